@@ -1,0 +1,55 @@
+"""The Dagster definitions, assembled in one place (`dagster dev` finds them via pyproject)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import (
+    AssetSelection,
+    Definitions,
+    FilesystemIOManager,
+    define_asset_job,
+    in_process_executor,
+)
+
+from assets.counties import COUNTIES_GROUP, county_asset
+from assets.month import MONTH_GROUP, month_intake_asset, volumes
+from assets.partitions import months
+from assets.publications import bulletin, site
+from assets.resources import KacSettings, default_inputs, default_outputs
+from pipeline.layout import Layout
+from pipeline.reference import Reference
+
+ANALYTICS = AssetSelection.groups(COUNTIES_GROUP, MONTH_GROUP)
+
+
+def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
+    layout = Layout(Path(inputs), Path(outputs))
+    ref = Reference.load(layout.reference)
+    counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
+    return Definitions(
+        assets=[*counties, month_intake_asset(list(ref.counties.code)), volumes, bulletin, site],
+        resources={
+            "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
+            "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),
+        },
+        jobs=[
+            define_asset_job(
+                "month",
+                selection=AssetSelection.all(),
+                partitions_def=months,
+                description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
+            ),
+            define_asset_job(
+                "month_analytics",
+                selection=ANALYTICS,
+                partitions_def=months,
+                description="只做各县报表与汇总分析(补齐历史月份时用)",
+            ),
+        ],
+        # in-process: on this machine a multiprocess step costs more than a county's parse
+        executor=in_process_executor,
+    )
+
+
+defs = build_defs(default_inputs(), default_outputs())

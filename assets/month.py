@@ -1,0 +1,163 @@
+"""Month assets: the counties' intakes combined, then the volume tables."""
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetOut,
+    MetadataValue,
+    Output,
+    TimeWindowPartitionMapping,
+    asset,
+    multi_asset,
+)
+
+from assets.counties import county_key
+from assets.partitions import months
+from assets.resources import KacSettings
+from pipeline.ingest import (
+    USAGE_COLUMNS,
+    CountyIntake,
+    combine,
+    county_files,
+    unknown_file_problems,
+)
+from pipeline.months import from_partition_key
+from pipeline.problems import PROBLEM_COLUMNS
+from pipeline.progress import progress
+from pipeline.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
+from pipeline.tables import write_table
+from pipeline.volumes import volume_tables
+
+MONTH_GROUP = "month"
+HISTORY_MONTHS = 12  # YoY needs the same month last year; the trend shows 13 months
+
+CONTRACT_USAGE = [
+    "month",
+    "county",
+    "customer_id",
+    "business_type",
+    "volume",
+    "revenue",
+    "manager_id",
+    "collection",
+    "source_file",
+    "source_sheet",
+    "source_row",
+]
+CONTRACT_VOLUMES = [
+    "county",
+    "business_type",
+    "volume",
+    "revenue",
+    "volume_mom",
+    "revenue_mom",
+    "volume_yoy",
+    "revenue_yoy",
+]
+
+
+def history(key: str) -> AssetIn:
+    """`key` for this month and the 12 before it (absent before the first month)."""
+    return AssetIn(
+        key,
+        partition_mapping=TimeWindowPartitionMapping(
+            start_offset=-HISTORY_MONTHS, end_offset=0, allow_nonexistent_upstream_partitions=True
+        ),
+    )
+
+
+def by_month(partitions, month: str) -> dict[str, pd.DataFrame]:
+    """A windowed input by YYYY-MM. The IO manager hands over a bare value, not a dict,
+    when the window holds only the month itself (the first month)."""
+    if not isinstance(partitions, dict):
+        return {month: partitions}
+    return {from_partition_key(k): v for k, v in partitions.items()}
+
+
+def month_intake_asset(county_codes: list[str]):
+    @multi_asset(
+        outs={
+            "usage": AssetOut(
+                group_name=MONTH_GROUP, description="本月采用的用邮明细(含来源文件、工作表、行号)"
+            ),
+            "submissions": AssetOut(group_name=MONTH_GROUP, description="各县(市)报送状态"),
+            "problems": AssetOut(
+                group_name=MONTH_GROUP,
+                description="本月全部问题(文件、工作表、单元格、原值、处理意见)",
+            ),
+            "archive_updates": AssetOut(group_name=MONTH_GROUP, description="本月报送的客户档案新增与变更"),
+            "visits": AssetOut(group_name=MONTH_GROUP, description="本月走访记录"),
+        },
+        ins={county_key(code).path[0]: AssetIn(county_key(code)) for code in county_codes},
+        partitions_def=months,
+    )
+    def month_intake(context: AssetExecutionContext, settings: KacSettings, **counties: CountyIntake):
+        month = from_partition_key(context.partition_key)
+        ref = settings.reference()
+        intakes = [counties[county_key(code).path[0]] for code in county_codes]
+        _, unknown = county_files(settings.layout.month_inputs(month), ref)
+        combined = combine(intakes, unknown_file_problems(unknown))
+        submissions = submissions_table(intakes, ref.county_names)
+        folder = settings.layout.tables(month)
+        write_table(combined.usage, folder, "usage", CONTRACT_USAGE)
+        write_table(submissions, folder, "submissions", SUBMISSION_COLUMNS)
+        write_table(combined.problems, folder, "problems", PROBLEM_COLUMNS)
+        write_table(combined.quarantine, folder, "rejected_rows")
+        write_table(combined.problems, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+        status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
+        progress.info(
+            "  汇总:采用 %d 行,问题 %d 条,%s",
+            len(combined.usage),
+            len(combined.problems),
+            ",".join(f"{k} {v}" for k, v in status_counts.items()),
+        )
+        yield Output(
+            combined.usage[USAGE_COLUMNS],
+            output_name="usage",
+            metadata={
+                "rows": len(combined.usage),
+                "path": MetadataValue.path(str(folder / "usage.csv")),
+            },
+        )
+        yield Output(
+            submissions,
+            output_name="submissions",
+            metadata={
+                "by_county": MetadataValue.md(
+                    submissions[["county", "status", "rows", "errors", "warnings"]].to_markdown(index=False)
+                )
+            },
+        )
+        yield Output(combined.problems, output_name="problems", metadata={"problems": len(combined.problems)})
+        yield Output(
+            combined.archive,
+            output_name="archive_updates",
+            metadata={"rows": len(combined.archive)},
+        )
+        yield Output(combined.visits, output_name="visits", metadata={"rows": len(combined.visits)})
+
+    return month_intake
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"usage_history": history("usage")},
+    description="用邮量与收入:分县(市)×业务种类、分业务、分县、分客户,含环比与同比",
+)
+def volumes(context: AssetExecutionContext, settings: KacSettings, usage_history) -> dict[str, pd.DataFrame]:
+    month = from_partition_key(context.partition_key)
+    tables = volume_tables(by_month(usage_history, month), month)
+    folder = settings.layout.tables(month)
+    write_table(tables["county_business"], folder, "volumes", CONTRACT_VOLUMES)
+    write_table(tables["business"], folder, "volumes_by_business")
+    write_table(tables["county"], folder, "volumes_by_county")
+    write_table(tables["customer"], folder, "volumes_by_customer")
+    context.add_output_metadata(
+        {
+            "rows": len(tables["county_business"]),
+            "path": MetadataValue.path(str(folder / "volumes.csv")),
+        }
+    )
+    return tables

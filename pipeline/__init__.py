@@ -1,0 +1,1 @@
+"""Domain logic of the key-account centre: plain functions, no Dagster."""

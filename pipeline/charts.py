@@ -1,0 +1,66 @@
+"""Charts as SVG with matplotlib: text kept as text, CJK font, reproducible bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from pipeline.fonts import cjk_family
+
+PALETTE = ["#1f5f8b", "#2e8b57", "#c0392b", "#d68910", "#7d3c98", "#5d6d7e"]
+_XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+def _setup() -> None:
+    plt.rcParams.update(
+        {
+            "font.family": [cjk_family(), "DejaVu Sans"],
+            "svg.fonttype": "none",  # text stays text: searchable in the PDF and the site
+            "svg.hashsalt": "kac",  # fixed ids: same data, same bytes
+            "axes.unicode_minus": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 9,
+        }
+    )
+
+
+def _to_svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    return _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
+
+
+def trend_chart(totals: pd.DataFrame, title: str) -> str:
+    """13-month trend of 收入 (万元) and 用邮量 (万件) for 全州."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    labels = [f"{m[2:4]}/{m[5:]}" for m in totals.month]
+    ax.bar(labels, totals.revenue_fen / 100 / 10000, color=PALETTE[0], label="收入(万元)")
+    ax.set_ylabel("收入(万元)")
+    ax2 = ax.twinx()
+    ax2.plot(labels, totals.volume / 10000, color=PALETTE[2], marker="o", label="用邮量(万)")
+    ax2.set_ylabel("用邮量(万)")
+    ax2.spines["top"].set_visible(False)
+    ax.set_title(title)
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles, ["收入(万元)", "用邮量(万)"], loc="upper left", frameon=False, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    return _to_svg(fig)
+
+
+def bar_chart(labels: list[str], values: list[float], title: str, unit: str) -> str:
+    """Horizontal bars, largest on top."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(6.6, 0.28 * len(labels) + 0.8))
+    ax.barh(labels[::-1], values[::-1], color=PALETTE[0])
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    return _to_svg(fig)

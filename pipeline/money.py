@@ -1,0 +1,33 @@
+"""Money: amounts are integer fen inside the pipeline; one rounding rule, written once."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+
+
+def round_yuan(amount: Decimal) -> Decimal:
+    """Half-up to the fen: the only rounding of money anywhere in the product."""
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def to_fen(amount: Decimal) -> int:
+    return int(round_yuan(amount) * 100)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return Decimal(int(fen)) / 100
+
+
+def format_yuan(fen: int) -> str:
+    """Integer fen → '1234.50' (CSV tables)."""
+    return f"{fen_to_yuan(fen):.2f}"
+
+
+def decimal_or_none(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

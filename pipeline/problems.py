@@ -1,0 +1,85 @@
+"""Problems found in inputs: one stable code each, its effect, and a Chinese message.
+
+Effect of a code:
+- ``county``: the county's submission is rejected for the month (nothing of it is used);
+- ``row``: the row is rejected and kept, with its raw values, in the quarantine table;
+- ``warning``: reported, the data is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+ERROR, WARNING = "error", "warning"
+
+# code → (effect, message template shown to the operator and the county)
+CODES: dict[str, tuple[str, str]] = {
+    "file_unreadable": ("county", "文件无法打开({detail}),请县局重新另存为 .xlsx 后报送"),
+    "file_empty": ("county", "文件中没有数据,请县局填写后重新报送"),
+    "county_unknown": (
+        "county",
+        "无法识别所属县(市),请按“县名_年月”命名文件或在“填报单位”注明县名",
+    ),
+    "county_duplicate": ("county", "同一县(市)收到两个文件:{detail},请确认保留哪一个并删除另一个"),
+    "month_mismatch": ("county", "表中月份为 {detail},与文件夹月份不符,请县局报送本月报表"),
+    "sheet_missing": ("county", "缺少“{detail}”工作表,请使用中心下发的模板"),
+    "column_missing": ("county", "“{detail}”工作表缺少必填列,请使用中心下发的模板"),
+    "total_mismatch": ("county", "合计行与明细不符:合计 {detail},请县局核对后重新报送"),
+    "business_unknown": ("row", "业务种类无法识别,请填写规定的业务种类(特快、快包、函件…)"),
+    "manager_unknown": ("row", "客户经理不在名册中,请填写名册中的客户经理姓名"),
+    "amount_invalid": ("row", "数值无法识别,请填写数字"),
+    "amount_negative": ("row", "数值为负,请填写实际发生的用邮量和收入"),
+    "required_missing": ("row", "必填项为空,请补填"),
+    "collection_unknown": ("row", "揽收类型应为“存量”或“新揽收”"),
+    "duplicate_row": ("row", "同一客户、同一业务种类重复填报({detail}),请合并为一行"),
+    "name_mismatch": ("row", "客户编号对应的名称与档案不符(档案为“{detail}”),请核对客户编号"),
+    "report_late": ("warning", "报送日期 {detail} 晚于截止日期(次月{deadline}日前)"),
+    "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
+    "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
+    "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
+    "value_unrecognised": ("warning", "取值无法识别,已按空白处理"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str
+    code: str
+    county: str
+    file: str
+    sheet: str
+    cell: str
+    value: str
+    message: str
+
+
+PROBLEM_COLUMNS = list(Problem.__dataclass_fields__)
+
+
+def effect(code: str) -> str:
+    return CODES[code][0]
+
+
+def problem(
+    code: str,
+    *,
+    county: str = "",
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    value: object = "",
+    **details: object,
+) -> Problem:
+    """A problem with its Chinese message filled in from the codes table."""
+    kind, template = CODES[code]
+    severity = WARNING if kind == "warning" else ERROR
+    message = template.format(
+        detail=details.get("detail", ""), **{k: v for k, v in details.items() if k != "detail"}
+    )
+    return Problem(severity, code, county, file, sheet, cell, "" if value is None else str(value), message)
+
+
+def to_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([asdict(p) for p in problems], columns=PROBLEM_COLUMNS).astype(str)

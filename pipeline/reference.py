@@ -1,0 +1,131 @@
+"""Reference data of `inputs/reference/`: counties, business types, managers, targets, rules."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.rules import RuleBook
+from pipeline.text import AliasIndex, normalise
+
+PREFECTURE_OFFICE = "zhouju"  # managers of the 州局 centre itself
+PREFECTURE_OFFICE_NAME = "州局"
+ALL_COUNTIES = "全州"
+
+
+@dataclass
+class Reference:
+    folder: Path
+    counties: pd.DataFrame  # code, name, division_code, aliases
+    business_types: pd.DataFrame  # code, name, unit, aliases
+    managers: pd.DataFrame  # manager_id, name, county, role, active_from, active_to
+    targets: pd.DataFrame  # year, manager_id, new_key_accounts, revenue_target
+    aliases: dict
+    rules: RuleBook
+
+    @classmethod
+    def load(cls, folder: Path) -> Reference:
+        def csv(name: str) -> pd.DataFrame:
+            return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+        targets_path = folder / "targets.csv"
+        targets = (
+            csv("targets.csv")
+            if targets_path.exists()
+            else pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"])
+        )
+        with (folder / "aliases.toml").open("rb") as f:
+            aliases = tomllib.load(f)
+        return cls(
+            folder=folder,
+            counties=csv("counties.csv"),
+            business_types=csv("business_types.csv"),
+            managers=csv("managers.csv"),
+            targets=targets,
+            aliases=aliases,
+            rules=RuleBook.load(folder / "rules.toml"),
+        )
+
+    # -- lookups -------------------------------------------------------------------------
+
+    @cached_property
+    def county_names(self) -> dict[str, str]:
+        """code → canonical Chinese name."""
+        return dict(zip(self.counties.code, self.counties.name, strict=True))
+
+    @cached_property
+    def county_index(self) -> AliasIndex:
+        """Any alias of a county → its code."""
+        return AliasIndex(
+            {row.code: [row.name, *row.aliases.split("|")] for row in self.counties.itertuples()}
+        )
+
+    @cached_property
+    def business_index(self) -> AliasIndex:
+        """Any alias of a business type → its canonical name (特快 …)."""
+        return AliasIndex(
+            {row.name: [*row.aliases.split("|"), row.code] for row in self.business_types.itertuples()}
+        )
+
+    @cached_property
+    def business_order(self) -> list[str]:
+        return list(self.business_types.name)
+
+    @cached_property
+    def business_units(self) -> dict[str, str]:
+        return dict(zip(self.business_types.name, self.business_types.unit, strict=True))
+
+    def value_index(self, kind: str) -> AliasIndex:
+        return AliasIndex(self.aliases["values"][kind])
+
+    def sheet_index(self) -> AliasIndex:
+        return AliasIndex(self.aliases["sheets"])
+
+    def column_index(self, sheet_kind: str) -> AliasIndex:
+        return AliasIndex(self.aliases["columns"][sheet_kind])
+
+    def markers(self, kind: str) -> tuple[str, ...]:
+        return tuple(normalise(m) for m in self.aliases["markers"][kind])
+
+    def county_of_text(self, text: str) -> str | None:
+        """County code whose name or alias appears in `text` (file name, 填报单位 …).
+
+        The longest alias found wins, so that 会理市 is not taken for 会东 by a shared prefix.
+        """
+        haystack = normalise(text)
+        best: tuple[int, str] | None = None
+        for row in self.counties.itertuples():
+            for alias in [row.name, *row.aliases.split("|")]:
+                a = normalise(alias)
+                if a and a in haystack and (best is None or len(a) > best[0]):
+                    best = (len(a), row.code)
+        return best[1] if best else None
+
+    def managers_active_in(self, month: str) -> pd.DataFrame:
+        """Managers employed at any time during `month` (YYYY-MM)."""
+        start, end = f"{month}-01", f"{month}-31"
+        m = self.managers
+        active = (m.active_from <= end) & ((m.active_to == "") | (m.active_to >= start))
+        return m[active]
+
+    @cached_property
+    def manager_by_name(self) -> dict[str, list[str]]:
+        """Normalised name → manager ids (names can repeat across counties)."""
+        out: dict[str, list[str]] = {}
+        for row in self.managers.itertuples():
+            out.setdefault(normalise(row.name), []).append(row.manager_id)
+        return out
+
+    @cached_property
+    def manager_county(self) -> dict[str, str]:
+        """manager id → county code (or the 州局)."""
+        return dict(zip(self.managers.manager_id, self.managers.county, strict=True))
+
+    def county_display(self, code: str) -> str:
+        if code == PREFECTURE_OFFICE:
+            return PREFECTURE_OFFICE_NAME
+        return self.county_names.get(code, code)

@@ -1,0 +1,65 @@
+"""Effective-dated rules: every threshold and rate, looked up for the month it applies to."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules in force for one month, with the period they come from."""
+
+    version: str  # the `from` month of the latest period applied, e.g. "2026-07"
+    title: str
+    values: dict[str, Any]
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.values
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    def money(self, dotted: str) -> Decimal:
+        return Decimal(str(self.get(dotted)))
+
+    def rate(self, dotted: str) -> Decimal:
+        return Decimal(str(self.get(dotted)))
+
+
+class RuleBook:
+    """All periods of the rules file, applied in order of their `from` month."""
+
+    def __init__(self, periods: list[dict[str, Any]]):
+        self.periods = sorted(periods, key=lambda p: p["from"])
+
+    @classmethod
+    def load(cls, path: Path) -> RuleBook:
+        with path.open("rb") as f:
+            return cls(tomllib.load(f)["period"])
+
+    def for_month(self, month: str) -> Rules:
+        """Rules in force in `month` (YYYY-MM): each earlier period laid over the one before."""
+        merged: dict[str, Any] = {}
+        version, title = "", ""
+        for period in self.periods:
+            if period["from"] > month:
+                break
+            body = {k: v for k, v in period.items() if k not in ("from", "title")}
+            _overlay(merged, copy.deepcopy(body))
+            version, title = period["from"], period.get("title", "")
+        if not version:
+            raise LookupError(f"no rules in force for {month}")
+        return Rules(version=version, title=title, values=merged)
+
+
+def _overlay(base: dict[str, Any], top: dict[str, Any]) -> None:
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value)
+        else:
+            base[key] = value

@@ -1,0 +1,65 @@
+"""The static site: opens from a file share (file://), relative links only, no pay data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.charts import trend_chart
+from pipeline.render import render_html, stylesheet
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def publish_month(site: Path, content: dict, version: int, pdf: Path) -> Path:
+    """The month's page and its PDF download; the content is kept for the home page."""
+    month = content["month"]
+    files = site / "files" / month
+    files.mkdir(parents=True, exist_ok=True)
+    for old in files.glob("*.pdf"):
+        if old.name != pdf.name:
+            old.unlink()
+    shutil.copyfile(pdf, files / pdf.name)
+    b = {
+        **content,
+        "version": version,
+        "pdf_href": f"../files/{month}/{pdf.name}",
+        "trend_svg": trend_chart(pd.DataFrame(content["trend"]), "全州收入与用邮量(近13个月)"),
+    }
+    page = site / "months" / f"{month}.html"
+    _write(page, render_html("site_month.html", b=b, root="../", inline_css=None))
+    _write(
+        site / "data" / f"{month}.json",
+        json.dumps({**content, "version": version}, ensure_ascii=False, sort_keys=True),
+    )
+    return page
+
+
+def build_home(site: Path) -> Path:
+    """Home page: the latest month's headline and a link to every published month."""
+    months = sorted(
+        (json.loads(p.read_text(encoding="utf-8")) for p in (site / "data").glob("*.json")),
+        key=lambda c: c["month"],
+        reverse=True,
+    )
+    _write(site / "style.css", stylesheet())
+    home = site / "index.html"
+    _write(
+        home,
+        render_html(
+            "site_home.html",
+            latest=months[0] if months else None,
+            months=months,
+            root="",
+            inline_css=None,
+        ),
+    )
+    return home

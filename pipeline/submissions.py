@@ -1,0 +1,50 @@
+"""Per-county submission status of a month: on time, late, received, missing, rejected."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.ingest import CountyIntake
+from pipeline.problems import ERROR, WARNING
+
+SUBMISSION_COLUMNS = [
+    "county",
+    "status",
+    "file",
+    "sha256",
+    "rows",
+    "errors",
+    "warnings",
+    "report_date",
+]
+STATUS_LABELS = {
+    "on_time": "按时",
+    "late": "逾期",
+    "received": "已收到(未注明日期)",
+    "missing": "未报送",
+    "rejected": "退回",
+}
+
+
+def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str]) -> pd.DataFrame:
+    """One row per county in reference order."""
+    rows = []
+    for intake in intakes:
+        severities = intake.problems.severity if not intake.problems.empty else pd.Series(dtype=str)
+        rows.append(
+            {
+                "county": county_names[intake.county],
+                "status": intake.status,
+                "file": "、".join(intake.files),
+                "sha256": intake.sha256,
+                "rows": intake.rows_read,
+                "errors": int((severities == ERROR).sum()),
+                "warnings": int((severities == WARNING).sum()),
+                "report_date": intake.report_date,
+            }
+        )
+    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+
+
+def with_labels(submissions: pd.DataFrame) -> pd.DataFrame:
+    return submissions.assign(status_label=submissions.status.map(STATUS_LABELS))

@@ -1,0 +1,57 @@
+"""Reading any county file into raw grids: .xlsx/.xlsm/.xls through calamine, CSV in UTF-8 or GBK."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+READABLE_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be opened as a workbook (corrupt, encrypted, not a spreadsheet)."""
+
+
+@dataclass
+class Grid:
+    """One sheet's cells; `row0`/`col0` are the 0-based sheet position of cell [0][0]."""
+
+    name: str
+    cells: list[list[object]]
+    row0: int = 0
+    col0: int = 0
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of the file, in file order."""
+    if path.suffix.lower() == ".csv":
+        return [Grid(path.stem, _read_csv(path))]
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        grids = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            row0, col0 = sheet.start or (0, 0)
+            grids.append(Grid(name, sheet.to_python(skip_empty_area=True), row0, col0))
+        return grids
+    except Exception as exc:  # calamine raises several private error types
+        raise UnreadableFile(type(exc).__name__) from exc
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    raw = path.read_bytes()
+    # strict UTF-8 first: GB18030 would also "decode" UTF-8 bytes, into nonsense
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile("encoding")
+    return [list(row) for row in csv.reader(io.StringIO(text))]

@@ -1,0 +1,54 @@
+"""Writing workbooks: reproducible bytes, and cells that can never become formulas."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+
+_FORMULA_START = ("=", "+", "-", "@")
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
+
+
+def as_text_cell(ws_cell, value: object) -> None:
+    """Store `value`; a string starting like a formula stays text (never evaluated)."""
+    ws_cell.value = value
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        ws_cell.data_type = TYPE_STRING
+
+
+def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
+    """Save so that the same workbook content always gives the same bytes.
+
+    openpyxl stamps the save time into docProps/core.xml and the zip entries; both are
+    replaced by `stamp` (derived from the data's month, not from the clock).
+    """
+    wb.properties.creator = "凉山州邮政局大客户中心"
+    wb.properties.created = stamp
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:modified>",
+                    data,
+                )
+                data = _CREATED.sub(
+                    b'<dcterms:created xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:created>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
