@@ -2,7 +2,6 @@
 
 from dagster import (
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
@@ -50,7 +49,6 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 blocking=True,
                 description="读入的每一行都已采用或隔离,没有行被静默丢弃",
             ),
-            AssetCheckSpec("accepted", asset=key, description="本月报表已收到且未被退回"),
         ],
         kinds={"excel"},
     )
@@ -86,12 +84,6 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 "rows_used": len(intake.usage),
                 "rows_quarantined": len(intake.quarantine),
             },
-        )
-        yield AssetCheckResult(
-            check_name="accepted",
-            passed=intake.status not in ("rejected", "missing"),
-            severity=AssetCheckSeverity.WARN,
-            metadata={"status": STATUS_LABELS[intake.status]},
         )
 
     return county_workbook

@@ -14,7 +14,6 @@ from dagster import (
 
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
-from assets.partitions import months
 from assets.publications import bulletin, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from pipeline.layout import Layout
@@ -37,13 +36,11 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
             define_asset_job(
                 "month",
                 selection=AssetSelection.all(),
-                partitions_def=months,
                 description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
             ),
             define_asset_job(
                 "month_analytics",
                 selection=ANALYTICS,
-                partitions_def=months,
                 description="只做各县报表与汇总分析(补齐历史月份时用)",
             ),
         ],

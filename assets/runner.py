@@ -76,7 +76,7 @@ def run_month(
 
 
 def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance, report: RunReport) -> bool:
-    result = defs.get_job_def(job).execute_in_process(
+    result = defs.resolve_job_def(job).execute_in_process(
         partition_key=to_partition_key(month),
         instance=instance,
         run_config=QUIET,

@@ -221,7 +221,7 @@ class _CountyReader:
                 file=self.path.name,
                 sheet=sheet,
                 cell=cell,
-                value=value,
+                value=_clean_text(value),
                 **details,
             )
         )

@@ -403,7 +403,7 @@ def _usage(customers: pd.DataFrame, rng: np.random.Generator, months: list[str])
             rng.random(len(customers)) < 0.1, rng.integers(0, 12, len(customers)), 0
         )
         drop_at = np.where(
-            rng.random(len(customers)) < 0.05, rng.integers(3, len(months), len(customers)), 10_000
+            rng.random(len(customers)) < 0.05, rng.integers(3, max(len(months), 4), len(customers)), 10_000
         )
         for t, month in enumerate(months):
             active = uses & (t >= first_use) & (t < customers.end.to_numpy())

@@ -1,0 +1,41 @@
+"""Shared fixtures: small real inputs written by the generator, and one month materialised
+through Dagster into a temporary outputs folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.layout import REPO, Layout
+from pipeline.reference import Reference
+from pipeline.sample_data import Scale, generate
+
+SMALL = Scale(customers=240, first="2025-01", last="2025-03")
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    return Reference.load(REPO / "inputs" / "reference")
+
+
+@pytest.fixture(scope="session")
+def small_inputs(tmp_path_factory) -> Path:
+    """Three months of generated county workbooks for 240 customers."""
+    inputs = tmp_path_factory.mktemp("inputs")
+    shutil.copytree(REPO / "inputs" / "reference", inputs / "reference")
+    generate(inputs, scale=SMALL)
+    return inputs
+
+
+@pytest.fixture(scope="session")
+def published(small_inputs, tmp_path_factory) -> Layout:
+    """2025-03 run end to end through Dagster (history months built first)."""
+    from assets.runner import run_month
+
+    layout = Layout(small_inputs, tmp_path_factory.mktemp("outputs"))
+    report = run_month(layout, "2025-03")
+    assert report.success, report.error
+    assert report.history_months == ["2025-01", "2025-02"]
+    return layout

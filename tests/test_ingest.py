@@ -1,0 +1,161 @@
+"""The county reader on real workbooks: exact figures for what it tolerates, exact problems
+(code, cell, value) for what it rejects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import county_files, ingest_county
+from tests.workbooks import ROWS, county_workbook
+
+MONTH = "2026-10"
+
+
+def intake_of(folder: Path, reference, county: str = "xichang"):
+    files, unknown = county_files(folder, reference)
+    return ingest_county(county, MONTH, files.get(county, []), reference), unknown
+
+
+def codes(intake) -> list[tuple[str, str, str]]:
+    return [(p.code, p.cell, p.value) for p in intake.problems.itertuples()]
+
+
+def test_clean_workbook_gives_exact_rows_with_provenance(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市_2026年10月.xlsx")
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == []
+    usage = intake.usage
+    assert list(usage.volume) == [120, 800, 45]
+    assert list(usage.revenue_fen) == [216050, 96000, 36025]
+    assert list(usage.business_type) == ["特快", "函件", "快包"]
+    assert list(usage.collection) == ["存量", "存量", "新揽收"]
+    assert set(usage.manager_id) == {"M008"}  # 陆浩 of 西昌市 in the roster
+    assert list(usage.source_row) == [4, 5, 6]
+    assert set(usage.source_sheet) == {"用邮情况"}
+    assert intake.report_date == "2026-11-02"
+
+
+def test_revenue_in_wan_yuan_is_converted_to_yuan(tmp_path, reference):
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(万元)", "客户经理", "揽收类型"]
+    rows = [[r[0], r[1], r[2], r[3], round(r[4] / 10000, 6), r[5], r[6]] for r in ROWS]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=rows)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+
+
+def test_text_numbers_separators_fullwidth_and_spaces_are_read(tmp_path, reference):
+    rows = [
+        ["C5134010001 ", " 西昌市税务局", "特快 ", "1,200", "２１６０.５０", "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "EMS", "４５", " 360.25 元", "陆浩 ", "新揽收"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert list(intake.usage.volume) == [1200, 45]
+    assert list(intake.usage.revenue_fen) == [216050, 36025]
+    assert list(intake.usage.customer_id) == ["C5134010001", "C5134010002"]
+
+
+def test_columns_in_another_order_are_matched_by_name(tmp_path, reference):
+    order = [2, 0, 6, 4, 3, 1, 5]
+    header = ["业务种类", "客户编号", "揽收类型", "收入(元)", "用邮量", "客户名称", "客户经理"]
+    rows = [[r[i] for i in order] for r in ROWS]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+
+
+def test_total_row_that_disagrees_rejects_the_county(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市.xlsx", total=["合计", None, None, 965, 9999.99, None, None])
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert intake.usage.empty
+    assert [(c, cell, v) for c, cell, v in codes(intake)] == [("total_mismatch", "E7", "9999.99")]
+    assert "3480.75" in intake.problems.message[0]
+
+
+def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市.xlsx", title_month="2026-09")
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert codes(intake) == [("month_mismatch", "A1", "凉山州邮政大客户用邮情况月报(2026年9月)")]
+
+
+def test_bad_rows_are_rejected_one_by_one_and_kept_in_quarantine(tmp_path, reference):
+    rows = [
+        ROWS[0],
+        ["C5134010003", "某公司", "快件", 10, 100, "陆浩", "存量"],
+        ["C5134010004", "某公司二", "特快", -5, 100, "陆浩", "存量"],
+        ["C5134010005", "某公司三", "特快", 5, "abc", "陆浩", "存量"],
+        ["C5134010006", "某公司四", "特快", 5, 50, "查无此人", "存量"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == [
+        ("business_unknown", "C5", "快件"),
+        ("amount_negative", "D6", "-5"),
+        ("amount_invalid", "E7", "abc"),
+        ("manager_unknown", "F8", "查无此人"),
+    ]
+    assert list(intake.usage.customer_id) == ["C5134010001"]
+    assert list(intake.quarantine.row) == ["5", "6", "7", "8"]
+    assert intake.rows_read == len(intake.usage) + len(intake.quarantine)
+
+
+def test_duplicate_customer_business_rows_are_all_rejected(tmp_path, reference):
+    rows = [ROWS[0], ROWS[1], ROWS[0]]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert [(c, cell) for c, cell, _ in codes(intake)] == [("duplicate_row", "A4"), ("duplicate_row", "A6")]
+    assert list(intake.usage.business_type) == ["函件"]
+
+
+def test_two_files_for_one_county_name_both_and_reject(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市_10月.xlsx")
+    county_workbook(tmp_path / "西昌_10月_更正.xlsx")
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert {p.code for p in intake.problems.itertuples()} == {"county_duplicate"}
+    assert (
+        "西昌市_10月.xlsx" in intake.problems.message[0]
+        and "西昌_10月_更正.xlsx" in intake.problems.message[0]
+    )
+
+
+def test_county_read_from_inside_when_the_file_name_says_nothing(tmp_path, reference):
+    county_workbook(tmp_path / "报表.xlsx", county="宁南县")
+    files, unknown = county_files(tmp_path, reference)
+    assert [p.name for p in files["ningnan"]] == ["报表.xlsx"] and unknown == []
+
+
+def test_missing_county_and_late_report(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市.xlsx", report_date="2026年11月6日")
+    late, _ = intake_of(tmp_path, reference)
+    assert late.status == "late"
+    assert codes(late) == [("report_late", "", "2026-11-06")]
+    missing, _ = intake_of(tmp_path, reference, county="leibo")
+    assert missing.status == "missing"
+
+
+def test_corrupt_file_is_a_problem_not_a_crash(tmp_path, reference):
+    (tmp_path / "西昌市.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert [p.code for p in intake.problems.itertuples()] == ["file_unreadable"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_csv_in_utf8_or_gbk(tmp_path, reference, encoding):
+    lines = ["客户编号,客户名称,业务种类,用邮量,收入(元),客户经理,揽收类型"]
+    lines += [",".join(str(v) for v in row) for row in ROWS]
+    (tmp_path / "西昌市_2026年10月.csv").write_bytes("\n".join(lines).encode(encoding))
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("report_date_missing", "", "")]
+    assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+    assert intake.usage.customer_name.iloc[0] == "西昌市税务局"

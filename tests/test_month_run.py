@@ -1,0 +1,174 @@
+"""A real month materialised through Dagster into a temp dir: the contract tables, the PDF
+read back, the site's links."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from pipeline.layout import Layout
+
+MONTH = "2025-03"
+
+
+def table(layout: Layout, name: str, month: str = MONTH) -> pd.DataFrame:
+    return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def bulletin_pdf(layout: Layout) -> Path:
+    (pdf,) = (layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")
+    return pdf
+
+
+def revenue_in_workbook(path: Path) -> float:
+    """Σ 收入 of a county workbook read independently with openpyxl (unit from the header)."""
+    ws = load_workbook(path, read_only=True)["用邮情况"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_at = next(i for i, r in enumerate(rows) if r and "客户编号" in r)
+    header = rows[header_at]
+    column = next(j for j, h in enumerate(header) if h and str(h).startswith("收入"))
+    scale = 10000 if "万元" in header[column] else 1
+    total = 0.0
+    for row in rows[header_at + 1 :]:
+        if row[0] == "合计":
+            break
+        total += float(row[column]) * scale
+    return total
+
+
+def test_tables_of_the_contract_are_written(published):
+    assert list(table(published, "usage").columns[:11]) == [
+        "month",
+        "county",
+        "customer_id",
+        "business_type",
+        "volume",
+        "revenue",
+        "manager_id",
+        "collection",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    ]
+    assert list(table(published, "volumes").columns[:8]) == [
+        "county",
+        "business_type",
+        "volume",
+        "revenue",
+        "volume_mom",
+        "revenue_mom",
+        "volume_yoy",
+        "revenue_yoy",
+    ]
+    assert list(table(published, "submissions").columns[:7]) == [
+        "county",
+        "status",
+        "file",
+        "sha256",
+        "rows",
+        "errors",
+        "warnings",
+    ]
+    assert list(table(published, "problems").columns) == [
+        "severity",
+        "code",
+        "county",
+        "file",
+        "sheet",
+        "cell",
+        "value",
+        "message",
+    ]
+
+
+def test_submissions_name_every_county_and_the_rejected_one(published):
+    submissions = table(published, "submissions").set_index("county")
+    assert len(submissions) == 17
+    assert submissions.loc["甘洛县", "status"] == "rejected"
+    assert submissions.loc["西昌市", "status"] == "on_time"
+    assert len(submissions.loc["西昌市", "sha256"]) == 64
+    problems = table(published, "problems")
+    wrong_month = problems[problems.code == "month_mismatch"].iloc[0]
+    assert (wrong_month.county, wrong_month.sheet, wrong_month.cell) == ("甘洛县", "用邮情况", "A1")
+    assert "2025年2月" in wrong_month.value
+
+
+@pytest.mark.parametrize("county", ["西昌市", "会理市"])  # columns reordered; 收入(万元)
+def test_usage_revenue_matches_the_workbook_read_independently(published, county):
+    usage = table(published, "usage")
+    mine = usage[usage.county == county]
+    (path,) = (published.month_inputs(MONTH)).glob(f"{county}_*.xlsx")
+    assert set(mine.source_file) == {path.name}
+    expected = revenue_in_workbook(path)
+    assert mine.revenue.astype(float).sum() == pytest.approx(expected, abs=0.005 * len(mine))
+    assert all(re.fullmatch(r"\d+\.\d\d", v) for v in mine.revenue)
+
+
+def test_month_on_month_change_is_computed_from_the_two_months(published):
+    now, before = table(published, "usage"), table(published, "usage", "2025-02")
+
+    def revenue(frame: pd.DataFrame) -> float:
+        return frame[(frame.county == "西昌市") & (frame.business_type == "特快")].revenue.astype(float).sum()
+
+    volumes = table(published, "volumes")
+    row = volumes[(volumes.county == "西昌市") & (volumes.business_type == "特快")].iloc[0]
+    assert float(row.revenue) == pytest.approx(revenue(now), abs=0.001)
+    assert float(row.revenue_mom) == pytest.approx(revenue(now) / revenue(before) - 1, abs=1e-6)
+    assert row.revenue_yoy == ""  # no same month last year in the data
+
+
+def test_bulletin_pdf_states_the_figures_in_chinese(published):
+    pdf = bulletin_pdf(published)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "信息简报" in text and "2025年第3期" in text
+    revenue = table(published, "usage").revenue.astype(float).sum()
+    assert f"{revenue / 10000:,.2f}" in text
+    assert "甘洛县(报表退回)" in text
+    assert re.search(r"第\s*1\s*页\s*/\s*共\s*\d+\s*页", text)
+
+
+def test_bulletin_embeds_a_subset_cjk_font_and_carries_its_tables(published):
+    pdf = bulletin_pdf(published)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes yes " in line for line in cjk)
+    assert "Type 3" not in fonts
+    attached = set(PdfReader(pdf).attachments)
+    assert {"usage.csv", "volumes.csv", "submissions.csv", "problems.csv"} <= attached
+
+
+def test_rerun_with_unchanged_inputs_keeps_version_and_bytes(published):
+    from assets.runner import run_month
+
+    pdf = bulletin_pdf(published)
+    before = pdf.read_bytes()
+    report = run_month(published, MONTH)
+    assert report.success and report.history_months == []
+    assert [p.name for p in published.bulletins(MONTH).iterdir() if p.is_dir()] == ["v1"]
+    assert pdf.read_bytes() == before
+
+
+def test_site_pages_link_only_to_files_that_exist(published):
+    site = published.site
+    pages = [site / "index.html", site / "months" / f"{MONTH}.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        links = re.findall(r'(?:href|src)="([^"#]+)', html)
+        assert links, page
+        for link in links:
+            assert not link.startswith(("http:", "https:", "/", "file:")), link
+            assert (page.parent / link).resolve().exists(), f"{page.name} → {link}"
+    assert "2025年3月" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_escapes_text_from_the_inputs(published):
+    html = (published.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
+    assert "<script" not in html

@@ -1,0 +1,28 @@
+def test_liangshan_has_seventeen_counties_with_unique_codes(reference):
+    assert len(reference.counties) == 17
+    assert reference.counties.code.is_unique and reference.counties.name.is_unique
+    assert "木里藏族自治县" in set(reference.counties.name)
+
+
+def test_county_recognised_from_aliases_in_file_names(reference):
+    assert reference.county_of_text("会理市_2026年10月_大客户用邮情况") == "huili"
+    assert reference.county_of_text("会东 10月报表") == "huidong"
+    assert reference.county_of_text("西昌市邮政分公司") == "xichang"
+    assert reference.county_of_text("ＸＸ 木里县 报表") == "muli"
+    assert reference.county_of_text("考核评分") is None
+
+
+def test_business_types_matched_through_aliases(reference):
+    assert reference.business_index.match("EMS") == "特快"
+    assert reference.business_index.match(" 特快专递 ") == "特快"
+    assert reference.business_index.match("帐单") == "账单"
+    assert reference.business_index.match("快件") is None
+
+
+def test_managers_active_in_a_month_respect_join_and_leave_dates(reference):
+    june = set(reference.managers_active_in("2026-06").manager_id)
+    july = set(reference.managers_active_in("2026-07").manager_id)
+    assert "M010" in june and "M010" not in july  # left on 2026-06-20
+    assert "M048" in june  # joined on 2026-06-15: employed during June
+    assert "M049" not in set(reference.managers_active_in("2025-06").manager_id)
+    assert 40 <= len(reference.managers) <= 50

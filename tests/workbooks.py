@@ -1,0 +1,59 @@
+"""Builders of real county workbooks for tests (openpyxl), in the template's shape by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from pipeline.sample_data import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
+
+ROWS = [
+    # 客户编号, 客户名称, 业务种类, 用邮量, 收入(元), 客户经理, 揽收类型
+    ["C5134010001", "西昌市税务局", "特快", 120, 2160.50, "陆浩", "存量"],
+    ["C5134010001", "西昌市税务局", "函件", 800, 960.00, "陆浩", "存量"],
+    ["C5134010002", "凉山州安宁商贸有限公司", "快包", 45, 360.25, "陆浩", "新揽收"],
+]
+
+
+def county_workbook(
+    path: Path,
+    *,
+    month: str = "2026-10",
+    county: str = "西昌市",
+    rows: list[list] | None = None,
+    header: list[str] | None = None,
+    report_date: str | None = "2026年11月2日",
+    total: bool | list = True,
+    title_month: str | None = None,
+    sheet: str = "用邮情况",
+    archive: list[list] | None = None,
+) -> Path:
+    """A county workbook: title, 填报单位/填报日期 line, header, rows, 合计, footer."""
+    rows = ROWS if rows is None else rows
+    header = header or USAGE_HEADER
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    shown = title_month or month
+    ws.append([f"凉山州邮政大客户用邮情况月报({shown[:4]}年{int(shown[5:])}月)"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append([f"填报单位:{county}邮政分公司", None, None, None, f"填报日期:{report_date or ''}"])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    if total is True:
+        volume = sum(float(r[3]) for r in rows if isinstance(r[3], (int, float)))
+        revenue = sum(float(r[4]) for r in rows if isinstance(r[4], (int, float)))
+        ws.append(["合计", None, None, volume, round(revenue, 6), None, None])
+    elif isinstance(total, list):
+        ws.append(total)
+    ws.append([])
+    ws.append(["填表人:陆浩", None, "审核人:李华", None, "联系电话:0834-2222222"])
+    sheet_archive = wb.create_sheet("客户档案")
+    sheet_archive.append(ARCHIVE_HEADER)
+    for row in archive or []:
+        sheet_archive.append(row)
+    wb.create_sheet("走访记录").append(VISIT_HEADER)
+    wb.save(path)
+    return path
