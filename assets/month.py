@@ -87,6 +87,7 @@ def month_intake_asset(county_codes: list[str]):
                 description="本月全部问题(文件、工作表、单元格、原值、处理意见)",
             ),
             "archive_updates": AssetOut(group_name=MONTH_GROUP, description="本月报送的客户档案新增与变更"),
+            "rejected_rows": AssetOut(group_name=MONTH_GROUP, description="未采用的行及其原始内容(隔离区)"),
             "visits": AssetOut(group_name=MONTH_GROUP, description="本月走访记录"),
         },
         ins={county_key(code).path[0]: AssetIn(county_key(code)) for code in county_codes},
@@ -136,6 +137,9 @@ def month_intake_asset(county_codes: list[str]):
             metadata={"rows": len(combined.archive)},
         )
         yield Output(combined.visits, output_name="visits", metadata={"rows": len(combined.visits)})
+        yield Output(
+            combined.quarantine, output_name="rejected_rows", metadata={"rows": len(combined.quarantine)}
+        )
 
     return month_intake
 

@@ -1,5 +1,7 @@
 """Publications of a month: the 信息简报 PDF and the static site."""
 
+from pathlib import Path
+
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
@@ -9,7 +11,7 @@ from assets.resources import KacSettings
 from pipeline.bulletin import bulletin_content, publish_bulletin
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
-from pipeline.site import build_home, publish_month
+from pipeline.site import build_home, publish_month, publish_problems
 
 PUBLICATIONS_GROUP = "publications"
 
@@ -47,11 +49,17 @@ def bulletin(
     kinds={"html"},
     description="静态网站:首页与本月页面(可从共享文件夹直接打开)",
 )
-def site(context: AssetExecutionContext, settings: KacSettings, bulletin: dict) -> str:
-    from pathlib import Path
-
+def site(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    bulletin: dict,
+    problems: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+) -> str:
     root = settings.layout.site
-    page = publish_month(root, bulletin["content"], bulletin["version"], Path(bulletin["pdf"]))
+    content = bulletin["content"]
+    page = publish_month(root, content, bulletin["version"], Path(bulletin["pdf"]))
+    publish_problems(root, content, problems, rejected_rows)
     home = build_home(root)
     progress.info("  网站:%s", page.relative_to(root))
     context.add_output_metadata(

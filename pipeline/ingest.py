@@ -211,7 +211,8 @@ class _CountyReader:
         self.archive = pd.DataFrame(columns=ARCHIVE_COLUMNS)
         self.visits = pd.DataFrame(columns=VISIT_COLUMNS)
         self._quarantine: list[dict] = []
-        self._all_rows: list[dict] = []
+        self._usage_columns: dict[str, tuple[int, str]] = {}
+        self._sheet_columns: dict[str, dict[str, tuple[int, str]]] = {}
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: object = "", **details) -> None:
         self.problems.append(
@@ -248,6 +249,25 @@ class _CountyReader:
                 getattr(self, f"_read_{kind}")(sheets[kind])
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
+        self._check_names(usage)
+
+    def _check_names(self, grid: Grid) -> None:
+        """A usage row whose customer id carries another name in the archive sheet is rejected:
+        the id or the name is wrong, and figures must not land on the wrong customer."""
+        if self.usage.empty or self.archive.empty or "customer_name" not in self._usage_columns:
+            return
+        archived = dict(zip(self.archive.customer_id, self.archive.name, strict=True))
+        expected = self.usage.customer_id.map(archived)
+        differs = (
+            expected.notna()
+            & (self.usage.customer_name.map(normalise) != expected.fillna("").map(normalise))
+            & (self.usage.customer_name != "")
+        )
+        for r, name in zip(self.usage[differs].itertuples(), expected[differs], strict=True):
+            cell = self._usage_cell(grid, "customer_name", r.source_row)
+            self.add("name_mismatch", grid.name, cell, r.customer_name, detail=name)
+            self._quarantine_parsed(grid, r, "name_mismatch")
+        self.usage = self.usage[~differs].reset_index(drop=True)
 
     def _sheets_by_kind(self, grids: tuple[Grid, ...]) -> dict[str, Grid]:
         index = self.ref.sheet_index()
@@ -335,13 +355,13 @@ class _CountyReader:
                 detail=grid.name,
             )
             return
-        rows, total = self._data_rows(grid, header_row, columns)
+        self._usage_columns = columns
+        rows, total = self._data_rows(grid, header_row)
         self.rows_read = len(rows)
-        parsed = [self._parse_usage_row(grid, i, row, columns, multiplier) for i, row in rows]
-        if total is not None:
-            self._check_total(grid, total, columns, multiplier, parsed)
-        good = [r for r in parsed if r is not None]
-        self.usage = self._drop_duplicates(grid, pd.DataFrame(good, columns=USAGE_COLUMNS))
+        usage = self._parse_usage_rows(grid, rows, columns, multiplier)
+        if total is not None and len(usage) == len(rows):  # else the rows' problems say it
+            self._check_total(grid, total, columns, multiplier, usage)
+        self.usage = self._drop_duplicates(grid, usage)
 
     def _check_deadline(self, grid: Grid) -> None:
         deadline_day = int(self.ref.rules.for_month(self.month).get("submission.deadline_day"))
@@ -356,7 +376,7 @@ class _CountyReader:
             )
 
     def _data_rows(
-        self, grid: Grid, header_row: int, columns
+        self, grid: Grid, header_row: int
     ) -> tuple[list[tuple[int, list]], tuple[int, list] | None]:
         """Data rows below the header; the 合计 row apart; stop at the footer."""
         totals, footers = self.ref.markers("total_row"), self.ref.markers("footer")
@@ -364,73 +384,68 @@ class _CountyReader:
         total = None
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            texts = [normalise(c) for c in row if _filled(c)]
-            if not texts:
+            lead = [c for c in row[:4] if _filled(c)]
+            if not lead and not any(_filled(c) for c in row):
                 continue
+            texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
             if any(t.startswith(footers) for t in texts[:2]):
                 break
-            if any(t in totals for t in texts[:3]):
+            if any(t in totals for t in texts):
                 total = (i, row)
                 continue
             rows.append((i, row))
         return rows, total
 
-    def _cell(self, row: list, columns, key: str) -> object:
-        j = columns[key][0]
-        return row[j] if j < len(row) else ""
-
-    def _parse_usage_row(self, grid: Grid, i: int, row: list, columns, multiplier: int) -> list | None:
-        sheet, problems_before = grid.name, len(self.problems)
-        cell = lambda key: self._cell(row, columns, key)  # noqa: E731
-        a1 = lambda key: self._a1(grid, i, columns[key][0])  # noqa: E731
-        customer_id = _clean_text(cell("customer_id"))
-        for key in ("customer_id", "business_type", "manager", "collection"):
-            if not _clean_text(cell(key)):
-                self.add("required_missing", sheet, a1(key), "")
-        business = self.ref.business_index.match(cell("business_type"))
-        if business is None and _clean_text(cell("business_type")):
-            self.add("business_unknown", sheet, a1("business_type"), cell("business_type"))
-        volume = self._amount(grid, i, columns, row, "volume", 1, integer=True)
-        revenue = self._amount(grid, i, columns, row, "revenue", multiplier, integer=False)
-        manager_id = self._manager(cell("manager"))
-        if manager_id is None and _clean_text(cell("manager")):
-            self.add("manager_unknown", sheet, a1("manager"), cell("manager"))
-        collection = self.ref.value_index("collection").match(cell("collection"))
-        if collection is None and _clean_text(cell("collection")):
-            self.add("collection_unknown", sheet, a1("collection"), cell("collection"))
-        if len(self.problems) > problems_before:
-            self._quarantine_row(grid, i, row, self.problems[problems_before].code)
-            return None
-        name = _clean_text(cell("customer_name")) if "customer_name" in columns else ""
-        self._all_rows.append({"sheet": sheet, "row": self._excel_row(grid, i)})
-        return [
-            self.month,
-            self.county_name,
-            customer_id,
-            name,
-            business,
-            int(volume),
-            to_fen(revenue),
-            manager_id,
-            collection,
-            self.path.name,
-            sheet,
-            self._excel_row(grid, i),
-        ]
-
-    def _amount(self, grid, i, columns, row, key, multiplier, integer: bool) -> Decimal | None:
-        raw = self._cell(row, columns, key)
-        if not _filled(raw):
-            self.add("required_missing", grid.name, self._a1(grid, i, columns[key][0]), "")
-            return None
-        value = parse_number(raw)
-        if value is None or (integer and value != value.to_integral_value()):
-            self.add("amount_invalid", grid.name, self._a1(grid, i, columns[key][0]), raw)
-            return None
-        if value < 0:
-            self.add("amount_negative", grid.name, self._a1(grid, i, columns[key][0]), raw)
-            return None
-        return value * multiplier
+    def _parse_usage_rows(
+        self, grid: Grid, rows: list[tuple[int, list]], columns, multiplier: int
+    ) -> pd.DataFrame:
+        """Validate every row column by column; each distinct raw value is interpreted once."""
+        raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
+        text = {key: [_clean_text(v) for v in raw[key]] for key in _TEXT_KEYS if key in raw}
+        business = _lookup(text["business_type"], self.ref.business_index.match)
+        managers = _lookup(text["manager"], self._manager)
+        collection = _lookup(text["collection"], self.ref.value_index("collection").match)
+        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True))
+        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier, integer=False))
+        good = []
+        for n, (i, row) in enumerate(rows):
+            found = []
+            for key in ("customer_id", "business_type", "manager", "collection"):
+                if not text[key][n]:
+                    found.append(("required_missing", key, ""))
+            if text["business_type"][n] and business[n] is None:
+                found.append(("business_unknown", "business_type", raw["business_type"][n]))
+            for key, value in (("volume", volume[n]), ("revenue", revenue[n])):
+                if isinstance(value, str):  # a problem code
+                    found.append((value, key, "" if value == "required_missing" else raw[key][n]))
+            if text["manager"][n] and managers[n] is None:
+                found.append(("manager_unknown", "manager", raw["manager"][n]))
+            if text["collection"][n] and collection[n] is None:
+                found.append(("collection_unknown", "collection", raw["collection"][n]))
+            if found:
+                for code, key, value in found:
+                    self.add(code, grid.name, self._a1(grid, i, columns[key][0]), value)
+                self._quarantine_row(grid, i, row, found[0][0])
+                continue
+            good.append(n)
+        names = text.get("customer_name", [""] * len(rows))
+        return pd.DataFrame(
+            {
+                "month": self.month,
+                "county": self.county_name,
+                "customer_id": [text["customer_id"][n] for n in good],
+                "customer_name": [names[n] for n in good],
+                "business_type": [business[n] for n in good],
+                "volume": pd.array([int(volume[n]) for n in good], dtype="int64"),
+                "revenue_fen": pd.array([to_fen(revenue[n]) for n in good], dtype="int64"),
+                "manager_id": [managers[n] for n in good],
+                "collection": [collection[n] for n in good],
+                "source_file": self.path.name,
+                "source_sheet": grid.name,
+                "source_row": pd.array([self._excel_row(grid, rows[n][0]) for n in good], dtype="int64"),
+            },
+            columns=USAGE_COLUMNS,
+        )
 
     def _manager(self, raw: object) -> str | None:
         text = _clean_text(raw)
@@ -442,32 +457,30 @@ class _CountyReader:
             ids = [m for m in ids if county_of[m] in (self.county, PREFECTURE_OFFICE)] or ids
         return ids[0] if ids else None
 
-    def _check_total(self, grid, total, columns, multiplier, parsed) -> None:
+    def _check_total(self, grid, total, columns, multiplier, usage: pd.DataFrame) -> None:
+        """The 合计 row must agree with the rows above (when every row could be read)."""
         i, row = total
-        rows_volume = sum(r[5] for r in parsed if r is not None)
-        rows_revenue = sum(r[6] for r in parsed if r is not None)
-        if len(parsed) != sum(r is not None for r in parsed):
-            return  # rows with problems are reported one by one; the total cannot be checked
-        checks = (("volume", rows_volume, 1, 1), ("revenue", rows_revenue, multiplier, 100))
+        checks = (
+            ("volume", int(usage.volume.sum()), 1, 1),
+            ("revenue", int(usage.revenue_fen.sum()), multiplier, 100),
+        )
         for key, expected, unit, scale in checks:
-            raw = self._cell(row, columns, key)
+            j = columns[key][0]
+            raw = row[j] if j < len(row) else ""
             if not _filled(raw):
                 continue
             value = parse_number(raw)
             stated = None if value is None else value * unit * scale
-            tolerance = Decimal(len(parsed)) / 2 if key == "revenue" and multiplier > 1 else Decimal("0.5")
+            # 万元 figures are rounded per row: allow half a fen per row
+            tolerance = Decimal(len(usage)) / 2 if key == "revenue" and multiplier > 1 else Decimal("0.5")
             if stated is None or abs(stated - expected) > tolerance:
-                shown = (
-                    f"{raw},明细合计 {expected / scale:.2f}"
-                    if key == "revenue"
-                    else f"{raw},明细合计 {expected}"
-                )
+                shown = f"{expected / scale:.2f}" if key == "revenue" else f"{expected}"
                 self.add(
                     "total_mismatch",
                     grid.name,
-                    self._a1(grid, i, columns[key][0]),
+                    self._a1(grid, i, j),
                     raw,
-                    detail=shown,
+                    detail=f"{_clean_text(raw)},明细合计 {shown}",
                 )
 
     def _drop_duplicates(self, grid: Grid, usage: pd.DataFrame) -> pd.DataFrame:
@@ -478,20 +491,33 @@ class _CountyReader:
         for _, group in usage[dup].groupby(["customer_id", "business_type"], sort=True):
             rows = "、".join(f"第{r}行" for r in group.source_row)
             for r in group.itertuples():
-                self.add("duplicate_row", grid.name, f"A{r.source_row}", r.customer_id, detail=rows)
-                self._quarantine.append(
-                    {
-                        "county": self.county_name,
-                        "file": self.path.name,
-                        "sheet": grid.name,
-                        "row": r.source_row,
-                        "code": "duplicate_row",
-                        "values": " | ".join(
-                            [r.customer_id, r.business_type, str(r.volume), f"{r.revenue_fen / 100:.2f}"]
-                        ),
-                    }
-                )
+                cell = self._usage_cell(grid, "customer_id", r.source_row)
+                self.add("duplicate_row", grid.name, cell, r.customer_id, detail=rows)
+                self._quarantine_parsed(grid, r, "duplicate_row")
         return usage[~dup].reset_index(drop=True)
+
+    def _usage_cell(self, grid: Grid, key: str, excel_row: int) -> str:
+        return f"{get_column_letter(grid.col0 + self._usage_columns[key][0] + 1)}{excel_row}"
+
+    def _quarantine_parsed(self, grid: Grid, r, code: str) -> None:
+        """Quarantine a row already parsed (its figures shown as read)."""
+        values = [
+            r.customer_id,
+            r.customer_name,
+            r.business_type,
+            str(r.volume),
+            f"{r.revenue_fen / 100:.2f}",
+        ]
+        self._quarantine.append(
+            {
+                "county": self.county_name,
+                "file": self.path.name,
+                "sheet": grid.name,
+                "row": r.source_row,
+                "code": code,
+                "values": " | ".join(values),
+            }
+        )
 
     def _quarantine_row(self, grid: Grid, i: int, row: list, code: str) -> None:
         self._quarantine.append(
@@ -524,39 +550,48 @@ class _CountyReader:
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
     def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
+        """(row index, cleaned values by column) of a free-form sheet (archive, visits)."""
         found = self._find_header(grid, kind)
         if found is None:
             return []
-        header_row, columns = found
+        header_row, self._sheet_columns[kind] = found
         out = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
             if not any(_filled(c) for c in row):
                 continue
-            out.append(
-                (
-                    self._excel_row(grid, i),
-                    {k: _clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()},
-                )
-            )
+            columns = self._sheet_columns[kind]
+            out.append((i, {k: _clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
         return out
+
+    def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
+        """`interpret`(value), or "" with a warning naming the cell when it cannot be read."""
+        raw = record.get(key, "")
+        value = interpret(raw) if raw else ""
+        if raw and not value:
+            cell = self._a1(grid, i, self._sheet_columns[kind][key][0])
+            self.add("value_unrecognised", grid.name, cell, raw, detail=label)
+        return value or ""
 
     def _read_archive(self, grid: Grid) -> None:
         records = []
         yes_no = self.ref.value_index("yes_no")
-        for excel_row, r in self._read_sheet_records(grid, "archive"):
+        natures = set(self.ref.aliases["values"]["natures"]["names"])
+        for i, r in self._read_sheet_records(grid, "archive"):
             if not r.get("customer_id"):
                 continue
+            check = lambda key, fn, label, i=i, r=r: self._checked(grid, "archive", i, r, key, fn, label)  # noqa: E731
             records.append(
                 {
                     **{c: r.get(c, "") for c in ARCHIVE_COLUMNS},
-                    "manager_id": self._manager(r.get("manager", "")) or "",
-                    "partner": yes_no.match(r.get("partner", "")) or "否",
-                    "county_designated": yes_no.match(r.get("county_designated", "")) or "否",
-                    "updated": _iso_date(r.get("updated", "")),
+                    "nature": check("nature", lambda v: v if v in natures else None, "企业性质"),
+                    "manager_id": check("manager", self._manager, "客户经理"),
+                    "partner": check("partner", yes_no.match, "行业合作伙伴") or "否",
+                    "county_designated": check("county_designated", yes_no.match, "县级重点客户") or "否",
+                    "updated": check("updated", _iso_date, "更新日期"),
                     "county": self.county_name,
                     "source_file": self.path.name,
-                    "source_row": excel_row,
+                    "source_row": self._excel_row(grid, i),
                 }
             )
         self.archive = pd.DataFrame(records, columns=ARCHIVE_COLUMNS)
@@ -564,26 +599,48 @@ class _CountyReader:
     def _read_visits(self, grid: Grid) -> None:
         methods = self.ref.value_index("visit_method")
         records = []
-        for excel_row, r in self._read_sheet_records(grid, "visits"):
+        for i, r in self._read_sheet_records(grid, "visits"):
             if not r.get("customer_id"):
                 continue
+            check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
             records.append(
                 {
-                    "date": _iso_date(r.get("date", "")),
+                    "date": check("date", _iso_date, "走访日期"),
                     "customer_id": r["customer_id"],
-                    "manager_id": self._manager(r.get("manager", "")) or "",
-                    "method": methods.match(r.get("method", "")) or r.get("method", ""),
+                    "manager_id": check("manager", self._manager, "客户经理"),
+                    "method": check("method", methods.match, "方式"),
                     "content": r.get("content", ""),
                     "feedback": r.get("feedback", ""),
                     "county": self.county_name,
                     "source_file": self.path.name,
-                    "source_row": excel_row,
+                    "source_row": self._excel_row(grid, i),
                 }
             )
         self.visits = pd.DataFrame(records, columns=VISIT_COLUMNS)
 
 
 # -- cell values -------------------------------------------------------------------------
+
+
+_TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
+
+
+def _lookup(values: list, interpret) -> list:
+    """`interpret` applied once per distinct value (county files repeat values a lot)."""
+    cache = {v: interpret(v) for v in set(values)}
+    return [cache[v] for v in values]
+
+
+def _amount(raw: object, multiplier: int, integer: bool) -> Decimal | str:
+    """The amount in 元 (or units), or the code of the problem with it."""
+    if not _filled(raw):
+        return "required_missing"
+    value = parse_number(raw)
+    if value is None or (integer and value != value.to_integral_value()):
+        return "amount_invalid"
+    if value < 0:
+        return "amount_negative"
+    return value * multiplier
 
 
 def _filled(value: object) -> bool:

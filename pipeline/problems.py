@@ -39,7 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
     "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
-    "value_unrecognised": ("warning", "取值无法识别,已按空白处理"),
+    "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
 }
 
 

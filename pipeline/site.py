@@ -43,6 +43,29 @@ def publish_month(site: Path, content: dict, version: int, pdf: Path) -> Path:
     return page
 
 
+def publish_problems(site: Path, content: dict, problems: pd.DataFrame, rejected_rows: pd.DataFrame) -> Path:
+    """The operators' page: every problem with its cell and what to do, and the rows not used."""
+    by_county = [
+        {"county": county, "problems": group.to_dict("records")}
+        for county, group in problems.sort_values(["county", "severity"], kind="stable").groupby(
+            "county", sort=False
+        )
+    ]
+    page = site / "problems" / f"{content['month']}.html"
+    html = render_html(
+        "site_problems.html",
+        b=content,
+        by_county=by_county,
+        errors=int((problems.severity == "error").sum()),
+        warnings=int((problems.severity == "warning").sum()),
+        rejected_rows=rejected_rows.to_dict("records"),
+        root="../",
+        inline_css=None,
+    )
+    _write(page, html)
+    return page
+
+
 def build_home(site: Path) -> Path:
     """Home page: the latest month's headline and a link to every published month."""
     months = sorted(

@@ -159,3 +159,94 @@ def test_csv_in_utf8_or_gbk(tmp_path, reference, encoding):
     assert codes(intake) == [("report_date_missing", "", "")]
     assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
     assert intake.usage.customer_name.iloc[0] == "西昌市税务局"
+
+
+def test_customer_id_with_another_name_in_the_archive_is_rejected(tmp_path, reference):
+    archive = [
+        [
+            "C5134010002",
+            "凉山州安宁商贸有限责任公司",
+            "西昌市胜利路1号",
+            "王先生",
+            "13800000000",
+            "民营企业",
+            "否",
+            "",
+            "",
+            "",
+            "",
+            "陆浩",
+            "否",
+            "2026-10-05",
+        ]
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", archive=archive, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("name_mismatch", "B6", "凉山州安宁商贸有限公司")]
+    assert "凉山州安宁商贸有限责任公司" in intake.problems.message[0]
+    assert list(intake.usage.customer_id) == ["C5134010001", "C5134010001"]
+    assert list(intake.quarantine.code) == ["name_mismatch"]
+
+
+def test_legacy_xls_from_old_excel_or_wps(tmp_path, reference):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("用邮情况")
+    sheet.write_merge(0, 0, 0, 6, "凉山州邮政大客户用邮情况月报(2026年10月)")
+    sheet.write(1, 0, "填报单位:西昌市邮政分公司")
+    sheet.write(1, 4, "填报日期:2026年11月3日")
+    for j, title in enumerate(
+        ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
+    ):
+        sheet.write(2, j, title)
+    for i, row in enumerate(ROWS, start=3):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    sheet.write(6, 0, "合计")
+    sheet.write(6, 3, 965)
+    sheet.write(6, 4, 3480.75)
+    book.save(str(tmp_path / "西昌市_2026年10月.xls"))
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert [c for c, _, _ in codes(intake)] == ["sheet_optional_missing", "sheet_optional_missing"]
+    assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+    assert list(intake.usage.source_row) == [4, 5, 6]
+
+
+def test_header_below_blank_rows_and_columns_off_a1(tmp_path, reference):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "大客户用邮情况"
+    ws["C4"] = "凉山州邮政大客户用邮情况月报(2026年10月)"
+    ws["C5"] = "填报单位:西昌市邮政分公司"
+    ws["G5"] = "填报日期:2026-11-01"
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
+    for j, title in enumerate(header):
+        ws.cell(row=7, column=3 + j, value=title)
+    for i, row in enumerate(ROWS):
+        for j, value in enumerate(row):
+            ws.cell(row=9 + 2 * i, column=3 + j, value=value)  # a blank row between each
+    ws.cell(row=9, column=6, value="-3")
+    wb.save(tmp_path / "西昌市.xlsx")
+    intake, _ = intake_of(tmp_path, reference)
+    assert ("amount_negative", "F9", "-3") in codes(intake)
+    assert list(intake.usage.source_row) == [11, 13]
+    assert list(intake.quarantine.row) == ["9"]
+
+
+def test_archive_and_visit_values_that_cannot_be_read_are_warnings_with_cells(tmp_path, reference):
+    archive = [["C5134010009", "新客户", "", "", "", "私营", "也许", "", "", "", "", "陆浩", "否", "十月"]]
+    county_workbook(tmp_path / "西昌市.xlsx", archive=archive)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == [
+        ("value_unrecognised", "F2", "私营"),
+        ("value_unrecognised", "G2", "也许"),
+        ("value_unrecognised", "N2", "十月"),
+    ]
+    assert "企业性质" in intake.problems.message[0]
+    record = intake.archive.iloc[0]
+    assert (record.nature, record.partner, record.manager_id, record.updated) == ("", "否", "M008", "")

@@ -158,7 +158,7 @@ def test_rerun_with_unchanged_inputs_keeps_version_and_bytes(published):
 
 def test_site_pages_link_only_to_files_that_exist(published):
     site = published.site
-    pages = [site / "index.html", site / "months" / f"{MONTH}.html"]
+    pages = [site / "index.html", site / "months" / f"{MONTH}.html", site / "problems" / f"{MONTH}.html"]
     for page in pages:
         html = page.read_text(encoding="utf-8")
         links = re.findall(r'(?:href|src)="([^"#]+)', html)
@@ -169,6 +169,23 @@ def test_site_pages_link_only_to_files_that_exist(published):
     assert "2025年3月" in (site / "index.html").read_text(encoding="utf-8")
 
 
-def test_site_escapes_text_from_the_inputs(published):
-    html = (published.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
-    assert "<script" not in html
+def test_problems_page_names_county_cell_value_and_what_to_do(published):
+    html = (published.site / "problems" / f"{MONTH}.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr>(?:(?!</tr>).)*month_mismatch(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    assert "甘洛县_2025年3月_大客户用邮情况.xlsx" in row and "<td>A1</td>" in row
+    assert "请县局报送本月报表" in row
+    assert "甘洛县" in html
+
+
+def test_site_escapes_text_from_the_inputs(tmp_path):
+    import pandas as pd
+
+    from pipeline.problems import problem, to_frame
+    from pipeline.site import publish_problems
+
+    hostile = "<script>alert(1)</script>"
+    problems = to_frame([problem("business_unknown", county="西昌市", file=f"{hostile}.xlsx", sheet="用邮情况",
+                                 cell="C5", value=hostile)])
+    page = publish_problems(tmp_path, {"month": MONTH, "month_label": "2025年3月"}, problems, pd.DataFrame())
+    html = page.read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
