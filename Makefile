@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers.
-.PHONY: setup demo test lint format dev
+.PHONY: setup demo test lint format dev bench
 
 setup:
 	@scripts/setup.sh
@@ -23,3 +23,7 @@ format:
 dev: setup
 	mkdir -p outputs/.dagster
 	DAGSTER_HOME=$(CURDIR)/outputs/.dagster .venv/bin/dagster dev
+
+# Benchmarks (not tests): medians and ratios against baselines measured in the same run
+bench: setup
+	.venv/bin/python -m benchmarks.bench

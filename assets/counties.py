@@ -29,9 +29,8 @@ def county_key(code: str) -> AssetKey:
 def rows_accounted(intake: CountyIntake) -> bool:
     """Every row read is either used or quarantined: nothing vanishes."""
     if intake.status == "rejected":
-        return intake.rows_read == 0 or not intake.quarantine.empty
-    quarantined = (intake.quarantine.code != "county_rejected").sum()
-    return intake.rows_read == len(intake.usage) + int(quarantined)
+        return intake.rows_read == 0 or bool(intake.quarantine)
+    return intake.rows_read == len(intake.usage) + intake.rows_quarantined
 
 
 def county_asset(code: str, name: str) -> AssetsDefinition:
@@ -82,7 +81,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
             metadata={
                 "rows_read": intake.rows_read,
                 "rows_used": len(intake.usage),
-                "rows_quarantined": len(intake.quarantine),
+                "rows_quarantined": intake.rows_quarantined,
             },
         )
 
@@ -90,12 +89,12 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
 
 
 def _problems_md(intake: CountyIntake) -> str:
-    if intake.problems.empty:
+    if not intake.problems:
         return "无问题"
     head = "| 级别 | 代码 | 工作表 | 单元格 | 原值 | 说明 |\n|---|---|---|---|---|---|\n"
     rows = [
         f"| {p.severity} | {p.code} | {p.sheet} | {p.cell} | {_md(p.value)} | {_md(p.message)} |"
-        for p in intake.problems.head(50).itertuples()
+        for p in intake.problems[:50]
     ]
     more = f"\n\n另有 {len(intake.problems) - 50} 条,见 problems.csv" if len(intake.problems) > 50 else ""
     return head + "\n".join(rows) + more

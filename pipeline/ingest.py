@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -75,9 +78,24 @@ _HEADER_SCAN_ROWS = 20
 _STATUS_ORDER = ("on_time", "late", "received", "missing", "rejected")
 
 
+class ParsedRow(NamedTuple):
+    customer_id: str
+    customer_name: str
+    business_type: str
+    volume: int
+    revenue_fen: int
+    manager_id: str
+    collection: str
+    source_row: int
+
+
 @dataclass
 class CountyIntake:
-    """What one county submitted for one month, after validation."""
+    """What one county submitted for one month, after validation.
+
+    Usage is a table; problems, rejected rows, archive and visit records stay plain lists
+    (a county has few) and become tables once per month in `combine`.
+    """
 
     county: str  # code
     month: str
@@ -86,11 +104,19 @@ class CountyIntake:
     sha256: str = ""
     report_date: str = ""
     rows_read: int = 0
-    usage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=USAGE_COLUMNS))
-    archive: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ARCHIVE_COLUMNS))
-    visits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VISIT_COLUMNS))
-    problems: pd.DataFrame = field(default_factory=lambda: to_frame([]))
-    quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    usage: pd.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
+    archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
+    visits: list[dict] = field(default_factory=list)  # VISIT_COLUMNS
+
+    def __post_init__(self) -> None:
+        if self.usage is None:
+            self.usage = pd.DataFrame(columns=USAGE_COLUMNS)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
 
 
 # -- which files belong to which county ------------------------------------------------
@@ -159,31 +185,34 @@ def ingest_county(county: str, month: str, files: list[Path], ref: Reference) ->
     name = ref.county_names[county]
     if not files:
         missing = problem("submission_missing", county=name)
-        return CountyIntake(county, month, "missing", problems=to_frame([missing]))
-    intake = CountyIntake(county, month, "received", files=[p.name for p in files], sha256=file_sha256(files))
+        return CountyIntake(county, month, "missing", problems=[missing])
+    received = {"files": [p.name for p in files], "sha256": file_sha256(files)}
     if len(files) > 1:
         names = "、".join(p.name for p in files)
         dup = [problem("county_duplicate", county=name, file=p.name, detail=names) for p in files]
-        return _rejected(intake, dup)
+        return CountyIntake(county, month, "rejected", **received, problems=dup)
     reader = _CountyReader(ref, county, month, files[0])
     reader.read()
-    intake.rows_read = reader.rows_read
-    intake.report_date = reader.report_date
-    intake.problems = to_frame(reader.problems)
+    read = {
+        "rows_read": reader.rows_read,
+        "report_date": reader.report_date,
+        "problems": reader.problems,
+    }
     if any(effect(p.code) == "county" for p in reader.problems):
-        intake.status = "rejected"
-        intake.quarantine = reader.quarantine_frame(all_rows=True)
-        return intake
-    intake.usage, intake.archive, intake.visits = reader.usage, reader.archive, reader.visits
-    intake.quarantine = reader.quarantine_frame()
-    intake.status = _timeliness(reader.report_date, month, ref)
-    return intake
-
-
-def _rejected(intake: CountyIntake, problems: list[Problem]) -> CountyIntake:
-    intake.status = "rejected"
-    intake.problems = to_frame(problems)
-    return intake
+        return CountyIntake(
+            county, month, "rejected", **received, **read, quarantine=reader.quarantine_rows(all_rows=True)
+        )
+    return CountyIntake(
+        county,
+        month,
+        _timeliness(reader.report_date, month, ref),
+        **received,
+        **read,
+        usage=reader.usage,
+        archive=reader.archive,
+        visits=reader.visits,
+        quarantine=reader.quarantine_rows(),
+    )
 
 
 def _timeliness(report_date: str, month: str, ref: Reference) -> str:
@@ -207,11 +236,12 @@ class _CountyReader:
         self.problems: list[Problem] = []
         self.rows_read = 0
         self.report_date = ""
-        self.usage = pd.DataFrame(columns=USAGE_COLUMNS)
-        self.archive = pd.DataFrame(columns=ARCHIVE_COLUMNS)
-        self.visits = pd.DataFrame(columns=VISIT_COLUMNS)
+        self.usage: pd.DataFrame | None = None  # None: empty (see CountyIntake)
+        self.archive: list[dict] = []
+        self.visits: list[dict] = []
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
+        self._parsed: list[ParsedRow] = []
         self._sheet_columns: dict[str, dict[str, tuple[int, str]]] = {}
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: object = "", **details) -> None:
@@ -250,24 +280,46 @@ class _CountyReader:
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
+        self.usage = self._usage_frame(usage)
 
     def _check_names(self, grid: Grid) -> None:
         """A usage row whose customer id carries another name in the archive sheet is rejected:
         the id or the name is wrong, and figures must not land on the wrong customer."""
-        if self.usage.empty or self.archive.empty or "customer_name" not in self._usage_columns:
+        if not self._parsed or not self.archive or "customer_name" not in self._usage_columns:
             return
-        archived = dict(zip(self.archive.customer_id, self.archive.name, strict=True))
-        expected = self.usage.customer_id.map(archived)
-        differs = (
-            expected.notna()
-            & (self.usage.customer_name.map(normalise) != expected.fillna("").map(normalise))
-            & (self.usage.customer_name != "")
+        archived = {r["customer_id"]: normalise(r["name"]) for r in self.archive}
+        raw_names = {r["customer_id"]: r["name"] for r in self.archive}
+        kept = []
+        for r in self._parsed:
+            expected = archived.get(r.customer_id)
+            if expected is not None and r.customer_name and normalise(r.customer_name) != expected:
+                cell = self._usage_cell(grid, "customer_name", r.source_row)
+                self.add("name_mismatch", grid.name, cell, r.customer_name, detail=raw_names[r.customer_id])
+                self._quarantine_parsed(grid, r, "name_mismatch")
+            else:
+                kept.append(r)
+        self._parsed = kept
+
+    def _usage_frame(self, grid: Grid) -> pd.DataFrame:
+        """The accepted rows as the usage table (built once, at the end)."""
+        rows = self._parsed
+        return pd.DataFrame(
+            {
+                "month": [self.month] * len(rows),
+                "county": [self.county_name] * len(rows),
+                "customer_id": [r.customer_id for r in rows],
+                "customer_name": [r.customer_name for r in rows],
+                "business_type": [r.business_type for r in rows],
+                "volume": np.array([r.volume for r in rows], dtype=np.int64),
+                "revenue_fen": np.array([r.revenue_fen for r in rows], dtype=np.int64),
+                "manager_id": [r.manager_id for r in rows],
+                "collection": [r.collection for r in rows],
+                "source_file": [self.path.name] * len(rows),
+                "source_sheet": [grid.name] * len(rows),
+                "source_row": np.array([r.source_row for r in rows], dtype=np.int64),
+            },
+            columns=USAGE_COLUMNS,
         )
-        for r, name in zip(self.usage[differs].itertuples(), expected[differs], strict=True):
-            cell = self._usage_cell(grid, "customer_name", r.source_row)
-            self.add("name_mismatch", grid.name, cell, r.customer_name, detail=name)
-            self._quarantine_parsed(grid, r, "name_mismatch")
-        self.usage = self.usage[~differs].reset_index(drop=True)
 
     def _sheets_by_kind(self, grids: tuple[Grid, ...]) -> dict[str, Grid]:
         index = self.ref.sheet_index()
@@ -295,6 +347,8 @@ class _CountyReader:
                     mapping[canonical] = (j, unit)
             if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
                 best = (i, mapping)
+            elif best is not None:
+                break  # the rows below the header are data
         return best
 
     def _read_title_lines(self, grid: Grid, header_row: int) -> None:
@@ -358,10 +412,10 @@ class _CountyReader:
         self._usage_columns = columns
         rows, total = self._data_rows(grid, header_row)
         self.rows_read = len(rows)
-        usage = self._parse_usage_rows(grid, rows, columns, multiplier)
-        if total is not None and len(usage) == len(rows):  # else the rows' problems say it
-            self._check_total(grid, total, columns, multiplier, usage)
-        self.usage = self._drop_duplicates(grid, usage)
+        self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
+        if total is not None and len(self._parsed) == len(rows):  # else the rows' problems say it
+            self._check_total(grid, total, columns, multiplier)
+        self._drop_duplicates(grid)
 
     def _check_deadline(self, grid: Grid) -> None:
         deadline_day = int(self.ref.rules.for_month(self.month).get("submission.deadline_day"))
@@ -380,19 +434,22 @@ class _CountyReader:
     ) -> tuple[list[tuple[int, list]], tuple[int, list] | None]:
         """Data rows below the header; the 合计 row apart; stop at the footer."""
         totals, footers = self.ref.markers("total_row"), self.ref.markers("footer")
+        first_chars = {m[0] for m in totals + footers}  # cheap test before normalising a cell
         rows: list[tuple[int, list]] = []
         total = None
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            lead = [c for c in row[:4] if _filled(c)]
-            if not lead and not any(_filled(c) for c in row):
-                continue
-            texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
-            if any(t.startswith(footers) for t in texts[:2]):
-                break
-            if any(t in totals for t in texts):
-                total = (i, row)
-                continue
+            lead = [c for c in row[:4] if c != "" and _filled(c)]
+            if not lead:
+                if not any(_filled(c) for c in row):
+                    continue  # blank row
+            elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
+                texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
+                if any(t.startswith(footers) for t in texts[:2]):
+                    break
+                if any(t in totals for t in texts):
+                    total = (i, row)
+                    continue
             rows.append((i, row))
         return rows, total
 
@@ -401,12 +458,12 @@ class _CountyReader:
     ) -> pd.DataFrame:
         """Validate every row column by column; each distinct raw value is interpreted once."""
         raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
-        text = {key: [_clean_text(v) for v in raw[key]] for key in _TEXT_KEYS if key in raw}
+        text = {key: _lookup(raw[key], _clean_text) for key in _TEXT_KEYS if key in raw}
         business = _lookup(text["business_type"], self.ref.business_index.match)
         managers = _lookup(text["manager"], self._manager)
         collection = _lookup(text["collection"], self.ref.value_index("collection").match)
         volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True))
-        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier, integer=False))
+        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False))
         good = []
         for n, (i, row) in enumerate(rows):
             found = []
@@ -429,23 +486,19 @@ class _CountyReader:
                 continue
             good.append(n)
         names = text.get("customer_name", [""] * len(rows))
-        return pd.DataFrame(
-            {
-                "month": self.month,
-                "county": self.county_name,
-                "customer_id": [text["customer_id"][n] for n in good],
-                "customer_name": [names[n] for n in good],
-                "business_type": [business[n] for n in good],
-                "volume": pd.array([int(volume[n]) for n in good], dtype="int64"),
-                "revenue_fen": pd.array([to_fen(revenue[n]) for n in good], dtype="int64"),
-                "manager_id": [managers[n] for n in good],
-                "collection": [collection[n] for n in good],
-                "source_file": self.path.name,
-                "source_sheet": grid.name,
-                "source_row": pd.array([self._excel_row(grid, rows[n][0]) for n in good], dtype="int64"),
-            },
-            columns=USAGE_COLUMNS,
-        )
+        return [
+            ParsedRow(
+                text["customer_id"][n],
+                names[n],
+                business[n],
+                volume[n],
+                revenue[n],
+                managers[n],
+                collection[n],
+                self._excel_row(grid, rows[n][0]),
+            )
+            for n in good
+        ]
 
     def _manager(self, raw: object) -> str | None:
         text = _clean_text(raw)
@@ -457,12 +510,12 @@ class _CountyReader:
             ids = [m for m in ids if county_of[m] in (self.county, PREFECTURE_OFFICE)] or ids
         return ids[0] if ids else None
 
-    def _check_total(self, grid, total, columns, multiplier, usage: pd.DataFrame) -> None:
+    def _check_total(self, grid, total, columns, multiplier) -> None:
         """The 合计 row must agree with the rows above (when every row could be read)."""
         i, row = total
         checks = (
-            ("volume", int(usage.volume.sum()), 1, 1),
-            ("revenue", int(usage.revenue_fen.sum()), multiplier, 100),
+            ("volume", sum(r.volume for r in self._parsed), 1, 1),
+            ("revenue", sum(r.revenue_fen for r in self._parsed), multiplier, 100),
         )
         for key, expected, unit, scale in checks:
             j = columns[key][0]
@@ -472,7 +525,9 @@ class _CountyReader:
             value = parse_number(raw)
             stated = None if value is None else value * unit * scale
             # 万元 figures are rounded per row: allow half a fen per row
-            tolerance = Decimal(len(usage)) / 2 if key == "revenue" and multiplier > 1 else Decimal("0.5")
+            tolerance = (
+                Decimal(len(self._parsed)) / 2 if key == "revenue" and multiplier > 1 else Decimal("0.5")
+            )
             if stated is None or abs(stated - expected) > tolerance:
                 shown = f"{expected / scale:.2f}" if key == "revenue" else f"{expected}"
                 self.add(
@@ -483,18 +538,22 @@ class _CountyReader:
                     detail=f"{_clean_text(raw)},明细合计 {shown}",
                 )
 
-    def _drop_duplicates(self, grid: Grid, usage: pd.DataFrame) -> pd.DataFrame:
+    def _drop_duplicates(self, grid: Grid) -> None:
         """Rows repeating a customer × business type are all rejected: which one is right is unknown."""
-        dup = usage.duplicated(["customer_id", "business_type"], keep=False)
-        if not dup.any():
-            return usage.reset_index(drop=True)
-        for _, group in usage[dup].groupby(["customer_id", "business_type"], sort=True):
-            rows = "、".join(f"第{r}行" for r in group.source_row)
-            for r in group.itertuples():
+        seen = Counter((r.customer_id, r.business_type) for r in self._parsed)
+        if all(n == 1 for n in seen.values()):
+            return
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for r in self._parsed:
+            if seen[(r.customer_id, r.business_type)] > 1:
+                rows_of.setdefault((r.customer_id, r.business_type), []).append(r.source_row)
+        for r in sorted(self._parsed, key=lambda r: (r.customer_id, r.business_type, r.source_row)):
+            if seen[(r.customer_id, r.business_type)] > 1:
+                rows = "、".join(f"第{n}行" for n in rows_of[(r.customer_id, r.business_type)])
                 cell = self._usage_cell(grid, "customer_id", r.source_row)
                 self.add("duplicate_row", grid.name, cell, r.customer_id, detail=rows)
                 self._quarantine_parsed(grid, r, "duplicate_row")
-        return usage[~dup].reset_index(drop=True)
+        self._parsed = [r for r in self._parsed if seen[(r.customer_id, r.business_type)] == 1]
 
     def _usage_cell(self, grid: Grid, key: str, excel_row: int) -> str:
         return f"{get_column_letter(grid.col0 + self._usage_columns[key][0] + 1)}{excel_row}"
@@ -531,7 +590,7 @@ class _CountyReader:
             }
         )
 
-    def quarantine_frame(self, all_rows: bool = False) -> pd.DataFrame:
+    def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
         """Rejected rows; for a rejected county, a note for every row read (none is used)."""
         rows = list(self._quarantine)
         if all_rows and self.rows_read:
@@ -545,7 +604,7 @@ class _CountyReader:
                     "values": f"整表退回,共 {self.rows_read} 行未使用",
                 }
             )
-        return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS).astype({"row": str})
+        return [{c: str(r[c]) for c in QUARANTINE_COLUMNS} for r in rows]
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
@@ -594,7 +653,7 @@ class _CountyReader:
                     "source_row": self._excel_row(grid, i),
                 }
             )
-        self.archive = pd.DataFrame(records, columns=ARCHIVE_COLUMNS)
+        self.archive = records
 
     def _read_visits(self, grid: Grid) -> None:
         methods = self.ref.value_index("visit_method")
@@ -616,7 +675,7 @@ class _CountyReader:
                     "source_row": self._excel_row(grid, i),
                 }
             )
-        self.visits = pd.DataFrame(records, columns=VISIT_COLUMNS)
+        self.visits = records
 
 
 # -- cell values -------------------------------------------------------------------------
@@ -631,20 +690,30 @@ def _lookup(values: list, interpret) -> list:
     return [cache[v] for v in values]
 
 
-def _amount(raw: object, multiplier: int, integer: bool) -> Decimal | str:
-    """The amount in 元 (or units), or the code of the problem with it."""
+def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
+    """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
+    the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
     if not _filled(raw):
         return "required_missing"
+    if integer and isinstance(raw, float) and raw.is_integer():
+        return "amount_negative" if raw < 0 else int(raw)
+    if isinstance(raw, float) and not integer:
+        scaled = raw * multiplier  # fast path: a float that is a whole number of fen
+        nearest = round(scaled)
+        if abs(scaled - nearest) < 1e-6 * max(1.0, abs(scaled)) * 1e-3:
+            return "amount_negative" if raw < 0 else int(nearest)
     value = parse_number(raw)
     if value is None or (integer and value != value.to_integral_value()):
         return "amount_invalid"
     if value < 0:
         return "amount_negative"
-    return value * multiplier
+    return int(value * multiplier) if integer else to_fen(value * multiplier / 100)
 
 
 def _filled(value: object) -> bool:
-    return value is not None and str(value).strip() != ""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
 
 
 def _clean_text(value: object) -> str:
@@ -692,23 +761,21 @@ class MonthIntake:
 
 
 def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
-    """Concatenate the counties' accepted rows, problems and quarantined rows."""
+    """The counties' accepted rows, problems and quarantined rows as the month's tables."""
+    usage = [i.usage for i in intakes if not i.usage.empty]
 
-    def cat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-        frames = [f for f in frames if not f.empty]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    def records(name: str, columns: list[str]) -> pd.DataFrame:
+        rows = [r for i in intakes for r in getattr(i, name)]
+        return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
 
-    problems = cat(
-        [i.problems for i in intakes] + [to_frame(list(extra_problems))], list(to_frame([]).columns)
-    )
     return MonthIntake(
-        usage=cat([i.usage for i in intakes], USAGE_COLUMNS).astype(
-            {"volume": "int64", "revenue_fen": "int64"}
+        usage=(pd.concat(usage, ignore_index=True) if usage else pd.DataFrame(columns=USAGE_COLUMNS)).astype(
+            {"volume": "int64", "revenue_fen": "int64", "source_row": "int64"}
         ),
-        archive=cat([i.archive for i in intakes], ARCHIVE_COLUMNS),
-        visits=cat([i.visits for i in intakes], VISIT_COLUMNS),
-        problems=problems,
-        quarantine=cat([i.quarantine for i in intakes], QUARANTINE_COLUMNS),
+        archive=records("archive", ARCHIVE_COLUMNS),
+        visits=records("visits", VISIT_COLUMNS),
+        problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
+        quarantine=records("quarantine", QUARANTINE_COLUMNS),
     )
 
 

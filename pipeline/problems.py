@@ -8,7 +8,7 @@ Effect of a code:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -82,4 +82,7 @@ def problem(
 
 
 def to_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame([asdict(p) for p in problems], columns=PROBLEM_COLUMNS).astype(str)
+    """Problems as a table; every field is text."""
+    return pd.DataFrame(
+        {c: [str(getattr(p, c)) for p in problems] for c in PROBLEM_COLUMNS}, columns=PROBLEM_COLUMNS
+    )

@@ -80,13 +80,22 @@ class Reference:
         return dict(zip(self.business_types.name, self.business_types.unit, strict=True))
 
     def value_index(self, kind: str) -> AliasIndex:
-        return AliasIndex(self.aliases["values"][kind])
+        return self._indexes[("values", kind)]
 
     def sheet_index(self) -> AliasIndex:
-        return AliasIndex(self.aliases["sheets"])
+        return self._indexes[("sheets", "")]
 
     def column_index(self, sheet_kind: str) -> AliasIndex:
-        return AliasIndex(self.aliases["columns"][sheet_kind])
+        return self._indexes[("columns", sheet_kind)]
+
+    @cached_property
+    def _indexes(self) -> dict[tuple[str, str], AliasIndex]:
+        out = {("sheets", ""): AliasIndex(self.aliases["sheets"])}
+        for section in ("values", "columns"):
+            for kind, groups in self.aliases[section].items():
+                if kind != "natures":
+                    out[(section, kind)] = AliasIndex(groups)
+        return out
 
     def markers(self, kind: str) -> tuple[str, ...]:
         return tuple(normalise(m) for m in self.aliases["markers"][kind])
@@ -97,13 +106,20 @@ class Reference:
         The longest alias found wins, so that 会理市 is not taken for 会东 by a shared prefix.
         """
         haystack = normalise(text)
-        best: tuple[int, str] | None = None
-        for row in self.counties.itertuples():
-            for alias in [row.name, *row.aliases.split("|")]:
-                a = normalise(alias)
-                if a and a in haystack and (best is None or len(a) > best[0]):
-                    best = (len(a), row.code)
-        return best[1] if best else None
+        for alias, code in self._aliases_longest_first:
+            if alias in haystack:
+                return code
+        return None
+
+    @cached_property
+    def _aliases_longest_first(self) -> list[tuple[str, str]]:
+        pairs = {
+            (normalise(alias), row.code)
+            for row in self.counties.itertuples()
+            for alias in [row.name, *row.aliases.split("|")]
+            if normalise(alias)
+        }
+        return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
 
     def managers_active_in(self, month: str) -> pd.DataFrame:
         """Managers employed at any time during `month` (YYYY-MM)."""

@@ -36,6 +36,7 @@ class RuleBook:
 
     def __init__(self, periods: list[dict[str, Any]]):
         self.periods = sorted(periods, key=lambda p: p["from"])
+        self._cache: dict[str, Rules] = {}
 
     @classmethod
     def load(cls, path: Path) -> RuleBook:
@@ -44,6 +45,11 @@ class RuleBook:
 
     def for_month(self, month: str) -> Rules:
         """Rules in force in `month` (YYYY-MM): each earlier period laid over the one before."""
+        if month not in self._cache:
+            self._cache[month] = self._merge(month)
+        return self._cache[month]
+
+    def _merge(self, month: str) -> Rules:
         merged: dict[str, Any] = {}
         version, title = "", ""
         for period in self.periods:

@@ -30,7 +30,7 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
     """One row per county in reference order."""
     rows = []
     for intake in intakes:
-        severities = intake.problems.severity if not intake.problems.empty else pd.Series(dtype=str)
+        severities = [p.severity for p in intake.problems]
         rows.append(
             {
                 "county": county_names[intake.county],
@@ -38,8 +38,8 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
                 "file": "、".join(intake.files),
                 "sha256": intake.sha256,
                 "rows": intake.rows_read,
-                "errors": int((severities == ERROR).sum()),
-                "warnings": int((severities == WARNING).sum()),
+                "errors": severities.count(ERROR),
+                "warnings": severities.count(WARNING),
                 "report_date": intake.report_date,
             }
         )

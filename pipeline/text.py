@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BRACKET_SUFFIX = re.compile(r"[(\[（【].*?[)\]）】]\s*$")
 _SPACES = re.compile(r"\s+")
@@ -16,6 +17,7 @@ def normalise(text: object) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).lower()
 
 
+@lru_cache(maxsize=4096)
 def split_unit(header: object) -> tuple[str, str]:
     """'收入(万元)' → ('收入', '万元'); '用邮量' → ('用邮量', '')."""
     text = normalise(header)

@@ -19,7 +19,7 @@ def intake_of(folder: Path, reference, county: str = "xichang"):
 
 
 def codes(intake) -> list[tuple[str, str, str]]:
-    return [(p.code, p.cell, p.value) for p in intake.problems.itertuples()]
+    return [(p.code, p.cell, p.value) for p in intake.problems]
 
 
 def test_clean_workbook_gives_exact_rows_with_provenance(tmp_path, reference):
@@ -76,7 +76,7 @@ def test_total_row_that_disagrees_rejects_the_county(tmp_path, reference):
     assert intake.status == "rejected"
     assert intake.usage.empty
     assert [(c, cell, v) for c, cell, v in codes(intake)] == [("total_mismatch", "E7", "9999.99")]
-    assert "3480.75" in intake.problems.message[0]
+    assert "3480.75" in intake.problems[0].message
 
 
 def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
@@ -104,7 +104,7 @@ def test_bad_rows_are_rejected_one_by_one_and_kept_in_quarantine(tmp_path, refer
         ("manager_unknown", "F8", "查无此人"),
     ]
     assert list(intake.usage.customer_id) == ["C5134010001"]
-    assert list(intake.quarantine.row) == ["5", "6", "7", "8"]
+    assert [r["row"] for r in intake.quarantine] == ["5", "6", "7", "8"]
     assert intake.rows_read == len(intake.usage) + len(intake.quarantine)
 
 
@@ -121,10 +121,10 @@ def test_two_files_for_one_county_name_both_and_reject(tmp_path, reference):
     county_workbook(tmp_path / "西昌_10月_更正.xlsx")
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "rejected"
-    assert {p.code for p in intake.problems.itertuples()} == {"county_duplicate"}
+    assert {p.code for p in intake.problems} == {"county_duplicate"}
     assert (
-        "西昌市_10月.xlsx" in intake.problems.message[0]
-        and "西昌_10月_更正.xlsx" in intake.problems.message[0]
+        "西昌市_10月.xlsx" in intake.problems[0].message
+        and "西昌_10月_更正.xlsx" in intake.problems[0].message
     )
 
 
@@ -147,7 +147,7 @@ def test_corrupt_file_is_a_problem_not_a_crash(tmp_path, reference):
     (tmp_path / "西昌市.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "rejected"
-    assert [p.code for p in intake.problems.itertuples()] == ["file_unreadable"]
+    assert [p.code for p in intake.problems] == ["file_unreadable"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
@@ -183,9 +183,9 @@ def test_customer_id_with_another_name_in_the_archive_is_rejected(tmp_path, refe
     county_workbook(tmp_path / "西昌市.xlsx", archive=archive, total=False)
     intake, _ = intake_of(tmp_path, reference)
     assert codes(intake) == [("name_mismatch", "B6", "凉山州安宁商贸有限公司")]
-    assert "凉山州安宁商贸有限责任公司" in intake.problems.message[0]
+    assert "凉山州安宁商贸有限责任公司" in intake.problems[0].message
     assert list(intake.usage.customer_id) == ["C5134010001", "C5134010001"]
-    assert list(intake.quarantine.code) == ["name_mismatch"]
+    assert [r["code"] for r in intake.quarantine] == ["name_mismatch"]
 
 
 def test_legacy_xls_from_old_excel_or_wps(tmp_path, reference):
@@ -234,7 +234,7 @@ def test_header_below_blank_rows_and_columns_off_a1(tmp_path, reference):
     intake, _ = intake_of(tmp_path, reference)
     assert ("amount_negative", "F9", "-3") in codes(intake)
     assert list(intake.usage.source_row) == [11, 13]
-    assert list(intake.quarantine.row) == ["9"]
+    assert [r["row"] for r in intake.quarantine] == ["9"]
 
 
 def test_archive_and_visit_values_that_cannot_be_read_are_warnings_with_cells(tmp_path, reference):
@@ -247,6 +247,11 @@ def test_archive_and_visit_values_that_cannot_be_read_are_warnings_with_cells(tm
         ("value_unrecognised", "G2", "也许"),
         ("value_unrecognised", "N2", "十月"),
     ]
-    assert "企业性质" in intake.problems.message[0]
-    record = intake.archive.iloc[0]
-    assert (record.nature, record.partner, record.manager_id, record.updated) == ("", "否", "M008", "")
+    assert "企业性质" in intake.problems[0].message
+    record = intake.archive[0]
+    assert (record["nature"], record["partner"], record["manager_id"], record["updated"]) == (
+        "",
+        "否",
+        "M008",
+        "",
+    )

@@ -184,8 +184,18 @@ def test_site_escapes_text_from_the_inputs(tmp_path):
     from pipeline.site import publish_problems
 
     hostile = "<script>alert(1)</script>"
-    problems = to_frame([problem("business_unknown", county="西昌市", file=f"{hostile}.xlsx", sheet="用邮情况",
-                                 cell="C5", value=hostile)])
+    problems = to_frame(
+        [
+            problem(
+                "business_unknown",
+                county="西昌市",
+                file=f"{hostile}.xlsx",
+                sheet="用邮情况",
+                cell="C5",
+                value=hostile,
+            )
+        ]
+    )
     page = publish_problems(tmp_path, {"month": MONTH, "month_label": "2025年3月"}, problems, pd.DataFrame())
     html = page.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
