@@ -23,7 +23,7 @@ from pipeline.months import next_month
 from pipeline.problems import Problem, effect, problem, to_frame
 from pipeline.reference import PREFECTURE_OFFICE, Reference
 from pipeline.text import normalise, split_unit
-from pipeline.workbook_reader import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids
+from pipeline.workbook_reader import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
 
 USAGE_COLUMNS = [
     "month",
@@ -147,6 +147,8 @@ def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]]
 
 
 def _county_inside(path: Path, ref: Reference) -> str | None:
+    if _size_problem(path, ref, None):
+        return None
     try:
         grids = _cached_grids(path)
     except UnreadableFile:
@@ -157,6 +159,13 @@ def _county_inside(path: Path, ref: Reference) -> str | None:
                 if "填报单位" in normalise(cell) or "报送单位" in normalise(cell):
                     return ref.county_of_text(str(cell))
     return None
+
+
+def _size_problem(path: Path, ref: Reference, month: str | None) -> str:
+    """The file-size limits of the rules in force (the latest ones when no month is known)."""
+    rules = ref.rules.for_month(month) if month else ref.rules.latest()
+    limits = rules.get("ingest")
+    return size_problem(path, limits["max_file_mb"], limits["max_unpacked_mb"], limits["max_pack_ratio"])
 
 
 def file_sha256(paths: list[Path]) -> str:
@@ -260,6 +269,10 @@ class _CountyReader:
     # -- sheets
 
     def read(self) -> None:
+        too_large = _size_problem(self.path, self.ref, self.month)
+        if too_large:
+            self.add("file_too_large", detail=too_large)
+            return
         try:
             grids = _cached_grids(self.path)
         except UnreadableFile as exc:

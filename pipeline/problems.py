@@ -17,6 +17,7 @@ ERROR, WARNING = "error", "warning"
 # code → (effect, message template shown to the operator and the county)
 CODES: dict[str, tuple[str, str]] = {
     "file_unreadable": ("county", "文件无法打开({detail}),请县局重新另存为 .xlsx 后报送"),
+    "file_too_large": ("county", "文件过大或内容异常({detail}),请删除多余内容后另存为 .xlsx 重新报送"),
     "file_empty": ("county", "文件中没有数据,请县局填写后重新报送"),
     "county_unknown": (
         "county",

@@ -49,6 +49,9 @@ class RuleBook:
             self._cache[month] = self._merge(month)
         return self._cache[month]
 
+    def latest(self) -> Rules:
+        return self.for_month(self.periods[-1]["from"])
+
     def _merge(self, month: str) -> Rules:
         merged: dict[str, Any] = {}
         version, title = "", ""

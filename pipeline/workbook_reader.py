@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,27 @@ class Grid:
     cells: list[list[object]]
     row0: int = 0
     col0: int = 0
+
+
+def size_problem(path: Path, max_file_mb: float, max_unpacked_mb: float, max_pack_ratio: float) -> str:
+    """Why the file must not be opened (too big, or a zip that unpacks to far more), or ""."""
+    size = path.stat().st_size
+    if size > max_file_mb * 2**20:
+        return f"{size / 2**20:.0f} MB,超过 {max_file_mb} MB"
+    if not zipfile.is_zipfile(path):
+        return ""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return ""  # the reader reports it as unreadable
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > max_unpacked_mb * 2**20:
+        return f"解压后 {unpacked / 2**20:.0f} MB,超过 {max_unpacked_mb} MB"
+    for part in parts:
+        if part.file_size > 2**20 and part.file_size > max_pack_ratio * max(part.compress_size, 1):
+            return f"{part.filename} 压缩比异常"
+    return ""
 
 
 def read_grids(path: Path) -> list[Grid]:

@@ -255,3 +255,72 @@ def test_archive_and_visit_values_that_cannot_be_read_are_warnings_with_cells(tm
         "M008",
         "",
     )
+
+
+def test_empty_workbook_and_workbook_without_usage_sheet(tmp_path, reference):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "西昌市.xlsx")
+    intake, _ = intake_of(tmp_path, reference)
+    assert (intake.status, codes(intake)) == ("rejected", [("file_empty", "", "")])
+    wb = Workbook()
+    wb.active.title = "客户档案"
+    wb.active.append(["客户编号", "企业全称"])
+    wb.create_sheet("说明").append(["本表说明"])
+    wb.save(tmp_path / "西昌市.xlsx")
+    intake, _ = intake_of(tmp_path, reference)
+    assert (intake.status, [c for c, _, _ in codes(intake)]) == ("rejected", ["sheet_missing"])
+
+
+def test_missing_required_column_names_the_columns(tmp_path, reference):
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理"]  # no 揽收类型
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=[r[:6] for r in ROWS], total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert codes(intake) == [("column_missing", "A3", "collection")]
+
+
+def test_unknown_unit_of_revenue_is_not_guessed(tmp_path, reference):
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(美元)", "客户经理", "揽收类型"]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert (intake.status, codes(intake)) == ("rejected", [("column_missing", "E3", "收入(美元)")])
+
+
+def test_file_of_no_known_county_is_reported_not_dropped(tmp_path, reference):
+    county_workbook(tmp_path / "报表.xlsx", county="某某")
+    files, unknown = county_files(tmp_path, reference)
+    assert files == {} and [p.name for p in unknown] == ["报表.xlsx"]
+    from pipeline.ingest import unknown_file_problems
+
+    (found,) = unknown_file_problems(unknown)
+    assert (found.code, found.file, found.severity) == ("county_unknown", "报表.xlsx", "error")
+
+
+def test_empty_required_cells_and_unknown_collection_type(tmp_path, reference):
+    rows = [
+        ["C5134010001", "西昌市税务局", "", 120, 2160.5, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 45, None, "陆浩", "续费"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [
+        ("required_missing", "C4", ""),
+        ("required_missing", "E5", ""),
+        ("collection_unknown", "G5", "续费"),
+    ]
+    assert intake.usage.empty and intake.rows_read == 2 and len(intake.quarantine) == 2
+
+
+def test_merged_header_cells_footer_and_total_are_not_data(tmp_path, reference):
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["用邮情况"]
+    ws.merge_cells("A2:D2")  # 填报单位 merged across the width, as WPS templates do
+    ws.append(["备注:以上数据已核对"])
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert intake.rows_read == 3 and list(intake.usage.volume) == [120, 800, 45]
