@@ -12,6 +12,7 @@ from dagster import (
     in_process_executor,
 )
 
+from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.publications import bulletin, site
@@ -27,7 +28,18 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
     ref = Reference.load(layout.reference)
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
     return Definitions(
-        assets=[*counties, month_intake_asset(list(ref.counties.code)), volumes, bulletin, site],
+        assets=[
+            *counties,
+            month_intake_asset(list(ref.counties.code)),
+            volumes,
+            customer_archive,
+            tiers,
+            alerts,
+            visit_coverage,
+            quarterly_usage,
+            bulletin,
+            site,
+        ],
         resources={
             "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
             "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),

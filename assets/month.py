@@ -27,6 +27,7 @@ from pipeline.problems import PROBLEM_COLUMNS
 from pipeline.progress import progress
 from pipeline.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
 from pipeline.tables import write_table
+from pipeline.tiers import key_accounts
 from pipeline.volumes import volume_tables
 
 MONTH_GROUP = "month"
@@ -57,12 +58,12 @@ CONTRACT_VOLUMES = [
 ]
 
 
-def history(key: str) -> AssetIn:
-    """`key` for this month and the 12 before it (absent before the first month)."""
+def history(key: str, months_before: int = HISTORY_MONTHS) -> AssetIn:
+    """`key` for this month and the `months_before` before it (absent before the first month)."""
     return AssetIn(
         key,
         partition_mapping=TimeWindowPartitionMapping(
-            start_offset=-HISTORY_MONTHS, end_offset=0, allow_nonexistent_upstream_partitions=True
+            start_offset=-months_before, end_offset=0, allow_nonexistent_upstream_partitions=True
         ),
     )
 
@@ -150,14 +151,17 @@ def month_intake_asset(county_codes: list[str]):
     ins={"usage_history": history("usage")},
     description="用邮量与收入:分县(市)×业务种类、分业务、分县、分客户,含环比与同比",
 )
-def volumes(context: AssetExecutionContext, settings: KacSettings, usage_history) -> dict[str, pd.DataFrame]:
+def volumes(
+    context: AssetExecutionContext, settings: KacSettings, usage_history, tiers: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     month = from_partition_key(context.partition_key)
-    tables = volume_tables(by_month(usage_history, month), month)
+    tables = volume_tables(by_month(usage_history, month), month, pd.Index(key_accounts(tiers).customer_id))
     folder = settings.layout.tables(month)
     write_table(tables["county_business"], folder, "volumes", CONTRACT_VOLUMES)
     write_table(tables["business"], folder, "volumes_by_business")
     write_table(tables["county"], folder, "volumes_by_county")
     write_table(tables["customer"], folder, "volumes_by_customer")
+    write_table(tables["total"], folder, "volumes_total")
     context.add_output_metadata(
         {
             "rows": len(tables["county_business"]),

@@ -87,5 +87,8 @@ def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance,
     failure = next((e for e in result.all_events if e.is_step_failure), None)
     report.failed_step = failure.step_key if failure else ""
     data = failure.step_failure_data if failure else None
-    report.error = data.error.message.strip().splitlines()[-1] if data and data.error else "运行失败"
+    error = data.error if data else None
+    while error is not None and error.cause is not None:  # the user code's own exception
+        error = error.cause
+    report.error = error.message.strip().splitlines()[-1] if error else "运行失败"
     return False

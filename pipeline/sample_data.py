@@ -70,11 +70,11 @@ BUSINESS_PROFILE = {
     "代理金融": (0.12, 50, 4.0),
 }
 NATURES = {
-    "党政军机关": 0.06,
-    "行政职能单位": 0.04,
+    "党政军机关": 0.03,
+    "行政职能单位": 0.02,
     "事业单位": 0.12,
     "国有企业": 0.10,
-    "民营企业": 0.48,
+    "民营企业": 0.53,
     "外资企业": 0.01,
     "个体工商户": 0.16,
     "其他": 0.03,
@@ -318,13 +318,13 @@ def _customers(ref: Reference, rng: np.random.Generator, n: int, months: list[st
         weights[i] = boosts.get(code, 1.0)
     county = rng.choice(codes, size=n, p=weights / weights.sum())
     natures = rng.choice(list(NATURES), size=n, p=np.array(list(NATURES.values())))
-    partner = rng.random(n) < 0.05
+    partner = rng.random(n) < 0.015
     designated = rng.random(n) < 0.04
     # lifecycle: most exist before the first month; some join, some leave
     start = np.where(rng.random(n) < 0.82, 0, rng.integers(1, len(months), n))
     leaves = rng.random(n) < 0.08
     end = np.where(leaves, np.minimum(start + rng.integers(4, len(months) + 4, n), len(months)), len(months))
-    size = rng.lognormal(0.0, 1.3, n) * np.where(np.isin(natures, ["党政军机关", "国有企业"]), 2.5, 1.0)
+    size = rng.lognormal(0.0, 1.7, n) * np.where(np.isin(natures, ["党政军机关", "国有企业"]), 2.5, 1.0)
 
     rows, used_names = [], set()
     serial: dict[str, int] = {}
@@ -397,8 +397,8 @@ def _usage(customers: pd.DataFrame, rng: np.random.Generator, months: list[str])
         if business not in ("报刊发行", "函件"):
             bias = np.ones(len(customers))
         uses = rng.random(len(customers)) < np.minimum(share * bias, 0.95)
-        base = median * customers.weight.to_numpy() * rng.lognormal(0, 0.9, len(customers))
-        trend = rng.normal(0.0, 0.015, len(customers))
+        base = 0.35 * median * customers.weight.to_numpy() * rng.lognormal(0, 1.4, len(customers))
+        trend = rng.normal(0.0, 0.006, len(customers))
         first_use = customers.start.to_numpy() + np.where(
             rng.random(len(customers)) < 0.1, rng.integers(0, 12, len(customers)), 0
         )
@@ -407,7 +407,7 @@ def _usage(customers: pd.DataFrame, rng: np.random.Generator, months: list[str])
         )
         for t, month in enumerate(months):
             active = uses & (t >= first_use) & (t < customers.end.to_numpy())
-            noise = rng.lognormal(0, 0.25, len(customers))
+            noise = rng.lognormal(0, 0.1, len(customers))
             skip = rng.random(len(customers)) < np.where(customers.weight < 0.5, 0.12, 0.02)
             level = base * (1 + trend) ** t * _seasonality(business, month) * noise
             level = np.where(t >= drop_at, level * 0.45, level)
@@ -598,15 +598,16 @@ def _visit_sheet(wb, rng, month, usage, managers) -> None:
     ws = wb.create_sheet("走访记录")
     ws.append(VISIT_HEADER)
     by_customer = usage.groupby("customer_id").agg(
-        revenue=("revenue", "sum"), manager_id=("manager_id", "first")
+        revenue=("revenue", "sum"), manager_id=("manager_id", "first"), nature=("nature", "first")
     )
-    big = (
-        by_customer[by_customer.revenue >= by_customer.revenue.quantile(0.7)]
-        if len(by_customer)
-        else by_customer
+    # managers visit most of their larger and public-sector accounts, and a few others
+    larger = (
+        by_customer.revenue >= by_customer.revenue.quantile(0.55) if len(by_customer) else by_customer.revenue
     )
-    for customer_id, r in big.iterrows():
-        if rng.random() < 0.82:
+    public = by_customer.nature.isin(["党政军机关", "行政职能单位", "事业单位"])
+    chance = (larger | public).map({True: 0.86, False: 0.06})
+    for (customer_id, r), p in zip(by_customer.iterrows(), chance, strict=True):
+        if rng.random() < p:
             day = int(rng.integers(1, 29))
             method = rng.choice(["上门", "上门", "上门", "电话", "节日问候"])
             ws.append(

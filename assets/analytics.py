@@ -1,0 +1,160 @@
+"""Month analytics: the customer archive as of the month, tiers, alerts, visit coverage and
+the quarterly 大客户用邮情况表 data."""
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    Failure,
+    MetadataValue,
+    TimeWindowPartitionMapping,
+    asset,
+)
+
+from assets.month import MONTH_GROUP, by_month, history
+from assets.partitions import months
+from assets.resources import KacSettings
+from pipeline.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts
+from pipeline.archive import archive_as_of
+from pipeline.months import from_partition_key
+from pipeline.progress import progress
+from pipeline.quarterly import is_quarter_end
+from pipeline.quarterly import quarterly_usage as quarterly_table
+from pipeline.tables import write_table
+from pipeline.tiers import CHANGE_LABELS, TIER_LABELS, classify
+from pipeline.visits import county_coverage
+from pipeline.visits import visit_coverage as coverage_tables
+
+TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
+ACCEPTED = ("on_time", "late", "received")
+CONTRACT_TIERS = ["customer_id", "county", "tier", "reasons", "previous_tier", "change"]
+
+
+def previous(key: str) -> AssetIn:
+    """The asset's own partition of the month before (None in the first month)."""
+    return AssetIn(
+        AssetKey(key),
+        partition_mapping=TimeWindowPartitionMapping(
+            start_offset=-1, end_offset=-1, allow_nonexistent_upstream_partitions=True
+        ),
+    )
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"previous_archive": previous("customer_archive")},
+    description="客户档案(截至本月):上月档案加本月新增与变更;每月一份,可回看任一历史月份",
+)
+def customer_archive(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    previous_archive,
+    archive_updates: pd.DataFrame,
+    usage: pd.DataFrame,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    archive = archive_as_of(previous_archive, archive_updates, usage, month)
+    write_table(archive, settings.layout.tables(month), "archive")
+    changed = int((archive.changed_month == month).sum())
+    context.add_output_metadata({"customers": len(archive), "changed_this_month": changed})
+    return archive
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"usage_history": history("usage", TIER_HISTORY), "previous_tiers": previous("tiers")},
+    description="州级/县级大客户划分(滚动窗口帕累托80%、性质与合作伙伴、县级自定;降级需连续未达标)",
+)
+def tiers(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    usage_history,
+    customer_archive: pd.DataFrame,
+    previous_tiers,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    rules = settings.reference().rules.for_month(month)
+    if int(rules.get("tier.window_months")) > TIER_HISTORY + 1:
+        raise Failure(f"规则 tier.window_months 超过 {TIER_HISTORY + 1} 个月,无法计算")
+    out = classify(by_month(usage_history, month), month, customer_archive, previous_tiers, rules)
+    write_table(out, settings.layout.tables(month), "tiers", CONTRACT_TIERS)
+    counts = out.tier.map(TIER_LABELS).value_counts().to_dict()
+    changes = out.change.map(CHANGE_LABELS).value_counts().to_dict()
+    progress.info("  大客户:%s", ",".join(f"{k} {v}" for k, v in counts.items()))
+    context.add_output_metadata(
+        {
+            "tiers": MetadataValue.json(counts),
+            "changes": MetadataValue.json(changes),
+            "rules_version": rules.version,
+        }
+    )
+    return out
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"usage_history": history("usage")},
+    description="大客户流失预警与下降预警(按县、按客户经理);未被采用报表的县不作预警",
+)
+def alerts(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    usage_history,
+    tiers: pd.DataFrame,
+    submissions: pd.DataFrame,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    rules = settings.reference().rules.for_month(month)
+    accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
+    out = find_alerts(by_month(usage_history, month), month, tiers, accepted, rules)
+    write_table(out, settings.layout.tables(month), "alerts", CONTRACT_ALERTS)
+    counts = out.kind.map(KIND_LABELS).value_counts().to_dict()
+    progress.info("  预警:%s", ",".join(f"{k} {v}" for k, v in counts.items()) or "无")
+    context.add_output_metadata({"alerts": MetadataValue.json(counts)})
+    return out
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    description="走访覆盖:每位客户经理本月走访的大客户占比,及未走访的大客户名单",
+)
+def visit_coverage(
+    context: AssetExecutionContext, settings: KacSettings, tiers: pd.DataFrame, visits: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    month = from_partition_key(context.partition_key)
+    by_manager, not_visited = coverage_tables(tiers, visits)
+    by_county = county_coverage(tiers, visits)
+    folder = settings.layout.tables(month)
+    write_table(by_manager, folder, "visit_coverage")
+    write_table(not_visited, folder, "not_visited")
+    write_table(by_county, folder, "visit_coverage_by_county")
+    total = by_manager.key_accounts.sum()
+    share = by_manager.visited.sum() / total if total else 0.0
+    context.add_output_metadata({"key_accounts": int(total), "visited_share": round(float(share), 4)})
+    return {"by_manager": by_manager, "not_visited": not_visited, "by_county": by_county}
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"usage_history": history("usage", 2)},
+    description="大客户用邮情况表(季度):季末月份按县、客户、业务种类汇总本季度用邮",
+)
+def quarterly_usage(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    usage_history,
+    tiers: pd.DataFrame,
+    customer_archive: pd.DataFrame,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    out = quarterly_table(by_month(usage_history, month), month, tiers, customer_archive)
+    if is_quarter_end(month):
+        write_table(out, settings.layout.tables(month), "quarterly")
+    context.add_output_metadata({"quarter_end": is_quarter_end(month), "rows": len(out)})
+    return out

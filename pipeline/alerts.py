@@ -1,0 +1,97 @@
+"""Loss and decline alerts for key accounts (确保现有大客户不流失、贡献不降低).
+
+Loss: no usage this month after usage in each of the previous N months.
+Decline: revenue this month (all business types) below the rules' share of the same month last
+year where the customer had revenue then, else of its trailing-N-month mean.
+Counties whose workbook was not accepted this month get no alerts: their usage is unknown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.months import shift
+from pipeline.rules import Rules
+from pipeline.tiers import key_accounts
+
+ALERT_COLUMNS = [
+    "customer_id",
+    "county",
+    "manager_id",
+    "kind",
+    "this_month",
+    "reference",
+    "ratio",
+    "basis",
+    "tier",
+]
+KIND_LABELS = {"loss": "流失预警", "decline": "下降预警"}
+
+
+def monthly_revenue(usage_by_month: dict[str, pd.DataFrame], months: list[str]) -> pd.DataFrame:
+    """customer × month revenue in fen (0 where no usage); only months present in the data."""
+    frames = [
+        usage_by_month[m][["customer_id", "revenue_fen"]].assign(month=m)
+        for m in months
+        if m in usage_by_month
+    ]
+    if not frames:
+        return pd.DataFrame()
+    long = pd.concat(frames, ignore_index=True)
+    return long.pivot_table(
+        index="customer_id", columns="month", values="revenue_fen", aggfunc="sum", fill_value=0
+    )
+
+
+def find_alerts(
+    usage_by_month: dict[str, pd.DataFrame],
+    month: str,
+    tiers: pd.DataFrame,
+    accepted_counties: set[str],
+    rules: Rules,
+) -> pd.DataFrame:
+    loss_months = int(rules.get("alerts.loss_months"))
+    fallback_months = int(rules.get("alerts.decline_fallback_months"))
+    ratio_limit = float(rules.get("alerts.decline_ratio"))
+    keys = key_accounts(tiers)
+    keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
+    if keys.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    last_year = shift(month, -12)
+    before = [shift(month, -k) for k in range(1, max(loss_months, fallback_months) + 1)]
+    needed = list(dict.fromkeys([month, last_year, *before]))
+    revenue = monthly_revenue(usage_by_month, needed).reindex(index=keys.index, columns=needed, fill_value=0)
+    this = revenue[month]
+    loss_window = before[:loss_months]
+    previous = revenue[loss_window]
+    loss = (this == 0) & (previous > 0).all(axis=1) & all(m in usage_by_month for m in loss_window)
+    trailing = [m for m in before[:fallback_months] if m in usage_by_month]
+    trailing_mean = revenue[trailing].mean(axis=1) if trailing else pd.Series(0.0, index=revenue.index)
+    same_month = revenue[last_year]
+    has_last_year = same_month > 0
+    reference = np.where(has_last_year, same_month, trailing_mean)
+    decline = ~loss & (reference > 0) & (this < ratio_limit * reference)
+    out = pd.DataFrame(
+        {
+            "customer_id": revenue.index,
+            "county": keys.county.reindex(revenue.index).to_numpy(),
+            "manager_id": keys.manager_id.reindex(revenue.index).to_numpy(),
+            "kind": np.select([loss, decline], ["loss", "decline"], default=""),
+            "this_month": this.to_numpy(),
+            "reference": np.where(loss, previous.mean(axis=1), reference).round().astype("int64"),
+            "basis": np.where(
+                loss,
+                f"前{loss_months}个月均值",
+                np.where(has_last_year, "上年同月", f"前{fallback_months}个月均值"),
+            ),
+            "tier": keys.tier.reindex(revenue.index).to_numpy(),
+        }
+    )
+    out = out[out.kind != ""].copy()
+    out["ratio"] = out.this_month / out.reference
+    out = out.rename(columns={"this_month": "this_month_fen", "reference": "reference_fen"})
+    return out.sort_values(["kind", "county", "customer_id"], kind="mergesort").reset_index(drop=True)
+
+
+CONTRACT_ALERTS = ["customer_id", "county", "manager_id", "kind", "this_month", "reference", "ratio"]

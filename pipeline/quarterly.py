@@ -1,0 +1,48 @@
+"""大客户用邮情况表: at quarter-end months, per county, each key account's usage by business type
+over the quarter (the counties' quarterly report of the plan, 按季逐级填报)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.months import shift
+from pipeline.tiers import key_accounts
+
+QUARTERLY_COLUMNS = [
+    "quarter",
+    "county",
+    "customer_id",
+    "customer_name",
+    "tier",
+    "business_type",
+    "volume",
+    "revenue_fen",
+]
+
+
+def is_quarter_end(month: str) -> bool:
+    return int(month[5:]) % 3 == 0
+
+
+def quarter_label(month: str) -> str:
+    return f"{month[:4]}年第{(int(month[5:]) - 1) // 3 + 1}季度"
+
+
+def quarterly_usage(
+    usage_by_month: dict[str, pd.DataFrame], month: str, tiers: pd.DataFrame, archive: pd.DataFrame
+) -> pd.DataFrame:
+    """Key accounts' volume and revenue by business type over the quarter ending at `month`."""
+    if not is_quarter_end(month):
+        return pd.DataFrame(columns=QUARTERLY_COLUMNS)
+    frames = [usage_by_month[m] for m in (shift(month, -2), shift(month, -1), month) if m in usage_by_month]
+    keys = key_accounts(tiers).set_index("customer_id")
+    usage = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["customer_id"])
+    usage = usage[usage.customer_id.isin(keys.index)]
+    out = usage.groupby(["customer_id", "business_type"], as_index=False)[["volume", "revenue_fen"]].sum()
+    out["county"] = out.customer_id.map(keys.county)
+    out["tier"] = out.customer_id.map(keys.tier)
+    out["customer_name"] = out.customer_id.map(archive.set_index("customer_id").name).fillna("")
+    out["quarter"] = quarter_label(month)
+    return out.sort_values(["county", "customer_id", "business_type"], kind="mergesort")[
+        QUARTERLY_COLUMNS
+    ].reset_index(drop=True)
