@@ -82,11 +82,59 @@ def bench_ingest(inputs: Path, month: str, repeat: int) -> list[dict]:
     ]
 
 
+def bench_analytics(counties: int, customers: int, months: int, repeat: int) -> list[dict]:
+    """Tiers + alerts of the last month of a generated history (the plain functions)."""
+    import tempfile
+    import tracemalloc
+
+    from pipeline.alerts import find_alerts
+    from pipeline.months import shift
+    from pipeline.sample_data import Scale, simulate
+    from pipeline.tiers import classify
+
+    last = "2026-10"
+    scale = Scale(customers=customers, counties=counties, first=shift(last, -(months - 1)), last=last)
+    with tempfile.TemporaryDirectory() as folder:
+        ref, archive, usage = simulate(Path(folder) / "reference", scale=scale)
+    rules = ref.rules.for_month(last)
+    previous = classify(usage, shift(last, -1), archive, None, rules)
+    accepted = set(archive.county)
+
+    def month() -> None:
+        tiers = classify(usage, last, archive, previous, rules)
+        find_alerts(usage, last, tiers, accepted, rules)
+
+    seconds = median_seconds(month, repeat)
+    tracemalloc.start()
+    month()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows = sum(len(f) for f in usage.values())
+    label = (
+        f"tiers + alerts: {counties} counties, {customers:,} customers, {months} months, {rows:,} usage rows"
+    )
+    return [
+        {
+            "measure": label,
+            "what": "one month (classify with grace, then alerts)",
+            "median_s": seconds,
+            "ratio": None,
+        },
+        {
+            "measure": label,
+            "what": f"peak memory allocated in that step: {peak / 2**20:.0f} MiB",
+            "median_s": None,
+            "ratio": None,
+        },
+    ]
+
+
 def to_markdown(rows: list[dict]) -> str:
     lines = ["| measure | what | median (s) | ratio |", "| --- | --- | ---: | ---: |"]
     for r in rows:
         seconds = "" if r["median_s"] is None else f"{r['median_s']:.3f}"
-        lines.append(f"| {r['measure']} | {r['what']} | {seconds} | {r['ratio']:.2f}× |")
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+        lines.append(f"| {r['measure']} | {r['what']} | {seconds} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 
@@ -96,8 +144,15 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "outputs" / "bench" / "results.md"))
+    parser.add_argument("--only", choices=["ingest", "analytics"], help="run one section")
+    parser.add_argument("--counties", type=int, default=183, help="analytics: province scale by default")
+    parser.add_argument("--customers", type=int, default=50_000)
     args = parser.parse_args()
-    rows = bench_ingest(Path(args.inputs), args.month, args.repeat)
+    rows = []
+    if args.only in (None, "ingest"):
+        rows += bench_ingest(Path(args.inputs), args.month, args.repeat)
+    if args.only in (None, "analytics"):
+        rows += bench_analytics(args.counties, args.customers, 12, max(3, args.repeat // 2))
     table = to_markdown(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -244,6 +244,28 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
 
 
+def simulate(
+    reference_dir: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None
+) -> tuple[Reference, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The same simulation without writing workbooks (for benchmarks of the analytics):
+    (reference, customer records as an archive, usage facts by month as the reader gives them)."""
+    scale = scale or Scale()
+    _write_reference(reference_dir, scale)
+    ref = Reference.load(reference_dir)
+    rng = np.random.default_rng(seed)
+    months = month_range(scale.first, scale.last)
+    customers = _customers(ref, rng, scale.customers, months)
+    usage = _usage(customers, rng, months).merge(customers[["customer_id", "county", "manager_id", "name"]])
+    usage["county"] = usage.county.map(ref.county_names)
+    usage["revenue_fen"] = np.rint(usage.revenue * 100).astype(np.int64)
+    usage = usage.rename(columns={"name": "customer_name"}).drop(columns=["revenue", "new"])
+    archive = customers.rename(columns={"partner": "is_partner", "designated": "is_designated"})
+    archive["county"] = archive.county.map(ref.county_names)
+    archive["partner"] = np.where(archive.is_partner, "是", "否")
+    archive["county_designated"] = np.where(archive.is_designated, "是", "否")
+    return ref, archive, {m: frame.reset_index(drop=True) for m, frame in usage.groupby("month")}
+
+
 # -- reference ------------------------------------------------------------------------
 
 

@@ -192,7 +192,8 @@ def classify(
     this_month = usage_by_month.get(month)
     active = this_month.customer_id.drop_duplicates() if this_month is not None else pd.Series(dtype=str)
     tiers = apply_grace(raw, previous, int(rules.get("tier.demotion_grace_months")), active)
-    tiers["manager_id"] = tiers.customer_id.map(archive.set_index("customer_id").manager_id).fillna("")
+    managers = archive.set_index("customer_id").manager_id.astype(object)
+    tiers["manager_id"] = managers.reindex(tiers.customer_id).fillna("").to_numpy()
     return tiers[TIER_COLUMNS]
 
 
