@@ -15,7 +15,7 @@ from dagster import (
 from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
-from assets.publications import bulletin, site
+from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from pipeline.layout import Layout
 from pipeline.reference import Reference
@@ -37,7 +37,11 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
             alerts,
             visit_coverage,
             quarterly_usage,
+            month_content_data,
+            edition,
             bulletin,
+            brief,
+            quarterly_report,
             site,
         ],
         resources={

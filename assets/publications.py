@@ -1,4 +1,4 @@
-"""Publications of a month: the 信息简报 PDF and the static site."""
+"""Publications of a month: the content, its edition (version), the PDFs and the site."""
 
 from pathlib import Path
 
@@ -8,58 +8,182 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.bulletin import bulletin_content, publish_bulletin
+from pipeline.bulletin import month_content, records, render_brief, render_bulletin
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
+from pipeline.quarterly import is_quarter_end, render_quarterly
 from pipeline.site import build_home, publish_month, publish_problems
+from pipeline.versions import add_files, content_hash, read_manifest, record_version, version_for
 
 PUBLICATIONS_GROUP = "publications"
+ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
 
 
 @asset(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     ins={"usage_history": history("usage")},
-    kinds={"pdf"},
-    description="信息简报(PDF/A-3b,附本月数据表)",
+    description="本月简报内容(数字、表格、名单),信息简报、信息参考与网站共用",
 )
-def bulletin(
+def month_content_data(
     context: AssetExecutionContext,
     settings: KacSettings,
-    volumes: dict[str, pd.DataFrame],
+    volumes: dict,
     submissions: pd.DataFrame,
     usage_history,
+    tiers: pd.DataFrame,
+    alerts: pd.DataFrame,
+    visit_coverage: dict,
+    customer_archive: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
-    ref = settings.reference()
-    content = bulletin_content(month, ref, volumes, submissions, by_month(usage_history, month))
-    tables = settings.layout.tables(month)
-    attachments = [tables / f"{name}.csv" for name in ("usage", "volumes", "submissions", "problems")]
-    pdf, version, is_new = publish_bulletin(content, settings.layout.bulletins(month), attachments)
-    progress.info("  信息简报:第%d版%s", version, "(新版本)" if is_new else "(内容未变,沿用)")
-    context.add_output_metadata(
-        {"pdf": MetadataValue.path(str(pdf)), "version": version, "new_version": is_new}
+    content = month_content(
+        month,
+        settings.reference(),
+        volumes,
+        submissions,
+        by_month(usage_history, month),
+        tiers,
+        alerts,
+        visit_coverage["by_county"],
+        customer_archive,
     )
-    return {"content": content, "version": version, "pdf": str(pdf)}
+    context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
+    return content
+
+
+@asset(
+    group_name=PUBLICATIONS_GROUP,
+    partitions_def=months,
+    description="本月发布版本:内容变化才出新版(第2版…),内容不变沿用原版本",
+)
+def edition(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    month_content_data: dict,
+    quarterly_usage: pd.DataFrame,
+) -> dict:
+    month = from_partition_key(context.partition_key)
+    folder = settings.layout.bulletins(month)
+    digest = content_hash({"bulletin": month_content_data, "quarterly": records(quarterly_usage)})
+    version, is_new = version_for(folder, digest)
+    if is_new:
+        record_version(folder, month, version, digest, {})
+    progress.info("  发布版本:第%d版%s", version, "(新版本)" if is_new else "(内容未变,沿用)")
+    context.add_output_metadata({"version": version, "new_version": is_new, "content_hash": digest})
+    return {"version": version, "new": is_new, "folder": str(folder / f"v{version}")}
+
+
+def _publish(settings: KacSettings, month: str, edition: dict, key: str, render) -> dict[str, str]:
+    """Render a publication into the edition's folder unless this version already has it."""
+    folder = settings.layout.bulletins(month)
+    recorded = next(v for v in read_manifest(folder)["versions"] if v["version"] == edition["version"])
+    existing = {k: v for k, v in recorded["files"].items() if k.startswith(key)}
+    if existing and all((folder / v).exists() for v in existing.values()):
+        return {k: str(folder / v) for k, v in existing.items()}
+    paths = render(Path(edition["folder"]))
+    files = {f"{key}_{p.suffix[1:]}" if len(paths) > 1 else key: p for p in paths}
+    add_files(folder, edition["version"], {k: str(p.relative_to(folder)) for k, p in files.items()})
+    return {k: str(p) for k, p in files.items()}
+
+
+@asset(
+    group_name=PUBLICATIONS_GROUP,
+    partitions_def=months,
+    kinds={"pdf"},
+    description="信息简报(PDF/A-3b,附本月数据表 CSV)",
+)
+def bulletin(
+    context: AssetExecutionContext, settings: KacSettings, month_content_data: dict, edition: dict
+) -> dict:
+    month = from_partition_key(context.partition_key)
+    tables = settings.layout.tables(month)
+    attachments = [tables / f"{name}.csv" for name in ATTACHED_TABLES]
+    files = _publish(
+        settings,
+        month,
+        edition,
+        "bulletin",
+        lambda folder: [render_bulletin(month_content_data, edition["version"], folder, attachments)],
+    )
+    context.add_output_metadata({"pdf": MetadataValue.path(files["bulletin"])})
+    return files
+
+
+@asset(
+    group_name=PUBLICATIONS_GROUP,
+    partitions_def=months,
+    kinds={"pdf"},
+    description="信息参考(供领导决策,不超过两页)",
+)
+def brief(
+    context: AssetExecutionContext, settings: KacSettings, month_content_data: dict, edition: dict
+) -> dict:
+    month = from_partition_key(context.partition_key)
+    files = _publish(
+        settings,
+        month,
+        edition,
+        "brief",
+        lambda folder: [render_brief(month_content_data, edition["version"], folder)],
+    )
+    context.add_output_metadata({"pdf": MetadataValue.path(files["brief"])})
+    return files
+
+
+@asset(
+    group_name=PUBLICATIONS_GROUP,
+    partitions_def=months,
+    kinds={"pdf", "excel"},
+    description="大客户用邮情况表(季末月份:PDF 与 xlsx,按县分节)",
+)
+def quarterly_report(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    month_content_data: dict,
+    edition: dict,
+    quarterly_usage: pd.DataFrame,
+) -> dict:
+    month = from_partition_key(context.partition_key)
+    if not is_quarter_end(month):
+        context.add_output_metadata({"quarter_end": False})
+        return {}
+    files = _publish(
+        settings,
+        month,
+        edition,
+        "quarterly",
+        lambda folder: list(
+            render_quarterly(quarterly_usage, month_content_data, edition["version"], folder)
+        ),
+    )
+    context.add_output_metadata({k: MetadataValue.path(v) for k, v in files.items()})
+    return files
 
 
 @asset(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     kinds={"html"},
-    description="静态网站:首页与本月页面(可从共享文件夹直接打开)",
+    description="静态网站:首页、本月页面与报表问题清单(可从共享文件夹直接打开)",
 )
 def site(
     context: AssetExecutionContext,
     settings: KacSettings,
+    month_content_data: dict,
+    edition: dict,
     bulletin: dict,
+    brief: dict,
+    quarterly_report: dict,
     problems: pd.DataFrame,
     rejected_rows: pd.DataFrame,
 ) -> str:
     root = settings.layout.site
-    content = bulletin["content"]
-    page = publish_month(root, content, bulletin["version"], Path(bulletin["pdf"]))
-    publish_problems(root, content, problems, rejected_rows)
+    downloads = {"bulletin": bulletin["bulletin"], "brief": brief["brief"], **quarterly_report}
+    page = publish_month(
+        root, month_content_data, edition["version"], {k: Path(v) for k, v in downloads.items()}
+    )
+    publish_problems(root, month_content_data, problems, rejected_rows)
     home = build_home(root)
     progress.info("  网站:%s", page.relative_to(root))
     context.add_output_metadata(

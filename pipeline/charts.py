@@ -51,7 +51,15 @@ def trend_chart(totals: pd.DataFrame, title: str) -> str:
     ax2.spines["top"].set_visible(False)
     ax.set_title(title)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, ["收入(万元)", "用邮量(万)"], loc="upper left", frameon=False, fontsize=8)
+    ax.legend(
+        handles,
+        ["收入(万元)", "用邮量(万)"],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        ncol=2,
+        frameon=False,
+        fontsize=8,
+    )
     ax.tick_params(axis="x", labelsize=7)
     return _to_svg(fig)
 
@@ -59,8 +67,24 @@ def trend_chart(totals: pd.DataFrame, title: str) -> str:
 def bar_chart(labels: list[str], values: list[float], title: str, unit: str) -> str:
     """Horizontal bars, largest on top."""
     _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 0.28 * len(labels) + 0.8))
+    fig, ax = plt.subplots(figsize=(6.6, 0.19 * len(labels) + 0.7))
     ax.barh(labels[::-1], values[::-1], color=PALETTE[0])
     ax.set_xlabel(unit)
+    ax.set_title(title)
+    return _to_svg(fig)
+
+
+def pareto_chart(curve: list[dict], title: str) -> str:
+    """Cumulative share of revenue against share of customers, with the 80 % line."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    xs = [0.0] + [p["customers_share"] * 100 for p in curve]
+    ys = [0.0] + [p["revenue_share"] * 100 for p in curve]
+    ax.plot(xs, ys, color=PALETTE[0], linewidth=2)
+    ax.axhline(80, color=PALETTE[2], linestyle="--", linewidth=1)
+    ax.set_xlabel("客户占比(%,按收入从高到低)")
+    ax.set_ylabel("累计收入占比(%)")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, 100)
     ax.set_title(title)
     return _to_svg(fig)

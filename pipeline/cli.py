@@ -91,10 +91,18 @@ def _print_published(layout: Layout, month: str) -> None:
     from pipeline.submissions import STATUS_LABELS
     from pipeline.versions import read_manifest
 
+    labels = {
+        "bulletin": "信息简报",
+        "brief": "信息参考",
+        "quarterly_pdf": "季度用邮情况表",
+        "quarterly_xlsx": "季度用邮情况表",
+    }
     manifest = read_manifest(layout.bulletins(month))
     if manifest["versions"]:
         latest = manifest["versions"][-1]
-        print(f"信息简报:{layout.bulletins(month) / latest['files']['brief']}")
+        print(f"发布版本:第{latest['version']}版")
+        for key, path in sorted(latest["files"].items()):
+            print(f"{labels.get(key, key)}:{layout.bulletins(month) / path}")
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
     submissions = pd.read_csv(layout.tables(month) / "submissions.csv", dtype=str, keep_default_na=False)

@@ -3,6 +3,8 @@ over the quarter (the counties' quarterly report of the plan, 按季逐级填报
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from pipeline.months import shift
@@ -46,3 +48,61 @@ def quarterly_usage(
     return out.sort_values(["county", "customer_id", "business_type"], kind="mergesort")[
         QUARTERLY_COLUMNS
     ].reset_index(drop=True)
+
+
+# -- the publication -----------------------------------------------------------------------
+
+XLSX_HEADERS = ["客户编号", "客户名称", "级别", "业务种类", "用邮量", "收入(元)"]
+
+
+def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: Path) -> tuple[Path, Path]:
+    """大客户用邮情况表 of the quarter: a PDF (a section per county) and an xlsx (a sheet per county)."""
+    from pipeline.render import document_time, render_html, stylesheet, write_pdf
+    from pipeline.tiers import TIER_LABELS
+    from pipeline.xlsx import write_sheets
+
+    when = document_time(content["month"], version)
+    shown = table.assign(tier_label=table.tier.map(TIER_LABELS))
+    counties = [
+        {
+            "county": county,
+            "rows": rows.to_dict("records"),
+            "revenue_fen": int(rows.revenue_fen.sum()),
+            "customers": rows.customer_id.nunique(),
+        }
+        for county, rows in shown.groupby("county", sort=True)
+    ]
+    quarter = quarter_label(content["month"])
+    stem = f"大客户用邮情况表_{quarter}_第{version}版"
+    html = render_html(
+        "quarterly.html",
+        b={
+            **content,
+            "version": version,
+            "document_time": when.isoformat(),
+            "quarter": quarter,
+            "counties": counties,
+        },
+        inline_css=stylesheet(),
+        root="",
+    )
+    pdf = write_pdf(html, folder, folder / f"{stem}.pdf", when)
+    sheets = {
+        c["county"]: (
+            XLSX_HEADERS,
+            [
+                [
+                    r["customer_id"],
+                    r["customer_name"],
+                    r["tier_label"],
+                    r["business_type"],
+                    int(r["volume"]),
+                    round(r["revenue_fen"] / 100, 2),
+                ]
+                for r in c["rows"]
+            ],
+        )
+        for c in counties
+    }
+    xlsx = write_sheets(folder / f"{stem}.xlsx", sheets, when.replace(tzinfo=None))
+    return pdf, xlsx

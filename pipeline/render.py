@@ -24,7 +24,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=format_number, yuan=format_wan, pct=format_pct, change=format_change)
+    env.filters.update(
+        number=format_number, yuan=format_wan, yuan2=format_yuan, pct=format_pct, change=format_change
+    )
     env.globals["font_family"] = cjk_family
     return env
 
@@ -41,12 +43,17 @@ def stylesheet() -> str:
 
 
 def format_number(value: float | int | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
+    return "—" if value is None or value != value else f"{value:,.0f}"
 
 
 def format_wan(fen: int | None) -> str:
     """Integer fen → 万元 with two decimals."""
-    return "—" if fen is None else f"{fen / 100 / 10000:,.2f}"
+    return "—" if fen is None or fen != fen else f"{fen / 100 / 10000:,.2f}"
+
+
+def format_yuan(fen: int | None) -> str:
+    """Integer fen → 元 with two decimals and separators."""
+    return "—" if fen is None else f"{fen / 100:,.2f}"
 
 
 def format_pct(value: float | None, digits: int = 1) -> str:
@@ -59,8 +66,10 @@ def format_change(value: float | None) -> str:
     """+12.3% / −4.0% / — for MoM and YoY."""
     if value is None or value != value:
         return "—"
-    sign = "+" if value >= 0 else "−"
-    return f"{sign}{abs(value) * 100:.1f}%"
+    shown = f"{abs(value) * 100:.1f}"
+    if shown == "0.0":
+        return "0.0%"
+    return f"{'+' if value > 0 else '−'}{shown}%"
 
 
 # -- PDF ----------------------------------------------------------------------------------

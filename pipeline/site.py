@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.charts import trend_chart
+from pipeline.bulletin import charts
 from pipeline.render import render_html, stylesheet
 
 
@@ -19,21 +19,28 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def publish_month(site: Path, content: dict, version: int, pdf: Path) -> Path:
-    """The month's page and its PDF download; the content is kept for the home page."""
+DOWNLOAD_LABELS = {
+    "bulletin": "信息简报 PDF",
+    "brief": "信息参考 PDF",
+    "quarterly_pdf": "大客户用邮情况表 PDF",
+    "quarterly_xlsx": "大客户用邮情况表 Excel",
+}
+
+
+def publish_month(site: Path, content: dict, version: int, downloads: dict[str, Path]) -> Path:
+    """The month's page and its downloads; the content is kept for the home page."""
     month = content["month"]
     files = site / "files" / month
     files.mkdir(parents=True, exist_ok=True)
-    for old in files.glob("*.pdf"):
-        if old.name != pdf.name:
+    keep = {p.name for p in downloads.values()}
+    for old in files.iterdir():
+        if old.name not in keep:
             old.unlink()
-    shutil.copyfile(pdf, files / pdf.name)
-    b = {
-        **content,
-        "version": version,
-        "pdf_href": f"../files/{month}/{pdf.name}",
-        "trend_svg": trend_chart(pd.DataFrame(content["trend"]), "全州收入与用邮量(近13个月)"),
-    }
+    links = []
+    for key, path in downloads.items():
+        shutil.copyfile(path, files / path.name)
+        links.append({"label": DOWNLOAD_LABELS.get(key, path.name), "href": f"../files/{month}/{path.name}"})
+    b = {**content, "version": version, "downloads": links, "charts": charts(content)}
     page = site / "months" / f"{month}.html"
     _write(page, render_html("site_month.html", b=b, root="../", inline_css=None))
     _write(

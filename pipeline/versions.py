@@ -36,9 +36,22 @@ def record_version(folder: Path, month: str, version: int, digest: str, files: d
     manifest["versions"] = [v for v in manifest["versions"] if v["version"] != version]
     manifest["versions"].append({"version": version, "content_hash": digest, "files": files})
     manifest["versions"].sort(key=lambda v: v["version"])
+    _write_manifest(folder, manifest)
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{MANIFEST}.tmp"
     tmp.write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     tmp.replace(folder / MANIFEST)
+
+
+def add_files(folder: Path, version: int, files: dict[str, str]) -> None:
+    """Record the files a publication wrote for `version` (paths relative to `folder`)."""
+    manifest = read_manifest(folder)
+    for entry in manifest["versions"]:
+        if entry["version"] == version:
+            entry["files"] = {**entry["files"], **files}
+    _write_manifest(folder, manifest)

@@ -52,3 +52,27 @@ def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
             dst.writestr(entry, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.getvalue())
+
+
+def write_sheets(path: Path, sheets: dict[str, tuple[list[str], list[list]]], stamp: datetime) -> Path:
+    """A workbook of plain tables (Chinese headers, bold header row); text never becomes a formula."""
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (headers, rows) in sheets.items():
+        ws = wb.create_sheet(_sheet_title(name))
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                as_text_cell(ws.cell(row=r, column=c), value)
+        ws.freeze_panes = "A2"
+    save_reproducible(wb, path, stamp)
+    return path
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]

@@ -199,3 +199,50 @@ def test_site_escapes_text_from_the_inputs(tmp_path):
     page = publish_problems(tmp_path, {"month": MONTH, "month_label": "2025年3月"}, problems, pd.DataFrame())
     html = page.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_bulletin_figures_agree_with_tiers_and_alerts_tables(published):
+    text = pdf_text(bulletin_pdf(published))
+    tiers, alerts = table(published, "tiers"), table(published, "alerts")
+    prefecture, county = (tiers.tier == "prefecture").sum(), (tiers.tier == "county").sum()
+    assert f"州级大客户 {prefecture} 户,县级大客户 {county} 户" in text
+    loss, decline = (alerts.kind == "loss").sum(), (alerts.kind == "decline").sum()
+    assert f"流失预警 {loss} 户,下降预警 {decline} 户" in text
+    for heading in (
+        "一、本月概况",
+        "五、客户集中度",
+        "六、前十大客户",
+        "七、大客户变动",
+        "八、流失与下降预警",
+    ):
+        assert heading in text
+
+
+def test_brief_is_at_most_two_pages_and_names_the_risks(published):
+    (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
+    assert len(PdfReader(brief).pages) <= 2
+    text = pdf_text(brief)
+    assert "信息参考" in text and "需要决策的风险" in text and "报表报送" in text
+    assert "甘洛县" in text  # its workbook was rejected this month
+
+
+def test_quarterly_report_pdf_and_xlsx_at_quarter_end(published):
+    folder = published.bulletins(MONTH) / "v1"
+    (pdf,) = folder.glob("大客户用邮情况表_2025年第1季度_*.pdf")
+    (xlsx,) = folder.glob("大客户用邮情况表_2025年第1季度_*.xlsx")
+    quarterly = table(published, "quarterly")
+    workbook = load_workbook(xlsx, read_only=True)
+    assert sorted(workbook.sheetnames) == sorted(quarterly.county.unique())
+    sheet = workbook["西昌市"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("客户编号", "客户名称", "级别", "业务种类", "用邮量", "收入(元)")
+    mine = quarterly[quarterly.county == "西昌市"]
+    assert len(rows) - 1 == len(mine)
+    assert sum(r[5] for r in rows[1:]) == pytest.approx(mine.revenue.astype(float).sum(), abs=0.01)
+    assert "西昌市" in pdf_text(pdf)
