@@ -15,6 +15,7 @@ from dagster import (
 from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
+from assets.pay import assessment, pay, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from pipeline.layout import Layout
@@ -37,6 +38,10 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
             alerts,
             visit_coverage,
             quarterly_usage,
+            assessment,
+            scorecards_table,
+            pay,
+            pay_statements,
             month_content_data,
             edition,
             bulletin,

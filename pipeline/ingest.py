@@ -22,7 +22,7 @@ from pipeline.money import decimal_or_none, to_fen
 from pipeline.months import next_month
 from pipeline.problems import Problem, effect, problem, to_frame
 from pipeline.reference import PREFECTURE_OFFICE, Reference
-from pipeline.text import normalise, split_unit
+from pipeline.text import AliasIndex, normalise, split_unit
 from pipeline.workbook_reader import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
 
 USAGE_COLUMNS = [
@@ -150,7 +150,7 @@ def _county_inside(path: Path, ref: Reference) -> str | None:
     if _size_problem(path, ref, None):
         return None
     try:
-        grids = _cached_grids(path)
+        grids = cached_grids(path)
     except UnreadableFile:
         return None
     for grid in grids:
@@ -181,7 +181,7 @@ def _grids_by_stamp(path: Path, size: int, mtime_ns: int) -> tuple[Grid, ...]:
     return tuple(read_grids(path))
 
 
-def _cached_grids(path: Path) -> tuple[Grid, ...]:
+def cached_grids(path: Path) -> tuple[Grid, ...]:
     stat = path.stat()
     return _grids_by_stamp(path, stat.st_size, stat.st_mtime_ns)
 
@@ -261,7 +261,7 @@ class _CountyReader:
                 file=self.path.name,
                 sheet=sheet,
                 cell=cell,
-                value=_clean_text(value),
+                value=clean_text(value),
                 **details,
             )
         )
@@ -274,7 +274,7 @@ class _CountyReader:
             self.add("file_too_large", detail=too_large)
             return
         try:
-            grids = _cached_grids(self.path)
+            grids = cached_grids(self.path)
         except UnreadableFile as exc:
             self.add("file_unreadable", detail=str(exc))
             return
@@ -348,21 +348,7 @@ class _CountyReader:
     # -- header and title lines
 
     def _find_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
-        """Row index of the header and canonical column → (column index, unit)."""
-        columns = self.ref.column_index(kind)
-        best: tuple[int, dict[str, tuple[int, str]]] | None = None
-        for i, row in enumerate(grid.cells[:_HEADER_SCAN_ROWS]):
-            mapping: dict[str, tuple[int, str]] = {}
-            for j, cell in enumerate(row):
-                base, unit = split_unit(cell)
-                canonical = columns.match(base)
-                if canonical and canonical not in mapping:
-                    mapping[canonical] = (j, unit)
-            if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
-                best = (i, mapping)
-            elif best is not None:
-                break  # the rows below the header are data
-        return best
+        return find_header(grid, self.ref.column_index(kind))
 
     def _read_title_lines(self, grid: Grid, header_row: int) -> None:
         for i, row in enumerate(grid.cells[:header_row]):
@@ -471,7 +457,7 @@ class _CountyReader:
     ) -> pd.DataFrame:
         """Validate every row column by column; each distinct raw value is interpreted once."""
         raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
-        text = {key: _lookup(raw[key], _clean_text) for key in _TEXT_KEYS if key in raw}
+        text = {key: _lookup(raw[key], clean_text) for key in _TEXT_KEYS if key in raw}
         business = _lookup(text["business_type"], self.ref.business_index.match)
         managers = _lookup(text["manager"], self._manager)
         collection = _lookup(text["collection"], self.ref.value_index("collection").match)
@@ -514,7 +500,7 @@ class _CountyReader:
         ]
 
     def _manager(self, raw: object) -> str | None:
-        text = _clean_text(raw)
+        text = clean_text(raw)
         county_of = self.ref.manager_county
         if text in county_of:
             return text
@@ -548,7 +534,7 @@ class _CountyReader:
                     grid.name,
                     self._a1(grid, i, j),
                     raw,
-                    detail=f"{_clean_text(raw)},明细合计 {shown}",
+                    detail=f"{clean_text(raw)},明细合计 {shown}",
                 )
 
     def _drop_duplicates(self, grid: Grid) -> None:
@@ -599,7 +585,7 @@ class _CountyReader:
                 "sheet": grid.name,
                 "row": self._excel_row(grid, i),
                 "code": code,
-                "values": " | ".join(_clean_text(c) for c in row),
+                "values": " | ".join(clean_text(c) for c in row),
             }
         )
 
@@ -633,7 +619,7 @@ class _CountyReader:
             if not any(_filled(c) for c in row):
                 continue
             columns = self._sheet_columns[kind]
-            out.append((i, {k: _clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
+            out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
         return out
 
     def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
@@ -694,6 +680,24 @@ class _CountyReader:
 # -- cell values -------------------------------------------------------------------------
 
 
+def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    """Row index of the header and canonical column → (column index, unit): the row among the
+    first ones that names the most known columns (at least three)."""
+    best: tuple[int, dict[str, tuple[int, str]]] | None = None
+    for i, row in enumerate(grid.cells[:_HEADER_SCAN_ROWS]):
+        mapping: dict[str, tuple[int, str]] = {}
+        for j, cell in enumerate(row):
+            base, unit = split_unit(cell)
+            canonical = columns.match(base)
+            if canonical and canonical not in mapping:
+                mapping[canonical] = (j, unit)
+        if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
+            best = (i, mapping)
+        elif best is not None:
+            break  # the rows below the header are data
+    return best
+
+
 _TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
 
 
@@ -729,7 +733,7 @@ def _filled(value: object) -> bool:
     return value is not None
 
 
-def _clean_text(value: object) -> str:
+def clean_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

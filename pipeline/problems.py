@@ -40,6 +40,8 @@ CODES: dict[str, tuple[str, str]] = {
     "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
+    "score_out_of_range": ("row", "分值超出范围(应为 0–{detail}),该项按 0 分计,请中心核对考核评分表"),
+    "assessment_missing": ("warning", "本月未找到考核评分表,市场调查、项目策划、其他三项均按 0 分计"),
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
 }
 

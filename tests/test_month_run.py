@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -246,3 +247,42 @@ def test_quarterly_report_pdf_and_xlsx_at_quarter_end(published):
     assert len(rows) - 1 == len(mine)
     assert sum(r[5] for r in rows[1:]) == pytest.approx(mine.revenue.astype(float).sum(), abs=0.01)
     assert "西昌市" in pdf_text(pdf)
+
+
+def test_pay_statements_read_back_match_pay_csv_and_stay_restricted(published):
+    root = published.restricted_pay(MONTH)
+    pay = pd.read_csv(root / "pay.csv", dtype=str, keep_default_na=False)
+    assert list(pay.columns) == [
+        "manager_id",
+        "name",
+        "county",
+        "performance_pay",
+        "marketing_reward",
+        "award",
+        "allowance",
+        "total",
+        "version",
+    ]
+    row = pay.sort_values("marketing_reward", key=lambda s: s.astype(float)).iloc[-1]
+    (pdf,) = (root / "v1" / "statements").glob(f"薪酬明细_{row.manager_id}_*.pdf")
+    text = pdf_text(pdf)
+    assert "客户经理薪酬明细" in text and row["name"] in text
+    assert f"{float(row.total):,.2f}".replace(",", "") in text.replace(",", "")
+    assert "营销奖励" in text and "新揽收" in text and "规则版本 2025-01" in text
+    lines = pd.read_csv(root / "v1" / "pay_lines.csv", dtype=str)
+    mine = lines[lines.manager_id == row.manager_id]
+    assert sum(Decimal(a) for a in mine.amount) == Decimal(row.total)
+    site_text = " ".join(p.read_text(encoding="utf-8") for p in published.site.rglob("*.html"))
+    assert "薪酬" not in site_text and "pay" not in [p.name for p in published.site.rglob("*")]
+    assert not any("restricted" in str(p) for p in published.site.rglob("*"))
+
+
+def test_summary_workbook_totals_equal_the_sum_of_managers(published):
+    (xlsx,) = (published.restricted_pay(MONTH) / "v1").glob("薪酬汇总_*.xlsx")
+    rows = list(load_workbook(xlsx, read_only=True)["汇总"].iter_rows(values_only=True))
+    body, total = rows[1:-1], rows[-1]
+    assert total[0] == "合计"
+    for column in range(3, 8):
+        assert sum(Decimal(str(r[column])) for r in body) == Decimal(str(total[column]))
+    pay = pd.read_csv(published.restricted_pay(MONTH) / "pay.csv", dtype=str)
+    assert Decimal(str(total[7])) == sum(Decimal(t) for t in pay.total)

@@ -1,0 +1,144 @@
+"""Pay statements (one PDF per manager), the centre's summary workbook and pay.csv.
+
+Restricted output: written only under outputs/restricted/, never linked from the site.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.months import chinese_month
+from pipeline.pay import KIND_LABELS, PAY_COLUMNS
+from pipeline.render import document_time, render_html, stylesheet, write_pdf
+from pipeline.rules import Rules
+from pipeline.scorecard import ITEM_LABELS, ITEMS
+from pipeline.xlsx import write_sheets
+
+ITEM_COLUMN_LABELS = {
+    "performance_pay": "业绩工资",
+    "marketing_reward": "营销奖励",
+    "award": "突出贡献奖",
+    "allowance": "外勤津贴",
+    "total": "合计",
+}
+
+
+def write_pay_tables(folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, version: int) -> Path:
+    """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = summary.assign(version=version)
+    for column in PAY_COLUMNS[3:]:
+        shown[column] = shown[column].map(lambda v: f"{v:.2f}")
+    shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
+    lines.assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
+        folder / "pay_lines.csv", index=False, lineterminator="\n"
+    )
+    return folder / "pay.csv"
+
+
+def read_pay_summary(folder: Path) -> pd.DataFrame | None:
+    path = folder / "pay.csv"
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in PAY_COLUMNS[3:]:
+        frame[column] = frame[column].map(Decimal)
+    return frame
+
+
+def render_statements(
+    month: str,
+    version: int,
+    rules: Rules,
+    summary: pd.DataFrame,
+    lines: pd.DataFrame,
+    scorecards: pd.DataFrame,
+    deltas: pd.DataFrame,
+    folder: Path,
+) -> list[Path]:
+    """One PDF per manager (fonts and templates are loaded once per process)."""
+    when = document_time(month, version)
+    weights = rules.get("scorecard.weights")
+    cards = scorecards.set_index("manager_id")
+    out = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for manager in summary.itertuples():
+        card = cards.loc[manager.manager_id]
+        mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
+        s = {
+            "manager_id": manager.manager_id,
+            "name": manager.name,
+            "county": manager.county,
+            "month_label": chinese_month(month),
+            "version": version,
+            "rules_version": rules.version,
+            "rules_title": rules.title,
+            "document_time": when.isoformat(),
+            **{k: f"{getattr(manager, k):.2f}" for k in PAY_COLUMNS[3:]},
+            "score_total": f"{card.total:.2f}",
+            "lines": [
+                {**line, "amount": f"{line['amount']:.2f}"}
+                for line in lines[lines.manager_id == manager.manager_id].to_dict("records")
+            ],
+            "score_items": [
+                {
+                    "label": ITEM_LABELS[i],
+                    "weight": weights[i],
+                    "value": card[f"{i}_value"],
+                    "points": f"{card[i]:.2f}",
+                    "note": card[f"{i}_note"],
+                }
+                for i in ITEMS
+            ],
+            "deltas": [
+                {
+                    "label": ITEM_COLUMN_LABELS[d.item],
+                    "old": f"{d.old:.2f}",
+                    "new": f"{d.new:.2f}",
+                    "delta": f"{d.delta:+.2f}",
+                }
+                for d in mine.itertuples()
+            ]
+            if not mine.empty
+            else [],
+        }
+        html = render_html("statement.html", s=s, inline_css=stylesheet(), root="")
+        path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
+        out.append(write_pdf(html, folder, path, when))
+    return out
+
+
+def write_summary_workbook(
+    path: Path, month: str, version: int, summary: pd.DataFrame, lines: pd.DataFrame, scorecards: pd.DataFrame
+) -> Path:
+    """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核."""
+    money = PAY_COLUMNS[3:]
+    totals = ["合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
+    sheets = {
+        "汇总": (
+            ["工号", "姓名", "县(市)", *[ITEM_COLUMN_LABELS[c] for c in money]],
+            [
+                [r.manager_id, r.name, r.county, *[float(getattr(r, c)) for c in money]]
+                for r in summary.itertuples()
+            ]
+            + [totals],
+        ),
+        "明细": (
+            ["工号", "序号", "类别", "项目与计算", "金额(元)", "依据", "来源"],
+            [
+                [r.manager_id, r.line, KIND_LABELS[r.kind], r.description, float(r.amount), r.rule, r.source]
+                for r in lines.itertuples()
+            ],
+        ),
+        "考核": (
+            ["工号", "姓名", *[ITEM_LABELS[i] for i in ITEMS], "合计"],
+            [
+                [r["manager_id"], r["name"], *[float(r[i]) for i in ITEMS], float(r["total"])]
+                for r in scorecards.to_dict("records")
+            ],
+        ),
+    }
+    return write_sheets(path, sheets, document_time(month, version).replace(tzinfo=None))
