@@ -18,6 +18,7 @@ from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
+from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
 from pipeline.layout import Layout
 from pipeline.reference import Reference
 
@@ -48,6 +49,8 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
             brief,
             quarterly_report,
             site,
+            survey_wave,
+            survey_headlines,
         ],
         resources={
             "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
@@ -56,8 +59,18 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
         jobs=[
             define_asset_job(
                 "month",
-                selection=AssetSelection.all(),
+                selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),
                 description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
+            ),
+            define_asset_job(
+                "survey_wave",
+                selection=AssetSelection.assets(survey_wave),
+                description="一轮满意度测评(按测评轮次分区)",
+            ),
+            define_asset_job(
+                "survey_headlines",
+                selection=AssetSelection.assets(survey_headlines),
+                description="各轮测评要点(供月度简报引用)",
             ),
             define_asset_job(
                 "month_analytics",

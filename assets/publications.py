@@ -13,6 +13,7 @@ from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end, render_quarterly
 from pipeline.site import build_home, publish_month, publish_problems
+from pipeline.surveys import wave_end_month
 from pipeline.versions import add_files, content_hash, read_manifest, record_version, version_for
 
 PUBLICATIONS_GROUP = "publications"
@@ -35,6 +36,7 @@ def month_content_data(
     alerts: pd.DataFrame,
     visit_coverage: dict,
     customer_archive: pd.DataFrame,
+    survey_headlines: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -48,6 +50,8 @@ def month_content_data(
         visit_coverage["by_county"],
         customer_archive,
     )
+    ended = [h for wave, h in sorted(survey_headlines.items()) if wave_end_month(wave) <= month]
+    content["survey"] = {k: v for k, v in ended[-1].items() if k != "report"} if ended else None
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

@@ -70,9 +70,27 @@ def run_month(
         if not _execute(defs, "month_analytics", earlier, instance, report):
             return report
         report.history_months.append(earlier)
+    if not _surveys(defs, instance, report):
+        return report
     progress.info("处理 %s", month)
     report.success = _execute(defs, "month", month, instance, report)
     return report
+
+
+def _surveys(defs: Definitions, instance: DagsterInstance, report: RunReport) -> bool:
+    """Every survey wave, then the headlines the bulletins quote (a wave is cheap to read)."""
+    from assets.surveys import waves
+
+    for wave in waves.get_partition_keys():
+        result = defs.resolve_job_def("survey_wave").execute_in_process(
+            partition_key=wave, instance=instance, run_config=QUIET, raise_on_error=False
+        )
+        if not result.success:
+            return _failed(result, report)
+    result = defs.resolve_job_def("survey_headlines").execute_in_process(
+        instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    return result.success or _failed(result, report)
 
 
 def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance, report: RunReport) -> bool:
@@ -82,8 +100,11 @@ def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance,
         run_config=QUIET,
         raise_on_error=False,
     )
-    if result.success:
-        return True
+    return result.success or _failed(result, report)
+
+
+def _failed(result, report: RunReport) -> bool:
+    """Record the failing step and the user code's own message; False."""
     failure = next((e for e in result.all_events if e.is_step_failure), None)
     report.failed_step = failure.step_key if failure else ""
     data = failure.step_failure_data if failure else None

@@ -88,3 +88,21 @@ def pareto_chart(curve: list[dict], title: str) -> str:
     ax.set_xlim(0, 100)
     ax.set_title(title)
     return _to_svg(fig)
+
+
+def importance_performance_chart(drivers: list[dict], title: str) -> str:
+    """Importance (correlation with overall) against performance (mean), four quadrants."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(6.6, 3.4))
+    xs = [d["performance"] for d in drivers]
+    ys = [d["importance"] for d in drivers]
+    ax.scatter(xs, ys, color=PALETTE[0], s=30)
+    for d, x, y in zip(drivers, xs, ys, strict=True):
+        ax.annotate(d["dimension"], (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    if xs:
+        ax.axvline(sum(xs) / len(xs), color=PALETTE[5], linestyle="--", linewidth=1)
+        ax.axhline(sum(ys) / len(ys), color=PALETTE[5], linestyle="--", linewidth=1)
+    ax.set_xlabel("表现(平均分)")
+    ax.set_ylabel("重要性(与总体满意度的相关)")
+    ax.set_title(title)
+    return _to_svg(fig)

@@ -42,6 +42,9 @@ CODES: dict[str, tuple[str, str]] = {
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
     "score_out_of_range": ("row", "分值超出范围(应为 0–{detail}),该项按 0 分计,请中心核对考核评分表"),
     "assessment_missing": ("warning", "本月未找到考核评分表,市场调查、项目策划、其他三项均按 0 分计"),
+    "survey_score_invalid": ("row", "评分应为 1–5 的整数,该项不计入统计,请核对问卷"),
+    "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
+    "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
 }
 

@@ -1,0 +1,93 @@
+"""Survey waves by hand: means, CSAT, Wilson bounds, suppression, change and call-backs."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from pipeline.sample_data import SURVEY_HEADER
+from pipeline.surveys import DIMENSIONS, follow_up, read_wave, summarise, wave_change, wilson
+
+COUNTIES = ["西昌市", "会理市", "木里藏族自治县"]
+
+
+def survey_file(folder, county: str, rows: list[list]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "满意度测评"
+    ws.append(SURVEY_HEADER)
+    for row in rows:
+        ws.append(row)
+    folder.mkdir(parents=True, exist_ok=True)
+    wb.save(folder / f"{county}_2026-H1_满意度测评.xlsx")
+
+
+def answer(customer: str, scores: list[int] | int, comment: str = "") -> list:
+    scores = scores if isinstance(scores, list) else [scores] * 7
+    return [customer, f"客户{customer}", "2026-06-15", *scores, comment]
+
+
+def test_wilson_interval_by_hand():
+    assert wilson(10, 10)[0] == pytest.approx(1 / (1 + 1.959963984540054**2 / 10))  # all 5s: 0.7225
+    assert wilson(10, 10)[1] == pytest.approx(1.0)
+    low, high = wilson(7, 10)
+    assert (round(low, 4), round(high, 4)) == (0.3968, 0.8922)
+    assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+def test_wave_summary_suppression_and_callbacks(tmp_path, reference):
+    folder = tmp_path / "2026-H1"
+    survey_file(
+        folder,
+        "西昌市",
+        [answer(f"X{i}", 5) for i in range(6)] + [answer("X9", [2, 4, 4, 4, 4, 4, 3], "时限太慢")],
+    )
+    survey_file(folder, "会理市", [answer(f"H{i}", 4) for i in range(4)])  # 4 < 5: 样本不足
+    survey_file(
+        folder, "木里藏族自治县", [answer("M1", [6, 4, 4, 4, 4, 4, 4]), answer("M2", 3), answer("M2", 4)]
+    )
+    responses, problems = read_wave(folder, reference, known_customers=None)
+    codes = sorted((p.code, p.county, p.cell, p.value) for p in problems)
+    assert codes == [
+        ("survey_duplicate", "木里藏族自治县", "A3", "M2"),
+        ("survey_duplicate", "木里藏族自治县", "A4", "M2"),
+        ("survey_score_invalid", "木里藏族自治县", "D2", "6"),
+    ]
+    summary = summarise("2026-H1", responses, 5, COUNTIES).set_index(["county", "dimension"])
+    overall = summary.loc[("全州", "总体满意度")]
+    assert overall.n == 11  # 7 from 西昌市, 4 from 会理市; none valid from 木里
+    assert overall["mean"] == pytest.approx((6 * 5 + 3 + 4 * 4) / 11)
+    assert overall.csat == pytest.approx(10 / 11)
+    assert (overall.csat_low, overall.csat_high) == pytest.approx(wilson(10, 11))
+    xichang = summary.loc[("西昌市", "服务态度")]
+    assert (xichang.n, xichang.csat, xichang.share_2) == (7, pytest.approx(6 / 7), pytest.approx(1 / 7))
+    huili = summary.loc[("会理市", "服务态度")]
+    assert bool(huili.suppressed) and math.isnan(huili["mean"]) and huili.n == 4
+    muli = summary.loc[("木里藏族自治县", "服务态度")]
+    assert muli.n == 0 and bool(muli.suppressed)
+    callbacks = follow_up(responses, None)
+    assert list(callbacks.customer_id) == ["X9"]
+    assert callbacks.low_dimensions[0] == "服务态度 2" and callbacks.comments[0] == "时限太慢"
+
+
+def test_change_against_the_previous_wave_and_its_uncertainty():
+    def wave(happy: int, n: int) -> pd.DataFrame:
+        scores = [5] * happy + [2] * (n - happy)
+        responses = pd.DataFrame(
+            {k: scores for k in DIMENSIONS} | {"county": "西昌市", "customer_id": range(n)}
+        )
+        return summarise("w", responses, 5, ["西昌市"])
+
+    small = (
+        wave_change(wave(18, 20), wave(16, 20)).set_index(["county", "dimension"]).loc[("全州", "总体满意度")]
+    )
+    assert small.csat_change == pytest.approx(0.1) and not small.change_is_real  # 90 % vs 80 % of 20
+    large = (
+        wave_change(wave(180, 200), wave(120, 200))
+        .set_index(["county", "dimension"])
+        .loc[("全州", "总体满意度")]
+    )
+    assert large.csat_change == pytest.approx(0.3) and large.change_is_real
