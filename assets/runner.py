@@ -82,12 +82,12 @@ def _surveys(defs: Definitions, instance: DagsterInstance, report: RunReport) ->
     from assets.surveys import waves
 
     for wave in waves.get_partition_keys():
-        result = defs.resolve_job_def("survey_wave").execute_in_process(
+        result = defs.resolve_job_def("survey_waves").execute_in_process(
             partition_key=wave, instance=instance, run_config=QUIET, raise_on_error=False
         )
         if not result.success:
             return _failed(result, report)
-    result = defs.resolve_job_def("survey_headlines").execute_in_process(
+    result = defs.resolve_job_def("survey_summary").execute_in_process(
         instance=instance, run_config=QUIET, raise_on_error=False
     )
     return result.success or _failed(result, report)
