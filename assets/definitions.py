@@ -63,12 +63,12 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
                 description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
             ),
             define_asset_job(
-                "survey_wave",
+                "survey_waves",
                 selection=AssetSelection.assets(survey_wave),
                 description="一轮满意度测评(按测评轮次分区)",
             ),
             define_asset_job(
-                "survey_headlines",
+                "survey_summary",
                 selection=AssetSelection.assets(survey_headlines),
                 description="各轮测评要点(供月度简报引用)",
             ),
