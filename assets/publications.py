@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.bulletin import month_content, records, render_brief, render_bulletin
+from pipeline.bulletin import month_content, records, render_brief, render_bulletin, scorecard_ranking
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end, render_quarterly
@@ -37,6 +37,7 @@ def month_content_data(
     visit_coverage: dict,
     customer_archive: pd.DataFrame,
     survey_headlines: dict,
+    scorecards_table: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -52,6 +53,7 @@ def month_content_data(
     )
     ended = [h for wave, h in sorted(survey_headlines.items()) if wave_end_month(wave) <= month]
     content["survey"] = {k: v for k, v in ended[-1].items() if k != "report"} if ended else None
+    content["ranking"] = scorecard_ranking(scorecards_table)
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

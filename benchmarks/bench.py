@@ -129,6 +129,128 @@ def bench_analytics(counties: int, customers: int, months: int, repeat: int) -> 
     ]
 
 
+RENDER_SCRIPT = """
+import pickle, sys
+from pathlib import Path
+kind, data, out = sys.argv[1], pickle.load(open(sys.argv[2], "rb")), Path(sys.argv[3])
+from benchmarks.bench import render_one
+render_one(kind, data, out)
+"""
+
+
+def _stored(outputs: Path, asset: str, month: str):
+    import pickle
+
+    return pickle.loads((outputs / ".dagster" / "storage" / asset / f"{month}-01").read_bytes())
+
+
+def render_one(kind: str, data: dict, out: Path) -> None:
+    """Render one publication of a month (what one process per document does)."""
+    from pipeline.bulletin import render_brief, render_bulletin
+    from pipeline.quarterly import render_quarterly
+    from pipeline.statements import render_statements
+
+    if kind == "bulletin":
+        render_bulletin(data["content"], 1, out, [])
+    elif kind == "brief":
+        render_brief(data["content"], 1, out)
+    elif kind == "quarterly":
+        render_quarterly(data["quarterly"], data["content"], 1, out)
+    else:
+        render_statements(
+            data["month"],
+            1,
+            data["rules"],
+            data["summary"],
+            data["lines"],
+            data["cards"],
+            data["deltas"],
+            out,
+        )
+
+
+def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
+    """Each publication of a month and the whole set in one process, against one process per document."""
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+
+    import pandas as pd
+
+    from pipeline.reference import Reference
+
+    ref = Reference.load(REPO / "inputs" / "reference")
+    pay = _stored(outputs, "pay", month)
+    data = {
+        "content": _stored(outputs, "month_content_data", month),
+        "quarterly": _stored(outputs, "quarterly_usage", month),
+        "month": month,
+        "rules": ref.rules.for_month(month),
+        "summary": pay["summary"],
+        "lines": pay["lines"],
+        "cards": _stored(outputs, "scorecards_table", month),
+        "deltas": pd.DataFrame(),
+    }
+    statements = len(pay["summary"])
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        render_one("bulletin", data, folder)  # warm: fonts, templates, imports
+        timings = {
+            kind: median_seconds(lambda kind=kind: render_one(kind, data, folder), repeat)
+            for kind in ("bulletin", "brief", "quarterly", "statements")
+        }
+        whole = median_seconds(lambda: [render_one(k, data, folder) for k in timings], max(1, repeat // 2))
+        blob = folder / "data.pkl"
+        blob.write_bytes(pickle.dumps(data))
+        documents = [("bulletin", data), ("brief", data), ("quarterly", data)]
+        for manager_id in pay["summary"].manager_id:  # a process per statement
+            one = dict(data, summary=pay["summary"][pay["summary"].manager_id == manager_id])
+            documents.append(("statements", one))
+
+        def per_process() -> None:
+            for i, (kind, payload) in enumerate(documents):
+                path = folder / f"doc{i}.pkl"
+                path.write_bytes(pickle.dumps(payload))
+                subprocess.run(
+                    [sys.executable, "-c", RENDER_SCRIPT, kind, str(path), str(folder)],
+                    check=True,
+                    cwd=REPO,
+                    capture_output=True,
+                )
+
+        baseline = median_seconds(per_process, 1)
+    label = f"render {month}: 信息简报, 信息参考, 季度表, {statements} 份薪酬明细"
+    names = {
+        "bulletin": "信息简报",
+        "brief": "信息参考",
+        "quarterly": "大客户用邮情况表 (PDF + xlsx)",
+        "statements": f"薪酬明细 × {statements}",
+    }
+    rows += [
+        {"measure": label, "what": f"{names[k]} (one process, warm)", "median_s": v, "ratio": None}
+        for k, v in timings.items()
+    ]
+    rows.append(
+        {
+            "measure": label,
+            "what": "whole set, one process (baseline ÷ this)",
+            "median_s": whole,
+            "ratio": baseline / whole,
+        }
+    )
+    rows.append(
+        {
+            "measure": label,
+            "what": f"whole set, one process per document ({len(documents)} processes)",
+            "median_s": baseline,
+            "ratio": 1.0,
+        }
+    )
+    return rows
+
+
 def to_markdown(rows: list[dict]) -> str:
     lines = ["| measure | what | median (s) | ratio |", "| --- | --- | ---: | ---: |"]
     for r in rows:
@@ -144,7 +266,10 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "outputs" / "bench" / "results.md"))
-    parser.add_argument("--only", choices=["ingest", "analytics"], help="run one section")
+    parser.add_argument("--only", choices=["ingest", "analytics", "render"], help="run one section")
+    parser.add_argument(
+        "--outputs", default=str(REPO / "outputs"), help="render: a folder where the month was run"
+    )
     parser.add_argument("--counties", type=int, default=183, help="analytics: province scale by default")
     parser.add_argument("--customers", type=int, default=50_000)
     args = parser.parse_args()
@@ -153,6 +278,13 @@ def main() -> None:
         rows += bench_ingest(Path(args.inputs), args.month, args.repeat)
     if args.only in (None, "analytics"):
         rows += bench_analytics(args.counties, args.customers, 12, max(3, args.repeat // 2))
+    if args.only in (None, "render"):
+        render_month = "2026-09"  # a quarter end: every publication exists
+        if not (Path(args.outputs) / ".dagster" / "storage" / "pay" / f"{render_month}-01").exists():
+            from pipeline.cli import main as kac
+
+            kac(["run", render_month, "--outputs", args.outputs])
+        rows += bench_render(Path(args.outputs), render_month, 3)
     table = to_markdown(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

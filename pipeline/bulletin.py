@@ -214,6 +214,21 @@ def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
     }
 
 
+def scorecard_ranking(scorecards: pd.DataFrame) -> list[dict]:
+    """Managers ranked by scorecard total (points only: pay never appears in a bulletin)."""
+    ranked = scorecards.sort_values(["total", "manager_id"], ascending=[False, True], kind="mergesort")
+    return [
+        {
+            "rank": i + 1,
+            "manager_id": r.manager_id,
+            "name": r.name,
+            "county": r.county,
+            "total": f"{r.total:.2f}",
+        }
+        for i, r in enumerate(ranked.itertuples())
+    ]
+
+
 # -- PDFs ---------------------------------------------------------------------------------
 
 

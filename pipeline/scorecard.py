@@ -94,7 +94,8 @@ def scorecards(
     for manager in managers.itertuples():
         mine = set(keys.customer_id[keys.manager_id == manager.manager_id])
         n = len(mine)
-        row: dict = {"manager_id": manager.manager_id, "name": manager.name, "county": manager.county}
+        county = getattr(manager, "county_name", manager.county)
+        row: dict = {"manager_id": manager.manager_id, "name": manager.name, "county": county}
 
         def item(key: str, value: str, share: Decimal, note: str, row: dict = row) -> None:
             row[key] = points(weights[key], share)

@@ -286,3 +286,14 @@ def test_summary_workbook_totals_equal_the_sum_of_managers(published):
         assert sum(Decimal(str(r[column])) for r in body) == Decimal(str(total[column]))
     pay = pd.read_csv(published.restricted_pay(MONTH) / "pay.csv", dtype=str)
     assert Decimal(str(total[7])) == sum(Decimal(t) for t in pay.total)
+
+
+def test_bulletin_ranks_managers_by_score_and_shows_no_pay(published):
+    text = pdf_text(bulletin_pdf(published))
+    cards = table(published, "scorecards").sort_values("total", key=lambda s: -s.astype(float))
+    assert "客户经理考核排名" in text
+    best = cards.iloc[0]
+    assert f"{float(best.total):.2f}" in text
+    pay = pd.read_csv(published.restricted_pay(MONTH) / "pay.csv", dtype=str)
+    assert "薪酬" not in text and "业绩工资" not in text
+    assert not any(f" {p} " in text for p in pay.total if float(p) > 1000)
