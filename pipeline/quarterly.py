@@ -63,15 +63,38 @@ def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: P
 
     when = document_time(content["month"], version)
     shown = table.assign(tier_label=table.tier.map(TIER_LABELS))
-    counties = [
-        {
-            "county": county,
-            "rows": rows.to_dict("records"),
-            "revenue_fen": int(rows.revenue_fen.sum()),
-            "customers": rows.customer_id.nunique(),
-        }
-        for county, rows in shown.groupby("county", sort=True)
-    ]
+    order = [r["business_type"] for r in content["by_business"]]
+    counties = []
+    for county, rows in shown.groupby("county", sort=True):
+        # the PDF: a customer per row, 收入 by business type across (the xlsx keeps every figure)
+        matrix = rows.pivot_table(
+            index=["customer_id", "customer_name", "tier_label"],
+            columns="business_type",
+            values="revenue_fen",
+            aggfunc="sum",
+        )
+        businesses = [b for b in order if b in matrix.columns]
+        matrix = matrix.reindex(columns=businesses)
+        matrix["total"] = matrix.sum(axis=1)
+        customers = [
+            {
+                "customer_id": i[0],
+                "customer_name": i[1],
+                "tier_label": i[2],
+                "cells": [None if v != v else int(v) for v in r[businesses]],
+                "total": int(r["total"]),
+            }
+            for i, r in matrix.sort_values("total", ascending=False, kind="mergesort").iterrows()
+        ]
+        counties.append(
+            {
+                "county": county,
+                "rows": rows.to_dict("records"),
+                "businesses": businesses,
+                "customers": customers,
+                "revenue_fen": int(rows.revenue_fen.sum()),
+            }
+        )
     quarter = quarter_label(content["month"])
     stem = f"大客户用邮情况表_{quarter}_第{version}版"
     html = render_html(
