@@ -164,7 +164,9 @@ def test_site_pages_link_only_to_files_that_exist(published):
         html = page.read_text(encoding="utf-8")
         links = re.findall(r'(?:href|src)="([^"#]+)', html)
         assert links, page
-        for link in (li for li in links if not li.startswith("data:image/svg+xml;base64,")):  # embedded charts
+        for link in (
+            li for li in links if not li.startswith("data:image/svg+xml;base64,")
+        ):  # embedded charts
             assert not link.startswith(("http:", "https:", "/", "file:")), link
             assert (page.parent / link).resolve().exists(), f"{page.name} → {link}"
     assert "2025年3月" in (site / "index.html").read_text(encoding="utf-8")
@@ -304,9 +306,13 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
 
     from pipeline.bulletin import render_brief, render_bulletin
 
-    content = pickle.loads((published.dagster_home / "storage" / "month_content_data" / f"{MONTH}-01").read_bytes())
+    content = pickle.loads(
+        (published.dagster_home / "storage" / "month_content_data" / f"{MONTH}-01").read_bytes()
+    )
     tables = published.tables(MONTH)
-    attachments = [tables / f"{n}.csv" for n in ("usage", "volumes", "tiers", "alerts", "submissions", "problems")]
+    attachments = [
+        tables / f"{n}.csv" for n in ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
+    ]
     again = render_bulletin(content, 1, tmp_path, attachments)
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()
     (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")

@@ -1,0 +1,76 @@
+"""A county corrects a revenue cell: the month is re-run and republished as version 2, with pay
+deltas; version 1 stays as it was."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from assets.runner import run_month
+from pipeline.layout import Layout
+
+MONTH = "2025-03"
+
+
+def raise_a_new_collection(path, by_yuan: float) -> tuple[str, str, float]:
+    """Add `by_yuan` to the first 特快 新揽收 row and to the 合计 row; (customer, manager, old revenue)."""
+    wb = load_workbook(path)
+    ws = wb["用邮情况"]
+    header = [c.value for c in ws[3]]
+    col = {name: i for i, name in enumerate(header)}
+    revenue_col = next(i for n, i in col.items() if str(n).startswith("收入"))
+    for row in ws.iter_rows(min_row=4):
+        if row[col["业务种类"]].value == "特快" and row[col["揽收类型"]].value == "新揽收":
+            old = float(row[revenue_col].value)
+            row[revenue_col].value = round(old + by_yuan, 2)
+            found = (row[col["客户编号"]].value, row[col["客户经理"]].value, old)
+            break
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value == "合计":
+            row[revenue_col].value = round(float(row[revenue_col].value) + by_yuan, 2)
+    wb.save(path)
+    return found
+
+
+def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_inputs, tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(small_inputs, inputs)
+    layout = Layout(inputs, tmp_path / "outputs")
+    assert run_month(layout, MONTH).success
+    v1 = layout.bulletins(MONTH) / "v1"
+    v1_bytes = {p.name: p.read_bytes() for p in v1.iterdir()}
+    old_pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
+
+    (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
+    customer, manager_name, old = raise_a_new_collection(workbook, 1000.00)
+    report = run_month(layout, MONTH)
+    assert report.success, report.error
+
+    assert {p.name: p.read_bytes() for p in v1.iterdir()} == v1_bytes  # version 1 untouched
+    assert sorted(p.name for p in (layout.bulletins(MONTH) / "v2").iterdir())[0].endswith("第2版.pdf")
+    new_pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
+    assert set(new_pay.version) == {"2"}
+    deltas = pd.read_csv(layout.restricted_pay(MONTH) / "v2" / "pay_deltas.csv", dtype=str)
+    manager = new_pay.index[new_pay.name == manager_name][0]
+    mine = deltas[deltas.manager_id == manager].set_index("item")
+    reward = Decimal(new_pay.loc[manager, "marketing_reward"]) - Decimal(
+        old_pay.loc[manager, "marketing_reward"]
+    )
+    assert Decimal(mine.loc["marketing_reward", "delta"]) == reward
+    assert Decimal("49.99") <= reward <= Decimal("50.01")  # 1,000.00 元 more at 特快 5 %, each line rounded
+    total = Decimal(new_pay.loc[manager, "total"]) - Decimal(old_pay.loc[manager, "total"])
+    assert Decimal(mine.loc["total", "delta"]) == total
+    assert (layout.restricted_pay(MONTH) / "v1" / "pay.csv").exists()
+    usage = pd.read_csv(layout.tables(MONTH) / "usage.csv", dtype=str)
+    row = usage[(usage.customer_id == customer) & (usage.business_type == "特快")].iloc[0]
+    assert Decimal(row.revenue) == (Decimal(str(old)) + 1000).quantize(Decimal("0.01"))
+    import subprocess
+
+    (statement,) = (layout.restricted_pay(MONTH) / "v2" / "statements").glob(f"薪酬明细_{manager}_*第2版.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(statement), "-"], capture_output=True, text=True
+    ).stdout
+    assert "更正说明(与第1版相比)" in text and f"{reward:+.2f}" in text
