@@ -16,6 +16,7 @@ from pipeline.problems import to_frame
 from pipeline.progress import progress
 from pipeline.reference import ALL_COUNTIES
 from pipeline.render import document_time, render_html, stylesheet, write_pdf
+from pipeline.site import publish_survey
 from pipeline.surveys import (
     DIMENSIONS,
     coverage,
@@ -71,6 +72,7 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     if len(responses):
         report = _report(
             layout.outputs / "bulletins" / "surveys" / wave,
+            layout.site,
             wave,
             end,
             summary,
@@ -110,7 +112,7 @@ def _num(value) -> float | None:
 
 
 def _report(
-    folder: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group
+    folder: Path, site: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group
 ) -> Path:
     when = document_time(end, 1)
     label = f"{wave[:4]}年{'上' if wave.endswith('H1') else '下'}半年"
@@ -129,7 +131,9 @@ def _report(
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
     html = render_html("survey.html", s=s, inline_css=stylesheet(), root="")
-    return write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
+    pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
+    publish_survey(site, wave, s, pdf)
+    return pdf
 
 
 @asset(group_name=SURVEYS_GROUP, description="各轮满意度测评的要点(每月简报引用最近一轮)")

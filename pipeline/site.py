@@ -73,6 +73,17 @@ def publish_problems(site: Path, content: dict, problems: pd.DataFrame, rejected
     return page
 
 
+def publish_survey(site: Path, wave: str, content: dict, pdf: Path) -> Path:
+    """A survey wave's page and its report; the home page links every wave published."""
+    files = site / "files" / "surveys" / wave
+    files.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(pdf, files / pdf.name)
+    page = site / "surveys" / f"{wave}.html"
+    s = {**content, "report_href": f"../files/surveys/{wave}/{pdf.name}"}
+    _write(page, render_html("site_survey.html", s=s, root="../", inline_css=None))
+    return page
+
+
 def build_home(site: Path) -> Path:
     """Home page: the latest month's headline and a link to every published month."""
     months = sorted(
@@ -82,10 +93,12 @@ def build_home(site: Path) -> Path:
     )
     _write(site / "style.css", stylesheet())
     home = site / "index.html"
+    surveys = sorted((p.stem for p in (site / "surveys").glob("*.html")), reverse=True)
     _write(
         home,
         render_html(
             "site_home.html",
+            surveys=surveys,
             latest=months[0] if months else None,
             months=months,
             root="",

@@ -1,0 +1,45 @@
+"""A survey wave through Dagster: the summary table, the report PDF read back and its site page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pandas as pd
+from dagster import instance_for_test, materialize
+
+from assets.resources import KacSettings
+from assets.surveys import survey_wave
+from pipeline.layout import REPO
+
+
+def test_wave_2026_h1_summary_report_and_page(tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(REPO / "inputs" / "reference", inputs / "reference")
+    shutil.copytree(REPO / "inputs" / "surveys" / "2026-H1", inputs / "surveys" / "2026-H1")
+    settings = KacSettings(inputs_dir=str(inputs), outputs_dir=str(tmp_path / "outputs"))
+    with instance_for_test() as instance:
+        result = materialize(
+            [survey_wave], partition_key="2026-H1", resources={"settings": settings}, instance=instance
+        )
+    assert result.success
+    headline = result.output_for_node("survey_wave")
+    table = pd.read_csv(tmp_path / "outputs" / "tables" / "surveys" / "2026-H1" / "satisfaction.csv")
+    assert list(table.columns[:9]) == [
+        "wave",
+        "county",
+        "dimension",
+        "n",
+        "mean",
+        "csat",
+        "csat_low",
+        "csat_high",
+        "suppressed",
+    ]
+    overall = table[(table.county == "全州") & (table.dimension == "总体满意度")].iloc[0]
+    assert overall.n == headline["responses"] and abs(overall.csat - headline["csat"]) < 1e-9
+    pdf = tmp_path / "outputs" / "bulletins" / "surveys" / "2026-H1" / "满意度测评报告_2026年上半年.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "大客户满意度测评报告" in text and f"{overall.csat * 100:.1f}%" in text and "需回访客户" in text
+    page = (tmp_path / "outputs" / "site" / "surveys" / "2026-H1.html").read_text(encoding="utf-8")
+    assert "满意度测评" in page and "../files/surveys/2026-H1/满意度测评报告_2026年上半年.pdf" in page
