@@ -1,5 +1,6 @@
 """One asset per county workbook: the operator sees every county's state of a month."""
 
+import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -15,7 +16,7 @@ from dagster import (
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.ingest import CountyIntake, county_files, ingest_county
-from pipeline.months import from_partition_key
+from pipeline.months import from_partition_key, shift
 from pipeline.progress import progress
 from pipeline.submissions import STATUS_LABELS
 
@@ -55,7 +56,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         month = from_partition_key(context.partition_key)
         ref = settings.reference()
         files, _ = county_files(settings.layout.month_inputs(month), ref)
-        intake = ingest_county(code, month, files.get(code, []), ref)
+        intake = ingest_county(code, month, files.get(code, []), ref, _archived_names(settings, month))
         progress.info(
             "  %s:%s,%d 行,问题 %d 条",
             name,
@@ -86,6 +87,19 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         )
 
     return county_workbook
+
+
+def _archived_names(settings: KacSettings, month: str) -> dict[str, str]:
+    """Customer names of last month's archive table, to check this month's usage rows against.
+
+    Read from the table customer_archive wrote, not as a Dagster input: an input would close a
+    loop (county → archive → next month's county) that an asset job cannot hold.
+    """
+    path = settings.layout.tables(shift(month, -1)) / "archive.parquet"
+    if not path.exists():
+        return {}
+    archive = pd.read_parquet(path, columns=["customer_id", "name"])
+    return dict(zip(archive.customer_id, archive.name, strict=True))
 
 
 def _problems_md(intake: CountyIntake) -> str:

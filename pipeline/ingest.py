@@ -189,8 +189,14 @@ def cached_grids(path: Path) -> tuple[Grid, ...]:
 # -- one county ------------------------------------------------------------------------
 
 
-def ingest_county(county: str, month: str, files: list[Path], ref: Reference) -> CountyIntake:
-    """Validate the county's files for `month`. Never raises for a problem of the input."""
+def ingest_county(
+    county: str, month: str, files: list[Path], ref: Reference, archive_names: dict[str, str] | None = None
+) -> CountyIntake:
+    """Validate the county's files for `month`. Never raises for a problem of the input.
+
+    `archive_names`: customer id → name in the archive as of last month, against which the
+    names of the usage rows are checked (the file's own 客户档案 sheet takes precedence).
+    """
     name = ref.county_names[county]
     if not files:
         missing = problem("submission_missing", county=name)
@@ -200,7 +206,7 @@ def ingest_county(county: str, month: str, files: list[Path], ref: Reference) ->
         names = "、".join(p.name for p in files)
         dup = [problem("county_duplicate", county=name, file=p.name, detail=names) for p in files]
         return CountyIntake(county, month, "rejected", **received, problems=dup)
-    reader = _CountyReader(ref, county, month, files[0])
+    reader = _CountyReader(ref, county, month, files[0], archive_names or {})
     reader.read()
     read = {
         "rows_read": reader.rows_read,
@@ -239,8 +245,9 @@ def worst_status(statuses: list[str]) -> str:
 class _CountyReader:
     """Reads one county file, collecting every problem in one pass."""
 
-    def __init__(self, ref: Reference, county: str, month: str, path: Path):
+    def __init__(self, ref: Reference, county: str, month: str, path: Path, archive_names: dict[str, str]):
         self.ref, self.county, self.month, self.path = ref, county, month, path
+        self.archive_names = archive_names
         self.county_name = ref.county_names[county]
         self.problems: list[Problem] = []
         self.rows_read = 0
@@ -296,12 +303,15 @@ class _CountyReader:
         self.usage = self._usage_frame(usage)
 
     def _check_names(self, grid: Grid) -> None:
-        """A usage row whose customer id carries another name in the archive sheet is rejected:
-        the id or the name is wrong, and figures must not land on the wrong customer."""
-        if not self._parsed or not self.archive or "customer_name" not in self._usage_columns:
+        """A usage row whose customer id carries another name in the archive (this file's 客户档案
+        sheet, else last month's archive) is rejected: the id or the name is wrong, and figures
+        must not land on the wrong customer."""
+        if not self._parsed or "customer_name" not in self._usage_columns:
             return
-        archived = {r["customer_id"]: normalise(r["name"]) for r in self.archive}
-        raw_names = {r["customer_id"]: r["name"] for r in self.archive}
+        raw_names = {**self.archive_names, **{r["customer_id"]: r["name"] for r in self.archive if r["name"]}}
+        if not raw_names:
+            return
+        archived = {k: normalise(v) for k, v in raw_names.items()}
         kept = []
         for r in self._parsed:
             expected = archived.get(r.customer_id)

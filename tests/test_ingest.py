@@ -324,3 +324,33 @@ def test_merged_header_cells_footer_and_total_are_not_data(tmp_path, reference):
     intake, _ = intake_of(tmp_path, reference)
     assert codes(intake) == []
     assert intake.rows_read == 3 and list(intake.usage.volume) == [120, 800, 45]
+
+
+def test_name_checked_against_last_months_archive_unless_this_file_renames_it(tmp_path, reference):
+    county_workbook(tmp_path / "西昌市.xlsx", total=False)
+    files, _ = county_files(tmp_path, reference)
+    last_month = {"C5134010001": "西昌市税务局", "C5134010002": "凉山州安宁商贸集团"}
+    intake = ingest_county("xichang", MONTH, files["xichang"], reference, last_month)
+    assert codes(intake) == [("name_mismatch", "B6", "凉山州安宁商贸有限公司")]
+    assert "凉山州安宁商贸集团" in intake.problems[0].message
+    renamed = [
+        [
+            "C5134010002",
+            "凉山州安宁商贸有限公司",
+            "",
+            "",
+            "",
+            "民营企业",
+            "否",
+            "",
+            "",
+            "",
+            "",
+            "陆浩",
+            "否",
+            "2026-10-02",
+        ]
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", total=False, archive=renamed)
+    files, _ = county_files(tmp_path, reference)
+    assert codes(ingest_county("xichang", MONTH, files["xichang"], reference, last_month)) == []
