@@ -15,7 +15,7 @@ from pipeline.charts import importance_performance_chart
 from pipeline.problems import to_frame
 from pipeline.progress import progress
 from pipeline.reference import ALL_COUNTIES
-from pipeline.render import document_time, render_html, stylesheet, write_pdf
+from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.site import publish_survey
 from pipeline.surveys import (
     DIMENSIONS,
@@ -130,7 +130,7 @@ def _report(
         "follow_up": records(callbacks),
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
-    html = render_html("survey.html", s=s, inline_css=stylesheet(), root="")
+    html = render_pdf_html("survey.html", s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
     publish_survey(site, wave, s, pdf)
     return pdf

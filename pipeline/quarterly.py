@@ -57,7 +57,7 @@ XLSX_HEADERS = ["客户编号", "客户名称", "级别", "业务种类", "用�
 
 def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: Path) -> tuple[Path, Path]:
     """大客户用邮情况表 of the quarter: a PDF (a section per county) and an xlsx (a sheet per county)."""
-    from pipeline.render import document_time, render_html, stylesheet, write_pdf
+    from pipeline.render import document_time, render_pdf_html, write_pdf
     from pipeline.tiers import TIER_LABELS
     from pipeline.xlsx import write_sheets
 
@@ -97,7 +97,7 @@ def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: P
         )
     quarter = quarter_label(content["month"])
     stem = f"大客户用邮情况表_{quarter}_第{version}版"
-    html = render_html(
+    html = render_pdf_html(
         "quarterly.html",
         b={
             **content,
@@ -106,8 +106,6 @@ def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: P
             "quarter": quarter,
             "counties": counties,
         },
-        inline_css=stylesheet(),
-        root="",
     )
     pdf = write_pdf(html, folder, folder / f"{stem}.pdf", when)
     sheets = {

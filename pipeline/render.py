@@ -42,6 +42,11 @@ def render_html(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
 
 
+def render_pdf_html(template: str, **context: object) -> str:
+    """HTML for a PDF: the stylesheet is given to WeasyPrint once per process, not per page."""
+    return render_html(template, pdf=True, root="", **context)
+
+
 def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
@@ -110,6 +115,16 @@ def document_time(month: str, version: int) -> datetime:
     return datetime(y, m, 4, 8, 0, tzinfo=UTC) + timedelta(days=version - 1)
 
 
+@lru_cache(maxsize=1)
+def _print_resources():
+    """The stylesheet, parsed once, and one font configuration for every PDF of the process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return CSS(string=stylesheet(), font_config=fonts), fonts
+
+
 def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments: list[Path] = ()) -> Path:
     """Render `html` to `out` as PDF/A-3b; the same input always gives the same bytes."""
     from weasyprint import HTML, Attachment  # imported late: slow to import
@@ -117,9 +132,15 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
     out.parent.mkdir(parents=True, exist_ok=True)
     files = [Attachment(filename=str(p), name=p.name, created=when, modified=when) for p in attachments]
     tmp = out.with_name(f".{out.name}.tmp")
+    css, fonts = _print_resources()
     with _source_date(int(when.timestamp())):
         HTML(string=html, base_url=str(base_url)).write_pdf(
-            tmp, pdf_variant="pdf/a-3b", attachments=files, uncompressed_pdf=False
+            tmp,
+            stylesheets=[css],
+            font_config=fonts,
+            pdf_variant="pdf/a-3b",
+            attachments=files,
+            uncompressed_pdf=False,
         )
     tmp.replace(out)
     return out

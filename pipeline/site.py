@@ -42,7 +42,7 @@ def publish_month(site: Path, content: dict, version: int, downloads: dict[str, 
         links.append({"label": DOWNLOAD_LABELS.get(key, path.name), "href": f"../files/{month}/{path.name}"})
     b = {**content, "version": version, "downloads": links, "charts": charts(content)}
     page = site / "months" / f"{month}.html"
-    _write(page, render_html("site_month.html", b=b, root="../", inline_css=None))
+    _write(page, render_html("site_month.html", b=b, root="../"))
     _write(
         site / "data" / f"{month}.json",
         json.dumps({**content, "version": version}, ensure_ascii=False, sort_keys=True),
@@ -67,7 +67,6 @@ def publish_problems(site: Path, content: dict, problems: pd.DataFrame, rejected
         warnings=int((problems.severity == "warning").sum()),
         rejected_rows=rejected_rows.to_dict("records"),
         root="../",
-        inline_css=None,
     )
     _write(page, html)
     return page
@@ -80,7 +79,7 @@ def publish_survey(site: Path, wave: str, content: dict, pdf: Path) -> Path:
     shutil.copyfile(pdf, files / pdf.name)
     page = site / "surveys" / f"{wave}.html"
     s = {**content, "report_href": f"../files/surveys/{wave}/{pdf.name}"}
-    _write(page, render_html("site_survey.html", s=s, root="../", inline_css=None))
+    _write(page, render_html("site_survey.html", s=s, root="../"))
     return page
 
 
@@ -102,7 +101,6 @@ def build_home(site: Path) -> Path:
             latest=months[0] if months else None,
             months=months,
             root="",
-            inline_css=None,
         ),
     )
     return home

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.months import chinese_month
 from pipeline.pay import KIND_LABELS, PAY_COLUMNS
-from pipeline.render import document_time, render_html, stylesheet, write_pdf
+from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.rules import Rules
 from pipeline.scorecard import ITEM_LABELS, ITEMS
 from pipeline.xlsx import write_sheets
@@ -105,7 +105,7 @@ def render_statements(
             if not mine.empty
             else [],
         }
-        html = render_html("statement.html", s=s, inline_css=stylesheet(), root="")
+        html = render_pdf_html("statement.html", s=s)
         path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
         out.append(write_pdf(html, folder, path, when))
     return out
