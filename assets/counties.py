@@ -31,7 +31,7 @@ def rows_accounted(intake: CountyIntake) -> bool:
     """Every row read is either used or quarantined: nothing vanishes."""
     if intake.status == "rejected":
         return intake.rows_read == 0 or bool(intake.quarantine)
-    return intake.rows_read == len(intake.usage) + intake.rows_quarantined
+    return intake.rows_read == len(intake.usage_rows) + intake.rows_quarantined
 
 
 def county_asset(code: str, name: str) -> AssetsDefinition:
@@ -72,7 +72,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 "files": "、".join(intake.files) or "—",
                 "sha256": intake.sha256 or "—",
                 "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage),
+                "rows_used": len(intake.usage_rows),
                 "problems": MetadataValue.md(_problems_md(intake)),
             },
         )
@@ -81,7 +81,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
             passed=rows_accounted(intake),
             metadata={
                 "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage),
+                "rows_used": len(intake.usage_rows),
                 "rows_quarantined": intake.rows_quarantined,
             },
         )

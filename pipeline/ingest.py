@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -93,26 +93,28 @@ class ParsedRow(NamedTuple):
 class CountyIntake:
     """What one county submitted for one month, after validation.
 
-    Usage is a table; problems, rejected rows, archive and visit records stay plain lists
-    (a county has few) and become tables once per month in `combine`.
+    Everything stays in plain lists (a county has few rows) and becomes tables once per month
+    in `combine`; `usage` builds this county's table on demand.
     """
 
     county: str  # code
     month: str
     status: str  # on_time, late, received, missing, rejected
+    county_name: str = ""
     files: list[str] = field(default_factory=list)
     sha256: str = ""
     report_date: str = ""
     rows_read: int = 0
-    usage: pd.DataFrame | None = None
+    usage_rows: list[ParsedRow] = field(default_factory=list)
+    source_sheet: str = ""
     problems: list[Problem] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
     visits: list[dict] = field(default_factory=list)  # VISIT_COLUMNS
 
-    def __post_init__(self) -> None:
-        if self.usage is None:
-            self.usage = pd.DataFrame(columns=USAGE_COLUMNS)
+    @cached_property
+    def usage(self) -> pd.DataFrame:
+        return usage_frame([self])
 
     @property
     def rows_quarantined(self) -> int:
@@ -200,12 +202,12 @@ def ingest_county(
     name = ref.county_names[county]
     if not files:
         missing = problem("submission_missing", county=name)
-        return CountyIntake(county, month, "missing", problems=[missing])
+        return CountyIntake(county, month, "missing", name, problems=[missing])
     received = {"files": [p.name for p in files], "sha256": file_sha256(files)}
     if len(files) > 1:
         names = "、".join(p.name for p in files)
         dup = [problem("county_duplicate", county=name, file=p.name, detail=names) for p in files]
-        return CountyIntake(county, month, "rejected", **received, problems=dup)
+        return CountyIntake(county, month, "rejected", name, **received, problems=dup)
     reader = _CountyReader(ref, county, month, files[0], archive_names or {})
     reader.read()
     read = {
@@ -215,15 +217,23 @@ def ingest_county(
     }
     if any(effect(p.code) == "county" for p in reader.problems):
         return CountyIntake(
-            county, month, "rejected", **received, **read, quarantine=reader.quarantine_rows(all_rows=True)
+            county,
+            month,
+            "rejected",
+            name,
+            **received,
+            **read,
+            quarantine=reader.quarantine_rows(all_rows=True),
         )
     return CountyIntake(
         county,
         month,
         _timeliness(reader.report_date, month, ref),
+        name,
         **received,
         **read,
-        usage=reader.usage,
+        usage_rows=reader.usage_rows,
+        source_sheet=reader.usage_sheet,
         archive=reader.archive,
         visits=reader.visits,
         quarantine=reader.quarantine_rows(),
@@ -252,7 +262,8 @@ class _CountyReader:
         self.problems: list[Problem] = []
         self.rows_read = 0
         self.report_date = ""
-        self.usage: pd.DataFrame | None = None  # None: empty (see CountyIntake)
+        self.usage_rows: list[ParsedRow] = []
+        self.usage_sheet = ""
         self.archive: list[dict] = []
         self.visits: list[dict] = []
         self._quarantine: list[dict] = []
@@ -300,7 +311,7 @@ class _CountyReader:
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
-        self.usage = self._usage_frame(usage)
+        self.usage_rows, self.usage_sheet = self._parsed, usage.name
 
     def _check_names(self, grid: Grid) -> None:
         """A usage row whose customer id carries another name in the archive (this file's 客户档案
@@ -322,27 +333,6 @@ class _CountyReader:
             else:
                 kept.append(r)
         self._parsed = kept
-
-    def _usage_frame(self, grid: Grid) -> pd.DataFrame:
-        """The accepted rows as the usage table (built once, at the end)."""
-        rows = self._parsed
-        return pd.DataFrame(
-            {
-                "month": [self.month] * len(rows),
-                "county": [self.county_name] * len(rows),
-                "customer_id": [r.customer_id for r in rows],
-                "customer_name": [r.customer_name for r in rows],
-                "business_type": [r.business_type for r in rows],
-                "volume": np.array([r.volume for r in rows], dtype=np.int64),
-                "revenue_fen": np.array([r.revenue_fen for r in rows], dtype=np.int64),
-                "manager_id": [r.manager_id for r in rows],
-                "collection": [r.collection for r in rows],
-                "source_file": [self.path.name] * len(rows),
-                "source_sheet": [grid.name] * len(rows),
-                "source_row": np.array([r.source_row for r in rows], dtype=np.int64),
-            },
-            columns=USAGE_COLUMNS,
-        )
 
     def _sheets_by_kind(self, grids: tuple[Grid, ...]) -> dict[str, Grid]:
         index = self.ref.sheet_index()
@@ -789,20 +779,39 @@ class MonthIntake:
 
 def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
     """The counties' accepted rows, problems and quarantined rows as the month's tables."""
-    usage = [i.usage for i in intakes if not i.usage.empty]
 
     def records(name: str, columns: list[str]) -> pd.DataFrame:
         rows = [r for i in intakes for r in getattr(i, name)]
         return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
 
     return MonthIntake(
-        usage=(pd.concat(usage, ignore_index=True) if usage else pd.DataFrame(columns=USAGE_COLUMNS)).astype(
-            {"volume": "int64", "revenue_fen": "int64", "source_row": "int64"}
-        ),
+        usage=usage_frame(intakes),
         archive=records("archive", ARCHIVE_COLUMNS),
         visits=records("visits", VISIT_COLUMNS),
         problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
         quarantine=records("quarantine", QUARANTINE_COLUMNS),
+    )
+
+
+def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
+    """The accepted usage rows of the intakes as one table (built once, not per county)."""
+    rows = [(i, r) for i in intakes for r in i.usage_rows]
+    return pd.DataFrame(
+        {
+            "month": [i.month for i, _ in rows],
+            "county": [i.county_name for i, _ in rows],
+            "customer_id": [r.customer_id for _, r in rows],
+            "customer_name": [r.customer_name for _, r in rows],
+            "business_type": [r.business_type for _, r in rows],
+            "volume": np.array([r.volume for _, r in rows], dtype=np.int64),
+            "revenue_fen": np.array([r.revenue_fen for _, r in rows], dtype=np.int64),
+            "manager_id": [r.manager_id for _, r in rows],
+            "collection": [r.collection for _, r in rows],
+            "source_file": [i.files[0] for i, _ in rows],
+            "source_sheet": [i.source_sheet for i, _ in rows],
+            "source_row": np.array([r.source_row for _, r in rows], dtype=np.int64),
+        },
+        columns=USAGE_COLUMNS,
     )
 
 
