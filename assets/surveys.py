@@ -130,7 +130,7 @@ def _report(
         "follow_up": records(callbacks),
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
-    html = render_pdf_html("survey.html", s=s)
+    html = render_pdf_html("survey.html", when, s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
     publish_survey(site, wave, s, pdf)
     return pdf

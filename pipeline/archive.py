@@ -6,20 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.ingest import ARCHIVE_COLUMNS
+
 RECORD_FIELDS = [
-    "name",
-    "address",
-    "contact",
-    "phone",
-    "nature",
-    "partner",
-    "products",
-    "business_types",
-    "potential",
-    "competitors",
-    "manager_id",
-    "county_designated",
-    "updated",
+    c for c in ARCHIVE_COLUMNS if c not in ("customer_id", "county", "source_file", "source_row")
 ]
 ARCHIVE_TABLE = ["customer_id", "county", *RECORD_FIELDS, "first_month", "changed_month", "source"]
 

@@ -258,7 +258,7 @@ def render_bulletin(content: dict, version: int, folder: Path, attachments: list
     """信息简报 PDF of `version` in `folder` (PDF/A-3b with the month's tables attached)."""
     when = document_time(content["month"], version)
     b = {**content, "version": version, "document_time": when.isoformat(), "charts": charts(content)}
-    html = render_pdf_html("bulletin.html", b=b)
+    html = render_pdf_html("bulletin.html", when, b=b)
     out = folder / f"信息简报_{content['issue_label']}_第{version}版.pdf"
     return write_pdf(html, folder, out, when, attachments)
 
@@ -267,6 +267,6 @@ def render_brief(content: dict, version: int, folder: Path) -> Path:
     """信息参考 PDF for leadership: at most two pages of figures and risks."""
     when = document_time(content["month"], version)
     b = {**content, "version": version, "document_time": when.isoformat()}
-    html = render_pdf_html("brief.html", b=b)
+    html = render_pdf_html("brief.html", when, b=b)
     out = folder / f"信息参考_{content['issue_label']}_第{version}版.pdf"
     return write_pdf(html, folder, out, when)

@@ -99,6 +99,7 @@ def render_quarterly(table: pd.DataFrame, content: dict, version: int, folder: P
     stem = f"大客户用邮情况表_{quarter}_第{version}版"
     html = render_pdf_html(
         "quarterly.html",
+        when,
         b={
             **content,
             "version": version,

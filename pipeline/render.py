@@ -42,9 +42,9 @@ def render_html(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_pdf_html(template: str, **context: object) -> str:
-    """HTML for a PDF: the stylesheet is given to WeasyPrint once per process, not per page."""
-    return render_html(template, pdf=True, root="", **context)
+def render_pdf_html(template: str, when: datetime, **context: object) -> str:
+    """HTML for a PDF dated `when`; the stylesheet is given to WeasyPrint once per process."""
+    return render_html(template, pdf=True, root="", document_time=when.isoformat(), **context)
 
 
 def stylesheet() -> str:

@@ -105,7 +105,7 @@ def render_statements(
             if not mine.empty
             else [],
         }
-        html = render_pdf_html("statement.html", s=s)
+        html = render_pdf_html("statement.html", when, s=s)
         path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
         out.append(write_pdf(html, folder, path, when))
     return out
