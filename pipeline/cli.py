@@ -27,6 +27,23 @@ def _layout(args: argparse.Namespace) -> Layout:
     return Layout(Path(inputs).resolve(), Path(outputs).resolve())
 
 
+def _reference(layout: Layout):
+    """The reference data, or one line saying which file is wrong."""
+    import tomllib
+
+    from pipeline.reference import Reference
+
+    if not layout.reference.is_dir():
+        raise UserError(f"找不到参考数据目录 {layout.reference}:请检查 --inputs 或 KAC_INPUTS")
+    try:
+        return Reference.load(layout.reference)
+    except FileNotFoundError as exc:
+        missing = Path(exc.filename).name
+        raise UserError(f"参考数据缺少文件 {missing}:请补齐 {layout.reference}") from None
+    except (tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+        raise UserError(f"参考数据无法读取({type(exc).__name__}: {exc}):请检查 {layout.reference}") from None
+
+
 def _month(text: str) -> str:
     if not is_month(text):
         raise argparse.ArgumentTypeError(f"月份应写作 YYYY-MM,例如 2026-10(收到:{text})")
@@ -62,8 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(layout: Layout, month: str) -> int:
     from pipeline.fonts import cjk_family
 
-    if not layout.reference.is_dir():
-        raise UserError(f"找不到参考数据目录 {layout.reference}:请检查 --inputs 或 KAC_INPUTS")
+    _reference(layout)
     if not layout.month_inputs(month).is_dir():
         raise UserError(
             f"找不到 {layout.month_inputs(month)}:请把 {chinese_month(month)}各县报表放入该文件夹"
@@ -116,13 +132,10 @@ def _print_published(layout: Layout, month: str) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.ingest import county_files, ingest_county
-    from pipeline.reference import Reference
     from pipeline.submissions import STATUS_LABELS, submissions_table
 
     layout = _layout(args)
-    if not layout.reference.is_dir():
-        raise UserError(f"找不到参考数据目录 {layout.reference}:请检查 --inputs 或 KAC_INPUTS")
-    ref = Reference.load(layout.reference)
+    ref = _reference(layout)
     files, unknown = county_files(layout.month_inputs(args.month), ref)
     intakes = [ingest_county(code, args.month, files.get(code, []), ref) for code in ref.counties.code]
     table = submissions_table(intakes, ref.county_names)
@@ -149,11 +162,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipeline.reference import Reference
     from pipeline.template import write_templates
 
     layout = _layout(args)
-    ref = Reference.load(layout.reference)
+    ref = _reference(layout)
     folder = layout.outputs / "templates" / args.month
     paths = write_templates(ref, args.month, folder)
     print(f"已生成 {len(paths)} 个县(市)空白报表:{folder}")

@@ -87,3 +87,18 @@ def test_dagster_definitions_validate(small_inputs):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_broken_reference_data_is_one_line(small_inputs, tmp_path):
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(small_inputs / "reference", inputs / "reference")
+    (inputs / "reference" / "rules.toml").write_text("[[period]\nfrom = 2025", encoding="utf-8")
+    for command in (["status", "2025-03"], ["template", "2025-03"], ["run", "2025-03"]):
+        result = kac(*command, "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+        assert result.returncode == 1, command
+        assert "参考数据无法读取" in result.stderr and "Traceback" not in result.stderr
+    (inputs / "reference" / "rules.toml").unlink()
+    result = kac("status", "2025-03", "--inputs", str(inputs))
+    assert result.returncode == 1 and "参考数据缺少文件 rules.toml" in result.stderr
