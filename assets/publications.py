@@ -9,6 +9,7 @@ from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.bulletin import month_content, records, render_brief, render_bulletin, scorecard_ranking
+from pipeline.corrections import correction_notes, read_content, write_content
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end, render_quarterly
@@ -68,16 +69,35 @@ def edition(
     settings: KacSettings,
     month_content_data: dict,
     quarterly_usage: pd.DataFrame,
+    pay: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     folder = settings.layout.bulletins(month)
-    digest = content_hash({"bulletin": month_content_data, "quarterly": records(quarterly_usage)})
+    pay_lines = pay["lines"].astype(str).to_dict("records")
+    digest = content_hash(
+        {"bulletin": month_content_data, "quarterly": records(quarterly_usage), "pay": pay_lines}
+    )
     version, is_new = version_for(folder, digest)
+    corrections = None
     if is_new:
         record_version(folder, month, version, digest, {})
+        write_content(folder / f"v{version}", month_content_data, content_hash(pay_lines))
+    if version > 1:
+        previous = read_content(folder / f"v{version - 1}")
+        corrections = correction_notes(previous, read_content(folder / f"v{version}")) if previous else None
     progress.info("  发布版本:第%d版%s", version, "(新版本)" if is_new else "(内容未变,沿用)")
     context.add_output_metadata({"version": version, "new_version": is_new, "content_hash": digest})
-    return {"version": version, "new": is_new, "folder": str(folder / f"v{version}")}
+    return {
+        "version": version,
+        "new": is_new,
+        "folder": str(folder / f"v{version}"),
+        "corrections": corrections,
+    }
+
+
+def _with_notes(content: dict, edition: dict) -> dict:
+    """The content as published in this edition: with its 更正说明 when it corrects an earlier one."""
+    return {**content, "corrections": edition.get("corrections")}
 
 
 def _publish(settings: KacSettings, month: str, edition: dict, key: str, render) -> dict[str, str]:
@@ -110,7 +130,9 @@ def bulletin(
         month,
         edition,
         "bulletin",
-        lambda folder: [render_bulletin(month_content_data, edition["version"], folder, attachments)],
+        lambda folder: [
+            render_bulletin(_with_notes(month_content_data, edition), edition["version"], folder, attachments)
+        ],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["bulletin"])})
     return files
@@ -131,7 +153,7 @@ def brief(
         month,
         edition,
         "brief",
-        lambda folder: [render_brief(month_content_data, edition["version"], folder)],
+        lambda folder: [render_brief(_with_notes(month_content_data, edition), edition["version"], folder)],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["brief"])})
     return files
@@ -187,7 +209,10 @@ def site(
     root = settings.layout.site
     downloads = {"bulletin": bulletin["bulletin"], "brief": brief["brief"], **quarterly_report}
     page = publish_month(
-        root, month_content_data, edition["version"], {k: Path(v) for k, v in downloads.items()}
+        root,
+        _with_notes(month_content_data, edition),
+        edition["version"],
+        {k: Path(v) for k, v in downloads.items()},
     )
     publish_problems(root, month_content_data, problems, rejected_rows)
     home = build_home(root)

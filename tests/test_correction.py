@@ -50,7 +50,7 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
     assert report.success, report.error
 
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == v1_bytes  # version 1 untouched
-    assert sorted(p.name for p in (layout.bulletins(MONTH) / "v2").iterdir())[0].endswith("第2版.pdf")
+    assert any(p.name.endswith("第2版.pdf") for p in (layout.bulletins(MONTH) / "v2").iterdir())
     new_pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
     assert set(new_pay.version) == {"2"}
     deltas = pd.read_csv(layout.restricted_pay(MONTH) / "v2" / "pay_deltas.csv", dtype=str)
@@ -74,3 +74,11 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
         ["pdftotext", "-layout", str(statement), "-"], capture_output=True, text=True
     ).stdout
     assert "更正说明(与第1版相比)" in text and f"{reward:+.2f}" in text
+
+    bulletin_v2 = next((layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf"))
+    notes = subprocess.run(["pdftotext", "-layout", str(bulletin_v2), "-"], capture_output=True, text=True).stdout
+    assert "更正说明(第2版,相对第1版)" in notes
+    assert workbook.name in notes and "会东县 收入(万元)" in notes
+    assert "薪酬明细已同步出新版本" in notes and f"{reward:+.2f}" not in notes  # no pay amounts in a bulletin
+    page = (layout.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
+    assert "更正说明" in page and "第2版" in page

@@ -1,0 +1,93 @@
+"""更正说明: what a new version of a month's publications changes against the version before.
+
+Each version keeps the content it stated (content.json beside its PDFs); the note compares two
+of them: which county files changed, and the figures, tiers and alerts that differ (old → new).
+Pay appears only as "statements updated": amounts stay in the restricted folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CONTENT = "content.json"
+
+
+def write_content(folder: Path, content: dict, pay_digest: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {**content, "pay_digest": pay_digest}
+    (folder / CONTENT).write_text(
+        json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), encoding="utf-8"
+    )
+
+
+def read_content(folder: Path) -> dict | None:
+    path = folder / CONTENT
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def correction_notes(old: dict, new: dict) -> dict:
+    """The differences a reader must know about, as plain data for the templates."""
+    before = {s["county"]: s for s in old["submissions"]}
+    files = [
+        {
+            "county": s["county"],
+            "old_file": before.get(s["county"], {}).get("file") or "—",
+            "new_file": s["file"] or "—",
+            "old_status": before.get(s["county"], {}).get("status_label", "—"),
+            "new_status": s["status_label"],
+        }
+        for s in new["submissions"]
+        if before.get(s["county"], {}).get("sha256") != s["sha256"]
+    ]
+    figures = []
+    _compare(
+        figures,
+        "全州收入(万元)",
+        old["total"].get("revenue_fen"),
+        new["total"].get("revenue_fen"),
+        money=True,
+    )
+    _compare(figures, "州级大客户(户)", old["tiers"]["prefecture"], new["tiers"]["prefecture"])
+    _compare(figures, "县级大客户(户)", old["tiers"]["county"], new["tiers"]["county"])
+    _compare(figures, "流失预警(户)", old["alerts"]["loss"], new["alerts"]["loss"])
+    _compare(figures, "下降预警(户)", old["alerts"]["decline"], new["alerts"]["decline"])
+    old_counties = {r["county"]: r.get("revenue_fen") for r in old["by_county"]}
+    for r in new["by_county"]:
+        _compare(
+            figures,
+            f"{r['county']} 收入(万元)",
+            old_counties.get(r["county"]),
+            r.get("revenue_fen"),
+            money=True,
+        )
+    old_business = {r["business_type"]: r.get("revenue_fen") for r in old["by_business"]}
+    for r in new["by_business"]:
+        _compare(
+            figures,
+            f"{r['business_type']} 收入(万元)",
+            old_business.get(r["business_type"]),
+            r.get("revenue_fen"),
+            money=True,
+        )
+    return {
+        "previous_version": _version(old),
+        "files": files,
+        "figures": figures,
+        "pay_updated": old.get("pay_digest") != new.get("pay_digest"),
+    }
+
+
+def _version(content: dict) -> int | None:
+    return content.get("version")
+
+
+def _compare(out: list[dict], label: str, old, new, money: bool = False) -> None:
+    if old == new:
+        return
+    shown = (
+        (lambda v: "—" if v is None else f"{v / 1e6:,.2f}")
+        if money
+        else (lambda v: "—" if v is None else f"{v}")
+    )
+    out.append({"label": label, "old": shown(old), "new": shown(new)})
