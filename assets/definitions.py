@@ -8,6 +8,7 @@ from dagster import (
     AssetSelection,
     Definitions,
     FilesystemIOManager,
+    build_schedule_from_partitioned_job,
     define_asset_job,
     in_process_executor,
 )
@@ -28,6 +29,11 @@ ANALYTICS = AssetSelection.groups(COUNTIES_GROUP, MONTH_GROUP)
 def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
     layout = Layout(Path(inputs), Path(outputs))
     ref = Reference.load(layout.reference)
+    month_job = define_asset_job(
+        "month",
+        selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),
+        description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
+    )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
     return Definitions(
         assets=[
@@ -57,11 +63,7 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
             "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),
         },
         jobs=[
-            define_asset_job(
-                "month",
-                selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),
-                description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
-            ),
+            month_job,
             define_asset_job(
                 "survey_waves",
                 selection=AssetSelection.assets(survey_wave),
@@ -76,6 +78,12 @@ def build_defs(inputs: str | Path, outputs: str | Path) -> Definitions:
                 "month_analytics",
                 selection=ANALYTICS,
                 description="只做各县报表与汇总分析(补齐历史月份时用)",
+            ),
+        ],
+        schedules=[
+            # counties report by the 3rd: on the 4th, the month just closed is materialised
+            build_schedule_from_partitioned_job(
+                month_job, day_of_month=4, hour_of_day=6, name="month_on_the_4th"
             ),
         ],
         # in-process: on this machine a multiprocess step costs more than a county's parse

@@ -102,3 +102,19 @@ def test_broken_reference_data_is_one_line(small_inputs, tmp_path):
     (inputs / "reference" / "rules.toml").unlink()
     result = kac("status", "2025-03", "--inputs", str(inputs))
     assert result.returncode == 1 and "参考数据缺少文件 rules.toml" in result.stderr
+
+
+def test_schedule_on_the_4th_asks_for_the_month_just_closed(small_inputs, tmp_path):
+    from datetime import datetime
+
+    from dagster import build_schedule_context
+
+    from assets.definitions import build_defs
+
+    defs = build_defs(small_inputs, tmp_path)
+    schedule = defs.resolve_schedule_def("month_on_the_4th")
+    assert schedule.cron_schedule == "0 6 4 * *"
+    (request,) = schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=datetime(2026, 12, 4, 6, 0))
+    ).run_requests
+    assert request.partition_key == "2026-11-01" and request.job_name == "month"

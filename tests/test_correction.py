@@ -76,7 +76,9 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
     assert "更正说明(与第1版相比)" in text and f"{reward:+.2f}" in text
 
     bulletin_v2 = next((layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf"))
-    notes = subprocess.run(["pdftotext", "-layout", str(bulletin_v2), "-"], capture_output=True, text=True).stdout
+    notes = subprocess.run(
+        ["pdftotext", "-layout", str(bulletin_v2), "-"], capture_output=True, text=True
+    ).stdout
     assert "更正说明(第2版,相对第1版)" in notes
     assert workbook.name in notes and "会东县 收入(万元)" in notes
     assert "薪酬明细已同步出新版本" in notes and f"{reward:+.2f}" not in notes  # no pay amounts in a bulletin
