@@ -75,7 +75,6 @@ REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager"
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _HEADER_SCAN_ROWS = 20
-_STATUS_ORDER = ("on_time", "late", "received", "missing", "rejected")
 
 
 class ParsedRow(NamedTuple):
@@ -246,10 +245,6 @@ def _timeliness(report_date: str, month: str, ref: Reference) -> str:
     deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
     deadline = f"{next_month(month)}-{deadline_day:02d}"
     return "on_time" if report_date <= deadline else "late"
-
-
-def worst_status(statuses: list[str]) -> str:
-    return max(statuses, key=_STATUS_ORDER.index)
 
 
 class _CountyReader:

@@ -58,13 +58,6 @@ class Reference:
         return dict(zip(self.counties.code, self.counties.name, strict=True))
 
     @cached_property
-    def county_index(self) -> AliasIndex:
-        """Any alias of a county → its code."""
-        return AliasIndex(
-            {row.code: [row.name, *row.aliases.split("|")] for row in self.counties.itertuples()}
-        )
-
-    @cached_property
     def business_index(self) -> AliasIndex:
         """Any alias of a business type → its canonical name (特快 …)."""
         return AliasIndex(

@@ -67,12 +67,3 @@ def volume_tables(
     whole = {m: f.assign(scope="全州") for m, f in usage_by_month.items()}
     tables["total"] = volume_table(whole, month, ["scope"], key_accounts)
     return tables
-
-
-def monthly_totals(usage_by_month: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """全州 volume and revenue per month (for the trend chart)."""
-    rows = [
-        {"month": m, "volume": int(f.volume.sum()), "revenue_fen": int(f.revenue_fen.sum())}
-        for m, f in sorted(usage_by_month.items())
-    ]
-    return pd.DataFrame(rows, columns=["month", *MEASURES])
