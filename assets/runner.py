@@ -9,8 +9,9 @@ from dagster import AssetKey, DagsterInstance, Definitions
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.layout import Layout
-from pipeline.months import month_range, shift, to_partition_key
+from pipeline.months import from_partition_key, month_range, shift, to_partition_key
 from pipeline.progress import progress
+from pipeline.versions import read_manifest
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run).
@@ -32,6 +33,7 @@ class RunReport:
     month: str
     success: bool
     history_months: list[str] = field(default_factory=list)
+    later_months: list[tuple[str, int, bool]] = field(default_factory=list)  # (month, version, new)
     failed_step: str = ""
     error: str = ""
 
@@ -74,7 +76,29 @@ def run_month(
         return report
     progress.info("处理 %s", month)
     report.success = _execute(defs, "month", month, instance, report)
+    if report.success:
+        report.success = _later_months(layout, defs, month, instance, report)
     return report
+
+
+def _later_months(
+    layout: Layout, defs: Definitions, month: str, instance: DagsterInstance, report: RunReport
+) -> bool:
+    """Months after `month` already computed use it (trailing tier window, last month's tiers,
+    year-on-year, year to date): recompute them in order; a published one gets a new version
+    only where its content changes."""
+    done = instance.get_materialized_partitions(AssetKey("usage"))
+    last = from_partition_key(months.get_partition_keys()[-1])
+    later = [m for m in month_range(shift(month, 1), last) if to_partition_key(m) in done]
+    for other in later:
+        before = read_manifest(layout.bulletins(other))["versions"]
+        progress.info("重算后续月份 %s(引用了 %s 的数据)", other, month)
+        if not _execute(defs, "month" if before else "month_analytics", other, instance, report):
+            return False
+        if before:
+            after = read_manifest(layout.bulletins(other))["versions"][-1]["version"]
+            report.later_months.append((other, after, after > before[-1]["version"]))
+    return True
 
 
 def _surveys(defs: Definitions, instance: DagsterInstance, report: RunReport) -> bool:

@@ -48,6 +48,8 @@ def correction_notes(old: dict, new: dict) -> dict:
         new["total"].get("revenue_fen"),
         money=True,
     )
+    for key, label in (("revenue_mom", "全州收入环比"), ("revenue_yoy", "全州收入同比")):
+        _compare(figures, label, old["total"].get(key), new["total"].get(key), pct=True)
     _compare(figures, "州级大客户(户)", old["tiers"]["prefecture"], new["tiers"]["prefecture"])
     _compare(figures, "县级大客户(户)", old["tiers"]["county"], new["tiers"]["county"])
     _compare(figures, "流失预警(户)", old["alerts"]["loss"], new["alerts"]["loss"])
@@ -82,12 +84,13 @@ def _version(content: dict) -> int | None:
     return content.get("version")
 
 
-def _compare(out: list[dict], label: str, old, new, money: bool = False) -> None:
-    if old == new:
-        return
-    shown = (
-        (lambda v: "—" if v is None else f"{v / 1e6:,.2f}")
-        if money
-        else (lambda v: "—" if v is None else f"{v}")
-    )
-    out.append({"label": label, "old": shown(old), "new": shown(new)})
+def _compare(out: list[dict], label: str, old, new, money: bool = False, pct: bool = False) -> None:
+    def shown(value) -> str:
+        if value is None:
+            return "—"
+        if money:
+            return f"{value / 1e6:,.2f}"
+        return f"{value * 100:+.1f}%" if pct else f"{value}"
+
+    if shown(old) != shown(new):
+        out.append({"label": label, "old": shown(old), "new": shown(new)})

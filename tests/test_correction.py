@@ -84,3 +84,24 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
     assert "薪酬明细已同步出新版本" in notes and f"{reward:+.2f}" not in notes  # no pay amounts in a bulletin
     page = (layout.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
     assert "更正说明" in page and "第2版" in page
+
+
+def test_correcting_a_past_month_recomputes_the_months_after_it(small_inputs, tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(small_inputs, inputs)
+    layout = Layout(inputs, tmp_path / "outputs")
+    assert run_month(layout, "2025-03").success
+    march_v1 = next((layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")).read_bytes()
+    (february,) = layout.month_inputs("2025-02").glob("会东县_*.xlsx")
+    raise_a_new_collection(february, 5000.00)
+    report = run_month(layout, "2025-02")
+    assert report.success, report.error
+    assert report.later_months == [("2025-03", 2, True)]  # March's 环比 uses February
+    assert next((layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")).read_bytes() == march_v1
+    import subprocess
+
+    march_v2 = next((layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(march_v2), "-"], capture_output=True, text=True).stdout
+    assert "更正说明(第2版,相对第1版)" in text and "全州收入环比" in text
+    again = run_month(layout, "2025-02")  # nothing changed since: nothing new anywhere
+    assert again.success and again.later_months == [("2025-03", 2, False)]
