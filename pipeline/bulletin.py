@@ -107,7 +107,9 @@ def _by_county(volumes, labelled, usage, ref, visits_by_county) -> list[dict]:
     for column in ("key_accounts", "visited", "coverage"):
         table[column] = visits.get(column, np.nan)
     reported = table.status.isin(["on_time", "late", "received"])
-    table.loc[~reported, ["volume", "revenue_fen", "customers"]] = np.nan  # unknown, not zero
+    table.loc[~reported, ["volume", "revenue_fen", "customers", "visited", "coverage"]] = (
+        np.nan
+    )  # unknown, not zero
     return records(table.reset_index())
 
 

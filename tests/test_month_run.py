@@ -317,3 +317,12 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()
     (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
     assert render_brief(content, 1, tmp_path).read_bytes() == brief.read_bytes()
+
+
+def test_a_rejected_county_shows_no_figures_rather_than_zeros(published):
+    import json
+
+    content = json.loads((published.site / "data" / f"{MONTH}.json").read_text(encoding="utf-8"))
+    ganluo = next(r for r in content["by_county"] if r["county"] == "甘洛县")
+    assert ganluo["status"] == "rejected"
+    assert ganluo["revenue_fen"] is None and ganluo["coverage"] is None and ganluo["customers"] is None
