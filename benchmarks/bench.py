@@ -203,8 +203,6 @@ def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
             for kind in ("bulletin", "brief", "quarterly", "statements")
         }
         whole = median_seconds(lambda: [render_one(k, data, folder) for k in timings], max(1, repeat // 2))
-        blob = folder / "data.pkl"
-        blob.write_bytes(pickle.dumps(data))
         documents = [("bulletin", data), ("brief", data), ("quarterly", data)]
         for manager_id in pay["summary"].manager_id:  # a process per statement
             one = dict(data, summary=pay["summary"][pay["summary"].manager_id == manager_id])

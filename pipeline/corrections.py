@@ -54,24 +54,11 @@ def correction_notes(old: dict, new: dict) -> dict:
     _compare(figures, "县级大客户(户)", old["tiers"]["county"], new["tiers"]["county"])
     _compare(figures, "流失预警(户)", old["alerts"]["loss"], new["alerts"]["loss"])
     _compare(figures, "下降预警(户)", old["alerts"]["decline"], new["alerts"]["decline"])
-    old_counties = {r["county"]: r.get("revenue_fen") for r in old["by_county"]}
-    for r in new["by_county"]:
-        _compare(
-            figures,
-            f"{r['county']} 收入(万元)",
-            old_counties.get(r["county"]),
-            r.get("revenue_fen"),
-            money=True,
-        )
-    old_business = {r["business_type"]: r.get("revenue_fen") for r in old["by_business"]}
-    for r in new["by_business"]:
-        _compare(
-            figures,
-            f"{r['business_type']} 收入(万元)",
-            old_business.get(r["business_type"]),
-            r.get("revenue_fen"),
-            money=True,
-        )
+    for section, key in (("by_county", "county"), ("by_business", "business_type")):
+        before_rows = {r[key]: r.get("revenue_fen") for r in old[section]}
+        for r in new[section]:
+            label = f"{r[key]} 收入(万元)"
+            _compare(figures, label, before_rows.get(r[key]), r.get("revenue_fen"), money=True)
     return {
         "previous_version": _version(old),
         "files": files,
