@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from dagster import AssetKey, DagsterInstance, Definitions
 
+from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.layout import Layout
@@ -34,6 +35,7 @@ class RunReport:
     success: bool
     history_months: list[str] = field(default_factory=list)
     later_months: list[tuple[str, int, bool]] = field(default_factory=list)  # (month, version, new)
+    counties_read: dict[str, list[str]] = field(default_factory=dict)  # month -> county codes read
     failed_step: str = ""
     error: str = ""
 
@@ -118,12 +120,19 @@ def _surveys(defs: Definitions, instance: DagsterInstance, report: RunReport) ->
 
 
 def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance, report: RunReport) -> bool:
-    result = defs.resolve_job_def(job).execute_in_process(
+    """Run `job` for `month`; a county whose inputs are as last read is not read again (its
+    stored result is used), everything downstream is recomputed."""
+    job_def = defs.resolve_job_def(job)
+    changed = changed_counties(defs.resources["settings"], month, instance)
+    selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
+    result = job_def.execute_in_process(
         partition_key=to_partition_key(month),
         instance=instance,
         run_config=QUIET,
         raise_on_error=False,
+        asset_selection=selection,
     )
+    report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
     return result.success or _failed(result, report)
 
 

@@ -265,7 +265,9 @@ def main() -> None:
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "outputs" / "bench" / "results.md"))
-    parser.add_argument("--only", choices=["ingest", "analytics", "render"], help="run one section")
+    parser.add_argument(
+        "--only", choices=["ingest", "analytics", "render", "site", "correction"], help="run one section"
+    )
     parser.add_argument(
         "--outputs", default=str(REPO / "outputs"), help="render: a folder where the month was run"
     )
@@ -284,6 +286,14 @@ def main() -> None:
 
             kac(["run", render_month, "--outputs", args.outputs])
         rows += bench_render(Path(args.outputs), render_month, 3)
+    if args.only in (None, "site"):
+        from benchmarks.site_bench import bench_site
+
+        rows += bench_site(Path(args.inputs), Path(args.outputs), 3)
+    if args.only in (None, "correction"):
+        from benchmarks.correction_bench import bench_correction
+
+        rows += bench_correction(Path(args.inputs), args.month, 3)
     table = to_markdown(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
