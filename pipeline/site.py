@@ -12,13 +12,11 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -30,14 +28,19 @@ from pipeline.reference import Reference
 from pipeline.render import TEMPLATES, render_html, stylesheet
 from pipeline.site_data import load_site_data
 from pipeline.site_pages import Page, SitePages, Table
-from pipeline.xlsx import write_sheets
+from pipeline.xlsx import WorkbookWriter, write_workbooks
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"
 STATIC = ("site.js",)  # scripts of templates/ copied as they are
+# Pages in Pagefind's full-text index (their templates mark data-pagefind-body): the month's
+# content, counties and business types. Key accounts are found through the name catalogue
+# (name, county, id, manager), which indexing hundreds of small pages would only duplicate.
+FULL_TEXT_TEMPLATES = {"site_month.html", "site_county.html", "site_business.html"}
+FULL_TEXT_GLOB = "{months,counties,business}/*.html"
+WORKBOOKS_APART_FROM = 100  # workbooks; fewer are written in this process (a second costs ~0.3 s)
 _FORMULA_START = ("=", "+", "-", "@")
 _XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
-WORKBOOKS_IN_PARALLEL_FROM = 200  # pages; below this a second process costs more than it saves
 
 
 @dataclass
@@ -70,7 +73,8 @@ def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> Sit
     rendered = len(changed)
     wanted.update(_write_static(staging, pages))
     removed = _remove_orphans(staging, wanted | {MANIFEST})
-    if search_index and (rendered or removed or not (staging / "pagefind").is_dir()):
+    indexed_changed = any(p.template in FULL_TEXT_TEMPLATES for p in changed)
+    if search_index and (indexed_changed or removed or not (staging / "pagefind").is_dir()):
         _index_for_search(staging)
     _write(staging / MANIFEST, json.dumps(hashes, ensure_ascii=False, sort_keys=True, indent=0))
     release = _promote(staging, layout.site, releases)
@@ -116,23 +120,23 @@ def _page_outputs(page: Page) -> list[str]:
 
 
 def _write_pages(staging: Path, pages: list[Page]) -> None:
-    """Render `pages`; their workbooks are written by a second process meanwhile (they cost
-    about as much as the pages themselves, and the machine has a second core)."""
-    if len(pages) < WORKBOOKS_IN_PARALLEL_FROM:
+    """Render `pages` with their CSV files; their workbooks (as costly as the pages) are written
+    meanwhile by a second process when there are many, using the machine's second core."""
+    books = [(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables]
+    if len(books) < WORKBOOKS_APART_FROM:
+        write_workbooks(books, _XLSX_STAMP)
+        books = []
+    with WorkbookWriter(books, _XLSX_STAMP) as writer:
         for page in pages:
-            _write_page(staging, page, _write_xlsx)
-        return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        pending = []
-        for page in pages:
-            _write_page(
-                staging, page, lambda path, tables: pending.append(pool.submit(_write_xlsx, path, tables))
-            )
-        for done in pending:
-            done.result()  # a failure in the worker fails the build, before anything is swapped in
+            _write_page(staging, page)
+        writer.wait()
 
 
-def _write_page(staging: Path, page: Page, write_xlsx) -> None:
+def _sheets(tables: list[Table]) -> dict[str, tuple[list[str], list[list]]]:
+    return {t.title: (t.headers, t.rows) for t in tables}
+
+
+def _write_page(staging: Path, page: Page) -> None:
     context = page.finish(page.context) if page.finish else page.context
     downloads = {}
     for table in page.tables:
@@ -142,8 +146,6 @@ def _write_page(staging: Path, page: Page, write_xlsx) -> None:
             "csv": page.root + csv_path(page, table),
             "xlsx": page.root + xlsx_path(page),
         }
-    if page.tables:
-        write_xlsx(staging / xlsx_path(page), page.tables)
     html = render_html(page.template, root=page.root, downloads=downloads, **context)
     _write(staging / page.path, html)
 
@@ -161,11 +163,6 @@ def table_csv(table: Table) -> bytes:
 
 def _formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_START)
-
-
-def _write_xlsx(path: Path, tables: list[Table]) -> None:
-    path.unlink(missing_ok=True)  # never write through a hard link into the current release
-    write_sheets(path, {t.title: (t.headers, t.rows) for t in tables}, _XLSX_STAMP)
 
 
 def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
@@ -199,7 +196,10 @@ def _index_for_search(staging: Path) -> None:
     when the site is served over HTTP; from file:// the catalogue of search-data.js is used."""
     shutil.rmtree(staging / "pagefind", ignore_errors=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind", "--quiet"],
+        [
+            *(sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind"),
+            *("--glob", FULL_TEXT_GLOB, "--quiet"),
+        ],
         capture_output=True,
         text=True,
     )

@@ -471,7 +471,7 @@ class SitePages:
             search={
                 "name": person["name"] or customer_id,
                 "kind": person["tier"] or "客户",
-                "detail": f"{person['county']} · {customer_id}",
+                "detail": " · ".join(x for x in (person["county"], customer_id, person["manager"]) if x),
             },
         )
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import pickle
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -83,6 +86,49 @@ def write_sheets(path: Path, sheets: dict[str, tuple[list[str], list[list]]], st
     return path
 
 
+Sheets = dict[str, tuple[list[str], list[list]]]
+
+
+def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
+    """Each (path, sheets) as a workbook; an existing file is replaced, never written through."""
+    for path, sheets in books:
+        path.unlink(missing_ok=True)  # it may be a hard link to a file of the published site
+        write_sheets(path, sheets, stamp)
+
+
+class WorkbookWriter:
+    """Writes workbooks in a second process while this one goes on (`python -m pipeline.xlsx`
+    reads the pickled list on stdin). `wait()` raises if any workbook could not be written."""
+
+    def __init__(self, books: list[tuple[Path, Sheets]], stamp: datetime):
+        self.process = None
+        if books:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pipeline.xlsx"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            self.process.stdin.write(pickle.dumps((books, stamp)))
+            self.process.stdin.close()
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        error = self.process.stderr.read().decode("utf-8", "replace")
+        if self.process.wait() != 0:
+            raise RuntimeError(f"工作簿写入失败:{error.strip()[-500:]}")
+
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # the build failed: stop writing into the unfinished release
+            self.process.wait()
+
+
 def _sheet_title(name: str) -> str:
     """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+
+
+if __name__ == "__main__":
+    write_workbooks(*pickle.loads(sys.stdin.buffer.read()))
