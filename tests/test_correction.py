@@ -3,8 +3,10 @@ deltas; version 1 stays as it was."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 from dagster import AssetRecordsFilter, build_sensor_context
@@ -122,7 +124,11 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
     assert workbook.name in notes and "会东县 收入(万元)" in notes
     assert "薪酬明细已同步出新版本" in notes and f"{reward:+.2f}" not in notes  # no pay amounts in a bulletin
     page = (layout.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
-    assert "更正说明" in page and "第2版" in page
+    assert "更正说明" in page and "第2版" in page and f'href="{MONTH}-v1.html"' in page
+    earlier = (layout.site / "months" / f"{MONTH}-v1.html").read_text(encoding="utf-8")
+    assert "这是第1版,已被第2版更正" in earlier
+    for link in re.findall(r'href="(\.\./files/[^"]+)"', earlier):  # version 1's PDFs, still there
+        assert (layout.site / "months" / link).resolve().read_bytes() == v1_bytes[Path(link).name]
 
 
 def test_correcting_a_past_month_recomputes_the_months_after_it(small_inputs, tmp_path):
