@@ -132,7 +132,7 @@ def pay_statements(
         previous_pay = read_pay_summary(root / f"v{version - 1}") if version > 1 else None
         deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
         rules = settings.reference().rules.for_month(month)
-        render_statements(
+        versions = render_statements(
             month,
             version,
             rules,
@@ -141,6 +141,7 @@ def pay_statements(
             scorecards_table,
             deltas,
             folder / "statements",
+            previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
         )
         write_summary_workbook(
             folder / f"薪酬汇总_{month}_第{version}版.xlsx",
@@ -150,10 +151,12 @@ def pay_statements(
             pay["lines"],
             scorecards_table,
         )
-        write_pay_tables(folder, pay["summary"], pay["lines"], version)
+        write_pay_tables(folder, pay["summary"], pay["lines"], versions)
         if not deltas.empty:
             deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
-    write_pay_tables(root, pay["summary"], pay["lines"], version)  # the latest version, as the contract says
+    issued = read_pay_summary(folder)  # each manager's statement in force in this version
+    versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
+    write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
     progress.info("  薪酬明细:%d 人,第%d版(仅限 restricted 目录)", len(pay["summary"]), version)
     context.add_output_metadata({"folder": MetadataValue.path(str(folder)), "version": version})
     return str(folder)

@@ -5,6 +5,9 @@ Restricted output: written only under outputs/restricted/, never linked from the
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from pipeline.pay import KIND_LABELS, PAY_COLUMNS
 from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.rules import Rules
 from pipeline.scorecard import ITEM_LABELS, ITEMS
+from pipeline.versions import content_hash
 from pipeline.xlsx import write_sheets
 
 ITEM_COLUMN_LABELS = {
@@ -26,10 +30,13 @@ ITEM_COLUMN_LABELS = {
 }
 
 
-def write_pay_tables(folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, version: int) -> Path:
-    """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals."""
+def write_pay_tables(
+    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int]
+) -> Path:
+    """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals;
+    `version` is that of each manager's statement in force."""
     folder.mkdir(parents=True, exist_ok=True)
-    shown = summary.assign(version=version)
+    shown = summary.assign(version=summary.manager_id.map(versions))
     for column in PAY_COLUMNS[3:]:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
     shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
@@ -49,6 +56,9 @@ def read_pay_summary(folder: Path) -> pd.DataFrame | None:
     return frame
 
 
+STATEMENTS_INDEX = "index.json"
+
+
 def render_statements(
     month: str,
     version: int,
@@ -58,57 +68,91 @@ def render_statements(
     scorecards: pd.DataFrame,
     deltas: pd.DataFrame,
     folder: Path,
-) -> list[Path]:
-    """One PDF per manager (fonts and templates are loaded once per process)."""
+    previous: Path | None = None,
+) -> dict[str, int]:
+    """One PDF per manager (fonts and templates are loaded once per process); manager → the
+    version of the statement in force.
+
+    A manager whose statement states exactly what it stated in the `previous` version's folder
+    keeps that statement (same file, same 第N版): only statements that changed are issued anew.
+    """
     when = document_time(month, version)
-    weights = rules.get("scorecard.weights")
     cards = scorecards.set_index("manager_id")
-    out = []
+    before = _read_index(previous)
+    index, versions = {}, {}
     folder.mkdir(parents=True, exist_ok=True)
     for manager in summary.itertuples():
-        card = cards.loc[manager.manager_id]
-        mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
-        s = {
-            "manager_id": manager.manager_id,
-            "name": manager.name,
-            "county": manager.county,
-            "month_label": chinese_month(month),
-            "version": version,
-            "rules_version": rules.version,
-            "rules_title": rules.title,
-            "document_time": when.isoformat(),
-            **{k: f"{getattr(manager, k):.2f}" for k in PAY_COLUMNS[3:]},
-            "score_total": f"{card.total:.2f}",
-            "lines": [
-                {**line, "amount": f"{line['amount']:.2f}"}
-                for line in lines[lines.manager_id == manager.manager_id].to_dict("records")
-            ],
-            "score_items": [
-                {
-                    "label": ITEM_LABELS[i],
-                    "weight": weights[i],
-                    "value": card[f"{i}_value"],
-                    "points": f"{card[i]:.2f}",
-                    "note": card[f"{i}_note"],
-                }
-                for i in ITEMS
-            ],
-            "deltas": [
-                {
-                    "label": ITEM_COLUMN_LABELS[d.item],
-                    "old": f"{d.old:.2f}",
-                    "new": f"{d.new:.2f}",
-                    "delta": f"{d.delta:+.2f}",
-                }
-                for d in mine.itertuples()
-            ]
-            if not mine.empty
-            else [],
-        }
-        html = render_pdf_html("statement.html", when, s=s)
-        path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
-        out.append(write_pdf(html, folder, path, when))
-    return out
+        s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas)
+        digest = content_hash(s)
+        kept = before.get(manager.manager_id)
+        if kept and kept["content_hash"] == digest and (previous / kept["file"]).exists():
+            _link(previous / kept["file"], folder / kept["file"])
+            index[manager.manager_id] = kept
+        else:
+            html = render_pdf_html(
+                "statement.html", when, s={**s, "version": version, "document_time": when.isoformat()}
+            )
+            path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
+            write_pdf(html, folder, path, when)
+            index[manager.manager_id] = {"version": version, "file": path.name, "content_hash": digest}
+        versions[manager.manager_id] = index[manager.manager_id]["version"]
+    (folder / STATEMENTS_INDEX).write_text(
+        json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
+    )
+    return versions
+
+
+def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame) -> dict:
+    """What a manager's statement states (its version and date are added when it is issued)."""
+    weights = rules.get("scorecard.weights")
+    mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
+    return {
+        "manager_id": manager.manager_id,
+        "name": manager.name,
+        "county": manager.county,
+        "month_label": chinese_month(month),
+        "rules_version": rules.version,
+        "rules_title": rules.title,
+        **{k: f"{getattr(manager, k):.2f}" for k in PAY_COLUMNS[3:]},
+        "score_total": f"{card.total:.2f}",
+        "lines": [
+            {**line, "amount": f"{line['amount']:.2f}"}
+            for line in lines[lines.manager_id == manager.manager_id].to_dict("records")
+        ],
+        "score_items": [
+            {
+                "label": ITEM_LABELS[i],
+                "weight": weights[i],
+                "value": card[f"{i}_value"],
+                "points": f"{card[i]:.2f}",
+                "note": card[f"{i}_note"],
+            }
+            for i in ITEMS
+        ],
+        "deltas": [
+            {
+                "label": ITEM_COLUMN_LABELS[d.item],
+                "old": f"{d.old:.2f}",
+                "new": f"{d.new:.2f}",
+                "delta": f"{d.delta:+.2f}",
+            }
+            for d in mine.itertuples()
+        ],
+    }
+
+
+def _read_index(folder: Path | None) -> dict[str, dict]:
+    path = folder / STATEMENTS_INDEX if folder else None
+    return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+
+
+def _link(source: Path, target: Path) -> None:
+    """The same statement in the new version's folder (a hard link; a copy where links fail)."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_summary_workbook(

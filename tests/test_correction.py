@@ -99,9 +99,20 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == v1_bytes  # version 1 untouched
     assert any(p.name.endswith("第2版.pdf") for p in (layout.bulletins(MONTH) / "v2").iterdir())
     new_pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
-    assert set(new_pay.version) == {"2"}
     deltas = pd.read_csv(layout.restricted_pay(MONTH) / "v2" / "pay_deltas.csv", dtype=str)
     manager = new_pay.index[new_pay.name == manager_name][0]
+    # only the statements whose figures changed are issued anew; the others stay as issued
+    changed = set(deltas.manager_id)
+    assert manager in changed and len(changed) < len(new_pay) / 2
+    assert dict(new_pay.version) == {m: "2" if m in changed else "1" for m in new_pay.index}
+    v1_statements = layout.restricted_pay(MONTH) / "v1" / "statements"
+    v2_statements = layout.restricted_pay(MONTH) / "v2" / "statements"
+    assert len(list(v2_statements.glob("*.pdf"))) == len(new_pay)
+    for m in set(new_pay.index) - changed:
+        (kept,) = v2_statements.glob(f"薪酬明细_{m}_*.pdf")
+        assert (
+            kept.name.endswith("第1版.pdf") and kept.read_bytes() == (v1_statements / kept.name).read_bytes()
+        )
     mine = deltas[deltas.manager_id == manager].set_index("item")
     reward = Decimal(new_pay.loc[manager, "marketing_reward"]) - Decimal(
         old_pay.loc[manager, "marketing_reward"]
