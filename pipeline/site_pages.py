@@ -507,7 +507,8 @@ def _rows_by_customer(frame: pd.DataFrame, by: list[str], ascending: list[bool])
     """Each customer's rows as plain dicts, in page order (one sort for all customers)."""
     out: dict[str, list[dict]] = {}
     ordered = frame.sort_values(["customer_id", *by], ascending=[True, *ascending], kind="mergesort")
-    for row in records(ordered):
+    plain = ordered.astype(object).where(ordered.notna(), None)  # NaN → None, native scalars
+    for row in plain.to_dict("records"):
         out.setdefault(row["customer_id"], []).append(row)
     return out
 
