@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,35 +36,25 @@ def _as_server_user(folder: Path) -> list[str]:
 
 
 @contextmanager
-def postgres_server(folder: Path) -> Iterator[str]:
-    """Start a server with its data in `folder`; yield its URL; stop it."""
+def postgres_server() -> Iterator[str]:
+    """Start a server with its data in a new temp dir; yield its URL; stop it, remove the dir."""
     bin_dir = server_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o755)  # the server user must reach its data below a root-owned temp dir
-    for parent in folder.parents:
-        if parent == Path("/tmp") or parent == Path("/"):
-            break
-        parent.chmod(parent.stat().st_mode | 0o011)
+    # a dir of its own directly under the temp root, so the server user can reach it
+    folder = Path(tempfile.mkdtemp(prefix="kac-pg-"))
     user = _as_server_user(folder)
     data, port = folder / "data", _free_port()
     run = lambda *cmd: subprocess.run([*user, *cmd], check=True, capture_output=True, text=True)  # noqa: E731
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "kac", "-A", "trust", "-E", "UTF8", "--no-sync")
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
-    run(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(folder / "server.log"),
-        "-w",
-        "start",
-    )
     try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "kac", "kac")
-        yield f"postgresql+psycopg2://kac@127.0.0.1:{port}/kac"
+        run(str(bin_dir / "initdb"), "-D", str(data), "-U", "kac", "-A", "trust", "-E", "UTF8", "--no-sync")
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
+        try:
+            run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "kac", "kac")
+            # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; dagster-postgres uses psycopg2
+            yield f"postgresql+psycopg2://kac@127.0.0.1:{port}/kac"
+        finally:
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
     finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

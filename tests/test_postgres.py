@@ -5,7 +5,6 @@ Starts a real server from Debian's packages on loopback; not part of the default
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -30,7 +29,7 @@ def test_month_on_postgres_with_a_process_per_step(tmp_path_factory) -> None:
     shutil.copytree(REPO / "inputs" / "reference", inputs / "reference")
     generate(inputs, scale=Scale(customers=120, first="2025-01", last="2025-02"))
     layout = Layout(inputs, tmp_path_factory.mktemp("outputs"))
-    with postgres_server(Path(tmp_path_factory.mktemp("pg"))) as url:
+    with postgres_server() as url:
         layout.dagster_home.mkdir(parents=True)
         (layout.dagster_home / "dagster.yaml").write_text(instance_config(url), encoding="utf-8")
 
