@@ -22,7 +22,7 @@ from assets.pay import assessment, pay, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
-from pipeline.execution import IN_PROCESS, choose_executor, max_processes
+from pipeline.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.layout import Layout
 from pipeline.reference import Reference
 
@@ -42,8 +42,13 @@ PRELOAD_MODULES = [
 def executor_for(ref: Reference, executor: str | None = None) -> ExecutorDefinition:
     """In-process, or a forkserver process per step, as the rules decide by county count."""
     rules = ref.rules.latest()
-    if choose_executor(len(ref.counties), rules, executor) == IN_PROCESS:
+    chosen = choose_executor(len(ref.counties), rules, executor)
+    if chosen == IN_PROCESS:
         return in_process_executor
+    if chosen == CELERY:  # broker and backend come from run config (README: national scale)
+        from dagster_celery import celery_executor
+
+        return celery_executor
     return multiprocess_executor.configured(
         {
             "max_concurrent": max_processes(rules),

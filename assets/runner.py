@@ -12,7 +12,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
-from pipeline.execution import MULTIPROCESS, choose_executor
+from pipeline.execution import IN_PROCESS, choose_executor
 from pipeline.layout import REPO, Layout
 from pipeline.months import from_partition_key, month_range, shift, to_partition_key
 from pipeline.progress import progress
@@ -118,7 +118,7 @@ def jobs_for(
 
     ref = Reference.load(layout.reference)
     chosen = choose_executor(len(ref.counties), ref.rules.latest(), executor)
-    if chosen != MULTIPROCESS:
+    if chosen == IN_PROCESS:
         return Jobs(defs or build_defs(layout.inputs, layout.outputs, chosen), instance)
     location = layout.dagster_home / LOCATION_FILE
     code = LOCATION_CODE.format(inputs=str(layout.inputs), outputs=str(layout.outputs), executor=chosen)

@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     folders(p)
     p.add_argument(
         "--executor",
-        choices=["in_process", "multiprocess"],
+        choices=["in_process", "multiprocess", "celery"],
         help="Dagster 执行方式(默认按 rules.toml 的县数阈值选择,或 KAC_EXECUTOR)",
     )
     p.set_defaults(func=cmd_run)

@@ -11,8 +11,9 @@ import os
 
 from pipeline.rules import Rules
 
-IN_PROCESS, MULTIPROCESS = "in_process", "multiprocess"
-EXECUTORS = (IN_PROCESS, MULTIPROCESS)
+IN_PROCESS, MULTIPROCESS, CELERY = "in_process", "multiprocess", "celery"
+# celery (dagster-celery, steps on workers of other machines) is chosen only explicitly
+EXECUTORS = (IN_PROCESS, MULTIPROCESS, CELERY)
 ENV_OVERRIDE = "KAC_EXECUTOR"
 
 
