@@ -30,6 +30,7 @@ ANALYTICS = AssetSelection.groups(COUNTIES_GROUP, MONTH_GROUP)
 # Imported once by the forkserver, so that a step process starts with pandas, dagster and the
 # asset modules loaded (a cold import is ≈ 2.5 s here).
 PRELOAD_MODULES = [
+    "assets.quiet_steps",
     "assets.counties",
     "assets.month",
     "assets.analytics",

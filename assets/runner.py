@@ -19,13 +19,16 @@ from pipeline.progress import progress
 from pipeline.versions import read_manifest
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-# The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run).
+# The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
+# and no per-step debug lines from step processes on the console (events are still stored).
 INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+python_logs:
+  python_log_level: INFO
 """
 # Runs, events and schedules in PostgreSQL (dagster-postgres) instead of SQLite files: for
 # several machines or many step processes writing events at once. The URL is read from the
