@@ -133,6 +133,7 @@ def visit_coverage(
     write_table(by_manager, folder, "visit_coverage")
     write_table(not_visited, folder, "not_visited")
     write_table(by_county, folder, "visit_coverage_by_county")
+    write_table(visits, folder, "visits")  # each key account's page lists its visits
     total = by_manager.key_accounts.sum()
     share = by_manager.visited.sum() / total if total else 0.0
     context.add_output_metadata({"key_accounts": int(total), "visited_share": round(float(share), 4)})

@@ -21,6 +21,7 @@ from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
+from assets.sensors import county_files_sensor
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
 from pipeline.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.layout import Layout
@@ -69,29 +70,27 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
     )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
+    month_assets = [
+        month_intake_asset(list(ref.counties.code)),
+        volumes,
+        customer_archive,
+        tiers,
+        alerts,
+        visit_coverage,
+        quarterly_usage,
+        assessment,
+        scorecards_table,
+        pay,
+        pay_statements,
+        month_content_data,
+        edition,
+        bulletin,
+        brief,
+        quarterly_report,
+        site,
+    ]
     return Definitions(
-        assets=[
-            *counties,
-            month_intake_asset(list(ref.counties.code)),
-            volumes,
-            customer_archive,
-            tiers,
-            alerts,
-            visit_coverage,
-            quarterly_usage,
-            assessment,
-            scorecards_table,
-            pay,
-            pay_statements,
-            month_content_data,
-            edition,
-            bulletin,
-            brief,
-            quarterly_report,
-            site,
-            survey_wave,
-            survey_headlines,
-        ],
+        assets=[*counties, *month_assets, survey_wave, survey_headlines],
         resources={
             "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
             "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),
@@ -114,6 +113,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
                 description="只做各县报表与汇总分析(补齐历史月份时用)",
             ),
         ],
+        sensors=[county_files_sensor([k for a in month_assets for k in a.keys])],
         schedules=[
             # counties report by the 3rd: on the 4th, the month just closed is materialised
             build_schedule_from_partitioned_job(

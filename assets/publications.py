@@ -13,7 +13,7 @@ from pipeline.corrections import correction_notes, read_content, write_content
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end, render_quarterly
-from pipeline.site import build_home, publish_month, publish_problems
+from pipeline.site import build_site
 from pipeline.surveys import wave_end_month
 from pipeline.versions import add_files, content_hash, read_manifest, record_version, version_for
 
@@ -193,31 +193,27 @@ def quarterly_report(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     kinds={"html"},
-    description="静态网站:首页、本月页面与报表问题清单(可从共享文件夹直接打开)",
+    description="静态网站:首页、各月、各县(市)、各业务种类、各大客户页面,报表问题清单与检索"
+    "(可从共享文件夹直接打开;新版本整体替换,只重写内容有变化的页面)",
 )
 def site(
     context: AssetExecutionContext,
     settings: KacSettings,
-    month_content_data: dict,
-    edition: dict,
     bulletin: dict,
     brief: dict,
     quarterly_report: dict,
-    problems: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
 ) -> str:
-    root = settings.layout.site
-    downloads = {"bulletin": bulletin["bulletin"], "brief": brief["brief"], **quarterly_report}
-    page = publish_month(
-        root,
-        _with_notes(month_content_data, edition),
-        edition["version"],
-        {k: Path(v) for k, v in downloads.items()},
-    )
-    publish_problems(root, month_content_data, problems, rejected_rows)
-    home = build_home(root)
-    progress.info("  网站:%s", page.relative_to(root))
+    """Rebuilt from the published outputs after this month's publications are written."""
+    built = build_site(settings.layout, settings.reference())
+    home = settings.layout.site / "index.html"
     context.add_output_metadata(
-        {"home": MetadataValue.path(str(home)), "month_page": MetadataValue.path(str(page))}
+        {
+            "home": MetadataValue.path(str(home)),
+            "release": MetadataValue.path(str(built.release)),
+            "pages": built.pages,
+            "pages_rendered": built.rendered,
+            "files_removed": built.removed,
+            "seconds": round(built.seconds, 2),
+        }
     )
     return str(home)

@@ -10,6 +10,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterInstance, Definitions, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
+from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.execution import IN_PROCESS, choose_executor
@@ -60,6 +61,7 @@ class RunReport:
     success: bool
     history_months: list[str] = field(default_factory=list)
     later_months: list[tuple[str, int, bool]] = field(default_factory=list)  # (month, version, new)
+    counties_read: dict[str, list[str]] = field(default_factory=dict)  # month -> county codes read
     failed_step: str = ""
     error: str = ""
 
@@ -97,15 +99,23 @@ class Jobs:
     instance: DagsterInstance
     location: Path | None = None
 
-    def run(self, job: str, partition_key: str | None):
+    def run(self, job: str, partition_key: str | None, asset_selection: list[AssetKey] | None = None):
         if self.location is None:
             return self.defs.resolve_job_def(job).execute_in_process(
-                partition_key=partition_key, instance=self.instance, run_config=QUIET, raise_on_error=False
+                partition_key=partition_key,
+                instance=self.instance,
+                run_config=QUIET,
+                raise_on_error=False,
+                asset_selection=asset_selection,
             )
         repository = ReconstructableRepository.for_file(str(self.location), "defs", str(REPO))
         tags = {"dagster/partition": partition_key} if partition_key else None
         return execute_job(
-            repository.get_reconstructable_job(job), self.instance, run_config=QUIET, tags=tags
+            repository.get_reconstructable_job(job),
+            self.instance,
+            run_config=QUIET,
+            tags=tags,
+            asset_selection=asset_selection,
         )
 
 
@@ -192,7 +202,13 @@ def _surveys(jobs: Jobs, report: RunReport) -> bool:
 
 
 def _execute(jobs: Jobs, job: str, month: str, report: RunReport) -> bool:
-    result = jobs.run(job, to_partition_key(month))
+    """Run `job` for `month`; a county whose inputs are as last read is not read again (its
+    stored result is used), everything downstream is recomputed."""
+    job_def = jobs.defs.resolve_job_def(job)
+    changed = changed_counties(jobs.defs.resources["settings"], month, jobs.instance)
+    selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
+    result = jobs.run(job, to_partition_key(month), selection)
+    report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
     return result.success or _failed(result, report)
 
 

@@ -1,6 +1,7 @@
 """Satisfaction surveys, partitioned by wave (YYYY-H1 / YYYY-H2), and the latest headline that
 every monthly bulletin carries."""
 
+import json
 import math
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,6 @@ from pipeline.problems import to_frame
 from pipeline.progress import progress
 from pipeline.reference import ALL_COUNTIES
 from pipeline.render import document_time, render_pdf_html, write_pdf
-from pipeline.site import publish_survey
 from pipeline.surveys import (
     DIMENSIONS,
     coverage,
@@ -72,7 +72,6 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     if len(responses):
         report = _report(
             layout.outputs / "bulletins" / "surveys" / wave,
-            layout.site,
             wave,
             end,
             summary,
@@ -112,7 +111,7 @@ def _num(value) -> float | None:
 
 
 def _report(
-    folder: Path, site: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group
+    folder: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group
 ) -> Path:
     when = document_time(end, 1)
     label = f"{wave[:4]}年{'上' if wave.endswith('H1') else '下'}半年"
@@ -132,7 +131,11 @@ def _report(
     }
     html = render_pdf_html("survey.html", when, s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
-    publish_survey(site, wave, s, pdf)
+    # the site shows the wave from this content when it is next built
+    (folder / "content.json").write_text(
+        json.dumps({**s, "wave": wave, "report": pdf.name}, ensure_ascii=False, sort_keys=True),
+        encoding="utf-8",
+    )
     return pdf
 
 

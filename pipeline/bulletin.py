@@ -19,6 +19,7 @@ from pipeline.reference import Reference
 from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.submissions import with_labels
 from pipeline.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
+from pipeline.versions import content_hash
 
 TREND_MONTHS = 13
 TOP_CUSTOMERS = 10
@@ -235,7 +236,20 @@ def scorecard_ranking(scorecards: pd.DataFrame) -> list[dict]:
 
 
 def charts(content: dict) -> dict[str, str]:
-    """The SVG charts of the month (same input, same bytes)."""
+    """The SVG charts of the month (same input, same bytes). Drawn once per process for the
+    same figures: the bulletin and the site's month page show the same charts."""
+    key = content_hash([content[k] for k in ("by_business", "by_county", "trend", "pareto")])
+    if key not in _CHARTS:
+        if len(_CHARTS) >= 8:
+            _CHARTS.pop(next(iter(_CHARTS)))
+        _CHARTS[key] = _draw_charts(content)
+    return _CHARTS[key]
+
+
+_CHARTS: dict[str, dict[str, str]] = {}
+
+
+def _draw_charts(content: dict) -> dict[str, str]:
     business = [r for r in content["by_business"] if r["revenue_fen"]]
     counties = sorted((r for r in content["by_county"] if r["revenue_fen"]), key=lambda r: -r["revenue_fen"])
     return {

@@ -33,7 +33,8 @@ def _setup() -> None:
 
 def _to_svg(fig) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.set_layout_engine("tight")  # laid out in the one draw (bbox_inches="tight" draws twice)
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
 

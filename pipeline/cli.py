@@ -97,6 +97,9 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     if not report.success:
         raise UserError(f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 失败({report.error})")
     print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
+    read = report.counties_read.get(month, [])
+    names = _reference(layout).county_names
+    print(f"重新读取的报表:{'、'.join(names[c] for c in read) if read else '无(各县文件与上次相同)'}")
     _print_published(layout, month)
     for later, version, new in report.later_months:
         what = f"出第{version}版(内容随本月更正而变)" if new else f"内容未变,仍为第{version}版"

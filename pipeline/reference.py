@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -49,6 +50,14 @@ class Reference:
             aliases=aliases,
             rules=RuleBook.load(folder / "rules.toml"),
         )
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of every reference file: a change (an alias, a rule) can change how a workbook reads."""
+        h = hashlib.sha256()
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file()):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
 
     # -- lookups -------------------------------------------------------------------------
 

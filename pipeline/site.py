@@ -1,106 +1,302 @@
-"""The static site: opens from a file share (file://), relative links only, no pay data."""
+"""Publishing the static site: built aside as a new release, then swapped in at once.
+
+`outputs/site` is a symbolic link to the current release under `outputs/site-releases/`. A new
+release starts as hard links to the current one; only pages whose data (or templates) changed
+are rendered again, pages no longer produced are removed, and the link is replaced atomically.
+A run killed at any point leaves the previous site whole; the next run finishes the work.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
+import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
+from pipeline.layout import Layout
+from pipeline.progress import progress
+from pipeline.reference import Reference
+from pipeline.render import TEMPLATES, render_html, stylesheet
+from pipeline.site_data import load_site_data
+from pipeline.site_pages import Page, SitePages, Table
+from pipeline.xlsx import write_sheets
 
-from pipeline.bulletin import charts
-from pipeline.render import render_html, stylesheet
+MANIFEST = ".site-manifest.json"
+SEARCH_DATA = "search-data.js"
+STATIC = ("site.js",)  # scripts of templates/ copied as they are
+_FORMULA_START = ("=", "+", "-", "@")
+_XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
+WORKBOOKS_IN_PARALLEL_FROM = 200  # pages; below this a second process costs more than it saves
+
+
+@dataclass
+class SiteBuild:
+    release: Path
+    pages: int
+    rendered: int
+    removed: int
+    seconds: float
+
+
+def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> SiteBuild:
+    """Build the site from the published outputs and make it current."""
+    started = time.perf_counter()
+    pages = SitePages(load_site_data(layout), ref).all()
+    releases = layout.outputs / "site-releases"
+    current = _adopt_current(layout.site, releases)
+    staging = _fresh_staging(releases, current)
+    old = _read_manifest(current)
+    wanted, hashes, changed = set(), {}, []
+    for page in pages:
+        digest = _page_digest(page)
+        outputs = _page_outputs(page)
+        hashes[page.path] = digest
+        wanted.update(outputs)
+        if old.get(page.path) != digest or not all((staging / p).exists() for p in outputs):
+            changed.append(page)
+        wanted.update(_copy_files(staging, page.files))
+    _write_pages(staging, changed)
+    rendered = len(changed)
+    wanted.update(_write_static(staging, pages))
+    removed = _remove_orphans(staging, wanted | {MANIFEST})
+    if search_index and (rendered or removed or not (staging / "pagefind").is_dir()):
+        _index_for_search(staging)
+    _write(staging / MANIFEST, json.dumps(hashes, ensure_ascii=False, sort_keys=True, indent=0))
+    release = _promote(staging, layout.site, releases)
+    seconds = time.perf_counter() - started
+    progress.info(
+        "  网站:%d 页,重新生成 %d 页,删除 %d 个过时文件(%.1f 秒)", len(pages), rendered, removed, seconds
+    )
+    return SiteBuild(release, len(pages), rendered, removed, seconds)
+
+
+# -- pages and their downloads -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _page_digest(page: Page) -> str:
+    data = {"t": page.template, "c": page.context, "tables": [t.__dict__ for t in page.tables]}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256((_templates_digest() + text).encode("utf-8")).hexdigest()
+
+
+def csv_path(page: Page, table: Table) -> str:
+    return f"downloads/{page.path.removesuffix('.html')}/{table.key}.csv"
+
+
+def xlsx_path(page: Page) -> str:
+    """One workbook per page, a sheet per table (one file, not one per table: the site has a
+    page per key account, and a workbook costs far more to write than a CSV)."""
+    return f"downloads/{page.path.removesuffix('.html')}.xlsx"
+
+
+def _page_outputs(page: Page) -> list[str]:
+    if not page.tables:
+        return [page.path]
+    return [page.path, xlsx_path(page), *(csv_path(page, t) for t in page.tables)]
+
+
+def _write_pages(staging: Path, pages: list[Page]) -> None:
+    """Render `pages`; their workbooks are written by a second process meanwhile (they cost
+    about as much as the pages themselves, and the machine has a second core)."""
+    if len(pages) < WORKBOOKS_IN_PARALLEL_FROM:
+        for page in pages:
+            _write_page(staging, page, _write_xlsx)
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        pending = []
+        for page in pages:
+            _write_page(
+                staging, page, lambda path, tables: pending.append(pool.submit(_write_xlsx, path, tables))
+            )
+        for done in pending:
+            done.result()  # a failure in the worker fails the build, before anything is swapped in
+
+
+def _write_page(staging: Path, page: Page, write_xlsx) -> None:
+    context = page.finish(page.context) if page.finish else page.context
+    downloads = {}
+    for table in page.tables:
+        _write_bytes(staging / csv_path(page, table), table_csv(table))
+        downloads[table.key] = {
+            "title": table.title,
+            "csv": page.root + csv_path(page, table),
+            "xlsx": page.root + xlsx_path(page),
+        }
+    if page.tables:
+        write_xlsx(staging / xlsx_path(page), page.tables)
+    html = render_html(page.template, root=page.root, downloads=downloads, **context)
+    _write(staging / page.path, html)
+
+
+def table_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark (Excel opens Chinese correctly); text that Excel would take
+    for a formula is prefixed with an apostrophe, so it stays text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(["" if v is None else ("'" + v if _formula_like(v) else v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def _write_xlsx(path: Path, tables: list[Table]) -> None:
+    path.unlink(missing_ok=True)  # never write through a hard link into the current release
+    write_sheets(path, {t.title: (t.headers, t.rows) for t in tables}, _XLSX_STAMP)
+
+
+def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
+    """Published PDFs and workbooks: copied once (their names carry the version)."""
+    for site_path, source in files.items():
+        target = staging / site_path
+        if not target.exists() or target.stat().st_size != source.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+    return set(files)
+
+
+def _write_static(staging: Path, pages: list[Page]) -> set[str]:
+    _write(staging / "style.css", stylesheet())
+    for name in STATIC:
+        _write(staging / name, (TEMPLATES / name).read_text(encoding="utf-8"))
+    catalogue = [
+        {"n": p.search["name"], "k": p.search["kind"], "d": p.search["detail"], "u": p.path}
+        for p in pages
+        if p.search
+    ]
+    text = json.dumps(catalogue, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    _write(staging / SEARCH_DATA, f"window.KAC_SEARCH = {text};\n")
+    return {"style.css", SEARCH_DATA, *STATIC}
+
+
+def _index_for_search(staging: Path) -> None:
+    """Pagefind's extended build (Chinese segmentation) indexes the pages for full-text search
+    when the site is served over HTTP; from file:// the catalogue of search-data.js is used."""
+    shutil.rmtree(staging / "pagefind", ignore_errors=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        progress.warning("  全文检索索引未能生成(网站其余部分不受影响):%s", result.stderr.strip()[-500:])
+
+
+# -- releases ------------------------------------------------------------------------------
+
+
+def _adopt_current(site: Path, releases: Path) -> Path | None:
+    """The current release; a site folder from before releases becomes the first release."""
+    releases.mkdir(parents=True, exist_ok=True)
+    if site.is_symlink():
+        return site.resolve() if site.exists() else None
+    if site.is_dir():
+        adopted = releases / _next_name(releases)
+        site.rename(adopted)
+        _point(site, adopted)
+        return adopted
+    return None
+
+
+def _fresh_staging(releases: Path, current: Path | None) -> Path:
+    """A new release folder holding hard links to the current release's files."""
+    for partial in releases.glob("*.partial"):  # left by a run that was stopped
+        shutil.rmtree(partial)
+    staging = releases / f"{_next_name(releases)}.partial"
+    staging.mkdir()
+    if current is None:
+        return staging
+    for folder, _, files in os.walk(current):
+        rel = Path(folder).relative_to(current)
+        (staging / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(Path(folder) / name, staging / rel / name)
+    return staging
+
+
+def _next_name(releases: Path) -> str:
+    numbers = [int(p.name.split(".")[0]) for p in releases.iterdir() if p.name.split(".")[0].isdigit()]
+    return f"{max(numbers, default=0) + 1:06d}"
+
+
+def _promote(staging: Path, site: Path, releases: Path) -> Path:
+    release = staging.with_name(staging.name.removesuffix(".partial"))
+    staging.rename(release)
+    previous = site.resolve() if site.is_symlink() else None
+    _point(site, release)
+    for old in releases.iterdir():  # keep the one before, for readers still on its pages
+        if old not in (release, previous) and old.is_dir():
+            shutil.rmtree(old)
+    return release
+
+
+def _point(site: Path, release: Path) -> None:
+    """Replace the `site` link in one step (rename is atomic on the same file system)."""
+    tmp = site.with_name(f".{site.name}.link")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(os.path.relpath(release, site.parent))
+    tmp.replace(site)
+
+
+def _read_manifest(release: Path | None) -> dict[str, str]:
+    if release is None or not (release / MANIFEST).exists():
+        return {}
+    return json.loads((release / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _remove_orphans(staging: Path, wanted: set[str]) -> int:
+    removed = 0
+    for folder, _, files in os.walk(staging, topdown=False):
+        rel = Path(folder).relative_to(staging)
+        if rel.parts[:1] == ("pagefind",):
+            continue
+        for name in files:
+            if (rel / name).as_posix() not in wanted:
+                (Path(folder) / name).unlink()
+                removed += 1
+        if folder != str(staging) and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed
+
+
+# -- writing (only ever into the staging release) --------------------------------------------
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    _write_bytes(path, text.encode("utf-8"))
 
 
-DOWNLOAD_LABELS = {
-    "bulletin": "信息简报 PDF",
-    "brief": "信息参考 PDF",
-    "quarterly_pdf": "大客户用邮情况表 PDF",
-    "quarterly_xlsx": "大客户用邮情况表 Excel",
-}
-
-
-def publish_month(site: Path, content: dict, version: int, downloads: dict[str, Path]) -> Path:
-    """The month's page and its downloads; the content is kept for the home page."""
-    month = content["month"]
-    files = site / "files" / month
-    files.mkdir(parents=True, exist_ok=True)
-    keep = {p.name for p in downloads.values()}
-    for old in files.iterdir():
-        if old.name not in keep:
-            old.unlink()
-    links = []
-    for key, path in downloads.items():
-        shutil.copyfile(path, files / path.name)
-        links.append({"label": DOWNLOAD_LABELS.get(key, path.name), "href": f"../files/{month}/{path.name}"})
-    b = {**content, "version": version, "downloads": links, "charts": charts(content)}
-    page = site / "months" / f"{month}.html"
-    _write(page, render_html("site_month.html", b=b, root="../"))
-    _write(
-        site / "data" / f"{month}.json",
-        json.dumps({**content, "version": version}, ensure_ascii=False, sort_keys=True),
-    )
-    return page
-
-
-def publish_problems(site: Path, content: dict, problems: pd.DataFrame, rejected_rows: pd.DataFrame) -> Path:
-    """The operators' page: every problem with its cell and what to do, and the rows not used."""
-    by_county = [
-        {"county": county, "problems": group.to_dict("records")}
-        for county, group in problems.sort_values(["county", "severity"], kind="stable").groupby(
-            "county", sort=False
-        )
-    ]
-    page = site / "problems" / f"{content['month']}.html"
-    html = render_html(
-        "site_problems.html",
-        b=content,
-        by_county=by_county,
-        errors=int((problems.severity == "error").sum()),
-        warnings=int((problems.severity == "warning").sum()),
-        rejected_rows=rejected_rows.to_dict("records"),
-        root="../",
-    )
-    _write(page, html)
-    return page
-
-
-def publish_survey(site: Path, wave: str, content: dict, pdf: Path) -> Path:
-    """A survey wave's page and its report; the home page links every wave published."""
-    files = site / "files" / "surveys" / wave
-    files.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(pdf, files / pdf.name)
-    page = site / "surveys" / f"{wave}.html"
-    s = {**content, "report_href": f"../files/surveys/{wave}/{pdf.name}"}
-    _write(page, render_html("site_survey.html", s=s, root="../"))
-    return page
-
-
-def build_home(site: Path) -> Path:
-    """Home page: the latest month's headline and a link to every published month."""
-    months = sorted(
-        (json.loads(p.read_text(encoding="utf-8")) for p in (site / "data").glob("*.json")),
-        key=lambda c: c["month"],
-        reverse=True,
-    )
-    _write(site / "style.css", stylesheet())
-    home = site / "index.html"
-    surveys = sorted((p.stem for p in (site / "surveys").glob("*.html")), reverse=True)
-    _write(
-        home,
-        render_html(
-            "site_home.html",
-            surveys=surveys,
-            latest=months[0] if months else None,
-            months=months,
-            root="",
-        ),
-    )
-    return home
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Into the staging release, which no reader sees: unlinking first keeps a hard link to the
+    current release from being written through."""
+    if path.exists():
+        path.unlink()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

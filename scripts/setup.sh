@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+# fonts and PDF tools for the bulletins; chromium and a Java runtime for the site's browser
+# tests (Playwright drives Debian's chromium; the Nu HTML checker runs on Java)
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  chromium default-jre-headless)
 # `scripts/setup.sh postgres` (make test-postgres): also the server its test starts
 [ "${1:-}" = "postgres" ] && SYSTEM_PACKAGES+=(postgresql)
 

@@ -7,10 +7,15 @@ import shutil
 from decimal import Decimal
 
 import pandas as pd
+from dagster import AssetRecordsFilter, build_sensor_context
 from openpyxl import load_workbook
 
-from assets.runner import run_month
+from assets.counties import county_key
+from assets.definitions import build_defs
+from assets.resources import KacSettings
+from assets.runner import instance_for, run_month
 from pipeline.layout import Layout
+from pipeline.reference import Reference
 
 MONTH = "2025-03"
 
@@ -35,6 +40,26 @@ def raise_a_new_collection(path, by_yuan: float) -> tuple[str, str, float]:
     return found
 
 
+def materialisations(layout: Layout, month: str) -> dict[str, int]:
+    """How many times each county asset of `month` was materialised, from Dagster's records."""
+    counts = {}
+    with instance_for(layout) as instance:
+        for code in Reference.load(layout.reference).counties.code:
+            records = instance.fetch_materializations(
+                AssetRecordsFilter(asset_key=county_key(code), asset_partitions=[f"{month}-01"]), limit=10
+            ).records
+            counts[code] = len(records)
+    return counts
+
+
+def sensor_requests(layout: Layout) -> list:
+    defs = build_defs(layout.inputs, layout.outputs)
+    settings = KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
+    with instance_for(layout) as instance:
+        context = build_sensor_context(instance=instance, resources={"settings": settings})
+        return list(defs.resolve_sensor_def("county_files_changed")(context).run_requests)
+
+
 def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_inputs, tmp_path):
     inputs = tmp_path / "inputs"
     shutil.copytree(small_inputs, inputs)
@@ -46,8 +71,22 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(small_in
 
     (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
     customer, manager_name, old = raise_a_new_collection(workbook, 1000.00)
-    report = run_month(layout, MONTH)
-    assert report.success, report.error
+    # while `dagster dev` runs, the sensor notices the corrected file: one run, that county only
+    (request,) = sensor_requests(layout)
+    assert request.partition_key == f"{MONTH}-01"
+    assert [k.path[0] for k in request.asset_selection if k.path[0].startswith("county_")] == [
+        "county_huidong"
+    ]
+    defs = build_defs(layout.inputs, layout.outputs)
+    with instance_for(layout) as instance:
+        run = defs.resolve_job_def("month").execute_in_process(
+            partition_key=request.partition_key, asset_selection=request.asset_selection, instance=instance
+        )
+    assert run.success
+    assert sensor_requests(layout) == []  # nothing left to do
+    assert materialisations(layout, MONTH) == {
+        code: 2 if code == "huidong" else 1 for code in Reference.load(layout.reference).counties.code
+    }
 
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == v1_bytes  # version 1 untouched
     assert any(p.name.endswith("第2版.pdf") for p in (layout.bulletins(MONTH) / "v2").iterdir())
@@ -97,6 +136,7 @@ def test_correcting_a_past_month_recomputes_the_months_after_it(small_inputs, tm
     report = run_month(layout, "2025-02")
     assert report.success, report.error
     assert report.later_months == [("2025-03", 2, True)]  # March's 环比 uses February
+    assert report.counties_read == {"2025-02": ["huidong"], "2025-03": []}  # no other file read again
     assert next((layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")).read_bytes() == march_v1
     import subprocess
 
@@ -105,3 +145,4 @@ def test_correcting_a_past_month_recomputes_the_months_after_it(small_inputs, tm
     assert "更正说明(第2版,相对第1版)" in text and "全州收入环比" in text
     again = run_month(layout, "2025-02")  # nothing changed since: nothing new anywhere
     assert again.success and again.later_months == [("2025-03", 2, False)]
+    assert again.counties_read == {"2025-02": [], "2025-03": []}

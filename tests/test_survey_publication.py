@@ -10,7 +10,9 @@ from dagster import instance_for_test, materialize
 
 from assets.resources import KacSettings
 from assets.surveys import survey_wave
-from pipeline.layout import REPO
+from pipeline.layout import REPO, Layout
+from pipeline.reference import Reference
+from pipeline.site import build_site
 
 
 def test_wave_2026_h1_summary_report_and_page(tmp_path):
@@ -41,5 +43,8 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     pdf = tmp_path / "outputs" / "bulletins" / "surveys" / "2026-H1" / "满意度测评报告_2026年上半年.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "大客户满意度测评报告" in text and f"{overall.csat * 100:.1f}%" in text and "需回访客户" in text
+    build_site(
+        Layout(tmp_path / "inputs", tmp_path / "outputs"), Reference.load(tmp_path / "inputs" / "reference")
+    )
     page = (tmp_path / "outputs" / "site" / "surveys" / "2026-H1.html").read_text(encoding="utf-8")
     assert "满意度测评" in page and "../files/surveys/2026-H1/满意度测评报告_2026年上半年.pdf" in page
