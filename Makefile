@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers.
-.PHONY: setup demo test lint format dev bench
+.PHONY: setup demo test test-postgres lint format dev bench
 
 setup:
 	@scripts/setup.sh
@@ -11,6 +11,12 @@ test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/python -m pytest -q
+
+# The definitions on PostgreSQL storage with a process per step, against a server started
+# from Debian's postgresql package on loopback (installed here when missing)
+test-postgres: setup
+	scripts/setup.sh postgres
+	.venv/bin/python -m pytest -q -m postgres tests/test_postgres.py
 
 lint:
 	.venv/bin/ruff check .

@@ -1,28 +1,58 @@
-"""Running months through Dagster in-process, as `kac run` does (and tests do)."""
+"""Running months through Dagster, as `kac run` does (and tests do): in-process, or with a
+process per step where the rules choose the multiprocess executor."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from dagster import AssetKey, DagsterInstance, Definitions
+from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter, execute_job
+from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
-from pipeline.layout import Layout
+from pipeline.execution import IN_PROCESS, choose_executor
+from pipeline.layout import REPO, Layout
 from pipeline.months import from_partition_key, month_range, shift, to_partition_key
 from pipeline.progress import progress
+from pipeline.surveys import fingerprint, wave_sources
 from pipeline.versions import read_manifest
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-# The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run).
+# The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
+# and no per-step debug lines from step processes on the console (events are still stored).
 INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+python_logs:
+  python_log_level: INFO
 """
+# Runs, events and schedules in PostgreSQL (dagster-postgres) instead of SQLite files: for
+# several machines or many step processes writing events at once. The URL is read from the
+# environment where the file says `{env: KAC_POSTGRES_URL}`.
+POSTGRES_ENV = "KAC_POSTGRES_URL"
+POSTGRES_STORAGE = """\
+storage:
+  postgres:
+    postgres_url: {url}
+"""
+# What a step process imports to rebuild this deployment's definitions (a process per step
+# cannot be handed the Definitions object; it reloads them from a file).
+LOCATION_FILE = "kac_definitions.py"
+LOCATION_CODE = """\
+# Written by `kac run`: the definitions of this deployment, for step processes to load.
+from assets.definitions import build_defs
+
+defs = build_defs({inputs!r}, {outputs!r}, executor={executor!r})
+"""
+
+
+WAVE_SOURCES_TAG = "kac/wave_sources"  # fingerprint of what a survey wave's run read
 
 
 class MonthNotAvailable(ValueError):
@@ -40,12 +70,21 @@ class RunReport:
     error: str = ""
 
 
+def instance_config(postgres_url: str | None = None) -> str:
+    """dagster.yaml of the operator's instance: SQLite under outputs/.dagster, or PostgreSQL at
+    `postgres_url` (written as given; pass "{env: KAC_POSTGRES_URL}" to keep it out of the file)."""
+    return INSTANCE_CONFIG + (POSTGRES_STORAGE.format(url=postgres_url) if postgres_url else "")
+
+
 def instance_for(layout: Layout) -> DagsterInstance:
-    """The persistent instance under outputs/.dagster (shared with `dagster dev` via DAGSTER_HOME)."""
+    """The persistent instance under outputs/.dagster (shared with `dagster dev` via DAGSTER_HOME).
+
+    An existing dagster.yaml is kept; a new one uses PostgreSQL where KAC_POSTGRES_URL is set."""
     layout.dagster_home.mkdir(parents=True, exist_ok=True)
     config = layout.dagster_home / "dagster.yaml"
     if not config.exists():
-        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+        url = f"{{env: {POSTGRES_ENV}}}" if os.environ.get(POSTGRES_ENV) else None
+        config.write_text(instance_config(url), encoding="utf-8")
     return DagsterInstance.from_config(str(layout.dagster_home))
 
 
@@ -55,47 +94,103 @@ def check_month(month: str) -> None:
         raise MonthNotAvailable(f"{month} 不在可处理的月份范围内({FIRST_MONTH} 至 {keys[-1][:7]})")
 
 
+@dataclass
+class Jobs:
+    """The jobs of a deployment and how they run: in this process, or (`location` set) through
+    `execute_job` with a process per step, the definitions reloaded from that file."""
+
+    defs: Definitions
+    instance: DagsterInstance
+    location: Path | None = None
+
+    def run(
+        self,
+        job: str,
+        partition_key: str | None,
+        asset_selection: list[AssetKey] | None = None,
+        tags: dict[str, str] | None = None,
+    ):
+        if self.location is None:
+            return self.defs.resolve_job_def(job).execute_in_process(
+                partition_key=partition_key,
+                instance=self.instance,
+                run_config=QUIET,
+                raise_on_error=False,
+                asset_selection=asset_selection,
+                tags=tags,
+            )
+        repository = ReconstructableRepository.for_file(str(self.location), "defs", str(REPO))
+        tags = {"dagster/partition": partition_key} if partition_key else None
+        return execute_job(
+            repository.get_reconstructable_job(job),
+            self.instance,
+            run_config=QUIET,
+            tags=tags,
+            asset_selection=asset_selection,
+        )
+
+
+def jobs_for(
+    layout: Layout,
+    instance: DagsterInstance,
+    defs: Definitions | None = None,
+    executor: str | None = None,
+) -> Jobs:
+    """In-process unless the rules (or `executor`, KAC_EXECUTOR) choose multiprocess; `defs`
+    replaces the deployment's definitions in-process only."""
+    from pipeline.reference import Reference
+
+    ref = Reference.load(layout.reference)
+    chosen = choose_executor(len(ref.counties), ref.rules.latest(), executor)
+    if chosen == IN_PROCESS:
+        return Jobs(defs or build_defs(layout.inputs, layout.outputs, chosen), instance)
+    location = layout.dagster_home / LOCATION_FILE
+    code = LOCATION_CODE.format(inputs=str(layout.inputs), outputs=str(layout.outputs), executor=chosen)
+    if not location.exists() or location.read_text(encoding="utf-8") != code:
+        location.write_text(code, encoding="utf-8")
+    return Jobs(build_defs(layout.inputs, layout.outputs, chosen), instance, location)
+
+
 def run_month(
     layout: Layout,
     month: str,
     instance: DagsterInstance | None = None,
     defs: Definitions | None = None,
+    executor: str | None = None,
 ) -> RunReport:
     """Materialise `month` (counties → tables → bulletin → site), building missing history first."""
     check_month(month)
     instance = instance or instance_for(layout)
-    defs = defs or build_defs(layout.inputs, layout.outputs)
+    jobs = jobs_for(layout, instance, defs, executor)
     report = RunReport(month, success=False)
     done = instance.get_materialized_partitions(AssetKey("usage"))
     for earlier in month_range(FIRST_MONTH, shift(month, -1)):
         if to_partition_key(earlier) in done:
             continue
         progress.info("补齐历史月份 %s(同比、趋势需要)", earlier)
-        if not _execute(defs, "month_analytics", earlier, instance, report):
+        if not _execute(jobs, "month_analytics", earlier, report):
             return report
         report.history_months.append(earlier)
-    if not _surveys(defs, instance, report):
+    if not _surveys(layout, jobs, report):
         return report
     progress.info("处理 %s", month)
-    report.success = _execute(defs, "month", month, instance, report)
+    report.success = _execute(jobs, "month", month, report)
     if report.success:
-        report.success = _later_months(layout, defs, month, instance, report)
+        report.success = _later_months(layout, jobs, month, report)
     return report
 
 
-def _later_months(
-    layout: Layout, defs: Definitions, month: str, instance: DagsterInstance, report: RunReport
-) -> bool:
+def _later_months(layout: Layout, jobs: Jobs, month: str, report: RunReport) -> bool:
     """Months after `month` already computed use it (trailing tier window, last month's tiers,
     year-on-year, year to date): recompute them in order; a published one gets a new version
     only where its content changes."""
-    done = instance.get_materialized_partitions(AssetKey("usage"))
+    done = jobs.instance.get_materialized_partitions(AssetKey("usage"))
     last = from_partition_key(months.get_partition_keys()[-1])
     later = [m for m in month_range(shift(month, 1), last) if to_partition_key(m) in done]
     for other in later:
         before = read_manifest(layout.bulletins(other))["versions"]
         progress.info("重算后续月份 %s(引用了 %s 的数据)", other, month)
-        if not _execute(defs, "month" if before else "month_analytics", other, instance, report):
+        if not _execute(jobs, "month" if before else "month_analytics", other, report):
             return False
         if before:
             after = read_manifest(layout.bulletins(other))["versions"][-1]["version"]
@@ -103,35 +198,43 @@ def _later_months(
     return True
 
 
-def _surveys(defs: Definitions, instance: DagsterInstance, report: RunReport) -> bool:
-    """Every survey wave, then the headlines the bulletins quote (a wave is cheap to read)."""
+def _surveys(layout: Layout, jobs: Jobs, report: RunReport) -> bool:
+    """Every survey wave whose sources changed since it was last materialised (a wave re-read
+    at every run cost ≈ 80 s at province scale), then the headlines the bulletins quote;
+    in-process whatever the executor."""
     from assets.surveys import waves
 
+    in_process = Jobs(jobs.defs, jobs.instance)
     for wave in waves.get_partition_keys():
-        result = defs.resolve_job_def("survey_waves").execute_in_process(
-            partition_key=wave, instance=instance, run_config=QUIET, raise_on_error=False
-        )
+        sources = fingerprint(wave_sources(layout.inputs, layout.outputs, wave, REPO))
+        if _wave_current(layout, jobs.instance, wave, sources):
+            continue
+        result = in_process.run("survey_waves", wave, tags={WAVE_SOURCES_TAG: sources})
         if not result.success:
             return _failed(result, report)
-    result = defs.resolve_job_def("survey_summary").execute_in_process(
-        instance=instance, run_config=QUIET, raise_on_error=False
-    )
+    result = in_process.run("survey_summary", None)
     return result.success or _failed(result, report)
 
 
-def _execute(defs: Definitions, job: str, month: str, instance: DagsterInstance, report: RunReport) -> bool:
+def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources: str) -> bool:
+    """The wave's last successful run read these very sources, and its tables are there."""
+    last = instance.get_runs(
+        RunsFilter(
+            job_name="survey_waves", statuses=[DagsterRunStatus.SUCCESS], tags={"dagster/partition": wave}
+        ),
+        limit=1,
+    )
+    written = (layout.outputs / "tables" / "surveys" / wave / "satisfaction.csv").exists()
+    return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
+
+
+def _execute(jobs: Jobs, job: str, month: str, report: RunReport) -> bool:
     """Run `job` for `month`; a county whose inputs are as last read is not read again (its
     stored result is used), everything downstream is recomputed."""
-    job_def = defs.resolve_job_def(job)
-    changed = changed_counties(defs.resources["settings"], month, instance)
+    job_def = jobs.defs.resolve_job_def(job)
+    changed = changed_counties(jobs.defs.resources["settings"], month, jobs.instance)
     selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
-    result = job_def.execute_in_process(
-        partition_key=to_partition_key(month),
-        instance=instance,
-        run_config=QUIET,
-        raise_on_error=False,
-        asset_selection=selection,
-    )
+    result = jobs.run(job, to_partition_key(month), selection)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
     return result.success or _failed(result, report)
 

@@ -1,16 +1,25 @@
 """Benchmarks: medians of several runs, each beside its baseline measured in the same run.
 
-    python -m benchmarks.bench [--repeat N] [--inputs DIR] [--month YYYY-MM] [--out FILE]
+    python -m benchmarks.bench [--only MEASURE] [--scales sample,province] [--repeat N] [--out FILE]
 
-Writes the table as Markdown to --out (default outputs/bench/results.md) and prints it.
+Writes the table as Markdown to --out (default outputs/bench/results.md) and prints it. Each
+measure is a function in MEASURES (taking the parsed arguments, returning rows): a new one is
+added there. Generated data and prepared outputs live under outputs/bench/ (not in git) and are
+reused by later runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -256,6 +265,169 @@ def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
     return rows
 
 
+# -- a month end to end: `kac run` in a new process, in-process against multiprocess ------------
+
+BENCH = REPO / "outputs" / "bench"
+KAC = str(Path(sys.executable).parent / "kac")
+EXECUTORS = ("in_process", "multiprocess")
+
+
+@dataclass(frozen=True)
+class BenchScale:
+    name: str
+    counties: int
+    customers: int | None  # None: the committed sample inputs
+    month: str  # the month measured; every month before it is prepared once
+    target_s: float  # the operator's month, cold process, PDFs and site included
+    target_rss_mib: float | None = None
+
+
+SCALES = {
+    "sample": BenchScale("sample", 17, None, "2026-10", 15.0),
+    # generating the inputs takes ≈ 15 min here, preparing the 21 months before ≈ 30 min
+    "province": BenchScale("province", 183, 50_000, "2026-10", 120.0, 4096.0),
+}
+
+
+def scale_inputs(scale: BenchScale) -> Path:
+    """The inputs of a scale: the committed sample, or data generated once into outputs/bench/
+    (province: 183 counties × 22 months, ≈ 15 min and 140 MB)."""
+    from pipeline.sample_data import Scale, generate
+
+    if scale.customers is None:
+        return REPO / "inputs"
+    folder = BENCH / f"{scale.name}-inputs"
+    done = folder / ".generated"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"generating {scale.name} inputs into {folder} …", flush=True)
+        generate(folder, scale=Scale(customers=scale.customers, counties=scale.counties))
+        done.touch()
+    return folder
+
+
+def prepared_outputs(scale: BenchScale, inputs: Path, month: str) -> Path:
+    """Outputs where every month before `month` is computed (the state before the operator's
+    run), built once with `kac run` of the month before; each measured run works on a copy."""
+    from pipeline.months import shift
+
+    base = BENCH / f"{scale.name}-base"
+    done = base / ".prepared"
+    if not done.exists() or done.read_text() != month:
+        shutil.rmtree(base, ignore_errors=True)
+        print(f"preparing {scale.name} history before {month} in {base} …", flush=True)
+        cmd = [KAC, "run", shift(month, -1), "--inputs", str(inputs), "--outputs", str(base)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        done.write_text(month)
+    return base
+
+
+def kac_month(inputs: Path, base: Path, month: str, executor: str) -> tuple[float, float]:
+    """`kac run month` in a new process on a fresh copy of `base`: (seconds, peak RSS in MiB of
+    the largest process, step processes included where they were reaped)."""
+    with tempfile.TemporaryDirectory(dir=BENCH) as tmp:
+        outputs = Path(tmp) / "outputs"
+        shutil.copytree(base, outputs, symlinks=True)
+        cmd = [KAC, "run", month, "--inputs", str(inputs), "--outputs", str(outputs), "--executor", executor]
+        errors = Path(tmp) / "stderr.txt"
+        with errors.open("wb") as err:
+            started = time.perf_counter()
+            child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own resource usage
+            seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {errors.read_text(encoding='utf-8')[-2000:]}")
+        return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def month_runs(scale: BenchScale, month: str, repeat: int) -> dict[str, list[tuple[float, float]]]:
+    """Both executors, runs interleaved so that the machine's noise falls on both alike."""
+    inputs = scale_inputs(scale)
+    base = prepared_outputs(scale, inputs, month)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in EXECUTORS}
+    for _ in range(repeat):
+        for name in EXECUTORS:
+            runs[name].append(kac_month(inputs, base, month, name))
+    return runs
+
+
+def default_executor(scale: BenchScale) -> str:
+    """What `kac run` picks at this scale with the rules of the scale's inputs."""
+    from pipeline.execution import choose_executor
+    from pipeline.reference import Reference
+
+    ref = Reference.load(scale_inputs(scale) / "reference")
+    return choose_executor(len(ref.counties), ref.rules.latest())
+
+
+def month_rows(scale: BenchScale, month: str, runs: dict[str, list[tuple[float, float]]]) -> list[dict]:
+    label = f"kac run {month}, cold process, {scale.name} ({scale.counties} counties)"
+    medians = {name: statistics.median(s for s, _ in r) for name, r in runs.items()}
+    peaks = {name: max(m for _, m in r) for name, r in runs.items()}
+    baseline = medians["in_process"]
+    rows = [
+        {
+            "measure": label,
+            "what": f"{name} executor ({len(runs[name])} runs; peak RSS {peaks[name]:,.0f} MiB)"
+            + (" (baseline)" if name == "in_process" else ""),
+            "median_s": medians[name],
+            "ratio": baseline / medians[name],
+        }
+        for name in EXECUTORS
+    ]
+    chosen = default_executor(scale)
+    verdict = (
+        "met" if medians[chosen] <= scale.target_s else f"missed by {medians[chosen] - scale.target_s:.1f} s"
+    )
+    what = f"default ({chosen}) against the target of {scale.target_s:.0f} s: {verdict}"
+    if scale.target_rss_mib:
+        rss = "met" if peaks[chosen] <= scale.target_rss_mib else "missed"
+        what += f"; peak RSS {peaks[chosen]:,.0f} MiB against {scale.target_rss_mib:,.0f} MiB: {rss}"
+    rows.append({"measure": label, "what": what, "median_s": medians[chosen], "ratio": None})
+    return rows
+
+
+def bench_month(args: argparse.Namespace) -> list[dict]:
+    rows = []
+    for name in args.scales.split(","):
+        scale = SCALES[name]
+        repeat = args.month_repeat or (3 if scale.customers is None else 2)
+        rows += month_rows(scale, scale.month, month_runs(scale, scale.month, repeat))
+    return rows
+
+
+def _render(args: argparse.Namespace) -> list[dict]:
+    render_month = "2026-09"  # a quarter end: every publication exists
+    if not (Path(args.outputs) / ".dagster" / "storage" / "pay" / f"{render_month}-01").exists():
+        from pipeline.cli import main as kac
+
+        kac(["run", render_month, "--outputs", args.outputs])
+    return bench_render(Path(args.outputs), render_month, 3)
+
+
+def _site(args: argparse.Namespace) -> list[dict]:
+    from benchmarks.site_bench import bench_site
+
+    return bench_site(Path(args.inputs), Path(args.outputs), 3)
+
+
+def _correction(args: argparse.Namespace) -> list[dict]:
+    from benchmarks.correction_bench import bench_correction
+
+    return bench_correction(Path(args.inputs), args.month, 3)
+
+
+# Each measure: a function of the parsed arguments returning rows; a new one is added here.
+MEASURES: dict[str, Callable[[argparse.Namespace], list[dict]]] = {
+    "ingest": lambda args: bench_ingest(Path(args.inputs), args.month, args.repeat),
+    "analytics": lambda args: bench_analytics(args.counties, args.customers, 12, max(3, args.repeat // 2)),
+    "render": _render,
+    "site": _site,
+    "correction": _correction,
+    "month": bench_month,
+}
+
+
 def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median wall and median CPU seconds: on a shared machine CPU time shows what wall time hides."""
     walls, cpus = [], []
@@ -277,40 +449,29 @@ def to_markdown(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--inputs", default=str(REPO / "inputs"))
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", default=str(REPO / "outputs" / "bench" / "results.md"))
-    parser.add_argument(
-        "--only", choices=["ingest", "analytics", "render", "site", "correction"], help="run one section"
-    )
+    parser.add_argument("--out", default=str(BENCH / "results.md"))
+    parser.add_argument("--only", choices=list(MEASURES), action="append", help="run these sections only")
     parser.add_argument(
         "--outputs", default=str(REPO / "outputs"), help="render: a folder where the month was run"
     )
     parser.add_argument("--counties", type=int, default=183, help="analytics: province scale by default")
     parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--scales", default="sample,province", help="month: sample, province or both")
+    parser.add_argument(
+        "--month-repeat", type=int, default=0, help="month: runs per executor (default 3 sample, 2 province)"
+    )
     args = parser.parse_args()
+    BENCH.mkdir(parents=True, exist_ok=True)
     rows = []
-    if args.only in (None, "ingest"):
-        rows += bench_ingest(Path(args.inputs), args.month, args.repeat)
-    if args.only in (None, "analytics"):
-        rows += bench_analytics(args.counties, args.customers, 12, max(3, args.repeat // 2))
-    if args.only in (None, "render"):
-        render_month = "2026-09"  # a quarter end: every publication exists
-        if not (Path(args.outputs) / ".dagster" / "storage" / "pay" / f"{render_month}-01").exists():
-            from pipeline.cli import main as kac
-
-            kac(["run", render_month, "--outputs", args.outputs])
-        rows += bench_render(Path(args.outputs), render_month, 3)
-    if args.only in (None, "site"):
-        from benchmarks.site_bench import bench_site
-
-        rows += bench_site(Path(args.inputs), Path(args.outputs), 3)
-    if args.only in (None, "correction"):
-        from benchmarks.correction_bench import bench_correction
-
-        rows += bench_correction(Path(args.inputs), args.month, 3)
+    for name, measure in MEASURES.items():
+        if args.only is None or name in args.only:
+            rows += measure(args)
     table = to_markdown(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

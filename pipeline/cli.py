@@ -73,10 +73,10 @@ def _quiet_libraries() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     layout = _layout(args)
-    return _run(layout, args.month)
+    return _run(layout, args.month, args.executor)
 
 
-def _run(layout: Layout, month: str) -> int:
+def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     from pipeline.fonts import cjk_family
 
     _reference(layout)
@@ -91,7 +91,7 @@ def _run(layout: Layout, month: str) -> int:
 
     started = time.perf_counter()
     try:
-        report = run_month(layout, month)
+        report = run_month(layout, month, executor=executor)
     except MonthNotAvailable as exc:
         raise UserError(str(exc)) from None
     if not report.success:
@@ -198,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="处理并发布一个月份")
     p.add_argument("month", type=_month, help="YYYY-MM")
     folders(p)
+    p.add_argument(
+        "--executor",
+        choices=["in_process", "multiprocess", "celery"],
+        help="Dagster 执行方式(默认按 rules.toml 的县数阈值选择,或 KAC_EXECUTOR)",
+    )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("status", help="查看各县(市)报送情况")
     p.add_argument("month", type=_month)

@@ -8,6 +8,7 @@ it exceeds its uncertainty (the two-proportion 95 % margin).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -59,6 +60,31 @@ def wave_end_month(wave: str) -> str:
 def previous_wave(wave: str) -> str:
     year = int(wave[:4])
     return f"{year}-H1" if wave.endswith("H2") else f"{year - 1}-H2"
+
+
+def wave_sources(inputs: Path, outputs: Path, wave: str, code: Path) -> list[Path]:
+    """Every file a wave's results come from: its workbooks, the reference data, the end month's
+    archive and tiers, the previous wave's table, and the code and templates that make them."""
+    end, tables = wave_end_month(wave), outputs / "tables"
+    folders = [inputs / "surveys" / wave, inputs / "reference", code / "templates"]
+    files = sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir() if p.is_file())
+    return [
+        *files,
+        tables / end / "archive.parquet",
+        tables / end / "tiers.parquet",
+        tables / "surveys" / previous_wave(wave) / "satisfaction.parquet",
+        code / "pipeline" / "surveys.py",
+        code / "assets" / "surveys.py",
+    ]
+
+
+def fingerprint(paths: list[Path]) -> str:
+    """sha256 over the names and contents of `paths` (a missing file counts as missing)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes() if path.exists() else b"\0missing")
+    return digest.hexdigest()
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:

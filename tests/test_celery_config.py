@@ -1,0 +1,38 @@
+"""The definitions under Dagster's Celery executor (national scale, README): they load, the
+run config of a deployment validates and the month's plan has a step per county. No broker is
+contacted. dagster-celery is not installed by setup (its release pins another dagster patch
+version): this test runs where it is installed (README: national scale)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assets.definitions import build_defs
+from pipeline.execution import CELERY
+from pipeline.layout import REPO
+from pipeline.reference import Reference
+
+CELERY_RUN_CONFIG = {
+    "execution": {
+        "config": {
+            "broker": "pyamqp://kac@broker.internal//",
+            "backend": "rpc://",
+            "include": ["assets.definitions"],
+            "config_source": {"task_default_queue": "kac", "worker_prefetch_multiplier": 1},
+        }
+    }
+}
+
+
+def test_definitions_load_with_the_celery_executor(tmp_path) -> None:
+    pytest.importorskip("dagster_celery")
+    from dagster import validate_run_config
+    from dagster._core.execution.api import create_execution_plan
+
+    month = build_defs(REPO / "inputs", tmp_path, CELERY).resolve_job_def("month")
+    assert month.executor_def.name == "celery"
+    validate_run_config(month, CELERY_RUN_CONFIG)
+    plan = create_execution_plan(month, run_config=CELERY_RUN_CONFIG)
+    counties = Reference.load(REPO / "inputs" / "reference").counties.code
+    steps = {step.key for step in plan.steps}
+    assert {f"county_{code}" for code in counties} <= steps
