@@ -120,7 +120,7 @@ class Jobs:
                 tags=tags,
             )
         repository = ReconstructableRepository.for_file(str(self.location), "defs", str(REPO))
-        tags = {"dagster/partition": partition_key} if partition_key else None
+        tags = {**(tags or {}), **({"dagster/partition": partition_key} if partition_key else {})} or None
         return execute_job(
             repository.get_reconstructable_job(job),
             self.instance,
