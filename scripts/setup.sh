@@ -35,7 +35,9 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] || [ con
   .venv/bin/pip install -q -c constraints.txt -e ".[test]"
   # PostgreSQL storage: the only dagster-postgres release of the 1.13 line (0.29.27) pins
   # dagster==1.13.27 exactly; it runs unchanged on 1.13.28 (make test-postgres), so it goes in
-  # without its pin until 0.29.28 is published.
-  .venv/bin/pip install -q -c constraints.txt --no-deps dagster-postgres psycopg2-binary
+  # without its pin until 0.29.28 is published; dagster-celery likewise (its test loads the
+  # definitions under the Celery executor, no broker needed).
+  .venv/bin/pip install -q -c constraints.txt --no-deps dagster-postgres psycopg2-binary dagster-celery
+  .venv/bin/pip install -q -c constraints.txt celery  # the Celery executor's own package, for its test
   touch .venv/.installed
 fi
