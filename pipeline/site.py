@@ -39,6 +39,7 @@ STATIC = ("site.js",)  # scripts of templates/ copied as they are
 FULL_TEXT_TEMPLATES = {"site_month.html", "site_county.html", "site_business.html"}
 FULL_TEXT_GLOB = "{months,counties,business}/*.html"
 WORKBOOKS_APART_FROM = 100  # workbooks; fewer are written in this process (a second costs ~0.3 s)
+WORKBOOKS_TWO_PROCESSES_FROM = 2000  # a province's thousands of pages: workbooks take two processes
 _FORMULA_START = ("=", "+", "-", "@")
 _XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
 
@@ -126,7 +127,8 @@ def _write_pages(staging: Path, pages: list[Page]) -> None:
     if len(books) < WORKBOOKS_APART_FROM:
         write_workbooks(books, _XLSX_STAMP)
         books = []
-    with WorkbookWriter(books, _XLSX_STAMP) as writer:
+    processes = 2 if len(books) >= WORKBOOKS_TWO_PROCESSES_FROM else 1
+    with WorkbookWriter(books, _XLSX_STAMP, processes) as writer:
         for page in pages:
             _write_page(staging, page)
         writer.wait()

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import pandas as pd
 
@@ -226,15 +227,32 @@ class SitePages:
         )
         return Page(f"problems/{month}.html", "site_problems.html", context, tables=[table])
 
-    def county(self, code: str, name: str) -> Page:
-        usage = self.data.table("usage")
-        trend = self._trend(usage[usage.county == name])
-        tiers = self.data.table("tiers")
+    @cached_property
+    def _by_county(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """Each county's slice of what its page shows, cut once (a province has hundreds)."""
         last = self.data.months[-1] if self.data.months else ""
-        keys = tiers[(tiers.month == last) & (tiers.county == name) & tiers.tier.isin(KEY_TIERS)]
-        revenue = (
-            usage[(usage.month == last) & (usage.county == name)].groupby("customer_id").revenue_fen.sum()
-        )
+        usage, tiers = self.data.table("usage"), self.data.table("tiers")
+        parts = {
+            "trend": usage[usage.month.isin(self.trend_months)],
+            "revenue": usage[usage.month == last]
+            .groupby(["county", "customer_id"], as_index=False)
+            .revenue_fen.sum(),
+            "keys": tiers[(tiers.month == last) & tiers.tier.isin(KEY_TIERS)],
+            "submissions": self.data.table("submissions"),
+        }
+        out: dict[str, dict[str, pd.DataFrame]] = {}
+        for part, frame in parts.items():
+            for county, rows in frame.groupby("county", sort=False):
+                out.setdefault(county, {})[part] = rows
+        return out
+
+    def county(self, code: str, name: str) -> Page:
+        parts = self._by_county.get(name, {})
+        empty = pd.DataFrame(columns=["month", "customer_id", "volume", "revenue_fen"])
+        trend = self._trend(parts.get("trend", empty))
+        last = self.data.months[-1] if self.data.months else ""
+        keys = parts.get("keys", self.data.table("tiers").iloc[0:0])
+        revenue = parts.get("revenue", empty).set_index("customer_id").revenue_fen
         key_rows = [
             {
                 "customer_id": r.customer_id,
@@ -245,13 +263,13 @@ class SitePages:
                 "manager": self.manager_name.get(r.manager_id, r.manager_id or ""),
                 "revenue_fen": int(revenue.get(r.customer_id, 0)),
             }
-            for r in keys.sort_values(["tier", "customer_id"], ascending=[False, True]).itertuples()
+            for r in keys.itertuples()
         ]
         key_rows.sort(key=lambda r: (-r["revenue_fen"], r["customer_id"]))
-        subs = self.data.table("submissions")
+        subs = parts.get("submissions", self.data.table("submissions").iloc[0:0])
         history = [
             {**r, "status_label": STATUS_LABELS.get(r["status"], r["status"])}
-            for r in records(subs[subs.county == name].sort_values("month", ascending=False))
+            for r in records(subs.sort_values("month", ascending=False))
         ]
         context = {
             "code": code,
@@ -377,8 +395,9 @@ class SitePages:
             "visits": _rows_by_customer(self._only(keys, "visits"), ["date"], [False]),
             "alerts": _rows_by_customer(self._only(keys, "alerts"), ["month"], [False]),
         }
-        archive = records(self.data.archive) if len(self.data.archive) else []
-        info = {r["customer_id"]: r for r in archive if r["customer_id"] in keys}
+        archive = self.data.archive
+        mine = archive[archive.customer_id.isin(keys)] if len(archive) else archive
+        info = {r["customer_id"]: r for r in mine.astype(object).where(mine.notna(), None).to_dict("records")}
         return [
             self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
             for c in sorted(keys)

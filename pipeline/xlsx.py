@@ -97,32 +97,36 @@ def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
 
 
 class WorkbookWriter:
-    """Writes workbooks in a second process while this one goes on (`python -m pipeline.xlsx`
-    reads the pickled list on stdin). `wait()` raises if any workbook could not be written."""
+    """Writes workbooks in `processes` other processes while this one goes on (`python -m
+    pipeline.xlsx` reads a pickled share of the list on stdin). `wait()` raises if any
+    workbook could not be written."""
 
-    def __init__(self, books: list[tuple[Path, Sheets]], stamp: datetime):
-        self.process = None
-        if books:
-            self.process = subprocess.Popen(
+    def __init__(self, books: list[tuple[Path, Sheets]], stamp: datetime, processes: int = 1):
+        self.processes = []
+        for share in (books[i::processes] for i in range(processes)):
+            if not share:
+                continue
+            process = subprocess.Popen(
                 [sys.executable, "-m", "pipeline.xlsx"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
             )
-            self.process.stdin.write(pickle.dumps((books, stamp)))
-            self.process.stdin.close()
+            process.stdin.write(pickle.dumps((share, stamp)))
+            process.stdin.close()
+            self.processes.append(process)
 
     def wait(self) -> None:
-        if self.process is None:
-            return
-        error = self.process.stderr.read().decode("utf-8", "replace")
-        if self.process.wait() != 0:
-            raise RuntimeError(f"工作簿写入失败:{error.strip()[-500:]}")
+        for process in self.processes:
+            error = process.stderr.read().decode("utf-8", "replace")
+            if process.wait() != 0:
+                raise RuntimeError(f"工作簿写入失败:{error.strip()[-500:]}")
 
     def __enter__(self) -> WorkbookWriter:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()  # the build failed: stop writing into the unfinished release
-            self.process.wait()
+        for process in self.processes:  # the build failed: stop writing into the unfinished release
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _sheet_title(name: str) -> str:
