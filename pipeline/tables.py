@@ -29,7 +29,10 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str]
         shown = shown[columns + [c for c in shown.columns if c not in columns]]
     path = folder / f"{name}.csv"
     _atomic_write(path, shown.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    frame.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
+    parquet = folder / f"{name}.parquet"
+    tmp = parquet.with_name(f".{parquet.name}.tmp")
+    frame.reset_index(drop=True).to_parquet(tmp, index=False)
+    tmp.replace(parquet)  # a run stopped midway never leaves half a table for the site to read
     return path
 
 
