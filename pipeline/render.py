@@ -144,3 +144,11 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
         )
     tmp.replace(out)
     return out
+
+
+if __name__ == "__main__":  # PDFs handed over by another process (pipeline.second_process)
+    from pipeline.second_process import read_share
+
+    documents, base_url, when = read_share()
+    for html, out in documents:
+        write_pdf(html, base_url, out, when)

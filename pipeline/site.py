@@ -28,7 +28,7 @@ from pipeline.reference import Reference
 from pipeline.render import TEMPLATES, render_html, stylesheet
 from pipeline.site_data import load_site_data
 from pipeline.site_pages import Page, SitePages, Table
-from pipeline.xlsx import WorkbookWriter, write_workbooks
+from pipeline.xlsx import workbooks_elsewhere, write_workbooks
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"
@@ -128,7 +128,7 @@ def _write_pages(staging: Path, pages: list[Page]) -> None:
         write_workbooks(books, _XLSX_STAMP)
         books = []
     processes = 2 if len(books) >= WORKBOOKS_TWO_PROCESSES_FROM else 1
-    with WorkbookWriter(books, _XLSX_STAMP, processes) as writer:
+    with workbooks_elsewhere(books, _XLSX_STAMP, processes) as writer:
         for page in pages:
             _write_page(staging, page)
         writer.wait()

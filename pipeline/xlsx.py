@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import pickle
 import re
-import subprocess
-import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
+
+from pipeline.second_process import SecondProcesses, read_share
 
 _FORMULA_START = ("=", "+", "-", "@")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
@@ -96,37 +95,10 @@ def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
         write_sheets(path, sheets, stamp)
 
 
-class WorkbookWriter:
-    """Writes workbooks in `processes` other processes while this one goes on (`python -m
-    pipeline.xlsx` reads a pickled share of the list on stdin). `wait()` raises if any
-    workbook could not be written."""
-
-    def __init__(self, books: list[tuple[Path, Sheets]], stamp: datetime, processes: int = 1):
-        self.processes = []
-        for share in (books[i::processes] for i in range(processes)):
-            if not share:
-                continue
-            process = subprocess.Popen(
-                [sys.executable, "-m", "pipeline.xlsx"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
-            )
-            process.stdin.write(pickle.dumps((share, stamp)))
-            process.stdin.close()
-            self.processes.append(process)
-
-    def wait(self) -> None:
-        for process in self.processes:
-            error = process.stderr.read().decode("utf-8", "replace")
-            if process.wait() != 0:
-                raise RuntimeError(f"工作簿写入失败:{error.strip()[-500:]}")
-
-    def __enter__(self) -> WorkbookWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for process in self.processes:  # the build failed: stop writing into the unfinished release
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+def workbooks_elsewhere(books: list[tuple[Path, Sheets]], stamp: datetime, processes: int) -> SecondProcesses:
+    """Write `books` in `processes` other processes (`with ...: ...; .wait()`)."""
+    shares = [(books[i::processes], stamp) for i in range(processes) if books[i::processes]]
+    return SecondProcesses("pipeline.xlsx", shares)
 
 
 def _sheet_title(name: str) -> str:
@@ -135,4 +107,4 @@ def _sheet_title(name: str) -> str:
 
 
 if __name__ == "__main__":
-    write_workbooks(*pickle.loads(sys.stdin.buffer.read()))
+    write_workbooks(*read_share())
