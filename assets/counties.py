@@ -69,6 +69,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         month = from_partition_key(context.partition_key)
         ref = settings.reference()
         inputs = CountyInputs.of(settings, month)
+        version = inputs.version(code)  # of the file before it is read: a copy still under way
+        # shows as changed again once finished, never as the version that was read
         intake = ingest_county(code, month, inputs.files.get(code, []), ref, inputs.archive_names)
         progress.info(
             "  %s:%s,%d 行,问题 %d 条",
@@ -79,7 +81,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         )
         yield Output(
             intake,
-            data_version=DataVersion(inputs.version(code)),
+            data_version=DataVersion(version),
             metadata={
                 "status": STATUS_LABELS[intake.status],
                 "files": "、".join(intake.files) or "—",
@@ -103,7 +105,10 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
 
 
 # The reader's own code: a change to it re-reads every workbook, as a change of file would.
-_READER_SOURCES = ("ingest.py", "workbook_reader.py", "text.py", "problems.py")
+_READER_SOURCES = (
+    *("ingest.py", "workbook_reader.py", "text.py", "problems.py"),
+    *("money.py", "reference.py", "months.py", "rules.py"),
+)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,12 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
                 description="只做各县报表与汇总分析(补齐历史月份时用)",
             ),
         ],
-        sensors=[county_files_sensor([k for a in month_assets for k in a.keys])],
+        sensors=[
+            county_files_sensor(
+                [k for a in month_assets for k in a.keys],
+                [k for a in month_assets for k in a.keys if a.group_names_by_key[k] == MONTH_GROUP],
+            )
+        ],
         schedules=[
             # counties report by the 3rd: on the 4th, the month just closed is materialised
             build_schedule_from_partitioned_job(

@@ -22,12 +22,15 @@ from dagster import (
 from assets.counties import changed_counties
 from assets.resources import KacSettings
 from pipeline.months import from_partition_key
+from pipeline.versions import read_manifest
 
 SENSOR_INTERVAL_SECONDS = 60
 
 
-def county_files_sensor(downstream: list[AssetKey]):
-    """`downstream`: the month job's assets other than the counties (always recomputed)."""
+def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
+    """`downstream`: the month job's assets other than the counties (always recomputed) for a
+    published month; `analytics`: those of a month computed only as history (never published
+    by the sensor: the operator publishes a month)."""
 
     @sensor(
         job_name="month",
@@ -38,15 +41,17 @@ def county_files_sensor(downstream: list[AssetKey]):
     def county_files_changed(context: SensorEvaluationContext, settings: KacSettings) -> SensorResult:
         requests = []
         for partition in sorted(context.instance.get_materialized_partitions(AssetKey("usage"))):
-            changed = changed_counties(settings, from_partition_key(partition), context.instance)
+            month = from_partition_key(partition)
+            changed = changed_counties(settings, month, context.instance)
             if not changed:
                 continue
+            published = bool(read_manifest(settings.layout.bulletins(month))["versions"])
             digest = hashlib.sha256("".join(sorted(changed.values())).encode()).hexdigest()[:16]
             requests.append(
                 RunRequest(
                     run_key=f"{partition}:{digest}",  # the same change is asked for once
                     partition_key=partition,
-                    asset_selection=[*sorted(changed, key=str), *downstream],
+                    asset_selection=[*sorted(changed, key=str), *(downstream if published else analytics)],
                     tags={"kac/counties": ",".join(k.path[0].removeprefix("county_") for k in changed)},
                 )
             )

@@ -6,9 +6,14 @@ with `if __name__ == "__main__": ...`). Used where documents or workbooks are ma
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import pickle
+import signal
 import subprocess
 import sys
+
+PR_SET_PDEATHSIG = 1
 
 
 class SecondProcesses:
@@ -19,7 +24,10 @@ class SecondProcesses:
         self.processes = []
         for share in shares:
             process = subprocess.Popen(
-                [sys.executable, "-m", module], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+                [sys.executable, "-m", module],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                preexec_fn=_die_with_parent,
             )
             process.stdin.write(pickle.dumps(share))
             process.stdin.close()
@@ -39,6 +47,12 @@ class SecondProcesses:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def _die_with_parent() -> None:
+    """Linux: the helper is killed when this process dies (a stopped run leaves no writer behind)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def read_share() -> object:

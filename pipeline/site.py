@@ -9,6 +9,8 @@ A run killed at any point leaves the previous site whole; the next run finishes 
 from __future__ import annotations
 
 import csv
+import fcntl
+import filecmp
 import hashlib
 import io
 import json
@@ -55,9 +57,16 @@ class SiteBuild:
 
 def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> SiteBuild:
     """Build the site from the published outputs and make it current."""
+    releases = (layout.outputs / "site-releases").resolve()
+    releases.mkdir(parents=True, exist_ok=True)
+    with (releases / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (kac run beside the Dagster UI)
+        return _build(layout, ref, releases, search_index)
+
+
+def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -> SiteBuild:
     started = time.perf_counter()
     pages = SitePages(load_site_data(layout), ref).all()
-    releases = layout.outputs / "site-releases"
     current = _adopt_current(layout.site, releases)
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)
@@ -73,7 +82,7 @@ def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> Sit
     _write_pages(staging, changed)
     rendered = len(changed)
     wanted.update(_write_static(staging, pages))
-    removed = _remove_orphans(staging, wanted | {MANIFEST})
+    removed = _remove_orphans(staging, wanted | {MANIFEST, ".lock"})
     indexed_changed = any(p.template in FULL_TEXT_TEMPLATES for p in changed)
     if search_index and (indexed_changed or removed or not (staging / "pagefind").is_dir()):
         _index_for_search(staging)
@@ -89,10 +98,15 @@ def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> Sit
 # -- pages and their downloads -------------------------------------------------------------
 
 
+# What turns a page's data into its files, besides the templates: a change to any re-renders all.
+_RENDERING_CODE = ("render.py", "site.py", "xlsx.py", "charts.py", "bulletin.py")
+
+
 @lru_cache(maxsize=1)
 def _templates_digest() -> str:
     h = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*")):
+    code = [Path(__file__).with_name(name) for name in _RENDERING_CODE]
+    for path in [*sorted(TEMPLATES.rglob("*")), *code]:
         if path.is_file():
             h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
@@ -171,7 +185,7 @@ def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
     """Published PDFs and workbooks: copied once (their names carry the version)."""
     for site_path, source in files.items():
         target = staging / site_path
-        if not target.exists() or target.stat().st_size != source.stat().st_size:
+        if not (target.exists() and filecmp.cmp(source, target, shallow=False)):
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             shutil.copyfile(source, tmp)
@@ -228,8 +242,8 @@ def _adopt_current(site: Path, releases: Path) -> Path | None:
 def _fresh_staging(releases: Path, current: Path | None) -> Path:
     """A new release folder holding hard links to the current release's files."""
     for partial in releases.glob("*.partial"):  # left by a run that was stopped
-        shutil.rmtree(partial)
-    staging = releases / f"{_next_name(releases)}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+    staging = releases / f"{_next_name(releases)}.{os.getpid()}.partial"
     staging.mkdir()
     if current is None:
         return staging
@@ -237,7 +251,10 @@ def _fresh_staging(releases: Path, current: Path | None) -> Path:
         rel = Path(folder).relative_to(current)
         (staging / rel).mkdir(parents=True, exist_ok=True)
         for name in files:
-            os.link(Path(folder) / name, staging / rel / name)
+            try:
+                os.link(Path(folder) / name, staging / rel / name)
+            except OSError:  # a file system without hard links (some shares): a copy
+                shutil.copyfile(Path(folder) / name, staging / rel / name)
     return staging
 
 
@@ -247,9 +264,9 @@ def _next_name(releases: Path) -> str:
 
 
 def _promote(staging: Path, site: Path, releases: Path) -> Path:
-    release = staging.with_name(staging.name.removesuffix(".partial"))
+    release = staging.with_name(staging.name.split(".")[0])
     staging.rename(release)
-    previous = site.resolve() if site.is_symlink() else None
+    previous = site.resolve() if site.exists() else None
     _point(site, release)
     for old in releases.iterdir():  # keep the one before, for readers still on its pages
         if old not in (release, previous) and old.is_dir():
@@ -262,7 +279,7 @@ def _point(site: Path, release: Path) -> None:
     tmp = site.with_name(f".{site.name}.link")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
-    tmp.symlink_to(os.path.relpath(release, site.parent))
+    tmp.symlink_to(os.path.relpath(release, site.parent.resolve()))
     tmp.replace(site)
 
 

@@ -6,6 +6,7 @@ is called. Expensive parts (charts) are added by `finish` only when the page mus
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +26,12 @@ from pipeline.tiers import CHANGE_LABELS, TIER_LABELS
 TREND_MONTHS = 13
 TOP_CUSTOMERS = 20
 KEY_TIERS = ("prefecture", "county")
+CENT = Decimal("0.01")
+_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
 _DIGITS = re.compile(r"\d")
-_PHONE_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\- ]{5,}\d(?![\w])")
+# a run of 7+ digits (with - or space, half- or full-width, inside) not part of a latin word or
+# id: Chinese text may touch it on either side (联系电话13512349335)
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d\- －]{5,}\d(?![0-9A-Za-z])")
 
 
 @dataclass
@@ -69,6 +74,17 @@ def mask_phone(phone: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def customer_page(customer_id: str) -> str:
+    """The page of a key account. An id is text from a workbook: one that is not plain letters,
+    digits, - and _ gets a name derived from it, never a path of its own (../, /)."""
+    stem = (
+        customer_id
+        if _SAFE_ID.fullmatch(customer_id)
+        else "id-" + hashlib.sha256(customer_id.encode()).hexdigest()[:16]
+    )
+    return f"customers/{stem}.html"
 
 
 def mask_phones_in(text: object) -> str:
@@ -119,7 +135,7 @@ class SitePages:
         return list(zip(self.ref.counties.code, self.ref.counties.name, strict=True))
 
     def _link(self, customer_id: str) -> str | None:
-        return f"customers/{customer_id}.html" if customer_id in self.key_customers else None
+        return customer_page(customer_id) if customer_id in self.key_customers else None
 
     def _trend(self, usage: pd.DataFrame) -> list[dict]:
         """Per month of the trend window: customers, 用邮量, revenue (blank before data exists)."""
@@ -483,7 +499,7 @@ class SitePages:
             ),
         ]
         return Page(
-            f"customers/{customer_id}.html",
+            customer_page(customer_id),
             "site_customer.html",
             context,
             tables=tables,
@@ -641,5 +657,5 @@ def _month_tables(content: dict) -> list[Table]:
 
 
 def _yuan(fen: int | None) -> Decimal | None:
-    """Money in downloads: exact 元 (Decimal), never a float."""
-    return None if fen is None else fen_to_yuan(int(fen))
+    """Money in downloads: exact 元 with two decimals (Decimal), never a float."""
+    return None if fen is None else fen_to_yuan(int(fen)).quantize(CENT)

@@ -85,7 +85,7 @@ def render_statements(
     folder.mkdir(parents=True, exist_ok=True)
     for manager in summary.itertuples():
         s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas)
-        digest = content_hash(s)
+        digest = content_hash({k: v for k, v in s.items() if k != "deltas"})  # the figures it states
         kept = before.get(manager.manager_id)
         if kept and kept["content_hash"] == digest and (previous / kept["file"]).exists():
             _link(previous / kept["file"], folder / kept["file"])

@@ -105,6 +105,30 @@ def test_phone_masking_keeps_only_the_ends():
     assert mask_phone(None) == "" and mask_phone("") == ""
     assert mask_phones_in("请打 13534869335 或 0834-3221234 联系") == "请打 135****9335 或 083*-***1234 联系"
     assert mask_phones_in("C5134010001 号客户") == "C5134010001 号客户"  # an id is not a phone
+    assert mask_phones_in("联系电话13512349335,请回电") == "联系电话135****9335,请回电"  # touching Chinese
+    assert mask_phones_in("座机0834－2222333") == "座机083*－***2333"  # full-width dash
+
+
+def test_phones_typed_into_free_text_are_masked_everywhere_on_the_site(outputs_copy, reference):
+    layout = outputs_copy
+    visits_path = layout.tables(MONTH) / "visits.parquet"
+    visits = pd.read_parquet(visits_path)
+    keys = key_customers(layout)
+    row = visits.index[visits.customer_id.isin(keys)][0]
+    visits.loc[row, "content"] = "客户电话13512349335,已约下周上门"
+    visits.to_parquet(visits_path, index=False)
+    archive_path = layout.tables(MONTH) / "archive.parquet"
+    archive = pd.read_parquet(archive_path)
+    archive.loc[archive.customer_id == visits.customer_id[row], "contact"] = "张经理13698765432"
+    archive.to_parquet(archive_path, index=False)
+
+    build_site(layout, reference, search_index=False)
+    text = site_text(layout.site)
+    for workbook in (layout.site / "downloads" / "customers").glob("*.xlsx"):
+        text += "\n".join(str(c.value) for ws in load_workbook(workbook) for r in ws.iter_rows() for c in r)
+    assert "13512349335" not in text and "13698765432" not in text
+    page = (layout.site / "customers" / f"{visits.customer_id[row]}.html").read_text(encoding="utf-8")
+    assert "客户电话135****9335" in page and "张经理136****5432" in page
 
 
 def test_hostile_names_are_escaped_and_never_become_formulas(outputs_copy, reference):
@@ -167,7 +191,7 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
     assert built.removed >= 1 and len(changed) == built.rendered < len(after) / 4
     # rewritten: the customer's page and the pages that linked to the dropped one, nothing else
     assert changed - {f"customers/{customer}.html"} <= linking
-    releases = sorted(p.name for p in (layout.outputs / "site-releases").iterdir())
+    releases = sorted(p.name for p in (layout.outputs / "site-releases").iterdir() if p.is_dir())
     assert len(releases) == 2  # the current and the one before it
 
 
