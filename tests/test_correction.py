@@ -168,3 +168,21 @@ def test_correcting_a_past_month_recomputes_the_months_after_it(published, tmp_p
     again = run_month(layout, "2025-02")  # nothing changed since: nothing new anywhere
     assert again.success and again.later_months == [("2025-03", 2, False)]
     assert again.counties_read == {"2025-02": [], "2025-03": []}
+
+
+def test_a_second_correction_reissues_only_the_statements_it_changes(published, tmp_path):
+    layout = copy_of(published, tmp_path)
+    (huidong,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
+    _, first_name, _ = raise_a_new_collection(huidong, 1000.00)
+    assert run_month(layout, MONTH).success  # version 2: the 会东县 manager's statement
+    (xichang,) = layout.month_inputs(MONTH).glob("西昌市_*.xlsx")
+    _, second_name, _ = raise_a_new_collection(xichang, 1000.00)
+    assert run_month(layout, MONTH).success  # version 3: the 西昌市 manager's statement
+    pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("name")
+    assert first_name != second_name
+    assert pay.version[first_name] == "2" and pay.version[second_name] == "3"
+    assert set(pay.version.drop([first_name, second_name])) == {"1"}
+    v3 = layout.restricted_pay(MONTH) / "v3" / "statements"
+    (kept,) = v3.glob(f"薪酬明细_*_{first_name}_*.pdf")
+    assert kept.name.endswith("第2版.pdf")
+    assert kept.read_bytes() == (layout.restricted_pay(MONTH) / "v2" / "statements" / kept.name).read_bytes()
