@@ -30,7 +30,7 @@ from pipeline.reference import Reference
 from pipeline.render import TEMPLATES, render_html, stylesheet
 from pipeline.site_data import load_site_data
 from pipeline.site_pages import Page, SitePages, Table
-from pipeline.xlsx import workbooks_elsewhere, write_workbooks
+from pipeline.xlsx import formula_like, workbooks_elsewhere, write_workbooks
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"
@@ -42,7 +42,6 @@ FULL_TEXT_TEMPLATES = {"site_month.html", "site_county.html", "site_business.htm
 FULL_TEXT_GLOB = "{months,counties,business}/*.html"
 WORKBOOKS_APART_FROM = 100  # workbooks; fewer are written in this process (a second costs ~0.3 s)
 WORKBOOKS_TWO_PROCESSES_FROM = 2000  # a province's thousands of pages: workbooks take two processes
-_FORMULA_START = ("=", "+", "-", "@")
 _XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
 
 
@@ -173,12 +172,8 @@ def table_csv(table: Table) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow(["" if v is None else ("'" + v if _formula_like(v) else v) for v in row])
+        writer.writerow(["" if v is None else ("'" + v if formula_like(v) else v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _formula_like(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
 
 
 def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
@@ -228,7 +223,6 @@ def _index_for_search(staging: Path) -> None:
 
 def _adopt_current(site: Path, releases: Path) -> Path | None:
     """The current release; a site folder from before releases becomes the first release."""
-    releases.mkdir(parents=True, exist_ok=True)
     if site.is_symlink():
         return site.resolve() if site.exists() else None
     if site.is_dir():

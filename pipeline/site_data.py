@@ -49,12 +49,8 @@ class SiteData:
     surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
 
     @property
-    def published(self) -> list[str]:
-        return sorted(self.editions)
-
-    @property
     def latest(self) -> Edition | None:
-        return self.editions[self.published[-1]][-1] if self.editions else None
+        return self.editions[max(self.editions)][-1] if self.editions else None
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

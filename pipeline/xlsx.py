@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 
 from pipeline.second_process import SecondProcesses, read_share
 
@@ -18,11 +17,9 @@ _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
 _CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
 
 
-def as_text_cell(ws_cell, value: object) -> None:
-    """Store `value`; a string starting like a formula stays text (never evaluated)."""
-    ws_cell.value = value
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        ws_cell.data_type = TYPE_STRING
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula: it must be written so that it stays text."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
 
 
 def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
