@@ -62,27 +62,36 @@ def previous_wave(wave: str) -> str:
     return f"{year}-H1" if wave.endswith("H2") else f"{year - 1}-H2"
 
 
-def wave_sources(inputs: Path, outputs: Path, wave: str, code: Path) -> list[Path]:
+def wave_sources(inputs: Path, outputs: Path, wave: str, code: Path) -> dict[str, Path]:
     """Every file a wave's results come from: its workbooks, the reference data, the end month's
-    archive and tiers, the previous wave's table, and the code and templates that make them."""
-    end, tables = wave_end_month(wave), outputs / "tables"
-    folders = [inputs / "surveys" / wave, inputs / "reference", code / "templates"]
-    files = sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir() if p.is_file())
-    return [
-        *files,
-        tables / end / "archive.parquet",
-        tables / end / "tiers.parquet",
-        tables / "surveys" / previous_wave(wave) / "satisfaction.parquet",
-        code / "pipeline" / "surveys.py",
-        code / "assets" / "surveys.py",
-    ]
+    archive and tiers, the previous wave's table, and the code and templates that make them;
+    each named relative to its folder, so that moving or copying the folders changes nothing."""
+    end, tables = wave_end_month(wave), Path("tables")
+    roots = {"inputs": inputs, "outputs": outputs, "code": code}
+    folders = [("inputs", Path("surveys") / wave), ("inputs", Path("reference")), ("code", Path("templates"))]
+    named = {
+        f"{root}/{folder / p.name}": p
+        for root, folder in folders
+        if (roots[root] / folder).is_dir()
+        for p in sorted((roots[root] / folder).iterdir())
+        if p.is_file()
+    }
+    for root, path in [
+        ("outputs", tables / end / "archive.parquet"),
+        ("outputs", tables / end / "tiers.parquet"),
+        ("outputs", tables / "surveys" / previous_wave(wave) / "satisfaction.parquet"),
+        ("code", Path("pipeline") / "surveys.py"),
+        ("code", Path("assets") / "surveys.py"),
+    ]:
+        named[f"{root}/{path}"] = roots[root] / path
+    return named
 
 
-def fingerprint(paths: list[Path]) -> str:
-    """sha256 over the names and contents of `paths` (a missing file counts as missing)."""
+def fingerprint(sources: dict[str, Path]) -> str:
+    """sha256 over the names and contents of `sources` (a missing file counts as missing)."""
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path).encode())
+    for name, path in sorted(sources.items()):
+        digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"\0missing")
     return digest.hexdigest()
 

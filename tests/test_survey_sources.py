@@ -11,20 +11,40 @@ from pipeline.surveys import fingerprint, wave_sources
 def test_fingerprint_follows_contents_and_missing_files(tmp_path) -> None:
     workbook, later = tmp_path / "a.xlsx", tmp_path / "tiers.parquet"
     workbook.write_bytes(b"1")
-    first = fingerprint([workbook, later])
-    assert fingerprint([workbook, later]) == first
+    sources = {"inputs/a.xlsx": workbook, "outputs/tiers.parquet": later}
+    first = fingerprint(sources)
+    assert fingerprint(sources) == first
     workbook.write_bytes(b"2")
-    second = fingerprint([workbook, later])
+    second = fingerprint(sources)
     assert second != first
     later.write_bytes(b"")  # the end month computed later: the wave is read again
-    assert fingerprint([workbook, later]) != second
+    assert fingerprint(sources) != second
 
 
 def test_wave_sources_name_what_the_wave_reads(tmp_path) -> None:
     sources = wave_sources(tmp_path / "inputs", tmp_path / "outputs", "2026-H1", tmp_path)
-    names = {str(p.relative_to(tmp_path)) for p in sources}
-    assert {"outputs/tables/2026-06/archive.parquet", "outputs/tables/2026-06/tiers.parquet"} <= names
-    assert "outputs/tables/surveys/2025-H2/satisfaction.parquet" in names
+    paths = {str(p.relative_to(tmp_path)) for p in sources.values()}
+    assert {"outputs/tables/2026-06/archive.parquet", "outputs/tables/2026-06/tiers.parquet"} <= paths
+    assert "outputs/tables/surveys/2025-H2/satisfaction.parquet" in paths
+    assert "outputs/tables/2026-06/tiers.parquet" in sources
+
+
+def test_fingerprint_survives_moving_the_folders(tmp_path) -> None:
+    """A copied or moved outputs folder (a backup restored, a new disk) re-reads no wave."""
+    import shutil
+
+    first = tmp_path / "first"
+    for folder, name in [("inputs/surveys/2026-H1", "w.xlsx"), ("outputs/tables/2026-06", "tiers.parquet")]:
+        (first / folder).mkdir(parents=True)
+        (first / folder / name).write_bytes(folder.encode())
+    shutil.copytree(first, tmp_path / "moved")
+
+    def of(root):
+        return fingerprint(wave_sources(root / "inputs", root / "outputs", "2026-H1", root))
+
+    assert of(tmp_path / "moved") == of(first)
+    (tmp_path / "moved" / "outputs/tables/2026-06/tiers.parquet").write_bytes(b"changed")
+    assert of(tmp_path / "moved") != of(first)
 
 
 def test_unchanged_waves_are_not_run_again(published) -> None:
