@@ -147,8 +147,9 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
 
 
 if __name__ == "__main__":  # PDFs handed over by another process (pipeline.second_process)
-    from pipeline.second_process import read_share
+    from pipeline.second_process import Claims, read_share
 
-    documents, base_url, when = read_share()
-    for html, out in documents:
+    documents, base_url, when, claims = read_share()
+    for item in Claims(claims).back(len(documents)):
+        html, out = documents[item]
         write_pdf(html, base_url, out, when)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import pickle
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -47,6 +50,38 @@ class SecondProcesses:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+class Claims:
+    """Items of one list shared by this process, taking them from the front, and a second process,
+    from the back: an item is taken by creating its claim file, so each is done exactly once and
+    neither stops while work remains (with fixed halves, the process started later, or given the
+    longer documents, leaves the other idle at the end). The first item found taken means the two
+    have met."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def take(self, item: int) -> bool:
+        try:
+            os.close(os.open(self.folder / str(item), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+    def front(self, count: int) -> Iterator[int]:
+        """Items 0, 1, … each claimed before it is yielded, until one is found taken."""
+        return self._until_taken(range(count))
+
+    def back(self, count: int) -> Iterator[int]:
+        """Items count − 1, count − 2, … likewise."""
+        return self._until_taken(range(count - 1, -1, -1))
+
+    def _until_taken(self, order: range) -> Iterator[int]:
+        for item in order:
+            if not self.take(item):
+                return
+            yield item
 
 
 def _die_with_parent() -> None:

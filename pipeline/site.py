@@ -118,7 +118,9 @@ def _page_digest(page: Page) -> str:
 
 
 def csv_path(page: Page, table: Table) -> str:
-    return f"downloads/{page.path.removesuffix('.html')}/{table.key}.csv"
+    """Beside the page's workbook, not in a folder of its own: a folder per page (thousands at
+    province scale) made every file written into them several times slower to create."""
+    return f"downloads/{page.path.removesuffix('.html')}.{table.key}.csv"
 
 
 def xlsx_path(page: Page) -> str:
@@ -307,8 +309,11 @@ def _write(path: Path, text: str) -> None:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Into the staging release, which no reader sees: unlinking first keeps a hard link to the
-    current release from being written through."""
+    current release from being written through. A file already holding `data` is left as it is
+    (a page's other tables often did not change)."""
     if path.exists():
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
         path.unlink()
     else:
         path.parent.mkdir(parents=True, exist_ok=True)

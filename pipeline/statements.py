@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from pipeline.pay import KIND_LABELS, PAY_COLUMNS
 from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.rules import Rules
 from pipeline.scorecard import ITEM_LABELS, ITEMS
-from pipeline.second_process import SecondProcesses
+from pipeline.second_process import Claims, SecondProcesses
 from pipeline.versions import content_hash
 from pipeline.xlsx import write_sheets
 
@@ -105,11 +106,18 @@ def render_statements(
 
 
 def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when) -> None:
-    """The PDFs of `documents`; with many, half are written by a second process meanwhile
-    (each statement costs ~0.2 s, nearly all of it WeasyPrint's layout)."""
-    apart = documents[len(documents) // 2 :] if len(documents) >= STATEMENTS_APART_FROM else []
-    with SecondProcesses("pipeline.render", [(apart, folder, when)] if apart else []) as other:
-        for html, path in documents[: len(documents) - len(apart)]:
+    """The PDFs of `documents`; with many, a second process shares them, each taking the next
+    from its own end (each statement costs ~0.2 s, nearly all of it WeasyPrint's layout)."""
+    if len(documents) < STATEMENTS_APART_FROM:
+        for html, path in documents:
+            write_pdf(html, folder, path, when)
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
+        SecondProcesses("pipeline.render", [(documents, folder, when, claims)]) as other,
+    ):
+        for item in Claims(claims).front(len(documents)):
+            html, path = documents[item]
             write_pdf(html, folder, path, when)
         other.wait()
 

@@ -88,7 +88,7 @@ def test_customer_page_shows_history_tiers_manager_and_visits(published, referen
 
 
 def _download(site: Path, customer_id: str, table: str) -> str:
-    return (site / "downloads" / "customers" / customer_id / f"{table}.csv").read_text(encoding="utf-8-sig")
+    return (site / "downloads" / "customers" / f"{customer_id}.{table}.csv").read_text(encoding="utf-8-sig")
 
 
 def test_no_phone_number_reaches_the_site(published):
@@ -147,7 +147,7 @@ def test_hostile_names_are_escaped_and_never_become_formulas(outputs_copy, refer
     catalogue = (site / "search-data.js").read_text(encoding="utf-8")
     assert "</script>" not in catalogue and "alert(1)<\\/script>" in catalogue  # shown with textContent
     county_code = reference.counties.set_index("name").code[archive.set_index("customer_id").county[customer]]
-    county_csv = (site / "downloads" / "counties" / county_code / "key_accounts.csv").read_text(
+    county_csv = (site / "downloads" / "counties" / f"{county_code}.key_accounts.csv").read_text(
         encoding="utf-8-sig"
     )
     (row,) = [r for r in csv.reader(io.StringIO(county_csv)) if r[0] == customer]
@@ -166,6 +166,7 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
     assert inodes(layout.site) == before  # the new release is the old pages, linked not copied
 
     customer, dropped = sorted(key_customers(layout))[:2]
+    assert list((layout.site / "downloads" / "customers").glob(f"{dropped}.*"))  # to be removed
     linking = {
         str(p.relative_to(layout.site))
         for p in layout.site.rglob("*.html")
@@ -187,7 +188,7 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
     assert f"customers/{customer}.html" in changed
     assert "西昌市新地址1号" in (layout.site / "customers" / f"{customer}.html").read_text(encoding="utf-8")
     assert not (layout.site / "customers" / f"{dropped}.html").exists()
-    assert not (layout.site / "downloads" / "customers" / dropped).exists()
+    assert not list((layout.site / "downloads" / "customers").glob(f"{dropped}.*"))
     assert built.removed >= 1 and len(changed) == built.rendered < len(after) / 4
     # rewritten: the customer's page and the pages that linked to the dropped one, nothing else
     assert changed - {f"customers/{customer}.html"} <= linking

@@ -1,0 +1,64 @@
+"""Pay statements shared between two processes: each written once, the same bytes either way."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import pandas as pd
+
+from pipeline import statements
+from pipeline.layout import REPO
+from pipeline.second_process import Claims
+
+MONTH = "2025-03"
+
+
+def test_two_processes_claiming_from_both_ends_take_every_item_once(tmp_path) -> None:
+    count = 400
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pipeline.second_process import Claims;"
+            f" print(*Claims(sys.argv[1]).back({count}))",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    here = list(Claims(tmp_path).front(count))
+    there = [int(item) for item in other.communicate()[0].split()]
+    assert other.returncode == 0
+    assert sorted(here + there) == list(range(count))  # none twice, none left
+    assert here == list(range(len(here))) and there == list(range(count - 1, len(here) - 1, -1))
+
+
+def test_statements_shared_with_a_second_process_are_those_one_process_writes(
+    published, tmp_path, monkeypatch
+) -> None:
+    stored = published.dagster_home / "storage"
+    pay = pickle.loads((stored / "pay" / f"{MONTH}-01").read_bytes())
+    cards = pickle.loads((stored / "scorecards_table" / f"{MONTH}-01").read_bytes())
+    rules = published_rules(published)
+    summary = pd.concat([pay["summary"]] * (1 + 20 // len(pay["summary"])))  # enough to share
+    summary = summary.assign(name=[f"{n}{i}" for i, n in enumerate(summary.name)])
+    args = (MONTH, 1, rules, summary, pay["lines"], cards, pd.DataFrame())
+
+    assert len(summary) >= statements.STATEMENTS_APART_FROM
+    statements.render_statements(*args, tmp_path / "shared")
+    monkeypatch.setattr(statements, "STATEMENTS_APART_FROM", 10**6)  # all in this process
+    statements.render_statements(*args, tmp_path / "alone")
+
+    shared = sorted((tmp_path / "shared").glob("*.pdf"))
+    assert len(shared) == len(summary)
+    for pdf in shared:
+        assert pdf.read_bytes() == (tmp_path / "alone" / pdf.name).read_bytes(), pdf.name
+
+
+def published_rules(layout):
+    from pipeline.reference import Reference
+
+    return Reference.load(layout.reference).rules.for_month(MONTH)
