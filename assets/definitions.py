@@ -38,6 +38,7 @@ PRELOAD_MODULES = [
     "assets.pay",
     "assets.surveys",
     "assets.publications",
+    "assets.forkserver_ready",
 ]
 
 

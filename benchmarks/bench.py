@@ -28,6 +28,7 @@ from python_calamine import CalamineWorkbook
 from pipeline.ingest import combine, county_files, ingest_county
 from pipeline.layout import REPO
 from pipeline.reference import Reference
+from pipeline.runtime import settle_heap
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -144,6 +145,8 @@ import pickle, sys
 from pathlib import Path
 kind, data, out = sys.argv[1], pickle.load(open(sys.argv[2], "rb")), Path(sys.argv[3])
 from benchmarks.bench import render_one
+from pipeline.runtime import settle_heap
+settle_heap()
 render_one(kind, data, out)
 """
 
@@ -205,6 +208,7 @@ def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
     }
     statements = len(pay["summary"])
     kinds = ("bulletin", "brief", "quarterly", "statements")
+    settle_heap()  # as every process of the product does (pipeline.runtime)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         render_one("bulletin", data, folder)  # warm: fonts, templates, imports

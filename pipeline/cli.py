@@ -88,7 +88,9 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     _show_progress()
     _quiet_libraries()
     from assets.runner import MonthNotAvailable, run_month
+    from pipeline.runtime import settle_heap
 
+    settle_heap()
     started = time.perf_counter()
     try:
         report = run_month(layout, month, executor=executor)

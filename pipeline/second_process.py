@@ -91,4 +91,9 @@ def _die_with_parent() -> None:
 
 
 def read_share() -> object:
-    return pickle.loads(sys.stdin.buffer.read())
+    """This process's share of the work (called first by the module run as a second process)."""
+    from pipeline.runtime import settle_heap
+
+    share = pickle.loads(sys.stdin.buffer.read())
+    settle_heap()
+    return share
