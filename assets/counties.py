@@ -3,6 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -123,17 +124,38 @@ class CountyInputs:
 
     @classmethod
     def of(cls, settings: KacSettings, month: str) -> "CountyInputs":
+        """Worked out once per state of the month's files, last month's archive, the reference
+        data and the reader's code: every county step of a run asks for the same (at province
+        scale, reading the archive in each of 183 steps cost more than the counties' files)."""
         ref = settings.reference()
-        files, _ = county_files(settings.layout.month_inputs(month), ref)
-        names = _archived_names(settings, month)
-        h = hashlib.sha256(ref.digest.encode())
-        h.update(json.dumps(sorted(names.items()), ensure_ascii=False).encode())
-        for source in _READER_SOURCES:
-            h.update((PIPELINE / source).read_bytes())
-        return cls(files, names, h.hexdigest())
+        folder = settings.layout.month_inputs(month)
+        archive = settings.layout.tables(shift(month, -1)) / "archive.parquet"
+        stamp = (
+            ref.digest,
+            _stamps(sorted(folder.iterdir()) if folder.is_dir() else []),
+            _stamps([archive] if archive.exists() else []),
+            _stamps([PIPELINE / source for source in _READER_SOURCES]),
+        )
+        return _county_inputs(settings, month, stamp)
 
     def version(self, code: str) -> str:
         return hashlib.sha256((file_sha256(self.files.get(code, [])) + self.shared).encode()).hexdigest()
+
+
+def _stamps(paths: list[Path]) -> tuple:
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+
+
+@lru_cache(maxsize=4)
+def _county_inputs(settings: KacSettings, month: str, stamp: tuple) -> CountyInputs:
+    ref = settings.reference()
+    files, _ = county_files(settings.layout.month_inputs(month), ref)
+    names = _archived_names(settings, month)
+    h = hashlib.sha256(ref.digest.encode())
+    h.update(json.dumps(sorted(names.items()), ensure_ascii=False).encode())
+    for source in _READER_SOURCES:
+        h.update((PIPELINE / source).read_bytes())
+    return CountyInputs(files, names, h.hexdigest())
 
 
 def changed_counties(settings: KacSettings, month: str, instance) -> dict[AssetKey, str]:
