@@ -312,7 +312,10 @@ def scale_inputs(scale: BenchScale) -> Path:
 
 def prepared_outputs(scale: BenchScale, inputs: Path, month: str) -> Path:
     """Outputs where every month before `month` is computed (the state before the operator's
-    run), built once with `kac run` of the month before; each measured run works on a copy."""
+    run), built once with `kac run` of the month before; each measured run works on a copy.
+    A base built earlier is brought up to date first, by the same command, as the operator's
+    previous month would be: templates or code changed since then would otherwise re-render
+    the survey waves in every measured run."""
     from pipeline.months import shift
 
     base = BENCH / f"{scale.name}-base"
@@ -320,9 +323,9 @@ def prepared_outputs(scale: BenchScale, inputs: Path, month: str) -> Path:
     if not done.exists() or done.read_text() != month:
         shutil.rmtree(base, ignore_errors=True)
         print(f"preparing {scale.name} history before {month} in {base} …", flush=True)
-        cmd = [KAC, "run", shift(month, -1), "--inputs", str(inputs), "--outputs", str(base)]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        done.write_text(month)
+    cmd = [KAC, "run", shift(month, -1), "--inputs", str(inputs), "--outputs", str(base)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    done.write_text(month)
     return base
 
 
@@ -332,6 +335,7 @@ def kac_month(inputs: Path, base: Path, month: str, executor: str) -> tuple[floa
     with tempfile.TemporaryDirectory(dir=BENCH) as tmp:
         outputs = Path(tmp) / "outputs"
         shutil.copytree(base, outputs, symlinks=True)
+        os.sync()  # the copy's writes reach the disk before the clock starts
         cmd = [KAC, "run", month, "--inputs", str(inputs), "--outputs", str(outputs), "--executor", executor]
         errors = Path(tmp) / "stderr.txt"
         with errors.open("wb") as err:
