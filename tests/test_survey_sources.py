@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import RunsFilter
+from dagster import AssetKey, RunsFilter
 
 from assets.runner import RunReport, _surveys, instance_for, jobs_for
 from pipeline.surveys import fingerprint, wave_sources
@@ -47,8 +47,25 @@ def test_fingerprint_survives_moving_the_folders(tmp_path) -> None:
     assert of(tmp_path / "moved") != of(first)
 
 
-def test_unchanged_waves_are_not_run_again(published) -> None:
+def runs_of(instance, job: str) -> int:
+    return len(instance.get_runs(RunsFilter(job_name=job)))
+
+
+def test_unchanged_waves_and_their_headlines_are_not_run_again(published) -> None:
     instance = instance_for(published)
-    before = len(instance.get_runs(RunsFilter(job_name="survey_waves")))
+    waves, summaries = runs_of(instance, "survey_waves"), runs_of(instance, "survey_summary")
     assert _surveys(published, jobs_for(published, instance), RunReport("2025-03", success=False))
-    assert len(instance.get_runs(RunsFilter(job_name="survey_waves"))) == before
+    assert runs_of(instance, "survey_waves") == waves
+    assert runs_of(instance, "survey_summary") == summaries
+
+
+def test_headlines_follow_a_wave_materialised_again(published) -> None:
+    instance = instance_for(published)
+    jobs = jobs_for(published, instance)
+    wave = instance.fetch_materializations(AssetKey("survey_wave"), limit=1).records[0].partition_key
+    assert jobs.run("survey_waves", wave).success  # as from the Dagster UI
+    summaries = runs_of(instance, "survey_summary")
+    assert _surveys(published, jobs, RunReport("2025-03", success=False))
+    assert runs_of(instance, "survey_summary") == summaries + 1
+    assert _surveys(published, jobs, RunReport("2025-03", success=False))
+    assert runs_of(instance, "survey_summary") == summaries + 1
