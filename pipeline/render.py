@@ -149,6 +149,7 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
 if __name__ == "__main__":  # PDFs handed over by another process (pipeline.second_process)
     from pipeline.second_process import Claims, read_share
 
+    _print_resources()  # WeasyPrint, the stylesheet and fonts, loaded while the work is prepared
     documents, base_url, when, claims = read_share()
     for item in Claims(claims).back(len(documents)):
         html, out = documents[item]

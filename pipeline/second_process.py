@@ -20,21 +20,28 @@ PR_SET_PDEATHSIG = 1
 
 
 class SecondProcesses:
-    """`shares` of work, one process each; `wait()` raises if any of them failed. Leaving the
-    `with` block early (an error here) stops them."""
+    """Processes running `python -m module`, each given one share of work: now (`shares`), or
+    later by `send` (`processes` started at once load their modules while this one prepares the
+    work). `wait()` raises if any of them failed. Leaving the `with` block early (an error
+    here) stops them."""
 
-    def __init__(self, module: str, shares: list[object]):
-        self.processes = []
-        for share in shares:
-            process = subprocess.Popen(
+    def __init__(self, module: str, shares: list[object] | None = None, processes: int = 0):
+        self.processes = [
+            subprocess.Popen(
                 [sys.executable, "-m", module],
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 preexec_fn=_die_with_parent,
             )
+            for _ in range(len(shares) if shares is not None else processes)
+        ]
+        if shares is not None:
+            self.send(shares)
+
+    def send(self, shares: list[object]) -> None:
+        for process, share in zip(self.processes, shares, strict=True):
             process.stdin.write(pickle.dumps(share))
             process.stdin.close()
-            self.processes.append(process)
 
     def wait(self) -> None:
         for process in self.processes:

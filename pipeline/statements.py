@@ -80,46 +80,42 @@ def render_statements(
     keeps that statement (same file, same 第N版): only statements that changed are issued anew.
     """
     when = document_time(month, version)
-    cards = scorecards.set_index("manager_id")
-    before = _read_index(previous)
-    index, to_write = {}, []
     folder.mkdir(parents=True, exist_ok=True)
-    for manager in summary.itertuples():
-        s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas)
-        digest = content_hash({k: v for k, v in s.items() if k != "deltas"})  # the figures it states
-        kept = before.get(manager.manager_id)
-        if kept and kept["content_hash"] == digest and (previous / kept["file"]).exists():
-            _link(previous / kept["file"], folder / kept["file"])
-            index[manager.manager_id] = kept
-            continue
-        html = render_pdf_html(
-            "statement.html", when, s={**s, "version": version, "document_time": when.isoformat()}
-        )
-        path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
-        to_write.append((html, path))
-        index[manager.manager_id] = {"version": version, "file": path.name, "content_hash": digest}
-    _write_pdfs(to_write, folder, when)
+    helpers = 1 if len(summary) >= STATEMENTS_APART_FROM else 0  # started now: it loads WeasyPrint
+    with SecondProcesses("pipeline.render", processes=helpers) as helper:  # while the HTML is made
+        index, to_write = {}, []
+        cards, before = scorecards.set_index("manager_id"), _read_index(previous)
+        for manager in summary.itertuples():
+            s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas)
+            digest = content_hash({k: v for k, v in s.items() if k != "deltas"})  # the figures it states
+            kept = before.get(manager.manager_id)
+            if kept and kept["content_hash"] == digest and (previous / kept["file"]).exists():
+                _link(previous / kept["file"], folder / kept["file"])
+                index[manager.manager_id] = kept
+                continue
+            html = render_pdf_html(
+                "statement.html", when, s={**s, "version": version, "document_time": when.isoformat()}
+            )
+            path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
+            to_write.append((html, path))
+            index[manager.manager_id] = {"version": version, "file": path.name, "content_hash": digest}
+        _write_pdfs(to_write, folder, when, helper)
     (folder / STATEMENTS_INDEX).write_text(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
 
 
-def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when) -> None:
-    """The PDFs of `documents`; with many, a second process shares them, each taking the next
+def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, helper: SecondProcesses) -> None:
+    """The PDFs of `documents`; with many, the helper process shares them, each taking the next
     from its own end (each statement costs ~0.2 s, nearly all of it WeasyPrint's layout)."""
-    if len(documents) < STATEMENTS_APART_FROM:
-        for html, path in documents:
-            write_pdf(html, folder, path, when)
-        return
-    with (
-        tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
-        SecondProcesses("pipeline.render", [(documents, folder, when, claims)]) as other,
-    ):
+    shared = len(documents) >= STATEMENTS_APART_FROM
+    with tempfile.TemporaryDirectory(prefix="kac-claims-") as claims:
+        helper.send([(documents if shared else [], folder, when, claims)] * len(helper.processes))
         for item in Claims(claims).front(len(documents)):
             html, path = documents[item]
             write_pdf(html, folder, path, when)
-        other.wait()
+        helper.wait()
 
 
 def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame) -> dict:
