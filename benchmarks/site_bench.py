@@ -32,14 +32,6 @@ def _touch_latest_month(layout: Layout, step: int) -> str:
     return months[-1]
 
 
-def _settled(built):
-    """The build, once the releases it set aside are deleted (not timed: the next measure starts
-    from a quiet disk, as a month's run does)."""
-    for process in built.removing:
-        process.wait()
-    return built
-
-
 def bench_site(inputs: Path, outputs: Path, repeat: int, with_search: bool = True) -> list[dict]:
     import statistics
 
@@ -52,14 +44,14 @@ def bench_site(inputs: Path, outputs: Path, repeat: int, with_search: bool = Tru
         for _ in range(repeat):
             shutil.rmtree(layout.outputs / "site-releases", ignore_errors=True)
             layout.site.unlink(missing_ok=True)
-            built = _settled(build_site(layout, ref, search_index=with_search))
+            built = build_site(layout, ref, search_index=with_search)
             full.append(built.seconds)
             pages = built.pages
-        again = [_settled(build_site(layout, ref, search_index=with_search)).seconds for _ in range(repeat)]
+        again = [build_site(layout, ref, search_index=with_search).seconds for _ in range(repeat)]
         incremental, rendered = [], 0
         for step in range(repeat):
             month = _touch_latest_month(layout, step)
-            built = _settled(build_site(layout, ref, search_index=with_search))
+            built = build_site(layout, ref, search_index=with_search)
             incremental.append(built.seconds)
             rendered = built.rendered
     label = f"site from {outputs.name}: {pages:,} pages" + (" + Pagefind index" if with_search else "")

