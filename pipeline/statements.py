@@ -81,8 +81,10 @@ def render_statements(
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
-    helpers = 1 if len(summary) >= STATEMENTS_APART_FROM else 0  # started now: it loads WeasyPrint
-    with SecondProcesses("pipeline.render", processes=helpers) as helper:  # while the HTML is made
+    # A first version issues every statement: the helper is started now and loads WeasyPrint while
+    # the HTML is made. A later version issues only those that changed, often one or two.
+    early = 1 if previous is None and len(summary) >= STATEMENTS_APART_FROM else 0
+    with SecondProcesses("pipeline.render", processes=early) as helper:
         index, to_write = {}, []
         cards, before = scorecards.set_index("manager_id"), _read_index(previous)
         for manager in summary.itertuples():
@@ -107,15 +109,21 @@ def render_statements(
 
 
 def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, helper: SecondProcesses) -> None:
-    """The PDFs of `documents`; with many, the helper process shares them, each taking the next
-    from its own end (each statement costs ~0.2 s, nearly all of it WeasyPrint's layout)."""
+    """The PDFs of `documents`; with many, a helper process (`helper`'s, or one started now)
+    shares them, each taking the next from its own end (each statement costs ~0.2 s, nearly
+    all of it WeasyPrint's layout)."""
     shared = len(documents) >= STATEMENTS_APART_FROM
-    with tempfile.TemporaryDirectory(prefix="kac-claims-") as claims:
-        helper.send([(documents if shared else [], folder, when, claims)] * len(helper.processes))
+    with (
+        tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
+        SecondProcesses("pipeline.render", processes=int(shared and not helper.processes)) as late,
+    ):
+        for other in (helper, late):
+            other.send([(documents if shared else [], folder, when, claims)] * len(other.processes))
         for item in Claims(claims).front(len(documents)):
             html, path = documents[item]
             write_pdf(html, folder, path, when)
         helper.wait()
+        late.wait()
 
 
 def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame) -> dict:

@@ -62,3 +62,28 @@ def published_rules(layout):
     from pipeline.reference import Reference
 
     return Reference.load(layout.reference).rules.for_month(MONTH)
+
+
+def test_a_later_version_reissuing_many_statements_shares_them_too(published, tmp_path, monkeypatch) -> None:
+    from decimal import Decimal
+
+    stored = published.dagster_home / "storage"
+    pay = pickle.loads((stored / "pay" / f"{MONTH}-01").read_bytes())
+    cards = pickle.loads((stored / "scorecards_table" / f"{MONTH}-01").read_bytes())
+    summary = pd.concat([pay["summary"]] * (1 + 20 // len(pay["summary"])))
+    summary = summary.assign(name=[f"{n}{i}" for i, n in enumerate(summary.name)])
+    rules = published_rules(published)
+    first = tmp_path / "v1"
+    statements.render_statements(MONTH, 1, rules, summary, pay["lines"], cards, pd.DataFrame(), first)
+    changed = summary.assign(total=summary.total + Decimal("1.00"))  # every statement changes
+    args = (MONTH, 2, rules, changed, pay["lines"], cards, pd.DataFrame())
+
+    versions = statements.render_statements(*args, tmp_path / "v2", previous=first)
+    monkeypatch.setattr(statements, "STATEMENTS_APART_FROM", 10**6)
+    statements.render_statements(*args, tmp_path / "alone", previous=first)
+
+    assert set(versions.values()) == {2}
+    shared = sorted((tmp_path / "v2").glob("*第2版.pdf"))
+    assert len(shared) == len(changed)
+    for pdf in shared:
+        assert pdf.read_bytes() == (tmp_path / "alone" / pdf.name).read_bytes(), pdf.name
