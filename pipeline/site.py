@@ -30,7 +30,7 @@ from pipeline.reference import Reference
 from pipeline.render import TEMPLATES, render_html, stylesheet
 from pipeline.site_data import load_site_data
 from pipeline.site_pages import Page, SitePages, Table
-from pipeline.xlsx import formula_like, workbooks_elsewhere, write_workbooks
+from pipeline.xlsx import Sheets, formula_like, workbooks_elsewhere, write_workbooks
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"
@@ -149,7 +149,7 @@ def _write_pages(staging: Path, pages: list[Page]) -> None:
         writer.wait()
 
 
-def _sheets(tables: list[Table]) -> dict[str, tuple[list[str], list[list]]]:
+def _sheets(tables: list[Table]) -> Sheets:
     return {t.title: (t.headers, t.rows) for t in tables}
 
 

@@ -16,14 +16,13 @@ from functools import cached_property
 import pandas as pd
 
 from pipeline.alerts import KIND_LABELS
-from pipeline.bulletin import charts, records
+from pipeline.bulletin import TREND_MONTHS, charts, records
 from pipeline.money import fen_to_yuan
 from pipeline.reference import Reference
 from pipeline.site_data import Edition, SiteData
 from pipeline.submissions import STATUS_LABELS
 from pipeline.tiers import CHANGE_LABELS, TIER_LABELS
 
-TREND_MONTHS = 13
 TOP_CUSTOMERS = 20
 KEY_TIERS = ("prefecture", "county")
 CENT = Decimal("0.01")

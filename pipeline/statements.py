@@ -108,22 +108,21 @@ def render_statements(
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
 
 
-def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, helper: SecondProcesses) -> None:
-    """The PDFs of `documents`; with many, a helper process (`helper`'s, or one started now)
-    shares them, each taking the next from its own end (each statement costs ~0.2 s, nearly
-    all of it WeasyPrint's layout)."""
+def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, started: SecondProcesses) -> None:
+    """The PDFs of `documents`; with many, a helper process (the one `started` early, or one
+    started now) shares them, each taking the next from its own end (each statement costs
+    ~0.2 s, nearly all of it WeasyPrint's layout)."""
     shared = len(documents) >= STATEMENTS_APART_FROM
+    late = shared and not started.processes
     with (
         tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
-        SecondProcesses("pipeline.render", processes=int(shared and not helper.processes)) as late,
+        SecondProcesses("pipeline.render", processes=1) if late else started as helper,
     ):
-        for other in (helper, late):
-            other.send([(documents if shared else [], folder, when, claims)] * len(other.processes))
+        helper.send([(documents if shared else [], folder, when, claims)] * len(helper.processes))
         for item in Claims(claims).front(len(documents)):
             html, path = documents[item]
             write_pdf(html, folder, path, when)
         helper.wait()
-        late.wait()
 
 
 def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame) -> dict:

@@ -15,6 +15,7 @@ from pipeline.second_process import SecondProcesses, read_share
 _FORMULA_START = ("=", "+", "-", "@")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
 _CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
+Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, rows)
 
 
 def formula_like(value: object) -> bool:
@@ -53,7 +54,7 @@ def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
     path.write_bytes(out.getvalue())
 
 
-def write_sheets(path: Path, sheets: dict[str, tuple[list[str], list[list]]], stamp: datetime) -> Path:
+def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
     """A workbook of plain tables (Chinese headers, bold header row); text never becomes a formula.
 
     Written with XlsxWriter (several times faster than openpyxl for plain tables, which matters
@@ -80,9 +81,6 @@ def write_sheets(path: Path, sheets: dict[str, tuple[list[str], list[list]]], st
         ws.freeze_panes(1, 0)
     wb.close()
     return path
-
-
-Sheets = dict[str, tuple[list[str], list[list]]]
 
 
 def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
