@@ -15,7 +15,7 @@ from dagster import (
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts
+from pipeline.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts, short_history
 from pipeline.archive import archive_as_of
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
@@ -23,7 +23,7 @@ from pipeline.quarterly import is_quarter_end
 from pipeline.quarterly import quarterly_usage as quarterly_table
 from pipeline.tables import write_table
 from pipeline.tiers import CHANGE_LABELS, TIER_LABELS, classify
-from pipeline.visits import county_coverage
+from pipeline.visits import county_coverage, visits_in_month
 from pipeline.visits import visit_coverage as coverage_tables
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
@@ -110,11 +110,16 @@ def alerts(
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
-    out = find_alerts(by_month(usage_history, month), month, tiers, accepted, rules)
+    usage_by_month = by_month(usage_history, month)
+    out = find_alerts(usage_by_month, month, tiers, accepted, rules)
     write_table(out, settings.layout.tables(month), "alerts", CONTRACT_ALERTS)
+    too_short = short_history(usage_by_month, month, tiers, rules)
+    write_table(too_short, settings.layout.tables(month), "alerts_short_history")
     counts = out.kind.map(KIND_LABELS).value_counts().to_dict()
     progress.info("  预警:%s", ",".join(f"{k} {v}" for k, v in counts.items()) or "无")
-    context.add_output_metadata({"alerts": MetadataValue.json(counts)})
+    context.add_output_metadata(
+        {"alerts": MetadataValue.json(counts), "key_accounts_with_short_history": len(too_short)}
+    )
     return out
 
 
@@ -127,8 +132,9 @@ def visit_coverage(
     context: AssetExecutionContext, settings: KacSettings, tiers: pd.DataFrame, visits: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     month = from_partition_key(context.partition_key)
-    by_manager, not_visited = coverage_tables(tiers, visits)
-    by_county = county_coverage(tiers, visits)
+    dated = visits_in_month(visits, month)  # the visits that count for the month
+    by_manager, not_visited = coverage_tables(tiers, dated)
+    by_county = county_coverage(tiers, dated)
     folder = settings.layout.tables(month)
     write_table(by_manager, folder, "visit_coverage")
     write_table(not_visited, folder, "not_visited")

@@ -18,7 +18,7 @@ from dagster import (
 from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
-from assets.pay import assessment, pay, pay_statements, scorecards_table
+from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.sensors import county_files_sensor
@@ -82,6 +82,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         assessment,
         scorecards_table,
         pay,
+        pay_confirmation,
         pay_statements,
         month_content_data,
         edition,

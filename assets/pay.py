@@ -1,20 +1,36 @@
 """Scorecards and pay of the account managers. Pay is restricted: written only under
 outputs/restricted/, never on the site or in a bulletin."""
 
-import pandas as pd
-from dagster import AssetExecutionContext, DataVersion, MetadataValue, Output, asset
+import json
 
+import pandas as pd
+from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, Output, asset
+
+from assets.analytics import ACCEPTED, TIER_HISTORY
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.assessment import assessment_file, read_assessment
+from pipeline.claims import claim_problems, new_business_claims, window_months
 from pipeline.ingest import file_sha256
 from pipeline.months import from_partition_key
 from pipeline.pay import pay_deltas, pay_lines, pay_summary
-from pipeline.problems import to_frame
+from pipeline.problems import PROBLEM_COLUMNS, to_frame
 from pipeline.progress import progress
+from pipeline.release import (
+    DRAFT,
+    PAY_STATE,
+    RELEASED,
+    last_released,
+    pay_fingerprint,
+    read_confirmation,
+    read_releases,
+    record_release,
+    release_state,
+)
 from pipeline.scorecard import ITEMS, paid_managers, scorecards
 from pipeline.statements import read_pay_summary, render_statements, write_pay_tables, write_summary_workbook
+from pipeline.submissions import STATUS_LABELS
 from pipeline.tables import write_table
 
 PAY_GROUP = "pay"
@@ -32,8 +48,10 @@ def assessment(context: AssetExecutionContext, settings: KacSettings):
     path = assessment_file(settings.layout.month_inputs(month), ref)
     table, problems = read_assessment(path, ref, month)
     write_table(to_frame(problems), settings.layout.tables(month), "assessment_problems")
+    if path is None:
+        progress.warning("  考核评分表:本月未找到,全部客户经理的业绩工资暂缓发放(补报后重新运行本月)")
     yield Output(
-        {"table": table, "found": path is not None},
+        {"table": table, "found": path is not None, "problems": to_frame(problems)},
         data_version=DataVersion(file_sha256([path]) if path else "missing"),
         metadata={"file": path.name if path else "—", "managers": len(table), "problems": len(problems)},
     )
@@ -43,6 +61,13 @@ def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
     ref = settings.reference()
     managers = paid_managers(ref.managers_active_in(month))
     return managers.assign(county_name=managers.county.map(ref.county_display))
+
+
+def _county_held(settings: KacSettings, submissions: pd.DataFrame) -> dict[str, str]:
+    """County code → why its workbook was not accepted this month (its managers' pay is held)."""
+    codes = {name: code for code, name in settings.reference().county_names.items()}
+    refused = submissions[~submissions.status.isin(ACCEPTED)]
+    return {codes[r.county]: STATUS_LABELS.get(r.status, r.status) for r in refused.itertuples()}
 
 
 @asset(
@@ -60,6 +85,7 @@ def scorecards_table(
     alerts: pd.DataFrame,
     visits: pd.DataFrame,
     assessment: dict,
+    submissions: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
@@ -79,43 +105,92 @@ def scorecards_table(
         assessment["table"],
         assessment["found"],
         ref.targets,
+        county_held=_county_held(settings, submissions),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.tables(month), "scorecards", ["manager_id", *ITEMS, "total"])
-    context.add_output_metadata(
-        {"managers": len(out), "mean_total": round(float(shown.total.mean() or 0), 2)}
-    )
+    held = out[out.held != ""]
+    for r in held.itertuples():
+        progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)
+    context.add_output_metadata({"managers": len(out), "held": len(held)})  # scores stay restricted
     return out
 
 
 @asset(
     group_name=PAY_GROUP,
     partitions_def=months,
-    description="客户经理薪酬(业绩工资、营销奖励、突出贡献奖、外勤津贴),逐行可追溯",
+    ins={"usage_history": history("usage", TIER_HISTORY)},
+    description="客户经理薪酬(业绩工资、营销奖励、突出贡献奖、外勤津贴),逐行可追溯;新揽收须经核实",
 )
 def pay(
     context: AssetExecutionContext,
     settings: KacSettings,
     scorecards_table: pd.DataFrame,
-    usage: pd.DataFrame,
+    usage_history,
     assessment: dict,
     customer_archive: pd.DataFrame,
+    submissions: pd.DataFrame,
+    problems: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
+    if window_months(rules) > TIER_HISTORY:
+        raise Failure(f"规则 pay.new_business_window_months 超过 {TIER_HISTORY} 个月,无法核实新揽收")
+    usage_by_month = by_month(usage_history, month)
+    usage = usage_by_month.pop(month)
+    claims = new_business_claims(month, usage, usage_by_month, rules)
     managers = _managers(settings, month)
     names = customer_archive.set_index("customer_id").name
-    lines = pay_lines(month, rules, managers, scorecards_table, usage, assessment["table"], names)
+    county_held = _county_held(settings, submissions)
+    lines = pay_lines(
+        month, rules, managers, scorecards_table, usage, assessment["table"], names, claims, county_held
+    )
     summary = pay_summary(lines, managers)
-    context.add_output_metadata({"managers": len(summary), "lines": len(lines)})  # amounts stay restricted
-    return {"lines": lines, "summary": summary}
+    _write_month_problems(
+        settings, month, [problems, assessment["problems"], to_frame(claim_problems(claims))]
+    )
+    write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")
+    context.add_output_metadata(  # amounts stay restricted
+        {
+            "managers": len(summary),
+            "lines": len(lines),
+            "claims_rewarded": int(claims.rewarded.sum()),
+            "claims_not_rewarded": int((~claims.rewarded).sum()),
+            "held": int((summary.held != "").sum()),
+        }
+    )
+    return {"lines": lines, "summary": summary, "claims": claims}
+
+
+def _write_month_problems(settings: KacSettings, month: str, parts: list[pd.DataFrame]) -> None:
+    """problems.csv of the month: the counties', the 考核评分 sheet's and the 新揽收 claims'."""
+    frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    write_table(frame, settings.layout.tables(month), "problems", PROBLEM_COLUMNS)
+    write_table(frame, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+
+
+@asset(
+    group_name=PAY_GROUP,
+    partitions_def=months,
+    kinds={"file"},
+    description="主任对本月考核结果的确认文件(inputs/confirmations/,kac confirm 生成)",
+)
+def pay_confirmation(context: AssetExecutionContext, settings: KacSettings):
+    month = from_partition_key(context.partition_key)
+    path = settings.layout.confirmation(month)
+    found = read_confirmation(path)
+    yield Output(
+        found,
+        data_version=DataVersion(file_sha256([path]) if path.exists() else "none"),
+        metadata={"file": str(path) if path.exists() else "—"},
+    )
 
 
 @asset(
     group_name=PAY_GROUP,
     partitions_def=months,
     kinds={"pdf"},
-    description="薪酬明细(每人一份 PDF)、中心汇总表与 pay.csv,只写入 outputs/restricted/",
+    description="薪酬明细(每人一份 PDF)、中心汇总表与 pay.csv,只写入 outputs/restricted/;主任确认前为草稿",
 )
 def pay_statements(
     context: AssetExecutionContext,
@@ -123,40 +198,76 @@ def pay_statements(
     pay: dict,
     scorecards_table: pd.DataFrame,
     edition: dict,
+    pay_confirmation,
 ) -> str:
     month = from_partition_key(context.partition_key)
     version = edition["version"]
     root = settings.layout.restricted_pay(month)
     folder = root / f"v{version}"
-    if not (folder / "pay.csv").exists() or edition["new"]:
-        previous_pay = read_pay_summary(root / f"v{version - 1}") if version > 1 else None
-        deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
-        rules = settings.reference().rules.for_month(month)
-        versions = render_statements(
-            month,
-            version,
-            rules,
-            pay["summary"],
-            pay["lines"],
-            scorecards_table,
-            deltas,
-            folder / "statements",
-            previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
-        )
-        write_summary_workbook(
-            folder / f"薪酬汇总_{month}_第{version}版.xlsx",
-            month,
-            version,
-            pay["summary"],
-            pay["lines"],
-            scorecards_table,
-        )
-        write_pay_tables(folder, pay["summary"], pay["lines"], versions)
-        if not deltas.empty:
-            deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
+    fingerprint = pay_fingerprint(scorecards_table, pay["summary"])
+    state, note = release_state(month, fingerprint, pay_confirmation)
+    frozen = any(r["version"] == version for r in read_releases(root))
+    if not frozen and (_stale(folder, state) or edition["new"]):
+        _issue(settings, month, version, pay, scorecards_table, (state, note))
+    if state == RELEASED and not frozen:
+        record_release(root, version, fingerprint, note)
     issued = read_pay_summary(folder)  # each manager's statement in force in this version
     versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
     write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
-    progress.info("  薪酬明细:%d 人,第%d版(仅限 restricted 目录)", len(pay["summary"]), version)
-    context.add_output_metadata({"folder": MetadataValue.path(str(folder)), "version": version})
+    _write_state(root, month, version, fingerprint, RELEASED if frozen else state, note)
+    changed = sum(v == version for v in versions.values())
+    shown = "已确认" if frozen or state == RELEASED else "草稿"
+    progress.info(
+        "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s", version, shown, changed, len(versions), folder
+    )
+    if not frozen and state != RELEASED:
+        progress.warning("  薪酬明细为草稿:%s", note)
+    context.add_output_metadata(
+        {"folder": MetadataValue.path(str(folder)), "version": version, "state": shown, "note": note}
+    )
     return str(folder)
+
+
+def _stale(folder, state: str) -> bool:
+    """The version's statements are missing, or were drafts and are released now."""
+    index = folder / "statements" / "index.json"
+    if not (folder / "pay.csv").exists() or not index.exists():
+        return True
+    return state == RELEASED and any(e.get("state") == DRAFT for e in json.loads(index.read_text()).values())
+
+
+def _issue(settings: KacSettings, month: str, version: int, pay: dict, cards: pd.DataFrame, release) -> None:
+    root = settings.layout.restricted_pay(month)
+    folder = root / f"v{version}"
+    compared = last_released(root, version) or (version - 1 if version > 1 else None)
+    previous_pay = read_pay_summary(root / f"v{compared}") if compared else None
+    deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
+    rules = settings.reference().rules.for_month(month)
+    versions = render_statements(
+        month,
+        version,
+        rules,
+        pay["summary"],
+        pay["lines"],
+        cards,
+        deltas,
+        folder / "statements",
+        previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
+        release=release,
+        claims=pay.get("claims"),
+        compared_with=compared,
+    )
+    write_summary_workbook(
+        folder / f"薪酬汇总_{month}_第{version}版.xlsx", month, version, pay["summary"], pay["lines"], cards
+    )
+    write_pay_tables(folder, pay["summary"], pay["lines"], versions)
+    if not deltas.empty:
+        deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
+
+
+def _write_state(root, month: str, version: int, fingerprint: str, state: str, note: str) -> None:
+    """What `kac confirm` shows and confirms: the fingerprint of the version in force."""
+    data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
+    tmp = root / ".pay_state.json.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(root / PAY_STATE)

@@ -8,7 +8,15 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.bulletin import month_content, records, render_brief, render_bulletin, scorecard_ranking
+from pipeline.alerts import short_history
+from pipeline.bulletin import (
+    held_pay,
+    month_content,
+    records,
+    render_brief,
+    render_bulletin,
+    scorecard_ranking,
+)
 from pipeline.corrections import correction_notes, read_content, write_content
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
@@ -52,9 +60,15 @@ def month_content_data(
         visit_coverage["by_county"],
         customer_archive,
     )
+    rules = settings.reference().rules.for_month(month)
+    content["alerts"]["short_history"] = len(
+        short_history(by_month(usage_history, month), month, tiers, rules)
+    )
     ended = [h for wave, h in sorted(survey_headlines.items()) if wave_end_month(wave) <= month]
     content["survey"] = {k: v for k, v in ended[-1].items() if k != "report"} if ended else None
-    content["ranking"] = scorecard_ranking(scorecards_table)
+    bands = rules.get("scorecard").get("bands", {})
+    content["ranking"] = scorecard_ranking(scorecards_table, bands)
+    content["pay_held"] = held_pay(scorecards_table)
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

@@ -2,7 +2,9 @@
 
 Loss: no usage this month after usage in each of the previous N months.
 Decline: revenue this month (all business types) below the rules' share of the same month last
-year where the customer had revenue then, else of its trailing-N-month mean.
+year where the customer had revenue then, else of its trailing-N-month mean — only when all N
+months before it are in the data. With neither (the months after go-live), a key account has
+too little history to judge a decline: it is listed as such, not alerted.
 Counties whose workbook was not accepted this month get no alerts: their usage is unknown.
 """
 
@@ -66,8 +68,9 @@ def find_alerts(
     loss_window = before[:loss_months]
     previous = revenue[loss_window]
     loss = (this == 0) & (previous > 0).all(axis=1) & all(m in usage_by_month for m in loss_window)
-    trailing = [m for m in before[:fallback_months] if m in usage_by_month]
-    trailing_mean = revenue[trailing].mean(axis=1) if trailing else pd.Series(0.0, index=revenue.index)
+    trailing = before[:fallback_months]
+    full_trailing = all(m in usage_by_month for m in trailing)
+    trailing_mean = revenue[trailing].mean(axis=1) if full_trailing else pd.Series(0.0, index=revenue.index)
     same_month = revenue[last_year]
     has_last_year = same_month > 0
     reference = np.where(has_last_year, same_month, trailing_mean)
@@ -92,6 +95,26 @@ def find_alerts(
     out["ratio"] = out.this_month / out.reference
     out = out.rename(columns={"this_month": "this_month_fen", "reference": "reference_fen"})
     return out.sort_values(["kind", "county", "customer_id"], kind="mergesort").reset_index(drop=True)
+
+
+SHORT_HISTORY_COLUMNS = ["customer_id", "county", "manager_id", "tier", "months_of_data"]
+
+
+def short_history(
+    usage_by_month: dict[str, pd.DataFrame], month: str, tiers: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
+    """Key accounts whose decline cannot be judged yet: no revenue in the same month last year
+    and fewer than the rules' N months of data before this one."""
+    fallback_months = int(rules.get("alerts.decline_fallback_months"))
+    before = [shift(month, -k) for k in range(1, fallback_months + 1)]
+    present = sum(m in usage_by_month for m in before)
+    keys = key_accounts(tiers)
+    if present == fallback_months or keys.empty:
+        return pd.DataFrame(columns=SHORT_HISTORY_COLUMNS)
+    last_year = usage_by_month.get(shift(month, -12))
+    had = set() if last_year is None else set(last_year.customer_id[last_year.revenue_fen > 0])
+    out = keys[~keys.customer_id.isin(had)].assign(months_of_data=present)
+    return out[SHORT_HISTORY_COLUMNS].reset_index(drop=True)
 
 
 CONTRACT_ALERTS = ["customer_id", "county", "manager_id", "kind", "this_month", "reference", "ratio"]

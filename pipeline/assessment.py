@@ -20,6 +20,7 @@ ASSESSMENT_COLUMNS = [
     "award",
     "award_reason",
     "source_row",
+    "conflict",
 ]
 MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 
@@ -95,9 +96,37 @@ def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.D
                 award = Decimal(0)
             row["award"] = award
             row["award_reason"] = clean_text(value("award_reason"))
+            row["cell"] = cell("manager" if "manager" in columns else "manager_id")
+            row["sheet"] = grid.name
             rows.append(row)
         break
-    return pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS), problems
+    table = _one_row_per_manager(pd.DataFrame(rows), problems, where)
+    table = table.reindex(columns=ASSESSMENT_COLUMNS)
+    table["conflict"] = table.conflict.astype(object).where(table.conflict.notna(), "")
+    return table, problems
+
+
+def _one_row_per_manager(rows: pd.DataFrame, problems: list[Problem], where: dict) -> pd.DataFrame:
+    """A manager given twice: identical rows count once (a warning); rows that differ are a
+    problem each and the manager's manual items are held, never guessed. Nobody else is touched."""
+    if rows.empty:
+        return rows
+    scored = [*MANUAL_ITEMS, "award", "award_reason"]
+    out = []
+    for _, group in rows.groupby("manager_id", sort=False):
+        first = group.iloc[0].to_dict()
+        if len(group) > 1:
+            lines = "、".join(f"第{r}行" for r in group.source_row)
+            same = len(group[scored].astype(str).drop_duplicates()) == 1
+            code = "assessment_duplicate" if same else "assessment_conflict"
+            for r in group.iloc[1:].itertuples() if same else group.itertuples():
+                problems.append(
+                    problem(code, **where, sheet=r.sheet, cell=r.cell, value=r.manager_id, detail=lines)
+                )
+            if not same:
+                first["conflict"] = f"考核评分表中此人有 {len(group)} 行且分值不一致({lines})"
+        out.append(first)
+    return pd.DataFrame(out)
 
 
 def _row(grid, columns: dict[str, tuple[int, str]], i: int):

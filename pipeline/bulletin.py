@@ -217,18 +217,42 @@ def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
     }
 
 
-def scorecard_ranking(scorecards: pd.DataFrame) -> list[dict]:
-    """Managers ranked by scorecard total (points only: pay never appears in a bulletin)."""
-    ranked = scorecards.sort_values(["total", "manager_id"], ascending=[False, True], kind="mergesort")
+def scorecard_ranking(scorecards: pd.DataFrame, bands: dict[str, int] | None = None) -> list[dict]:
+    """Managers ranked by scorecard total, shown as rank and band only (优秀/良好/合格/待改进,
+    thresholds in the rules): performance pay is a multiple of the exact total, so the total
+    stays with the statements. A held scorecard has no band yet."""
+    bands = bands or {}
+    held = scorecards.get("held", pd.Series("", index=scorecards.index)).fillna("") != ""
+    ranked = scorecards.assign(_held=held).sort_values(
+        ["_held", "total", "manager_id"], ascending=[True, False, True], kind="mergesort"
+    )
+    held = ranked._held
     return [
         {
-            "rank": i + 1,
+            "rank": "—" if is_held else i + 1,
             "manager_id": r.manager_id,
             "name": r.name,
             "county": r.county,
-            "total": f"{r.total:.2f}",
+            "band": "暂缓评定" if is_held else band_of(r.total, bands),
         }
-        for i, r in enumerate(ranked.itertuples())
+        for i, (r, is_held) in enumerate(zip(ranked.itertuples(), held, strict=True))
+    ]
+
+
+def band_of(total, bands: dict[str, int]) -> str:
+    """The highest band whose minimum the total reaches."""
+    for label, minimum in sorted(bands.items(), key=lambda b: -b[1]):
+        if total >= minimum:
+            return label
+    return ""
+
+
+def held_pay(scorecards: pd.DataFrame) -> list[dict]:
+    """Whose pay is held this month and why (no amounts: those stay with the statements)."""
+    held = scorecards[scorecards.get("held", pd.Series("", index=scorecards.index)).fillna("") != ""]
+    return [
+        {"manager_id": r.manager_id, "name": r.name, "county": r.county, "reason": r.held}
+        for r in held.itertuples()
     ]
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.layout import REPO, Layout
@@ -189,6 +190,48 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_confirm(args: argparse.Namespace) -> int:
+    """The director confirms the month's scorecards and pay: show the totals, write the
+    confirmation file, run the month so that the statements are issued as released."""
+    import json
+
+    import pandas as pd
+
+    from pipeline.release import PAY_STATE, RELEASED, write_confirmation
+
+    layout = _layout(args)
+    root = layout.restricted_pay(args.month)
+    if not (root / PAY_STATE).exists():
+        raise UserError(f"{chinese_month(args.month)}尚未计算薪酬:请先运行 kac run {args.month}")
+    state = json.loads((root / PAY_STATE).read_text(encoding="utf-8"))
+    pay = pd.read_csv(root / "pay.csv", dtype=str, keep_default_na=False)
+    totals = {label: _sum_yuan(pay[column]) for column, label in PAY_TOTALS.items()}
+    version, fingerprint = state["version"], state["fingerprint"][:12]
+    print(f"{chinese_month(args.month)}客户经理考核与薪酬 第{version}版(指纹 {fingerprint})")
+    print(f"人数 {len(pay)}," + ",".join(f"{k} {v:,.2f} 元" for k, v in totals.items()))
+    for r in pay[pay.held != ""].itertuples():
+        print(f"暂缓:{r.manager_id} {r.name}({r.county})的{r.held}")
+    if state["state"] == RELEASED:
+        print(f"该版本已确认发放,无需再次确认:{state['note']}")
+        return 0
+    write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], args.by, totals)
+    print(f"已写入确认文件:{layout.confirmation(args.month)}")
+    return _run(layout, args.month)
+
+
+PAY_TOTALS = {
+    "performance_pay": "业绩工资",
+    "marketing_reward": "营销奖励",
+    "award": "突出贡献奖",
+    "allowance": "外勤津贴",
+    "total": "合计",
+}
+
+
+def _sum_yuan(column) -> Decimal:
+    return sum((Decimal(v) for v in column), Decimal("0.00"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kac", description="凉山州邮政局大客户中心 数据处理")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("month", type=_month)
     folders(p)
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser("confirm", help="主任确认本月客户经理考核结果(确认后薪酬明细由草稿转为正式)")
+    p.add_argument("month", type=_month)
+    p.add_argument("--by", default="主任", help="确认人姓名(写入确认文件)")
+    folders(p)
+    p.set_defaults(func=cmd_confirm)
     p = sub.add_parser("demo", help="用示例数据运行最新月份")
     folders(p)
     p.set_defaults(func=cmd_demo)

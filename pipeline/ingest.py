@@ -38,6 +38,7 @@ USAGE_COLUMNS = [
     "source_file",
     "source_sheet",
     "source_row",
+    "collection_cell",
 ]
 ARCHIVE_COLUMNS = [
     "customer_id",
@@ -106,6 +107,7 @@ class CountyIntake:
     rows_read: int = 0
     usage_rows: list[ParsedRow] = field(default_factory=list)
     source_sheet: str = ""
+    collection_column: str = ""
     problems: list[Problem] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
@@ -233,6 +235,7 @@ def ingest_county(
         **read,
         usage_rows=reader.usage_rows,
         source_sheet=reader.usage_sheet,
+        collection_column=reader.collection_column,
         archive=reader.archive,
         visits=reader.visits,
         quarantine=reader.quarantine_rows(),
@@ -259,6 +262,7 @@ class _CountyReader:
         self.report_date = ""
         self.usage_rows: list[ParsedRow] = []
         self.usage_sheet = ""
+        self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
         self.archive: list[dict] = []
         self.visits: list[dict] = []
         self._quarantine: list[dict] = []
@@ -407,6 +411,7 @@ class _CountyReader:
         rows, total = self._data_rows(grid, header_row)
         self.rows_read = len(rows)
         self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
+        self.collection_column = get_column_letter(grid.col0 + columns["collection"][0] + 1)
         if total is not None and len(self._parsed) == len(rows):  # else the rows' problems say it
             self._check_total(grid, total, columns, multiplier)
         self._drop_duplicates(grid)
@@ -656,9 +661,11 @@ class _CountyReader:
             if not r.get("customer_id"):
                 continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
+            day = check("date", _iso_date, "走访日期")
+            self._check_visit_date(grid, i, r, day)
             records.append(
                 {
-                    "date": check("date", _iso_date, "走访日期"),
+                    "date": day,
                     "customer_id": r["customer_id"],
                     "manager_id": check("manager", self._manager, "客户经理"),
                     "method": check("method", methods.match, "方式"),
@@ -670,6 +677,17 @@ class _CountyReader:
                 }
             )
         self.visits = records
+
+    def _check_visit_date(self, grid: Grid, i: int, record: dict, day: str) -> None:
+        """A visit counts for the month it is dated in: say so where it cannot count."""
+        if day.startswith(self.month) or (record.get("date") and not day):  # unreadable: already said
+            return
+        column = self._sheet_columns["visits"].get("date")
+        cell = self._a1(grid, i, column[0]) if column else f"{self._excel_row(grid, i)}"
+        if day:
+            self.add("visit_date_outside", grid.name, cell, record.get("date", ""), detail=day)
+        else:
+            self.add("visit_date_missing", grid.name, cell, "")
 
 
 # -- cell values -------------------------------------------------------------------------
@@ -805,6 +823,7 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
             "source_file": [i.files[0] for i, _ in rows],
             "source_sheet": [i.source_sheet for i, _ in rows],
             "source_row": np.array([r.source_row for _, r in rows], dtype=np.int64),
+            "collection_cell": [f"{i.collection_column}{r.source_row}" for i, r in rows],
         },
         columns=USAGE_COLUMNS,
     )

@@ -33,6 +33,10 @@ class Layout:
     def site(self) -> Path:
         return self.outputs / "site"
 
+    def confirmation(self, month: str) -> Path:
+        """The director's confirmation of a month's scorecards and pay (`kac confirm`)."""
+        return self.inputs / "confirmations" / f"考核确认_{month}.toml"
+
     def restricted_pay(self, month: str) -> Path:
         return self.outputs / "restricted" / "pay" / month
 

@@ -41,7 +41,22 @@ CODES: dict[str, tuple[str, str]] = {
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
     "score_out_of_range": ("row", "分值超出范围(应为 0–{detail}),该项按 0 分计,请中心核对考核评分表"),
-    "assessment_missing": ("warning", "本月未找到考核评分表,市场调查、项目策划、其他三项均按 0 分计"),
+    "assessment_missing": (
+        "warning",
+        "本月未找到考核评分表:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,请中心补报后重新运行本月",
+    ),
+    "assessment_duplicate": ("warning", "同一客户经理重复填报且分值相同({detail}),按一行计"),
+    "assessment_conflict": (
+        "row",
+        "同一客户经理有多行且分值不一致({detail}),此人本月人工评分暂缓,请中心核对后只保留一行",
+    ),
+    "visit_date_missing": ("warning", "未填写走访日期,该次走访不计入本月大客户联系考核,请补填日期"),
+    "visit_date_outside": ("warning", "走访日期 {detail} 不在本月,该次走访不计入本月大客户联系考核"),
+    "new_collection_not_new": (
+        "warning",
+        "标为“新揽收”,但该客户的该业务种类在 {detail} 已有用邮,不计营销奖励(本行仍计入用邮量),"
+        "请县局核对揽收类型",
+    ),
     "survey_score_invalid": ("row", "评分应为 1–5 的整数,该项不计入统计,请核对问卷"),
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),

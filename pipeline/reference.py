@@ -123,10 +123,22 @@ class Reference:
         }
         return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
 
-    def managers_active_in(self, month: str) -> pd.DataFrame:
-        """Managers employed at any time during `month` (YYYY-MM)."""
-        start, end = f"{month}-01", f"{month}-31"
+    def roster_in_force(self, month: str) -> pd.DataFrame:
+        """One row per manager as the roster stood in `month`: the roster keeps history rows
+        (a move to another county, a new role) with `effective_from` (YYYY-MM, blank = always);
+        a re-run of a past month uses the row in force then."""
         m = self.managers
+        if "effective_from" not in m:
+            return m
+        m = m[m.effective_from <= month]  # blank sorts first: in force from the start
+        return m.sort_values(["manager_id", "effective_from"], kind="mergesort").drop_duplicates(
+            "manager_id", keep="last"
+        )
+
+    def managers_active_in(self, month: str) -> pd.DataFrame:
+        """Managers employed at any time during `month` (YYYY-MM), as the roster stood then."""
+        start, end = f"{month}-01", f"{month}-31"
+        m = self.roster_in_force(month)
         active = (m.active_from <= end) & ((m.active_to == "") | (m.active_to >= start))
         return m[active]
 
@@ -135,7 +147,9 @@ class Reference:
         """Normalised name → manager ids (names can repeat across counties)."""
         out: dict[str, list[str]] = {}
         for row in self.managers.itertuples():
-            out.setdefault(normalise(row.name), []).append(row.manager_id)
+            ids = out.setdefault(normalise(row.name), [])
+            if row.manager_id not in ids:  # history rows of one manager are one person
+                ids.append(row.manager_id)
         return out
 
     @cached_property

@@ -444,11 +444,22 @@ def _usage(customers: pd.DataFrame, rng: np.random.Generator, months: list[str])
                         "business_type": business,
                         "volume": volume[keep],
                         "revenue": np.round(volume[keep] * price[keep], 2),
-                        "new": (t - first_use[keep]) < 2,
+                        "new": _labelled_new(t, first_use[keep], business),
                     }
                 )
             )
     return pd.concat(frames, ignore_index=True)
+
+
+def _labelled_new(t: int, first_use: np.ndarray, business: str) -> np.ndarray:
+    """揽收类型 as a county labels it: 新揽收 in the month a customer first uses a business after
+    go-live; business there at go-live is 存量. A few existing rows are relabelled 新揽收, as
+    happens when a reward is paid on new business (the 新揽收 rule catches them). The relabels
+    draw from their own generator, so the rest of the sample does not move."""
+    first = (t == first_use) & (t > 0)
+    draw = np.random.default_rng([t, sum(business.encode()), 7919]).random(len(first_use))
+    relabelled = (t - first_use >= 3) & (draw < 0.003)
+    return first | relabelled
 
 
 # -- what makes some files differ from the template -----------------------------------

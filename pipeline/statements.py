@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.months import chinese_month
-from pipeline.pay import KIND_LABELS, PAY_COLUMNS
+from pipeline.pay import KIND_LABELS, MONEY_COLUMNS
+from pipeline.release import RELEASED
 from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.rules import Rules
 from pipeline.scorecard import ITEM_LABELS, ITEMS
@@ -39,7 +40,8 @@ def write_pay_tables(
     `version` is that of each manager's statement in force."""
     folder.mkdir(parents=True, exist_ok=True)
     shown = summary.assign(version=summary.manager_id.map(versions))
-    for column in PAY_COLUMNS[3:]:
+    shown = shown[[c for c in shown.columns if c != "held"] + ["held"]]  # the contract's columns first
+    for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
     shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
     lines.assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
@@ -53,7 +55,7 @@ def read_pay_summary(folder: Path) -> pd.DataFrame | None:
     if not path.exists():
         return None
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for column in PAY_COLUMNS[3:]:
+    for column in MONEY_COLUMNS:
         frame[column] = frame[column].map(Decimal)
     return frame
 
@@ -72,12 +74,17 @@ def render_statements(
     deltas: pd.DataFrame,
     folder: Path,
     previous: Path | None = None,
+    release: tuple[str, str] = (RELEASED, ""),
+    claims: pd.DataFrame | None = None,
+    compared_with: int | None = None,
 ) -> dict[str, int]:
     """One PDF per manager (fonts and templates are loaded once per process); manager → the
     version of the statement in force.
 
     A manager whose statement states exactly what it stated in the `previous` version's folder
-    keeps that statement (same file, same 第N版): only statements that changed are issued anew.
+    keeps that statement (same file, same 第N版): only statements whose amounts or lines changed
+    are issued anew (a renamed source file is not such a change). `release`: (draft or
+    released, its note); a draft is marked 草稿 on every page and is issued again once released.
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,25 +94,52 @@ def render_statements(
     with SecondProcesses("pipeline.render", processes=early) as helper:
         index, to_write = {}, []
         cards, before = scorecards.set_index("manager_id"), _read_index(previous)
+        state, note = release
         for manager in summary.itertuples():
-            s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas)
-            digest = content_hash({k: v for k, v in s.items() if k != "deltas"})  # the figures it states
+            s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas, claims)
+            digest = statement_hash(s)
             kept = before.get(manager.manager_id)
-            if kept and kept["content_hash"] == digest and (previous / kept["file"]).exists():
+            if _keeps(kept, digest, state, previous):
                 _link(previous / kept["file"], folder / kept["file"])
                 index[manager.manager_id] = kept
                 continue
-            html = render_pdf_html(
-                "statement.html", when, s={**s, "version": version, "document_time": when.isoformat()}
-            )
+            shown = {
+                **s,
+                "compared_with": compared_with,
+                "version": version,
+                "document_time": when.isoformat(),
+                "state": state,
+                "state_note": note,
+            }
+            html = render_pdf_html("statement.html", when, s=shown)
             path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
             to_write.append((html, path))
-            index[manager.manager_id] = {"version": version, "file": path.name, "content_hash": digest}
+            index[manager.manager_id] = {
+                "version": version,
+                "file": path.name,
+                "content_hash": digest,
+                "state": state,
+            }
         _write_pdfs(to_write, folder, when, helper)
     (folder / STATEMENTS_INDEX).write_text(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
+
+
+def statement_hash(statement: dict) -> str:
+    """The amounts and lines a statement states: not its deltas, not the source files' names."""
+    stated = {k: v for k, v in statement.items() if k != "deltas"}
+    stated["lines"] = [{k: v for k, v in line.items() if k != "source_file"} for line in statement["lines"]]
+    return content_hash(stated)
+
+
+def _keeps(kept: dict | None, digest: str, state: str, previous: Path | None) -> bool:
+    """The statement issued before still stands: same figures, and not a draft now released."""
+    if not kept or previous is None or kept["content_hash"] != digest:
+        return False
+    was = kept.get("state", RELEASED)  # statements issued before the sign-off existed were final
+    return was in (RELEASED, state) and (previous / kept["file"]).exists()
 
 
 def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, started: SecondProcesses) -> None:
@@ -125,10 +159,17 @@ def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, started: 
         helper.wait()
 
 
-def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame) -> dict:
+def _statement(
+    month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame, claims=None
+) -> dict:
     """What a manager's statement states (its version and date are added when it is issued)."""
     weights = rules.get("scorecard.weights")
     mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
+    refused = (
+        claims[(claims.manager_id == manager.manager_id) & ~claims.rewarded]
+        if claims is not None and not claims.empty
+        else pd.DataFrame(columns=["customer_id", "business_type", "revenue_fen", "reason"])
+    )
     return {
         "manager_id": manager.manager_id,
         "name": manager.name,
@@ -136,11 +177,25 @@ def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, del
         "month_label": chinese_month(month),
         "rules_version": rules.version,
         "rules_title": rules.title,
-        **{k: f"{getattr(manager, k):.2f}" for k in PAY_COLUMNS[3:]},
+        **{k: f"{getattr(manager, k):.2f}" for k in MONEY_COLUMNS},
+        "held": getattr(manager, "held", ""),
+        "held_reason": str(card.get("held", "") or ""),
         "score_total": f"{card.total:.2f}",
         "lines": [
-            {**line, "amount": f"{line['amount']:.2f}"}
+            {
+                **line,
+                "amount": f"{line['amount']:.2f}",
+            }
             for line in lines[lines.manager_id == manager.manager_id].to_dict("records")
+        ],
+        "not_rewarded": [
+            {
+                "customer_id": c.customer_id,
+                "business_type": c.business_type,
+                "revenue": f"{Decimal(int(c.revenue_fen)) / 100:,.2f}",
+                "reason": c.reason,
+            }
+            for c in refused.itertuples()
         ],
         "score_items": [
             {
@@ -182,7 +237,7 @@ def write_summary_workbook(
     path: Path, month: str, version: int, summary: pd.DataFrame, lines: pd.DataFrame, scorecards: pd.DataFrame
 ) -> Path:
     """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核."""
-    money = PAY_COLUMNS[3:]
+    money = MONEY_COLUMNS
     totals = ["合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
     sheets = {
         "汇总": (

@@ -6,6 +6,11 @@ carries it past the threshold is in; ties by customer id), or of a nature named 
 (党政军机关, 行政职能单位), or an industry partner (行业合作伙伴). County: in its county's own
 per-business Pareto set, or designated by the county (县级重点客户), unless prefecture.
 A key account is demoted only after the grace months of the rules, in a row, below its tier.
+
+Changes: the key accounts of the first month computed (the centre's go-live, no tiers before it)
+are the `baseline`, not new: nobody became a key account because the product started. Later, a
+customer that becomes a key account is `new`, unless it was one within the rules' return window
+(`tier.returning_months`, default 12), when it is `returning`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from pipeline.rules import Rules
 PREFECTURE, COUNTY, ORDINARY = "prefecture", "county", "ordinary"
 RANK = {ORDINARY: 0, COUNTY: 1, PREFECTURE: 2}
 TIER_LABELS = {PREFECTURE: "州级大客户", COUNTY: "县级大客户", ORDINARY: "一般客户"}
-CHANGE_LABELS = {"new": "新增", "promoted": "升级", "demoted": "降级", "unchanged": "不变", "lost": "流失"}
+CHANGE_LABELS = {
+    "baseline": "基期",
+    "new": "新增",
+    "returning": "回归",
+    "promoted": "升级",
+    "demoted": "降级",
+    "unchanged": "不变",
+    "lost": "流失",
+}
 TIER_COLUMNS = [
     "customer_id",
     "county",
@@ -29,6 +42,7 @@ TIER_COLUMNS = [
     "change",
     "months_below",
     "manager_id",
+    "last_key_month",
 ]
 MEASURE_COLUMNS = {"volume": "volume", "revenue": "revenue_fen"}
 
@@ -128,7 +142,12 @@ def _archive_reasons(archive: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def apply_grace(
-    raw: pd.DataFrame, previous: pd.DataFrame | None, grace: int, active: pd.Series
+    raw: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    grace: int,
+    active: pd.Series,
+    month: str = "",
+    returning_months: int = 12,
 ) -> pd.DataFrame:
     """Final tiers: a customer below last month's tier keeps it until `grace` months in a row.
 
@@ -136,14 +155,18 @@ def apply_grace(
     usage at all is `lost`, otherwise `demoted`).
     """
     out = raw.copy()
-    if previous is None or previous.empty:
+    baseline = previous is None or previous.empty
+    if baseline:
         out["previous_tier"] = ""
         out["months_below"] = 0
+        out["last_key_month"] = ""
         out["tier"] = out.raw_tier
     else:
         prev = previous.set_index("customer_id")
+        if "last_key_month" not in prev:  # tiers stored before the column existed
+            prev["last_key_month"] = np.where(prev.tier.map(RANK) > 0, shift(month, -1) if month else "", "")
         out = out.merge(
-            prev[["tier", "months_below"]].rename(columns={"tier": "previous_tier"}),
+            prev[["tier", "months_below", "last_key_month"]].rename(columns={"tier": "previous_tier"}),
             left_on="customer_id",
             right_index=True,
             how="outer",
@@ -162,17 +185,29 @@ def apply_grace(
         out["months_below"] = np.where(held, months_below, 0)
         held_reason = "保级(连续" + pd.Series(months_below, index=out.index).astype(str) + "个月未达标准)"
         out["reasons"] = np.where(held, held_reason, out.reasons)
-    out["change"] = _changes(out, active)
+        out["last_key_month"] = out.last_key_month.fillna("")
+    out["change"] = _changes(out, active, baseline, shift(month, -returning_months) if month else "")
+    if month:
+        out["last_key_month"] = np.where(out.tier.map(RANK) > 0, month, out.last_key_month)
     return out.drop(columns="raw_tier").sort_values("customer_id", kind="mergesort").reset_index(drop=True)
 
 
-def _changes(tiers: pd.DataFrame, active: pd.Series) -> np.ndarray:
+def _changes(tiers: pd.DataFrame, active: pd.Series, baseline: bool, return_since: str) -> np.ndarray:
+    """`return_since`: a key account again after being one in or after this month is returning."""
     now, before = tiers.tier.map(RANK), tiers.previous_tier.map(RANK).fillna(0)
     was_key, is_key = before > 0, now > 0
     lost = was_key & ~is_key & ~tiers.customer_id.isin(active)
+    came_back = tiers.last_key_month.fillna("").ge(return_since) & tiers.last_key_month.fillna("").ne("")
     return np.select(
-        [lost, ~was_key & is_key, now > before, now < before],
-        ["lost", "new", "promoted", "demoted"],
+        [
+            lost,
+            ~was_key & is_key & baseline,
+            ~was_key & is_key & came_back,
+            ~was_key & is_key,
+            now > before,
+            now < before,
+        ],
+        ["lost", "baseline", "returning", "new", "promoted", "demoted"],
         default="unchanged",
     )
 
@@ -191,7 +226,9 @@ def classify(
     raw = raw_tiers(totals, archive, rules)
     this_month = usage_by_month.get(month)
     active = this_month.customer_id.drop_duplicates() if this_month is not None else pd.Series(dtype=str)
-    tiers = apply_grace(raw, previous, int(rules.get("tier.demotion_grace_months")), active)
+    grace = int(rules.get("tier.demotion_grace_months"))
+    returning = int(rules.values.get("tier", {}).get("returning_months", 12))
+    tiers = apply_grace(raw, previous, grace, active, month, returning)
     managers = archive.set_index("customer_id").manager_id.astype(object)
     tiers["manager_id"] = managers.reindex(tiers.customer_id).fillna("").to_numpy()
     return tiers[TIER_COLUMNS]

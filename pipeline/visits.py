@@ -10,6 +10,12 @@ COVERAGE_COLUMNS = ["manager_id", "key_accounts", "visited", "coverage"]
 NOT_VISITED_COLUMNS = ["manager_id", "customer_id", "county", "tier"]
 
 
+def visits_in_month(visits: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Visits dated inside `month`: an undated visit, or one of another month, earns no contact
+    points (the reader reports it as a warning at its cell)."""
+    return visits[visits.date.astype(str).str.startswith(month)]
+
+
 def visit_coverage(tiers: pd.DataFrame, visits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per manager: key accounts, visited this month, share) and the key accounts not visited.
 

@@ -101,3 +101,19 @@ def test_ordinary_customers_and_counties_not_accepted_get_no_alerts():
     assert alerts_for(history, "2026-04", tiers, accepted=()).empty  # 西昌市's workbook was rejected
     out = alerts_for(history, "2026-04", tiers)
     assert list(out.index) == ["A"]
+
+
+def test_no_decline_from_too_little_history_and_the_account_is_listed_as_such():
+    from pipeline.alerts import short_history
+
+    # the second month after go-live: one month before it, no same month last year
+    history = {"2025-01": {"A": 300, "B": 300}, "2025-02": {"A": 100, "B": 290}}
+    assert alerts_for(history, "2025-02", tiers_of("A", "B")).empty
+    usage = {m: month_of(m, r) for m, r in history.items()}
+    listed = short_history(usage, "2025-02", tiers_of("A", "B"), RULES)
+    assert list(listed.customer_id) == ["A", "B"] and set(listed.months_of_data) == {1}
+    # three full months before it: the trailing mean is a fair reference again
+    history |= {"2025-03": {"A": 300, "B": 300}, "2025-04": {"A": 100, "B": 290}}
+    assert list(alerts_for(history, "2025-04", tiers_of("A", "B")).index) == ["A"]
+    usage = {m: month_of(m, r) for m, r in history.items()}
+    assert short_history(usage, "2025-04", tiers_of("A", "B"), RULES).empty

@@ -23,18 +23,19 @@ MONTH = "2025-03"
 
 
 def raise_a_new_collection(path, by_yuan: float) -> tuple[str, str, float]:
-    """Add `by_yuan` to the first 特快 新揽收 row and to the 合计 row; (customer, manager, old revenue)."""
+    """Add `by_yuan` to the first 新揽收 row (特快 where there is one) and to the 合计 row;
+    (customer, manager, old revenue). The sample labels 新揽收 only on a first collection."""
     wb = load_workbook(path)
     ws = wb["用邮情况"]
     header = [c.value for c in ws[3]]
     col = {name: i for i, name in enumerate(header)}
     revenue_col = next(i for n, i in col.items() if str(n).startswith("收入"))
-    for row in ws.iter_rows(min_row=4):
-        if row[col["业务种类"]].value == "特快" and row[col["揽收类型"]].value == "新揽收":
-            old = float(row[revenue_col].value)
-            row[revenue_col].value = round(old + by_yuan, 2)
-            found = (row[col["客户编号"]].value, row[col["客户经理"]].value, old)
-            break
+    claims = [row for row in ws.iter_rows(min_row=4) if row[col["揽收类型"]].value == "新揽收"]
+    assert claims, f"{path.name} has no 新揽收 row"
+    row = next((r for r in claims if r[col["业务种类"]].value == "特快"), claims[0])
+    old = float(row[revenue_col].value)
+    row[revenue_col].value = round(old + by_yuan, 2)
+    found = (row[col["客户编号"]].value, row[col["客户经理"]].value, old)
     for row in ws.iter_rows(min_row=4):
         if row[0].value == "合计":
             row[revenue_col].value = round(float(row[revenue_col].value) + by_yuan, 2)

@@ -354,3 +354,22 @@ def test_name_checked_against_last_months_archive_unless_this_file_renames_it(tm
     county_workbook(tmp_path / "西昌市.xlsx", total=False, archive=renamed)
     files, _ = county_files(tmp_path, reference)
     assert codes(ingest_county("xichang", MONTH, files["xichang"], reference, last_month)) == []
+
+
+def test_a_visit_counts_only_when_dated_in_the_month_and_others_are_reported(tmp_path, reference):
+    import pandas as pd
+
+    from pipeline.visits import visits_in_month
+
+    visits = [
+        ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],
+        ["", "C5134010002", "陆浩", "电话", "回访", ""],
+        ["2026-09-28", "C5134010001", "陆浩", "上门", "补记上月走访", ""],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", visits=visits)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == [("visit_date_missing", "A3", ""), ("visit_date_outside", "A4", "2026-09-28")]
+    assert "不计入本月大客户联系考核" in intake.problems[0].message
+    counted = visits_in_month(pd.DataFrame(intake.visits), MONTH)
+    assert list(counted.customer_id) == ["C5134010001"] and len(intake.visits) == 3  # kept, not counted

@@ -238,6 +238,7 @@ def test_pay_statements_read_back_match_pay_csv_and_stay_restricted(published):
         "allowance",
         "total",
         "version",
+        "held",
     ]
     row = pay.sort_values("marketing_reward", key=lambda s: s.astype(float)).iloc[-1]
     (pdf,) = (root / "v1" / "statements").glob(f"薪酬明细_{row.manager_id}_*.pdf")
@@ -264,12 +265,17 @@ def test_summary_workbook_totals_equal_the_sum_of_managers(published):
     assert Decimal(str(total[7])) == sum(Decimal(t) for t in pay.total)
 
 
-def test_bulletin_ranks_managers_by_score_and_shows_no_pay(published):
+def test_bulletin_ranks_managers_by_band_and_shows_no_score_or_pay(published):
     text = pdf_text(bulletin_pdf(published))
     cards = table(published, "scorecards").sort_values("total", key=lambda s: -s.astype(float))
     assert "客户经理考核排名" in text
     best = cards.iloc[0]
-    assert f"{float(best.total):.2f}" in text
+    row = next(line for line in text.splitlines() if best.manager_id in line)
+    assert row.split()[0] == "1" and row.split()[-1] in {"优秀", "良好", "合格", "待改进"}
+    # performance pay is 8 × the total: no total on any line of the bulletin
+    assert not any(
+        f"{float(t):.2f}" in line for t in cards.total for line in text.splitlines() if "M0" in line
+    )
     pay = pd.read_csv(published.restricted_pay(MONTH) / "pay.csv", dtype=str)
     assert "薪酬" not in text and "业绩工资" not in text
     assert not any(f" {p} " in text for p in pay.total if float(p) > 1000)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from pipeline.alerts import find_alerts
 from pipeline.archive import archive_as_of
 from pipeline.assessment import assessment_file, read_assessment
+from pipeline.claims import new_business_claims
 from pipeline.ingest import combine, county_files, ingest_county
 from pipeline.layout import REPO
-from pipeline.months import month_range
+from pipeline.months import month_range, shift
 from pipeline.pay import pay_lines, pay_summary
-from pipeline.scorecard import paid_managers, scorecards
+from pipeline.scorecard import ITEMS, paid_managers, scorecards
+from pipeline.statements import write_summary_workbook
 from pipeline.tiers import classify
 
 INPUTS = REPO / "inputs"
@@ -22,7 +26,7 @@ INPUTS = REPO / "inputs"
 
 @pytest.fixture(scope="module")
 def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Pay of 2025-11 … 2026-10, computed month by month from 2025-01 with the plain functions."""
+    """Pay of every month 2025-01 … 2026-10, computed month by month with the plain functions."""
     usage, tiers_by_month, out = {}, {}, {}
     archive = tiers = None
     for month in month_range("2025-01", "2026-10"):
@@ -36,8 +40,6 @@ def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         archive = archive_as_of(archive, combined.archive, combined.usage, month)
         tiers = classify(usage, month, archive, tiers, rules)
         tiers_by_month[month] = tiers
-        if month < "2025-11":
-            continue
         accepted = {
             reference.county_names[i.county] for i in intakes if i.status in ("on_time", "late", "received")
         }
@@ -61,16 +63,65 @@ def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
             True,
             reference.targets,
         )
+        earlier = {m: u for m, u in usage.items() if m < month}
+        claims = new_business_claims(month, combined.usage, earlier, rules)
         lines = pay_lines(
-            month, rules, staff, cards, combined.usage, table, archive.set_index("customer_id").name
+            month, rules, staff, cards, combined.usage, table, archive.set_index("customer_id").name, claims
         )
         out[month] = (lines, pay_summary(lines, staff))
+    out["usage"] = usage
     return out
 
 
+def months_of(year_of_pay: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    return {m: v for m, v in year_of_pay.items() if m != "usage"}
+
+
+REWARD = re.compile(r"营销奖励:(\S+) .* (\S+) 新揽收")
+
+
+def test_every_reward_line_of_the_sample_history_is_new_business_paid_once(year_of_pay):
+    """Checked against the counties' rows themselves, not against the claims the pay used."""
+    usage, rewarded = year_of_pay["usage"], set()
+    for month, (lines, _) in months_of(year_of_pay).items():
+        window = pd.concat([usage[m] for m in usage if shift(month, -12) <= m < month] or [pd.DataFrame()])
+        used = set(zip(window.customer_id, window.business_type, strict=True)) if len(window) else set()
+        marketing = lines[lines.kind == "marketing"]
+        if month == "2025-01":
+            assert marketing.empty  # the go-live month: no earlier data to check a claim against
+        for text in marketing.description:
+            customer, business = REWARD.search(text).groups()
+            assert (customer, business) not in used, (month, text)
+            assert (customer, business) not in rewarded, (month, text)
+            rewarded.add((customer, business))
+    assert len(rewarded) > 20  # the sample does collect new business
+
+
+def test_the_sample_relabels_are_caught_and_not_paid(year_of_pay):
+    """The sample labels a few existing rows 新揽收: each is in usage with a 新揽收 label and no line."""
+    usage = year_of_pay["usage"]
+    labelled = sum(int((u.collection == "新揽收").sum()) for u in usage.values())
+    paid = sum(int((lines.kind == "marketing").sum()) for lines, _ in months_of(year_of_pay).values())
+    assert 0 < paid < labelled
+
+
+def test_the_summary_workbook_adds_up_to_the_statements(year_of_pay, tmp_path):
+    lines, summary = year_of_pay["2026-10"]
+    cards = pd.DataFrame({"manager_id": summary.manager_id, "name": summary.name, "total": Decimal(0)})
+    for item in ITEMS:
+        cards[item] = Decimal(0)
+    path = write_summary_workbook(tmp_path / "汇总.xlsx", "2026-10", 1, summary, lines, cards)
+    sheet = openpyxl.load_workbook(path)["汇总"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[-1][0] == "合计"
+    assert Decimal(str(rows[-1][-1])) == sum(summary.total, Decimal(0)) == sum(lines.amount, Decimal(0))
+    by_manager = {r[0]: Decimal(str(r[-1])).quantize(Decimal("0.01")) for r in rows[:-1]}
+    assert by_manager == dict(zip(summary.manager_id, summary.total, strict=True))
+
+
 def test_every_statement_is_the_sum_of_its_lines_for_a_year(year_of_pay):
-    assert len(year_of_pay) == 12
-    for month, (lines, summary) in year_of_pay.items():
+    assert len(months_of(year_of_pay)) == 22
+    for month, (lines, summary) in months_of(year_of_pay).items():
         for row in summary.itertuples():
             mine = lines[lines.manager_id == row.manager_id]
             assert sum(mine.amount, Decimal(0)) == row.total, (month, row.manager_id)

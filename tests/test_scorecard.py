@@ -51,7 +51,12 @@ def test_items_points_and_a_missing_assessment_row():
         }
     )
     alerts = pd.DataFrame({"customer_id": ["C"]})
-    visits = pd.DataFrame({"customer_id": ["A", "B", "B", "E"]})
+    visits = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "B", "E"],
+            "date": ["2026-06-03", "2026-06-10", "2026-06-28", "2026-06-01"],
+        }
+    )
     usage = pd.DataFrame({"manager_id": ["M1", "M1", "M2"], "revenue_fen": [30_000_00, 20_000_00, 5_00]})
     assessment = pd.DataFrame(
         [
@@ -91,6 +96,98 @@ def test_items_points_and_a_missing_assessment_row():
     assert m1.total == sum(m1[i] for i in ITEMS) == Decimal("84.83")
     assert m1.archive_note == "近三个月更新档案 3 户 / 名下大客户 4 户 × 10 分"
     m2 = cards.loc["M2"]
-    assert m2.market_survey == Decimal("0.00") and m2.market_survey_note == "考核评分表中无此人,按 0 分计"
+    # a manager the 考核评分 sheet does not give: the manual items are held, not zeros
+    assert m2.market_survey == Decimal("0.00") and m2.market_survey_value == "暂缓"
+    assert m2.market_survey_note == "暂缓:考核评分表中无此人,待中心补报后计分"
+    assert m1.held == "" and m2.held == "考核评分表中无此人"
     assert m2.archive == Decimal("0.00") and m2.archive_note == "无名下大客户,不计分"
     assert m2.annual_target_note == "无年度收入目标,不计分"
+
+
+def test_targets_are_pro_rated_from_the_start_date_of_a_joiner():
+    managers = pd.DataFrame(
+        {
+            "manager_id": ["M9"],
+            "name": ["丙"],
+            "county": ["xichang"],
+            "active_from": ["2026-08-16"],  # 16 of 31 August days, then September and October
+            "active_to": [""],
+        }
+    )
+    tiers = pd.DataFrame(
+        {
+            "customer_id": ["A"],
+            "county": "西昌市",
+            "tier": ["county"],
+            "manager_id": ["M9"],
+            "change": ["new"],
+        }
+    )
+    archive = pd.DataFrame({"customer_id": ["A"], "manager_id": "M9", "changed_month": ["2026-10"]})
+    usage = pd.DataFrame({"manager_id": ["M9"], "revenue_fen": [20_000_00]})
+    targets = pd.DataFrame(
+        {"year": ["2026"], "manager_id": ["M9"], "new_key_accounts": ["12"], "revenue_target": ["120000.00"]}
+    )
+    no_visits = pd.DataFrame(columns=["customer_id", "date"])
+    card = scorecards(
+        "2026-10",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        archive,
+        alerts_none(),
+        no_visits,
+        usage,
+        manual(),
+        True,
+        targets,
+    ).iloc[0]
+    employed = Decimal(16) / Decimal(31) + 2  # months employed this year
+    # revenue: 20,000 against 120,000 × 2.516…/12 = 25,161.29: 25 × 0.7949… = 19.87
+    assert card.annual_target == (25 * Decimal(20000) / (Decimal(120000) * employed / 12)).quantize(
+        Decimal("0.01")
+    )
+    assert card.annual_target == Decimal("19.87")  # against a full year's 10/12 it would be 5.00
+    assert "× 2.52/12" in card.annual_target_note
+    assert card.new_accounts == Decimal("9.94")  # 1 against 12 × 2.516…/12 = 2.516…: 25 × 0.3974…
+
+
+def test_a_re_run_of_an_old_month_uses_the_roster_in_force_then(reference):
+    import dataclasses
+
+    history = pd.concat(
+        [
+            reference.managers.assign(effective_from=""),
+            reference.managers[reference.managers.manager_id == "M022"].assign(
+                county="xichang", effective_from="2026-07"
+            ),
+        ]
+    )
+    ref = dataclasses.replace(reference, managers=history)
+    june = ref.managers_active_in("2026-06").set_index("manager_id")
+    july = ref.managers_active_in("2026-07").set_index("manager_id")
+    assert june.loc["M022", "county"] == "huidong" and july.loc["M022", "county"] == "xichang"
+    assert len(june) == len(june.index.unique())  # one row per manager in any month
+    assert ref.manager_by_name["钟春燕"] == ["M022"]  # history rows are one person
+
+
+def alerts_none() -> pd.DataFrame:
+    return pd.DataFrame(columns=["customer_id"])
+
+
+def manual() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "manager_id": "M9",
+                "market_survey": Decimal(10),
+                "project_plan": Decimal(10),
+                "other": Decimal(5),
+                "award": Decimal(0),
+                "award_reason": "",
+                "source_row": 3,
+                "conflict": "",
+            }
+        ]
+    )

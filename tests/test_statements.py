@@ -87,3 +87,21 @@ def test_a_later_version_reissuing_many_statements_shares_them_too(published, tm
     assert len(shared) == len(changed)
     for pdf in shared:
         assert pdf.read_bytes() == (tmp_path / "alone" / pdf.name).read_bytes(), pdf.name
+
+
+def test_a_renamed_source_file_is_not_a_change_of_the_statement() -> None:
+    from pipeline.statements import statement_hash
+
+    line = {"line": 2, "kind": "marketing", "amount": "50.00", "source": "用邮情况 第7行"}
+    before = {
+        "manager_id": "M022",
+        "total": "1000.00",
+        "lines": [{**line, "source_file": "会东县_2025年3月.xlsx"}],
+    }
+    renamed = {**before, "lines": [{**line, "source_file": "会东.xlsx"}]}
+    moved = {
+        **before,
+        "lines": [{**line, "source_file": "会东县_2025年3月.xlsx", "source": "用邮情况 第8行"}],
+    }
+    assert statement_hash(renamed) == statement_hash(before)
+    assert statement_hash(moved) != statement_hash(before)  # another row is another line

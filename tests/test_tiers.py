@@ -106,7 +106,7 @@ def test_overrides_by_nature_partner_and_county_designation():
     assert (tiers.loc["G", "tier"], tiers.loc["G", "reasons"]) == ("prefecture", "函件 前80%、行政职能单位")
     assert (tiers.loc["P", "tier"], tiers.loc["P", "reasons"]) == ("prefecture", "函件 前80%、行业合作伙伴")
     assert (tiers.loc["B", "tier"], tiers.loc["B", "reasons"]) == ("county", "县级自定")
-    assert set(tiers.change) == {"new"}
+    assert set(tiers.change) == {"baseline"}  # the first month computed is the go-live baseline
 
 
 def test_county_tier_from_the_county_own_pareto_set():
@@ -180,3 +180,40 @@ def test_promotion_from_county_to_prefecture():
     )
     second = classify(months, "2025-02", archive(), first.reset_index(), RULES).set_index("customer_id")
     assert (second.loc["M1", "tier"], second.loc["M1", "change"]) == ("prefecture", "promoted")
+
+
+def test_go_live_month_is_the_baseline_then_new_and_returning_accounts():
+    months = {"2025-01": usage("2025-01", [("A", "西昌市", "特快", 100), ("B", "西昌市", "特快", 100)])}
+    first = classify(months, "2025-01", archive(), None, RULES)
+    # the first month computed: its key accounts were there before the product, not won by anyone
+    assert set(first.change) == {"baseline"}
+    # C's data begins in February, and it is big enough at once: a new key account
+    months["2025-02"] = usage(
+        "2025-02", [("A", "西昌市", "特快", 100), ("B", "西昌市", "特快", 100), ("C", "西昌市", "特快", 2000)]
+    )
+    second = classify(months, "2025-02", archive(), first, RULES).set_index("customer_id")
+    assert second.loc["C", "change"] == "new"
+    assert (second.loc["A", "change"], second.loc["A", "last_key_month"]) == ("unchanged", "2025-02")
+    # A is below the line from February (held one month by the grace rule), out in March
+    low = [("A", "西昌市", "特快", 1), ("B", "西昌市", "特快", 100), ("C", "西昌市", "特快", 2000)]
+    months["2025-03"], months["2025-04"] = usage("2025-03", low), usage("2025-04", low)
+    third = classify(months, "2025-03", archive(), second.reset_index(), RULES)
+    fourth = classify(months, "2025-04", archive(), third, RULES).set_index("customer_id")
+    assert third.set_index("customer_id").loc["A", "change"] == "demoted"
+    assert (fourth.loc["A", "tier"], fourth.loc["A", "last_key_month"]) == ("ordinary", "2025-02")
+    # back in May, within twelve months of its last month as a key account: returning, not new
+    months["2025-05"] = usage("2025-05", [("A", "西昌市", "特快", 9000), ("C", "西昌市", "特快", 10)])
+    fifth = classify(months, "2025-05", archive(), fourth.reset_index(), RULES).set_index("customer_id")
+    assert (fifth.loc["A", "tier"], fifth.loc["A", "change"]) == ("prefecture", "returning")
+
+
+def test_a_key_account_back_after_more_than_the_return_window_is_new_again():
+    rules = RuleBook(
+        [{**RULES.values, "from": "2025-01", "tier": {**RULES.get("tier"), "returning_months": 2}}]
+    )
+    months = {"2025-01": usage("2025-01", [("A", "西昌市", "特快", 100)])}
+    previous = classify(months, "2025-01", archive(), None, rules.for_month("2025-01"))
+    gone = previous.assign(tier="ordinary", previous_tier="prefecture", last_key_month="2025-01")
+    months["2025-04"] = usage("2025-04", [("A", "西昌市", "特快", 100)])
+    back = classify(months, "2025-04", archive(), gone, rules.for_month("2025-04")).set_index("customer_id")
+    assert back.loc["A", "change"] == "new"  # last a key account in January: older than 2 months

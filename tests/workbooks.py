@@ -28,6 +28,7 @@ def county_workbook(
     title_month: str | None = None,
     sheet: str = "用邮情况",
     archive: list[list] | None = None,
+    visits: list[list] | None = None,
 ) -> Path:
     """A county workbook: title, 填报单位/填报日期 line, header, rows, 合计, footer."""
     rows = ROWS if rows is None else rows
@@ -54,6 +55,9 @@ def county_workbook(
     sheet_archive.append(ARCHIVE_HEADER)
     for row in archive or []:
         sheet_archive.append(row)
-    wb.create_sheet("走访记录").append(VISIT_HEADER)
+    sheet_visits = wb.create_sheet("走访记录")
+    sheet_visits.append(VISIT_HEADER)
+    for row in visits or []:
+        sheet_visits.append(row)
     wb.save(path)
     return path

@@ -1,0 +1,62 @@
+"""新揽收 claims by hand: a relabelled pair earns nothing and is reported at its cell; a new pair
+is rewarded once, in its first month; the go-live month rewards nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.claims import GO_LIVE_REASON, claim_problems, new_business_claims
+from pipeline.rules import RuleBook
+
+RULES = RuleBook([{"from": "2025-01", "pay": {"new_business_window_months": 12}}]).for_month("2025-01")
+
+
+def rows(month: str, *pairs: tuple[str, str, str]) -> pd.DataFrame:
+    """(customer_id, business_type, collection) rows of a county workbook."""
+    frame = pd.DataFrame(pairs, columns=["customer_id", "business_type", "collection"])
+    return frame.assign(
+        month=month,
+        county="西昌市",
+        manager_id="M008",
+        revenue_fen=100_00,
+        source_file=f"西昌市_{month}.xlsx",
+        source_sheet="用邮情况",
+        source_row=range(4, 4 + len(frame)),
+        collection_cell=[f"G{r}" for r in range(4, 4 + len(frame))],
+    )
+
+
+def test_the_go_live_month_rewards_no_claim():
+    claims = new_business_claims("2025-01", rows("2025-01", ("A", "特快", "新揽收")), {}, RULES)
+    assert not claims.rewarded.any() and list(claims.reason) == [GO_LIVE_REASON]
+    assert claim_problems(claims) == []  # nothing earlier found: listed on the statement, not a county error
+
+
+def test_a_relabelled_pair_earns_nothing_and_a_new_one_is_rewarded_once():
+    history = {
+        "2025-01": rows("2025-01", ("A", "特快", "存量"), ("B", "函件", "存量")),
+        "2025-02": rows("2025-02", ("A", "特快", "存量")),
+    }
+    march = rows("2025-03", ("A", "特快", "新揽收"), ("A", "快包", "新揽收"), ("B", "函件", "新揽收"))
+    claims = new_business_claims("2025-03", march, history, RULES).set_index(["customer_id", "business_type"])
+    assert claims.loc[("A", "快包"), "rewarded"]  # A never used 快包 before
+    assert not claims.loc[("A", "特快"), "rewarded"]
+    assert claims.loc[("A", "特快"), "earlier_month"] == "2025-02"  # the latest earlier usage found
+    assert claims.loc[("B", "函件"), "reason"] == "2025-01 已有该业务用邮,非新揽收"
+    problems = {(p.cell, p.value, p.code): p.message for p in claim_problems(claims.reset_index())}
+    assert set(problems) == {
+        ("G4", "新揽收", "new_collection_not_new"),
+        ("G6", "新揽收", "new_collection_not_new"),
+    }
+    assert "2025-02 已有用邮" in problems[("G4", "新揽收", "new_collection_not_new")]
+    # April labels A × 快包 新揽收 again: it was collected in March, so it is paid only once
+    history["2025-03"] = march
+    april = new_business_claims("2025-04", rows("2025-04", ("A", "快包", "新揽收")), history, RULES)
+    assert not april.rewarded.any() and april.earlier_month.iloc[0] == "2025-03"
+
+
+def test_usage_older_than_the_window_does_not_count_against_a_claim():
+    rules = RuleBook([{"from": "2025-01", "pay": {"new_business_window_months": 2}}]).for_month("2025-01")
+    history = {"2025-01": rows("2025-01", ("A", "特快", "存量")), "2025-02": rows("2025-02")}
+    claims = new_business_claims("2025-04", rows("2025-04", ("A", "特快", "新揽收")), history, rules)
+    assert claims.rewarded.all()  # 2025-01 is three months back: outside a two-month window

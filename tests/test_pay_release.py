@@ -1,0 +1,147 @@
+"""Pay a centre can defend, end to end on real workbooks: a county's pay held while its workbook
+is missing, drafts until the director confirms, a released version frozen, the correction a new
+draft with deltas, a missing 考核评分 holding everyone's performance pay."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assets.runner import run_month
+from pipeline.cli import main as kac
+from pipeline.layout import Layout
+
+MONTH = "2025-03"
+HUIDONG = {"M022", "M023", "M024"}  # the roster's managers of 会东县
+MONEY = ["performance_pay", "marketing_reward", "award", "allowance", "total"]
+
+
+def pdf_pages(path: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return [page for page in text.stdout.split("\f") if page.strip()]
+
+
+def pay_table(layout: Layout) -> pd.DataFrame:
+    return pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str, keep_default_na=False).set_index(
+        "manager_id"
+    )
+
+
+def state(layout: Layout) -> dict:
+    return json.loads((layout.restricted_pay(MONTH) / "pay_state.json").read_text(encoding="utf-8"))
+
+
+def statement(layout: Layout, version: int, manager_id: str) -> Path:
+    return next((layout.restricted_pay(MONTH) / f"v{version}" / "statements").glob(f"*_{manager_id}_*.pdf"))
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def run(layout: Layout) -> None:
+    report = run_month(layout, MONTH)
+    assert report.success, report.error
+
+
+@pytest.fixture(scope="module")
+def centre(small_inputs, tmp_path_factory) -> tuple[Layout, Path]:
+    """The small sample with 会东县's March workbook not yet received (kept aside)."""
+    root = tmp_path_factory.mktemp("centre")
+    shutil.copytree(small_inputs, root / "inputs")
+    aside = root / "aside"
+    aside.mkdir()
+    county_file = next((root / "inputs" / MONTH).glob("会东县*"))
+    shutil.move(county_file, aside / county_file.name)
+    return Layout(root / "inputs", root / "outputs"), aside
+
+
+def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog):
+    layout, aside = centre
+    run(layout)
+
+    # 1. 会东县 sent nothing: its managers' performance pay and reward are held, not zeros in silence
+    pay = pay_table(layout)
+    for manager_id in HUIDONG:
+        assert pay.loc[manager_id, "held"] == "业绩工资、营销奖励"
+        assert pay.loc[manager_id, "performance_pay"] == "0.00"
+    submissions = pd.read_csv(layout.tables(MONTH) / "submissions.csv", dtype=str)
+    refused = set(submissions.county[~submissions.status.isin(["on_time", "late", "received"])])
+    assert "会东县" in refused
+    assert set(pay.index[pay.held != ""]) == set(pay.index[pay.county.isin(refused)])  # and nobody else
+    pages = pdf_pages(statement(layout, 1, "M022"))
+    assert "暂缓发放" in pages[0] and "本县(市)本月报表未被采用(未报送)" in "".join(pages)
+    assert all("草稿" in page for page in pages)  # a draft says so on every page
+    bulletin = next(layout.bulletins(MONTH).glob("v1/信息简报*.pdf"))
+    text = "".join(pdf_pages(bulletin))
+    assert "本月暂缓计发考核绩效的客户经理" in text and "钟春燕" in text
+    # March of the go-live year: two months of data, no last year; no decline judged, and it says so
+    assert "暂不判断是否下降" in "".join(text.split())  # the sentence may wrap
+    alerts = pd.read_csv(layout.tables(MONTH) / "alerts.csv", dtype=str)
+    assert "decline" not in set(alerts.kind)
+    assert state(layout)["state"] == "draft"
+
+    # 2. the director confirms: the same version is issued again, released
+    assert (
+        kac(
+            [
+                "confirm",
+                MONTH,
+                "--by",
+                "赵明",
+                "--inputs",
+                str(layout.inputs),
+                "--outputs",
+                str(layout.outputs),
+            ]
+        )
+        == 0
+    )
+    assert layout.confirmation(MONTH).exists()
+    assert state(layout)["state"] == "released" and "赵明" in state(layout)["note"]
+    released = pdf_pages(statement(layout, 1, "M003"))
+    assert not any("草稿" in page for page in released) and "已确认" in released[0]
+    frozen = digests(layout.restricted_pay(MONTH) / "v1")
+
+    # 3. 会东县's workbook arrives: a new version, a draft again (the confirmation was of v1's figures)
+    county_file = next(aside.iterdir())
+    shutil.move(county_file, layout.month_inputs(MONTH) / county_file.name)
+    run(layout)
+    assert digests(layout.restricted_pay(MONTH) / "v1") == frozen  # released is never rewritten
+    after = pay_table(layout)
+    assert state(layout)["version"] == 2 and state(layout)["state"] == "draft"
+    assert "不一致" in state(layout)["note"]  # reported, not applied
+    for manager_id in HUIDONG:
+        assert after.loc[manager_id, "held"] == "" and after.loc[manager_id, "version"] == "2"
+        assert Decimal(after.loc[manager_id, "performance_pay"]) > 0
+    before = pay.drop(index=list(HUIDONG))
+    same = [m for m in before.index if (before.loc[m, MONEY] == after.loc[m, MONEY]).all()]
+    assert same and (after.loc[same, "version"] == "1").all()  # no statement that corrects nothing
+    deltas = pd.read_csv(layout.restricted_pay(MONTH) / "v2" / "pay_deltas.csv", dtype=str)
+    m022 = deltas[(deltas.manager_id == "M022") & (deltas["item"] == "performance_pay")].iloc[0]
+    assert Decimal(m022.old) == 0 and Decimal(m022.delta) == Decimal(after.loc["M022", "performance_pay"])
+    text = "".join(pdf_pages(statement(layout, 2, "M022")))
+    assert "更正说明(与第1版相比)" in text and "草稿" in text
+
+    # 4. the 考核评分 sheet disappears: nobody's performance pay is released, and the run says so
+    next(layout.month_inputs(MONTH).glob("考核评分*")).unlink()
+    caplog.set_level(logging.INFO, logger="kac.progress")
+    run(layout)
+    assert "本月未找到,全部客户经理的业绩工资暂缓发放" in caplog.text
+    now = pay_table(layout)
+    assert now.held.str.contains("业绩工资").all() and (now.performance_pay == "0.00").all()
+    assert digests(layout.restricted_pay(MONTH) / "v1") == frozen
+    bulletin = next(layout.bulletins(MONTH).glob(f"v{state(layout)['version']}/信息简报*.pdf"))
+    assert "本月无考核评分表" in "".join(pdf_pages(bulletin))
