@@ -6,12 +6,19 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from pipeline.layout import REPO, Layout
-from pipeline.months import chinese_month, is_month
+from pipeline.months import (
+    FIRST_MONTH,
+    chinese_month,
+    is_month,
+    last_closed_month,
+    why_not_available,
+)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -45,9 +52,21 @@ def _reference(layout: Layout):
 
 
 def _month(text: str) -> str:
-    if not is_month(text):
-        raise argparse.ArgumentTypeError(f"月份应写作 YYYY-MM,例如 2026-10(收到:{text})")
-    return text
+    if is_month(text):
+        return text
+    if re.fullmatch(r"\d{4}-\d{2}", text):  # the shape is right, the month is not
+        raise argparse.ArgumentTypeError(f"月份无效:{text} 中的 {text[5:]} 不是 01–12 之间的月份")
+    raise argparse.ArgumentTypeError(f"月份应写作 YYYY-MM,例如 2026-10(收到:{text})")
+
+
+def _check_closed(layout: Layout, month: str) -> None:
+    """Refuse a month that has not closed, saying from which day it can be run."""
+    last = last_closed_month()
+    if not why_not_available(month, last):
+        return
+    rules = _reference(layout).rules
+    deadline = int(rules.for_month(month).get("submission.deadline_day")) if month >= FIRST_MONTH else None
+    raise UserError(why_not_available(month, last, deadline))
 
 
 def _show_progress() -> None:
@@ -68,6 +87,58 @@ def _quiet_libraries() -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
+# -- argparse in Chinese --------------------------------------------------------------------
+
+# argparse's own messages (Python's msgids) and what the operator reads instead
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.+)", "缺少必填参数:{0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数:{0}"),
+    (r"invalid choice: '?(.+?)'? \(choose from (.+)\)", "无效的选择:{0}(可选:{1})"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"expected at most one argument", "至多一个值"),
+    (r"invalid (\w+) value: (.+)", "无效的值:{1}"),
+    (r"ambiguous option: (.+) could match (.+)", "选项 {0} 有歧义,可能是:{1}"),
+    (r"one of the arguments (.+) is required", "需要以下参数之一:{0}"),
+    (r"argument (.+?) not allowed with argument (.+)", "参数 {0} 不能与 {1} 同时使用"),
+]
+
+
+def chinese_argparse_message(message: str) -> str:
+    """An argparse error in Chinese; our own (Chinese) messages lose argparse's English prefix."""
+    found = re.fullmatch(r"argument (.+?): (.+)", message, re.S)
+    if found:
+        name, inner = found.groups()
+        inner = chinese_argparse_message(inner)
+        return inner if not inner.isascii() and not found.group(2).isascii() else f"参数 {name}:{inner}"
+    for pattern, template in _ARGPARSE_MESSAGES:
+        found = re.fullmatch(pattern, message, re.S)
+        if found:
+            return template.format(*found.groups())
+    return message
+
+
+class _ChineseHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with Chinese usage, headings, help and errors; an error exits 2 with no traceback."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _ChineseHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"错误:{chinese_argparse_message(message)}\n")
+
+
 # -- commands -----------------------------------------------------------------------------
 
 
@@ -79,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     from pipeline.fonts import cjk_family
 
-    _reference(layout)
+    _check_closed(layout, month)  # before the folder: never invite a folder for a future month
     if not layout.month_inputs(month).is_dir():
         raise UserError(
             f"找不到 {layout.month_inputs(month)}:请把 {chinese_month(month)}各县报表放入该文件夹"
@@ -190,15 +261,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kac", description="凉山州邮政局大客户中心 数据处理")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ChineseArgumentParser(prog="kac", description="凉山州邮政局大客户中心 数据处理")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     def folders(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--inputs", help="输入目录(默认 inputs/ 或 KAC_INPUTS)")
-        p.add_argument("--outputs", help="输出目录(默认 outputs/ 或 KAC_OUTPUTS)")
+        p.add_argument("--inputs", metavar="目录", help="输入目录(默认 inputs/ 或 KAC_INPUTS)")
+        p.add_argument("--outputs", metavar="目录", help="输出目录(默认 outputs/ 或 KAC_OUTPUTS)")
 
     p = sub.add_parser("run", help="处理并发布一个月份")
-    p.add_argument("month", type=_month, help="YYYY-MM")
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.add_argument(
         "--executor",
@@ -207,21 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("status", help="查看各县(市)报送情况")
-    p.add_argument("month", type=_month)
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("demo", help="用示例数据运行最新月份")
     folders(p)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("template", help="生成下发各县的空白报表")
-    p.add_argument("month", type=_month)
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.set_defaults(func=cmd_template)
     p = sub.add_parser("sample", help="生成示例数据(可指定规模,用于测试与基准)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=20250101)
-    p.add_argument("--customers", type=int, default=2000)
-    p.add_argument("--counties", type=int, default=17)
+    p.add_argument("--out", required=True, metavar="目录", help="写入的目录")
+    p.add_argument("--seed", type=int, metavar="种子", default=20250101, help="随机种子")
+    p.add_argument("--customers", type=int, metavar="数量", default=2000, help="客户数")
+    p.add_argument("--counties", type=int, metavar="数量", default=17, help="县(市)数")
     p.set_defaults(func=cmd_sample)
     return parser
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.layout import REPO
+from pipeline.months import chinese_month, last_closed_month, shift, why_not_available
 
 
 def kac(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -22,17 +26,66 @@ def kac(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def test_month_outside_the_partitions_is_one_line(small_inputs, tmp_path):
-    result = kac("run", "2030-01", "--inputs", str(small_inputs), "--outputs", str(tmp_path))
+def test_future_month_says_when_it_can_be_run_and_invites_no_folder(small_inputs, tmp_path):
+    result = kac("run", "2030-01", "--inputs", str(small_inputs), "--outputs", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "找不到" in result.stderr and "2030-01" in result.stderr
+    assert "2030年1月尚未开始:自2030年2月1日起才能处理" in result.stderr
+    assert "2030年2月3日前报送" in result.stderr  # rules.toml submission.deadline_day
+    assert "文件夹" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_month_not_yet_closed_says_from_which_day(small_inputs, tmp_path):
+    month = shift(last_closed_month(), 1)  # the current month on the centre's clock
+    result = kac("run", month, "--inputs", str(small_inputs), "--outputs", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    opens = shift(month, 1)
+    assert f"{chinese_month(month)}尚未结束:自{chinese_month(opens)}1日起才能处理" in result.stderr
+
+
+def test_a_month_closes_at_midnight_in_liangshan_not_in_utc():
+    utc = ZoneInfo("UTC")
+    assert last_closed_month(datetime(2026, 11, 30, 15, 59, tzinfo=utc)) == "2026-10"
+    assert last_closed_month(datetime(2026, 11, 30, 16, 0, tzinfo=utc)) == "2026-11"  # 00:00 on 1 Dec
+    assert why_not_available("2026-11", "2026-11") == ""
+    assert why_not_available("2024-12", "2026-11").startswith("2024年12月早于本系统的第一个月份")
 
 
 def test_malformed_month_is_explained(tmp_path):
-    result = kac("run", "2025-13", "--outputs", str(tmp_path))
+    result = kac("run", "2025-3", "--outputs", str(tmp_path))
     assert result.returncode == 2
     assert "月份应写作 YYYY-MM" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_month_thirteen_is_an_invalid_month_not_a_format_error(tmp_path):
+    result = kac("run", "2026-13", "--outputs", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "月份无效:2026-13 中的 13 不是 01–12 之间的月份" in result.stderr
+    assert "YYYY-MM" not in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((), "错误:缺少必填参数:命令"),
+        (("run",), "错误:缺少必填参数:月份"),
+        (("sample",), "错误:缺少必填参数:--out"),
+        (("status", "2025-03", "extra"), "错误:无法识别的参数:extra"),
+        (("publish",), "错误:参数 命令:无效的选择:publish"),
+    ],
+)
+def test_usage_errors_are_in_chinese(args, said):
+    result = kac(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("用法:kac") and said in result.stderr
+    assert not re.search(r"usage|required|error|argument|invalid", result.stderr)
+
+
+def test_help_is_in_chinese():
+    result = kac("run", "--help")
+    assert result.returncode == 0
+    assert "位置参数" in result.stdout and "选项" in result.stdout and "显示本帮助并退出" in result.stdout
+    assert not re.search(r"usage|positional|options|show this help", result.stdout)
 
 
 def test_status_lists_every_county(small_inputs):
