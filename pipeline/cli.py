@@ -29,9 +29,27 @@ class UserError(Exception):
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-    inputs = args.inputs or os.environ.get("KAC_INPUTS") or str(REPO / "inputs")
-    outputs = args.outputs or os.environ.get("KAC_OUTPUTS") or str(REPO / "outputs")
-    return Layout(Path(inputs).resolve(), Path(outputs).resolve())
+    """The folders of this command, said on its first line: --inputs, else KAC_INPUTS, else
+    inputs/ of the current directory when it holds reference data (outputs/ beside it), else
+    the install's; outputs likewise."""
+    inputs, source = _inputs_folder(args)
+    here = source == "当前目录"
+    default_outputs = Path.cwd() / "outputs" if here else REPO / "outputs"
+    outputs = Path(args.outputs or os.environ.get("KAC_OUTPUTS") or default_outputs).resolve()
+    print(f"输入目录:{inputs}({source})  输出目录:{outputs}")
+    return Layout(inputs, outputs)
+
+
+def _inputs_folder(args: argparse.Namespace) -> tuple[Path, str]:
+    """The inputs folder and where it came from, in the operator's words."""
+    if args.inputs:
+        return Path(args.inputs).resolve(), "--inputs"
+    if os.environ.get("KAC_INPUTS"):
+        return Path(os.environ["KAC_INPUTS"]).resolve(), "KAC_INPUTS"
+    here = Path.cwd() / "inputs"
+    if (here / "reference").is_dir():
+        return here.resolve(), "当前目录"
+    return (REPO / "inputs").resolve(), "安装目录"
 
 
 def _reference(layout: Layout):
@@ -150,6 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     from pipeline.fonts import cjk_family
 
+    _reference(layout)
     _check_closed(layout, month)  # before the folder: never invite a folder for a future month
     if not layout.month_inputs(month).is_dir():
         raise UserError(
@@ -265,8 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     def folders(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--inputs", metavar="目录", help="输入目录(默认 inputs/ 或 KAC_INPUTS)")
-        p.add_argument("--outputs", metavar="目录", help="输出目录(默认 outputs/ 或 KAC_OUTPUTS)")
+        p.add_argument(
+            "--inputs",
+            metavar="目录",
+            help="输入目录(默认 KAC_INPUTS,否则当前目录下的 inputs/,否则安装目录的)",
+        )
+        p.add_argument(
+            "--outputs",
+            metavar="目录",
+            help="输出目录(默认 KAC_OUTPUTS;输入目录取自当前目录时为其旁的 outputs/,否则安装目录的)",
+        )
 
     p = sub.add_parser("run", help="处理并发布一个月份")
     p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")

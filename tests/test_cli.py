@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,13 +16,15 @@ from pipeline.layout import REPO
 from pipeline.months import chinese_month, last_closed_month, shift, why_not_available
 
 
-def kac(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def kac(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """`kac` as a subprocess; from another directory it still runs this checkout's code."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("KAC_INPUTS", "KAC_OUTPUTS")}
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
         capture_output=True,
         text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        env={**clean, "PYTHONPATH": str(REPO), **(env or {})},
         timeout=300,
     )
 
@@ -96,6 +99,42 @@ def test_status_lists_every_county(small_inputs):
     assert any(line.startswith("甘洛县") and "退回" in line for line in lines)
 
 
+def test_inputs_of_the_current_directory_are_used_and_said_first(small_inputs, tmp_path):
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(small_inputs / "reference", project / "inputs" / "reference")
+    shutil.copytree(small_inputs / "2025-03", project / "inputs" / "2025-03")
+    (project / "inputs" / "2025-03" / "西昌市_2025年3月_大客户用邮情况.xlsx").unlink()
+    result = kac("status", "2025-03", cwd=project)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == f"输入目录:{project / 'inputs'}(当前目录)  输出目录:{project / 'outputs'}"
+    assert any(line.startswith("西昌市") and "未报送" in line for line in result.stdout.splitlines())
+
+
+def test_flag_and_environment_win_over_the_current_directory(small_inputs, tmp_path):
+    (tmp_path / "inputs" / "reference").mkdir(parents=True)
+    result = kac(
+        "template",
+        "2025-03",
+        "--outputs",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        env={"KAC_INPUTS": str(small_inputs)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{small_inputs}(KAC_INPUTS)")
+    result = kac("status", "2025-03", "--inputs", str(small_inputs), cwd=tmp_path)
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{small_inputs}(--inputs)")
+
+
+def test_without_inputs_here_the_install_folder_is_named(tmp_path):
+    result = kac("run", "2030-01", cwd=tmp_path)
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{REPO / 'inputs'}(安装目录)")
+    assert result.returncode == 1 and "尚未开始" in result.stderr
+
+
 def test_missing_cjk_font_stops_the_run_with_the_package_to_install(small_inputs, tmp_path):
     empty = tmp_path / "fonts.conf"
     empty.write_text('<?xml version="1.0"?><fontconfig><dir>/nonexistent</dir></fontconfig>')
@@ -158,7 +197,6 @@ def test_broken_reference_data_is_one_line(small_inputs, tmp_path):
 
 
 def test_schedule_on_the_4th_asks_for_the_month_just_closed(small_inputs, tmp_path):
-    from datetime import datetime
 
     from dagster import build_schedule_context
 
