@@ -189,9 +189,10 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     if not report.success:
         raise UserError(f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 失败({report.error})")
     print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
-    read = report.counties_read.get(month, [])
-    names = _reference(layout).county_names
-    print(f"重新读取的报表:{'、'.join(names[c] for c in read) if read else '无(各县文件与上次相同)'}")
+    read = set(report.counties_read.get(month, []))
+    ref = _reference(layout)
+    names = [ref.county_names[c] for c in ref.counties.code if c in read]  # as `kac status` orders them
+    print(f"重新读取的报表:{'、'.join(names) if names else '无(各县文件与上次相同)'}")
     _print_published(layout, month)
     for later, version, new in report.later_months:
         what = f"出第{version}版(内容随本月更正而变)" if new else f"内容未变,仍为第{version}版"
@@ -200,9 +201,7 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
 
 
 def _print_published(layout: Layout, month: str) -> None:
-    import pandas as pd
-
-    from pipeline.submissions import STATUS_LABELS
+    from pipeline.problem_report import WORKBOOK_NAME
     from pipeline.versions import read_manifest
 
     labels = {
@@ -211,40 +210,64 @@ def _print_published(layout: Layout, month: str) -> None:
         "quarterly_pdf": "季度用邮情况表",
         "quarterly_xlsx": "季度用邮情况表",
     }
-    manifest = read_manifest(layout.bulletins(month))
-    if manifest["versions"]:
-        latest = manifest["versions"][-1]
-        print(f"发布版本:第{latest['version']}版")
+    versions = read_manifest(layout.bulletins(month))["versions"]
+    if versions:  # the version is said once, by the step that decided it
+        latest = versions[-1]
         for key, path in sorted(latest["files"].items()):
             print(f"{labels.get(key, key)}:{layout.bulletins(month) / path}")
+        _print_statements(layout, month, latest["version"])
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
-    submissions = pd.read_csv(layout.tables(month) / "submissions.csv", dtype=str, keep_default_na=False)
-    for status in ("rejected", "missing", "late"):
-        counties = list(submissions.county[submissions.status == status])
-        if counties:
-            print(f"{STATUS_LABELS[status]}:{'、'.join(counties)}")
-    problems = layout.tables(month) / "problems.csv"
-    print(f"问题清单:{problems}")
+    _print_counties(layout, month)
+    print(f"问题清单:{layout.problems(month) / WORKBOOK_NAME}")
+
+
+def _print_statements(layout: Layout, month: str, version: int) -> None:
+    import pandas as pd
+
+    from pipeline.summary import pay_line
+
+    path = layout.restricted_pay(month) / "pay.csv"
+    if path.exists():
+        pay = pd.read_csv(path, dtype={"manager_id": str})
+        print(pay_line(pay, version, layout.restricted_pay(month) / f"v{version}" / "statements"))
+
+
+def _print_counties(layout: Layout, month: str) -> None:
+    """Every county with a problem and why, then the files that were not read."""
+    import pandas as pd
+
+    from pipeline.summary import county_lines, file_lines, skipped_files
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
+
+    problems = table("problems")
+    for line in county_lines(table("submissions"), problems, table("rejected_rows")):
+        print(line)
+    for line in file_lines(problems, skipped_files(layout.month_inputs(month))):
+        print(line)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.ingest import county_files, ingest_county
-    from pipeline.submissions import STATUS_LABELS, submissions_table
+    from pipeline.ingest import combine, county_files, ingest_county, unknown_file_problems
+    from pipeline.submissions import submissions_table
+    from pipeline.summary import county_lines, file_lines, skipped_files, status_lines
 
     layout = _layout(args)
     ref = _reference(layout)
-    files, unknown = county_files(layout.month_inputs(args.month), ref)
+    folder = layout.month_inputs(args.month)
+    files, unknown = county_files(folder, ref)
     intakes = [ingest_county(code, args.month, files.get(code, []), ref) for code in ref.counties.code]
     table = submissions_table(intakes, ref.county_names)
-    print(f"{chinese_month(args.month)}报送情况({layout.month_inputs(args.month)})")
-    width = max(len(c) for c in table.county) + 2
-    print(f"{'县(市)':<{width}}{'状态':<10}{'行数':>6}{'错误':>6}{'提示':>6}  文件")
-    for r in table.itertuples():
-        counts = f"{r.rows:>6}{r.errors:>6}{r.warnings:>6}"
-        print(f"{r.county:<{width}}{STATUS_LABELS[r.status]:<10}{counts}  {r.file or '—'}")
-    for path in unknown:
-        print(f"无法识别所属县(市)的文件:{path.name}")
+    month = combine(intakes, unknown_file_problems(unknown))
+    print(f"{chinese_month(args.month)}报送情况({folder})")
+    lines = [
+        *status_lines(table),
+        *county_lines(table, month.problems, month.quarantine),
+        *file_lines(month.problems, skipped_files(folder)),
+    ]
+    print("\n".join(lines))
     return 0
 
 

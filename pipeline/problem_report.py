@@ -22,9 +22,9 @@ _DETAIL_COLUMNS = ["file", "sheet", "cell", "value", "message"]
 
 
 def reasons(problems: pd.DataFrame, county: str) -> str:
-    """The county's problems by kind, most frequent first: '必填项为空 3 处、业务种类无法识别 1 处'."""
+    """The county's problems by kind, most frequent first: '必填项为空 3 处、业务种类无法识别'."""
     codes = Counter(problems.code[problems.county == county]) if len(problems) else Counter()
-    return "、".join(f"{label(code)} {n} 处" for code, n in codes.most_common())
+    return "、".join(label(code) + (f" {n} 处" if n > 1 else "") for code, n in codes.most_common())
 
 
 def problem_sheets(problems: pd.DataFrame, submissions: pd.DataFrame) -> Sheets:
