@@ -17,6 +17,7 @@ from pipeline.months import (
     chinese_month,
     is_month,
     last_closed_month,
+    shift,
     why_not_available,
 )
 
@@ -256,6 +257,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     layout = _layout(args)
     ref = _reference(layout)
+    _status_month_note(layout, args.month)
     folder = layout.month_inputs(args.month)
     files, unknown = county_files(folder, ref)
     intakes = [ingest_county(code, args.month, files.get(code, []), ref) for code in ref.counties.code]
@@ -269,6 +271,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     ]
     print("\n".join(lines))
     return 0
+
+
+def _status_month_note(layout: Layout, month: str) -> None:
+    """The running month can be looked at (early workbooks) but not yet run; later ones are refused."""
+    try:
+        _check_closed(layout, month)
+    except UserError as exc:
+        if month > shift(last_closed_month(), 1):
+            raise
+        print(f"注意:{exc}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

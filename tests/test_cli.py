@@ -46,6 +46,16 @@ def test_month_not_yet_closed_says_from_which_day(small_inputs, tmp_path):
     assert f"{chinese_month(month)}尚未结束:自{chinese_month(opens)}1日起才能处理" in result.stderr
 
 
+def test_status_of_the_running_month_warns_and_of_a_later_one_refuses(small_inputs):
+    running = shift(last_closed_month(), 1)
+    result = kac("status", running, "--inputs", str(small_inputs))
+    assert result.returncode == 0 and f"注意:{chinese_month(running)}尚未结束" in result.stdout
+    later = shift(running, 1)
+    result = kac("status", later, "--inputs", str(small_inputs))
+    assert result.returncode == 1 and f"{chinese_month(later)}尚未开始" in result.stderr
+    assert "需要联系" not in result.stdout
+
+
 def test_a_month_closes_at_midnight_in_liangshan_not_in_utc():
     utc = ZoneInfo("UTC")
     assert last_closed_month(datetime(2026, 11, 30, 15, 59, tzinfo=utc)) == "2026-10"
