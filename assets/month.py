@@ -23,6 +23,7 @@ from pipeline.ingest import (
     unknown_file_problems,
 )
 from pipeline.months import from_partition_key
+from pipeline.problem_report import write_problem_workbook
 from pipeline.problems import PROBLEM_COLUMNS
 from pipeline.progress import progress
 from pipeline.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
@@ -107,6 +108,7 @@ def month_intake_asset(county_codes: list[str]):
         write_table(combined.problems, folder, "problems", PROBLEM_COLUMNS)
         write_table(combined.quarantine, folder, "rejected_rows")
         write_table(combined.problems, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+        write_problem_workbook(settings.layout.problems(month), month, combined.problems, submissions)
         status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
         progress.info(
             "  汇总:采用 %d 行,问题 %d 条,%s",

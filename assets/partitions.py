@@ -1,6 +1,9 @@
 from dagster import MonthlyPartitionsDefinition
 
-FIRST_MONTH = "2025-01"
+from pipeline.months import FIRST_MONTH, TIMEZONE
 
-# keys look like 2026-10-01; people see 2026-10 (pipeline.months converts)
-months = MonthlyPartitionsDefinition(start_date=f"{FIRST_MONTH}-01")
+__all__ = ["FIRST_MONTH", "months"]
+
+# keys look like 2026-10-01; people see 2026-10 (pipeline.months converts). A month's partition
+# (and the schedule built from it) appears at 00:00 on the 1st in Liangshan, not in UTC.
+months = MonthlyPartitionsDefinition(start_date=f"{FIRST_MONTH}-01", timezone=TIMEZONE)

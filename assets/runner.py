@@ -15,7 +15,7 @@ from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.execution import IN_PROCESS, choose_executor
 from pipeline.layout import REPO, Layout
-from pipeline.months import from_partition_key, month_range, shift, to_partition_key
+from pipeline.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
 from pipeline.progress import progress
 from pipeline.surveys import fingerprint, wave_sources
 from pipeline.versions import read_manifest
@@ -89,9 +89,9 @@ def instance_for(layout: Layout) -> DagsterInstance:
 
 
 def check_month(month: str) -> None:
-    keys = months.get_partition_keys()
-    if to_partition_key(month) not in keys:
-        raise MonthNotAvailable(f"{month} 不在可处理的月份范围内({FIRST_MONTH} 至 {keys[-1][:7]})")
+    reason = why_not_available(month, from_partition_key(months.get_partition_keys()[-1]))
+    if reason:
+        raise MonthNotAvailable(reason)
 
 
 @dataclass

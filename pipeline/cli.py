@@ -6,13 +6,21 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 from pipeline.layout import REPO, Layout
-from pipeline.months import chinese_month, is_month
+from pipeline.months import (
+    FIRST_MONTH,
+    chinese_month,
+    is_month,
+    last_closed_month,
+    shift,
+    why_not_available,
+)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -23,9 +31,27 @@ class UserError(Exception):
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-    inputs = args.inputs or os.environ.get("KAC_INPUTS") or str(REPO / "inputs")
-    outputs = args.outputs or os.environ.get("KAC_OUTPUTS") or str(REPO / "outputs")
-    return Layout(Path(inputs).resolve(), Path(outputs).resolve())
+    """The folders of this command, said on its first line: --inputs, else KAC_INPUTS, else
+    inputs/ of the current directory when it holds reference data (outputs/ beside it), else
+    the install's; outputs likewise."""
+    inputs, source = _inputs_folder(args)
+    here = source == "当前目录"
+    default_outputs = Path.cwd() / "outputs" if here else REPO / "outputs"
+    outputs = Path(args.outputs or os.environ.get("KAC_OUTPUTS") or default_outputs).resolve()
+    print(f"输入目录:{inputs}({source})  输出目录:{outputs}")
+    return Layout(inputs, outputs)
+
+
+def _inputs_folder(args: argparse.Namespace) -> tuple[Path, str]:
+    """The inputs folder and where it came from, in the operator's words."""
+    if args.inputs:
+        return Path(args.inputs).resolve(), "--inputs"
+    if os.environ.get("KAC_INPUTS"):
+        return Path(os.environ["KAC_INPUTS"]).resolve(), "KAC_INPUTS"
+    here = Path.cwd() / "inputs"
+    if (here / "reference").is_dir():
+        return here.resolve(), "当前目录"
+    return (REPO / "inputs").resolve(), "安装目录"
 
 
 def _reference(layout: Layout):
@@ -46,9 +72,21 @@ def _reference(layout: Layout):
 
 
 def _month(text: str) -> str:
-    if not is_month(text):
-        raise argparse.ArgumentTypeError(f"月份应写作 YYYY-MM,例如 2026-10(收到:{text})")
-    return text
+    if is_month(text):
+        return text
+    if re.fullmatch(r"\d{4}-\d{2}", text):  # the shape is right, the month is not
+        raise argparse.ArgumentTypeError(f"月份无效:{text} 中的 {text[5:]} 不是 01–12 之间的月份")
+    raise argparse.ArgumentTypeError(f"月份应写作 YYYY-MM,例如 2026-10(收到:{text})")
+
+
+def _check_closed(layout: Layout, month: str) -> None:
+    """Refuse a month that has not closed, saying from which day it can be run."""
+    last = last_closed_month()
+    if not why_not_available(month, last):
+        return
+    rules = _reference(layout).rules
+    deadline = int(rules.for_month(month).get("submission.deadline_day")) if month >= FIRST_MONTH else None
+    raise UserError(why_not_available(month, last, deadline))
 
 
 def _show_progress() -> None:
@@ -69,6 +107,58 @@ def _quiet_libraries() -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
+# -- argparse in Chinese --------------------------------------------------------------------
+
+# argparse's own messages (Python's msgids) and what the operator reads instead
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.+)", "缺少必填参数:{0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数:{0}"),
+    (r"invalid choice: '?(.+?)'? \(choose from (.+)\)", "无效的选择:{0}(可选:{1})"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"expected at most one argument", "至多一个值"),
+    (r"invalid (\w+) value: (.+)", "无效的值:{1}"),
+    (r"ambiguous option: (.+) could match (.+)", "选项 {0} 有歧义,可能是:{1}"),
+    (r"one of the arguments (.+) is required", "需要以下参数之一:{0}"),
+    (r"argument (.+?) not allowed with argument (.+)", "参数 {0} 不能与 {1} 同时使用"),
+]
+
+
+def chinese_argparse_message(message: str) -> str:
+    """An argparse error in Chinese; our own (Chinese) messages lose argparse's English prefix."""
+    found = re.fullmatch(r"argument (.+?): (.+)", message, re.S)
+    if found:
+        name, inner = found.groups()
+        inner = chinese_argparse_message(inner)
+        return inner if not inner.isascii() and not found.group(2).isascii() else f"参数 {name}:{inner}"
+    for pattern, template in _ARGPARSE_MESSAGES:
+        found = re.fullmatch(pattern, message, re.S)
+        if found:
+            return template.format(*found.groups())
+    return message
+
+
+class _ChineseHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with Chinese usage, headings, help and errors; an error exits 2 with no traceback."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _ChineseHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"错误:{chinese_argparse_message(message)}\n")
+
+
 # -- commands -----------------------------------------------------------------------------
 
 
@@ -81,6 +171,7 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     from pipeline.fonts import cjk_family
 
     _reference(layout)
+    _check_closed(layout, month)  # before the folder: never invite a folder for a future month
     if not layout.month_inputs(month).is_dir():
         raise UserError(
             f"找不到 {layout.month_inputs(month)}:请把 {chinese_month(month)}各县报表放入该文件夹"
@@ -100,9 +191,10 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     if not report.success:
         raise UserError(f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 失败({report.error})")
     print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
-    read = report.counties_read.get(month, [])
-    names = _reference(layout).county_names
-    print(f"重新读取的报表:{'、'.join(names[c] for c in read) if read else '无(各县文件与上次相同)'}")
+    read = set(report.counties_read.get(month, []))
+    ref = _reference(layout)
+    names = [ref.county_names[c] for c in ref.counties.code if c in read]  # as `kac status` orders them
+    print(f"重新读取的报表:{'、'.join(names) if names else '无(各县文件与上次相同)'}")
     _print_published(layout, month)
     for later, version, new in report.later_months:
         what = f"出第{version}版(内容随本月更正而变)" if new else f"内容未变,仍为第{version}版"
@@ -111,9 +203,7 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
 
 
 def _print_published(layout: Layout, month: str) -> None:
-    import pandas as pd
-
-    from pipeline.submissions import STATUS_LABELS
+    from pipeline.problem_report import WORKBOOK_NAME
     from pipeline.versions import read_manifest
 
     labels = {
@@ -122,41 +212,76 @@ def _print_published(layout: Layout, month: str) -> None:
         "quarterly_pdf": "季度用邮情况表",
         "quarterly_xlsx": "季度用邮情况表",
     }
-    manifest = read_manifest(layout.bulletins(month))
-    if manifest["versions"]:
-        latest = manifest["versions"][-1]
-        print(f"发布版本:第{latest['version']}版")
+    versions = read_manifest(layout.bulletins(month))["versions"]
+    if versions:  # the version is said once, by the step that decided it
+        latest = versions[-1]
         for key, path in sorted(latest["files"].items()):
             print(f"{labels.get(key, key)}:{layout.bulletins(month) / path}")
+        _print_statements(layout, month, latest["version"])
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
-    submissions = pd.read_csv(layout.tables(month) / "submissions.csv", dtype=str, keep_default_na=False)
-    for status in ("rejected", "missing", "late"):
-        counties = list(submissions.county[submissions.status == status])
-        if counties:
-            print(f"{STATUS_LABELS[status]}:{'、'.join(counties)}")
-    problems = layout.tables(month) / "problems.csv"
-    print(f"问题清单:{problems}")
+    _print_counties(layout, month)
+    print(f"问题清单:{layout.problems(month) / WORKBOOK_NAME}")
+
+
+def _print_statements(layout: Layout, month: str, version: int) -> None:
+    import pandas as pd
+
+    from pipeline.summary import pay_line
+
+    path = layout.restricted_pay(month) / "pay.csv"
+    if path.exists():
+        pay = pd.read_csv(path, dtype={"manager_id": str})
+        print(pay_line(pay, version, layout.restricted_pay(month) / f"v{version}" / "statements"))
+
+
+def _print_counties(layout: Layout, month: str) -> None:
+    """Every county with a problem and why, then the files that were not read."""
+    import pandas as pd
+
+    from pipeline.summary import county_lines, file_lines, skipped_files
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
+
+    problems = table("problems")
+    for line in county_lines(table("submissions"), problems, table("rejected_rows")):
+        print(line)
+    for line in file_lines(problems, skipped_files(layout.month_inputs(month))):
+        print(line)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.ingest import county_files, ingest_county
-    from pipeline.submissions import STATUS_LABELS, submissions_table
+    from pipeline.ingest import combine, county_files, ingest_county, unknown_file_problems
+    from pipeline.submissions import submissions_table
+    from pipeline.summary import county_lines, file_lines, skipped_files, status_lines
 
     layout = _layout(args)
     ref = _reference(layout)
-    files, unknown = county_files(layout.month_inputs(args.month), ref)
+    _status_month_note(layout, args.month)
+    folder = layout.month_inputs(args.month)
+    files, unknown = county_files(folder, ref)
     intakes = [ingest_county(code, args.month, files.get(code, []), ref) for code in ref.counties.code]
     table = submissions_table(intakes, ref.county_names)
-    print(f"{chinese_month(args.month)}报送情况({layout.month_inputs(args.month)})")
-    width = max(len(c) for c in table.county) + 2
-    print(f"{'县(市)':<{width}}{'状态':<10}{'行数':>6}{'错误':>6}{'提示':>6}  文件")
-    for r in table.itertuples():
-        counts = f"{r.rows:>6}{r.errors:>6}{r.warnings:>6}"
-        print(f"{r.county:<{width}}{STATUS_LABELS[r.status]:<10}{counts}  {r.file or '—'}")
-    for path in unknown:
-        print(f"无法识别所属县(市)的文件:{path.name}")
+    month = combine(intakes, unknown_file_problems(unknown))
+    print(f"{chinese_month(args.month)}报送情况({folder})")
+    lines = [
+        *status_lines(table),
+        *county_lines(table, month.problems, month.quarantine),
+        *file_lines(month.problems, skipped_files(folder)),
+    ]
+    print("\n".join(lines))
     return 0
+
+
+def _status_month_note(layout: Layout, month: str) -> None:
+    """The running month can be looked at (early workbooks) but not yet run; later ones are refused."""
+    try:
+        _check_closed(layout, month)
+    except UserError as exc:
+        if month > shift(last_closed_month(), 1):
+            raise
+        print(f"注意:{exc}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -233,15 +358,23 @@ def _sum_yuan(column) -> Decimal:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kac", description="凉山州邮政局大客户中心 数据处理")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ChineseArgumentParser(prog="kac", description="凉山州邮政局大客户中心 数据处理")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     def folders(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--inputs", help="输入目录(默认 inputs/ 或 KAC_INPUTS)")
-        p.add_argument("--outputs", help="输出目录(默认 outputs/ 或 KAC_OUTPUTS)")
+        p.add_argument(
+            "--inputs",
+            metavar="目录",
+            help="输入目录(默认 KAC_INPUTS,否则当前目录下的 inputs/,否则安装目录的)",
+        )
+        p.add_argument(
+            "--outputs",
+            metavar="目录",
+            help="输出目录(默认 KAC_OUTPUTS;输入目录取自当前目录时为其旁的 outputs/,否则安装目录的)",
+        )
 
     p = sub.add_parser("run", help="处理并发布一个月份")
-    p.add_argument("month", type=_month, help="YYYY-MM")
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.add_argument(
         "--executor",
@@ -250,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("status", help="查看各县(市)报送情况")
-    p.add_argument("month", type=_month)
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("confirm", help="主任确认本月客户经理考核结果(确认后薪酬明细由草稿转为正式)")
@@ -262,14 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
     folders(p)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("template", help="生成下发各县的空白报表")
-    p.add_argument("month", type=_month)
+    p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
     folders(p)
     p.set_defaults(func=cmd_template)
     p = sub.add_parser("sample", help="生成示例数据(可指定规模,用于测试与基准)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=20250101)
-    p.add_argument("--customers", type=int, default=2000)
-    p.add_argument("--counties", type=int, default=17)
+    p.add_argument("--out", required=True, metavar="目录", help="写入的目录")
+    p.add_argument("--seed", type=int, metavar="种子", default=20250101, help="随机种子")
+    p.add_argument("--customers", type=int, metavar="数量", default=2000, help="客户数")
+    p.add_argument("--counties", type=int, metavar="数量", default=17, help="县(市)数")
     p.set_defaults(func=cmd_sample)
     return parser
 
@@ -286,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into `head` or a pager that was closed: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -449,6 +449,9 @@ class _CountyReader:
                 if any(t in totals for t in texts):
                     total = (i, row)
                     continue
+            if _only_text_is_total(row, totals):
+                total = (i, row)
+                continue
             rows.append((i, row))
         return rows, total
 
@@ -738,6 +741,23 @@ def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
     if value < 0:
         return "amount_negative"
     return int(value * multiplier) if integer else to_fen(value * multiplier / 100)
+
+
+def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:
+    """A row whose one text is a 合计/总计 label, the rest numbers or blank: the total row
+    wherever the label sits (columns in another order put it outside the first columns)."""
+    starts = {m[0] for m in totals}
+    if not any(isinstance(c, str) and c.lstrip()[:1] in starts for c in row):
+        return False  # cheap test first: most rows hold no such label
+    labels = 0
+    for cell in row:
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        if normalise(cell) in totals:
+            labels += 1
+        elif parse_number(cell) is None:
+            return False
+    return labels == 1
 
 
 def _filled(value: object) -> bool:

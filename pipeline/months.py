@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_MONTH = "2025-01"  # the first month the system holds (Dagster's first partition)
+# The counties' and the centre's clock: a month closes at midnight Beijing time, not UTC.
+TIMEZONE = "Asia/Shanghai"
 
 
 def shift(month: str, n: int) -> str:
@@ -42,3 +47,28 @@ def from_partition_key(key: str) -> str:
 def chinese_month(month: str) -> str:
     """'2026-10' → '2026年10月'."""
     return f"{month[:4]}年{int(month[5:])}月"
+
+
+def chinese_day(month: str, day: int) -> str:
+    """('2026-12', 3) → '2026年12月3日'."""
+    return f"{chinese_month(month)}{day}日"
+
+
+def last_closed_month(now: datetime | None = None) -> str:
+    """The month before the current one on the centre's clock: the latest that can be run."""
+    now = (now or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE))
+    return shift(f"{now.year:04d}-{now.month:02d}", -1)
+
+
+def why_not_available(month: str, last_closed: str, deadline_day: int | None = None) -> str:
+    """Why `month` cannot be processed, in the operator's words; "" when it can. A month can be
+    run from the 1st of the following month (counties report by `deadline_day` of that month)."""
+    if month < FIRST_MONTH:
+        first = chinese_month(FIRST_MONTH)
+        return f"{chinese_month(month)}早于本系统的第一个月份({first}),没有该月的数据可处理"
+    if month <= last_closed:
+        return ""
+    state = "尚未结束" if month == shift(last_closed, 1) else "尚未开始"
+    opens = shift(month, 1)
+    deadline = f",各县(市)报表应于{chinese_day(opens, deadline_day)}前报送" if deadline_day else ""
+    return f"{chinese_month(month)}{state}:自{chinese_day(opens, 1)}起才能处理{deadline}"

@@ -63,6 +63,44 @@ CODES: dict[str, tuple[str, str]] = {
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
 }
 
+# code → the short Chinese name people see in place of the code (问题清单.xlsx, the site)
+LABELS: dict[str, str] = {
+    "file_unreadable": "文件无法打开",
+    "file_too_large": "文件过大",
+    "file_empty": "文件无数据",
+    "county_unknown": "无法识别县(市)",
+    "county_duplicate": "同一县(市)多个文件",
+    "month_mismatch": "月份不符",
+    "sheet_missing": "缺少工作表",
+    "column_missing": "缺少必填列",
+    "total_mismatch": "合计与明细不符",
+    "business_unknown": "业务种类无法识别",
+    "manager_unknown": "客户经理不在名册",
+    "amount_invalid": "数值无法识别",
+    "amount_negative": "数值为负",
+    "required_missing": "必填项为空",
+    "collection_unknown": "揽收类型无法识别",
+    "duplicate_row": "重复填报",
+    "name_mismatch": "客户名称与档案不符",
+    "report_late": "逾期报送",
+    "report_date_missing": "未填填报日期",
+    "sheet_optional_missing": "缺少可选工作表",
+    "submission_missing": "未报送",
+    "score_out_of_range": "分值超出范围",
+    "assessment_missing": "缺少考核评分表",
+    "survey_score_invalid": "评分无效",
+    "survey_customer_unknown": "问卷客户编号不在档案",
+    "survey_duplicate": "问卷重复",
+    "value_unrecognised": "取值无法识别",
+    "county_rejected": "整表退回",  # the quarantine's note for every row of a rejected county
+}
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+
+
+def label(code: str) -> str:
+    """The Chinese name of a problem code (the code itself where none is known)."""
+    return LABELS.get(code, code)
+
 
 @dataclass(frozen=True)
 class Problem:

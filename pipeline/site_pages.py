@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.alerts import KIND_LABELS
 from pipeline.bulletin import TREND_MONTHS, charts, records
 from pipeline.money import fen_to_yuan
+from pipeline.problems import SEVERITY_LABELS, label
 from pipeline.reference import Reference
 from pipeline.site_data import Edition, SiteData
 from pipeline.submissions import STATUS_LABELS
@@ -218,7 +219,7 @@ class SitePages:
         )
 
     def problems(self, month: str) -> Page:
-        problems, rejected = self.data.problems[month]
+        problems, rejected = (_labelled(f) for f in self.data.problems[month])
         content = self.data.editions[month][-1].content
         by_county = [
             {"county": county, "problems": records(group)}
@@ -233,11 +234,11 @@ class SitePages:
             "warnings": int((problems.severity == "warning").sum()) if len(problems) else 0,
             "rejected_rows": records(rejected),
         }
-        columns = ["severity", "code", "county", "file", "sheet", "cell", "value", "message"]
+        columns = ["severity_label", "label", "county", "file", "sheet", "cell", "value", "message"]
         table = Table(
             "problems",
             "报表问题清单",
-            ["级别", "代码", "县(市)", "文件", "工作表", "单元格", "原值", "处理意见"],
+            ["级别", "问题", "县(市)", "文件", "工作表", "单元格", "原值", "处理意见"],
             [[r.get(c) for c in columns] for r in records(problems)] if len(problems) else [],
         )
         return Page(f"problems/{month}.html", "site_problems.html", context, tables=[table])
@@ -531,6 +532,16 @@ DOWNLOAD_LABELS = {
     "quarterly_pdf": "大客户用邮情况表 PDF",
     "quarterly_xlsx": "大客户用邮情况表 Excel",
 }
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems or rejected rows with the Chinese names of their code and severity beside them."""
+    if "code" not in frame:
+        return frame
+    out = frame.assign(label=frame.code.map(label))
+    if "severity" in frame:
+        out["severity_label"] = frame.severity.map(lambda s: SEVERITY_LABELS.get(s, s))
+    return out
 
 
 def _download_label(key: str, filename: str) -> str:

@@ -3,44 +3,147 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.layout import REPO
+from pipeline.months import chinese_month, last_closed_month, shift, why_not_available
 
 
-def kac(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def kac(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """`kac` as a subprocess; from another directory it still runs this checkout's code."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("KAC_INPUTS", "KAC_OUTPUTS")}
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
         capture_output=True,
         text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        env={**clean, "PYTHONPATH": str(REPO), **(env or {})},
         timeout=300,
     )
 
 
-def test_month_outside_the_partitions_is_one_line(small_inputs, tmp_path):
-    result = kac("run", "2030-01", "--inputs", str(small_inputs), "--outputs", str(tmp_path))
+def test_future_month_says_when_it_can_be_run_and_invites_no_folder(small_inputs, tmp_path):
+    result = kac("run", "2030-01", "--inputs", str(small_inputs), "--outputs", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "找不到" in result.stderr and "2030-01" in result.stderr
+    assert "2030年1月尚未开始:自2030年2月1日起才能处理" in result.stderr
+    assert "2030年2月3日前报送" in result.stderr  # rules.toml submission.deadline_day
+    assert "文件夹" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_month_not_yet_closed_says_from_which_day(small_inputs, tmp_path):
+    month = shift(last_closed_month(), 1)  # the current month on the centre's clock
+    result = kac("run", month, "--inputs", str(small_inputs), "--outputs", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    opens = shift(month, 1)
+    assert f"{chinese_month(month)}尚未结束:自{chinese_month(opens)}1日起才能处理" in result.stderr
+
+
+def test_status_of_the_running_month_warns_and_of_a_later_one_refuses(small_inputs):
+    running = shift(last_closed_month(), 1)
+    result = kac("status", running, "--inputs", str(small_inputs))
+    assert result.returncode == 0 and f"注意:{chinese_month(running)}尚未结束" in result.stdout
+    later = shift(running, 1)
+    result = kac("status", later, "--inputs", str(small_inputs))
+    assert result.returncode == 1 and f"{chinese_month(later)}尚未开始" in result.stderr
+    assert "需要联系" not in result.stdout
+
+
+def test_a_month_closes_at_midnight_in_liangshan_not_in_utc():
+    utc = ZoneInfo("UTC")
+    assert last_closed_month(datetime(2026, 11, 30, 15, 59, tzinfo=utc)) == "2026-10"
+    assert last_closed_month(datetime(2026, 11, 30, 16, 0, tzinfo=utc)) == "2026-11"  # 00:00 on 1 Dec
+    assert why_not_available("2026-11", "2026-11") == ""
+    assert why_not_available("2024-12", "2026-11").startswith("2024年12月早于本系统的第一个月份")
 
 
 def test_malformed_month_is_explained(tmp_path):
-    result = kac("run", "2025-13", "--outputs", str(tmp_path))
+    result = kac("run", "2025-3", "--outputs", str(tmp_path))
     assert result.returncode == 2
     assert "月份应写作 YYYY-MM" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_month_thirteen_is_an_invalid_month_not_a_format_error(tmp_path):
+    result = kac("run", "2026-13", "--outputs", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "月份无效:2026-13 中的 13 不是 01–12 之间的月份" in result.stderr
+    assert "YYYY-MM" not in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((), "错误:缺少必填参数:命令"),
+        (("run",), "错误:缺少必填参数:月份"),
+        (("sample",), "错误:缺少必填参数:--out"),
+        (("status", "2025-03", "extra"), "错误:无法识别的参数:extra"),
+        (("publish",), "错误:参数 命令:无效的选择:publish"),
+    ],
+)
+def test_usage_errors_are_in_chinese(args, said):
+    result = kac(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("用法:kac") and said in result.stderr
+    assert not re.search(r"usage|required|error|argument|invalid", result.stderr)
+
+
+def test_help_is_in_chinese():
+    result = kac("run", "--help")
+    assert result.returncode == 0
+    assert "位置参数" in result.stdout and "选项" in result.stdout and "显示本帮助并退出" in result.stdout
+    assert not re.search(r"usage|positional|options|show this help", result.stdout)
 
 
 def test_status_lists_every_county(small_inputs):
     result = kac("status", "2025-03", "--inputs", str(small_inputs))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert sum(1 for line in lines if line.split() and line.split()[0].endswith(("县", "市"))) == 17
+    table = lines[3 : lines.index("需要联系的县(市):")]  # after the folders, title and header lines
+    assert len(table) == 17 and all(line.split()[0].endswith(("县", "市")) for line in table)
     assert any(line.startswith("甘洛县") and "退回" in line for line in lines)
+
+
+def test_inputs_of_the_current_directory_are_used_and_said_first(small_inputs, tmp_path):
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(small_inputs / "reference", project / "inputs" / "reference")
+    shutil.copytree(small_inputs / "2025-03", project / "inputs" / "2025-03")
+    (project / "inputs" / "2025-03" / "西昌市_2025年3月_大客户用邮情况.xlsx").unlink()
+    result = kac("status", "2025-03", cwd=project)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == f"输入目录:{project / 'inputs'}(当前目录)  输出目录:{project / 'outputs'}"
+    assert any(line.startswith("西昌市") and "未报送" in line for line in result.stdout.splitlines())
+
+
+def test_flag_and_environment_win_over_the_current_directory(small_inputs, tmp_path):
+    (tmp_path / "inputs" / "reference").mkdir(parents=True)
+    result = kac(
+        "template",
+        "2025-03",
+        "--outputs",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        env={"KAC_INPUTS": str(small_inputs)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{small_inputs}(KAC_INPUTS)")
+    result = kac("status", "2025-03", "--inputs", str(small_inputs), cwd=tmp_path)
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{small_inputs}(--inputs)")
+
+
+def test_without_inputs_here_the_install_folder_is_named(tmp_path):
+    result = kac("run", "2030-01", cwd=tmp_path)
+    assert result.stdout.splitlines()[0].startswith(f"输入目录:{REPO / 'inputs'}(安装目录)")
+    assert result.returncode == 1 and "尚未开始" in result.stderr
 
 
 def test_missing_cjk_font_stops_the_run_with_the_package_to_install(small_inputs, tmp_path):
@@ -105,7 +208,6 @@ def test_broken_reference_data_is_one_line(small_inputs, tmp_path):
 
 
 def test_schedule_on_the_4th_asks_for_the_month_just_closed(small_inputs, tmp_path):
-    from datetime import datetime
 
     from dagster import build_schedule_context
 

@@ -79,6 +79,37 @@ def test_total_row_that_disagrees_rejects_the_county(tmp_path, reference):
     assert "3480.75" in intake.problems[0].message
 
 
+REORDERED = ["业务种类", "用邮量", "收入(元)", "客户经理", "客户编号", "客户名称", "揽收类型"]
+
+
+def _reordered(rows: list[list]) -> list[list]:
+    return [[r[k] for k in (2, 3, 4, 5, 0, 1, 6)] for r in rows]
+
+
+@pytest.mark.parametrize("label", ["合计", " 总计 "])
+def test_total_row_is_recognised_wherever_its_label_sits(tmp_path, reference, label):
+    total = [None, 965, 3480.75, None, label, None, None]  # label under 客户编号, column E
+    county_workbook(tmp_path / "西昌市.xlsx", header=REORDERED, rows=_reordered(ROWS), total=total)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert intake.rows_read == 3 and list(intake.usage.volume) == [120, 800, 45]
+
+
+def test_total_row_away_from_the_first_column_is_still_checked(tmp_path, reference):
+    total = [None, "965", 9999.99, None, None, "合计", None]  # label under 客户名称, column F
+    county_workbook(tmp_path / "西昌市.xlsx", header=REORDERED, rows=_reordered(ROWS), total=total)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected"
+    assert codes(intake) == [("total_mismatch", "C7", "9999.99")]
+
+
+def test_a_row_with_other_text_beside_the_label_is_a_data_row(tmp_path, reference):
+    row = ["特快", 5, 10.0, "陆浩", "合计", "", "存量"]  # a customer id typed as 合计, not a total
+    county_workbook(tmp_path / "西昌市.xlsx", header=REORDERED, rows=[*_reordered(ROWS), row], total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.rows_read == 4
+
+
 def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
     county_workbook(tmp_path / "西昌市.xlsx", title_month="2026-09")
     intake, _ = intake_of(tmp_path, reference)

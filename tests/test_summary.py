@@ -1,0 +1,96 @@
+"""What `kac run` and `kac status` say about a month: every county to call and why, the files
+not read, the statements issued anew; counties in reference order, columns that stay aligned."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+
+from pipeline.cli import _print_published
+from pipeline.summary import display_width, pay_line, skipped_files, status_lines
+from tests.test_cli import kac
+from tests.workbooks import ROWS, county_workbook
+
+MONTH = "2025-03"
+
+
+def test_status_columns_stay_aligned_with_long_county_names():
+    table = pd.DataFrame(
+        {
+            "county": ["西昌市", "木里藏族自治县", "某某某某某某某某彝族自治县"],
+            "status": ["on_time", "received", "missing"],
+            "rows": [1038, 12, 0],
+            "errors": [0, 0, 0],
+            "warnings": [0, 1, 1],
+            "file": ["西昌市.xlsx", "木里.xlsx", ""],
+        }
+    )
+    lines = status_lines(table)
+    # the 状态 column starts, and the right-aligned 行数 column ends, at one terminal column
+    starts = {display_width(re.match(r"\S+\s+", line).group()) for line in lines}
+    ends = {display_width(re.match(r"(\S+\s+){2}\S+", line).group()) for line in lines}
+    assert len(starts) == 1 and len(ends) == 1
+
+
+def test_word_and_lock_files_are_named_as_skipped(tmp_path):
+    for name in ("~$西昌市.xlsx", "说明.docx", "扫描件.pdf", ".DS_Store", "西昌市.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    skipped = dict(skipped_files(tmp_path))
+    assert list(skipped) == ["~$西昌市.xlsx", "扫描件.pdf", "说明.docx"]
+    assert "临时文件" in skipped["~$西昌市.xlsx"] and "Word" in skipped["说明.docx"]
+
+
+def test_pay_line_counts_the_statements_issued_in_this_version(tmp_path):
+    pay = pd.DataFrame({"manager_id": [f"M{i:03d}" for i in range(45)], "version": [1] * 44 + [2]})
+    line = pay_line(pay, 2, tmp_path / "v2" / "statements")
+    assert "第2版新出 1 份,其余 44 份沿用已发版本" in line and line.endswith(
+        str(tmp_path / "v2" / "statements")
+    )
+    assert "45" not in line
+    assert "本版无变化" in pay_line(pay.assign(version=1), 2, tmp_path)
+
+
+def test_status_names_every_county_to_call_and_every_file_not_read(small_inputs, tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(small_inputs / "reference", inputs / "reference")
+    shutil.copytree(small_inputs / MONTH, inputs / MONTH)
+    folder = inputs / MONTH
+    rows = [*ROWS, ["C5134010003", "某公司", "航空快递", 3, 30.0, "陆浩", "存量"]]
+    xichang = next(folder.glob("西昌市*.xlsx"))
+    county_workbook(xichang, month=MONTH, rows=rows, total=False, report_date="2025年4月2日")
+    county_workbook(folder / "大客户月报(3月).xlsx", month=MONTH, county="某某", total=False)
+    (folder / "说明.docx").write_bytes(b"PK")
+    shutil.copy(xichang, folder / f"~${xichang.name}")
+
+    result = kac("status", MONTH, "--inputs", str(inputs))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    call = out[out.index("需要联系的县(市):") + 1 :]
+    assert call[0].split() == ["西昌市", "按时", "未采用", "1", "行", "业务种类无法识别"]
+    assert any(line.split()[:2] == ["甘洛县", "退回"] for line in call)
+    assert "无法识别所属县(市)的文件:大客户月报(3月).xlsx(请在文件名或“填报单位”中注明县名)" in out
+    assert any(line.startswith("未读取的文件:说明.docx(Word") for line in out)
+    assert any(line.startswith(f"未读取的文件:~${xichang.name}(") for line in out)
+    table = [line.split()[0] for line in out[3 : out.index("需要联系的县(市):")]]
+    assert table[:3] == ["西昌市", "会理市", "木里藏族自治县"]  # reference order, as `kac run` uses
+
+
+def test_run_summary_says_why_for_every_county_and_the_version_once(published, capsys):
+    _print_published(published, MONTH)
+    out = capsys.readouterr().out.splitlines()
+    assert not any(line.startswith("发布版本") for line in out)  # the run's step line says it
+    assert any(line.startswith("信息简报:") and "第1版" in line for line in out)
+    call = out[out.index("需要联系的县(市):") + 1 :]
+    problems = pd.read_csv(published.tables(MONTH) / "problems.csv", dtype=str, keep_default_na=False)
+    counties = [c for c in published_order(published) if c in set(problems.county)]
+    assert [line.split()[0] for line in call[: len(counties)]] == counties
+    assert out[-1] == f"问题清单:{published.problems(MONTH) / '问题清单.xlsx'}"
+    pay = next(line for line in out if line.startswith("薪酬明细:"))
+    assert pay.endswith(str(published.restricted_pay(MONTH) / "v1" / "statements"))
+
+
+def published_order(layout) -> list[str]:
+    submissions = pd.read_csv(layout.tables(MONTH) / "submissions.csv", dtype=str)
+    return list(submissions.county)
