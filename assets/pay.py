@@ -15,6 +15,7 @@ from pipeline.claims import claim_problems, new_business_claims, window_months
 from pipeline.ingest import file_sha256
 from pipeline.months import from_partition_key
 from pipeline.pay import pay_deltas, pay_lines, pay_summary
+from pipeline.problem_report import write_problem_workbook
 from pipeline.problems import PROBLEM_COLUMNS, to_frame
 from pipeline.progress import progress
 from pipeline.release import (
@@ -146,9 +147,8 @@ def pay(
         month, rules, managers, scorecards_table, usage, assessment["table"], names, claims, county_held
     )
     summary = pay_summary(lines, managers)
-    _write_month_problems(
-        settings, month, [problems, assessment["problems"], to_frame(claim_problems(claims))]
-    )
+    parts = [problems, assessment["problems"], to_frame(claim_problems(claims))]
+    _write_month_problems(settings, month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")
     context.add_output_metadata(  # amounts stay restricted
         {
@@ -162,11 +162,15 @@ def pay(
     return {"lines": lines, "summary": summary, "claims": claims}
 
 
-def _write_month_problems(settings: KacSettings, month: str, parts: list[pd.DataFrame]) -> None:
-    """problems.csv of the month: the counties', the 考核评分 sheet's and the 新揽收 claims'."""
+def _write_month_problems(
+    settings: KacSettings, month: str, parts: list[pd.DataFrame], submissions: pd.DataFrame
+) -> None:
+    """problems.csv and 问题清单.xlsx of the month, complete: the counties' (written first by the
+    intake), the 考核评分 sheet's and the 新揽收 claims' (known only once pay is computed)."""
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     write_table(frame, settings.layout.tables(month), "problems", PROBLEM_COLUMNS)
     write_table(frame, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+    write_problem_workbook(settings.layout.problems(month), month, frame, submissions)
 
 
 @asset(

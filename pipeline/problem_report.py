@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.problems import SEVERITY_LABELS, label
+from pipeline.reference import PREFECTURE_OFFICE_NAME
 from pipeline.submissions import STATUS_LABELS
 from pipeline.xlsx import Sheets, write_sheets
 
@@ -42,7 +43,11 @@ def problem_sheets(problems: pd.DataFrame, submissions: pd.DataFrame) -> Sheets:
         for r in submissions.itertuples()
     ]
     sheets: Sheets = {SUMMARY_SHEET: (SUMMARY_HEADERS, summary)}
-    order = [*submissions.county, ""]
+    order = [
+        *submissions.county,
+        PREFECTURE_OFFICE_NAME,
+        "",
+    ]  # the 州局's own 考核评分 sheet after the counties
     present = set(problems.county) if len(problems) else set()
     for county in [c for c in order if c in present]:
         rows = problems[problems.county == county]
