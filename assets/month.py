@@ -15,6 +15,8 @@ from dagster import (
 from assets.counties import county_key
 from assets.partitions import months
 from assets.resources import KacSettings
+from pipeline.corrections import published_content
+from pipeline.guards import guard
 from pipeline.ingest import (
     USAGE_COLUMNS,
     CountyIntake,
@@ -102,6 +104,10 @@ def month_intake_asset(county_codes: list[str]):
         _, unknown = county_files(settings.layout.month_inputs(month), ref)
         combined = combine(intakes, unknown_file_problems(unknown))
         submissions = submissions_table(intakes, ref.county_names)
+        # before any table is written: a county the published version used and this run would
+        # drop is a folder mistake until the operator says otherwise (pipeline.guards)
+        published = published_content(settings.layout.bulletins(month))
+        guard(month, published, submissions.to_dict("records"), context.run.tags)
         folder = settings.layout.tables(month)
         write_table(combined.usage, folder, "usage", CONTRACT_USAGE)
         write_table(submissions, folder, "submissions", SUBMISSION_COLUMNS)

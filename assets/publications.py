@@ -17,13 +17,28 @@ from pipeline.bulletin import (
     render_bulletin,
     scorecard_ranking,
 )
-from pipeline.corrections import correction_notes, read_content, write_content
+from pipeline.corrections import (
+    correction_notes,
+    legacy_unchanged,
+    published_content,
+    read_content,
+    write_content,
+)
+from pipeline.guards import guard
 from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end, render_quarterly
 from pipeline.site import build_site
 from pipeline.surveys import wave_end_month
-from pipeline.versions import add_files, content_hash, read_manifest, record_version, version_for
+from pipeline.versions import (
+    add_files,
+    content_hash,
+    edition_hash,
+    pay_digest_lines,
+    read_manifest,
+    record_version,
+    version_for,
+)
 
 PUBLICATIONS_GROUP = "publications"
 ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
@@ -87,26 +102,39 @@ def edition(
 ) -> dict:
     month = from_partition_key(context.partition_key)
     folder = settings.layout.bulletins(month)
+    # month_intake already stopped a folder mistake; checked again here so that no selection of
+    # assets (a UI materialisation from the stored intake) publishes one
+    guard(month, published_content(folder), month_content_data["submissions"], context.run.tags)
     pay_lines = pay["lines"].astype(str).to_dict("records")
-    digest = content_hash(
-        {"bulletin": month_content_data, "quarterly": records(quarterly_usage), "pay": pay_lines}
+    digest = edition_hash(month_content_data, records(quarterly_usage), pay_lines)
+    pay_digest = content_hash(pay_digest_lines(pay_lines))
+    version, is_new = version_for(
+        folder,
+        digest,
+        lambda v: legacy_unchanged(folder / f"v{v}", month_content_data, pay_lines, pay_digest),
     )
-    version, is_new = version_for(folder, digest)
-    corrections = None
     if is_new:
         record_version(folder, month, version, digest, {})
-        write_content(folder / f"v{version}", month_content_data, content_hash(pay_lines))
-    if version > 1:
-        previous = read_content(folder / f"v{version - 1}")
-        corrections = correction_notes(previous, read_content(folder / f"v{version}")) if previous else None
+        write_content(folder / f"v{version}", month_content_data, pay_digest)
     progress.info("  发布版本:第%d版%s", version, "(新版本)" if is_new else "(内容未变,沿用)")
     context.add_output_metadata({"version": version, "new_version": is_new, "content_hash": digest})
     return {
         "version": version,
         "new": is_new,
         "folder": str(folder / f"v{version}"),
-        "corrections": corrections,
+        "corrections": _notes(folder, version),
     }
+
+
+def _notes(folder: Path, version: int) -> dict | None:
+    """更正说明 of `version`: against the version before, and from 第3版 on also against 第1版."""
+    if version == 1:
+        return None
+    previous = read_content(folder / f"v{version - 1}")
+    if previous is None:
+        return None
+    first = read_content(folder / "v1") if version > 2 else None
+    return correction_notes(previous, read_content(folder / f"v{version}"), version - 1, first)
 
 
 def _with_notes(content: dict, edition: dict) -> dict:

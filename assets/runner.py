@@ -14,6 +14,7 @@ from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.execution import IN_PROCESS, choose_executor
+from pipeline.guards import ACCEPT_LOSS_TAG, AcceptedDataLost
 from pipeline.layout import REPO, Layout
 from pipeline.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
 from pipeline.progress import progress
@@ -68,6 +69,7 @@ class RunReport:
     counties_read: dict[str, list[str]] = field(default_factory=dict)  # month -> county codes read
     failed_step: str = ""
     error: str = ""
+    refused: str = ""  # the folder guard's one line (pipeline.guards): nothing was published
 
 
 def instance_config(postgres_url: str | None = None) -> str:
@@ -157,8 +159,12 @@ def run_month(
     instance: DagsterInstance | None = None,
     defs: Definitions | None = None,
     executor: str | None = None,
+    accept_loss: bool = False,
 ) -> RunReport:
-    """Materialise `month` (counties → tables → bulletin → site), building missing history first."""
+    """Materialise `month` (counties → tables → bulletin → site), building missing history first.
+
+    `accept_loss`: publish `month` even where it drops a county its published version used
+    (the operator's explicit word, `kac run --accept-loss`); later months keep the guard."""
     check_month(month)
     instance = instance or instance_for(layout)
     jobs = jobs_for(layout, instance, defs, executor)
@@ -174,7 +180,8 @@ def run_month(
     if not _surveys(layout, jobs, report):
         return report
     progress.info("处理 %s", month)
-    report.success = _execute(jobs, "month", month, report)
+    tags = {ACCEPT_LOSS_TAG: "true"} if accept_loss else None
+    report.success = _execute(jobs, "month", month, report, tags)
     if report.success:
         report.success = _later_months(layout, jobs, month, report)
     return report
@@ -239,13 +246,13 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 
-def _execute(jobs: Jobs, job: str, month: str, report: RunReport) -> bool:
+def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str, str] | None = None) -> bool:
     """Run `job` for `month`; a county whose inputs are as last read is not read again (its
     stored result is used), everything downstream is recomputed."""
     job_def = jobs.defs.resolve_job_def(job)
     changed = changed_counties(jobs.defs.resources["settings"], month, jobs.instance)
     selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
-    result = jobs.run(job, to_partition_key(month), selection)
+    result = jobs.run(job, to_partition_key(month), selection, tags)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
     return result.success or _failed(result, report)
 
@@ -259,4 +266,6 @@ def _failed(result, report: RunReport) -> bool:
     while error is not None and error.cause is not None:  # the user code's own exception
         error = error.cause
     report.error = error.message.strip().splitlines()[-1] if error else "运行失败"
+    if error is not None and error.cls_name == AcceptedDataLost.__name__:
+        report.refused = report.error.split(": ", 1)[-1]
     return False

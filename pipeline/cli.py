@@ -164,10 +164,10 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def cmd_run(args: argparse.Namespace) -> int:
     layout = _layout(args)
-    return _run(layout, args.month, args.executor)
+    return _run(layout, args.month, args.executor, args.accept_loss)
 
 
-def _run(layout: Layout, month: str, executor: str | None = None) -> int:
+def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: bool = False) -> int:
     from pipeline.fonts import cjk_family
 
     _reference(layout)
@@ -185,9 +185,11 @@ def _run(layout: Layout, month: str, executor: str | None = None) -> int:
     settle_heap()
     started = time.perf_counter()
     try:
-        report = run_month(layout, month, executor=executor)
+        report = run_month(layout, month, executor=executor, accept_loss=accept_loss)
     except MonthNotAvailable as exc:
         raise UserError(str(exc)) from None
+    if report.refused:  # a folder mistake: the guard's own line says what to do
+        raise UserError(report.refused)
     if not report.success:
         raise UserError(f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 失败({report.error})")
     print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
@@ -380,6 +382,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--executor",
         choices=["in_process", "multiprocess", "celery"],
         help="Dagster 执行方式(默认按 rules.toml 的县数阈值选择,或 KAC_EXECUTOR)",
+    )
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="确认发布:已发布版本采用过的县(市)报表本次被退回或缺失时仍然发布(更正说明中注明)",
     )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("status", help="查看各县(市)报送情况")

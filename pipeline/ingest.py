@@ -8,7 +8,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -102,7 +102,8 @@ class CountyIntake:
     status: str  # on_time, late, received, missing, rejected
     county_name: str = ""
     files: list[str] = field(default_factory=list)
-    sha256: str = ""
+    sha256: str = ""  # of the file's bytes alone (as `sha256sum` shows it): a rename keeps it
+    received_at: str = ""  # the file's modification time when it was read, local, to the minute
     report_date: str = ""
     rows_read: int = 0
     usage_rows: list[ParsedRow] = field(default_factory=list)
@@ -172,11 +173,25 @@ def _size_problem(path: Path, ref: Reference, month: str | None) -> str:
 
 
 def file_sha256(paths: list[Path]) -> str:
+    """Names and bytes: the county asset's data version, so that a renamed file is read again
+    and the tables show its current name."""
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def bytes_sha256(paths: list[Path]) -> str:
+    """What identifies a submission: the sha256 of the file (of each file's, for several), not
+    its name, so that renaming a file changes nothing that is published."""
+    digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
+    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def received_at(paths: list[Path]) -> str:
+    latest = max(p.stat().st_mtime for p in paths)
+    return datetime.fromtimestamp(latest).strftime("%Y-%m-%d %H:%M")
 
 
 @lru_cache(maxsize=64)
@@ -204,7 +219,11 @@ def ingest_county(
     if not files:
         missing = problem("submission_missing", county=name)
         return CountyIntake(county, month, "missing", name, problems=[missing])
-    received = {"files": [p.name for p in files], "sha256": file_sha256(files)}
+    received = {
+        "files": [p.name for p in files],
+        "sha256": bytes_sha256(files),
+        "received_at": received_at(files),
+    }
     if len(files) > 1:
         names = "、".join(p.name for p in files)
         dup = [problem("county_duplicate", county=name, file=p.name, detail=names) for p in files]

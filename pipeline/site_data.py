@@ -83,7 +83,8 @@ def read_editions(layout: Layout, month: str) -> list[Edition]:
         if content is None:
             continue
         files = {k: folder / v for k, v in entry["files"].items() if (folder / v).exists()}
-        notes = correction_notes(out[-1].content, content) if out else None
+        first = out[0].content if len(out) > 1 else None  # from 第3版 on: also against 第1版
+        notes = correction_notes(out[-1].content, content, out[-1].version, first) if out else None
         out.append(Edition(month, entry["version"], content, files, notes))
     return out
 

@@ -21,7 +21,7 @@ from pipeline.render import document_time, render_pdf_html, write_pdf
 from pipeline.rules import Rules
 from pipeline.scorecard import ITEM_LABELS, ITEMS
 from pipeline.second_process import Claims, SecondProcesses
-from pipeline.versions import content_hash
+from pipeline.versions import content_hash, pay_digest_lines
 from pipeline.xlsx import write_sheets
 
 ITEM_COLUMN_LABELS = {
@@ -129,8 +129,8 @@ def render_statements(
 
 def statement_hash(statement: dict) -> str:
     """The amounts and lines a statement states: not its deltas, not the source files' names."""
-    stated = {k: v for k, v in statement.items() if k != "deltas"}
-    stated["lines"] = [{k: v for k, v in line.items() if k != "source_file"} for line in statement["lines"]]
+    stated = {k: v for k, v in statement.items() if k not in ("deltas", "lines")}
+    stated["lines"] = pay_digest_lines(statement["lines"])  # as the edition sees them: no file names
     return content_hash(stated)
 
 

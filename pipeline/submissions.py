@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.ingest import CountyIntake
-from pipeline.problems import ERROR, WARNING
+from pipeline.problems import ERROR, WARNING, effect
 
 SUBMISSION_COLUMNS = [
     "county",
@@ -16,6 +16,8 @@ SUBMISSION_COLUMNS = [
     "errors",
     "warnings",
     "report_date",
+    "received_at",
+    "reject_code",
 ]
 STATUS_LABELS = {
     "on_time": "按时",
@@ -41,6 +43,8 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
                 "errors": severities.count(ERROR),
                 "warnings": severities.count(WARNING),
                 "report_date": intake.report_date,
+                "received_at": intake.received_at,
+                "reject_code": reject_code(intake),
             }
         )
     return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
@@ -48,3 +52,12 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
 
 def with_labels(submissions: pd.DataFrame) -> pd.DataFrame:
     return submissions.assign(status_label=submissions.status.map(STATUS_LABELS))
+
+
+def reject_code(intake: CountyIntake) -> str:
+    """Why nothing of the county is used: the first problem that rejects it, or its absence."""
+    if intake.status == "missing":
+        return "submission_missing"
+    if intake.status != "rejected":
+        return ""
+    return next((p.code for p in intake.problems if effect(p.code) == "county"), "")

@@ -4,15 +4,45 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+# Entries hashed by `edition_hash` carry this; older ones were hashed with the file names in.
+HASH_SCHEME = 2
+# What an edition shows about a submission but must not decide its version by: the file name
+# (a rename of the same bytes is no correction; the sha256 identifies the file) and when it was
+# received. The figures, statuses and sha256 still count.
+DISPLAY_ONLY = ("file", "received_at")
 
 
 def content_hash(content: object) -> str:
     """Hash of the data a publication states (not of its bytes): same data, same hash."""
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def edition_hash(content: dict, quarterly: list[dict], pay_lines: list[dict]) -> str:
+    """The version-deciding hash of a month's publications: what they state, without file names."""
+    return content_hash(
+        {"bulletin": stated(content), "quarterly": quarterly, "pay": pay_digest_lines(pay_lines)}
+    )
+
+
+def stated(content: dict) -> dict:
+    """The content without the submissions' display-only fields."""
+    submissions = [{k: v for k, v in s.items() if k not in DISPLAY_ONLY} for s in content["submissions"]]
+    return {**content, "submissions": submissions}
+
+
+def pay_digest_lines(pay_lines: list[dict]) -> list[dict]:
+    """Pay lines as the edition hash sees them: amounts, rules and descriptions, in a fixed order,
+    without `source`/`source_file` (they cite the county's file name and row) and `line` (its
+    position, ordered by file name): a renamed file changes neither a figure nor a rule."""
+    kept = [
+        {k: v for k, v in line.items() if k not in ("source", "source_file", "line")} for line in pay_lines
+    ]
+    return sorted(kept, key=lambda line: json.dumps(line, ensure_ascii=False, sort_keys=True))
 
 
 def read_manifest(folder: Path) -> dict:
@@ -22,19 +52,33 @@ def read_manifest(folder: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def version_for(folder: Path, digest: str) -> tuple[int, bool]:
-    """(version to publish, whether it is new). Unchanged content keeps its version."""
+def version_for(
+    folder: Path, digest: str, legacy_unchanged: Callable[[int], bool] | None = None
+) -> tuple[int, bool]:
+    """(version to publish, whether it is new). Unchanged content keeps its version.
+
+    A latest version hashed the older way (file names in) cannot be compared by hash:
+    `legacy_unchanged(version)` compares its kept content instead, and when it holds the entry
+    takes the new hash, so that upgrading does not issue a version that corrects nothing."""
     versions = read_manifest(folder)["versions"]
-    if versions and versions[-1]["content_hash"] == digest:
-        return versions[-1]["version"], False
-    return (versions[-1]["version"] + 1 if versions else 1), True
+    if not versions:
+        return 1, True
+    latest = versions[-1]
+    if latest["content_hash"] == digest:
+        return latest["version"], False
+    if latest.get("hash_scheme") != HASH_SCHEME and legacy_unchanged and legacy_unchanged(latest["version"]):
+        record_version(folder, read_manifest(folder)["month"], latest["version"], digest, latest["files"])
+        return latest["version"], False
+    return latest["version"] + 1, True
 
 
 def record_version(folder: Path, month: str, version: int, digest: str, files: dict[str, str]) -> None:
     manifest = read_manifest(folder)
     manifest["month"] = month
     manifest["versions"] = [v for v in manifest["versions"] if v["version"] != version]
-    manifest["versions"].append({"version": version, "content_hash": digest, "files": files})
+    manifest["versions"].append(
+        {"version": version, "content_hash": digest, "hash_scheme": HASH_SCHEME, "files": files}
+    )
     manifest["versions"].sort(key=lambda v: v["version"])
     _write_manifest(folder, manifest)
 

@@ -99,9 +99,6 @@ def test_a_renamed_source_file_is_not_a_change_of_the_statement() -> None:
         "lines": [{**line, "source_file": "会东县_2025年3月.xlsx"}],
     }
     renamed = {**before, "lines": [{**line, "source_file": "会东.xlsx"}]}
-    moved = {
-        **before,
-        "lines": [{**line, "source_file": "会东县_2025年3月.xlsx", "source": "用邮情况 第8行"}],
-    }
+    more = {**before, "lines": [{**line, "source_file": "会东.xlsx", "amount": "55.00"}]}
     assert statement_hash(renamed) == statement_hash(before)
-    assert statement_hash(moved) != statement_hash(before)  # another row is another line
+    assert statement_hash(more) != statement_hash(before)  # an amount changed: issued anew
