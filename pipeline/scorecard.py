@@ -194,7 +194,7 @@ def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dic
         return reason
     for key in MANUAL_ITEMS:
         score = Decimal(str(entry[key]))
-        row[key], row[f"{key}_value"] = min(score, Decimal(weights[key])).quantize(POINT), f"{score}"
+        row[key], row[f"{key}_value"] = points(weights[key], score / Decimal(str(weights[key]))), f"{score}"
         row[f"{key}_note"] = f"考核评分表 第{entry.source_row}行"
     return ""
 

@@ -191,3 +191,43 @@ def manual() -> pd.DataFrame:
             }
         ]
     )
+
+
+def test_manual_scores_round_half_up_like_every_point():
+    from pipeline.scorecard import points
+
+    # 8.125 of 10: half-up gives 8.13 (the banker's rounding of Decimal's default would give 8.12)
+    assert points(10, Decimal("8.125") / 10) == Decimal("8.13")
+    card = scorecards(
+        "2026-10",
+        RULES,
+        pd.DataFrame({"manager_id": ["M9"], "name": ["丙"], "county": ["xichang"]}),
+        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
+        [],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame(columns=["customer_id", "date"]),
+        pd.DataFrame(columns=["manager_id", "revenue_fen"]),
+        manual().assign(market_survey=Decimal("8.125"), other=Decimal("7")),
+        True,
+        pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"]),
+    ).iloc[0]
+    assert card.market_survey == Decimal("8.13") and card.market_survey_value == "8.125"
+    assert card.other == Decimal("5.00")  # at most the weight
+
+
+def test_a_target_revised_mid_year_applies_from_its_month():
+    from pipeline.scorecard import targets_in_force
+
+    targets = pd.DataFrame(
+        {
+            "year": ["2026", "2026", "2025"],
+            "manager_id": ["M9", "M9", "M9"],
+            "new_key_accounts": ["4", "6", "3"],
+            "revenue_target": ["100000", "150000", "90000"],
+            "effective_from": ["", "2026-07", ""],
+        }
+    )
+    assert targets_in_force(targets, "2026-06").revenue_target.tolist() == ["100000"]
+    assert targets_in_force(targets, "2026-07").revenue_target.tolist() == ["150000"]
+    assert targets_in_force(targets, "2025-12").revenue_target.tolist() == ["90000"]
