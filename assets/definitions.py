@@ -21,7 +21,7 @@ from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
-from assets.sensors import county_files_sensor
+from assets.sensors import county_files_sensor, published_month_guards
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
 from pipeline.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.layout import Layout
@@ -70,6 +70,11 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),
         description="一个月的全部处理:各县报表 → 汇总分析 → 简报与网站",
     )
+    analytics_job = define_asset_job(
+        "month_analytics",
+        selection=ANALYTICS,
+        description="只做各县报表与汇总分析(补齐历史月份时用)",
+    )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
     month_assets = [
         month_intake_asset(list(ref.counties.code)),
@@ -109,17 +114,14 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
                 selection=AssetSelection.assets(survey_headlines),
                 description="各轮测评要点(供月度简报引用)",
             ),
-            define_asset_job(
-                "month_analytics",
-                selection=ANALYTICS,
-                description="只做各县报表与汇总分析(补齐历史月份时用)",
-            ),
+            analytics_job,
         ],
         sensors=[
             county_files_sensor(
                 [k for a in month_assets for k in a.keys],
                 [k for a in month_assets for k in a.keys if a.group_names_by_key[k] == MONTH_GROUP],
-            )
+            ),
+            *published_month_guards([month_job, analytics_job]),
         ],
         schedules=[
             # counties report by the 3rd: on the 4th, the month just closed is materialised

@@ -16,7 +16,7 @@ from assets.counties import county_key
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.corrections import published_content
-from pipeline.guards import guard
+from pipeline.guards import guard, nothing_accepted
 from pipeline.ingest import (
     USAGE_COLUMNS,
     CountyIntake,
@@ -28,6 +28,7 @@ from pipeline.months import from_partition_key
 from pipeline.problem_report import write_problem_workbook
 from pipeline.problems import PROBLEM_COLUMNS
 from pipeline.progress import progress
+from pipeline.snapshot import take_snapshot
 from pipeline.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
 from pipeline.tables import write_table
 from pipeline.tiers import key_accounts
@@ -99,6 +100,9 @@ def month_intake_asset(county_codes: list[str]):
     )
     def month_intake(context: AssetExecutionContext, settings: KacSettings, **counties: CountyIntake):
         month = from_partition_key(context.partition_key)
+        take_snapshot(
+            settings.layout, month, context.run.run_id
+        )  # before anything is written: see pipeline.snapshot
         ref = settings.reference()
         intakes = [counties[county_key(code).path[0]] for code in county_codes]
         _, unknown = county_files(settings.layout.month_inputs(month), ref)
@@ -108,6 +112,8 @@ def month_intake_asset(county_codes: list[str]):
         # drop is a folder mistake until the operator says otherwise (pipeline.guards)
         published = published_content(settings.layout.bulletins(month))
         guard(month, published, submissions.to_dict("records"), context.run.tags)
+        if context.run.job_name != "month_analytics":  # a history month may predate the centre's data
+            nothing_accepted(month, submissions.to_dict("records"))
         folder = settings.layout.tables(month)
         write_table(combined.usage, folder, "usage", CONTRACT_USAGE)
         write_table(submissions, folder, "submissions", SUBMISSION_COLUMNS)

@@ -48,7 +48,6 @@ def assessment(context: AssetExecutionContext, settings: KacSettings):
     ref = settings.reference()
     path = assessment_file(settings.layout.month_inputs(month), ref)
     table, problems = read_assessment(path, ref, month)
-    write_table(to_frame(problems), settings.layout.tables(month), "assessment_problems")
     if path is None:
         progress.warning("  考核评分表:本月未找到,全部客户经理的业绩工资暂缓发放(补报后重新运行本月)")
     yield Output(
@@ -170,6 +169,8 @@ def _write_month_problems(
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     write_table(frame, settings.layout.tables(month), "problems", PROBLEM_COLUMNS)
     write_table(frame, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+    # the sheet's own problems once more on their own: written here, after the month's snapshot
+    write_table(parts[1], settings.layout.tables(month), "assessment_problems", PROBLEM_COLUMNS)
     write_problem_workbook(settings.layout.problems(month), month, frame, submissions)
 
 

@@ -14,10 +14,11 @@ from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
 from pipeline.execution import IN_PROCESS, choose_executor
-from pipeline.guards import ACCEPT_LOSS_TAG, AcceptedDataLost
+from pipeline.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.layout import REPO, Layout
 from pipeline.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
 from pipeline.progress import progress
+from pipeline.snapshot import discard_snapshot, restore_snapshot
 from pipeline.surveys import fingerprint, wave_sources
 from pipeline.versions import read_manifest
 
@@ -70,6 +71,7 @@ class RunReport:
     failed_step: str = ""
     error: str = ""
     refused: str = ""  # the folder guard's one line (pipeline.guards): nothing was published
+    restored: list[str] = field(default_factory=list)  # months put back as published after a failure
 
 
 def instance_config(postgres_url: str | None = None) -> str:
@@ -254,7 +256,13 @@ def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str
     selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
     result = jobs.run(job, to_partition_key(month), selection, tags)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
-    return result.success or _failed(result, report)
+    layout = jobs.defs.resources["settings"].layout
+    if result.success:
+        discard_snapshot(layout, result.run_id)
+        return True
+    if restore_snapshot(layout, result.run_id):  # what was published stays as it was
+        report.restored.append(month)
+    return _failed(result, report)
 
 
 def _failed(result, report: RunReport) -> bool:
@@ -266,6 +274,6 @@ def _failed(result, report: RunReport) -> bool:
     while error is not None and error.cause is not None:  # the user code's own exception
         error = error.cause
     report.error = error.message.strip().splitlines()[-1] if error else "运行失败"
-    if error is not None and error.cls_name == AcceptedDataLost.__name__:
+    if error is not None and error.cls_name in REFUSALS:
         report.refused = report.error.split(": ", 1)[-1]
     return False

@@ -12,16 +12,22 @@ import hashlib
 
 from dagster import (
     AssetKey,
+    DagsterRunStatus,
     DefaultSensorStatus,
+    RunFailureSensorContext,
     RunRequest,
+    RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
+    run_failure_sensor,
+    run_status_sensor,
     sensor,
 )
 
 from assets.counties import changed_counties
 from assets.resources import KacSettings
 from pipeline.months import from_partition_key
+from pipeline.snapshot import discard_snapshot, restore_snapshot
 from pipeline.versions import read_manifest
 
 SENSOR_INTERVAL_SECONDS = 60
@@ -58,3 +64,29 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
         return SensorResult(run_requests=requests)
 
     return county_files_changed
+
+
+def published_month_guards(jobs: list[str]):
+    """A month run started from the UI (or the sensor above) that fails puts back what was
+    published, as `kac run` does at once (pipeline.snapshot); one that succeeds drops its copy."""
+
+    @run_failure_sensor(
+        monitored_jobs=jobs,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="月度运行失败时,恢复运行前已发布的表格、简报、薪酬与网站",
+    )
+    def restore_published_on_failure(context: RunFailureSensorContext, settings: KacSettings) -> None:
+        month = restore_snapshot(settings.layout, context.dagster_run.run_id)
+        if month:
+            context.log.info(f"{month}:运行失败,已恢复运行前发布的内容")
+
+    @run_status_sensor(
+        run_status=DagsterRunStatus.SUCCESS,
+        monitored_jobs=jobs,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="月度运行成功后,删除运行前的备份",
+    )
+    def drop_snapshot_on_success(context: RunStatusSensorContext, settings: KacSettings) -> None:
+        discard_snapshot(settings.layout, context.dagster_run.run_id)
+
+    return [restore_published_on_failure, drop_snapshot_on_success]

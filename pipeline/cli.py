@@ -191,7 +191,12 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
     if report.refused:  # a folder mistake: the guard's own line says what to do
         raise UserError(report.refused)
     if not report.success:
-        raise UserError(f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 失败({report.error})")
+        kept = "、".join(chinese_month(m) for m in report.restored)
+        raise UserError(
+            f"{chinese_month(month)}未能发布:步骤 {report.failed_step} 出错({report.error})。"
+            + (f"{kept}已发布的内容保持原样;" if kept else "")
+            + "这是程序的问题而非报表的问题,请把本行转告维护人员,修复后重新运行即可补全本月"
+        )
     print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
     read = set(report.counties_read.get(month, []))
     ref = _reference(layout)

@@ -29,8 +29,31 @@ CAUSES = {
 OTHER_CAUSE = ("报表被退回", "按问题清单核对该县文件")
 
 
-class AcceptedDataLost(Exception):
+class Refusal(Exception):
+    """The inputs do not allow publishing the month; the message says what to do."""
+
+
+class AcceptedDataLost(Refusal):
     """The run would drop a county the published version used; the message says what to do."""
+
+
+class NothingAccepted(Refusal):
+    """No county's workbook can be used this month: there is nothing to publish."""
+
+
+REFUSALS = {cls.__name__ for cls in (Refusal, AcceptedDataLost, NothingAccepted)}
+
+
+def nothing_accepted(month: str, submissions: list[dict]) -> None:
+    """Raise NothingAccepted when no county's workbook of `month` can be used."""
+    if any(s["status"] in ACCEPTED for s in submissions):
+        return
+    missing = sum(s["status"] == "missing" for s in submissions)
+    rejected = len(submissions) - missing
+    raise NothingAccepted(
+        f"{chinese_month(month)}未发布:没有可以采用的县(市)报表(未报送 {missing} 个、退回 {rejected} 个)。"
+        f"请把各县报表放入该月文件夹后重新运行(kac status {month} 可查看各县情况)"
+    )
 
 
 @dataclass(frozen=True)

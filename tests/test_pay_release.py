@@ -18,6 +18,7 @@ import pytest
 from assets.runner import run_month
 from pipeline.cli import main as kac
 from pipeline.layout import Layout
+from tests.test_correction import copy_of
 
 MONTH = "2025-03"
 HUIDONG = {"M022", "M023", "M024"}  # the roster's managers of 会东县
@@ -56,16 +57,23 @@ def run(layout: Layout) -> None:
     assert report.success, report.error
 
 
-@pytest.fixture(scope="module")
-def centre(small_inputs, tmp_path_factory) -> tuple[Layout, Path]:
-    """The small sample with 会东县's March workbook not yet received (kept aside)."""
-    root = tmp_path_factory.mktemp("centre")
-    shutil.copytree(small_inputs, root / "inputs")
-    aside = root / "aside"
+@pytest.fixture
+def centre(published, tmp_path) -> tuple[Layout, Path]:
+    """The small sample's history (2025-01, 2025-02 computed), March not yet published, and
+    会东县's March workbook not yet received (kept aside)."""
+    layout = copy_of(published, tmp_path)
+    for folder in (
+        layout.tables(MONTH),
+        layout.problems(MONTH),
+        layout.bulletins(MONTH),
+        layout.restricted_pay(MONTH),
+    ):
+        shutil.rmtree(folder)
+    aside = tmp_path / "aside"
     aside.mkdir()
-    county_file = next((root / "inputs" / MONTH).glob("会东县*"))
+    county_file = next(layout.month_inputs(MONTH).glob("会东县*"))
     shutil.move(county_file, aside / county_file.name)
-    return Layout(root / "inputs", root / "outputs"), aside
+    return layout, aside
 
 
 def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog):

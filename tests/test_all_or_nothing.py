@@ -1,0 +1,98 @@
+"""A run that fails leaves the published month byte for byte as it was; the next run completes it.
+An empty month folder publishes nothing and says why."""
+
+from __future__ import annotations
+
+import hashlib
+
+import assets.publications
+from assets.runner import run_month
+from pipeline.cli import main as kac
+from tests.test_correction import MONTH, copy_of, raise_a_new_collection
+
+
+def published_files(layout) -> dict[str, str]:
+    """Every file a reader can reach (the Dagster instance aside), by path, with its sha256;
+    the site through its link, as a reader follows it."""
+    out = {}
+    for path in sorted(layout.outputs.rglob("*")):
+        rel = path.relative_to(layout.outputs)
+        if rel.parts[0] in (".dagster", ".snapshots", "site-releases") or not path.is_file():
+            continue
+        out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for path in sorted(layout.site.resolve().rglob("*")):
+        if path.is_file():
+            out[f"site/{path.relative_to(layout.site.resolve())}"] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return out
+
+
+def site_fails(*args, **kwargs):
+    raise OSError("磁盘已满")
+
+
+def test_a_failure_in_the_last_step_leaves_the_published_month_untouched(published, tmp_path, monkeypatch):
+    layout = copy_of(published, tmp_path)
+    (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
+    raise_a_new_collection(workbook, 1000.00)  # a real correction: every step has something new to write
+    before = published_files(layout)
+
+    monkeypatch.setattr(assets.publications, "build_site", site_fails)
+    report = run_month(layout, MONTH)
+    assert not report.success and report.failed_step == "site" and report.restored == [MONTH]
+    assert published_files(layout) == before  # tables, problems, bulletins, pay and site as they were
+    assert not any((layout.outputs / ".snapshots").iterdir())
+
+    monkeypatch.undo()
+    assert run_month(layout, MONTH).success  # the next run completes the month
+    after = published_files(layout)
+    assert any(p.startswith(f"bulletins/{MONTH}/v2/") for p in after)
+    assert after[f"tables/{MONTH}/usage.csv"] != before[f"tables/{MONTH}/usage.csv"]
+
+
+def test_an_empty_month_folder_publishes_nothing_and_says_why(published, tmp_path, capsys):
+    layout = copy_of(published, tmp_path)
+    layout.month_inputs("2025-04").mkdir()  # the operator made the folder, no county has sent yet
+    before = published_files(layout)
+    code = kac(["run", "2025-04", "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "没有可以采用的县(市)报表(未报送 17 个、退回 0 个)" in err and "kac status 2025-04" in err
+    assert published_files(layout) == before and not layout.tables("2025-04").exists()
+
+
+def test_a_ui_run_that_fails_is_put_back_by_the_failure_sensor(published, tmp_path, monkeypatch):
+    from dagster import build_run_status_sensor_context
+
+    from assets.definitions import build_defs
+    from assets.resources import KacSettings
+    from assets.runner import instance_for
+
+    layout = copy_of(published, tmp_path)
+    (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
+    raise_a_new_collection(workbook, 1000.00)
+    before = published_files(layout)
+    monkeypatch.setattr(
+        assets.publications, "build_site", lambda *a, **k: (_ for _ in ()).throw(OSError("磁盘已满"))
+    )
+    defs = build_defs(layout.inputs, layout.outputs)
+    with instance_for(layout) as instance:
+        result = defs.resolve_job_def("month").execute_in_process(
+            partition_key=f"{MONTH}-01", instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        assert published_files(layout) != before  # the UI run wrote tables and bulletins before it failed
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        context = build_run_status_sensor_context(
+            sensor_name="restore_published_on_failure",
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={
+                "settings": KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
+            },
+        ).for_run_failure()
+        sensor = defs.get_sensor_def("restore_published_on_failure")
+        sensor(context)
+    assert published_files(layout) == before
