@@ -92,7 +92,10 @@ def _check_closed(layout: Layout, month: str) -> None:
 def _show_progress() -> None:
     from pipeline.progress import progress
 
+    for old in [h for h in progress.handlers if getattr(h, "kac_console", False)]:
+        progress.removeHandler(old)  # one console per command, also when `main` is called again
     handler = logging.StreamHandler(sys.stdout)
+    handler.kac_console = True
     handler.setFormatter(logging.Formatter("%(message)s"))
     progress.addHandler(handler)
     progress.setLevel(logging.INFO)
