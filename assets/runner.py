@@ -13,6 +13,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
+from pipeline.carry_forward import BY_KAC_TAG
 from pipeline.execution import IN_PROCESS, choose_executor
 from pipeline.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.layout import REPO, Layout
@@ -114,6 +115,7 @@ class Jobs:
         asset_selection: list[AssetKey] | None = None,
         tags: dict[str, str] | None = None,
     ):
+        tags = {**(tags or {}), BY_KAC_TAG: "true"}  # kac carries its months forward itself
         if self.location is None:
             return self.defs.resolve_job_def(job).execute_in_process(
                 partition_key=partition_key,
@@ -124,7 +126,7 @@ class Jobs:
                 tags=tags,
             )
         repository = ReconstructableRepository.for_file(str(self.location), "defs", str(REPO))
-        tags = {**(tags or {}), **({"dagster/partition": partition_key} if partition_key else {})} or None
+        tags = {**tags, **({"dagster/partition": partition_key} if partition_key else {})}
         return execute_job(
             repository.get_reconstructable_job(job),
             self.instance,

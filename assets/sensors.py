@@ -1,24 +1,33 @@
-"""Automation while `dagster dev` runs: a corrected or late county file re-runs its month.
+"""Automation while `dagster dev` runs: a corrected or late county file re-runs its month, then
+every later month already computed, in order, as `kac run YYYY-MM` does.
 
 The sensor compares each county's input fingerprint (the county asset's data version: its file,
 the reference data, last month's archive names, the reader's code) with the one recorded at the
-last materialisation, for every month already processed, and asks for a run of the month job
-with exactly the changed counties and everything downstream of them. Months not yet processed
-are left to the schedule on the 4th (or `kac run`). Later months that use a corrected month are
-recomputed by `kac run YYYY-MM`, which runs them in order.
+last materialisation, for every month already processed. It asks for one run at a time (a later
+month reads the earlier month's partitions): the earliest month whose counties changed, with
+exactly the changed counties and everything downstream of them, or else the earliest month
+whose last recompute is older than an earlier month's recomputed outside `kac`
+(pipeline.carry_forward). Months not yet processed are left to the schedule on the 4th (or
+`kac run`).
 """
+
+from __future__ import annotations
 
 import hashlib
 
 from dagster import (
     AssetKey,
+    DagsterInstance,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
+    RunRecord,
     RunRequest,
+    RunsFilter,
     RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     run_failure_sensor,
     run_status_sensor,
     sensor,
@@ -26,11 +35,20 @@ from dagster import (
 
 from assets.counties import changed_counties
 from assets.resources import KacSettings
+from pipeline.carry_forward import BY_KAC_TAG, MonthState, next_run
 from pipeline.months import from_partition_key
 from pipeline.snapshot import discard_snapshot, restore_snapshot
 from pipeline.versions import read_manifest
 
 SENSOR_INTERVAL_SECONDS = 60
+MONTH_JOBS = ("month", "month_analytics")
+UNFINISHED = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
 
 
 def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
@@ -42,28 +60,68 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
         job_name="month",
         minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
-        description="县(市)报表新增或更正后,只重读变化的县并重算该月(已处理过的月份)",
+        description="县(市)报表新增或更正后,只重读变化的县并重算该月,再依次重算其后已处理过的月份",
     )
-    def county_files_changed(context: SensorEvaluationContext, settings: KacSettings) -> SensorResult:
-        requests = []
-        for partition in sorted(context.instance.get_materialized_partitions(AssetKey("usage"))):
+    def county_files_changed(
+        context: SensorEvaluationContext, settings: KacSettings
+    ) -> SensorResult | SkipReason:
+        instance = context.instance
+        busy = _month_run_in_flight(instance)
+        if busy is not None:  # the next month must read this run's partitions
+            month = busy.dagster_run.tags.get("dagster/partition", "")[:7]
+            return SkipReason(f"等待 {month} 的运行 {busy.dagster_run.run_id[:8]} 结束")
+        changed, states = {}, []
+        for partition in sorted(instance.get_materialized_partitions(AssetKey("usage"))):
             month = from_partition_key(partition)
-            changed = changed_counties(settings, month, context.instance)
-            if not changed:
-                continue
-            published = bool(read_manifest(settings.layout.bulletins(month))["versions"])
-            digest = hashlib.sha256("".join(sorted(changed.values())).encode()).hexdigest()[:16]
-            requests.append(
+            changed[month] = changed_counties(settings, month, instance)
+            states.append(_state(instance, month, bool(changed[month]), set(analytics)))
+        chosen = next_run(states)
+        if chosen is None:
+            return SensorResult(run_requests=[])
+        month, counties = chosen.month, changed[chosen.month]
+        published = bool(read_manifest(settings.layout.bulletins(month))["versions"])
+        digest = hashlib.sha256("".join(sorted(counties.values())).encode()).hexdigest()[:16]
+        after = chosen.after
+        tags = {"kac/counties": ",".join(k.path[0].removeprefix("county_") for k in counties)}
+        return SensorResult(
+            run_requests=[
                 RunRequest(
-                    run_key=f"{partition}:{digest}",  # the same change is asked for once
-                    partition_key=partition,
-                    asset_selection=[*sorted(changed, key=str), *(downstream if published else analytics)],
-                    tags={"kac/counties": ",".join(k.path[0].removeprefix("county_") for k in changed)},
+                    # the same change, or the same earlier run carried forward, is asked for once
+                    run_key=f"{month}-01:{digest}" + (f":{after.run_id}" if after else ""),
+                    partition_key=f"{month}-01",
+                    asset_selection=[*sorted(counties, key=str), *(downstream if published else analytics)],
+                    tags={**tags, **({"kac/after": after.month} if after else {})},
                 )
-            )
-        return SensorResult(run_requests=requests)
+            ]
+        )
 
     return county_files_changed
+
+
+def _month_run_in_flight(instance: DagsterInstance) -> RunRecord | None:
+    records = instance.get_run_records(RunsFilter(statuses=UNFINISHED), limit=50)
+    return next((r for r in records if r.dagster_run.job_name in MONTH_JOBS), None)
+
+
+def _state(instance: DagsterInstance, month: str, changed: bool, analytics: set[AssetKey]) -> MonthState:
+    """The month's last successful run that recomputed all its analytics (a run of `site` alone
+    changes nothing a later month reads)."""
+    records = instance.get_run_records(
+        RunsFilter(statuses=[DagsterRunStatus.SUCCESS], tags={"dagster/partition": f"{month}-01"}), limit=20
+    )
+    for record in records:
+        run = record.dagster_run
+        selection = run.asset_selection
+        if run.job_name in MONTH_JOBS and (selection is None or analytics <= set(selection)):
+            return MonthState(
+                month,
+                changed,
+                run.run_id,
+                (record.start_time or 0.0),
+                (record.end_time or 0.0),
+                run.tags.get(BY_KAC_TAG) == "true",
+            )
+    return MonthState(month, changed)
 
 
 def published_month_guards(jobs: list[str]):
