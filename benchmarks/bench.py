@@ -2,10 +2,10 @@
 
     python -m benchmarks.bench [--only MEASURE] [--scales sample,province] [--repeat N] [--out FILE]
 
-Writes the table as Markdown to --out (default outputs/bench/results.md) and prints it. Each
-measure is a function in MEASURES (taking the parsed arguments, returning rows): a new one is
-added there. Generated data and prepared outputs live under outputs/bench/ (not in git) and are
-reused by later runs.
+Appends the table as a dated Markdown section to --out (default benchmarks/RESULTS.md) and
+prints it. Each measure is a function in MEASURES (taking the parsed arguments, returning rows):
+a new one is added there. Generated data and prepared outputs live under outputs/bench/ (not in
+git) and are reused by later runs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -463,7 +464,7 @@ def main() -> None:
     parser.add_argument("--inputs", default=str(REPO / "inputs"))
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", default=str(BENCH / "results.md"))
+    parser.add_argument("--out", default=str(REPO / "benchmarks" / "RESULTS.md"))
     parser.add_argument("--only", choices=list(MEASURES), action="append", help="run these sections only")
     parser.add_argument(
         "--outputs", default=str(REPO / "outputs"), help="render: a folder where the month was run"
@@ -483,9 +484,11 @@ def main() -> None:
     table = to_markdown(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table, encoding="utf-8")
+    with out.open("a", encoding="utf-8") as f:
+        command = " ".join(["python -m benchmarks.bench", *sys.argv[1:]])
+        f.write(f"\n## {date.today().isoformat()} · `{command}`\n\n{table}")
     print(table)
-    print(f"written to {out}")
+    print(f"appended to {out}")
 
 
 if __name__ == "__main__":
