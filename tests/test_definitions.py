@@ -1,0 +1,100 @@
+"""The definitions pinned: an asset, job, schedule or sensor renamed, regrouped or dropped is a
+change someone must mean (the operator's UI, the runner and the sensors name them)."""
+
+from __future__ import annotations
+
+import pytest
+from dagster import MonthlyPartitionsDefinition, StaticPartitionsDefinition
+
+from assets.definitions import build_defs
+from pipeline.layout import REPO
+
+COUNTIES = [
+    "butuo",
+    "dechang",
+    "ganluo",
+    "huidong",
+    "huili",
+    "jinyang",
+    "leibo",
+    "meigu",
+    "mianning",
+    "muli",
+    "ningnan",
+    "puge",
+    "xichang",
+    "xide",
+    "yanyuan",
+    "yuexi",
+    "zhaojue",
+]
+GROUPS = {
+    "counties": {f"county_{c}" for c in COUNTIES},
+    "month": {
+        "usage",
+        "submissions",
+        "problems",
+        "archive_updates",
+        "rejected_rows",
+        "visits",
+        "customer_archive",
+        "tiers",
+        "alerts",
+        "visit_coverage",
+        "quarterly_usage",
+        "volumes",
+        "assessment",
+        "scorecards_table",
+    },
+    "pay": {"pay", "pay_confirmation", "pay_statements"},
+    "publications": {"month_content_data", "edition", "bulletin", "brief", "quarterly_report", "site"},
+    "surveys": {"survey_wave", "survey_headlines"},
+}
+
+
+@pytest.fixture(scope="module")
+def defs():
+    return build_defs(REPO / "inputs", REPO / "outputs")
+
+
+def test_asset_keys_and_groups(defs):
+    graph = defs.resolve_asset_graph()
+    found: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        found.setdefault(graph.get(key).group_name, set()).add(key.to_user_string())
+    assert found == GROUPS
+
+
+def test_partitions_months_from_2025_01_and_survey_waves(defs):
+    graph = defs.resolve_asset_graph()
+    for group, keys in GROUPS.items():
+        for name in keys:
+            key = next(k for k in graph.get_all_asset_keys() if k.to_user_string() == name)
+            partitions = graph.get(key).partitions_def
+            if group == "surveys":
+                assert partitions is None or isinstance(partitions, StaticPartitionsDefinition), name
+            else:
+                assert isinstance(partitions, MonthlyPartitionsDefinition), name
+                assert partitions.get_partition_keys()[0] == "2025-01-01", name
+
+
+def test_jobs_schedule_and_sensors(defs):
+    jobs = {job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__")}
+    assert jobs == {"month", "month_analytics", "survey_waves", "survey_summary"}
+    assert [s.name for s in defs.schedules] == ["month_on_the_4th"]
+    schedule = defs.resolve_schedule_def("month_on_the_4th")
+    assert schedule.cron_schedule == "0 6 4 * *" and schedule.job_name == "month"
+    assert {s.name for s in defs.sensors} == {
+        "county_files_changed",
+        "restore_published_on_failure",
+        "drop_snapshot_on_success",
+    }
+
+
+def test_the_month_job_holds_every_month_asset_and_the_analytics_job_no_publication(defs):
+    month = {k.to_user_string() for k in defs.resolve_job_def("month").asset_layer.executable_asset_keys}
+    analytics = {
+        k.to_user_string() for k in defs.resolve_job_def("month_analytics").asset_layer.executable_asset_keys
+    }
+    assert month == set().union(*(keys for group, keys in GROUPS.items() if group != "surveys"))
+    assert analytics == GROUPS["counties"] | GROUPS["month"]
