@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers.
-.PHONY: setup demo test test-postgres lint format dev bench
+.PHONY: setup demo test test-unit test-postgres lint format dev bench
 
 setup:
 	@scripts/setup.sh
@@ -10,13 +10,17 @@ demo: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n auto --dist worksteal
+
+# The plain functions only (no Dagster): seconds
+test-unit: setup
+	.venv/bin/python -m pytest -q -m unit
 
 # The definitions on PostgreSQL storage with a process per step, against a server started
 # from Debian's postgresql package on loopback (installed here when missing)
 test-postgres: setup
 	scripts/setup.sh postgres
-	.venv/bin/python -m pytest -q -m postgres tests/test_postgres.py
+	.venv/bin/python -m pytest -q -m postgres tests/integration/test_postgres.py
 
 lint:
 	.venv/bin/ruff check .

@@ -13,6 +13,15 @@ from pipeline.reference import Reference
 from pipeline.sample_data import Scale, generate
 
 SMALL = Scale(customers=240, first="2025-01", last="2025-03")
+KINDS = ("unit", "integration", "browser")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Each test is marked by its folder: `pytest -m unit` runs the seconds-long ones (no Dagster)."""
+    for item in items:
+        kind = next((k for k in KINDS if f"tests/{k}/" in item.nodeid), None)
+        if kind:
+            item.add_marker(kind)
 
 
 @pytest.fixture(scope="session")

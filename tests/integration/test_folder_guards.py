@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.guards import ACCEPT_LOSS_TAG
 from pipeline.layout import Layout
 from pipeline.versions import read_manifest
-from tests.test_correction import MONTH, copy_of, raise_a_new_collection
+from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 
 def published_files(layout: Layout) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ from assets.resources import KacSettings
 from assets.runner import instance_for, run_month
 from pipeline.carry_forward import MonthState, next_run
 from pipeline.layout import Layout
-from tests.test_correction import MONTH, copy_of, raise_a_new_collection
+from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 FEBRUARY = "2025-02"
 PUBLICATIONS = {AssetKey("edition"), AssetKey("bulletin"), AssetKey("site")}

@@ -18,7 +18,7 @@ import pytest
 from assets.runner import run_month
 from pipeline.cli import main as kac
 from pipeline.layout import Layout
-from tests.test_correction import copy_of
+from tests.integration.test_correction import copy_of
 
 MONTH = "2025-03"
 HUIDONG = {"M022", "M023", "M024"}  # the roster's managers of 会东县

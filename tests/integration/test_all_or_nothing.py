@@ -8,7 +8,7 @@ import hashlib
 import assets.publications
 from assets.runner import run_month
 from pipeline.cli import main as kac
-from tests.test_correction import MONTH, copy_of, raise_a_new_collection
+from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 
 def published_files(layout) -> dict[str, str]:
@@ -33,22 +33,56 @@ def site_fails(*args, **kwargs):
 
 
 def test_a_failure_in_the_last_step_leaves_the_published_month_untouched(published, tmp_path, monkeypatch):
+    """From `kac run` (the runner puts it back at once) and from the UI (the failure sensor does),
+    then the next successful run completes the month."""
     layout = copy_of(published, tmp_path)
     (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
     raise_a_new_collection(workbook, 1000.00)  # a real correction: every step has something new to write
     before = published_files(layout)
-
     monkeypatch.setattr(assets.publications, "build_site", site_fails)
+
     report = run_month(layout, MONTH)
     assert not report.success and report.failed_step == "site" and report.restored == [MONTH]
     assert published_files(layout) == before  # tables, problems, bulletins, pay and site as they were
     assert not any((layout.outputs / ".snapshots").iterdir())
+
+    failed_ui_run_put_back_by_the_sensor(layout)
+    assert published_files(layout) == before
 
     monkeypatch.undo()
     assert run_month(layout, MONTH).success  # the next run completes the month
     after = published_files(layout)
     assert any(p.startswith(f"bulletins/{MONTH}/v2/") for p in after)
     assert after[f"tables/{MONTH}/usage.csv"] != before[f"tables/{MONTH}/usage.csv"]
+
+
+def failed_ui_run_put_back_by_the_sensor(layout) -> None:
+    """The month job as the UI launches it (no runner around it), failing; then the sensor's tick."""
+    from dagster import build_run_status_sensor_context
+
+    from assets.definitions import build_defs
+    from assets.resources import KacSettings
+    from assets.runner import instance_for
+
+    before = published_files(layout)
+    defs = build_defs(layout.inputs, layout.outputs)
+    with instance_for(layout) as instance:
+        result = defs.resolve_job_def("month").execute_in_process(
+            partition_key=f"{MONTH}-01", instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        assert published_files(layout) != before  # the run wrote tables and bulletins before it failed
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        context = build_run_status_sensor_context(
+            sensor_name="restore_published_on_failure",
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={
+                "settings": KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
+            },
+        ).for_run_failure()
+        defs.get_sensor_def("restore_published_on_failure")(context)
 
 
 def test_an_empty_month_folder_publishes_nothing_and_says_why(published, tmp_path, capsys):
@@ -60,39 +94,3 @@ def test_an_empty_month_folder_publishes_nothing_and_says_why(published, tmp_pat
     assert code == 1 and "Traceback" not in err
     assert "没有可以采用的县(市)报表(未报送 17 个、退回 0 个)" in err and "kac status 2025-04" in err
     assert published_files(layout) == before and not layout.tables("2025-04").exists()
-
-
-def test_a_ui_run_that_fails_is_put_back_by_the_failure_sensor(published, tmp_path, monkeypatch):
-    from dagster import build_run_status_sensor_context
-
-    from assets.definitions import build_defs
-    from assets.resources import KacSettings
-    from assets.runner import instance_for
-
-    layout = copy_of(published, tmp_path)
-    (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
-    raise_a_new_collection(workbook, 1000.00)
-    before = published_files(layout)
-    monkeypatch.setattr(
-        assets.publications, "build_site", lambda *a, **k: (_ for _ in ()).throw(OSError("磁盘已满"))
-    )
-    defs = build_defs(layout.inputs, layout.outputs)
-    with instance_for(layout) as instance:
-        result = defs.resolve_job_def("month").execute_in_process(
-            partition_key=f"{MONTH}-01", instance=instance, raise_on_error=False
-        )
-        assert not result.success
-        assert published_files(layout) != before  # the UI run wrote tables and bulletins before it failed
-        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-        context = build_run_status_sensor_context(
-            sensor_name="restore_published_on_failure",
-            dagster_event=failure,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources={
-                "settings": KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
-            },
-        ).for_run_failure()
-        sensor = defs.get_sensor_def("restore_published_on_failure")
-        sensor(context)
-    assert published_files(layout) == before

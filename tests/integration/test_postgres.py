@@ -11,7 +11,7 @@ from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 from assets.runner import instance_config, run_month
 from pipeline.layout import Layout
 from pipeline.sample_data import Scale, generate
-from tests.postgres_server import postgres_server, server_bin
+from tests.integration.postgres_server import postgres_server, server_bin
 
 pytestmark = [
     pytest.mark.postgres,
