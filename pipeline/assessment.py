@@ -10,7 +10,6 @@ import pandas as pd
 from pipeline.ingest import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.problems import Problem, problem
 from pipeline.reference import PREFECTURE_OFFICE_NAME, Reference
-from pipeline.text import normalise
 
 ASSESSMENT_COLUMNS = [
     "manager_id",
@@ -52,7 +51,9 @@ def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.D
         for i in range(header_row + 1, len(grid.cells)):
             cells = grid.cells[i]
             value, cell = _row(grid, columns, i)
-            manager_id = _manager(ref, clean_text(value("manager_id")), clean_text(value("manager")))
+            manager_id = ref.resolve_manager(clean_text(value("manager_id"))) or ref.resolve_manager(
+                clean_text(value("manager"))
+            )
             if manager_id is None:
                 if any(clean_text(c) for c in cells):
                     key = "manager" if "manager" in columns else "manager_id"
@@ -138,19 +139,6 @@ def _row(grid, columns: dict[str, tuple[int, str]], i: int):
         return cells[j] if j < len(cells) else ""
 
     def cell(key: str) -> str:
-        return f"{_letter(grid.col0 + columns[key][0])}{grid.row0 + i + 1}"
+        return grid.a1(i, columns[key][0])
 
     return value, cell
-
-
-def _manager(ref: Reference, manager_id: str, name: str) -> str | None:
-    if manager_id in ref.manager_county:
-        return manager_id
-    ids = ref.manager_by_name.get(normalise(name), [])
-    return ids[0] if len(ids) == 1 else None
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)

@@ -301,7 +301,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not any(layout.inputs.glob("20??-??")):
         print(f"写入示例数据到 {layout.inputs} …")
         generate(layout.inputs)
-    latest = sorted(p.name for p in layout.inputs.glob("20??-??") if is_month(p.name))[-1] or LAST_MONTH
+    found = sorted(p.name for p in layout.inputs.glob("20??-??") if is_month(p.name))
+    latest = found[-1] if found else LAST_MONTH
     return _run(layout, latest)
 
 

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.money import decimal_or_none, to_fen
 from pipeline.months import next_month
 from pipeline.problems import Problem, effect, problem, to_frame
-from pipeline.reference import PREFECTURE_OFFICE, Reference
+from pipeline.reference import Reference
 from pipeline.text import AliasIndex, normalise, split_unit
 from pipeline.workbook_reader import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
 
@@ -387,7 +387,7 @@ class _CountyReader:
                         self.add("month_mismatch", grid.name, self._a1(grid, i, j), cell, detail=shown)
 
     def _a1(self, grid: Grid, i: int, j: int) -> str:
-        return f"{get_column_letter(grid.col0 + j + 1)}{grid.row0 + i + 1}"
+        return grid.a1(i, j)
 
     def _excel_row(self, grid: Grid, i: int) -> int:
         return grid.row0 + i + 1
@@ -522,14 +522,7 @@ class _CountyReader:
         ]
 
     def _manager(self, raw: object) -> str | None:
-        text = clean_text(raw)
-        county_of = self.ref.manager_county
-        if text in county_of:
-            return text
-        ids = self.ref.manager_by_name.get(normalise(text), [])
-        if len(ids) > 1:  # namesakes: the one of this county or of the 州局
-            ids = [m for m in ids if county_of[m] in (self.county, PREFECTURE_OFFICE)] or ids
-        return ids[0] if ids else None
+        return self.ref.resolve_manager(clean_text(raw), self.county)
 
     def _check_total(self, grid, total, columns, multiplier) -> None:
         """The 合计 row must agree with the rows above (when every row could be read)."""

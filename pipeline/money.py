@@ -20,9 +20,12 @@ def fen_to_yuan(fen: int) -> Decimal:
     return Decimal(int(fen)) / 100
 
 
-def format_yuan(fen: int) -> str:
-    """Integer fen → '1234.50' (CSV tables)."""
-    return f"{fen_to_yuan(fen):.2f}"
+def format_yuan(fen: int | None, separators: bool = False) -> str:
+    """Integer fen → 元 with two decimals, exactly: '1234.50' in tables, '1,234.50' with
+    `separators` in documents; '—' where there is no figure."""
+    if fen is None or fen != fen:
+        return "—"
+    return f"{fen_to_yuan(fen):,.2f}" if separators else f"{fen_to_yuan(fen):.2f}"
 
 
 def decimal_or_none(text: str) -> Decimal | None:

@@ -152,6 +152,17 @@ class Reference:
                 ids.append(row.manager_id)
         return out
 
+    def resolve_manager(self, text: str, county: str | None = None) -> str | None:
+        """A manager id from what a sheet says: the id itself, or a name. Namesakes are told apart
+        by the county of the sheet (its own managers and the 州局's); a name still shared by two
+        managers is not guessed (None: the sheet names the cell and asks for the 工号)."""
+        if text in self.manager_county:
+            return text
+        ids = self.manager_by_name.get(normalise(text), [])
+        if len(ids) > 1 and county is not None:
+            ids = [m for m in ids if self.manager_county[m] in (county, PREFECTURE_OFFICE)]
+        return ids[0] if len(ids) == 1 else None
+
     @cached_property
     def manager_county(self) -> dict[str, str]:
         """manager id → county code (or the 州局)."""

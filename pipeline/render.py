@@ -6,13 +6,14 @@ import base64
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from pipeline.fonts import cjk_family
+from pipeline.money import format_yuan
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -29,7 +30,7 @@ def environment() -> Environment:
     env.filters.update(
         number=format_number,
         yuan=format_wan,
-        yuan2=format_yuan,
+        yuan2=partial(format_yuan, separators=True),
         pct=format_pct,
         change=format_change,
         chart=chart_img,
@@ -68,11 +69,6 @@ def format_number(value: float | int | None) -> str:
 def format_wan(fen: int | None) -> str:
     """Integer fen → 万元 with two decimals."""
     return "—" if fen is None or fen != fen else f"{fen / 100 / 10000:,.2f}"
-
-
-def format_yuan(fen: int | None) -> str:
-    """Integer fen → 元 with two decimals and separators."""
-    return "—" if fen is None else f"{fen / 100:,.2f}"
 
 
 def format_pct(value: float | None, digits: int = 1) -> str:

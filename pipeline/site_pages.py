@@ -99,8 +99,6 @@ class SitePages:
     def __init__(self, data: SiteData, ref: Reference):
         self.data = data
         self.ref = ref
-        self.county_code = dict(zip(ref.counties.name, ref.counties.code, strict=True))
-        self.business_code = dict(zip(ref.business_types.name, ref.business_types.code, strict=True))
         self.manager_name = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
         self.names = self._customer_names()
         tiers = data.table("tiers")

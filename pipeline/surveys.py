@@ -195,9 +195,7 @@ def read_wave(
 
 
 def _cell(grid, columns, key: str, i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(grid.col0 + columns[key][0] + 1)}{grid.row0 + i + 1}"
+    return grid.a1(i, columns[key][0])
 
 
 # -- summaries ---------------------------------------------------------------------------

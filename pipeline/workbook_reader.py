@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -26,6 +27,10 @@ class Grid:
     cells: list[list[object]]
     row0: int = 0
     col0: int = 0
+
+    def a1(self, i: int, j: int) -> str:
+        """The sheet's A1 name of cell [i][j] of the grid (what a problem names)."""
+        return f"{get_column_letter(self.col0 + j + 1)}{self.row0 + i + 1}"
 
 
 def size_problem(path: Path, max_file_mb: float, max_unpacked_mb: float, max_pack_ratio: float) -> str:

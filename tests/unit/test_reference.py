@@ -26,3 +26,24 @@ def test_managers_active_in_a_month_respect_join_and_leave_dates(reference):
     assert "M048" in june  # joined on 2026-06-15: employed during June
     assert "M049" not in set(reference.managers_active_in("2025-06").manager_id)
     assert 40 <= len(reference.managers) <= 50
+
+
+def test_one_manager_resolver_tells_namesakes_apart_by_county_and_never_guesses(reference):
+    import dataclasses
+
+    import pandas as pd
+
+    extra = pd.DataFrame(
+        [
+            ["M901", "钟春燕", "xichang", "客户经理", "2024-01-01", ""],  # M022 钟春燕 is in 会东县
+            ["M902", "王敏", "xichang", "客户经理", "2024-01-01", ""],
+            ["M903", "王敏", "xichang", "客户经理", "2024-01-01", ""],
+        ],
+        columns=reference.managers.columns[:6],
+    )
+    ref = dataclasses.replace(reference, managers=pd.concat([reference.managers, extra], ignore_index=True))
+    assert ref.resolve_manager("钟春燕", "huidong") == "M022"
+    assert ref.resolve_manager("钟春燕", "xichang") == "M901"
+    assert ref.resolve_manager("钟春燕") is None  # the 考核评分 sheet has no county: the 工号 is needed
+    assert ref.resolve_manager("王敏", "xichang") is None  # two of one county: never the first of them
+    assert ref.resolve_manager("M903") == "M903" and ref.resolve_manager("无此人", "xichang") is None
