@@ -21,13 +21,13 @@ from pipeline.months import from_partition_key
 from pipeline.progress import progress
 from pipeline.quarterly import is_quarter_end
 from pipeline.quarterly import quarterly_usage as quarterly_table
+from pipeline.submissions import ACCEPTED
 from pipeline.tables import write_table
 from pipeline.tiers import CHANGE_LABELS, TIER_LABELS, classify
 from pipeline.visits import county_coverage, visits_in_month
 from pipeline.visits import visit_coverage as coverage_tables
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
-ACCEPTED = ("on_time", "late", "received")
 CONTRACT_TIERS = ["customer_id", "county", "tier", "reasons", "previous_tier", "change"]
 
 

@@ -2,12 +2,12 @@
 outputs/restricted/, never on the site or in a bulletin."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, Output, asset
 
-from assets.analytics import ACCEPTED, TIER_HISTORY
-from assets.month import MONTH_GROUP, by_month, history
+from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.assessment import assessment_file, read_assessment
@@ -31,8 +31,8 @@ from pipeline.release import (
 )
 from pipeline.scorecard import ITEMS, paid_managers, scorecards
 from pipeline.statements import read_pay_summary, render_statements, write_pay_tables, write_summary_workbook
-from pipeline.submissions import STATUS_LABELS
-from pipeline.tables import write_table
+from pipeline.submissions import ACCEPTED, STATUS_LABELS
+from pipeline.tables import atomic_write, write_table
 
 PAY_GROUP = "pay"
 
@@ -52,9 +52,14 @@ def assessment(context: AssetExecutionContext, settings: KacSettings):
         progress.warning("  考核评分表:本月未找到,全部客户经理的业绩工资暂缓发放(补报后重新运行本月)")
     yield Output(
         {"table": table, "found": path is not None, "problems": to_frame(problems)},
-        data_version=DataVersion(file_sha256([path]) if path else "missing"),
+        data_version=_file_version(path),
         metadata={"file": path.name if path else "—", "managers": len(table), "problems": len(problems)},
     )
+
+
+def _file_version(path: Path | None) -> DataVersion:
+    """A file read by a step: its bytes are its version (Dagster sees it change)."""
+    return DataVersion(file_sha256([path]) if path else "missing")
 
 
 def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
@@ -119,7 +124,7 @@ def scorecards_table(
 @asset(
     group_name=PAY_GROUP,
     partitions_def=months,
-    ins={"usage_history": history("usage", TIER_HISTORY)},
+    ins={"usage_history": history("usage", HISTORY_MONTHS)},  # the 新揽收 window, at most
     description="客户经理薪酬(业绩工资、营销奖励、突出贡献奖、外勤津贴),逐行可追溯;新揽收须经核实",
 )
 def pay(
@@ -134,8 +139,8 @@ def pay(
 ) -> dict:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
-    if window_months(rules) > TIER_HISTORY:
-        raise Failure(f"规则 pay.new_business_window_months 超过 {TIER_HISTORY} 个月,无法核实新揽收")
+    if window_months(rules) > HISTORY_MONTHS:
+        raise Failure(f"规则 pay.new_business_window_months 超过 {HISTORY_MONTHS} 个月,无法核实新揽收")
     usage_by_month = by_month(usage_history, month)
     usage = usage_by_month.pop(month)
     claims = new_business_claims(month, usage, usage_by_month, rules)
@@ -186,7 +191,7 @@ def pay_confirmation(context: AssetExecutionContext, settings: KacSettings):
     found = read_confirmation(path)
     yield Output(
         found,
-        data_version=DataVersion(file_sha256([path]) if path.exists() else "none"),
+        data_version=_file_version(path if path.exists() else None),
         metadata={"file": str(path) if path.exists() else "—"},
     )
 
@@ -273,6 +278,4 @@ def _issue(settings: KacSettings, month: str, version: int, pay: dict, cards: pd
 def _write_state(root, month: str, version: int, fingerprint: str, state: str, note: str) -> None:
     """What `kac confirm` shows and confirms: the fingerprint of the version in force."""
     data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
-    tmp = root / ".pay_state.json.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(root / PAY_STATE)
+    atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -408,7 +408,7 @@ def bench_month(args: argparse.Namespace) -> list[dict]:
 def _render(args: argparse.Namespace) -> list[dict]:
     render_month = "2026-09"  # a quarter end: every publication exists
     if not (Path(args.outputs) / ".dagster" / "storage" / "pay" / f"{render_month}-01").exists():
-        from pipeline.cli import main as kac
+        from assets.cli import main as kac
 
         kac(["run", render_month, "--outputs", args.outputs])
     return bench_render(Path(args.outputs), render_month, 3)

@@ -30,7 +30,7 @@ CORRECTED_COUNTY = "会东县"
 
 def _kac(*args: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline.cli", *args], check=True, cwd=REPO, capture_output=True)
+    subprocess.run([sys.executable, "-m", "assets.cli", *args], check=True, cwd=REPO, capture_output=True)
     return time.perf_counter() - started
 
 

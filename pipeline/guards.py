@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.months import chinese_month
+from pipeline.submissions import ACCEPTED
 
 ACCEPT_LOSS_TAG = "kac/accept_loss"
-ACCEPTED = ("on_time", "late", "received")
 LOST = ("rejected", "missing")
 # reject code → (what happened, what the operator does about it)
 CAUSES = {

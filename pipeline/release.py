@@ -19,21 +19,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.pay import MONEY_COLUMNS
 from pipeline.scorecard import ITEMS
+from pipeline.tables import atomic_write
 from pipeline.versions import content_hash
 
 DRAFT, RELEASED = "draft", "released"
-RELEASE_LABELS = {DRAFT: "草稿", RELEASED: "已确认"}
 RELEASES = "releases.json"
 PAY_STATE = "pay_state.json"
-MONEY = ["performance_pay", "marketing_reward", "award", "allowance", "total"]
 
 
 def pay_fingerprint(scorecards: pd.DataFrame, summary: pd.DataFrame) -> str:
     """What the director confirms: every manager's item points, total and held items, and every
     amount of the pay (never file names: a renamed file changes nothing confirmed)."""
     cards = scorecards.sort_values("manager_id")[["manager_id", *ITEMS, "total", "held"]]
-    pay = summary.sort_values("manager_id")[["manager_id", *MONEY, "held"]]
+    pay = summary.sort_values("manager_id")[["manager_id", *MONEY_COLUMNS, "held"]]
     return content_hash(
         {"scorecards": cards.astype(str).values.tolist(), "pay": pay.astype(str).values.tolist()}
     )
@@ -77,9 +77,7 @@ def write_confirmation(path: Path, month: str, fingerprint: str, by: str, totals
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, "\n".join(lines).encode("utf-8"))
 
 
 def release_state(month: str, fingerprint: str, confirmation: Confirmation | str | None) -> tuple[str, str]:
@@ -107,12 +105,8 @@ def record_release(root: Path, version: int, fingerprint: str, note: str) -> Non
     """Remember that `version` was released: from now on it is frozen."""
     releases = [r for r in read_releases(root) if r["version"] != version]
     releases.append({"version": version, "fingerprint": fingerprint, "note": note})
-    tmp = root / f".{RELEASES}.tmp"
-    tmp.write_text(
-        json.dumps(sorted(releases, key=lambda r: r["version"]), ensure_ascii=False, indent=1),
-        encoding="utf-8",
-    )
-    tmp.replace(root / RELEASES)
+    text = json.dumps(sorted(releases, key=lambda r: r["version"]), ensure_ascii=False, indent=1)
+    atomic_write(root / RELEASES, text.encode("utf-8"))
 
 
 def last_released(root: Path, before: int) -> int | None:

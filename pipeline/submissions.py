@@ -19,6 +19,7 @@ SUBMISSION_COLUMNS = [
     "received_at",
     "reject_code",
 ]
+ACCEPTED = ("on_time", "late", "received")  # statuses whose workbook is used
 STATUS_LABELS = {
     "on_time": "按时",
     "late": "逾期",

@@ -28,7 +28,7 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str]
     if columns:
         shown = shown[columns + [c for c in shown.columns if c not in columns]]
     path = folder / f"{name}.csv"
-    _atomic_write(path, shown.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    atomic_write(path, shown.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     parquet = folder / f"{name}.parquet"
     tmp = parquet.with_name(f".{parquet.name}.tmp")
     frame.reset_index(drop=True).to_parquet(tmp, index=False)
@@ -36,7 +36,8 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str]
     return path
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """`data` into `path` in one rename: a reader sees the old file or the new one, never half."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)

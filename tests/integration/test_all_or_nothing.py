@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import assets.publications
+from assets.cli import main as kac
 from assets.runner import run_month
-from pipeline.cli import main as kac
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 

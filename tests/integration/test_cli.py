@@ -20,7 +20,7 @@ def kac(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.Com
     """`kac` as a subprocess; from another directory it still runs this checkout's code."""
     clean = {k: v for k, v in os.environ.items() if k not in ("KAC_INPUTS", "KAC_OUTPUTS")}
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
+        [sys.executable, "-m", "assets.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from assets.cli import main
 from assets.definitions import build_defs
 from assets.runner import instance_for, run_month
-from pipeline.cli import main
 from pipeline.guards import ACCEPT_LOSS_TAG
 from pipeline.layout import Layout
 from pipeline.versions import read_manifest

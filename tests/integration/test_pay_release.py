@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from assets.cli import main as kac
 from assets.runner import run_month
-from pipeline.cli import main as kac
 from pipeline.layout import Layout
 from tests.integration.test_correction import copy_of
 

@@ -334,6 +334,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from pipeline.release import PAY_STATE, RELEASED, write_confirmation
+    from pipeline.statements import ITEM_COLUMN_LABELS
 
     layout = _layout(args)
     root = layout.restricted_pay(args.month)
@@ -341,7 +342,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         raise UserError(f"{chinese_month(args.month)}尚未计算薪酬:请先运行 kac run {args.month}")
     state = json.loads((root / PAY_STATE).read_text(encoding="utf-8"))
     pay = pd.read_csv(root / "pay.csv", dtype=str, keep_default_na=False)
-    totals = {label: _sum_yuan(pay[column]) for column, label in PAY_TOTALS.items()}
+    totals = {label: _sum_yuan(pay[column]) for column, label in ITEM_COLUMN_LABELS.items()}
     version, fingerprint = state["version"], state["fingerprint"][:12]
     print(f"{chinese_month(args.month)}客户经理考核与薪酬 第{version}版(指纹 {fingerprint})")
     print(f"人数 {len(pay)}," + ",".join(f"{k} {v:,.2f} 元" for k, v in totals.items()))
@@ -353,15 +354,6 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], args.by, totals)
     print(f"已写入确认文件:{layout.confirmation(args.month)}")
     return _run(layout, args.month)
-
-
-PAY_TOTALS = {
-    "performance_pay": "业绩工资",
-    "marketing_reward": "营销奖励",
-    "award": "突出贡献奖",
-    "allowance": "外勤津贴",
-    "total": "合计",
-}
 
 
 def _sum_yuan(column) -> Decimal:
