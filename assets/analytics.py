@@ -15,17 +15,17 @@ from dagster import (
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts, short_history
-from pipeline.archive import archive_as_of
-from pipeline.months import from_partition_key
-from pipeline.progress import progress
-from pipeline.quarterly import is_quarter_end
-from pipeline.quarterly import quarterly_usage as quarterly_table
-from pipeline.submissions import ACCEPTED
-from pipeline.tables import write_table
-from pipeline.tiers import CHANGE_LABELS, TIER_LABELS, classify
-from pipeline.visits import county_coverage, visits_in_month
-from pipeline.visits import visit_coverage as coverage_tables
+from pipeline.analytics.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts, short_history
+from pipeline.analytics.archive import archive_as_of
+from pipeline.analytics.quarterly import is_quarter_end
+from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
+from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
+from pipeline.analytics.visits import county_coverage, visits_in_month
+from pipeline.analytics.visits import visit_coverage as coverage_tables
+from pipeline.core.months import from_partition_key
+from pipeline.core.progress import progress
+from pipeline.core.tables import write_table
+from pipeline.ingest.submissions import ACCEPTED
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
 CONTRACT_TIERS = ["customer_id", "county", "tier", "reasons", "previous_tier", "change"]

@@ -12,8 +12,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.layout import REPO, Layout
-from pipeline.months import (
+from pipeline.core.layout import REPO, Layout
+from pipeline.core.months import (
     FIRST_MONTH,
     chinese_month,
     is_month,
@@ -58,7 +58,7 @@ def _reference(layout: Layout):
     """The reference data, or one line saying which file is wrong."""
     import tomllib
 
-    from pipeline.reference import Reference
+    from pipeline.ingest.reference import Reference
 
     if not layout.reference.is_dir():
         raise UserError(f"找不到参考数据目录 {layout.reference}:请检查 --inputs 或 KAC_INPUTS")
@@ -90,7 +90,7 @@ def _check_closed(layout: Layout, month: str) -> None:
 
 
 def _show_progress() -> None:
-    from pipeline.progress import progress
+    from pipeline.core.progress import progress
 
     for old in [h for h in progress.handlers if getattr(h, "kac_console", False)]:
         progress.removeHandler(old)  # one console per command, also when `main` is called again
@@ -171,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: bool = False) -> int:
-    from pipeline.fonts import cjk_family
+    from pipeline.render.fonts import cjk_family
 
     _reference(layout)
     _check_closed(layout, month)  # before the folder: never invite a folder for a future month
@@ -183,7 +183,7 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
     _show_progress()
     _quiet_libraries()
     from assets.runner import MonthNotAvailable, run_month
-    from pipeline.runtime import settle_heap
+    from pipeline.core.runtime import settle_heap
 
     settle_heap()
     started = time.perf_counter()
@@ -213,8 +213,8 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
 
 
 def _print_published(layout: Layout, month: str) -> None:
-    from pipeline.problem_report import WORKBOOK_NAME
-    from pipeline.versions import read_manifest
+    from pipeline.publish.editions import read_manifest
+    from pipeline.publish.problem_report import WORKBOOK_NAME
 
     labels = {
         "bulletin": "信息简报",
@@ -237,7 +237,7 @@ def _print_published(layout: Layout, month: str) -> None:
 def _print_statements(layout: Layout, month: str, version: int) -> None:
     import pandas as pd
 
-    from pipeline.summary import pay_line
+    from pipeline.publish.summary import pay_line
 
     path = layout.restricted_pay(month) / "pay.csv"
     if path.exists():
@@ -249,7 +249,7 @@ def _print_counties(layout: Layout, month: str) -> None:
     """Every county with a problem and why, then the files that were not read."""
     import pandas as pd
 
-    from pipeline.summary import county_lines, file_lines, skipped_files
+    from pipeline.publish.summary import county_lines, file_lines, skipped_files
 
     def table(name: str) -> pd.DataFrame:
         return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
@@ -262,9 +262,9 @@ def _print_counties(layout: Layout, month: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.ingest import combine, county_files, ingest_county, unknown_file_problems
-    from pipeline.submissions import submissions_table
-    from pipeline.summary import county_lines, file_lines, skipped_files, status_lines
+    from pipeline.ingest.county import combine, county_files, ingest_county, unknown_file_problems
+    from pipeline.ingest.submissions import submissions_table
+    from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
 
     layout = _layout(args)
     ref = _reference(layout)
@@ -295,7 +295,7 @@ def _status_month_note(layout: Layout, month: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipeline.sample_data import LAST_MONTH, generate
+    from pipeline.sample.generate import LAST_MONTH, generate
 
     layout = _layout(args)
     if not any(layout.inputs.glob("20??-??")):
@@ -307,7 +307,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipeline.template import write_templates
+    from pipeline.ingest.template import write_templates
 
     layout = _layout(args)
     ref = _reference(layout)
@@ -318,7 +318,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from pipeline.sample_data import Scale, generate
+    from pipeline.sample.generate import Scale, generate
 
     out = Path(args.out).resolve()
     generate(out, seed=args.seed, scale=Scale(customers=args.customers, counties=args.counties))
@@ -333,8 +333,8 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from pipeline.release import PAY_STATE, RELEASED, write_confirmation
-    from pipeline.statements import ITEM_COLUMN_LABELS
+    from pipeline.pay.release import PAY_STATE, RELEASED, write_confirmation
+    from pipeline.pay.statements import ITEM_COLUMN_LABELS
 
     layout = _layout(args)
     root = layout.restricted_pay(args.month)
@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pipeline.fonts import MissingFont
+    from pipeline.render.fonts import MissingFont
 
     try:
         return args.func(args)

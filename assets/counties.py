@@ -23,14 +23,13 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.ingest import CountyIntake, county_files, file_sha256, ingest_county
-from pipeline.layout import REPO
-from pipeline.months import from_partition_key, shift
-from pipeline.progress import progress
-from pipeline.submissions import STATUS_LABELS
+from pipeline.core.code import package_digest, package_files
+from pipeline.core.months import from_partition_key, shift
+from pipeline.core.progress import progress
+from pipeline.ingest.county import CountyIntake, county_files, file_sha256, ingest_county
+from pipeline.ingest.submissions import STATUS_LABELS
 
 COUNTIES_GROUP = "counties"
-PIPELINE = REPO / "pipeline"
 
 
 def county_key(code: str) -> AssetKey:
@@ -106,10 +105,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
 
 
 # The reader's own code: a change to it re-reads every workbook, as a change of file would.
-_READER_SOURCES = (
-    *("ingest.py", "workbook_reader.py", "text.py", "problems.py"),
-    *("money.py", "reference.py", "months.py", "rules.py"),
-)
+_READER_PACKAGES = ("core", "ingest")
 
 
 @dataclass(frozen=True)
@@ -134,7 +130,7 @@ class CountyInputs:
             ref.digest,
             _stamps(sorted(folder.iterdir()) if folder.is_dir() else []),
             _stamps([archive] if archive.exists() else []),
-            _stamps([PIPELINE / source for source in _READER_SOURCES]),
+            _stamps(package_files(*_READER_PACKAGES)),
         )
         return _county_inputs(settings, month, stamp)
 
@@ -153,8 +149,7 @@ def _county_inputs(settings: KacSettings, month: str, stamp: tuple) -> CountyInp
     names = _archived_names(settings, month)
     h = hashlib.sha256(ref.digest.encode())
     h.update(json.dumps(sorted(names.items()), ensure_ascii=False).encode())
-    for source in _READER_SOURCES:
-        h.update((PIPELINE / source).read_bytes())
+    h.update(package_digest(*_READER_PACKAGES).encode())
     return CountyInputs(files, names, h.hexdigest())
 
 

@@ -23,9 +23,9 @@ from assets.publications import brief, bulletin, edition, month_content_data, qu
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.sensors import county_files_sensor, published_month_guards
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
-from pipeline.execution import CELERY, IN_PROCESS, choose_executor, max_processes
-from pipeline.layout import Layout
-from pipeline.reference import Reference
+from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
+from pipeline.core.layout import Layout
+from pipeline.ingest.reference import Reference
 
 ANALYTICS = AssetSelection.groups(COUNTIES_GROUP, MONTH_GROUP)
 # Imported once by the forkserver, so that a step process starts with pandas, dagster and the

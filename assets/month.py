@@ -15,24 +15,24 @@ from dagster import (
 from assets.counties import county_key
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.corrections import published_content
-from pipeline.guards import guard, nothing_accepted
-from pipeline.ingest import (
+from pipeline.analytics.tiers import key_accounts
+from pipeline.analytics.volumes import volume_tables
+from pipeline.core.months import from_partition_key
+from pipeline.core.problems import PROBLEM_COLUMNS
+from pipeline.core.progress import progress
+from pipeline.core.tables import write_table
+from pipeline.ingest.county import (
     USAGE_COLUMNS,
     CountyIntake,
     combine,
     county_files,
     unknown_file_problems,
 )
-from pipeline.months import from_partition_key
-from pipeline.problem_report import write_problem_workbook
-from pipeline.problems import PROBLEM_COLUMNS
-from pipeline.progress import progress
-from pipeline.snapshot import take_snapshot
-from pipeline.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
-from pipeline.tables import write_table
-from pipeline.tiers import key_accounts
-from pipeline.volumes import volume_tables
+from pipeline.ingest.guards import guard, nothing_accepted
+from pipeline.ingest.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
+from pipeline.publish.corrections import published_content
+from pipeline.publish.problem_report import write_problem_workbook
+from pipeline.publish.snapshot import take_snapshot
 
 MONTH_GROUP = "month"
 HISTORY_MONTHS = 12  # YoY needs the same month last year; the trend shows 13 months

@@ -1,6 +1,6 @@
 from dagster import MonthlyPartitionsDefinition
 
-from pipeline.months import FIRST_MONTH, TIMEZONE
+from pipeline.core.months import FIRST_MONTH, TIMEZONE
 
 __all__ = ["FIRST_MONTH", "months"]
 

@@ -10,15 +10,16 @@ from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, 
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.assessment import assessment_file, read_assessment
-from pipeline.claims import claim_problems, new_business_claims, window_months
-from pipeline.ingest import file_sha256
-from pipeline.months import from_partition_key
-from pipeline.pay import pay_deltas, pay_lines, pay_summary
-from pipeline.problem_report import write_problem_workbook
-from pipeline.problems import PROBLEM_COLUMNS, to_frame
-from pipeline.progress import progress
-from pipeline.release import (
+from pipeline.core.months import from_partition_key
+from pipeline.core.problems import PROBLEM_COLUMNS, to_frame
+from pipeline.core.progress import progress
+from pipeline.core.tables import atomic_write, write_table
+from pipeline.ingest.assessment import assessment_file, read_assessment
+from pipeline.ingest.county import file_sha256
+from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
+from pipeline.pay.claims import claim_problems, new_business_claims, window_months
+from pipeline.pay.lines import pay_deltas, pay_lines, pay_summary
+from pipeline.pay.release import (
     DRAFT,
     PAY_STATE,
     RELEASED,
@@ -29,10 +30,14 @@ from pipeline.release import (
     record_release,
     release_state,
 )
-from pipeline.scorecard import ITEMS, paid_managers, scorecards
-from pipeline.statements import read_pay_summary, render_statements, write_pay_tables, write_summary_workbook
-from pipeline.submissions import ACCEPTED, STATUS_LABELS
-from pipeline.tables import atomic_write, write_table
+from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards
+from pipeline.pay.statements import (
+    read_pay_summary,
+    render_statements,
+    write_pay_tables,
+    write_summary_workbook,
+)
+from pipeline.publish.problem_report import write_problem_workbook
 
 PAY_GROUP = "pay"
 

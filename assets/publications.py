@@ -8,8 +8,12 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.alerts import short_history
-from pipeline.bulletin import (
+from pipeline.analytics.alerts import short_history
+from pipeline.analytics.quarterly import is_quarter_end, render_quarterly
+from pipeline.core.months import from_partition_key
+from pipeline.core.progress import progress
+from pipeline.ingest.guards import guard
+from pipeline.publish.bulletin import (
     held_pay,
     month_content,
     records,
@@ -17,20 +21,14 @@ from pipeline.bulletin import (
     render_bulletin,
     scorecard_ranking,
 )
-from pipeline.corrections import (
+from pipeline.publish.corrections import (
     correction_notes,
     legacy_unchanged,
     published_content,
     read_content,
     write_content,
 )
-from pipeline.guards import guard
-from pipeline.months import from_partition_key
-from pipeline.progress import progress
-from pipeline.quarterly import is_quarter_end, render_quarterly
-from pipeline.site import build_site
-from pipeline.surveys import wave_end_month
-from pipeline.versions import (
+from pipeline.publish.editions import (
     add_files,
     content_hash,
     edition_hash,
@@ -39,6 +37,8 @@ from pipeline.versions import (
     record_version,
     version_for,
 )
+from pipeline.site.build import build_site
+from pipeline.surveys.survey import wave_end_month
 
 PUBLICATIONS_GROUP = "publications"
 ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "submissions", "problems")

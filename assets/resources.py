@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from pipeline.layout import REPO, Layout
-from pipeline.reference import Reference
+from pipeline.core.layout import REPO, Layout
+from pipeline.ingest.reference import Reference
 
 
 def default_inputs() -> str:

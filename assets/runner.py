@@ -13,15 +13,15 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
-from pipeline.carry_forward import BY_KAC_TAG
-from pipeline.execution import IN_PROCESS, choose_executor
-from pipeline.guards import ACCEPT_LOSS_TAG, REFUSALS
-from pipeline.layout import REPO, Layout
-from pipeline.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
-from pipeline.progress import progress
-from pipeline.snapshot import discard_snapshot, restore_snapshot
-from pipeline.surveys import fingerprint, wave_sources
-from pipeline.versions import read_manifest
+from pipeline.core.execution import IN_PROCESS, choose_executor
+from pipeline.core.layout import REPO, Layout
+from pipeline.core.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
+from pipeline.core.progress import progress
+from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
+from pipeline.publish.carry_forward import BY_KAC_TAG
+from pipeline.publish.editions import read_manifest
+from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
+from pipeline.surveys.survey import fingerprint, wave_sources
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
@@ -144,7 +144,7 @@ def jobs_for(
 ) -> Jobs:
     """In-process unless the rules (or `executor`, KAC_EXECUTOR) choose multiprocess; `defs`
     replaces the deployment's definitions in-process only."""
-    from pipeline.reference import Reference
+    from pipeline.ingest.reference import Reference
 
     ref = Reference.load(layout.reference)
     chosen = choose_executor(len(ref.counties), ref.rules.latest(), executor)

@@ -35,10 +35,10 @@ from dagster import (
 
 from assets.counties import changed_counties
 from assets.resources import KacSettings
-from pipeline.carry_forward import BY_KAC_TAG, MonthState, next_run
-from pipeline.months import from_partition_key
-from pipeline.snapshot import discard_snapshot, restore_snapshot
-from pipeline.versions import read_manifest
+from pipeline.core.months import from_partition_key
+from pipeline.publish.carry_forward import BY_KAC_TAG, MonthState, next_run
+from pipeline.publish.editions import read_manifest
+from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
 
 SENSOR_INTERVAL_SECONDS = 60
 MONTH_JOBS = ("month", "month_analytics")

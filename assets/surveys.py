@@ -11,13 +11,14 @@ from dagster import AssetExecutionContext, MetadataValue, StaticPartitionsDefini
 
 from assets.partitions import FIRST_MONTH
 from assets.resources import KacSettings
-from pipeline.bulletin import records
-from pipeline.charts import importance_performance_chart
-from pipeline.problems import to_frame
-from pipeline.progress import progress
-from pipeline.reference import ALL_COUNTIES
-from pipeline.render import document_time, render_pdf_html, write_pdf
-from pipeline.surveys import (
+from pipeline.core.problems import to_frame
+from pipeline.core.progress import progress
+from pipeline.core.tables import write_table
+from pipeline.ingest.reference import ALL_COUNTIES
+from pipeline.publish.bulletin import records
+from pipeline.render.charts import importance_performance_chart
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.surveys.survey import (
     DIMENSIONS,
     coverage,
     drivers,
@@ -28,7 +29,6 @@ from pipeline.surveys import (
     wave_change,
     wave_end_month,
 )
-from pipeline.tables import write_table
 
 SURVEYS_GROUP = "surveys"
 waves = StaticPartitionsDefinition(

@@ -26,10 +26,10 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from pipeline.ingest import combine, county_files, ingest_county
-from pipeline.layout import REPO
-from pipeline.reference import Reference
-from pipeline.runtime import settle_heap
+from pipeline.core.layout import REPO
+from pipeline.core.runtime import settle_heap
+from pipeline.ingest.county import combine, county_files, ingest_county
+from pipeline.ingest.reference import Reference
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -59,7 +59,7 @@ def bare_calamine(paths: list[Path]) -> None:
 
 
 def full_ingest(inputs: Path, month: str, ref: Reference) -> None:
-    from pipeline import ingest
+    from pipeline.ingest import county as ingest
 
     ingest._grids_by_stamp.cache_clear()  # measure the reads, not the cache
     files, _ = county_files(inputs / month, ref)
@@ -99,10 +99,10 @@ def bench_analytics(counties: int, customers: int, months: int, repeat: int) -> 
     import tempfile
     import tracemalloc
 
-    from pipeline.alerts import find_alerts
-    from pipeline.months import shift
-    from pipeline.sample_data import Scale, simulate
-    from pipeline.tiers import classify
+    from pipeline.analytics.alerts import find_alerts
+    from pipeline.analytics.tiers import classify
+    from pipeline.core.months import shift
+    from pipeline.sample.generate import Scale, simulate
 
     last = "2026-10"
     scale = Scale(customers=customers, counties=counties, first=shift(last, -(months - 1)), last=last)
@@ -146,7 +146,7 @@ import pickle, sys
 from pathlib import Path
 kind, data, out = sys.argv[1], pickle.load(open(sys.argv[2], "rb")), Path(sys.argv[3])
 from benchmarks.bench import render_one
-from pipeline.runtime import settle_heap
+from pipeline.core.runtime import settle_heap
 settle_heap()
 render_one(kind, data, out)
 """
@@ -160,9 +160,9 @@ def _stored(outputs: Path, asset: str, month: str):
 
 def render_one(kind: str, data: dict, out: Path) -> None:
     """Render one publication of a month (what one process per document does)."""
-    from pipeline.bulletin import render_brief, render_bulletin
-    from pipeline.quarterly import render_quarterly
-    from pipeline.statements import render_statements
+    from pipeline.analytics.quarterly import render_quarterly
+    from pipeline.pay.statements import render_statements
+    from pipeline.publish.bulletin import render_brief, render_bulletin
 
     if kind == "bulletin":
         render_bulletin(data["content"], 1, out, [])
@@ -193,7 +193,7 @@ def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
 
     import pandas as pd
 
-    from pipeline.reference import Reference
+    from pipeline.ingest.reference import Reference
 
     ref = Reference.load(REPO / "inputs" / "reference")
     pay = _stored(outputs, "pay", month)
@@ -297,7 +297,7 @@ SCALES = {
 def scale_inputs(scale: BenchScale) -> Path:
     """The inputs of a scale: the committed sample, or data generated once into outputs/bench/
     (province: 183 counties × 22 months, ≈ 15 min and 140 MB)."""
-    from pipeline.sample_data import Scale, generate
+    from pipeline.sample.generate import Scale, generate
 
     if scale.customers is None:
         return REPO / "inputs"
@@ -317,7 +317,7 @@ def prepared_outputs(scale: BenchScale, inputs: Path, month: str) -> Path:
     A base built earlier is brought up to date first, by the same command, as the operator's
     previous month would be: templates or code changed since then would otherwise re-render
     the survey waves in every measured run."""
-    from pipeline.months import shift
+    from pipeline.core.months import shift
 
     base = BENCH / f"{scale.name}-base"
     done = base / ".prepared"
@@ -362,8 +362,8 @@ def month_runs(scale: BenchScale, month: str, repeat: int) -> dict[str, list[tup
 
 def default_executor(scale: BenchScale) -> str:
     """What `kac run` picks at this scale with the rules of the scale's inputs."""
-    from pipeline.execution import choose_executor
-    from pipeline.reference import Reference
+    from pipeline.core.execution import choose_executor
+    from pipeline.ingest.reference import Reference
 
     ref = Reference.load(scale_inputs(scale) / "reference")
     return choose_executor(len(ref.counties), ref.rules.latest())

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from pipeline.layout import REPO
-from pipeline.months import shift
+from pipeline.core.layout import REPO
+from pipeline.core.months import shift
 
 CORRECTED_COUNTY = "会东县"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.layout import Layout
-from pipeline.reference import Reference
-from pipeline.site import build_site
+from pipeline.core.layout import Layout
+from pipeline.ingest.reference import Reference
+from pipeline.site.build import build_site
 
 
 def _copy_outputs(outputs: Path, to: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.layout import REPO, Layout
-from pipeline.reference import Reference
-from pipeline.sample_data import Scale, generate
+from pipeline.core.layout import REPO, Layout
+from pipeline.ingest.reference import Reference
+from pipeline.sample.generate import Scale, generate
 
 SMALL = Scale(customers=240, first="2025-01", last="2025-03")
 KINDS = ("unit", "integration", "browser")

@@ -5,9 +5,9 @@ contacted. setup installs dagster-celery without its pin of another dagster patc
 from __future__ import annotations
 
 from assets.definitions import build_defs
-from pipeline.execution import CELERY
-from pipeline.layout import REPO
-from pipeline.reference import Reference
+from pipeline.core.execution import CELERY
+from pipeline.core.layout import REPO
+from pipeline.ingest.reference import Reference
 
 CELERY_RUN_CONFIG = {
     "execution": {

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.layout import REPO
-from pipeline.months import chinese_month, last_closed_month, shift, why_not_available
+from pipeline.core.layout import REPO
+from pipeline.core.months import chinese_month, last_closed_month, shift, why_not_available
 
 
 def kac(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:

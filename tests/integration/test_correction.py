@@ -16,8 +16,8 @@ from assets.counties import county_key
 from assets.definitions import build_defs
 from assets.resources import KacSettings
 from assets.runner import instance_for, run_month
-from pipeline.layout import Layout
-from pipeline.reference import Reference
+from pipeline.core.layout import Layout
+from pipeline.ingest.reference import Reference
 
 MONTH = "2025-03"
 

@@ -7,7 +7,7 @@ import pytest
 from dagster import MonthlyPartitionsDefinition, StaticPartitionsDefinition
 
 from assets.definitions import build_defs
-from pipeline.layout import REPO
+from pipeline.core.layout import REPO
 
 COUNTIES = [
     "butuo",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assets.definitions import build_defs
-from pipeline.execution import IN_PROCESS, MULTIPROCESS, choose_executor, max_processes
-from pipeline.layout import REPO
-from pipeline.rules import RuleBook
+from pipeline.core.execution import IN_PROCESS, MULTIPROCESS, choose_executor, max_processes
+from pipeline.core.layout import REPO
+from pipeline.core.rules import RuleBook
 
 
 def rules(**execution):

@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from assets.cli import main
 from assets.definitions import build_defs
 from assets.runner import instance_for, run_month
-from pipeline.guards import ACCEPT_LOSS_TAG
-from pipeline.layout import Layout
-from pipeline.versions import read_manifest
+from pipeline.core.layout import Layout
+from pipeline.ingest.guards import ACCEPT_LOSS_TAG
+from pipeline.publish.editions import read_manifest
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 
@@ -161,7 +161,7 @@ def legacy_pay_digest(layout: Layout) -> str:
     """The pay digest as versions before this change computed it (file names in `source`)."""
     import pickle
 
-    from pipeline.versions import content_hash
+    from pipeline.publish.editions import content_hash
 
     pay = pickle.loads((layout.storage / "pay" / f"{MONTH}-01").read_bytes())
     return content_hash(pay["lines"].astype(str).to_dict("records"))

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipeline.layout import Layout
-from pipeline.problems import LABELS
+from pipeline.core.layout import Layout
+from pipeline.core.problems import LABELS
 
 MONTH = "2025-03"
 
@@ -287,7 +287,7 @@ def test_bulletin_ranks_managers_by_band_and_shows_no_score_or_pay(published):
 def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
     import pickle
 
-    from pipeline.bulletin import render_brief, render_bulletin
+    from pipeline.publish.bulletin import render_brief, render_bulletin
 
     content = pickle.loads(
         (published.dagster_home / "storage" / "month_content_data" / f"{MONTH}-01").read_bytes()

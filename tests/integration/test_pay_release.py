@@ -17,7 +17,7 @@ import pytest
 
 from assets.cli import main as kac
 from assets.runner import run_month
-from pipeline.layout import Layout
+from pipeline.core.layout import Layout
 from tests.integration.test_correction import copy_of
 
 MONTH = "2025-03"

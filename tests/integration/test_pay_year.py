@@ -9,17 +9,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.alerts import find_alerts
-from pipeline.archive import archive_as_of
-from pipeline.assessment import assessment_file, read_assessment
-from pipeline.claims import new_business_claims
-from pipeline.ingest import combine, county_files, ingest_county
-from pipeline.layout import REPO
-from pipeline.months import month_range, shift
-from pipeline.pay import pay_lines, pay_summary
-from pipeline.scorecard import ITEMS, paid_managers, scorecards
-from pipeline.statements import write_summary_workbook
-from pipeline.tiers import classify
+from pipeline.analytics.alerts import find_alerts
+from pipeline.analytics.archive import archive_as_of
+from pipeline.analytics.tiers import classify
+from pipeline.core.layout import REPO
+from pipeline.core.months import month_range, shift
+from pipeline.ingest.assessment import assessment_file, read_assessment
+from pipeline.ingest.county import combine, county_files, ingest_county
+from pipeline.pay.claims import new_business_claims
+from pipeline.pay.lines import pay_lines, pay_summary
+from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards
+from pipeline.pay.statements import write_summary_workbook
 
 INPUTS = REPO / "inputs"
 

@@ -9,8 +9,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 
 from assets.runner import instance_config, run_month
-from pipeline.layout import Layout
-from pipeline.sample_data import Scale, generate
+from pipeline.core.layout import Layout
+from pipeline.sample.generate import Scale, generate
 from tests.integration.postgres_server import postgres_server, server_bin
 
 pytestmark = [

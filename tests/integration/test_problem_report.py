@@ -7,10 +7,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from pipeline.ingest import combine, county_files, ingest_county, unknown_file_problems
-from pipeline.problem_report import WORKBOOK_NAME, write_problem_workbook
-from pipeline.problems import CODES, LABELS
-from pipeline.submissions import submissions_table
+from pipeline.core.problems import CODES, LABELS
+from pipeline.ingest.county import combine, county_files, ingest_county, unknown_file_problems
+from pipeline.ingest.submissions import submissions_table
+from pipeline.publish.problem_report import WORKBOOK_NAME, write_problem_workbook
 from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2026-10"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from pipeline.layout import REPO
-from pipeline.sample_data import generate
+from pipeline.core.layout import REPO
+from pipeline.sample.generate import generate
 
 COMMITTED = REPO / "inputs"
 

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.layout import Layout
-from pipeline.site import build_site
-from pipeline.site_pages import mask_phone, mask_phones_in
+from pipeline.core.layout import Layout
+from pipeline.site.build import build_site
+from pipeline.site.pages import mask_phone, mask_phones_in
 
 MONTH = "2025-03"
 
@@ -199,9 +199,9 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
-import pipeline.site as site
-from pipeline.layout import Layout
-from pipeline.reference import Reference
+import pipeline.site.build as site
+from pipeline.core.layout import Layout
+from pipeline.ingest.reference import Reference
 
 written = 0
 real = site._write_page

@@ -8,9 +8,9 @@ import sys
 
 import pandas as pd
 
-from pipeline import statements
-from pipeline.layout import REPO
-from pipeline.second_process import Claims
+from pipeline.core.layout import REPO
+from pipeline.pay import statements
+from pipeline.render.second_process import Claims
 
 MONTH = "2025-03"
 
@@ -21,7 +21,7 @@ def test_two_processes_claiming_from_both_ends_take_every_item_once(tmp_path) ->
         [
             sys.executable,
             "-c",
-            "import sys; from pipeline.second_process import Claims;"
+            "import sys; from pipeline.render.second_process import Claims;"
             f" print(*Claims(sys.argv[1]).back({count}))",
             str(tmp_path),
         ],
@@ -59,7 +59,7 @@ def test_statements_shared_with_a_second_process_are_those_one_process_writes(
 
 
 def published_rules(layout):
-    from pipeline.reference import Reference
+    from pipeline.ingest.reference import Reference
 
     return Reference.load(layout.reference).rules.for_month(MONTH)
 
@@ -90,7 +90,7 @@ def test_a_later_version_reissuing_many_statements_shares_them_too(published, tm
 
 
 def test_a_renamed_source_file_is_not_a_change_of_the_statement() -> None:
-    from pipeline.statements import statement_hash
+    from pipeline.pay.statements import statement_hash
 
     line = {"line": 2, "kind": "marketing", "amount": "50.00", "source": "用邮情况 第7行"}
     before = {

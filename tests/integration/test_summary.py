@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 
 from assets.cli import _print_published
-from pipeline.summary import display_width, pay_line, skipped_files, status_lines
+from pipeline.publish.summary import display_width, pay_line, skipped_files, status_lines
 from tests.integration.test_cli import kac
 from tests.workbooks import ROWS, county_workbook
 

@@ -10,9 +10,9 @@ from dagster import instance_for_test, materialize
 
 from assets.resources import KacSettings
 from assets.surveys import survey_wave
-from pipeline.layout import REPO, Layout
-from pipeline.reference import Reference
-from pipeline.site import build_site
+from pipeline.core.layout import REPO, Layout
+from pipeline.ingest.reference import Reference
+from pipeline.site.build import build_site
 
 
 def test_wave_2026_h1_summary_report_and_page(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AssetKey, RunsFilter
 
 from assets.runner import RunReport, _surveys, instance_for, jobs_for
-from pipeline.surveys import fingerprint, wave_sources
+from pipeline.surveys.survey import fingerprint, wave_sources
 
 
 def test_fingerprint_follows_contents_and_missing_files(tmp_path) -> None:

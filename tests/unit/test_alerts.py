@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.alerts import find_alerts
-from pipeline.rules import RuleBook
+from pipeline.analytics.alerts import find_alerts
+from pipeline.core.rules import RuleBook
 
 RULES = RuleBook(
     [{"from": "2025-01", "alerts": {"decline_ratio": 0.8, "decline_fallback_months": 3, "loss_months": 3}}]
@@ -104,7 +104,7 @@ def test_ordinary_customers_and_counties_not_accepted_get_no_alerts():
 
 
 def test_no_decline_from_too_little_history_and_the_account_is_listed_as_such():
-    from pipeline.alerts import short_history
+    from pipeline.analytics.alerts import short_history
 
     # the second month after go-live: one month before it, no same month last year
     history = {"2025-01": {"A": 300, "B": 300}, "2025-02": {"A": 100, "B": 290}}

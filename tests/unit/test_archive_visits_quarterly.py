@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.archive import archive_as_of
-from pipeline.ingest import ARCHIVE_COLUMNS, USAGE_COLUMNS, VISIT_COLUMNS
-from pipeline.quarterly import quarterly_usage
-from pipeline.visits import visit_coverage
+from pipeline.analytics.archive import archive_as_of
+from pipeline.analytics.quarterly import quarterly_usage
+from pipeline.analytics.visits import visit_coverage
+from pipeline.ingest.county import ARCHIVE_COLUMNS, USAGE_COLUMNS, VISIT_COLUMNS
 
 
 def updates(rows: list[dict]) -> pd.DataFrame:

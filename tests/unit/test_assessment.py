@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from pipeline.assessment import read_assessment
-from pipeline.sample_data import ASSESSMENT_HEADER
+from pipeline.ingest.assessment import read_assessment
+from pipeline.sample.generate import ASSESSMENT_HEADER
 
 
 def sheet(path, rows: list[list]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.claims import GO_LIVE_REASON, claim_problems, new_business_claims
-from pipeline.rules import RuleBook
+from pipeline.core.rules import RuleBook
+from pipeline.pay.claims import GO_LIVE_REASON, claim_problems, new_business_claims
 
 RULES = RuleBook([{"from": "2025-01", "pay": {"new_business_window_months": 12}}]).for_month("2025-01")
 

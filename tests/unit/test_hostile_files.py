@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.ingest import county_files, ingest_county
+from pipeline.ingest.county import county_files, ingest_county
 from tests.workbooks import county_workbook
 
 MONTH = "2026-10"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import county_files, ingest_county
+from pipeline.ingest.county import county_files, ingest_county
 from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2026-10"
@@ -322,7 +322,7 @@ def test_file_of_no_known_county_is_reported_not_dropped(tmp_path, reference):
     county_workbook(tmp_path / "报表.xlsx", county="某某")
     files, unknown = county_files(tmp_path, reference)
     assert files == {} and [p.name for p in unknown] == ["报表.xlsx"]
-    from pipeline.ingest import unknown_file_problems
+    from pipeline.ingest.county import unknown_file_problems
 
     (found,) = unknown_file_problems(unknown)
     assert (found.code, found.file, found.severity) == ("county_unknown", "报表.xlsx", "error")
@@ -390,7 +390,7 @@ def test_name_checked_against_last_months_archive_unless_this_file_renames_it(tm
 def test_a_visit_counts_only_when_dated_in_the_month_and_others_are_reported(tmp_path, reference):
     import pandas as pd
 
-    from pipeline.visits import visits_in_month
+    from pipeline.analytics.visits import visits_in_month
 
     visits = [
         ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],

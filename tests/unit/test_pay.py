@@ -7,9 +7,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from pipeline.money import round_yuan
-from pipeline.pay import days_employed, pay_deltas, pay_lines, pay_summary, quality_factor
-from pipeline.rules import RuleBook
+from pipeline.core.money import round_yuan
+from pipeline.core.rules import RuleBook
+from pipeline.pay.lines import days_employed, pay_deltas, pay_lines, pay_summary, quality_factor
 
 BOOK = RuleBook(
     [

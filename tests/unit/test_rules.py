@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.rules import RuleBook
+from pipeline.core.rules import RuleBook
 
 
 def test_month_uses_the_period_in_force(reference):

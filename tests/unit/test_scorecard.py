@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline.rules import RuleBook
-from pipeline.scorecard import ITEMS, scorecards
+from pipeline.core.rules import RuleBook
+from pipeline.pay.scorecard import ITEMS, scorecards
 
 RULES = RuleBook(
     [
@@ -194,7 +194,7 @@ def manual() -> pd.DataFrame:
 
 
 def test_manual_scores_round_half_up_like_every_point():
-    from pipeline.scorecard import points
+    from pipeline.pay.scorecard import points
 
     # 8.125 of 10: half-up gives 8.13 (the banker's rounding of Decimal's default would give 8.12)
     assert points(10, Decimal("8.125") / 10) == Decimal("8.13")
@@ -217,7 +217,7 @@ def test_manual_scores_round_half_up_like_every_point():
 
 
 def test_a_target_revised_mid_year_applies_from_its_month():
-    from pipeline.scorecard import targets_in_force
+    from pipeline.pay.scorecard import targets_in_force
 
     targets = pd.DataFrame(
         {

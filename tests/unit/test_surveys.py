@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from pipeline.sample_data import SURVEY_HEADER
-from pipeline.surveys import DIMENSIONS, follow_up, read_wave, summarise, wave_change, wilson
+from pipeline.sample.generate import SURVEY_HEADER
+from pipeline.surveys.survey import DIMENSIONS, follow_up, read_wave, summarise, wave_change, wilson
 
 COUNTIES = ["西昌市", "会理市", "木里藏族自治县"]
 

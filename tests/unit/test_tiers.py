@@ -6,8 +6,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.rules import RuleBook
-from pipeline.tiers import classify, pareto_members
+from pipeline.analytics.tiers import classify, pareto_members
+from pipeline.core.rules import RuleBook
 
 RULES = RuleBook(
     [

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipeline.volumes import volume_tables
+from pipeline.analytics.volumes import volume_tables
 
 
 def usage(month: str, rows: list[tuple]) -> pd.DataFrame:

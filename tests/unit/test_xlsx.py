@@ -4,7 +4,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from pipeline.xlsx import write_sheets
+from pipeline.render.xlsx import write_sheets
 
 
 def test_cells_never_become_formulas_and_bytes_repeat(tmp_path):

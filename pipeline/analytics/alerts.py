@@ -1,0 +1,120 @@
+"""Loss and decline alerts for key accounts (确保现有大客户不流失、贡献不降低).
+
+Loss: no usage this month after usage in each of the previous N months.
+Decline: revenue this month (all business types) below the rules' share of the same month last
+year where the customer had revenue then, else of its trailing-N-month mean — only when all N
+months before it are in the data. With neither (the months after go-live), a key account has
+too little history to judge a decline: it is listed as such, not alerted.
+Counties whose workbook was not accepted this month get no alerts: their usage is unknown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.analytics.tiers import key_accounts
+from pipeline.core.months import shift
+from pipeline.core.rules import Rules
+
+ALERT_COLUMNS = [
+    "customer_id",
+    "county",
+    "manager_id",
+    "kind",
+    "this_month",
+    "reference",
+    "ratio",
+    "basis",
+    "tier",
+]
+KIND_LABELS = {"loss": "流失预警", "decline": "下降预警"}
+
+
+def monthly_revenue(usage_by_month: dict[str, pd.DataFrame], months: list[str]) -> pd.DataFrame:
+    """customer × month revenue in fen (0 where no usage); only months present in the data."""
+    frames = [
+        usage_by_month[m][["customer_id", "revenue_fen"]].assign(month=m)
+        for m in months
+        if m in usage_by_month
+    ]
+    if not frames:
+        return pd.DataFrame()
+    long = pd.concat(frames, ignore_index=True)
+    return long.pivot_table(
+        index="customer_id", columns="month", values="revenue_fen", aggfunc="sum", fill_value=0
+    )
+
+
+def find_alerts(
+    usage_by_month: dict[str, pd.DataFrame],
+    month: str,
+    tiers: pd.DataFrame,
+    accepted_counties: set[str],
+    rules: Rules,
+) -> pd.DataFrame:
+    loss_months = int(rules.get("alerts.loss_months"))
+    fallback_months = int(rules.get("alerts.decline_fallback_months"))
+    ratio_limit = float(rules.get("alerts.decline_ratio"))
+    keys = key_accounts(tiers)
+    keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
+    if keys.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    last_year = shift(month, -12)
+    before = [shift(month, -k) for k in range(1, max(loss_months, fallback_months) + 1)]
+    needed = list(dict.fromkeys([month, last_year, *before]))
+    revenue = monthly_revenue(usage_by_month, needed).reindex(index=keys.index, columns=needed, fill_value=0)
+    this = revenue[month]
+    loss_window = before[:loss_months]
+    previous = revenue[loss_window]
+    loss = (this == 0) & (previous > 0).all(axis=1) & all(m in usage_by_month for m in loss_window)
+    trailing = before[:fallback_months]
+    full_trailing = all(m in usage_by_month for m in trailing)
+    trailing_mean = revenue[trailing].mean(axis=1) if full_trailing else pd.Series(0.0, index=revenue.index)
+    same_month = revenue[last_year]
+    has_last_year = same_month > 0
+    reference = np.where(has_last_year, same_month, trailing_mean)
+    decline = ~loss & (reference > 0) & (this < ratio_limit * reference)
+    out = pd.DataFrame(
+        {
+            "customer_id": revenue.index,
+            "county": keys.county.reindex(revenue.index).to_numpy(),
+            "manager_id": keys.manager_id.reindex(revenue.index).to_numpy(),
+            "kind": np.select([loss, decline], ["loss", "decline"], default=""),
+            "this_month": this.to_numpy(),
+            "reference": np.where(loss, previous.mean(axis=1), reference).round().astype("int64"),
+            "basis": np.where(
+                loss,
+                f"前{loss_months}个月均值",
+                np.where(has_last_year, "上年同月", f"前{fallback_months}个月均值"),
+            ),
+            "tier": keys.tier.reindex(revenue.index).to_numpy(),
+        }
+    )
+    out = out[out.kind != ""].copy()
+    out["ratio"] = out.this_month / out.reference
+    out = out.rename(columns={"this_month": "this_month_fen", "reference": "reference_fen"})
+    return out.sort_values(["kind", "county", "customer_id"], kind="mergesort").reset_index(drop=True)
+
+
+SHORT_HISTORY_COLUMNS = ["customer_id", "county", "manager_id", "tier", "months_of_data"]
+
+
+def short_history(
+    usage_by_month: dict[str, pd.DataFrame], month: str, tiers: pd.DataFrame, rules: Rules
+) -> pd.DataFrame:
+    """Key accounts whose decline cannot be judged yet: no revenue in the same month last year
+    and fewer than the rules' N months of data before this one."""
+    fallback_months = int(rules.get("alerts.decline_fallback_months"))
+    before = [shift(month, -k) for k in range(1, fallback_months + 1)]
+    present = sum(m in usage_by_month for m in before)
+    keys = key_accounts(tiers)
+    if present == fallback_months or keys.empty:
+        return pd.DataFrame(columns=SHORT_HISTORY_COLUMNS)
+    last_year = usage_by_month.get(shift(month, -12))
+    had = set() if last_year is None else set(last_year.customer_id[last_year.revenue_fen > 0])
+    out = keys[~keys.customer_id.isin(had)].assign(months_of_data=present)
+    return out[SHORT_HISTORY_COLUMNS].reset_index(drop=True)
+
+
+CONTRACT_ALERTS = ["customer_id", "county", "manager_id", "kind", "this_month", "reference", "ratio"]

@@ -1,0 +1,61 @@
+"""The customer archive (客户档案) as of each month: last month's records with this month's new
+and changed records laid over them. Each month's snapshot is kept, so what a customer's record
+said in any past month can be read back."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.ingest.county import ARCHIVE_COLUMNS
+
+RECORD_FIELDS = [
+    c for c in ARCHIVE_COLUMNS if c not in ("customer_id", "county", "source_file", "source_row")
+]
+ARCHIVE_TABLE = ["customer_id", "county", *RECORD_FIELDS, "first_month", "changed_month", "source"]
+
+
+def archive_as_of(
+    previous: pd.DataFrame | None, updates: pd.DataFrame, usage: pd.DataFrame, month: str
+) -> pd.DataFrame:
+    """Archive records of every known customer as of `month`.
+
+    A field left blank in an update keeps its earlier value. A customer with usage but no
+    record yet gets one from its usage rows (name, county, manager), marked as such.
+    """
+    base = previous.copy() if previous is not None else pd.DataFrame(columns=ARCHIVE_TABLE)
+    base = base.set_index("customer_id")
+    latest = updates.sort_values(["updated", "source_row"], kind="mergesort").drop_duplicates(
+        "customer_id", keep="last"
+    )
+    latest = latest.set_index("customer_id")
+    changed = latest.index
+    merged = (
+        latest[RECORD_FIELDS]
+        .replace("", pd.NA)
+        .combine_first(base.reindex(changed)[RECORD_FIELDS].replace("", pd.NA))
+        .fillna("")
+    )
+    merged["county"] = latest.county
+    merged["first_month"] = base.first_month.reindex(changed).fillna(month)
+    merged["changed_month"] = month
+    merged["source"] = latest.source_file
+    out = pd.concat([base.drop(index=changed, errors="ignore"), merged])
+    stubs = _records_from_usage(usage[~usage.customer_id.isin(out.index)], month)
+    out = pd.concat([out, stubs]).reset_index(names="customer_id")
+    return out[ARCHIVE_TABLE].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+
+
+def _records_from_usage(usage: pd.DataFrame, month: str) -> pd.DataFrame:
+    if usage.empty:
+        return pd.DataFrame(columns=ARCHIVE_TABLE).set_index("customer_id")
+    first = usage.sort_values("source_row").groupby("customer_id").first()
+    stubs = pd.DataFrame(index=first.index, columns=[c for c in ARCHIVE_TABLE if c != "customer_id"]).fillna(
+        ""
+    )
+    stubs["name"] = first.customer_name
+    stubs["county"] = first.county
+    stubs["manager_id"] = first.manager_id
+    stubs["partner"] = stubs["county_designated"] = "否"
+    stubs["first_month"] = stubs["changed_month"] = month
+    stubs["source"] = "用邮情况(无档案记录)"
+    return stubs

@@ -1,0 +1,39 @@
+"""Which Dagster executor runs a month: every step in one process, or a process per step.
+
+On a 2-core machine a step process (forkserver, modules preloaded) costs more than parsing a
+county's workbook, so the choice depends on the number of counties; the threshold is a rule
+(`[period.execution]` in rules.toml), measured with `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pipeline.core.rules import Rules
+
+IN_PROCESS, MULTIPROCESS, CELERY = "in_process", "multiprocess", "celery"
+# celery (dagster-celery, steps on workers of other machines) is chosen only explicitly
+EXECUTORS = (IN_PROCESS, MULTIPROCESS, CELERY)
+ENV_OVERRIDE = "KAC_EXECUTOR"
+
+
+def choose_executor(counties: int, rules: Rules, override: str | None = None) -> str:
+    """`override` (or KAC_EXECUTOR) wins; otherwise multiprocess from the rules' county count on."""
+    chosen = override or os.environ.get(ENV_OVERRIDE) or ""
+    if chosen:
+        if chosen not in EXECUTORS:
+            raise ValueError(f"executor {chosen!r}: use one of {', '.join(EXECUTORS)}")
+        return chosen
+    threshold = _execution(rules).get("multiprocess_from_counties")
+    # no threshold in an older rules file: in-process, the cheaper choice at prefecture scale
+    return MULTIPROCESS if threshold is not None and counties >= int(threshold) else IN_PROCESS
+
+
+def max_processes(rules: Rules) -> int:
+    """Step processes at once; 0 in the rules means one per core."""
+    configured = int(_execution(rules).get("max_processes", 0))
+    return configured or os.cpu_count() or 1
+
+
+def _execution(rules: Rules) -> dict:
+    return rules.values.get("execution", {})

@@ -1,0 +1,49 @@
+"""Where everything lives under `inputs/` and `outputs/` (SPEC §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Layout:
+    inputs: Path
+    outputs: Path
+
+    @property
+    def reference(self) -> Path:
+        return self.inputs / "reference"
+
+    def month_inputs(self, month: str) -> Path:
+        return self.inputs / month
+
+    def tables(self, month: str) -> Path:
+        return self.outputs / "tables" / month
+
+    def problems(self, month: str) -> Path:
+        return self.outputs / "problems" / month
+
+    def bulletins(self, month: str) -> Path:
+        return self.outputs / "bulletins" / month
+
+    @property
+    def site(self) -> Path:
+        return self.outputs / "site"
+
+    def confirmation(self, month: str) -> Path:
+        """The director's confirmation of a month's scorecards and pay (`kac confirm`)."""
+        return self.inputs / "confirmations" / f"考核确认_{month}.toml"
+
+    def restricted_pay(self, month: str) -> Path:
+        return self.outputs / "restricted" / "pay" / month
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.outputs / ".dagster"
+
+    @property
+    def storage(self) -> Path:
+        return self.dagster_home / "storage"

@@ -1,0 +1,43 @@
+"""Writing the machine-readable tables of the data contract (UTF-8 CSV, parquet beside)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.money import format_yuan
+
+RATIO_DECIMALS = 6
+
+
+def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money in 元 with two decimals (from integer fen), ratios rounded, blanks where undefined."""
+    out = frame.copy()
+    for column in [c for c in out.columns if c.endswith("_fen")]:
+        out[column.removesuffix("_fen")] = out.pop(column).map(format_yuan)
+    for column in [c for c in out.columns if c.endswith(("_mom", "_yoy")) or c == "ratio"]:
+        out[column] = out[column].astype(float).round(RATIO_DECIMALS)
+    return out
+
+
+def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str] | None = None) -> Path:
+    """`name`.csv (contract columns first) and `name`.parquet (internal types, fen kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = for_csv(frame)
+    if columns:
+        shown = shown[columns + [c for c in shown.columns if c not in columns]]
+    path = folder / f"{name}.csv"
+    atomic_write(path, shown.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    parquet = folder / f"{name}.parquet"
+    tmp = parquet.with_name(f".{parquet.name}.tmp")
+    frame.reset_index(drop=True).to_parquet(tmp, index=False)
+    tmp.replace(parquet)  # a run stopped midway never leaves half a table for the site to read
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """`data` into `path` in one rename: a reader sees the old file or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

@@ -1,0 +1,144 @@
+"""The centre's monthly 考核评分 sheet: manual scorecard items and the 突出贡献奖 per manager."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.problems import Problem, problem
+from pipeline.ingest.county import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
+
+ASSESSMENT_COLUMNS = [
+    "manager_id",
+    "market_survey",
+    "project_plan",
+    "other",
+    "award",
+    "award_reason",
+    "source_row",
+    "conflict",
+]
+MANUAL_ITEMS = ("market_survey", "project_plan", "other")
+
+
+def assessment_file(month_dir: Path, ref: Reference) -> Path | None:
+    index = ref.sheet_index()
+    found = [p for p in sorted(month_dir.glob("*")) if index.match(p.stem) == "assessment" and p.is_file()]
+    return found[0] if found else None
+
+
+def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rows of the sheet by manager id; scores as Decimal, the award in 元 (Decimal)."""
+    empty = pd.DataFrame(columns=ASSESSMENT_COLUMNS)
+    if path is None:
+        return empty, [problem("assessment_missing", county=PREFECTURE_OFFICE_NAME)]
+    where = {"county": PREFECTURE_OFFICE_NAME, "file": path.name}
+    try:
+        grids = cached_grids(path)
+    except UnreadableFile as exc:
+        return empty, [problem("file_unreadable", **where, detail=str(exc))]
+    weights = ref.rules.for_month(month).get("scorecard.weights")
+    problems: list[Problem] = []
+    rows = []
+    for grid in grids:
+        found = find_header(grid, ref.column_index("assessment"))
+        if not found:
+            continue
+        header_row, columns = found
+        for i in range(header_row + 1, len(grid.cells)):
+            cells = grid.cells[i]
+            value, cell = _row(grid, columns, i)
+            manager_id = ref.resolve_manager(clean_text(value("manager_id"))) or ref.resolve_manager(
+                clean_text(value("manager"))
+            )
+            if manager_id is None:
+                if any(clean_text(c) for c in cells):
+                    key = "manager" if "manager" in columns else "manager_id"
+                    problems.append(
+                        problem(
+                            "manager_unknown",
+                            **where,
+                            sheet=grid.name,
+                            cell=cell(key),
+                            value=clean_text(value(key)),
+                        )
+                    )
+                continue
+            row = {"manager_id": manager_id, "source_row": grid.row0 + i + 1}
+            for item in MANUAL_ITEMS:
+                score = parse_number(value(item)) if clean_text(value(item)) else Decimal(0)
+                if score is None or not Decimal(0) <= score <= Decimal(weights[item]):
+                    problems.append(
+                        problem(
+                            "score_out_of_range",
+                            **where,
+                            sheet=grid.name,
+                            cell=cell(item),
+                            value=clean_text(value(item)),
+                            detail=weights[item],
+                        )
+                    )
+                    score = Decimal(0)
+                row[item] = score
+            award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
+            if award is None or award < 0:
+                problems.append(
+                    problem(
+                        "amount_invalid",
+                        **where,
+                        sheet=grid.name,
+                        cell=cell("award"),
+                        value=clean_text(value("award")),
+                    )
+                )
+                award = Decimal(0)
+            row["award"] = award
+            row["award_reason"] = clean_text(value("award_reason"))
+            row["cell"] = cell("manager" if "manager" in columns else "manager_id")
+            row["sheet"] = grid.name
+            rows.append(row)
+        break
+    table = _one_row_per_manager(pd.DataFrame(rows), problems, where)
+    table = table.reindex(columns=ASSESSMENT_COLUMNS)
+    table["conflict"] = table.conflict.astype(object).where(table.conflict.notna(), "")
+    return table, problems
+
+
+def _one_row_per_manager(rows: pd.DataFrame, problems: list[Problem], where: dict) -> pd.DataFrame:
+    """A manager given twice: identical rows count once (a warning); rows that differ are a
+    problem each and the manager's manual items are held, never guessed. Nobody else is touched."""
+    if rows.empty:
+        return rows
+    scored = [*MANUAL_ITEMS, "award", "award_reason"]
+    out = []
+    for _, group in rows.groupby("manager_id", sort=False):
+        first = group.iloc[0].to_dict()
+        if len(group) > 1:
+            lines = "、".join(f"第{r}行" for r in group.source_row)
+            same = len(group[scored].astype(str).drop_duplicates()) == 1
+            code = "assessment_duplicate" if same else "assessment_conflict"
+            for r in group.iloc[1:].itertuples() if same else group.itertuples():
+                problems.append(
+                    problem(code, **where, sheet=r.sheet, cell=r.cell, value=r.manager_id, detail=lines)
+                )
+            if not same:
+                first["conflict"] = f"考核评分表中此人有 {len(group)} 行且分值不一致({lines})"
+        out.append(first)
+    return pd.DataFrame(out)
+
+
+def _row(grid, columns: dict[str, tuple[int, str]], i: int):
+    """(value of a column, A1 cell of a column) for row `i` of the grid."""
+    cells = grid.cells[i]
+
+    def value(key: str) -> object:
+        j = columns[key][0] if key in columns else len(cells)
+        return cells[j] if j < len(cells) else ""
+
+    def cell(key: str) -> str:
+        return grid.a1(i, columns[key][0])
+
+    return value, cell

@@ -1,0 +1,865 @@
+"""County workbook → validated rows + problems. Tolerant of what is unambiguous, strict
+about what is not, and precise about both: every problem names file, sheet, cell and value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from pipeline.core.money import decimal_or_none, to_fen
+from pipeline.core.months import next_month
+from pipeline.core.problems import Problem, effect, problem, to_frame
+from pipeline.core.text import AliasIndex, normalise, split_unit
+from pipeline.ingest.grid import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
+from pipeline.ingest.reference import Reference
+
+USAGE_COLUMNS = [
+    "month",
+    "county",
+    "customer_id",
+    "customer_name",
+    "business_type",
+    "volume",
+    "revenue_fen",
+    "manager_id",
+    "collection",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "collection_cell",
+]
+ARCHIVE_COLUMNS = [
+    "customer_id",
+    "name",
+    "address",
+    "contact",
+    "phone",
+    "nature",
+    "partner",
+    "products",
+    "business_types",
+    "potential",
+    "competitors",
+    "manager_id",
+    "county_designated",
+    "updated",
+    "county",
+    "source_file",
+    "source_row",
+]
+VISIT_COLUMNS = [
+    "date",
+    "customer_id",
+    "manager_id",
+    "method",
+    "content",
+    "feedback",
+    "county",
+    "source_file",
+    "source_row",
+]
+QUARANTINE_COLUMNS = ["county", "file", "sheet", "row", "code", "values"]
+UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
+REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
+_MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_HEADER_SCAN_ROWS = 20
+
+
+class ParsedRow(NamedTuple):
+    customer_id: str
+    customer_name: str
+    business_type: str
+    volume: int
+    revenue_fen: int
+    manager_id: str
+    collection: str
+    source_row: int
+
+
+@dataclass
+class CountyIntake:
+    """What one county submitted for one month, after validation.
+
+    Everything stays in plain lists (a county has few rows) and becomes tables once per month
+    in `combine`; `usage` builds this county's table on demand.
+    """
+
+    county: str  # code
+    month: str
+    status: str  # on_time, late, received, missing, rejected
+    county_name: str = ""
+    files: list[str] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes alone (as `sha256sum` shows it): a rename keeps it
+    received_at: str = ""  # the file's modification time when it was read, local, to the minute
+    report_date: str = ""
+    rows_read: int = 0
+    usage_rows: list[ParsedRow] = field(default_factory=list)
+    source_sheet: str = ""
+    collection_column: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
+    archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
+    visits: list[dict] = field(default_factory=list)  # VISIT_COLUMNS
+
+    @cached_property
+    def usage(self) -> pd.DataFrame:
+        return usage_frame([self])
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
+
+
+# -- which files belong to which county ------------------------------------------------
+
+
+def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]], list[Path]]:
+    """Spreadsheet files of a month folder by county code, and files of no known county.
+
+    The county is read from the file name, else from the 填报单位 line inside the file.
+    The centre's own 考核评分 workbook is not a county file.
+    """
+    by_county: dict[str, list[Path]] = {}
+    unknown: list[Path] = []
+    if not month_dir.is_dir():
+        return by_county, unknown
+    assessment = ref.sheet_index()
+    for path in sorted(month_dir.iterdir()):
+        if path.suffix.lower() not in READABLE_SUFFIXES or path.name.startswith(("~$", ".")):
+            continue
+        if assessment.match(path.stem) == "assessment":
+            continue
+        code = ref.county_of_text(path.stem) or _county_inside(path, ref)
+        if code:
+            by_county.setdefault(code, []).append(path)
+        else:
+            unknown.append(path)
+    return by_county, unknown
+
+
+def _county_inside(path: Path, ref: Reference) -> str | None:
+    if _size_problem(path, ref, None):
+        return None
+    try:
+        grids = cached_grids(path)
+    except UnreadableFile:
+        return None
+    for grid in grids:
+        for row in grid.cells[:_HEADER_SCAN_ROWS]:
+            for cell in row:
+                if "填报单位" in normalise(cell) or "报送单位" in normalise(cell):
+                    return ref.county_of_text(str(cell))
+    return None
+
+
+def _size_problem(path: Path, ref: Reference, month: str | None) -> str:
+    """The file-size limits of the rules in force (the latest ones when no month is known)."""
+    rules = ref.rules.for_month(month) if month else ref.rules.latest()
+    limits = rules.get("ingest")
+    return size_problem(path, limits["max_file_mb"], limits["max_unpacked_mb"], limits["max_pack_ratio"])
+
+
+def file_sha256(paths: list[Path]) -> str:
+    """Names and bytes: the county asset's data version, so that a renamed file is read again
+    and the tables show its current name."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def bytes_sha256(paths: list[Path]) -> str:
+    """What identifies a submission: the sha256 of the file (of each file's, for several), not
+    its name, so that renaming a file changes nothing that is published."""
+    digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
+    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def received_at(paths: list[Path]) -> str:
+    latest = max(p.stat().st_mtime for p in paths)
+    return datetime.fromtimestamp(latest).strftime("%Y-%m-%d %H:%M")
+
+
+@lru_cache(maxsize=64)
+def _grids_by_stamp(path: Path, size: int, mtime_ns: int) -> tuple[Grid, ...]:
+    return tuple(read_grids(path))
+
+
+def cached_grids(path: Path) -> tuple[Grid, ...]:
+    stat = path.stat()
+    return _grids_by_stamp(path, stat.st_size, stat.st_mtime_ns)
+
+
+# -- one county ------------------------------------------------------------------------
+
+
+def ingest_county(
+    county: str, month: str, files: list[Path], ref: Reference, archive_names: dict[str, str] | None = None
+) -> CountyIntake:
+    """Validate the county's files for `month`. Never raises for a problem of the input.
+
+    `archive_names`: customer id → name in the archive as of last month, against which the
+    names of the usage rows are checked (the file's own 客户档案 sheet takes precedence).
+    """
+    name = ref.county_names[county]
+    if not files:
+        missing = problem("submission_missing", county=name)
+        return CountyIntake(county, month, "missing", name, problems=[missing])
+    received = {
+        "files": [p.name for p in files],
+        "sha256": bytes_sha256(files),
+        "received_at": received_at(files),
+    }
+    if len(files) > 1:
+        names = "、".join(p.name for p in files)
+        dup = [problem("county_duplicate", county=name, file=p.name, detail=names) for p in files]
+        return CountyIntake(county, month, "rejected", name, **received, problems=dup)
+    reader = _CountyReader(ref, county, month, files[0], archive_names or {})
+    reader.read()
+    read = {
+        "rows_read": reader.rows_read,
+        "report_date": reader.report_date,
+        "problems": reader.problems,
+    }
+    if any(effect(p.code) == "county" for p in reader.problems):
+        return CountyIntake(
+            county,
+            month,
+            "rejected",
+            name,
+            **received,
+            **read,
+            quarantine=reader.quarantine_rows(all_rows=True),
+        )
+    return CountyIntake(
+        county,
+        month,
+        _timeliness(reader.report_date, month, ref),
+        name,
+        **received,
+        **read,
+        usage_rows=reader.usage_rows,
+        source_sheet=reader.usage_sheet,
+        collection_column=reader.collection_column,
+        archive=reader.archive,
+        visits=reader.visits,
+        quarantine=reader.quarantine_rows(),
+    )
+
+
+def _timeliness(report_date: str, month: str, ref: Reference) -> str:
+    if not report_date:
+        return "received"
+    deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
+    deadline = f"{next_month(month)}-{deadline_day:02d}"
+    return "on_time" if report_date <= deadline else "late"
+
+
+class _CountyReader:
+    """Reads one county file, collecting every problem in one pass."""
+
+    def __init__(self, ref: Reference, county: str, month: str, path: Path, archive_names: dict[str, str]):
+        self.ref, self.county, self.month, self.path = ref, county, month, path
+        self.archive_names = archive_names
+        self.county_name = ref.county_names[county]
+        self.problems: list[Problem] = []
+        self.rows_read = 0
+        self.report_date = ""
+        self.usage_rows: list[ParsedRow] = []
+        self.usage_sheet = ""
+        self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
+        self.archive: list[dict] = []
+        self.visits: list[dict] = []
+        self._quarantine: list[dict] = []
+        self._usage_columns: dict[str, tuple[int, str]] = {}
+        self._parsed: list[ParsedRow] = []
+        self._sheet_columns: dict[str, dict[str, tuple[int, str]]] = {}
+
+    def add(self, code: str, sheet: str = "", cell: str = "", value: object = "", **details) -> None:
+        self.problems.append(
+            problem(
+                code,
+                county=self.county_name,
+                file=self.path.name,
+                sheet=sheet,
+                cell=cell,
+                value=clean_text(value),
+                **details,
+            )
+        )
+
+    # -- sheets
+
+    def read(self) -> None:
+        too_large = _size_problem(self.path, self.ref, self.month)
+        if too_large:
+            self.add("file_too_large", detail=too_large)
+            return
+        try:
+            grids = cached_grids(self.path)
+        except UnreadableFile as exc:
+            self.add("file_unreadable", detail=str(exc))
+            return
+        if not any(any(_filled(c) for c in row) for g in grids for row in g.cells):
+            self.add("file_empty")
+            return
+        sheets = self._sheets_by_kind(grids)
+        usage = sheets.get("usage")
+        if usage is None:
+            self.add("sheet_missing", detail="用邮情况")
+            return
+        self._read_usage(usage)
+        for kind, label in (("archive", "客户档案"), ("visits", "走访记录")):
+            if kind in sheets:
+                getattr(self, f"_read_{kind}")(sheets[kind])
+            elif self.path.suffix.lower() != ".csv":
+                self.add("sheet_optional_missing", detail=label)
+        self._check_names(usage)
+        self.usage_rows, self.usage_sheet = self._parsed, usage.name
+
+    def _check_names(self, grid: Grid) -> None:
+        """A usage row whose customer id carries another name in the archive (this file's 客户档案
+        sheet, else last month's archive) is rejected: the id or the name is wrong, and figures
+        must not land on the wrong customer."""
+        if not self._parsed or "customer_name" not in self._usage_columns:
+            return
+        raw_names = {**self.archive_names, **{r["customer_id"]: r["name"] for r in self.archive if r["name"]}}
+        if not raw_names:
+            return
+        archived = {k: normalise(v) for k, v in raw_names.items()}
+        kept = []
+        for r in self._parsed:
+            expected = archived.get(r.customer_id)
+            if expected is not None and r.customer_name and normalise(r.customer_name) != expected:
+                cell = self._usage_cell(grid, "customer_name", r.source_row)
+                self.add("name_mismatch", grid.name, cell, r.customer_name, detail=raw_names[r.customer_id])
+                self._quarantine_parsed(grid, r, "name_mismatch")
+            else:
+                kept.append(r)
+        self._parsed = kept
+
+    def _sheets_by_kind(self, grids: tuple[Grid, ...]) -> dict[str, Grid]:
+        index = self.ref.sheet_index()
+        found: dict[str, Grid] = {}
+        for grid in grids:
+            kind = index.match(grid.name)
+            if kind and kind not in found:
+                found[kind] = grid
+        if "usage" not in found and len(grids) == 1:  # a CSV or a one-sheet workbook
+            found["usage"] = grids[0]
+        return found
+
+    # -- header and title lines
+
+    def _find_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
+        return find_header(grid, self.ref.column_index(kind))
+
+    def _read_title_lines(self, grid: Grid, header_row: int) -> None:
+        for i, row in enumerate(grid.cells[:header_row]):
+            for j, cell in enumerate(row):
+                text = normalise(cell)
+                if not text:
+                    continue
+                if "填报日期" in text or "报送日期" in text:
+                    found = _DATE.search(text)
+                    if found:
+                        y, m, d = map(int, found.groups())
+                        self.report_date = date(y, m, d).isoformat()
+                    continue
+                found = _MONTH_IN_TITLE.search(text)
+                if found:
+                    shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+                    if shown != self.month:
+                        self.add("month_mismatch", grid.name, self._a1(grid, i, j), cell, detail=shown)
+
+    def _a1(self, grid: Grid, i: int, j: int) -> str:
+        return grid.a1(i, j)
+
+    def _excel_row(self, grid: Grid, i: int) -> int:
+        return grid.row0 + i + 1
+
+    # -- usage
+
+    def _read_usage(self, grid: Grid) -> None:
+        found = self._find_header(grid, "usage")
+        if found is None:
+            self.add("column_missing", grid.name, "", "", detail=grid.name)
+            return
+        header_row, columns = found
+        missing = [c for c in REQUIRED_USAGE if c not in columns]
+        if missing:
+            self.add(
+                "column_missing",
+                grid.name,
+                self._a1(grid, header_row, 0),
+                "、".join(missing),
+                detail=grid.name,
+            )
+            return
+        self._read_title_lines(grid, header_row)
+        if not self.report_date:
+            self.add("report_date_missing", grid.name)
+        else:
+            self._check_deadline(grid)
+        unit = columns["revenue"][1]
+        multiplier = UNIT_MULTIPLIERS.get(unit)
+        if multiplier is None:
+            self.add(
+                "column_missing",
+                grid.name,
+                self._a1(grid, header_row, columns["revenue"][0]),
+                f"收入({unit})",
+                detail=grid.name,
+            )
+            return
+        self._usage_columns = columns
+        rows, total = self._data_rows(grid, header_row)
+        self.rows_read = len(rows)
+        self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
+        self.collection_column = get_column_letter(grid.col0 + columns["collection"][0] + 1)
+        if total is not None and len(self._parsed) == len(rows):  # else the rows' problems say it
+            self._check_total(grid, total, columns, multiplier)
+        self._drop_duplicates(grid)
+
+    def _check_deadline(self, grid: Grid) -> None:
+        deadline_day = int(self.ref.rules.for_month(self.month).get("submission.deadline_day"))
+        if _timeliness(self.report_date, self.month, self.ref) == "late":
+            self.add(
+                "report_late",
+                grid.name,
+                "",
+                self.report_date,
+                detail=self.report_date,
+                deadline=deadline_day,
+            )
+
+    def _data_rows(
+        self, grid: Grid, header_row: int
+    ) -> tuple[list[tuple[int, list]], tuple[int, list] | None]:
+        """Data rows below the header; the 合计 row apart; stop at the footer."""
+        totals, footers = self.ref.markers("total_row"), self.ref.markers("footer")
+        first_chars = {m[0] for m in totals + footers}  # cheap test before normalising a cell
+        rows: list[tuple[int, list]] = []
+        total = None
+        for i in range(header_row + 1, len(grid.cells)):
+            row = grid.cells[i]
+            lead = [c for c in row[:4] if c != "" and _filled(c)]
+            if not lead:
+                if not any(_filled(c) for c in row):
+                    continue  # blank row
+            elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
+                texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
+                if any(t.startswith(footers) for t in texts[:2]):
+                    break
+                if any(t in totals for t in texts):
+                    total = (i, row)
+                    continue
+            if _only_text_is_total(row, totals):
+                total = (i, row)
+                continue
+            rows.append((i, row))
+        return rows, total
+
+    def _parse_usage_rows(
+        self, grid: Grid, rows: list[tuple[int, list]], columns, multiplier: int
+    ) -> pd.DataFrame:
+        """Validate every row column by column; each distinct raw value is interpreted once."""
+        raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
+        text = {key: _lookup(raw[key], clean_text) for key in _TEXT_KEYS if key in raw}
+        business = _lookup(text["business_type"], self.ref.business_index.match)
+        managers = _lookup(text["manager"], self._manager)
+        collection = _lookup(text["collection"], self.ref.value_index("collection").match)
+        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True))
+        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False))
+        good = []
+        for n, (i, row) in enumerate(rows):
+            found = []
+            for key in ("customer_id", "business_type", "manager", "collection"):
+                if not text[key][n]:
+                    found.append(("required_missing", key, ""))
+            if text["business_type"][n] and business[n] is None:
+                found.append(("business_unknown", "business_type", raw["business_type"][n]))
+            for key, value in (("volume", volume[n]), ("revenue", revenue[n])):
+                if isinstance(value, str):  # a problem code
+                    found.append((value, key, "" if value == "required_missing" else raw[key][n]))
+            if text["manager"][n] and managers[n] is None:
+                found.append(("manager_unknown", "manager", raw["manager"][n]))
+            if text["collection"][n] and collection[n] is None:
+                found.append(("collection_unknown", "collection", raw["collection"][n]))
+            if found:
+                for code, key, value in found:
+                    self.add(code, grid.name, self._a1(grid, i, columns[key][0]), value)
+                self._quarantine_row(grid, i, row, found[0][0])
+                continue
+            good.append(n)
+        names = text.get("customer_name", [""] * len(rows))
+        return [
+            ParsedRow(
+                text["customer_id"][n],
+                names[n],
+                business[n],
+                volume[n],
+                revenue[n],
+                managers[n],
+                collection[n],
+                self._excel_row(grid, rows[n][0]),
+            )
+            for n in good
+        ]
+
+    def _manager(self, raw: object) -> str | None:
+        return self.ref.resolve_manager(clean_text(raw), self.county)
+
+    def _check_total(self, grid, total, columns, multiplier) -> None:
+        """The 合计 row must agree with the rows above (when every row could be read)."""
+        i, row = total
+        checks = (
+            ("volume", sum(r.volume for r in self._parsed), 1, 1),
+            ("revenue", sum(r.revenue_fen for r in self._parsed), multiplier, 100),
+        )
+        for key, expected, unit, scale in checks:
+            j = columns[key][0]
+            raw = row[j] if j < len(row) else ""
+            if not _filled(raw):
+                continue
+            value = parse_number(raw)
+            stated = None if value is None else value * unit * scale
+            # 万元 figures are rounded per row: allow half a fen per row
+            tolerance = (
+                Decimal(len(self._parsed)) / 2 if key == "revenue" and multiplier > 1 else Decimal("0.5")
+            )
+            if stated is None or abs(stated - expected) > tolerance:
+                shown = f"{expected / scale:.2f}" if key == "revenue" else f"{expected}"
+                self.add(
+                    "total_mismatch",
+                    grid.name,
+                    self._a1(grid, i, j),
+                    raw,
+                    detail=f"{clean_text(raw)},明细合计 {shown}",
+                )
+
+    def _drop_duplicates(self, grid: Grid) -> None:
+        """Rows repeating a customer × business type are all rejected: which one is right is unknown."""
+        seen = Counter((r.customer_id, r.business_type) for r in self._parsed)
+        if all(n == 1 for n in seen.values()):
+            return
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for r in self._parsed:
+            if seen[(r.customer_id, r.business_type)] > 1:
+                rows_of.setdefault((r.customer_id, r.business_type), []).append(r.source_row)
+        for r in sorted(self._parsed, key=lambda r: (r.customer_id, r.business_type, r.source_row)):
+            if seen[(r.customer_id, r.business_type)] > 1:
+                rows = "、".join(f"第{n}行" for n in rows_of[(r.customer_id, r.business_type)])
+                cell = self._usage_cell(grid, "customer_id", r.source_row)
+                self.add("duplicate_row", grid.name, cell, r.customer_id, detail=rows)
+                self._quarantine_parsed(grid, r, "duplicate_row")
+        self._parsed = [r for r in self._parsed if seen[(r.customer_id, r.business_type)] == 1]
+
+    def _usage_cell(self, grid: Grid, key: str, excel_row: int) -> str:
+        return f"{get_column_letter(grid.col0 + self._usage_columns[key][0] + 1)}{excel_row}"
+
+    def _quarantine_parsed(self, grid: Grid, r, code: str) -> None:
+        """Quarantine a row already parsed (its figures shown as read)."""
+        values = [
+            r.customer_id,
+            r.customer_name,
+            r.business_type,
+            str(r.volume),
+            f"{r.revenue_fen / 100:.2f}",
+        ]
+        self._quarantine.append(
+            {
+                "county": self.county_name,
+                "file": self.path.name,
+                "sheet": grid.name,
+                "row": r.source_row,
+                "code": code,
+                "values": " | ".join(values),
+            }
+        )
+
+    def _quarantine_row(self, grid: Grid, i: int, row: list, code: str) -> None:
+        self._quarantine.append(
+            {
+                "county": self.county_name,
+                "file": self.path.name,
+                "sheet": grid.name,
+                "row": self._excel_row(grid, i),
+                "code": code,
+                "values": " | ".join(clean_text(c) for c in row),
+            }
+        )
+
+    def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
+        """Rejected rows; for a rejected county, a note for every row read (none is used)."""
+        rows = list(self._quarantine)
+        if all_rows and self.rows_read:
+            rows.append(
+                {
+                    "county": self.county_name,
+                    "file": self.path.name,
+                    "sheet": "",
+                    "row": "",
+                    "code": "county_rejected",
+                    "values": f"整表退回,共 {self.rows_read} 行未使用",
+                }
+            )
+        return [{c: str(r[c]) for c in QUARANTINE_COLUMNS} for r in rows]
+
+    # -- archive and visits (lightly checked here; the archive history is built per month)
+
+    def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
+        """(row index, cleaned values by column) of a free-form sheet (archive, visits)."""
+        found = self._find_header(grid, kind)
+        if found is None:
+            return []
+        header_row, self._sheet_columns[kind] = found
+        out = []
+        for i in range(header_row + 1, len(grid.cells)):
+            row = grid.cells[i]
+            if not any(_filled(c) for c in row):
+                continue
+            columns = self._sheet_columns[kind]
+            out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
+        return out
+
+    def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
+        """`interpret`(value), or "" with a warning naming the cell when it cannot be read."""
+        raw = record.get(key, "")
+        value = interpret(raw) if raw else ""
+        if raw and not value:
+            cell = self._a1(grid, i, self._sheet_columns[kind][key][0])
+            self.add("value_unrecognised", grid.name, cell, raw, detail=label)
+        return value or ""
+
+    def _read_archive(self, grid: Grid) -> None:
+        records = []
+        yes_no = self.ref.value_index("yes_no")
+        natures = set(self.ref.aliases["values"]["natures"]["names"])
+        for i, r in self._read_sheet_records(grid, "archive"):
+            if not r.get("customer_id"):
+                continue
+            check = lambda key, fn, label, i=i, r=r: self._checked(grid, "archive", i, r, key, fn, label)  # noqa: E731
+            records.append(
+                {
+                    **{c: r.get(c, "") for c in ARCHIVE_COLUMNS},
+                    "nature": check("nature", lambda v: v if v in natures else None, "企业性质"),
+                    "manager_id": check("manager", self._manager, "客户经理"),
+                    "partner": check("partner", yes_no.match, "行业合作伙伴") or "否",
+                    "county_designated": check("county_designated", yes_no.match, "县级重点客户") or "否",
+                    "updated": check("updated", _iso_date, "更新日期"),
+                    "county": self.county_name,
+                    "source_file": self.path.name,
+                    "source_row": self._excel_row(grid, i),
+                }
+            )
+        self.archive = records
+
+    def _read_visits(self, grid: Grid) -> None:
+        methods = self.ref.value_index("visit_method")
+        records = []
+        for i, r in self._read_sheet_records(grid, "visits"):
+            if not r.get("customer_id"):
+                continue
+            check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
+            day = check("date", _iso_date, "走访日期")
+            self._check_visit_date(grid, i, r, day)
+            records.append(
+                {
+                    "date": day,
+                    "customer_id": r["customer_id"],
+                    "manager_id": check("manager", self._manager, "客户经理"),
+                    "method": check("method", methods.match, "方式"),
+                    "content": r.get("content", ""),
+                    "feedback": r.get("feedback", ""),
+                    "county": self.county_name,
+                    "source_file": self.path.name,
+                    "source_row": self._excel_row(grid, i),
+                }
+            )
+        self.visits = records
+
+    def _check_visit_date(self, grid: Grid, i: int, record: dict, day: str) -> None:
+        """A visit counts for the month it is dated in: say so where it cannot count."""
+        if day.startswith(self.month) or (record.get("date") and not day):  # unreadable: already said
+            return
+        column = self._sheet_columns["visits"].get("date")
+        cell = self._a1(grid, i, column[0]) if column else f"{self._excel_row(grid, i)}"
+        if day:
+            self.add("visit_date_outside", grid.name, cell, record.get("date", ""), detail=day)
+        else:
+            self.add("visit_date_missing", grid.name, cell, "")
+
+
+# -- cell values -------------------------------------------------------------------------
+
+
+def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    """Row index of the header and canonical column → (column index, unit): the row among the
+    first ones that names the most known columns (at least three)."""
+    best: tuple[int, dict[str, tuple[int, str]]] | None = None
+    for i, row in enumerate(grid.cells[:_HEADER_SCAN_ROWS]):
+        mapping: dict[str, tuple[int, str]] = {}
+        for j, cell in enumerate(row):
+            base, unit = split_unit(cell)
+            canonical = columns.match(base)
+            if canonical and canonical not in mapping:
+                mapping[canonical] = (j, unit)
+        if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
+            best = (i, mapping)
+        elif best is not None:
+            break  # the rows below the header are data
+    return best
+
+
+_TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
+
+
+def _lookup(values: list, interpret) -> list:
+    """`interpret` applied once per distinct value (county files repeat values a lot)."""
+    cache = {v: interpret(v) for v in set(values)}
+    return [cache[v] for v in values]
+
+
+def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
+    """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
+    the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
+    if not _filled(raw):
+        return "required_missing"
+    if integer and isinstance(raw, float) and raw.is_integer():
+        return "amount_negative" if raw < 0 else int(raw)
+    if isinstance(raw, float) and not integer:
+        scaled = raw * multiplier  # fast path: a float that is a whole number of fen
+        nearest = round(scaled)
+        if abs(scaled - nearest) < 1e-6 * max(1.0, abs(scaled)) * 1e-3:
+            return "amount_negative" if raw < 0 else int(nearest)
+    value = parse_number(raw)
+    if value is None or (integer and value != value.to_integral_value()):
+        return "amount_invalid"
+    if value < 0:
+        return "amount_negative"
+    return int(value * multiplier) if integer else to_fen(value * multiplier / 100)
+
+
+def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:
+    """A row whose one text is a 合计/总计 label, the rest numbers or blank: the total row
+    wherever the label sits (columns in another order put it outside the first columns)."""
+    starts = {m[0] for m in totals}
+    if not any(isinstance(c, str) and c.lstrip()[:1] in starts for c in row):
+        return False  # cheap test first: most rows hold no such label
+    labels = 0
+    for cell in row:
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        if normalise(cell) in totals:
+            labels += 1
+        elif parse_number(cell) is None:
+            return False
+    return labels == 1
+
+
+def _filled(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
+def clean_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A number as the county typed it: text, thousands separators, full-width digits, 元."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = normalise(value).replace(",", "").removesuffix("元")
+    return decimal_or_none(text) if text else None
+
+
+def _iso_date(value: str) -> str:
+    found = _DATE.search(normalise(value))
+    if not found:
+        return ""
+    try:
+        return date(*map(int, found.groups())).isoformat()
+    except ValueError:
+        return ""
+
+
+# -- a whole month -------------------------------------------------------------------------
+
+
+@dataclass
+class MonthIntake:
+    """Every county's intake of a month, combined."""
+
+    usage: pd.DataFrame
+    archive: pd.DataFrame
+    visits: pd.DataFrame
+    problems: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
+    """The counties' accepted rows, problems and quarantined rows as the month's tables."""
+
+    def records(name: str, columns: list[str]) -> pd.DataFrame:
+        rows = [r for i in intakes for r in getattr(i, name)]
+        return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
+
+    return MonthIntake(
+        usage=usage_frame(intakes),
+        archive=records("archive", ARCHIVE_COLUMNS),
+        visits=records("visits", VISIT_COLUMNS),
+        problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
+        quarantine=records("quarantine", QUARANTINE_COLUMNS),
+    )
+
+
+def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
+    """The accepted usage rows of the intakes as one table (built once, not per county)."""
+    rows = [(i, r) for i in intakes for r in i.usage_rows]
+    return pd.DataFrame(
+        {
+            "month": [i.month for i, _ in rows],
+            "county": [i.county_name for i, _ in rows],
+            "customer_id": [r.customer_id for _, r in rows],
+            "customer_name": [r.customer_name for _, r in rows],
+            "business_type": [r.business_type for _, r in rows],
+            "volume": np.array([r.volume for _, r in rows], dtype=np.int64),
+            "revenue_fen": np.array([r.revenue_fen for _, r in rows], dtype=np.int64),
+            "manager_id": [r.manager_id for _, r in rows],
+            "collection": [r.collection for _, r in rows],
+            "source_file": [i.files[0] for i, _ in rows],
+            "source_sheet": [i.source_sheet for i, _ in rows],
+            "source_row": np.array([r.source_row for _, r in rows], dtype=np.int64),
+            "collection_cell": [f"{i.collection_column}{r.source_row}" for i, r in rows],
+        },
+        columns=USAGE_COLUMNS,
+    )
+
+
+def unknown_file_problems(unknown: list[Path]) -> list[Problem]:
+    return [problem("county_unknown", file=p.name) for p in unknown]

@@ -1,0 +1,174 @@
+"""Reference data of `inputs/reference/`: counties, business types, managers, targets, rules."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.rules import RuleBook
+from pipeline.core.text import AliasIndex, normalise
+
+PREFECTURE_OFFICE = "zhouju"  # managers of the 州局 centre itself
+PREFECTURE_OFFICE_NAME = "州局"
+ALL_COUNTIES = "全州"
+
+
+@dataclass
+class Reference:
+    folder: Path
+    counties: pd.DataFrame  # code, name, division_code, aliases
+    business_types: pd.DataFrame  # code, name, unit, aliases
+    managers: pd.DataFrame  # manager_id, name, county, role, active_from, active_to
+    targets: pd.DataFrame  # year, manager_id, new_key_accounts, revenue_target
+    aliases: dict
+    rules: RuleBook
+
+    @classmethod
+    def load(cls, folder: Path) -> Reference:
+        def csv(name: str) -> pd.DataFrame:
+            return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+        targets_path = folder / "targets.csv"
+        targets = (
+            csv("targets.csv")
+            if targets_path.exists()
+            else pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"])
+        )
+        with (folder / "aliases.toml").open("rb") as f:
+            aliases = tomllib.load(f)
+        return cls(
+            folder=folder,
+            counties=csv("counties.csv"),
+            business_types=csv("business_types.csv"),
+            managers=csv("managers.csv"),
+            targets=targets,
+            aliases=aliases,
+            rules=RuleBook.load(folder / "rules.toml"),
+        )
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of every reference file: a change (an alias, a rule) can change how a workbook reads."""
+        h = hashlib.sha256()
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file()):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+    # -- lookups -------------------------------------------------------------------------
+
+    @cached_property
+    def county_names(self) -> dict[str, str]:
+        """code → canonical Chinese name."""
+        return dict(zip(self.counties.code, self.counties.name, strict=True))
+
+    @cached_property
+    def business_index(self) -> AliasIndex:
+        """Any alias of a business type → its canonical name (特快 …)."""
+        return AliasIndex(
+            {row.name: [*row.aliases.split("|"), row.code] for row in self.business_types.itertuples()}
+        )
+
+    @cached_property
+    def business_order(self) -> list[str]:
+        return list(self.business_types.name)
+
+    @cached_property
+    def business_units(self) -> dict[str, str]:
+        return dict(zip(self.business_types.name, self.business_types.unit, strict=True))
+
+    def value_index(self, kind: str) -> AliasIndex:
+        return self._indexes[("values", kind)]
+
+    def sheet_index(self) -> AliasIndex:
+        return self._indexes[("sheets", "")]
+
+    def column_index(self, sheet_kind: str) -> AliasIndex:
+        return self._indexes[("columns", sheet_kind)]
+
+    @cached_property
+    def _indexes(self) -> dict[tuple[str, str], AliasIndex]:
+        out = {("sheets", ""): AliasIndex(self.aliases["sheets"])}
+        for section in ("values", "columns"):
+            for kind, groups in self.aliases[section].items():
+                if kind != "natures":
+                    out[(section, kind)] = AliasIndex(groups)
+        return out
+
+    def markers(self, kind: str) -> tuple[str, ...]:
+        return tuple(normalise(m) for m in self.aliases["markers"][kind])
+
+    def county_of_text(self, text: str) -> str | None:
+        """County code whose name or alias appears in `text` (file name, 填报单位 …).
+
+        The longest alias found wins, so that 会理市 is not taken for 会东 by a shared prefix.
+        """
+        haystack = normalise(text)
+        for alias, code in self._aliases_longest_first:
+            if alias in haystack:
+                return code
+        return None
+
+    @cached_property
+    def _aliases_longest_first(self) -> list[tuple[str, str]]:
+        pairs = {
+            (normalise(alias), row.code)
+            for row in self.counties.itertuples()
+            for alias in [row.name, *row.aliases.split("|")]
+            if normalise(alias)
+        }
+        return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+    def roster_in_force(self, month: str) -> pd.DataFrame:
+        """One row per manager as the roster stood in `month`: the roster keeps history rows
+        (a move to another county, a new role) with `effective_from` (YYYY-MM, blank = always);
+        a re-run of a past month uses the row in force then."""
+        m = self.managers
+        if "effective_from" not in m:
+            return m
+        m = m[m.effective_from <= month]  # blank sorts first: in force from the start
+        return m.sort_values(["manager_id", "effective_from"], kind="mergesort").drop_duplicates(
+            "manager_id", keep="last"
+        )
+
+    def managers_active_in(self, month: str) -> pd.DataFrame:
+        """Managers employed at any time during `month` (YYYY-MM), as the roster stood then."""
+        start, end = f"{month}-01", f"{month}-31"
+        m = self.roster_in_force(month)
+        active = (m.active_from <= end) & ((m.active_to == "") | (m.active_to >= start))
+        return m[active]
+
+    @cached_property
+    def manager_by_name(self) -> dict[str, list[str]]:
+        """Normalised name → manager ids (names can repeat across counties)."""
+        out: dict[str, list[str]] = {}
+        for row in self.managers.itertuples():
+            ids = out.setdefault(normalise(row.name), [])
+            if row.manager_id not in ids:  # history rows of one manager are one person
+                ids.append(row.manager_id)
+        return out
+
+    def resolve_manager(self, text: str, county: str | None = None) -> str | None:
+        """A manager id from what a sheet says: the id itself, or a name. Namesakes are told apart
+        by the county of the sheet (its own managers and the 州局's); a name still shared by two
+        managers is not guessed (None: the sheet names the cell and asks for the 工号)."""
+        if text in self.manager_county:
+            return text
+        ids = self.manager_by_name.get(normalise(text), [])
+        if len(ids) > 1 and county is not None:
+            ids = [m for m in ids if self.manager_county[m] in (county, PREFECTURE_OFFICE)]
+        return ids[0] if len(ids) == 1 else None
+
+    @cached_property
+    def manager_county(self) -> dict[str, str]:
+        """manager id → county code (or the 州局)."""
+        return dict(zip(self.managers.manager_id, self.managers.county, strict=True))
+
+    def county_display(self, code: str) -> str:
+        if code == PREFECTURE_OFFICE:
+            return PREFECTURE_OFFICE_NAME
+        return self.county_names.get(code, code)

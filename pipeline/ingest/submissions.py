@@ -1,0 +1,64 @@
+"""Per-county submission status of a month: on time, late, received, missing, rejected."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.core.problems import ERROR, WARNING, effect
+from pipeline.ingest.county import CountyIntake
+
+SUBMISSION_COLUMNS = [
+    "county",
+    "status",
+    "file",
+    "sha256",
+    "rows",
+    "errors",
+    "warnings",
+    "report_date",
+    "received_at",
+    "reject_code",
+]
+ACCEPTED = ("on_time", "late", "received")  # statuses whose workbook is used
+STATUS_LABELS = {
+    "on_time": "按时",
+    "late": "逾期",
+    "received": "已收到(未注明日期)",
+    "missing": "未报送",
+    "rejected": "退回",
+}
+
+
+def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str]) -> pd.DataFrame:
+    """One row per county in reference order."""
+    rows = []
+    for intake in intakes:
+        severities = [p.severity for p in intake.problems]
+        rows.append(
+            {
+                "county": county_names[intake.county],
+                "status": intake.status,
+                "file": "、".join(intake.files),
+                "sha256": intake.sha256,
+                "rows": intake.rows_read,
+                "errors": severities.count(ERROR),
+                "warnings": severities.count(WARNING),
+                "report_date": intake.report_date,
+                "received_at": intake.received_at,
+                "reject_code": reject_code(intake),
+            }
+        )
+    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+
+
+def with_labels(submissions: pd.DataFrame) -> pd.DataFrame:
+    return submissions.assign(status_label=submissions.status.map(STATUS_LABELS))
+
+
+def reject_code(intake: CountyIntake) -> str:
+    """Why nothing of the county is used: the first problem that rejects it, or its absence."""
+    if intake.status == "missing":
+        return "submission_missing"
+    if intake.status != "rejected":
+        return ""
+    return next((p.code for p in intake.problems if effect(p.code) == "county"), "")

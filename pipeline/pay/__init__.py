@@ -1,0 +1,3 @@
+"""Managers' scorecards, pay lines, new-business claims, the director's sign-off and the pay
+statements.
+"""

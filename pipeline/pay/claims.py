@@ -1,0 +1,89 @@
+"""新揽收 claims: which rows labelled as newly collected business earn the marketing reward.
+
+The plan pays a one-time reward on the first business collected (一次性揽收…按收入的一定比例).
+A row labelled 新揽收 earns it only where that customer × business type had no usage in the
+preceding window (rules: `pay.new_business_window_months`, default 12): so a relabelled
+existing business earns nothing, and a new one is rewarded once, in the month of its first
+collection (the next month it has usage in the window). In the go-live month there is no
+earlier data to check a claim against: nothing is rewarded then (the baseline).
+A claim that fails stays usage; it is reported as a warning at its 揽收类型 cell and listed on
+the manager's statement with the month its earlier usage was found.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.core.months import shift
+from pipeline.core.problems import Problem, problem
+from pipeline.core.rules import Rules
+
+NEW_BUSINESS = "新揽收"
+CLAIM_COLUMNS = [
+    "customer_id",
+    "business_type",
+    "manager_id",
+    "county",
+    "revenue_fen",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "collection_cell",
+    "rewarded",
+    "earlier_month",
+    "reason",
+]
+GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
+
+
+def window_months(rules: Rules) -> int:
+    return int(rules.get("pay").get("new_business_window_months", 12))
+
+
+def new_business_claims(
+    month: str, usage: pd.DataFrame, earlier: dict[str, pd.DataFrame], rules: Rules
+) -> pd.DataFrame:
+    """Every 新揽收 row of the month with its verdict.
+
+    `earlier`: usage of the months before `month` that the data holds (any of the window may be
+    absent before go-live); no earlier month at all means `month` is the go-live month.
+    """
+    claims = usage[usage.collection == NEW_BUSINESS]
+    if "collection_cell" not in claims:
+        claims = claims.assign(collection_cell="")
+    window = [shift(month, -k) for k in range(1, window_months(rules) + 1)]
+    seen = [
+        earlier[m][["customer_id", "business_type"]].assign(earlier_month=m)
+        for m in window
+        if m in earlier and not earlier[m].empty
+    ]
+    if seen:
+        last_use = pd.concat(seen).groupby(["customer_id", "business_type"]).earlier_month.max()
+        found = pd.MultiIndex.from_frame(claims[["customer_id", "business_type"]]).map(last_use.to_dict().get)
+        earlier_month = pd.Series(found, index=claims.index).fillna("")
+    else:
+        earlier_month = pd.Series("", index=claims.index)
+    go_live = not any(m < month for m in earlier)
+    out = claims.assign(earlier_month=earlier_month)
+    out["rewarded"] = (out.earlier_month == "") & (not go_live)
+    out["reason"] = [
+        GO_LIVE_REASON if go_live else f"{m} 已有该业务用邮,非新揽收" if m else "" for m in out.earlier_month
+    ]
+    return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
+
+
+def claim_problems(claims: pd.DataFrame) -> list[Problem]:
+    """A warning at the 揽收类型 cell of each claim that found earlier usage."""
+    failed = claims[~claims.rewarded & (claims.earlier_month != "")]
+    return [
+        problem(
+            "new_collection_not_new",
+            county=r.county,
+            file=r.source_file,
+            sheet=r.source_sheet,
+            cell=r.collection_cell,
+            value=NEW_BUSINESS,
+            detail=r.earlier_month,
+        )
+        for r in failed.itertuples()
+    ]

@@ -1,0 +1,239 @@
+"""Manager scorecards (客户经理考核指标): the eight items of the plan with their weights from the
+rules file; each item shows its measured value, its points and how the points were derived.
+
+Data items are measured over the manager's key accounts (the archive names their manager):
+- archive (档案更新): share whose archive record changed in the last three months (每季更新);
+- contact (联系): share visited this month;
+- retention (稳定): share with neither a loss nor a decline alert;
+- new_accounts (发展新大客户): customers that became key accounts this year (not the go-live
+  baseline, not a returning one), credited to the manager named in the month it became one,
+  against the annual target pro rata to the months employed this year;
+- annual_target (全年目标): revenue this year of the rows the manager collected, against the
+  annual revenue target pro rata to the month.
+Manual items (市场调查, 项目策划, 其他) come from the centre's 考核评分 sheet; where the sheet
+does not give them they are held (暂缓), as are the data items of a county whose workbook was
+not accepted: a held scorecard is not a basis for pay (pipeline.pay).
+Points = weight × min(1, share), rounded half-up to 0.01 once per item.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from pipeline.analytics.tiers import key_accounts
+from pipeline.analytics.visits import visits_in_month
+from pipeline.core.months import shift
+from pipeline.core.rules import Rules
+from pipeline.pay.lines import days_employed
+
+ITEMS = [
+    "archive",
+    "contact",
+    "market_survey",
+    "retention",
+    "other",
+    "project_plan",
+    "new_accounts",
+    "annual_target",
+]
+ITEM_LABELS = {
+    "archive": "大客户档案建立和更新",
+    "contact": "大客户联系",
+    "market_survey": "市场调查",
+    "retention": "稳定现有大客户",
+    "other": "其他",
+    "project_plan": "项目策划",
+    "new_accounts": "发展新大客户",
+    "annual_target": "完成全年项目发展目标",
+}
+DATA_ITEMS = ("archive", "contact", "retention", "new_accounts", "annual_target")
+MANUAL_ITEMS = ("market_survey", "project_plan", "other")
+PAID_ROLE = "客户经理"  # 主任/副主任 are not paid by this scheme (plan: 除主任副主任外)
+POINT = Decimal("0.01")
+
+
+def points(weight: int | float, share: Decimal) -> Decimal:
+    """weight × min(1, share), half-up to 0.01: the one rounding of scorecard points."""
+    return (Decimal(str(weight)) * min(Decimal(1), max(share, Decimal(0)))).quantize(
+        POINT, rounding=ROUND_HALF_UP
+    )
+
+
+def _share(part: int | float | Decimal, whole: int | float | Decimal) -> Decimal:
+    return Decimal(str(part)) / Decimal(str(whole)) if whole else Decimal(0)
+
+
+def scorecards(
+    month: str,
+    rules: Rules,
+    managers: pd.DataFrame,
+    tiers: pd.DataFrame,
+    tiers_this_year: list[pd.DataFrame],
+    archive: pd.DataFrame,
+    alerts: pd.DataFrame,
+    visits: pd.DataFrame,
+    usage_this_year: pd.DataFrame,
+    assessment: pd.DataFrame,
+    assessment_found: bool,
+    targets: pd.DataFrame,
+    county_held: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per paid manager employed in the month: per item value, points and note; total.
+
+    `county_held`: county code → why its data was not accepted this month. The data items of its
+    managers are held (暂缓), not scored 0; so are the manual items of a manager the 考核评分
+    sheet does not give (missing sheet, no row, conflicting rows). A held scorecard has `held`
+    set with the reasons; its total is not a basis for pay until the data arrives.
+    """
+    county_held = county_held or {}
+    weights = rules.get("scorecard.weights")
+    keys = key_accounts(tiers)
+    recent = {month, shift(month, -1), shift(month, -2)}
+    updated = set(archive.customer_id[archive.changed_month.isin(recent)])
+    visited = set(visits_in_month(visits, month).customer_id)
+    alerted = set(alerts.customer_id)
+    new_by_manager = new_key_accounts_by_manager(tiers_this_year)
+    revenue_ytd = usage_this_year.groupby("manager_id").revenue_fen.sum()
+    year_targets = targets_in_force(targets, month).set_index("manager_id")
+    manual = assessment.set_index("manager_id")
+    rows = []
+    for manager in managers.itertuples():
+        mine = set(keys.customer_id[keys.manager_id == manager.manager_id])
+        n = len(mine)
+        county = getattr(manager, "county_name", manager.county)
+        row: dict = {"manager_id": manager.manager_id, "name": manager.name, "county": county}
+        elapsed, elapsed_text = months_employed_this_year(manager, month)
+
+        def item(key: str, value: str, share: Decimal, note: str, row: dict = row) -> None:
+            row[key] = points(weights[key], share)
+            row[f"{key}_value"] = value
+            row[f"{key}_note"] = note
+
+        none = "无名下大客户,不计分"
+        item(
+            "archive",
+            f"{len(mine & updated)}/{n}",
+            _share(len(mine & updated), n),
+            f"近三个月更新档案 {len(mine & updated)} 户 / 名下大客户 {n} 户 × {weights['archive']} 分"
+            if n
+            else none,
+        )
+        item(
+            "contact",
+            f"{len(mine & visited)}/{n}",
+            _share(len(mine & visited), n),
+            f"本月走访 {len(mine & visited)} 户 / 名下大客户 {n} 户 × {weights['contact']} 分" if n else none,
+        )
+        kept = n - len(mine & alerted)
+        item(
+            "retention",
+            f"{kept}/{n}",
+            _share(kept, n),
+            f"无流失、下降预警 {kept} 户 / 名下大客户 {n} 户 × {weights['retention']} 分" if n else none,
+        )
+        target = year_targets.new_key_accounts.get(manager.manager_id, "0") if not year_targets.empty else "0"
+        due = Decimal(str(target or 0)) * elapsed / 12
+        got = int(new_by_manager.get(manager.manager_id, 0))
+        item(
+            "new_accounts",
+            f"{got}/{due:.2f}",
+            _share(got, due) if due else Decimal(1 if got else 0),
+            f"今年新增大客户 {got} 户 / 年度目标 {target} 户 × {elapsed_text}/12"
+            f" × {weights['new_accounts']} 分",
+        )
+        revenue_target = Decimal(
+            str(year_targets.revenue_target.get(manager.manager_id, "0") if not year_targets.empty else "0")
+        )
+        due_revenue = revenue_target * elapsed / 12
+        got_revenue = Decimal(int(revenue_ytd.get(manager.manager_id, 0))) / 100
+        item(
+            "annual_target",
+            f"{got_revenue:.2f}/{due_revenue:.2f}",
+            _share(got_revenue, due_revenue),
+            f"今年累计收入 {got_revenue:,.2f} 元 / 年度目标 {revenue_target:,.2f} 元 × {elapsed_text}/12 × "
+            f"{weights['annual_target']} 分"
+            if due_revenue
+            else "无年度收入目标,不计分",
+        )
+        held = []
+        reason = county_held.get(manager.county)
+        if reason:
+            held.append(f"本县(市)本月报表未被采用({reason})")
+            for key in DATA_ITEMS:
+                _hold(row, key, "暂缓:本县(市)本月报表未被采用,待报表采用后计分")
+        why = _manual_items(row, manual, manager.manager_id, weights, assessment_found)
+        if why:
+            held.append(why)
+        row["held"] = ";".join(held)
+        row["total"] = sum((row[k] for k in ITEMS), Decimal(0))
+        rows.append(row)
+    columns = ["manager_id", "name", "county", *ITEMS, "total", "held"] + [
+        f"{k}_{s}" for k in ITEMS for s in ("value", "note")
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _hold(row: dict, key: str, note: str) -> None:
+    row[key], row[f"{key}_value"], row[f"{key}_note"] = Decimal(0).quantize(POINT), "暂缓", note
+
+
+def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dict, found: bool) -> str:
+    """The 考核评分 items of a manager; the reason they are held when the sheet does not give them."""
+    if not found:
+        reason = "本月无考核评分表"
+    elif manager_id not in manual.index:
+        reason = "考核评分表中无此人"
+    else:
+        entry = manual.loc[manager_id]
+        reason = str(entry.get("conflict", "") or "")
+    if reason:
+        for key in MANUAL_ITEMS:
+            _hold(row, key, f"暂缓:{reason},待中心补报后计分")
+        return reason
+    for key in MANUAL_ITEMS:
+        score = Decimal(str(entry[key]))
+        row[key], row[f"{key}_value"] = points(weights[key], score / Decimal(str(weights[key]))), f"{score}"
+        row[f"{key}_note"] = f"考核评分表 第{entry.source_row}行"
+    return ""
+
+
+def months_employed_this_year(manager, month: str) -> tuple[Decimal, str]:
+    """Months of this year up to the end of `month` the manager was employed, the first and last
+    months by their share of days: a full year so far is exactly the month number."""
+    year, last = int(month[:4]), int(month[5:])
+    total = Decimal(0)
+    for m in range(1, last + 1):
+        worked, days = days_employed(manager, f"{year:04d}-{m:02d}")
+        total += Decimal(worked) / Decimal(days)
+    whole = total == total.to_integral_value()
+    return total, f"{int(total)}" if whole else f"{total:.2f}"
+
+
+def targets_in_force(targets: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The year's targets as in force in `month`: of several rows for a manager, the one with the
+    latest `effective_from` (YYYY-MM, blank = from January) not after the month."""
+    year = targets[targets.year == month[:4]]
+    if "effective_from" not in year:
+        return year
+    start = year.effective_from.where(year.effective_from != "", f"{month[:4]}-01")
+    year = year[start <= month].assign(_start=start)
+    return (
+        year.sort_values(["manager_id", "_start"], kind="mergesort")
+        .drop_duplicates("manager_id", keep="last")
+        .drop(columns="_start")
+    )
+
+
+def new_key_accounts_by_manager(tiers_this_year: list[pd.DataFrame]) -> pd.Series:
+    """Customers that became key accounts (`new`) this year, counted once each, credited to the
+    manager named in the month it became one; the go-live `baseline` and `returning` accounts
+    are not new business."""
+    frames = [t.loc[t.change == "new", ["customer_id", "manager_id"]] for t in tiers_this_year]
+    became = pd.concat(frames or [pd.DataFrame(columns=["customer_id", "manager_id"])], ignore_index=True)
+    return became.drop_duplicates("customer_id").manager_id.value_counts()
+
+
+def paid_managers(managers_active: pd.DataFrame) -> pd.DataFrame:
+    return managers_active[managers_active.role == PAID_ROLE]

@@ -1,0 +1,266 @@
+"""Pay statements (one PDF per manager), the centre's summary workbook and pay.csv.
+
+Restricted output: written only under outputs/restricted/, never linked from the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.months import chinese_month
+from pipeline.core.rules import Rules
+from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS
+from pipeline.pay.release import RELEASED
+from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
+from pipeline.publish.editions import content_hash, pay_digest_lines
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.second_process import Claims, SecondProcesses
+from pipeline.render.xlsx import write_sheets
+
+ITEM_COLUMN_LABELS = {
+    "performance_pay": "业绩工资",
+    "marketing_reward": "营销奖励",
+    "award": "突出贡献奖",
+    "allowance": "外勤津贴",
+    "total": "合计",
+}
+
+
+def write_pay_tables(
+    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int]
+) -> Path:
+    """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals;
+    `version` is that of each manager's statement in force."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = summary.assign(version=summary.manager_id.map(versions))
+    shown = shown[[c for c in shown.columns if c != "held"] + ["held"]]  # the contract's columns first
+    for column in MONEY_COLUMNS:
+        shown[column] = shown[column].map(lambda v: f"{v:.2f}")
+    shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
+    lines.assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
+        folder / "pay_lines.csv", index=False, lineterminator="\n"
+    )
+    return folder / "pay.csv"
+
+
+def read_pay_summary(folder: Path) -> pd.DataFrame | None:
+    path = folder / "pay.csv"
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in MONEY_COLUMNS:
+        frame[column] = frame[column].map(Decimal)
+    return frame
+
+
+STATEMENTS_INDEX = "index.json"
+STATEMENTS_APART_FROM = 16  # statements; fewer are all written here (a second process costs ~1 s)
+
+
+def render_statements(
+    month: str,
+    version: int,
+    rules: Rules,
+    summary: pd.DataFrame,
+    lines: pd.DataFrame,
+    scorecards: pd.DataFrame,
+    deltas: pd.DataFrame,
+    folder: Path,
+    previous: Path | None = None,
+    release: tuple[str, str] = (RELEASED, ""),
+    claims: pd.DataFrame | None = None,
+    compared_with: int | None = None,
+) -> dict[str, int]:
+    """One PDF per manager (fonts and templates are loaded once per process); manager → the
+    version of the statement in force.
+
+    A manager whose statement states exactly what it stated in the `previous` version's folder
+    keeps that statement (same file, same 第N版): only statements whose amounts or lines changed
+    are issued anew (a renamed source file is not such a change). `release`: (draft or
+    released, its note); a draft is marked 草稿 on every page and is issued again once released.
+    """
+    when = document_time(month, version)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A first version issues every statement: the helper is started now and loads WeasyPrint while
+    # the HTML is made. A later version issues only those that changed, often one or two.
+    early = 1 if previous is None and len(summary) >= STATEMENTS_APART_FROM else 0
+    with SecondProcesses("pipeline.render.pdf", processes=early) as helper:
+        index, to_write = {}, []
+        cards, before = scorecards.set_index("manager_id"), _read_index(previous)
+        state, note = release
+        for manager in summary.itertuples():
+            s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas, claims)
+            digest = statement_hash(s)
+            kept = before.get(manager.manager_id)
+            if _keeps(kept, digest, state, previous):
+                _link(previous / kept["file"], folder / kept["file"])
+                index[manager.manager_id] = kept
+                continue
+            shown = {
+                **s,
+                "compared_with": compared_with,
+                "version": version,
+                "document_time": when.isoformat(),
+                "state": state,
+                "state_note": note,
+            }
+            html = render_pdf_html("statement.html", when, s=shown)
+            path = folder / f"薪酬明细_{manager.manager_id}_{manager.name}_{month}_第{version}版.pdf"
+            to_write.append((html, path))
+            index[manager.manager_id] = {
+                "version": version,
+                "file": path.name,
+                "content_hash": digest,
+                "state": state,
+            }
+        _write_pdfs(to_write, folder, when, helper)
+    (folder / STATEMENTS_INDEX).write_text(
+        json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
+    )
+    return {manager_id: entry["version"] for manager_id, entry in index.items()}
+
+
+def statement_hash(statement: dict) -> str:
+    """The amounts and lines a statement states: not its deltas, not the source files' names."""
+    stated = {k: v for k, v in statement.items() if k not in ("deltas", "lines")}
+    stated["lines"] = pay_digest_lines(statement["lines"])  # as the edition sees them: no file names
+    return content_hash(stated)
+
+
+def _keeps(kept: dict | None, digest: str, state: str, previous: Path | None) -> bool:
+    """The statement issued before still stands: same figures, and not a draft now released."""
+    if not kept or previous is None or kept["content_hash"] != digest:
+        return False
+    was = kept.get("state", RELEASED)  # statements issued before the sign-off existed were final
+    return was in (RELEASED, state) and (previous / kept["file"]).exists()
+
+
+def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, started: SecondProcesses) -> None:
+    """The PDFs of `documents`; with many, a helper process (the one `started` early, or one
+    started now) shares them, each taking the next from its own end (each statement costs
+    ~0.2 s, nearly all of it WeasyPrint's layout)."""
+    shared = len(documents) >= STATEMENTS_APART_FROM
+    late = shared and not started.processes
+    with (
+        tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
+        SecondProcesses("pipeline.render.pdf", processes=1) if late else started as helper,
+    ):
+        helper.send([(documents if shared else [], folder, when, claims)] * len(helper.processes))
+        for item in Claims(claims).front(len(documents)):
+            html, path = documents[item]
+            write_pdf(html, folder, path, when)
+        helper.wait()
+
+
+def _statement(
+    month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame, claims=None
+) -> dict:
+    """What a manager's statement states (its version and date are added when it is issued)."""
+    weights = rules.get("scorecard.weights")
+    mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
+    refused = (
+        claims[(claims.manager_id == manager.manager_id) & ~claims.rewarded]
+        if claims is not None and not claims.empty
+        else pd.DataFrame(columns=["customer_id", "business_type", "revenue_fen", "reason"])
+    )
+    return {
+        "manager_id": manager.manager_id,
+        "name": manager.name,
+        "county": manager.county,
+        "month_label": chinese_month(month),
+        "rules_version": rules.version,
+        "rules_title": rules.title,
+        **{k: f"{getattr(manager, k):.2f}" for k in MONEY_COLUMNS},
+        "held": getattr(manager, "held", ""),
+        "held_reason": str(card.get("held", "") or ""),
+        "score_total": f"{card.total:.2f}",
+        "lines": [
+            {
+                **line,
+                "amount": f"{line['amount']:.2f}",
+            }
+            for line in lines[lines.manager_id == manager.manager_id].to_dict("records")
+        ],
+        "not_rewarded": [
+            {
+                "customer_id": c.customer_id,
+                "business_type": c.business_type,
+                "revenue": f"{Decimal(int(c.revenue_fen)) / 100:,.2f}",
+                "reason": c.reason,
+            }
+            for c in refused.itertuples()
+        ],
+        "score_items": [
+            {
+                "label": ITEM_LABELS[i],
+                "weight": weights[i],
+                "value": card[f"{i}_value"],
+                "points": f"{card[i]:.2f}",
+                "note": card[f"{i}_note"],
+            }
+            for i in ITEMS
+        ],
+        "deltas": [
+            {
+                "label": ITEM_COLUMN_LABELS[d.item],
+                "old": f"{d.old:.2f}",
+                "new": f"{d.new:.2f}",
+                "delta": f"{d.delta:+.2f}",
+            }
+            for d in mine.itertuples()
+        ],
+    }
+
+
+def _read_index(folder: Path | None) -> dict[str, dict]:
+    path = folder / STATEMENTS_INDEX if folder else None
+    return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+
+
+def _link(source: Path, target: Path) -> None:
+    """The same statement in the new version's folder (a hard link; a copy where links fail)."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_summary_workbook(
+    path: Path, month: str, version: int, summary: pd.DataFrame, lines: pd.DataFrame, scorecards: pd.DataFrame
+) -> Path:
+    """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核."""
+    money = MONEY_COLUMNS
+    totals = ["合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
+    sheets = {
+        "汇总": (
+            ["工号", "姓名", "县(市)", *[ITEM_COLUMN_LABELS[c] for c in money]],
+            [
+                [r.manager_id, r.name, r.county, *[float(getattr(r, c)) for c in money]]
+                for r in summary.itertuples()
+            ]
+            + [totals],
+        ),
+        "明细": (
+            ["工号", "序号", "类别", "项目与计算", "金额(元)", "依据", "来源"],
+            [
+                [r.manager_id, r.line, KIND_LABELS[r.kind], r.description, float(r.amount), r.rule, r.source]
+                for r in lines.itertuples()
+            ],
+        ),
+        "考核": (
+            ["工号", "姓名", *[ITEM_LABELS[i] for i in ITEMS], "合计"],
+            [
+                [r["manager_id"], r["name"], *[float(r[i]) for i in ITEMS], float(r["total"])]
+                for r in scorecards.to_dict("records")
+            ],
+        ),
+    }
+    return write_sheets(path, sheets, document_time(month, version).replace(tzinfo=None))

@@ -1,0 +1,163 @@
+"""更正说明: what a new version of a month's publications changes against the version before.
+
+Each version keeps the content it stated (content.json beside its PDFs); the note compares two
+of them: which county files changed (when received, sha256), reports accepted before and no
+longer used, and the figures, volumes, tiers and alerts that differ (old → new, and the change).
+Pay appears only as "statements updated": amounts stay in the restricted folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.ingest.guards import losses
+from pipeline.publish.editions import DISPLAY_ONLY, content_hash, read_manifest
+
+CONTENT = "content.json"
+
+
+def write_content(folder: Path, content: dict, pay_digest: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {**content, "pay_digest": pay_digest}
+    (folder / CONTENT).write_text(
+        json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), encoding="utf-8"
+    )
+
+
+def read_content(folder: Path) -> dict | None:
+    path = folder / CONTENT
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def legacy_unchanged(folder: Path, content: dict, pay_lines: list[dict], pay_digest: str) -> bool:
+    """Whether a version hashed the older way (file names in) states what `content` states:
+    its kept content equal but for the submissions' file fields, its pay digest equal to the
+    older one of these pay lines. When so, its content.json takes the new form (sha256 of the
+    file alone), so that the next 更正说明 compares like with like."""
+    kept = read_content(folder)
+    if kept is None or kept.get("pay_digest") != content_hash(pay_lines):
+        return False
+    fresh = json.loads(json.dumps(content, ensure_ascii=False, default=str))
+    if content_hash(_figures_only(kept)) != content_hash(_figures_only(fresh)):
+        return False
+    write_content(folder, content, pay_digest)
+    return True
+
+
+def _figures_only(content: dict) -> dict:
+    fields = (*DISPLAY_ONLY, "sha256", "reject_code")
+    submissions = [{k: v for k, v in s.items() if k not in fields} for s in content["submissions"]]
+    return {**{k: v for k, v in content.items() if k != "pay_digest"}, "submissions": submissions}
+
+
+def published_content(folder: Path) -> tuple[int, dict] | None:
+    """(version, content) of the month's latest published version, if any."""
+    versions = read_manifest(folder)["versions"]
+    if not versions:
+        return None
+    latest = versions[-1]["version"]
+    content = read_content(folder / f"v{latest}")
+    return (latest, content) if content is not None else None
+
+
+def correction_notes(old: dict, new: dict, old_version: int, first: dict | None = None) -> dict:
+    """The differences a reader must know about, as plain data for the templates: against the
+    version before and, from 第3版 on, against 第1版 (`first`), which is what readers saw first."""
+    return {
+        "previous_version": old_version,
+        "files": _files(old, new),
+        "figures": _figures(old, new),
+        "since_first": _figures(first, new) if first is not None else [],
+        # only reached past the folder guard, i.e. with the operator's word (pipeline.guards)
+        "losses": [x.note() for x in losses(old_version, old["submissions"], new["submissions"])],
+        "pay_updated": old.get("pay_digest") != new.get("pay_digest"),
+    }
+
+
+def _files(old: dict, new: dict) -> list[dict]:
+    """Counties whose file changed: the file received and what tells the two apart (when it
+    was received, the first 8 hex digits of its sha256), as the names may well be the same."""
+    before = {s["county"]: s for s in old["submissions"]}
+    out = []
+    for s in new["submissions"]:
+        was = before.get(s["county"], {})
+        if was.get("sha256") == s["sha256"]:
+            continue
+        names = dict.fromkeys(n for n in (was.get("file"), s["file"]) if n)
+        out.append(
+            {
+                "county": s["county"],
+                "file": " → ".join(names) or "—",
+                "old_file": _received(was),
+                "new_file": _received(s),
+                "old_status": was.get("status_label", "—"),
+                "new_status": s["status_label"],
+            }
+        )
+    return out
+
+
+def _received(submission: dict) -> str:
+    if not submission.get("sha256"):
+        return "—"
+    when = submission.get("received_at") or "收到时间未记录"
+    return f"{when} · sha256 {submission['sha256'][:8]}"
+
+
+def _figures(old: dict, new: dict) -> list[dict]:
+    figures: list[dict] = []
+    _compare(
+        figures, "全州收入(万元)", old["total"].get("revenue_fen"), new["total"].get("revenue_fen"), MONEY
+    )
+    for key, label in (("revenue_mom", "全州收入环比"), ("revenue_yoy", "全州收入同比")):
+        _compare(figures, label, old["total"].get(key), new["total"].get(key), PCT)
+    _compare(figures, "州级大客户(户)", old["tiers"]["prefecture"], new["tiers"]["prefecture"])
+    _compare(figures, "县级大客户(户)", old["tiers"]["county"], new["tiers"]["county"])
+    _compare(figures, "流失预警(户)", old["alerts"]["loss"], new["alerts"]["loss"])
+    _compare(figures, "下降预警(户)", old["alerts"]["decline"], new["alerts"]["decline"])
+    # volumes by business type only: each has one unit (件, 份, 笔); a county's sum would mix them
+    volumes = {r["business_type"]: r.get("volume") for r in old["by_business"]}
+    for r in new["by_business"]:
+        label = f"{r['business_type']} 用邮量({r.get('unit') or '件'})"
+        _compare(figures, label, volumes.get(r["business_type"]), r.get("volume"), VOLUME)
+    for section, key in (("by_county", "county"), ("by_business", "business_type")):
+        before_rows = {r[key]: r.get("revenue_fen") for r in old[section]}
+        for r in new[section]:
+            label = f"{r[key]} 收入(万元)"
+            _compare(figures, label, before_rows.get(r[key]), r.get("revenue_fen"), MONEY)
+    return figures
+
+
+MONEY, PCT, VOLUME, COUNT = "money", "pct", "volume", "count"
+
+
+def _shown(value, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == MONEY:
+        return f"{value / 1e6:,.2f}"
+    if kind == PCT:
+        return f"{value * 100:+.1f}%"
+    return f"{int(value):,}" if kind == VOLUME else f"{value}"
+
+
+def _change(old, new, kind: str) -> str:
+    """new − old, as the pay deltas are; blank where one side is unknown or for ratios."""
+    if old is None or new is None or kind == PCT:
+        return ""
+    if kind == MONEY:
+        return f"{(new - old) / 1e6:+,.2f}"
+    return f"{int(new) - int(old):+,}"
+
+
+def _compare(out: list[dict], label: str, old, new, kind: str = COUNT) -> None:
+    if _shown(old, kind) != _shown(new, kind):
+        out.append(
+            {
+                "label": label,
+                "old": _shown(old, kind),
+                "new": _shown(new, kind),
+                "change": _change(old, new, kind),
+            }
+        )

@@ -1,0 +1,75 @@
+"""问题清单.xlsx: the month's problems for the operator, in Chinese — a 汇总 sheet of every
+county and one sheet per county with problems. problems.csv stays the machine contract."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.problems import SEVERITY_LABELS, label
+from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
+from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.render.xlsx import Sheets, write_sheets
+
+WORKBOOK_NAME = "问题清单.xlsx"
+SUMMARY_SHEET = "汇总"
+UNKNOWN_SHEET = "未识别县(市)的文件"
+DETAIL_HEADERS = ["级别", "问题", "文件", "工作表", "单元格", "原值", "处理意见"]
+SUMMARY_HEADERS = ["县(市)", "报送状态", "文件", "错误", "提示", "问题"]
+_DETAIL_COLUMNS = ["file", "sheet", "cell", "value", "message"]
+
+
+def reasons(problems: pd.DataFrame, county: str) -> str:
+    """The county's problems by kind, most frequent first: '必填项为空 3 处、业务种类无法识别'."""
+    codes = Counter(problems.code[problems.county == county]) if len(problems) else Counter()
+    return "、".join(label(code) + (f" {n} 处" if n > 1 else "") for code, n in codes.most_common())
+
+
+def problem_sheets(problems: pd.DataFrame, submissions: pd.DataFrame) -> Sheets:
+    """汇总 (every county in reference order, then files of no known county) and a sheet per
+    county with problems, in the same order."""
+    summary = [
+        [
+            r.county,
+            STATUS_LABELS.get(r.status, r.status),
+            r.file,
+            int(r.errors),
+            int(r.warnings),
+            reasons(problems, r.county),
+        ]
+        for r in submissions.itertuples()
+    ]
+    sheets: Sheets = {SUMMARY_SHEET: (SUMMARY_HEADERS, summary)}
+    order = [
+        *submissions.county,
+        PREFECTURE_OFFICE_NAME,
+        "",
+    ]  # the 州局's own 考核评分 sheet after the counties
+    present = set(problems.county) if len(problems) else set()
+    for county in [c for c in order if c in present]:
+        rows = problems[problems.county == county]
+        sheets[county or UNKNOWN_SHEET] = (DETAIL_HEADERS, [_detail(r) for r in rows.to_dict("records")])
+    if "" in present:
+        unknown = problems[problems.county == ""]
+        summary.append([UNKNOWN_SHEET, "", "、".join(unknown.file), len(unknown), 0, reasons(problems, "")])
+    return sheets
+
+
+def _detail(row: dict) -> list:
+    severity = SEVERITY_LABELS.get(row["severity"], row["severity"])
+    return [severity, label(row["code"]), *(row[c] for c in _DETAIL_COLUMNS)]
+
+
+def write_problem_workbook(
+    folder: Path, month: str, problems: pd.DataFrame, submissions: pd.DataFrame
+) -> Path:
+    """`folder`/问题清单.xlsx, replaced in one rename; the same problems give the same bytes."""
+    path = folder / WORKBOOK_NAME
+    tmp = folder / f".{WORKBOOK_NAME}.tmp"
+    stamp = datetime(int(month[:4]), int(month[5:]), 1)
+    write_sheets(tmp, problem_sheets(problems, submissions), stamp)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,108 @@
+"""What `kac run` and `kac status` say about a month: the counties to call and why, the files
+that were not read, the statements issued — counties always in the reference order, columns
+aligned as a terminal shows Chinese (two columns a character)."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.ingest.grid import READABLE_SUFFIXES
+from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.publish.problem_report import reasons
+
+WORD_SUFFIXES = {".doc", ".docx", ".wps"}
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
+def table_lines(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset()) -> list[str]:
+    """Rows under headers, each column as wide as its widest cell; the last column unpadded."""
+    widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    return [
+        "  ".join(
+            cell if i == len(row) - 1 else pad(cell, widths[i], i in right) for i, cell in enumerate(row)
+        )
+        for row in [headers, *rows]
+    ]
+
+
+def status_lines(submissions: pd.DataFrame) -> list[str]:
+    """The submissions table, one line per county in the table's (reference) order."""
+    rows = [
+        [r.county, STATUS_LABELS[r.status], str(r.rows), str(r.errors), str(r.warnings), r.file or "—"]
+        for r in submissions.itertuples()
+    ]
+    return table_lines(["县(市)", "状态", "行数", "错误", "提示", "文件"], rows, frozenset({2, 3, 4}))
+
+
+def skipped_files(month_dir: Path) -> list[tuple[str, str]]:
+    """(name, why) of the files of a month folder that are not read: Word files, the lock files
+    Excel and WPS leave beside an open workbook, anything else that is not a spreadsheet."""
+    if not month_dir.is_dir():
+        return []
+    out = []
+    for path in sorted(p for p in month_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+        suffix = path.suffix.lower()
+        if path.name.startswith("~$"):
+            out.append((path.name, "Excel/WPS 打开报表时留下的临时文件,关闭报表后可删除"))
+        elif suffix in WORD_SUFFIXES:
+            out.append((path.name, "Word 文件不读取,报表请按模板用 .xlsx 报送"))
+        elif suffix not in READABLE_SUFFIXES:
+            out.append((path.name, "不是报表文件,未读取"))
+    return out
+
+
+def file_lines(problems: pd.DataFrame, skipped: list[tuple[str, str]]) -> list[str]:
+    """Files of no known county, and files not read, each by name."""
+    unknown = problems.file[problems.county == ""] if len(problems) else []
+    lines = [f"无法识别所属县(市)的文件:{name}(请在文件名或“填报单位”中注明县名)" for name in unknown]
+    return lines + [f"未读取的文件:{name}({why})" for name, why in skipped]
+
+
+def county_lines(submissions: pd.DataFrame, problems: pd.DataFrame, rejected: pd.DataFrame) -> list[str]:
+    """Every county with a problem, in reference order: its status, rows left out, and why."""
+    rows = []
+    for r in submissions.itertuples():
+        why = reasons(problems, r.county)
+        if not why:
+            continue
+        left_out = _rows_left_out(rejected, r.county) if r.status != "rejected" else 0
+        rows_said = f"未采用 {left_out} 行" if left_out else ""
+        rows.append([r.county, STATUS_LABELS[r.status], rows_said, why])
+    if not rows:
+        return ["各县(市)报表均无问题"]
+    return [
+        "需要联系的县(市):",
+        *("  " + line for line in table_lines(["县(市)", "状态", "行", "问题"], rows)[1:]),
+    ]
+
+
+def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
+    if not len(rejected):
+        return 0
+    mine = rejected[(rejected.county == county) & (rejected.code != "county_rejected")]
+    return len(mine[["file", "sheet", "row"]].drop_duplicates())
+
+
+def pay_line(pay: pd.DataFrame, version: int, statements: Path) -> str:
+    """How many statements this version issued anew; the others stay as already issued."""
+    new = int((pay.version.astype(int) == version).sum())
+    kept = len(pay) - new
+    if version == 1 or kept == 0:
+        what = f"{new} 份,第{version}版"
+    elif new == 0:
+        what = f"本版无变化,{kept} 份均沿用已发版本"
+    else:
+        what = f"第{version}版新出 {new} 份,其余 {kept} 份沿用已发版本"
+    return f"薪酬明细:{what}(仅限内部):{statements}"

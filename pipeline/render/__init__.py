@@ -1,0 +1,1 @@
+"""Drawing: HTML to PDF, charts, fonts, spreadsheet exports."""

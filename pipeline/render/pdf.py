@@ -1,0 +1,152 @@
+"""HTML from the templates of `templates/`, and PDF from HTML with WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+import os
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from pipeline.core.money import format_yuan
+from pipeline.render.fonts import cjk_family
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        number=format_number,
+        yuan=format_wan,
+        yuan2=partial(format_yuan, separators=True),
+        pct=format_pct,
+        change=format_change,
+        chart=chart_img,
+    )
+    env.globals["font_family"] = cjk_family
+    return env
+
+
+def render_html(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def render_pdf_html(template: str, when: datetime, **context: object) -> str:
+    """HTML for a PDF dated `when`; the stylesheet is given to WeasyPrint once per process."""
+    return render_html(template, pdf=True, root="", document_time=when.isoformat(), **context)
+
+
+def stylesheet() -> str:
+    return (TEMPLATES / "style.css").read_text(encoding="utf-8")
+
+
+def chart_img(svg: str, alt: str) -> Markup:
+    """An SVG chart as an <img>: WeasyPrint draws it with its SVG engine (text stays text) without
+    styling every path as part of the page, and browsers show it the same way."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(alt, Markup(data))
+
+
+# -- formats shown to readers (one place) ------------------------------------------------
+
+
+def format_number(value: float | int | None) -> str:
+    return "—" if value is None or value != value else f"{value:,.0f}"
+
+
+def format_wan(fen: int | None) -> str:
+    """Integer fen → 万元 with two decimals."""
+    return "—" if fen is None or fen != fen else f"{fen / 100 / 10000:,.2f}"
+
+
+def format_pct(value: float | None, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def format_change(value: float | None) -> str:
+    """+12.3% / −4.0% / — for MoM and YoY."""
+    if value is None or value != value:
+        return "—"
+    shown = f"{abs(value) * 100:.1f}"
+    if shown == "0.0":
+        return "0.0%"
+    return f"{'+' if value > 0 else '−'}{shown}%"
+
+
+# -- PDF ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _source_date(epoch: int):
+    """Font subsets are time-stamped unless SOURCE_DATE_EPOCH is set."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def document_time(month: str, version: int) -> datetime:
+    """The date a document states: fixed by its month and version, never the clock."""
+    y, m = map(int, month.split("-"))
+    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return datetime(y, m, 4, 8, 0, tzinfo=UTC) + timedelta(days=version - 1)
+
+
+@lru_cache(maxsize=1)
+def _print_resources():
+    """The stylesheet, parsed once, and one font configuration for every PDF of the process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return CSS(string=stylesheet(), font_config=fonts), fonts
+
+
+def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments: list[Path] = ()) -> Path:
+    """Render `html` to `out` as PDF/A-3b; the same input always gives the same bytes."""
+    from weasyprint import HTML, Attachment  # imported late: slow to import
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    files = [Attachment(filename=str(p), name=p.name, created=when, modified=when) for p in attachments]
+    tmp = out.with_name(f".{out.name}.tmp")
+    css, fonts = _print_resources()
+    with _source_date(int(when.timestamp())):
+        HTML(string=html, base_url=str(base_url)).write_pdf(
+            tmp,
+            stylesheets=[css],
+            font_config=fonts,
+            pdf_variant="pdf/a-3b",
+            attachments=files,
+            uncompressed_pdf=False,
+        )
+    tmp.replace(out)
+    return out
+
+
+if __name__ == "__main__":  # PDFs handed over by another process (pipeline.second_process)
+    from pipeline.render.second_process import Claims, read_share
+
+    _print_resources()  # WeasyPrint, the stylesheet and fonts, loaded while the work is prepared
+    documents, base_url, when, claims = read_share()
+    for item in Claims(claims).back(len(documents)):
+        html, out = documents[item]
+        write_pdf(html, base_url, out, when)

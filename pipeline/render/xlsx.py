@@ -1,0 +1,105 @@
+"""Writing workbooks: reproducible bytes, and cells that can never become formulas."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from pipeline.render.second_process import SecondProcesses, read_share
+
+_FORMULA_START = ("=", "+", "-", "@")
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
+Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, rows)
+
+
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula: it must be written so that it stays text."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
+    """Save so that the same workbook content always gives the same bytes.
+
+    openpyxl stamps the save time into docProps/core.xml and the zip entries; both are
+    replaced by `stamp` (derived from the data's month, not from the clock).
+    """
+    wb.properties.creator = "凉山州邮政局大客户中心"
+    wb.properties.created = stamp
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:modified>",
+                    data,
+                )
+                data = _CREATED.sub(
+                    b'<dcterms:created xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:created>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+
+
+def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
+    """A workbook of plain tables (Chinese headers, bold header row); text never becomes a formula.
+
+    Written with XlsxWriter (several times faster than openpyxl for plain tables, which matters
+    for the site's downloads): strings stay strings, and with a fixed creation date and the
+    library's fixed zip timestamps the same tables always give the same bytes.
+    """
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+    wb = xlsxwriter.Workbook(str(path), options)
+    wb.set_properties({"author": "凉山州邮政局大客户中心", "created": stamp})
+    bold = wb.add_format({"bold": True})
+    for name, (headers, rows) in sheets.items():
+        ws = wb.add_worksheet(_sheet_title(name))
+        ws.write_row(0, 0, headers, bold)
+        for r, row in enumerate(rows, start=1):
+            ws.write_row(r, 0, ["" if v is None else v for v in row])
+        ws.freeze_panes(1, 0)
+    wb.close()
+    return path
+
+
+def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
+    """Each (path, sheets) as a workbook; an existing file is replaced, never written through."""
+    for path, sheets in books:
+        path.unlink(missing_ok=True)  # it may be a hard link to a file of the published site
+        write_sheets(path, sheets, stamp)
+
+
+def workbooks_elsewhere(books: list[tuple[Path, Sheets]], stamp: datetime, processes: int) -> SecondProcesses:
+    """Write `books` in `processes` other processes (`with ...: ...; .wait()`)."""
+    shares = [(books[i::processes], stamp) for i in range(processes) if books[i::processes]]
+    return SecondProcesses("pipeline.render.xlsx", shares)
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+
+
+if __name__ == "__main__":
+    write_workbooks(*read_share())

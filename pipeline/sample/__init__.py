@@ -1,0 +1,1 @@
+"""The embedded sample data: a generated prefecture of counties, customers and managers."""

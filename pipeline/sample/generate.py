@@ -1,0 +1,730 @@
+"""Deterministic sample data: realistic county workbooks in the format of the data contract.
+
+The same seed and scale always give the same cells (and the same bytes). The default run
+reproduces the committed `inputs/` of the repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from pipeline.core.months import month_range, next_month, shift
+from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
+from pipeline.render.xlsx import save_reproducible
+
+EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
+
+DEFAULT_SEED = 20250101
+FIRST_MONTH, LAST_MONTH = "2025-01", "2026-10"
+SURVEY_WAVES = {"2025-H1": "2025-06", "2025-H2": "2025-12", "2026-H1": "2026-06"}
+
+USAGE_HEADER = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
+ARCHIVE_HEADER = [
+    "客户编号",
+    "企业全称",
+    "通信地址",
+    "联系人",
+    "联系电话",
+    "企业性质",
+    "行业合作伙伴",
+    "主要业务及产品",
+    "用邮种类",
+    "潜在需求",
+    "竞争对手",
+    "客户经理",
+    "县级重点客户",
+    "更新日期",
+]
+VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
+ASSESSMENT_HEADER = ["工号", "客户经理", "市场调查", "项目策划", "其他", "突出贡献奖", "奖励事由"]
+SURVEY_DIMENSIONS = [
+    "服务态度",
+    "业务时限",
+    "投递质量",
+    "资费价格",
+    "投诉处理",
+    "客户经理服务",
+    "总体满意度",
+]
+SURVEY_HEADER = ["客户编号", "客户名称", "测评日期", *SURVEY_DIMENSIONS, "意见建议"]
+
+# business type → (share of customers using it, median monthly volume, 元 per unit)
+BUSINESS_PROFILE = {
+    "特快": (0.55, 40, 18.0),
+    "快包": (0.35, 60, 8.0),
+    "函件": (0.30, 120, 1.2),
+    "商函": (0.10, 500, 0.8),
+    "账单": (0.08, 800, 0.6),
+    "报刊发行": (0.35, 30, 22.0),
+    "集邮": (0.08, 5, 120.0),
+    "邮资门票": (0.03, 400, 1.5),
+    "物流": (0.10, 8, 65.0),
+    "代理金融": (0.12, 50, 4.0),
+}
+NATURES = {
+    "党政军机关": 0.03,
+    "行政职能单位": 0.02,
+    "事业单位": 0.12,
+    "国有企业": 0.10,
+    "民营企业": 0.53,
+    "外资企业": 0.01,
+    "个体工商户": 0.16,
+    "其他": 0.03,
+}
+GOVERNMENT_NAMES = [
+    "人民政府办公室",
+    "税务局",
+    "人民法院",
+    "人民检察院",
+    "公安局",
+    "教育局",
+    "财政局",
+    "卫生健康局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "市场监督管理局",
+    "农业农村局",
+    "民政局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "统计局",
+    "审计局",
+    "司法局",
+    "林业和草原局",
+    "水利局",
+    "武装部",
+    "档案馆",
+]
+INSTITUTION_NAMES = [
+    "人民医院",
+    "中医医院",
+    "第一中学",
+    "民族中学",
+    "职业技术学校",
+    "疾病预防控制中心",
+    "图书馆",
+    "妇幼保健院",
+    "广播电视台",
+    "第二小学",
+    "实验小学",
+    "公证处",
+]
+NAME_CORES = [
+    "安宁",
+    "邛海",
+    "泸山",
+    "彝和",
+    "鑫源",
+    "金沙",
+    "大凉山",
+    "螺髻",
+    "月城",
+    "雅砻",
+    "安泰",
+    "宏达",
+    "川兴",
+    "恒通",
+    "光明",
+    "阳光",
+    "丰源",
+    "瑞祥",
+    "天和",
+    "众鑫",
+    "新华",
+    "锦程",
+    "康源",
+    "信达",
+    "华西",
+    "长青",
+    "万顺",
+    "永盛",
+    "德润",
+    "宝丰",
+    "泰和",
+    "益民",
+    "兴凉",
+    "索玛",
+    "火把",
+    "阿惹",
+]
+INDUSTRIES = [
+    "商贸",
+    "建材",
+    "电力",
+    "烟草",
+    "医药",
+    "农业开发",
+    "文化传媒",
+    "物流",
+    "矿业",
+    "电子商务",
+    "食品",
+    "酒业",
+    "茶业",
+    "旅游开发",
+    "房地产",
+    "汽车销售",
+    "通信",
+    "保险代理",
+    "印务",
+    "服饰",
+]
+COMPANY_SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司", "经营部", "商行", "合作社"]
+PARTNER_NAMES = [
+    "烟草专卖局",
+    "电力公司",
+    "农村信用联社",
+    "人寿保险公司",
+    "移动分公司",
+    "自来水公司",
+]
+STREETS = [
+    "胜利路",
+    "长安街",
+    "航天大道",
+    "三岔口路",
+    "建设路",
+    "新村街",
+    "团结路",
+    "人民路",
+    "文化路",
+]
+VISIT_CONTENT = [
+    "了解本月用邮需求",
+    "介绍新业务资费",
+    "回访投递质量",
+    "协商账单寄递方案",
+    "节日慰问",
+    "处理查询投诉",
+]
+VISIT_FEEDBACK = ["满意", "希望时限更快", "希望资费优惠", "无", "对投递员服务满意", "希望上门揽收"]
+SURVEY_COMMENTS = [
+    "",
+    "",
+    "",
+    "希望时限更快",
+    "资费偏高",
+    "投递员服务好",
+    "投诉处理太慢",
+    "客户经理联系少",
+]
+
+
+@dataclass(frozen=True)
+class Scale:
+    customers: int = 2000
+    counties: int = 17  # 17 = Liangshan's own reference; more adds generated counties
+    first: str = FIRST_MONTH
+    last: str = LAST_MONTH
+
+
+def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None) -> None:
+    """Write reference data (where missing) and every workbook of the sample into `inputs`."""
+    scale = scale or Scale()
+    _write_reference(inputs / "reference", scale)
+    ref = Reference.load(inputs / "reference")
+    rng = np.random.default_rng(seed)
+    months = month_range(scale.first, scale.last)
+    customers = _customers(ref, rng, scale.customers, months)
+    usage = _usage(customers, rng, months)
+    _write_targets(inputs / "reference", ref, customers, usage)
+    quirks = _quirks(ref, months)
+    for month in months:
+        _write_month(inputs, ref, rng, month, customers, usage, quirks)
+    for wave, month in SURVEY_WAVES.items():
+        if month in months:
+            _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
+
+
+def simulate(
+    reference_dir: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None
+) -> tuple[Reference, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The same simulation without writing workbooks (for benchmarks of the analytics):
+    (reference, customer records as an archive, usage facts by month as the reader gives them)."""
+    scale = scale or Scale()
+    _write_reference(reference_dir, scale)
+    ref = Reference.load(reference_dir)
+    rng = np.random.default_rng(seed)
+    months = month_range(scale.first, scale.last)
+    customers = _customers(ref, rng, scale.customers, months)
+    usage = _usage(customers, rng, months).merge(customers[["customer_id", "county", "manager_id", "name"]])
+    usage["county"] = usage.county.map(ref.county_names)
+    usage["revenue_fen"] = np.rint(usage.revenue * 100).astype(np.int64)
+    usage = usage.rename(columns={"name": "customer_name"}).drop(columns=["revenue", "new"])
+    archive = customers.rename(columns={"partner": "is_partner", "designated": "is_designated"})
+    archive["county"] = archive.county.map(ref.county_names)
+    archive["partner"] = np.where(archive.is_partner, "是", "否")
+    archive["county_designated"] = np.where(archive.is_designated, "是", "否")
+    return ref, archive, {m: frame.reset_index(drop=True) for m, frame in usage.groupby("month")}
+
+
+# -- reference ------------------------------------------------------------------------
+
+
+def _write_reference(folder: Path, scale: Scale) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("business_types.csv", "rules.toml", "aliases.toml"):
+        if not (folder / name).exists():
+            shutil.copy(EMBEDDED_REFERENCE / name, folder / name)
+    if (folder / "counties.csv").exists():
+        return
+    counties = pd.read_csv(EMBEDDED_REFERENCE / "counties.csv", dtype=str, keep_default_na=False)
+    managers = pd.read_csv(EMBEDDED_REFERENCE / "managers.csv", dtype=str, keep_default_na=False)
+    if scale.counties != len(counties):
+        counties, managers = _generated_counties(scale.counties)
+    counties.to_csv(folder / "counties.csv", index=False)
+    managers.to_csv(folder / "managers.csv", index=False)
+
+
+def _generated_counties(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A province-sized reference: n counties named 样例001县 …, two managers each."""
+    counties = pd.DataFrame(
+        {
+            "code": [f"c{i:04d}" for i in range(1, n + 1)],
+            "name": [f"样例{i:03d}县" for i in range(1, n + 1)],
+            "division_code": [f"{510000 + i}" for i in range(1, n + 1)],
+            "aliases": [f"样例{i:03d}|样例{i:03d}县邮政分公司" for i in range(1, n + 1)],
+        }
+    )
+    rows = [("M0001", "州局主任", PREFECTURE_OFFICE, "主任")]
+    for i, code in enumerate(counties.code):
+        rows += [
+            (f"M{2 * i + 2:04d}", f"经理{2 * i + 2:04d}", code, "客户经理"),
+            (f"M{2 * i + 3:04d}", f"经理{2 * i + 3:04d}", code, "客户经理"),
+        ]
+    managers = pd.DataFrame(rows, columns=["manager_id", "name", "county", "role"])
+    managers["active_from"], managers["active_to"] = "2024-01-01", ""
+    return counties, managers
+
+
+def _write_targets(folder: Path, ref: Reference, customers: pd.DataFrame, usage: pd.DataFrame) -> None:
+    """Annual targets: last year's revenue of each manager's customers plus 8 %, rounded."""
+    revenue = usage.merge(customers[["customer_id", "manager_id"]], on="customer_id")
+    revenue["year"] = revenue.month.str[:4]
+    yearly = revenue.groupby(["year", "manager_id"]).revenue.sum()
+    rows = []
+    for year in sorted(revenue.year.unique()):
+        for manager_id in ref.managers.manager_id:
+            base = yearly.get((year, manager_id), 0.0)
+            target = round(base * 1.08 / 10000.0) * 10000
+            new_accounts = 2 + int(manager_id[-1]) % 4
+            rows.append((year, manager_id, new_accounts, f"{target:.2f}"))
+    pd.DataFrame(rows, columns=["year", "manager_id", "new_key_accounts", "revenue_target"]).to_csv(
+        folder / "targets.csv", index=False
+    )
+
+
+# -- customers and their usage --------------------------------------------------------
+
+
+def _customers(ref: Reference, rng: np.random.Generator, n: int, months: list[str]) -> pd.DataFrame:
+    codes = list(ref.counties.code)
+    weights = np.ones(len(codes))
+    boosts = {
+        "xichang": 8.0,
+        "huili": 2.5,
+        "huidong": 1.7,
+        "mianning": 1.7,
+        "yanyuan": 1.6,
+        "dechang": 1.4,
+    }
+    for i, code in enumerate(codes):
+        weights[i] = boosts.get(code, 1.0)
+    county = rng.choice(codes, size=n, p=weights / weights.sum())
+    natures = rng.choice(list(NATURES), size=n, p=np.array(list(NATURES.values())))
+    partner = rng.random(n) < 0.015
+    designated = rng.random(n) < 0.04
+    # lifecycle: most exist before the first month; some join, some leave
+    start = np.where(rng.random(n) < 0.82, 0, rng.integers(1, len(months), n))
+    leaves = rng.random(n) < 0.08
+    end = np.where(leaves, np.minimum(start + rng.integers(4, len(months) + 4, n), len(months)), len(months))
+    size = rng.lognormal(0.0, 1.7, n) * np.where(np.isin(natures, ["党政军机关", "国有企业"]), 2.5, 1.0)
+
+    rows, used_names = [], set()
+    serial: dict[str, int] = {}
+    for i in range(n):
+        code = county[i]
+        serial[code] = serial.get(code, 0) + 1
+        county_name = ref.county_names[code]
+        name = _customer_name(rng, county_name, natures[i], partner[i], used_names)
+        managers = ref.managers[ref.managers.county == code].manager_id.tolist()
+        if size[i] > 6 and rng.random() < 0.3:  # large accounts the 州局 centre looks after itself
+            managers = ref.managers[ref.managers.county == PREFECTURE_OFFICE].manager_id.tolist() or managers
+        division = ref.counties.set_index("code").division_code[code]
+        rows.append(
+            {
+                "customer_id": f"C{division}{serial[code]:04d}",
+                "name": name,
+                "county": code,
+                "nature": natures[i],
+                "partner": bool(partner[i]),
+                "designated": bool(designated[i]),
+                "manager_id": managers[int(rng.integers(0, len(managers)))],
+                "start": int(start[i]),
+                "end": int(end[i]),
+                "weight": float(size[i]),
+                "phone": f"13{int(rng.integers(0, 10))}{int(rng.integers(10_000_000, 99_999_999))}",
+                "contact": rng.choice(list("王李张刘陈杨黄赵吴周"))
+                + rng.choice(["先生", "女士", "主任", "经理"]),
+                "address": f"{county_name}{rng.choice(STREETS)}{int(rng.integers(1, 300))}号",
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["home_manager_id"] = out.manager_id
+    return out
+
+
+def _customer_name(rng, county_name: str, nature: str, partner: bool, used: set[str]) -> str:
+    short = county_name.removesuffix("市").removesuffix("县").removesuffix("藏族自治")
+    for attempt in range(50):
+        if partner:
+            name = f"{short}{rng.choice(PARTNER_NAMES)}"
+        elif nature in ("党政军机关", "行政职能单位"):
+            name = f"{county_name}{rng.choice(GOVERNMENT_NAMES)}"
+        elif nature == "事业单位":
+            name = f"{county_name}{rng.choice(INSTITUTION_NAMES)}"
+        else:
+            parts = (["凉山州", "四川", short], NAME_CORES, INDUSTRIES, COMPANY_SUFFIXES)
+            name = "".join(str(rng.choice(p)) for p in parts)
+        if attempt > 5:
+            name = f"{name}{'第' + str(attempt) + '分部' if nature != '个体工商户' else str(attempt)}"
+        if name not in used:
+            used.add(name)
+            return name
+    raise RuntimeError("could not find a unique customer name")
+
+
+def _seasonality(business: str, month: str) -> float:
+    m = int(month[5:])
+    if business == "报刊发行":  # the subscription season
+        return {9: 1.4, 10: 2.6, 11: 3.2, 12: 2.4}.get(m, 0.55)
+    if business in ("特快", "快包"):  # Spring Festival lull, autumn holidays and 双十一
+        return {1: 1.25, 2: 0.7, 9: 1.1, 10: 1.2, 11: 1.4, 12: 1.2}.get(m, 1.0)
+    return 1.0
+
+
+def _usage(customers: pd.DataFrame, rng: np.random.Generator, months: list[str]) -> pd.DataFrame:
+    """Customer × business type × month volumes and revenue (long format)."""
+    frames = []
+    for business, (share, median, unit_price) in BUSINESS_PROFILE.items():
+        bias = np.where(customers.nature.isin(["党政军机关", "事业单位", "行政职能单位"]), 1.6, 1.0)
+        if business not in ("报刊发行", "函件"):
+            bias = np.ones(len(customers))
+        uses = rng.random(len(customers)) < np.minimum(share * bias, 0.95)
+        base = 0.35 * median * customers.weight.to_numpy() * rng.lognormal(0, 1.4, len(customers))
+        trend = rng.normal(0.0, 0.006, len(customers))
+        first_use = customers.start.to_numpy() + np.where(
+            rng.random(len(customers)) < 0.1, rng.integers(0, 12, len(customers)), 0
+        )
+        drop_at = np.where(
+            rng.random(len(customers)) < 0.05, rng.integers(3, max(len(months), 4), len(customers)), 10_000
+        )
+        for t, month in enumerate(months):
+            active = uses & (t >= first_use) & (t < customers.end.to_numpy())
+            noise = rng.lognormal(0, 0.1, len(customers))
+            skip = rng.random(len(customers)) < np.where(customers.weight < 0.5, 0.12, 0.02)
+            level = base * (1 + trend) ** t * _seasonality(business, month) * noise
+            level = np.where(t >= drop_at, level * 0.45, level)
+            volume = np.maximum(np.rint(level), 1).astype(np.int64)
+            price = unit_price * rng.uniform(0.85, 1.15, len(customers))
+            keep = active & ~skip
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "month": month,
+                        "customer_id": customers.customer_id[keep].to_numpy(),
+                        "business_type": business,
+                        "volume": volume[keep],
+                        "revenue": np.round(volume[keep] * price[keep], 2),
+                        "new": _labelled_new(t, first_use[keep], business),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _labelled_new(t: int, first_use: np.ndarray, business: str) -> np.ndarray:
+    """揽收类型 as a county labels it: 新揽收 in the month a customer first uses a business after
+    go-live; business there at go-live is 存量. A few existing rows are relabelled 新揽收, as
+    happens when a reward is paid on new business (the 新揽收 rule catches them). The relabels
+    draw from their own generator, so the rest of the sample does not move."""
+    first = (t == first_use) & (t > 0)
+    draw = np.random.default_rng([t, sum(business.encode()), 7919]).random(len(first_use))
+    relabelled = (t - first_use >= 3) & (draw < 0.003)
+    return first | relabelled
+
+
+# -- what makes some files differ from the template -----------------------------------
+
+
+def _quirks(ref: Reference, months: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(county code, month) → deviations a real county file would show."""
+    codes = list(ref.counties.code)
+    q: dict[tuple[str, str], set[str]] = {}
+
+    def add(code: str, month: str, *what: str) -> None:
+        if code in codes and month in months:
+            q.setdefault((code, month), set()).update(what)
+
+    for month in months:
+        add("huili", month, "revenue_in_wan")  # 会理 reports 收入(万元)
+        add("xichang", month, "columns_reordered")
+        add("jinyang", month, "numbers_as_text")
+    for month in months[::4]:
+        add("meigu", month, "late")
+    add("butuo", "2026-03", "missing")
+    add("puge", "2026-08", "no_date")
+    add("leibo", months[-1], "late")
+    add("ganluo", months[-1], "wrong_month")  # the 甘洛 file still says last month
+    add("meigu", months[-1], "unknown_business")
+    return q
+
+
+# -- writing workbooks ----------------------------------------------------------------
+
+
+def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> None:
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append([f"填报单位:{unit}", None, None, None, f"填报日期:{reported}" if reported else "填报日期:"])
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
+
+
+def _write_month(inputs, ref, rng, month, customers, usage, quirks) -> None:
+    folder = inputs / month
+    folder.mkdir(parents=True, exist_ok=True)
+    t = len(month_range(FIRST_MONTH, month)) - 1
+    customers = customers.assign(manager_id=_effective_managers(ref, customers, month))
+    this = usage[usage.month == month].merge(customers, on="customer_id")
+    managers = ref.managers.set_index("manager_id").name
+    for code in ref.counties.code:
+        what = quirks.get((code, month), set())
+        if "missing" in what:
+            continue
+        county_name = ref.county_names[code]
+        rows = this[this.county == code].sort_values(["customer_id", "business_type"])
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "用邮情况"
+        year, mon = month.split("-")
+        shown_month = month if "wrong_month" not in what else shift(month, -1)
+        sy, sm = shown_month.split("-")
+        reported = None if "no_date" in what else _report_date(rng, month, "late" in what)
+        _title_rows(
+            ws,
+            f"凉山州邮政大客户用邮情况月报({sy}年{int(sm)}月)",
+            f"{county_name}邮政分公司",
+            reported,
+            7,
+        )
+        header = list(USAGE_HEADER)
+        if "revenue_in_wan" in what:
+            header[4] = "收入(万元)"
+        order = list(range(7))
+        if "columns_reordered" in what:
+            order = [0, 1, 2, 5, 3, 4, 6]
+        ws.append([header[i] for i in order])
+        total_volume, total_revenue = 0, 0.0
+        for r in rows.itertuples():
+            business = r.business_type
+            if "unknown_business" in what and r.Index == rows.index[len(rows) // 2]:
+                business = "快件"
+            revenue: object = round(r.revenue / 10000, 6) if "revenue_in_wan" in what else r.revenue
+            volume: object = int(r.volume)
+            if "numbers_as_text" in what:
+                volume, revenue = f"{r.volume:,}", f"{r.revenue:,.2f}"
+            values = [
+                r.customer_id,
+                r.name,
+                business,
+                volume,
+                revenue,
+                managers[r.manager_id],
+                "新揽收" if r.new else "存量",
+            ]
+            ws.append([values[i] for i in order])
+            total_volume += int(r.volume)
+            total_revenue += float(r.revenue)
+        total = [
+            "合计",
+            None,
+            None,
+            total_volume,
+            round(total_revenue / 10000, 6) if "revenue_in_wan" in what else round(total_revenue, 2),
+            None,
+            None,
+        ]
+        ws.append([total[i] for i in order])
+        ws.append([])
+        ws.append(
+            [
+                f"填表人:{managers[_county_manager(ref, code)]}",
+                None,
+                "审核人:",
+                None,
+                "联系电话:0834-2" + f"{int(rng.integers(100000, 999999))}",
+            ]
+        )
+        _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
+        _visit_sheet(wb, rng, month, this[this.county == code], managers)
+        save_reproducible(
+            wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
+        )
+    _assessment_file(folder, ref, rng, month)
+
+
+def _effective_managers(ref: Reference, customers: pd.DataFrame, month: str) -> pd.Series:
+    """A customer's manager in `month`: its own if employed then, else the county's first."""
+    active = ref.managers_active_in(month)
+    first_active = active.drop_duplicates("county").set_index("county").manager_id
+    fallback = customers.county.map(first_active).fillna(customers.home_manager_id)
+    home = customers.home_manager_id
+    return home.where(home.isin(active.manager_id), fallback)
+
+
+def _county_manager(ref: Reference, code: str) -> str:
+    return ref.managers[ref.managers.county == code].manager_id.iloc[0]
+
+
+def _archive_sheet(wb, ref, rng, month, t, customers, managers) -> None:
+    ws = wb.create_sheet("客户档案")
+    ws.append(ARCHIVE_HEADER)
+    new = customers.start == t
+    updated = (customers.start < t) & (customers.end > t) & (rng.random(len(customers)) < 0.12)
+    if t > 0:  # a change of manager is reported in the archive
+        before = _effective_managers(ref, customers, shift(month, -1))
+        updated |= (customers.start < t) & (before != customers.manager_id).to_numpy()
+    initial = customers.start == 0 if t == 0 else np.zeros(len(customers), dtype=bool)
+    day = f"{month}-{int(rng.integers(1, 28)):02d}"
+    for r in customers[new | updated | initial].itertuples():
+        ws.append(
+            [
+                r.customer_id,
+                r.name,
+                r.address,
+                r.contact,
+                r.phone,
+                r.nature,
+                "是" if r.partner else "否",
+                "见营业执照",
+                "",
+                "",
+                "",
+                managers[r.manager_id],
+                "是" if r.designated else "否",
+                day,
+            ]
+        )
+
+
+def _visit_sheet(wb, rng, month, usage, managers) -> None:
+    ws = wb.create_sheet("走访记录")
+    ws.append(VISIT_HEADER)
+    by_customer = usage.groupby("customer_id").agg(
+        revenue=("revenue", "sum"), manager_id=("manager_id", "first"), nature=("nature", "first")
+    )
+    # managers visit most of their larger and public-sector accounts, and a few others
+    larger = (
+        by_customer.revenue >= by_customer.revenue.quantile(0.55) if len(by_customer) else by_customer.revenue
+    )
+    public = by_customer.nature.isin(["党政军机关", "行政职能单位", "事业单位"])
+    chance = (larger | public).map({True: 0.86, False: 0.06})
+    for (customer_id, r), p in zip(by_customer.iterrows(), chance, strict=True):
+        if rng.random() < p:
+            day = int(rng.integers(1, 29))
+            method = rng.choice(["上门", "上门", "上门", "电话", "节日问候"])
+            ws.append(
+                [
+                    f"{month}-{day:02d}",
+                    customer_id,
+                    managers[r.manager_id],
+                    method,
+                    rng.choice(VISIT_CONTENT),
+                    rng.choice(VISIT_FEEDBACK),
+                ]
+            )
+
+
+def _assessment_file(folder, ref, rng, month) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考核评分"
+    ws.append([f"大客户中心客户经理月度考核评分({month[:4]}年{int(month[5:])}月)"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ASSESSMENT_HEADER))
+    ws.append(ASSESSMENT_HEADER)
+    active = ref.managers_active_in(month)
+    for i, r in enumerate(active.itertuples()):
+        if month.endswith("-05") and i == 7:  # a row the centre forgot
+            continue
+        award, reason = (0, "")
+        if rng.random() < 0.03:
+            award, reason = int(rng.choice([500, 800, 1000])), "揽收长期合作账单项目"
+        ws.append(
+            [
+                r.manager_id,
+                r.name,
+                int(rng.integers(5, 11)),
+                int(rng.integers(4, 11)),
+                int(rng.integers(3, 6)),
+                award,
+                reason,
+            ]
+        )
+    save_reproducible(wb, folder / "考核评分.xlsx", _stamp(month))
+
+
+def _write_survey(folder, ref, rng, wave, month, customers, usage) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    year_usage = usage[(usage.month <= month) & (usage.month > shift(month, -6))]
+    revenue = year_usage.groupby("customer_id").revenue.sum()
+    for code in ref.counties.code:
+        mine = customers[customers.county == code]
+        mine = mine[mine.customer_id.isin(revenue.index)]
+        if mine.empty:
+            continue
+        cut = revenue[mine.customer_id].quantile(0.6)
+        asked = mine[revenue[mine.customer_id].to_numpy() >= cut]
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "满意度测评"
+        ws.append(SURVEY_HEADER)
+        for r in asked.itertuples():
+            if rng.random() > 0.65:
+                continue
+            mood = rng.normal(4.0, 0.6)
+            scores = [int(np.clip(np.rint(mood + rng.normal(0, 0.7)), 1, 5)) for _ in SURVEY_DIMENSIONS]
+            ws.append(
+                [
+                    r.customer_id,
+                    r.name,
+                    f"{month}-{int(rng.integers(10, 28)):02d}",
+                    *scores,
+                    rng.choice(SURVEY_COMMENTS),
+                ]
+            )
+        save_reproducible(wb, folder / f"{ref.county_names[code]}_{wave}_满意度测评.xlsx", _stamp(month))
+
+
+# -- dates ----------------------------------------------------------------------------
+
+
+def _report_date(rng, month: str, late: bool) -> str:
+    following = next_month(month)
+    day = int(rng.integers(5, 10)) if late else int(rng.integers(1, 4))
+    y, m = following.split("-")
+    return f"{y}年{int(m)}月{day}日"
+
+
+def _stamp(month: str) -> datetime:
+    y, m = map(int, next_month(month).split("-"))
+    return datetime.combine(date(y, m, 1), datetime.min.time())

@@ -1,0 +1,1 @@
+"""The static site: its data, privacy, pages, build and release."""

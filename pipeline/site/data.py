@@ -1,0 +1,128 @@
+"""What the static site shows, read back from the published outputs (tables, editions, surveys).
+
+The site is derived from files the month runs have already written, never from memory: a page
+shows what was published, and any month can be rebuilt without re-running its analytics.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.layout import Layout
+from pipeline.publish.corrections import correction_notes, read_content
+from pipeline.publish.editions import read_manifest
+
+# Columns read per table (absent tables or columns read as empty: an older month may lack them).
+TABLE_COLUMNS = {
+    "usage": ["month", "county", "customer_id", "business_type", "volume", "revenue_fen", "manager_id"],
+    "tiers": ["customer_id", "county", "tier", "reasons", "change", "manager_id"],
+    "alerts": [
+        *("customer_id", "county", "manager_id", "kind", "this_month_fen", "reference_fen", "ratio", "basis"),
+    ],
+    "visits": ["date", "customer_id", "manager_id", "method", "content", "county"],
+    "submissions": ["county", "status", "file", "rows", "errors", "warnings", "report_date"],
+}
+
+
+@dataclass
+class Edition:
+    """One published version of a month: its content and its files (relative to the month folder)."""
+
+    month: str
+    version: int
+    content: dict
+    files: dict[str, Path]
+    corrections: dict | None = None
+
+
+@dataclass
+class SiteData:
+    months: list[str]  # months with tables, oldest first, up to the latest published
+    editions: dict[str, list[Edition]]  # month -> versions, oldest first
+    tables: dict[str, pd.DataFrame]  # name -> all months stacked, with a `month` column
+    archive: pd.DataFrame  # customer archive as of the latest month
+    problems: dict[str, tuple[pd.DataFrame, pd.DataFrame]]  # month -> (problems, rejected rows)
+    surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
+
+    @property
+    def latest(self) -> Edition | None:
+        return self.editions[max(self.editions)][-1] if self.editions else None
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def load_site_data(layout: Layout) -> SiteData:
+    editions = {
+        m: eds for m in _months_with(layout.outputs / "bulletins") if (eds := read_editions(layout, m))
+    }
+    last = max(editions) if editions else ""
+    months = [m for m in _months_with(layout.outputs / "tables") if m <= last]
+    tables = {name: _stacked(layout, months, name, columns) for name, columns in TABLE_COLUMNS.items()}
+    archive = _read(layout.tables(last) / "archive.parquet", None) if last else pd.DataFrame()
+    problems = {
+        m: (
+            _read(layout.tables(m) / "problems.parquet", None),
+            _read(layout.tables(m) / "rejected_rows.parquet", None),
+        )
+        for m in editions
+    }
+    return SiteData(months, editions, tables, archive, problems, read_surveys(layout))
+
+
+def read_editions(layout: Layout, month: str) -> list[Edition]:
+    """Every version of `month` whose content was kept, with the 更正说明 against the one before."""
+    folder = layout.bulletins(month)
+    out: list[Edition] = []
+    for entry in read_manifest(folder)["versions"]:
+        content = read_content(folder / f"v{entry['version']}")
+        if content is None:
+            continue
+        files = {k: folder / v for k, v in entry["files"].items() if (folder / v).exists()}
+        first = out[0].content if len(out) > 1 else None  # from 第3版 on: also against 第1版
+        notes = correction_notes(out[-1].content, content, out[-1].version, first) if out else None
+        out.append(Edition(month, entry["version"], content, files, notes))
+    return out
+
+
+def read_surveys(layout: Layout) -> dict[str, dict]:
+    folder = layout.outputs / "bulletins" / "surveys"
+    waves = {}
+    for path in sorted(folder.glob("*/content.json")):
+        survey = json.loads(path.read_text(encoding="utf-8"))
+        if (path.parent / survey["report"]).exists():
+            waves[path.parent.name] = {**survey, "report_path": path.parent / survey["report"]}
+    return waves
+
+
+def _months_with(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and len(p.name) == 7 and p.name[4] == "-")
+
+
+def _stacked(layout: Layout, months: list[str], name: str, columns: list[str]) -> pd.DataFrame:
+    frames = []
+    for month in months:
+        frame = _read(layout.tables(month) / f"{name}.parquet", columns)
+        if len(frame):
+            frames.append(frame.assign(month=month))
+    if not frames:
+        return pd.DataFrame(columns=list(dict.fromkeys([*columns, "month"])))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=columns or [])
+    frame = pd.read_parquet(path)
+    if columns is None:
+        return frame
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+    return frame[columns]

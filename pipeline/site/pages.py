@@ -1,0 +1,669 @@
+"""The pages of the static site, as plain data: which page, which template, what it shows.
+
+Each page also names its tables (offered as CSV and xlsx downloads) and, for search, what it
+is called. Expensive parts (charts) are added by `finish` only when the page must be rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+import pandas as pd
+
+from pipeline.analytics.alerts import KIND_LABELS
+from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
+from pipeline.core.money import fen_to_yuan
+from pipeline.core.problems import SEVERITY_LABELS, label
+from pipeline.ingest.reference import Reference
+from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.publish.bulletin import TREND_MONTHS, charts, records
+from pipeline.site.data import Edition, SiteData
+
+TOP_CUSTOMERS = 20
+KEY_TIERS = ("prefecture", "county")
+CENT = Decimal("0.01")
+_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
+_DIGITS = re.compile(r"\d")
+# a run of 7+ digits (with - or space, half- or full-width, inside) not part of a latin word or
+# id: Chinese text may touch it on either side (联系电话13512349335)
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d\- －]{5,}\d(?![0-9A-Za-z])")
+
+
+@dataclass
+class Table:
+    """A table offered for download: Chinese headers, rows of plain values."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+@dataclass
+class Page:
+    path: str  # relative to the site root, e.g. "customers/C5134010001.html"
+    template: str
+    context: dict
+    tables: list[Table] = field(default_factory=list)
+    files: dict[str, object] = field(default_factory=dict)  # site path -> source file (PDFs)
+    search: dict | None = None  # {"name", "kind", "detail"} for the search catalogue
+    finish: Callable[[dict], dict] | None = None  # adds what is costly to make (charts)
+
+    @property
+    def root(self) -> str:
+        return "../" * self.path.count("/")
+
+
+def mask_phone(phone: object) -> str:
+    """Only the first three and last four digits of a phone number are shown: 135****9335."""
+    text = "" if phone is None or phone != phone else str(phone).strip()
+    digits = _DIGITS.findall(text)
+    if len(digits) < 8:
+        return "*" * len(text) if text else ""
+    seen = 0
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen <= 3 or seen > len(digits) - 4 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def customer_page(customer_id: str) -> str:
+    """The page of a key account. An id is text from a workbook: one that is not plain letters,
+    digits, - and _ gets a name derived from it, never a path of its own (../, /)."""
+    stem = (
+        customer_id
+        if _SAFE_ID.fullmatch(customer_id)
+        else "id-" + hashlib.sha256(customer_id.encode()).hexdigest()[:16]
+    )
+    return f"customers/{stem}.html"
+
+
+def mask_phones_in(text: object) -> str:
+    """Free text (visit notes, addresses) with any phone number in it masked."""
+    text = "" if text is None or text != text else str(text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+
+
+class SitePages:
+    """Builds every page of the site from the published outputs."""
+
+    def __init__(self, data: SiteData, ref: Reference):
+        self.data = data
+        self.ref = ref
+        self.manager_name = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
+        self.names = self._customer_names()
+        tiers = data.table("tiers")
+        self.key_customers = set(tiers.customer_id[tiers.tier.isin(KEY_TIERS)])
+        self.trend_months = data.months[-TREND_MONTHS:]
+
+    def all(self) -> list[Page]:
+        pages = [self.home()]
+        for month, editions in self.data.editions.items():
+            pages.append(self.month(editions[-1], editions))
+            pages += [self.month(e, editions, superseded=True) for e in editions[:-1]]
+            pages.append(self.problems(month))
+        pages += [self.county(code, name) for code, name in self._counties()]
+        pages += [self.business(code, name) for code, name in self._business_types()]
+        pages += self.customers()
+        pages += [self.survey(wave, s) for wave, s in self.data.surveys.items()]
+        pages.append(self.search_page())
+        return pages
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _customer_names(self) -> dict[str, str]:
+        archive = self.data.archive
+        if archive.empty:
+            return {}
+        return dict(zip(archive.customer_id, archive.name.fillna(""), strict=True))
+
+    def _business_types(self) -> list[tuple[str, str]]:
+        return list(zip(self.ref.business_types.code, self.ref.business_types.name, strict=True))
+
+    def _counties(self) -> list[tuple[str, str]]:
+        return list(zip(self.ref.counties.code, self.ref.counties.name, strict=True))
+
+    def _link(self, customer_id: str) -> str | None:
+        return customer_page(customer_id) if customer_id in self.key_customers else None
+
+    def _trend(self, usage: pd.DataFrame) -> list[dict]:
+        """Per month of the trend window: customers, 用邮量, revenue (blank before data exists)."""
+        usage = usage[usage.month.isin(self.trend_months)]
+        totals = usage.groupby("month").agg(
+            customers=("customer_id", "nunique"), volume=("volume", "sum"), revenue_fen=("revenue_fen", "sum")
+        )
+        return [
+            {
+                "month": m,
+                "customers": int(totals.customers.get(m, 0)),
+                "volume": int(totals.volume.get(m, 0)),
+                "revenue_fen": int(totals.revenue_fen.get(m, 0)),
+            }
+            for m in self.trend_months
+        ]
+
+    @staticmethod
+    def _trend_table(trend: list[dict]) -> Table:
+        return Table(
+            "trend",
+            "近13个月趋势",
+            ["月份", "用邮客户数", "用邮量", "收入(元)"],
+            [[r["month"], r["customers"], r["volume"], _yuan(r["revenue_fen"])] for r in trend],
+        )
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def home(self) -> Page:
+        latest = self.data.latest
+        months = [
+            {"month": m, "label": eds[-1].content["month_label"], "version": eds[-1].version}
+            for m, eds in sorted(self.data.editions.items(), reverse=True)
+        ]
+        alerts = latest.content["alerts"]["rows"][:10] if latest else []
+        context = {
+            "latest": {**latest.content, "version": latest.version} if latest else None,
+            "alerts": [{**a, "href": self._link(a["customer_id"])} for a in alerts],
+            "months": months,
+            "counties": [{"code": c, "name": n} for c, n in self._counties()],
+            "business_types": [{"code": c, "name": n} for c, n in self._business_types()],
+            "surveys": [{"wave": w, "label": s["wave_label"]} for w, s in sorted(self.data.surveys.items())],
+        }
+        return Page("index.html", "site_home.html", context)
+
+    def month(self, edition: Edition, editions: list[Edition], superseded: bool = False) -> Page:
+        month, version = edition.month, edition.version
+        stem = f"months/{month}" + (f"-v{version}" if superseded else "")
+        files = {f"files/{month}/v{version}/{p.name}": p for p in edition.files.values()}
+        content = {
+            **edition.content,
+            "version": version,
+            "corrections": edition.corrections,
+            "downloads": [
+                {"label": _download_label(key, path.name), "href": f"../files/{month}/v{version}/{path.name}"}
+                for key, path in sorted(edition.files.items())
+            ],
+        }
+        others = [
+            {
+                "version": e.version,
+                "href": f"{month}-v{e.version}.html" if e is not editions[-1] else f"{month}.html",
+            }
+            for e in editions
+        ]
+        links = {r["customer_id"]: self._link(r["customer_id"]) for r in _customers_named(edition.content)}
+        context = {
+            "b": content,
+            "versions": others,
+            "superseded": superseded,
+            "latest_version": editions[-1].version,
+            "customer_links": {k: v for k, v in links.items() if v},
+        }
+        return Page(
+            f"{stem}.html",
+            "site_month.html",
+            context,
+            tables=_month_tables(edition.content),
+            files=files,
+            finish=lambda c: {**c, "b": {**c["b"], "charts": charts(c["b"])}},
+        )
+
+    def problems(self, month: str) -> Page:
+        problems, rejected = (_labelled(f) for f in self.data.problems[month])
+        content = self.data.editions[month][-1].content
+        by_county = [
+            {"county": county, "problems": records(group)}
+            for county, group in problems.sort_values(["county", "severity"], kind="stable").groupby(
+                "county", sort=False, dropna=False
+            )
+        ]
+        context = {
+            "b": {"month": month, "month_label": content["month_label"]},
+            "by_county": by_county,
+            "errors": int((problems.severity == "error").sum()) if len(problems) else 0,
+            "warnings": int((problems.severity == "warning").sum()) if len(problems) else 0,
+            "rejected_rows": records(rejected),
+        }
+        columns = ["severity_label", "label", "county", "file", "sheet", "cell", "value", "message"]
+        table = Table(
+            "problems",
+            "报表问题清单",
+            ["级别", "问题", "县(市)", "文件", "工作表", "单元格", "原值", "处理意见"],
+            [[r.get(c) for c in columns] for r in records(problems)] if len(problems) else [],
+        )
+        return Page(f"problems/{month}.html", "site_problems.html", context, tables=[table])
+
+    @cached_property
+    def _by_county(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """Each county's slice of what its page shows, cut once (a province has hundreds)."""
+        last = self.data.months[-1] if self.data.months else ""
+        usage, tiers = self.data.table("usage"), self.data.table("tiers")
+        parts = {
+            "trend": usage[usage.month.isin(self.trend_months)],
+            "revenue": usage[usage.month == last]
+            .groupby(["county", "customer_id"], as_index=False)
+            .revenue_fen.sum(),
+            "keys": tiers[(tiers.month == last) & tiers.tier.isin(KEY_TIERS)],
+            "submissions": self.data.table("submissions"),
+        }
+        out: dict[str, dict[str, pd.DataFrame]] = {}
+        for part, frame in parts.items():
+            for county, rows in frame.groupby("county", sort=False):
+                out.setdefault(county, {})[part] = rows
+        return out
+
+    def county(self, code: str, name: str) -> Page:
+        parts = self._by_county.get(name, {})
+        empty = pd.DataFrame(columns=["month", "customer_id", "volume", "revenue_fen"])
+        trend = self._trend(parts.get("trend", empty))
+        last = self.data.months[-1] if self.data.months else ""
+        keys = parts.get("keys", self.data.table("tiers").iloc[0:0])
+        revenue = parts.get("revenue", empty).set_index("customer_id").revenue_fen
+        key_rows = [
+            {
+                "customer_id": r.customer_id,
+                "name": self.names.get(r.customer_id, ""),
+                "href": self._link(r.customer_id),
+                "tier": TIER_LABELS[r.tier],
+                "reasons": r.reasons or "",
+                "manager": self.manager_name.get(r.manager_id, r.manager_id or ""),
+                "revenue_fen": int(revenue.get(r.customer_id, 0)),
+            }
+            for r in keys.itertuples()
+        ]
+        key_rows.sort(key=lambda r: (-r["revenue_fen"], r["customer_id"]))
+        subs = parts.get("submissions", self.data.table("submissions").iloc[0:0])
+        history = [
+            {**r, "status_label": STATUS_LABELS.get(r["status"], r["status"])}
+            for r in records(subs.sort_values("month", ascending=False))
+        ]
+        context = {
+            "code": code,
+            "name": name,
+            "month": last,
+            "trend": trend,
+            "keys": key_rows,
+            "history": history,
+        }
+        tables = [
+            self._trend_table(trend),
+            Table(
+                "key_accounts",
+                f"大客户名单({last})",
+                ["客户编号", "客户名称", "级别", "依据", "客户经理", "本月收入(元)"],
+                [
+                    [
+                        r["customer_id"],
+                        r["name"],
+                        r["tier"],
+                        r["reasons"],
+                        r["manager"],
+                        _yuan(r["revenue_fen"]),
+                    ]
+                    for r in key_rows
+                ],
+            ),
+            Table(
+                "submissions",
+                "报送记录",
+                ["月份", "状态", "文件", "行数", "错误", "提示", "报送日期"],
+                [
+                    [
+                        h["month"],
+                        h["status_label"],
+                        h["file"],
+                        h["rows"],
+                        h["errors"],
+                        h["warnings"],
+                        h["report_date"],
+                    ]
+                    for h in history
+                ],
+            ),
+        ]
+        return Page(
+            f"counties/{code}.html",
+            "site_county.html",
+            context,
+            tables=tables,
+            search={"name": name, "kind": "县(市)", "detail": f"大客户 {len(key_rows)} 户"},
+        )
+
+    def business(self, code: str, name: str) -> Page:
+        usage = self.data.table("usage")
+        mine = usage[usage.business_type == name]
+        trend = self._trend(mine)
+        last = self.data.months[-1] if self.data.months else ""
+        now = mine[mine.month == last]
+        by_county = (
+            now.groupby("county")
+            .agg(volume=("volume", "sum"), revenue_fen=("revenue_fen", "sum"))
+            .reset_index()
+        )
+        by_county = by_county.sort_values(["revenue_fen", "county"], ascending=[False, True])
+        top = (
+            now.groupby(["customer_id", "county"], as_index=False)
+            .agg(volume=("volume", "sum"), revenue_fen=("revenue_fen", "sum"))
+            .sort_values(["revenue_fen", "customer_id"], ascending=[False, True])
+            .head(TOP_CUSTOMERS)
+        )
+        top_rows = [
+            {**r, "name": self.names.get(r["customer_id"], ""), "href": self._link(r["customer_id"])}
+            for r in records(top)
+        ]
+        context = {
+            "code": code,
+            "name": name,
+            "unit": self.ref.business_units.get(name, ""),
+            "month": last,
+            "trend": trend,
+            "by_county": records(by_county),
+            "top": top_rows,
+        }
+        tables = [
+            self._trend_table(trend),
+            Table(
+                "by_county",
+                f"分县(市)({last})",
+                ["县(市)", "用邮量", "收入(元)"],
+                [[r["county"], r["volume"], _yuan(r["revenue_fen"])] for r in context["by_county"]],
+            ),
+            Table(
+                "top_customers",
+                f"前{TOP_CUSTOMERS}大客户({last})",
+                ["客户编号", "客户名称", "县(市)", "用邮量", "收入(元)"],
+                [
+                    [r["customer_id"], r["name"], r["county"], r["volume"], _yuan(r["revenue_fen"])]
+                    for r in top_rows
+                ],
+            ),
+        ]
+        return Page(
+            f"business/{code}.html",
+            "site_business.html",
+            context,
+            tables=tables,
+            search={"name": name, "kind": "业务种类", "detail": ""},
+        )
+
+    def customers(self) -> list[Page]:
+        """One page per customer that was a key account in any month shown."""
+        keys = self.key_customers
+        usage = self.data.table("usage")
+        usage = (
+            usage[usage.customer_id.isin(keys)]
+            .groupby(["customer_id", "month", "business_type"], as_index=False)[["volume", "revenue_fen"]]
+            .sum()
+        )
+        rows = {
+            "usage": _rows_by_customer(usage, ["month", "business_type"], [False, True]),
+            "tiers": _rows_by_customer(self._only(keys, "tiers"), ["month"], [False]),
+            "visits": _rows_by_customer(self._only(keys, "visits"), ["date"], [False]),
+            "alerts": _rows_by_customer(self._only(keys, "alerts"), ["month"], [False]),
+        }
+        archive = self.data.archive
+        mine = archive[archive.customer_id.isin(keys)] if len(archive) else archive
+        info = {r["customer_id"]: r for r in mine.astype(object).where(mine.notna(), None).to_dict("records")}
+        return [
+            self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
+            for c in sorted(keys)
+        ]
+
+    def _only(self, customers: set[str], table: str) -> pd.DataFrame:
+        frame = self.data.table(table)
+        return frame[frame.customer_id.isin(customers)]
+
+    def customer(self, customer_id: str, info: dict, rows: dict[str, list[dict]]) -> Page:
+        now = rows["tiers"][0] if rows["tiers"] else {}
+        manager_id = info.get("manager_id") or now.get("manager_id") or ""
+        person = {
+            "customer_id": customer_id,
+            "name": self.names.get(customer_id, ""),
+            "county": info.get("county") or now.get("county") or "",
+            "address": mask_phones_in(info.get("address")),
+            "contact": mask_phones_in(info.get("contact")),
+            "phone": mask_phone(info.get("phone")),
+            "nature": info.get("nature") or "",
+            "manager": self.manager_name.get(manager_id, manager_id),
+            "tier": TIER_LABELS.get(now.get("tier"), ""),
+            "reasons": now.get("reasons") or "",
+            "month": now.get("month", ""),
+        }
+        tier_rows = [
+            {
+                "month": r["month"],
+                "tier": TIER_LABELS.get(r["tier"], r["tier"]),
+                "reasons": r["reasons"] or "",
+                "change": CHANGE_LABELS.get(r["change"], r["change"] or ""),
+            }
+            for r in rows["tiers"]
+        ]
+        visits = [
+            {
+                "date": str(r["date"])[:10],
+                "method": r["method"] or "",
+                "manager": self.manager_name.get(r["manager_id"], r["manager_id"] or ""),
+                "content": mask_phones_in(r["content"]),
+            }
+            for r in rows["visits"]
+        ]
+        alerts = [
+            {
+                "month": r["month"],
+                "kind": KIND_LABELS.get(r["kind"], r["kind"]),
+                "this_month_fen": r["this_month_fen"],
+                "reference_fen": r["reference_fen"],
+                "ratio": r["ratio"],
+                "basis": r["basis"] or "",
+            }
+            for r in rows["alerts"]
+        ]
+        usage_rows = [
+            {
+                "month": r["month"],
+                "business_type": r["business_type"],
+                "volume": int(r["volume"]),
+                "revenue_fen": int(r["revenue_fen"]),
+            }
+            for r in rows["usage"]
+        ]
+        context = {"c": person, "usage": usage_rows, "tiers": tier_rows, "visits": visits, "alerts": alerts}
+        tables = [
+            Table(
+                "usage",
+                "分业务用邮记录",
+                ["月份", "业务种类", "用邮量", "收入(元)"],
+                [[r["month"], r["business_type"], r["volume"], _yuan(r["revenue_fen"])] for r in usage_rows],
+            ),
+            Table(
+                "tiers",
+                "级别及依据",
+                ["月份", "级别", "依据", "变动"],
+                [[r["month"], r["tier"], r["reasons"], r["change"]] for r in tier_rows],
+            ),
+            Table(
+                "visits",
+                "走访记录",
+                ["日期", "方式", "客户经理", "内容"],
+                [[v["date"], v["method"], v["manager"], v["content"]] for v in visits],
+            ),
+        ]
+        return Page(
+            customer_page(customer_id),
+            "site_customer.html",
+            context,
+            tables=tables,
+            search={
+                "name": person["name"] or customer_id,
+                "kind": person["tier"] or "客户",
+                "detail": " · ".join(x for x in (person["county"], customer_id, person["manager"]) if x),
+            },
+        )
+
+    def survey(self, wave: str, survey: dict) -> Page:
+        report = survey["report_path"]
+        context = {
+            "s": {**survey, "report_path": None, "report_href": f"../files/surveys/{wave}/{report.name}"}
+        }
+        return Page(
+            f"surveys/{wave}.html",
+            "site_survey.html",
+            context,
+            files={f"files/surveys/{wave}/{report.name}": report},
+        )
+
+    def search_page(self) -> Page:
+        return Page("search.html", "site_search.html", {})
+
+
+DOWNLOAD_LABELS = {
+    "bulletin": "信息简报 PDF",
+    "brief": "信息参考 PDF",
+    "quarterly_pdf": "大客户用邮情况表 PDF",
+    "quarterly_xlsx": "大客户用邮情况表 Excel",
+}
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems or rejected rows with the Chinese names of their code and severity beside them."""
+    if "code" not in frame:
+        return frame
+    out = frame.assign(label=frame.code.map(label))
+    if "severity" in frame:
+        out["severity_label"] = frame.severity.map(lambda s: SEVERITY_LABELS.get(s, s))
+    return out
+
+
+def _download_label(key: str, filename: str) -> str:
+    return DOWNLOAD_LABELS.get(key, filename)
+
+
+def _rows_by_customer(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> dict[str, list[dict]]:
+    """Each customer's rows as plain dicts, in page order (one sort for all customers)."""
+    out: dict[str, list[dict]] = {}
+    ordered = frame.sort_values(["customer_id", *by], ascending=[True, *ascending], kind="mergesort")
+    plain = ordered.astype(object).where(ordered.notna(), None)  # NaN → None, native scalars
+    for row in plain.to_dict("records"):
+        out.setdefault(row["customer_id"], []).append(row)
+    return out
+
+
+def _customers_named(content: dict) -> list[dict]:
+    rows = list(content.get("top_customers", [])) + list(content.get("alerts", {}).get("rows", []))
+    for change in content.get("tiers", {}).get("changes", {}).values():
+        rows += change["rows"]
+    return [r for r in rows if r.get("customer_id")]
+
+
+def _month_tables(content: dict) -> list[Table]:
+    return [
+        Table(
+            "by_business",
+            "分业务种类",
+            ["业务种类", "单位", "用邮量", "收入(元)", "环比", "同比", "大客户收入占比"],
+            [
+                [
+                    r["business_type"],
+                    r["unit"],
+                    r["volume"],
+                    _yuan(r["revenue_fen"]),
+                    r["revenue_mom"],
+                    r["revenue_yoy"],
+                    r["key_revenue_share"],
+                ]
+                for r in content["by_business"]
+            ],
+        ),
+        Table(
+            "by_county",
+            "分县(市)",
+            ["县(市)", "报送", "客户数", "收入(元)", "环比", "同比", "大客户", "走访覆盖"],
+            [
+                [
+                    r["county"],
+                    r["status_label"],
+                    r["customers"],
+                    _yuan(r["revenue_fen"]),
+                    r["revenue_mom"],
+                    r["revenue_yoy"],
+                    r["key_accounts"],
+                    r["coverage"],
+                ]
+                for r in content["by_county"]
+            ],
+        ),
+        Table(
+            "trend",
+            "全州近13个月",
+            ["月份", "收入(元)", "用邮量"],
+            [[r["month"], _yuan(r["revenue_fen"]), r["volume"]] for r in content["trend"]],
+        ),
+        Table(
+            "top_customers",
+            "前十大客户",
+            ["客户编号", "客户名称", "县(市)", "级别", "收入(元)", "环比", "同比"],
+            [
+                [
+                    r["customer_id"],
+                    r["name"],
+                    r["county"],
+                    r["tier_label"],
+                    _yuan(r["revenue_fen"]),
+                    r["revenue_mom"],
+                    r["revenue_yoy"],
+                ]
+                for r in content["top_customers"]
+            ],
+        ),
+        Table(
+            "alerts",
+            "流失与下降预警",
+            [
+                "客户编号",
+                "客户名称",
+                "县(市)",
+                "客户经理",
+                "预警",
+                "本月(元)",
+                "参照(元)",
+                "比值",
+                "参照口径",
+            ],
+            [
+                [
+                    r["customer_id"],
+                    r["name"],
+                    r["county"],
+                    r["manager_id"],
+                    r["kind_label"],
+                    _yuan(r["this_month_fen"]),
+                    _yuan(r["reference_fen"]),
+                    r["ratio"],
+                    r["basis"],
+                ]
+                for r in content["alerts"]["rows"]
+            ],
+        ),
+        Table(
+            "submissions",
+            "报送情况",
+            ["县(市)", "状态", "文件", "行数", "错误", "提示"],
+            [
+                [s["county"], s["status_label"], s["file"], s["rows"], s["errors"], s["warnings"]]
+                for s in content["submissions"]
+            ],
+        ),
+    ]
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    """Money in downloads: exact 元 with two decimals (Decimal), never a float."""
+    return None if fen is None else fen_to_yuan(int(fen)).quantize(CENT)

@@ -1,0 +1,1 @@
+"""Satisfaction surveys: reading the returns and summarising them."""
