@@ -38,7 +38,6 @@ PRELOAD_MODULES = [
     "assets.pay",
     "assets.surveys",
     "assets.publications",
-    "assets.forkserver_ready",
 ]
 
 

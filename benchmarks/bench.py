@@ -27,7 +27,6 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from pipeline.core.layout import REPO
-from pipeline.core.runtime import settle_heap
 from pipeline.ingest.county import combine, county_files, ingest_county
 from pipeline.ingest.reference import Reference
 
@@ -146,8 +145,6 @@ import pickle, sys
 from pathlib import Path
 kind, data, out = sys.argv[1], pickle.load(open(sys.argv[2], "rb")), Path(sys.argv[3])
 from benchmarks.bench import render_one
-from pipeline.core.runtime import settle_heap
-settle_heap()
 render_one(kind, data, out)
 """
 
@@ -209,7 +206,6 @@ def bench_render(outputs: Path, month: str, repeat: int) -> list[dict]:
     }
     statements = len(pay["summary"])
     kinds = ("bulletin", "brief", "quarterly", "statements")
-    settle_heap()  # as every process of the product does (pipeline.runtime)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         render_one("bulletin", data, folder)  # warm: fonts, templates, imports

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
 from pipeline.publish.editions import content_hash, pay_digest_lines
-from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
-from pipeline.render.second_process import Claims, SecondProcesses
+from pipeline.render.pdf import document_time, load_print_resources, render_pdf_html, write_pdf
+from pipeline.render.pool import helper_process, share
 from pipeline.render.xlsx import write_sheets
 
 ITEM_COLUMN_LABELS = {
@@ -61,7 +61,7 @@ def read_pay_summary(folder: Path) -> pd.DataFrame | None:
 
 
 STATEMENTS_INDEX = "index.json"
-STATEMENTS_APART_FROM = 16  # statements; fewer are all written here (a second process costs ~1 s)
+STATEMENTS_APART_FROM = 16  # statements; fewer are all written here (a helper process costs ~1 s)
 
 
 def render_statements(
@@ -88,10 +88,14 @@ def render_statements(
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
-    # A first version issues every statement: the helper is started now and loads WeasyPrint while
-    # the HTML is made. A later version issues only those that changed, often one or two.
-    early = 1 if previous is None and len(summary) >= STATEMENTS_APART_FROM else 0
-    with SecondProcesses("pipeline.render.pdf", processes=early) as helper:
+    # A first version issues every statement: the helper process is started now and loads
+    # WeasyPrint while the HTML is made. A later version issues only those that changed, often one
+    # or two.
+    with ExitStack() as stack:
+        helper = None
+        if previous is None and len(summary) >= STATEMENTS_APART_FROM:
+            helper = stack.enter_context(helper_process(load_print_resources))
+            helper.submit(int)  # a first task starts it
         index, to_write = {}, []
         cards, before = scorecards.set_index("manager_id"), _read_index(previous)
         state, note = release
@@ -120,7 +124,15 @@ def render_statements(
                 "content_hash": digest,
                 "state": state,
             }
-        _write_pdfs(to_write, folder, when, helper)
+        # each PDF ~0.2 s, nearly all of it WeasyPrint's layout
+        tasks = [(html, folder, path, when) for html, path in to_write]
+        if len(tasks) < STATEMENTS_APART_FROM:
+            for task in tasks:
+                write_pdf(*task)
+        else:
+            if helper is None:
+                helper = stack.enter_context(helper_process(load_print_resources))
+            share(helper, write_pdf, tasks)
     (folder / STATEMENTS_INDEX).write_text(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )
@@ -140,23 +152,6 @@ def _keeps(kept: dict | None, digest: str, state: str, previous: Path | None) ->
         return False
     was = kept.get("state", RELEASED)  # statements issued before the sign-off existed were final
     return was in (RELEASED, state) and (previous / kept["file"]).exists()
-
-
-def _write_pdfs(documents: list[tuple[str, Path]], folder: Path, when, started: SecondProcesses) -> None:
-    """The PDFs of `documents`; with many, a helper process (the one `started` early, or one
-    started now) shares them, each taking the next from its own end (each statement costs
-    ~0.2 s, nearly all of it WeasyPrint's layout)."""
-    shared = len(documents) >= STATEMENTS_APART_FROM
-    late = shared and not started.processes
-    with (
-        tempfile.TemporaryDirectory(prefix="kac-claims-") as claims,
-        SecondProcesses("pipeline.render.pdf", processes=1) if late else started as helper,
-    ):
-        helper.send([(documents if shared else [], folder, when, claims)] * len(helper.processes))
-        for item in Claims(claims).front(len(documents)):
-            html, path = documents[item]
-            write_pdf(html, folder, path, when)
-        helper.wait()
 
 
 def _statement(

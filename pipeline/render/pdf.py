@@ -111,6 +111,11 @@ def document_time(month: str, version: int) -> datetime:
     return datetime(y, m, 4, 8, 0, tzinfo=UTC) + timedelta(days=version - 1)
 
 
+def load_print_resources() -> None:
+    """WeasyPrint, the stylesheet and fonts, loaded now (a helper process, before its first PDF)."""
+    _print_resources()
+
+
 @lru_cache(maxsize=1)
 def _print_resources():
     """The stylesheet, parsed once, and one font configuration for every PDF of the process."""
@@ -140,13 +145,3 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
         )
     tmp.replace(out)
     return out
-
-
-if __name__ == "__main__":  # PDFs handed over by another process (pipeline.second_process)
-    from pipeline.render.second_process import Claims, read_share
-
-    _print_resources()  # WeasyPrint, the stylesheet and fonts, loaded while the work is prepared
-    documents, base_url, when, claims = read_share()
-    for item in Claims(claims).back(len(documents)):
-        html, out = documents[item]
-        write_pdf(html, base_url, out, when)

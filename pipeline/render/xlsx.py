@@ -10,8 +10,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pipeline.render.second_process import SecondProcesses, read_share
-
 _FORMULA_START = ("=", "+", "-", "@")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
 _CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
@@ -90,16 +88,6 @@ def write_workbooks(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
         write_sheets(path, sheets, stamp)
 
 
-def workbooks_elsewhere(books: list[tuple[Path, Sheets]], stamp: datetime, processes: int) -> SecondProcesses:
-    """Write `books` in `processes` other processes (`with ...: ...; .wait()`)."""
-    shares = [(books[i::processes], stamp) for i in range(processes) if books[i::processes]]
-    return SecondProcesses("pipeline.render.xlsx", shares)
-
-
 def _sheet_title(name: str) -> str:
     """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
-
-
-if __name__ == "__main__":
-    write_workbooks(*read_share())

@@ -29,7 +29,7 @@ from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
 from pipeline.ingest.reference import Reference
 from pipeline.render.pdf import TEMPLATES, render_html, stylesheet
-from pipeline.render.xlsx import Sheets, formula_like, workbooks_elsewhere, write_workbooks
+from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.pages import Page, SitePages, Table
 
@@ -41,8 +41,6 @@ STATIC = ("site.js",)  # scripts of templates/ copied as they are
 # (name, county, id, manager), which indexing hundreds of small pages would only duplicate.
 FULL_TEXT_TEMPLATES = {"site_month.html", "site_county.html", "site_business.html"}
 FULL_TEXT_GLOB = "{months,counties,business}/*.html"
-WORKBOOKS_APART_FROM = 100  # workbooks; fewer are written in this process (a second costs ~0.3 s)
-WORKBOOKS_TWO_PROCESSES_FROM = 2000  # a province's thousands of pages: workbooks take two processes
 _XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
 
 
@@ -136,17 +134,10 @@ def _page_outputs(page: Page) -> list[str]:
 
 
 def _write_pages(staging: Path, pages: list[Page]) -> None:
-    """Render `pages` with their CSV files; their workbooks (as costly as the pages) are written
-    meanwhile by a second process when there are many, using the machine's second core."""
-    books = [(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables]
-    if len(books) < WORKBOOKS_APART_FROM:
-        write_workbooks(books, _XLSX_STAMP)
-        books = []
-    processes = 2 if len(books) >= WORKBOOKS_TWO_PROCESSES_FROM else 1
-    with workbooks_elsewhere(books, _XLSX_STAMP, processes) as writer:
-        for page in pages:
-            _write_page(staging, page)
-        writer.wait()
+    """Render `pages` with their CSV files and workbooks."""
+    write_workbooks([(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables], _XLSX_STAMP)
+    for page in pages:
+        _write_page(staging, page)
 
 
 def _sheets(tables: list[Table]) -> Sheets:

@@ -1,42 +1,85 @@
-"""Pay statements shared between two processes: each written once, the same bytes either way."""
+"""Pay statements shared with a helper process: each written once, the same bytes either way;
+the helper's errors raised here, and no helper left behind."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.core.layout import REPO
 from pipeline.pay import statements
-from pipeline.render.second_process import Claims
+from pipeline.render.pool import helper_process, share
 
 MONTH = "2025-03"
 
 
-def test_two_processes_claiming_from_both_ends_take_every_item_once(tmp_path) -> None:
-    count = 400
-    other = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pipeline.render.second_process import Claims;"
-            f" print(*Claims(sys.argv[1]).back({count}))",
-            str(tmp_path),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
+def _note_process(folder: Path, item: int) -> None:
+    """A task: which process did `item`."""
+    (folder / str(item)).write_text(str(os.getpid()))
+    time.sleep(0.01)
+
+
+def test_the_helper_and_this_process_share_tasks_from_both_ends_each_once(tmp_path) -> None:
+    count = 200
+    with helper_process(int) as helper:
+        share(helper, _note_process, [(tmp_path, i) for i in range(count)])
+    by = [int((tmp_path / str(i)).read_text()) for i in range(count)]  # none left
+    here = [i for i, pid in enumerate(by) if pid == os.getpid()]
+    assert len(set(by)) == 2 and 0 < len(here) < count
+    assert here == list(range(len(here)))  # this process from the front, the helper from the back
+    assert multiprocessing.active_children() == []
+
+
+def test_an_error_in_the_helper_is_raised_here(tmp_path) -> None:
+    tasks = [(tmp_path, i) for i in range(20)] + [(tmp_path / "missing", 20)]  # the helper's first
+    with pytest.raises(RuntimeError, match="辅助进程出错:FileNotFoundError"), helper_process(int) as helper:
+        share(helper, _note_process, tasks)
+    assert multiprocessing.active_children() == []
+
+
+def test_leaving_early_cancels_what_the_helper_has_not_begun(tmp_path) -> None:
+    tasks = [(tmp_path / "missing", 0)] + [(tmp_path, i) for i in range(1, 400)]  # this process's first
+    with pytest.raises(FileNotFoundError), helper_process(int) as helper:
+        share(helper, _note_process, tasks)
+    assert multiprocessing.active_children() == []
+    assert len(list(tmp_path.iterdir())) < 100  # not the 399 it was given
+
+
+def test_the_helper_ends_when_the_process_that_started_it_is_killed() -> None:
+    script = (
+        "import os, signal, sys, time\n"
+        "from pipeline.render.pool import helper_process\n"
+        "with helper_process(int) as helper:\n"
+        "    print(helper.submit(os.getpid).result(), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    here = list(Claims(tmp_path).front(count))
-    there = [int(item) for item in other.communicate()[0].split()]
-    assert other.returncode == 0
-    assert sorted(here + there) == list(range(count))  # none twice, none left
-    assert here == list(range(len(here))) and there == list(range(count - 1, len(here) - 1, -1))
+    run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == -9, run.stderr
+    helper = int(run.stdout)
+    for _ in range(100):
+        if not _running(helper):
+            break
+        time.sleep(0.1)
+    assert not _running(helper)
 
 
-def test_statements_shared_with_a_second_process_are_those_one_process_writes(
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended
+
+
+def test_statements_shared_with_a_helper_process_are_those_one_process_writes(
     published, tmp_path, monkeypatch
 ) -> None:
     stored = published.dagster_home / "storage"

@@ -1,0 +1,56 @@
+"""A helper process sharing one list of tasks with this process while it goes on (the machine has
+a second core): a `ProcessPoolExecutor` of one new interpreter. Used where documents are many."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+
+@contextmanager
+def helper_process(preload: Callable[[], object]) -> Iterator[ProcessPoolExecutor]:
+    """A new interpreter ("spawn": nothing of this process is copied but its module search path
+    and its garbage collector's thresholds) that runs `preload`, a module-level function, before
+    its first task. Leaving the `with` block, also by an error, cancels the tasks it has not
+    begun and waits for it to end; it also ends if this process dies. It imports this process's
+    main module as it starts: a script using it needs an `if __name__ == "__main__":` guard."""
+    spawn = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(1, spawn, initializer=_start, initargs=(preload, gc.get_threshold()))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def share(helper: ProcessPoolExecutor, task: Callable[..., object], arguments: list[tuple]) -> None:
+    """`task(*a)` once for each `a` of `arguments`: the helper takes them from the back of the
+    list, this process from the front, so neither stops while work remains (with fixed halves,
+    the process started later, or given the longer tasks, would leave the other idle at the end).
+    The first task found begun (or next) in the helper means the two have met. A task that
+    failed there raises here."""
+    futures = [helper.submit(task, *a) for a in reversed(arguments)][::-1]
+    for future, a in zip(futures, arguments, strict=True):
+        if not future.cancel():
+            break
+        task(*a)
+    for future in futures:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            raise RuntimeError(f"辅助进程出错:{error!r}") from error
+
+
+def _start(preload: Callable[[], object], thresholds: tuple[int, int, int]) -> None:
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    gc.set_threshold(*thresholds)
+    preload()
+
+
+def _exit_with_parent() -> None:
+    """The helper ends when the process that started it ends (a stopped run leaves no writer
+    behind)."""
+    multiprocessing.parent_process().join()
+    os._exit(1)
