@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pipeline.sample.generate import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
+from pipeline.ingest.sheets import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
 
 ROWS = [
     # 客户编号, 客户名称, 业务种类, 用邮量, 收入(元), 客户经理, 揽收类型

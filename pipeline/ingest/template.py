@@ -10,9 +10,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.core.months import chinese_month
 from pipeline.ingest.reference import Reference
+from pipeline.ingest.sheets import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
 from pipeline.render.pdf import document_time
 from pipeline.render.xlsx import save_reproducible
-from pipeline.sample.generate import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
 
 ROWS = 2000  # rows covered by the dropdowns
 

@@ -7,6 +7,7 @@ reproduces the committed `inputs/` of the repository.
 from __future__ import annotations
 
 import shutil
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,14 @@ from openpyxl.styles import Alignment, Font
 
 from pipeline.core.months import month_range, next_month, shift
 from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
+from pipeline.ingest.sheets import (
+    ARCHIVE_HEADER,
+    ASSESSMENT_HEADER,
+    SURVEY_DIMENSIONS,
+    SURVEY_HEADER,
+    USAGE_HEADER,
+    VISIT_HEADER,
+)
 from pipeline.render.xlsx import save_reproducible
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
@@ -25,36 +34,6 @@ EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference
 DEFAULT_SEED = 20250101
 FIRST_MONTH, LAST_MONTH = "2025-01", "2026-10"
 SURVEY_WAVES = {"2025-H1": "2025-06", "2025-H2": "2025-12", "2026-H1": "2026-06"}
-
-USAGE_HEADER = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
-ARCHIVE_HEADER = [
-    "客户编号",
-    "企业全称",
-    "通信地址",
-    "联系人",
-    "联系电话",
-    "企业性质",
-    "行业合作伙伴",
-    "主要业务及产品",
-    "用邮种类",
-    "潜在需求",
-    "竞争对手",
-    "客户经理",
-    "县级重点客户",
-    "更新日期",
-]
-VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
-ASSESSMENT_HEADER = ["工号", "客户经理", "市场调查", "项目策划", "其他", "突出贡献奖", "奖励事由"]
-SURVEY_DIMENSIONS = [
-    "服务态度",
-    "业务时限",
-    "投递质量",
-    "资费价格",
-    "投诉处理",
-    "客户经理服务",
-    "总体满意度",
-]
-SURVEY_HEADER = ["客户编号", "客户名称", "测评日期", *SURVEY_DIMENSIONS, "意见建议"]
 
 # business type → (share of customers using it, median monthly volume, 元 per unit)
 BUSINESS_PROFILE = {
@@ -69,153 +48,18 @@ BUSINESS_PROFILE = {
     "物流": (0.10, 8, 65.0),
     "代理金融": (0.12, 50, 4.0),
 }
-NATURES = {
-    "党政军机关": 0.03,
-    "行政职能单位": 0.02,
-    "事业单位": 0.12,
-    "国有企业": 0.10,
-    "民营企业": 0.53,
-    "外资企业": 0.01,
-    "个体工商户": 0.16,
-    "其他": 0.03,
-}
-GOVERNMENT_NAMES = [
-    "人民政府办公室",
-    "税务局",
-    "人民法院",
-    "人民检察院",
-    "公安局",
-    "教育局",
-    "财政局",
-    "卫生健康局",
-    "人力资源和社会保障局",
-    "自然资源局",
-    "市场监督管理局",
-    "农业农村局",
-    "民政局",
-    "住房和城乡建设局",
-    "交通运输局",
-    "统计局",
-    "审计局",
-    "司法局",
-    "林业和草原局",
-    "水利局",
-    "武装部",
-    "档案馆",
-]
-INSTITUTION_NAMES = [
-    "人民医院",
-    "中医医院",
-    "第一中学",
-    "民族中学",
-    "职业技术学校",
-    "疾病预防控制中心",
-    "图书馆",
-    "妇幼保健院",
-    "广播电视台",
-    "第二小学",
-    "实验小学",
-    "公证处",
-]
-NAME_CORES = [
-    "安宁",
-    "邛海",
-    "泸山",
-    "彝和",
-    "鑫源",
-    "金沙",
-    "大凉山",
-    "螺髻",
-    "月城",
-    "雅砻",
-    "安泰",
-    "宏达",
-    "川兴",
-    "恒通",
-    "光明",
-    "阳光",
-    "丰源",
-    "瑞祥",
-    "天和",
-    "众鑫",
-    "新华",
-    "锦程",
-    "康源",
-    "信达",
-    "华西",
-    "长青",
-    "万顺",
-    "永盛",
-    "德润",
-    "宝丰",
-    "泰和",
-    "益民",
-    "兴凉",
-    "索玛",
-    "火把",
-    "阿惹",
-]
-INDUSTRIES = [
-    "商贸",
-    "建材",
-    "电力",
-    "烟草",
-    "医药",
-    "农业开发",
-    "文化传媒",
-    "物流",
-    "矿业",
-    "电子商务",
-    "食品",
-    "酒业",
-    "茶业",
-    "旅游开发",
-    "房地产",
-    "汽车销售",
-    "通信",
-    "保险代理",
-    "印务",
-    "服饰",
-]
-COMPANY_SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司", "经营部", "商行", "合作社"]
-PARTNER_NAMES = [
-    "烟草专卖局",
-    "电力公司",
-    "农村信用联社",
-    "人寿保险公司",
-    "移动分公司",
-    "自来水公司",
-]
-STREETS = [
-    "胜利路",
-    "长安街",
-    "航天大道",
-    "三岔口路",
-    "建设路",
-    "新村街",
-    "团结路",
-    "人民路",
-    "文化路",
-]
-VISIT_CONTENT = [
-    "了解本月用邮需求",
-    "介绍新业务资费",
-    "回访投递质量",
-    "协商账单寄递方案",
-    "节日慰问",
-    "处理查询投诉",
-]
-VISIT_FEEDBACK = ["满意", "希望时限更快", "希望资费优惠", "无", "对投递员服务满意", "希望上门揽收"]
-SURVEY_COMMENTS = [
-    "",
-    "",
-    "",
-    "希望时限更快",
-    "资费偏高",
-    "投递员服务好",
-    "投诉处理太慢",
-    "客户经理联系少",
-]
+_WORDS = tomllib.loads((Path(__file__).with_name("names.toml")).read_text(encoding="utf-8"))
+NATURES: dict[str, float] = _WORDS["natures"]
+GOVERNMENT_NAMES: list[str] = _WORDS["words"]["government_names"]
+INSTITUTION_NAMES: list[str] = _WORDS["words"]["institution_names"]
+NAME_CORES: list[str] = _WORDS["words"]["name_cores"]
+INDUSTRIES: list[str] = _WORDS["words"]["industries"]
+COMPANY_SUFFIXES: list[str] = _WORDS["words"]["company_suffixes"]
+PARTNER_NAMES: list[str] = _WORDS["words"]["partner_names"]
+STREETS: list[str] = _WORDS["words"]["streets"]
+VISIT_CONTENT: list[str] = _WORDS["words"]["visit_content"]
+VISIT_FEEDBACK: list[str] = _WORDS["words"]["visit_feedback"]
+SURVEY_COMMENTS: list[str] = _WORDS["words"]["survey_comments"]
 
 
 @dataclass(frozen=True)
