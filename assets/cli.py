@@ -262,7 +262,9 @@ def _print_counties(layout: Layout, month: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.ingest.county import combine, county_files, ingest_county, unknown_file_problems
+    from pipeline.ingest.county import ingest_county
+    from pipeline.ingest.files import county_files, unknown_file_problems
+    from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import submissions_table
     from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
 

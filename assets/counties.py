@@ -26,7 +26,8 @@ from assets.resources import KacSettings
 from pipeline.core.code import package_digest, package_files
 from pipeline.core.months import from_partition_key, shift
 from pipeline.core.progress import progress
-from pipeline.ingest.county import CountyIntake, county_files, file_sha256, ingest_county
+from pipeline.ingest.county import CountyIntake, ingest_county
+from pipeline.ingest.files import county_files, file_sha256
 from pipeline.ingest.submissions import STATUS_LABELS
 
 COUNTIES_GROUP = "counties"

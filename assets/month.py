@@ -21,14 +21,10 @@ from pipeline.core.months import from_partition_key
 from pipeline.core.problems import PROBLEM_COLUMNS
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
-from pipeline.ingest.county import (
-    USAGE_COLUMNS,
-    CountyIntake,
-    combine,
-    county_files,
-    unknown_file_problems,
-)
+from pipeline.ingest.county import USAGE_COLUMNS, CountyIntake
+from pipeline.ingest.files import county_files, unknown_file_problems
 from pipeline.ingest.guards import guard, nothing_accepted
+from pipeline.ingest.month import combine
 from pipeline.ingest.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
 from pipeline.publish.corrections import published_content
 from pipeline.publish.problem_report import write_problem_workbook

@@ -15,7 +15,7 @@ from pipeline.core.problems import PROBLEM_COLUMNS, to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import atomic_write, write_table
 from pipeline.ingest.assessment import assessment_file, read_assessment
-from pipeline.ingest.county import file_sha256
+from pipeline.ingest.files import file_sha256
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.claims import claim_problems, new_business_claims, window_months
 from pipeline.pay.lines import pay_deltas, pay_lines, pay_summary

@@ -4,13 +4,12 @@ about what is not, and precise about both: every problem names file, sheet, cell
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,11 +17,20 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from pipeline.core.money import decimal_or_none, to_fen
+from pipeline.core.money import to_fen
 from pipeline.core.months import next_month
-from pipeline.core.problems import Problem, effect, problem, to_frame
-from pipeline.core.text import AliasIndex, normalise, split_unit
-from pipeline.ingest.grid import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
+from pipeline.core.problems import Problem, effect, problem
+from pipeline.core.text import normalise
+from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
+from pipeline.ingest.grid import (
+    Grid,
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    filled,
+    find_header,
+    parse_number,
+)
 from pipeline.ingest.reference import Reference
 
 USAGE_COLUMNS = [
@@ -75,7 +83,6 @@ UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_HEADER_SCAN_ROWS = 20
 
 
 class ParsedRow(NamedTuple):
@@ -121,87 +128,6 @@ class CountyIntake:
     @property
     def rows_quarantined(self) -> int:
         return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
-
-
-# -- which files belong to which county ------------------------------------------------
-
-
-def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]], list[Path]]:
-    """Spreadsheet files of a month folder by county code, and files of no known county.
-
-    The county is read from the file name, else from the 填报单位 line inside the file.
-    The centre's own 考核评分 workbook is not a county file.
-    """
-    by_county: dict[str, list[Path]] = {}
-    unknown: list[Path] = []
-    if not month_dir.is_dir():
-        return by_county, unknown
-    assessment = ref.sheet_index()
-    for path in sorted(month_dir.iterdir()):
-        if path.suffix.lower() not in READABLE_SUFFIXES or path.name.startswith(("~$", ".")):
-            continue
-        if assessment.match(path.stem) == "assessment":
-            continue
-        code = ref.county_of_text(path.stem) or _county_inside(path, ref)
-        if code:
-            by_county.setdefault(code, []).append(path)
-        else:
-            unknown.append(path)
-    return by_county, unknown
-
-
-def _county_inside(path: Path, ref: Reference) -> str | None:
-    if _size_problem(path, ref, None):
-        return None
-    try:
-        grids = cached_grids(path)
-    except UnreadableFile:
-        return None
-    for grid in grids:
-        for row in grid.cells[:_HEADER_SCAN_ROWS]:
-            for cell in row:
-                if "填报单位" in normalise(cell) or "报送单位" in normalise(cell):
-                    return ref.county_of_text(str(cell))
-    return None
-
-
-def _size_problem(path: Path, ref: Reference, month: str | None) -> str:
-    """The file-size limits of the rules in force (the latest ones when no month is known)."""
-    rules = ref.rules.for_month(month) if month else ref.rules.latest()
-    limits = rules.get("ingest")
-    return size_problem(path, limits["max_file_mb"], limits["max_unpacked_mb"], limits["max_pack_ratio"])
-
-
-def file_sha256(paths: list[Path]) -> str:
-    """Names and bytes: the county asset's data version, so that a renamed file is read again
-    and the tables show its current name."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def bytes_sha256(paths: list[Path]) -> str:
-    """What identifies a submission: the sha256 of the file (of each file's, for several), not
-    its name, so that renaming a file changes nothing that is published."""
-    digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
-    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
-
-
-def received_at(paths: list[Path]) -> str:
-    latest = max(p.stat().st_mtime for p in paths)
-    return datetime.fromtimestamp(latest).strftime("%Y-%m-%d %H:%M")
-
-
-@lru_cache(maxsize=64)
-def _grids_by_stamp(path: Path, size: int, mtime_ns: int) -> tuple[Grid, ...]:
-    return tuple(read_grids(path))
-
-
-def cached_grids(path: Path) -> tuple[Grid, ...]:
-    stat = path.stat()
-    return _grids_by_stamp(path, stat.st_size, stat.st_mtime_ns)
 
 
 # -- one county ------------------------------------------------------------------------
@@ -305,7 +231,7 @@ class _CountyReader:
     # -- sheets
 
     def read(self) -> None:
-        too_large = _size_problem(self.path, self.ref, self.month)
+        too_large = size_problem_of(self.path, self.ref, self.month)
         if too_large:
             self.add("file_too_large", detail=too_large)
             return
@@ -314,7 +240,7 @@ class _CountyReader:
         except UnreadableFile as exc:
             self.add("file_unreadable", detail=str(exc))
             return
-        if not any(any(_filled(c) for c in row) for g in grids for row in g.cells):
+        if not any(any(filled(c) for c in row) for g in grids for row in g.cells):
             self.add("file_empty")
             return
         sheets = self._sheets_by_kind(grids)
@@ -457,9 +383,9 @@ class _CountyReader:
         total = None
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            lead = [c for c in row[:4] if c != "" and _filled(c)]
+            lead = [c for c in row[:4] if c != "" and filled(c)]
             if not lead:
-                if not any(_filled(c) for c in row):
+                if not any(filled(c) for c in row):
                     continue  # blank row
             elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
                 texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
@@ -534,7 +460,7 @@ class _CountyReader:
         for key, expected, unit, scale in checks:
             j = columns[key][0]
             raw = row[j] if j < len(row) else ""
-            if not _filled(raw):
+            if not filled(raw):
                 continue
             value = parse_number(raw)
             stated = None if value is None else value * unit * scale
@@ -631,7 +557,7 @@ class _CountyReader:
         out = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            if not any(_filled(c) for c in row):
+            if not any(filled(c) for c in row):
                 continue
             columns = self._sheet_columns[kind]
             out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
@@ -708,24 +634,6 @@ class _CountyReader:
 # -- cell values -------------------------------------------------------------------------
 
 
-def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
-    """Row index of the header and canonical column → (column index, unit): the row among the
-    first ones that names the most known columns (at least three)."""
-    best: tuple[int, dict[str, tuple[int, str]]] | None = None
-    for i, row in enumerate(grid.cells[:_HEADER_SCAN_ROWS]):
-        mapping: dict[str, tuple[int, str]] = {}
-        for j, cell in enumerate(row):
-            base, unit = split_unit(cell)
-            canonical = columns.match(base)
-            if canonical and canonical not in mapping:
-                mapping[canonical] = (j, unit)
-        if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
-            best = (i, mapping)
-        elif best is not None:
-            break  # the rows below the header are data
-    return best
-
-
 _TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
 
 
@@ -738,7 +646,7 @@ def _lookup(values: list, interpret) -> list:
 def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
     """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
     the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
-    if not _filled(raw):
+    if not filled(raw):
         return "required_missing"
     if integer and isinstance(raw, float) and raw.is_integer():
         return "amount_negative" if raw < 0 else int(raw)
@@ -772,32 +680,6 @@ def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:
     return labels == 1
 
 
-def _filled(value: object) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value is not None
-
-
-def clean_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def parse_number(value: object) -> Decimal | None:
-    """A number as the county typed it: text, thousands separators, full-width digits, 元."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = normalise(value).replace(",", "").removesuffix("元")
-    return decimal_or_none(text) if text else None
-
-
 def _iso_date(value: str) -> str:
     found = _DATE.search(normalise(value))
     if not found:
@@ -806,36 +688,6 @@ def _iso_date(value: str) -> str:
         return date(*map(int, found.groups())).isoformat()
     except ValueError:
         return ""
-
-
-# -- a whole month -------------------------------------------------------------------------
-
-
-@dataclass
-class MonthIntake:
-    """Every county's intake of a month, combined."""
-
-    usage: pd.DataFrame
-    archive: pd.DataFrame
-    visits: pd.DataFrame
-    problems: pd.DataFrame
-    quarantine: pd.DataFrame
-
-
-def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
-    """The counties' accepted rows, problems and quarantined rows as the month's tables."""
-
-    def records(name: str, columns: list[str]) -> pd.DataFrame:
-        rows = [r for i in intakes for r in getattr(i, name)]
-        return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
-
-    return MonthIntake(
-        usage=usage_frame(intakes),
-        archive=records("archive", ARCHIVE_COLUMNS),
-        visits=records("visits", VISIT_COLUMNS),
-        problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
-        quarantine=records("quarantine", QUARANTINE_COLUMNS),
-    )
 
 
 def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
@@ -859,7 +711,3 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
         },
         columns=USAGE_COLUMNS,
     )
-
-
-def unknown_file_problems(unknown: list[Path]) -> list[Problem]:
-    return [problem("county_unknown", file=p.name) for p in unknown]

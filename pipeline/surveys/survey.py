@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.core.code import PIPELINE, package_files
 from pipeline.core.problems import Problem, problem
-from pipeline.ingest.county import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
 
 DIMENSIONS = {

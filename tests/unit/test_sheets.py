@@ -3,7 +3,13 @@
 import pytest
 
 from pipeline.core.text import split_unit
-from pipeline.ingest.sheets import ARCHIVE_HEADER, ASSESSMENT_HEADER, SURVEY_HEADER, USAGE_HEADER, VISIT_HEADER
+from pipeline.ingest.sheets import (
+    ARCHIVE_HEADER,
+    ASSESSMENT_HEADER,
+    SURVEY_HEADER,
+    USAGE_HEADER,
+    VISIT_HEADER,
+)
 
 
 @pytest.mark.parametrize(
