@@ -15,6 +15,7 @@ county's workbook was not accepted.
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -229,3 +230,13 @@ def pay_deltas(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     both["delta"] = both.new - both.old
     both = both[both.delta != 0].reset_index()
     return both.rename(columns={"level_1": "item"})
+
+
+def pay_digest_lines(pay_lines: list[dict]) -> list[dict]:
+    """Pay lines as the edition hash sees them: amounts, rules and descriptions, in a fixed order,
+    without `source`/`source_file` (they cite the county's file name and row) and `line` (its
+    position, ordered by file name): a renamed file changes neither a figure nor a rule."""
+    kept = [
+        {k: v for k, v in line.items() if k not in ("source", "source_file", "line")} for line in pay_lines
+    ]
+    return sorted(kept, key=lambda line: json.dumps(line, ensure_ascii=False, sort_keys=True))

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
-from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS
+from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
-from pipeline.publish.editions import content_hash, pay_digest_lines
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
 from pipeline.render.second_process import Claims, SecondProcesses
 from pipeline.render.xlsx import write_sheets

@@ -14,10 +14,10 @@ import pandas as pd
 
 from pipeline.analytics.alerts import KIND_LABELS
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
+from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, month_range, shift
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
-from pipeline.publish.editions import content_hash
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.digest import content_hash
+from pipeline.pay.lines import pay_digest_lines
 from pipeline.publish.corrections import correction_notes, legacy_unchanged, read_content, write_content
 from pipeline.publish.editions import (
     add_files,
-    content_hash,
     edition_hash,
-    pay_digest_lines,
     read_manifest,
     record_version,
     version_for,
