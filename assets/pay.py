@@ -10,8 +10,9 @@ from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, 
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
+from pipeline.core.contract import PROBLEMS, SCORECARDS
 from pipeline.core.months import from_partition_key
-from pipeline.core.problems import PROBLEM_COLUMNS, to_frame
+from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import atomic_write, write_table
 from pipeline.ingest.assessment import assessment_file, read_assessment
@@ -118,7 +119,7 @@ def scorecards_table(
         county_held=_county_held(settings, submissions),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
-    write_table(shown, settings.layout.tables(month), "scorecards", ["manager_id", *ITEMS, "total"])
+    write_table(shown, settings.layout.tables(month), SCORECARDS)
     held = out[out.held != ""]
     for r in held.itertuples():
         progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)
@@ -177,10 +178,10 @@ def _write_month_problems(
     """problems.csv and 问题清单.xlsx of the month, complete: the counties' (written first by the
     intake), the 考核评分 sheet's and the 新揽收 claims' (known only once pay is computed)."""
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
-    write_table(frame, settings.layout.tables(month), "problems", PROBLEM_COLUMNS)
-    write_table(frame, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+    write_table(frame, settings.layout.tables(month), PROBLEMS)
+    write_table(frame, settings.layout.problems(month), PROBLEMS)
     # the sheet's own problems once more on their own: written here, after the month's snapshot
-    write_table(parts[1], settings.layout.tables(month), "assessment_problems", PROBLEM_COLUMNS)
+    write_table(parts[1], settings.layout.tables(month), "assessment_problems", PROBLEMS.names)
     write_problem_workbook(settings.layout.problems(month), month, frame, submissions)
 
 
