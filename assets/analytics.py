@@ -15,20 +15,20 @@ from dagster import (
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.analytics.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts, short_history
+from pipeline.analytics.alerts import KIND_LABELS, find_alerts, short_history
 from pipeline.analytics.archive import archive_as_of
 from pipeline.analytics.quarterly import is_quarter_end
 from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
 from pipeline.analytics.visits import county_coverage, visits_in_month
 from pipeline.analytics.visits import visit_coverage as coverage_tables
+from pipeline.core.contract import ALERTS, ARCHIVE, TIERS, VISITS
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.submissions import ACCEPTED
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
-CONTRACT_TIERS = ["customer_id", "county", "tier", "reasons", "previous_tier", "change"]
 
 
 def previous(key: str) -> AssetIn:
@@ -56,7 +56,7 @@ def customer_archive(
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     archive = archive_as_of(previous_archive, archive_updates, usage, month)
-    write_table(archive, settings.layout.tables(month), "archive")
+    write_table(archive, settings.layout.tables(month), ARCHIVE)
     changed = int((archive.changed_month == month).sum())
     context.add_output_metadata({"customers": len(archive), "changed_this_month": changed})
     return archive
@@ -80,7 +80,7 @@ def tiers(
     if int(rules.get("tier.window_months")) > TIER_HISTORY + 1:
         raise Failure(f"规则 tier.window_months 超过 {TIER_HISTORY + 1} 个月,无法计算")
     out = classify(by_month(usage_history, month), month, customer_archive, previous_tiers, rules)
-    write_table(out, settings.layout.tables(month), "tiers", CONTRACT_TIERS)
+    write_table(out, settings.layout.tables(month), TIERS)
     counts = out.tier.map(TIER_LABELS).value_counts().to_dict()
     changes = out.change.map(CHANGE_LABELS).value_counts().to_dict()
     progress.info("  大客户:%s", ",".join(f"{k} {v}" for k, v in counts.items()))
@@ -112,7 +112,7 @@ def alerts(
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
     usage_by_month = by_month(usage_history, month)
     out = find_alerts(usage_by_month, month, tiers, accepted, rules)
-    write_table(out, settings.layout.tables(month), "alerts", CONTRACT_ALERTS)
+    write_table(out, settings.layout.tables(month), ALERTS)
     too_short = short_history(usage_by_month, month, tiers, rules)
     write_table(too_short, settings.layout.tables(month), "alerts_short_history")
     counts = out.kind.map(KIND_LABELS).value_counts().to_dict()
@@ -139,7 +139,7 @@ def visit_coverage(
     write_table(by_manager, folder, "visit_coverage")
     write_table(not_visited, folder, "not_visited")
     write_table(by_county, folder, "visit_coverage_by_county")
-    write_table(visits, folder, "visits")  # each key account's page lists its visits
+    write_table(visits, folder, VISITS)  # each key account's page lists its visits
     total = by_manager.key_accounts.sum()
     share = by_manager.visited.sum() / total if total else 0.0
     context.add_output_metadata({"key_accounts": int(total), "visited_share": round(float(share), 4)})

@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
@@ -38,6 +39,7 @@ PRELOAD_MODULES = [
     "assets.pay",
     "assets.surveys",
     "assets.publications",
+    "assets.checks",
     "assets.forkserver_ready",
 ]
 
@@ -98,6 +100,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
     ]
     return Definitions(
         assets=[*counties, *month_assets, survey_wave, survey_headlines],
+        asset_checks=contract_checks(),  # run with the asset they check, in the same run
         resources={
             "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
             "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),

@@ -17,45 +17,21 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.volumes import volume_tables
+from pipeline.core.contract import PROBLEMS, REJECTED_ROWS, SUBMISSIONS, USAGE, VOLUMES
 from pipeline.core.months import from_partition_key
-from pipeline.core.problems import PROBLEM_COLUMNS
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.county import USAGE_COLUMNS, CountyIntake
 from pipeline.ingest.files import county_files, unknown_file_problems
 from pipeline.ingest.guards import guard, nothing_accepted
 from pipeline.ingest.month import combine
-from pipeline.ingest.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
+from pipeline.ingest.submissions import STATUS_LABELS, submissions_table
 from pipeline.publish.corrections import published_content
 from pipeline.publish.problem_report import write_problem_workbook
 from pipeline.publish.snapshot import take_snapshot
 
 MONTH_GROUP = "month"
 HISTORY_MONTHS = 12  # YoY needs the same month last year; the trend shows 13 months
-
-CONTRACT_USAGE = [
-    "month",
-    "county",
-    "customer_id",
-    "business_type",
-    "volume",
-    "revenue",
-    "manager_id",
-    "collection",
-    "source_file",
-    "source_sheet",
-    "source_row",
-]
-CONTRACT_VOLUMES = [
-    "county",
-    "business_type",
-    "volume",
-    "revenue",
-    "volume_mom",
-    "revenue_mom",
-    "volume_yoy",
-    "revenue_yoy",
-]
 
 
 def history(key: str, months_before: int = HISTORY_MONTHS) -> AssetIn:
@@ -111,11 +87,11 @@ def month_intake_asset(county_codes: list[str]):
         if context.run.job_name != "month_analytics":  # a history month may predate the centre's data
             nothing_accepted(month, submissions.to_dict("records"))
         folder = settings.layout.tables(month)
-        write_table(combined.usage, folder, "usage", CONTRACT_USAGE)
-        write_table(submissions, folder, "submissions", SUBMISSION_COLUMNS)
-        write_table(combined.problems, folder, "problems", PROBLEM_COLUMNS)
-        write_table(combined.quarantine, folder, "rejected_rows")
-        write_table(combined.problems, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+        write_table(combined.usage, folder, USAGE)
+        write_table(submissions, folder, SUBMISSIONS)
+        write_table(combined.problems, folder, PROBLEMS)
+        write_table(combined.quarantine, folder, REJECTED_ROWS)
+        write_table(combined.problems, settings.layout.problems(month), PROBLEMS)
         write_problem_workbook(settings.layout.problems(month), month, combined.problems, submissions)
         status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
         progress.info(
@@ -167,7 +143,7 @@ def volumes(
     month = from_partition_key(context.partition_key)
     tables = volume_tables(by_month(usage_history, month), month, pd.Index(key_accounts(tiers).customer_id))
     folder = settings.layout.tables(month)
-    write_table(tables["county_business"], folder, "volumes", CONTRACT_VOLUMES)
+    write_table(tables["county_business"], folder, VOLUMES)
     write_table(tables["business"], folder, "volumes_by_business")
     write_table(tables["county"], folder, "volumes_by_county")
     write_table(tables["customer"], folder, "volumes_by_customer")

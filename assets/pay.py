@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, 
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
+from pipeline.core.contract import SCORECARDS
 from pipeline.core.months import from_partition_key
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
@@ -104,7 +105,7 @@ def scorecards_table(
         county_held=_county_held(settings, submissions),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
-    write_table(shown, settings.layout.tables(month), "scorecards", ["manager_id", *ITEMS, "total"])
+    write_table(shown, settings.layout.tables(month), SCORECARDS)
     held = out[out.held != ""]
     for r in held.itertuples():
         progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)

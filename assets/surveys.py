@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, MetadataValue, StaticPartitionsDefini
 
 from assets.partitions import FIRST_MONTH
 from assets.resources import KacSettings
+from pipeline.core.contract import SATISFACTION
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -57,14 +58,12 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     responses, problems = read_wave(layout.inputs / "surveys" / wave, ref, known)
     rules = ref.rules.for_month(end if end >= FIRST_MONTH else FIRST_MONTH)
     summary = summarise(wave, responses, int(rules.get("survey.min_group")), list(ref.county_names.values()))
-    out_folder = layout.outputs / "tables" / "surveys" / wave
-    summary = wave_change(
-        summary, _table(layout.outputs / "tables" / "surveys" / previous_wave(wave), "satisfaction")
-    )
+    out_folder = layout.survey_tables(wave)
+    summary = wave_change(summary, _table(layout.survey_tables(previous_wave(wave)), "satisfaction"))
     key_drivers = drivers(responses) if len(responses) else pd.DataFrame()
     callbacks = follow_up(responses, archive)
     covered = coverage(responses, tiers)
-    write_table(summary, out_folder, "satisfaction")
+    write_table(summary, out_folder, SATISFACTION)
     write_table(callbacks, out_folder, "followup")
     write_table(key_drivers, out_folder, "drivers")
     write_table(to_frame(problems), out_folder, "problems")

@@ -14,20 +14,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analytics.tiers import key_accounts
+from pipeline.core.contract import ALERTS
 from pipeline.core.months import shift
 from pipeline.core.rules import Rules
 
-ALERT_COLUMNS = [
-    "customer_id",
-    "county",
-    "manager_id",
-    "kind",
-    "this_month",
-    "reference",
-    "ratio",
-    "basis",
-    "tier",
-]
 KIND_LABELS = {"loss": "流失预警", "decline": "下降预警"}
 
 
@@ -59,7 +49,7 @@ def find_alerts(
     keys = key_accounts(tiers)
     keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
     if keys.empty:
-        return pd.DataFrame(columns=ALERT_COLUMNS)
+        return pd.DataFrame(columns=ALERTS.names)
     last_year = shift(month, -12)
     before = [shift(month, -k) for k in range(1, max(loss_months, fallback_months) + 1)]
     needed = list(dict.fromkeys([month, last_year, *before]))
@@ -115,6 +105,3 @@ def short_history(
     had = set() if last_year is None else set(last_year.customer_id[last_year.revenue_fen > 0])
     out = keys[~keys.customer_id.isin(had)].assign(months_of_data=present)
     return out[SHORT_HISTORY_COLUMNS].reset_index(drop=True)
-
-
-CONTRACT_ALERTS = ["customer_id", "county", "manager_id", "kind", "this_month", "reference", "ratio"]

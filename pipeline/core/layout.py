@@ -23,6 +23,9 @@ class Layout:
     def tables(self, month: str) -> Path:
         return self.outputs / "tables" / month
 
+    def survey_tables(self, wave: str) -> Path:
+        return self.outputs / "tables" / "surveys" / wave
+
     def problems(self, month: str) -> Path:
         return self.outputs / "problems" / month
 

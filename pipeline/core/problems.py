@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.core.contract import PROBLEMS
+
 ERROR, WARNING = "error", "warning"
 
 # code → (effect, message template shown to the operator and the county)
@@ -109,6 +111,8 @@ def label(code: str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
+    """A row of problems.csv: its fields are contract.PROBLEMS's columns, in order."""
+
     severity: str
     code: str
     county: str
@@ -117,9 +121,6 @@ class Problem:
     cell: str
     value: str
     message: str
-
-
-PROBLEM_COLUMNS = list(Problem.__dataclass_fields__)
 
 
 def effect(code: str) -> str:
@@ -148,5 +149,5 @@ def problem(
 def to_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table; every field is text."""
     return pd.DataFrame(
-        {c: [str(getattr(p, c)) for p in problems] for c in PROBLEM_COLUMNS}, columns=PROBLEM_COLUMNS
+        {c: [str(getattr(p, c)) for p in problems] for c in PROBLEMS.names}, columns=PROBLEMS.names
     )

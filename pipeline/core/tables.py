@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import Table
 from pipeline.core.money import format_yuan
 
 RATIO_DECIMALS = 6
@@ -21,8 +22,14 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str] | None = None) -> Path:
-    """`name`.csv (contract columns first) and `name`.parquet (internal types, fen kept)."""
+def write_table(
+    frame: pd.DataFrame, folder: Path, table: Table | str, columns: list[str] | None = None
+) -> Path:
+    """`name`.csv and `name`.parquet (internal types, fen kept) of a contract table (its declared
+    columns first, in order: pipeline.core.contract) or of another table named by `table`
+    (`columns` first where given)."""
+    name = table if isinstance(table, str) else table.name
+    columns = columns or (None if isinstance(table, str) else table.names)
     folder.mkdir(parents=True, exist_ok=True)
     shown = for_csv(frame)
     if columns:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import to_fen
 from pipeline.core.months import next_month
 from pipeline.core.problems import Problem, effect, problem
@@ -33,52 +34,26 @@ from pipeline.ingest.grid import (
 )
 from pipeline.ingest.reference import Reference
 
-USAGE_COLUMNS = [
-    "month",
-    "county",
-    "customer_id",
-    "customer_name",
-    "business_type",
-    "volume",
-    "revenue_fen",
-    "manager_id",
-    "collection",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "collection_cell",
-]
+
+def _usage_columns() -> list[str]:
+    """The usage frame: usage.csv's contract columns (amounts in fen), the customer's name beside
+    its id, and the cell of its 揽收类型 (the 新揽收 claims name it). The stored asset and
+    usage.parquet keep this order; usage.csv puts the contract's columns first."""
+    columns = USAGE.frame_columns
+    after_id = columns.index("customer_id") + 1
+    return [*columns[:after_id], "customer_name", *columns[after_id:], "collection_cell"]
+
+
+USAGE_COLUMNS = _usage_columns()
+_ARCHIVE_OWN = ("customer_id", "county", "first_month", "changed_month", "source")
+# A county's 客户档案 rows: the archive's record fields (contract.ARCHIVE) and where each came from
 ARCHIVE_COLUMNS = [
     "customer_id",
-    "name",
-    "address",
-    "contact",
-    "phone",
-    "nature",
-    "partner",
-    "products",
-    "business_types",
-    "potential",
-    "competitors",
-    "manager_id",
-    "county_designated",
-    "updated",
+    *(c for c in ARCHIVE.names if c not in _ARCHIVE_OWN),
     "county",
     "source_file",
     "source_row",
 ]
-VISIT_COLUMNS = [
-    "date",
-    "customer_id",
-    "manager_id",
-    "method",
-    "content",
-    "feedback",
-    "county",
-    "source_file",
-    "source_row",
-]
-QUARANTINE_COLUMNS = ["county", "file", "sheet", "row", "code", "values"]
 UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -117,9 +92,9 @@ class CountyIntake:
     source_sheet: str = ""
     collection_column: str = ""
     problems: list[Problem] = field(default_factory=list)
-    quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
+    quarantine: list[dict] = field(default_factory=list)  # rejected rows, contract.REJECTED_ROWS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
-    visits: list[dict] = field(default_factory=list)  # VISIT_COLUMNS
+    visits: list[dict] = field(default_factory=list)  # contract.VISITS
 
     @cached_property
     def usage(self) -> pd.DataFrame:
@@ -544,7 +519,7 @@ class _CountyReader:
                     "values": f"整表退回,共 {self.rows_read} 行未使用",
                 }
             )
-        return [{c: str(r[c]) for c in QUARANTINE_COLUMNS} for r in rows]
+        return [{c: str(r[c]) for c in REJECTED_ROWS.names} for r in rows]
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 

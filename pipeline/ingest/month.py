@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.core.contract import REJECTED_ROWS, VISITS
 from pipeline.core.problems import Problem, to_frame
 from pipeline.ingest.county import (
     ARCHIVE_COLUMNS,
-    QUARANTINE_COLUMNS,
-    VISIT_COLUMNS,
     CountyIntake,
     usage_frame,
 )
@@ -37,7 +36,7 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
     return MonthIntake(
         usage=usage_frame(intakes),
         archive=records("archive", ARCHIVE_COLUMNS),
-        visits=records("visits", VISIT_COLUMNS),
+        visits=records("visits", VISITS.names),
         problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
-        quarantine=records("quarantine", QUARANTINE_COLUMNS),
+        quarantine=records("quarantine", REJECTED_ROWS.names),
     )

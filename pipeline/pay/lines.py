@@ -21,23 +21,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+from pipeline.core.contract import FEN, PAY
 from pipeline.core.money import fen_to_yuan, round_yuan
 from pipeline.core.rules import Rules
 
 LINE_COLUMNS = ["manager_id", "line", "kind", "description", "amount", "rule", "source", "source_file"]
 HELD = "暂缓"
-PAY_COLUMNS = [
-    "manager_id",
-    "name",
-    "county",
-    "performance_pay",
-    "marketing_reward",
-    "award",
-    "allowance",
-    "total",
-    "held",
-]
-MONEY_COLUMNS = ["performance_pay", "marketing_reward", "award", "allowance", "total"]
+MONEY_COLUMNS = PAY.of_kind(FEN)  # Decimal 元 of whole fen in the summary, as pay.csv shows them
 KIND_LABELS = {
     "performance": "业绩工资",
     "marketing": "营销奖励",
@@ -216,7 +206,8 @@ def pay_summary(lines: pd.DataFrame, managers: pd.DataFrame) -> pd.DataFrame:
                 "held": "、".join(KIND_LABELS[k] for k in dict.fromkeys(mine.kind[mine.rule == HELD])),
             }
         )
-    return pd.DataFrame(rows, columns=PAY_COLUMNS)
+    # pay.csv's columns; the version is each statement's, added when the statements are issued
+    return pd.DataFrame(rows, columns=[c for c in PAY.names if c != "version"])
 
 
 def pay_deltas(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:

@@ -24,20 +24,12 @@ import pandas as pd
 
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
+from pipeline.core.contract import SCORECARDS
 from pipeline.core.months import shift
 from pipeline.core.rules import Rules
 from pipeline.pay.lines import days_employed
 
-ITEMS = [
-    "archive",
-    "contact",
-    "market_survey",
-    "retention",
-    "other",
-    "project_plan",
-    "new_accounts",
-    "annual_target",
-]
+ITEMS = [c for c in SCORECARDS.names if c not in ("manager_id", "total")]  # the plan's eight, in order
 ITEM_LABELS = {
     "archive": "大客户档案建立和更新",
     "contact": "大客户联系",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import PAY
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
@@ -40,7 +41,7 @@ def write_pay_tables(
     `version` is that of each manager's statement in force."""
     folder.mkdir(parents=True, exist_ok=True)
     shown = summary.assign(version=summary.manager_id.map(versions))
-    shown = shown[[c for c in shown.columns if c != "held"] + ["held"]]  # the contract's columns first
+    shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
     shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")

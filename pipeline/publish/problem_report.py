@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.problems import PROBLEM_COLUMNS, SEVERITY_LABELS, label
+from pipeline.core.contract import PROBLEMS
+from pipeline.core.problems import SEVERITY_LABELS, label
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.ingest.submissions import STATUS_LABELS
@@ -83,7 +84,7 @@ def write_month_problems(
     (written first by the intake), the 考核评分 sheet's and the 新揽收 claims' (known only once
     pay is computed). The sheet's own problems once more on their own (assessment_problems.csv)."""
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
-    write_table(frame, tables, "problems", PROBLEM_COLUMNS)
-    write_table(frame, problems_dir, "problems", PROBLEM_COLUMNS)
-    write_table(parts[1], tables, "assessment_problems", PROBLEM_COLUMNS)
+    write_table(frame, tables, PROBLEMS)
+    write_table(frame, problems_dir, PROBLEMS)
+    write_table(parts[1], tables, "assessment_problems", PROBLEMS.names)
     write_problem_workbook(problems_dir, month, frame, submissions)

@@ -1,5 +1,5 @@
-"""The definitions pinned: an asset, job, schedule or sensor renamed, regrouped or dropped is a
-change someone must mean (the operator's UI, the runner and the sensors name them)."""
+"""The definitions pinned: an asset, check, job, schedule or sensor renamed, regrouped or dropped
+is a change someone must mean (the operator's UI, the runner and the sensors name them)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,24 @@ GROUPS = {
     "surveys": {"survey_wave", "survey_headlines"},
 }
 
+# asset → its checks: each county's own (in its step), and one per contract table it writes
+CHECKS = {
+    **{f"county_{c}": {"rows_accounted"} for c in COUNTIES},
+    "usage": {"usage_contract"},
+    "submissions": {"submissions_contract"},
+    "problems": {"problems_contract"},
+    "rejected_rows": {"rejected_rows_contract"},
+    "customer_archive": {"archive_contract"},
+    "volumes": {"volumes_contract"},
+    "tiers": {"tiers_contract"},
+    "alerts": {"alerts_contract"},
+    "visit_coverage": {"visits_contract"},
+    "scorecards_table": {"scorecards_contract"},
+    "pay": {"problems_contract"},
+    "pay_statements": {"pay_contract"},
+    "survey_wave": {"satisfaction_contract"},
+}
+
 
 @pytest.fixture(scope="module")
 def defs():
@@ -98,3 +116,34 @@ def test_the_month_job_holds_every_month_asset_and_the_analytics_job_no_publicat
     }
     assert month == set().union(*(keys for group, keys in GROUPS.items() if group != "surveys"))
     assert analytics == GROUPS["counties"] | GROUPS["month"]
+
+
+def check_keys(keys) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for key in keys:
+        found.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
+    return found
+
+
+def test_asset_checks_non_blocking_per_partition_of_their_asset(defs):
+    graph = defs.resolve_asset_graph()
+    assert check_keys(graph.asset_check_keys) == CHECKS
+    for key in graph.asset_check_keys:
+        spec = graph.get_check_spec(key)
+        if key.name.endswith("_contract"):
+            assert not spec.blocking, key  # a broken contract is recorded, the month still published
+            assert spec.partitions_def == graph.get(key.asset_key).partitions_def, key
+        else:
+            assert spec.blocking, key  # a county's rows all used or quarantined, or nothing follows
+
+
+def test_the_jobs_run_the_checks_of_their_assets(defs):
+    def checks_of(job: str) -> dict[str, set[str]]:
+        return check_keys(defs.resolve_job_def(job).asset_layer.asset_graph.asset_check_keys)
+
+    month_assets = set().union(*(keys for group, keys in GROUPS.items() if group != "surveys"))
+    analytics_assets = GROUPS["counties"] | GROUPS["month"]
+    assert checks_of("month") == {a: c for a, c in CHECKS.items() if a in month_assets}
+    assert checks_of("month_analytics") == {a: c for a, c in CHECKS.items() if a in analytics_assets}
+    assert checks_of("survey_waves") == {"survey_wave": {"satisfaction_contract"}}
+    assert checks_of("survey_summary") == {}
