@@ -1,5 +1,5 @@
 """Asset checks generated from the data contract (pipeline.core.contract): every asset that
-writes a contract table gets one check per table, run after it for the same partition, that reads
+writes a contract table gets one check per table, run in the same run for the same partition, that reads
 the CSV back and verifies its columns and their order, required values, the key and the kinds.
 
 Non-blocking: the checks verify the program's own output, not the operator's inputs, so a
@@ -13,13 +13,16 @@ from collections.abc import Callable
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
     MetadataValue,
     PartitionsDefinition,
     PreviewWarning,
-    asset_check,
+    multi_asset_check,
 )
 
 from assets.partitions import months
@@ -68,43 +71,61 @@ def check_name(table: Table) -> str:
 
 
 def contract_check(
-    asset: str, table: Table, partitions_def: PartitionsDefinition, where: Callable[[str], str]
+    name: str,
+    tables: dict[str, list[Table]],
+    partitions_def: PartitionsDefinition,
+    where: Callable[[str], str],
 ) -> AssetChecksDefinition:
-    """The check of `table` as `asset` writes it, for a partition of `partitions_def`
-    (`where` turns its key into the month YYYY-MM or the wave the table's folder is named by)."""
+    """The checks of `tables` (asset → the contract tables it writes) for a partition of
+    `partitions_def`, as one step: each check would otherwise cost a step of its own, ≈ 0.25 s of
+    Dagster's bookkeeping against ≈ 20 ms of reading the CSV (`where` turns the partition key into
+    the month YYYY-MM or the wave the table's folder is named by). Only the checks of the assets a
+    run selects are run."""
+    by_key = {
+        AssetCheckKey(AssetKey(asset), check_name(table)): table
+        for asset, written in tables.items()
+        for table in written
+    }
 
-    def _check(context: AssetCheckExecutionContext, settings: KacSettings) -> AssetCheckResult:
-        path = table.path(settings.layout, where(context.partition_key))
-        found = check_csv(table, path)
-        shown = "; ".join(found[:SHOWN]) + (f" (+{len(found) - SHOWN} more)" if len(found) > SHOWN else "")
-        return AssetCheckResult(
-            passed=not found,
-            severity=AssetCheckSeverity.ERROR,
-            description=f"{path.name}: {shown}" if found else f"{path.name} keeps the contract",
-            metadata={"path": MetadataValue.path(str(path)), "violations": MetadataValue.json(found)},
-        )
+    def _check(context: AssetCheckExecutionContext, settings: KacSettings):
+        folder_key = where(context.partition_key)
+        for key in sorted(
+            context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)
+        ):
+            yield _result(key, by_key[key].path(settings.layout, folder_key), by_key[key])
 
     with warnings.catch_warnings():  # a check per partition, like its asset: a preview in Dagster 1.13
         warnings.simplefilter("ignore", PreviewWarning)
-        return asset_check(
-            asset=asset,
-            name=check_name(table),
-            description=f"数据契约:{table.name}.csv 的列及顺序、必填、主键唯一、类型(pipeline.core.contract)",
-            blocking=False,
-            partitions_def=partitions_def,
-        )(_check)
+        specs = [
+            AssetCheckSpec(
+                check_name(table),
+                asset=asset,
+                description=f"数据契约:{table.name}.csv 的列及顺序、必填、主键唯一、类型(pipeline.core.contract)",
+                blocking=False,
+                partitions_def=partitions_def,
+            )
+            for asset, written in tables.items()
+            for table in written
+        ]
+        return multi_asset_check(specs=specs, name=name, can_subset=True)(_check)
+
+
+def _result(key: AssetCheckKey, path, table: Table) -> AssetCheckResult:
+    found = check_csv(table, path)
+    shown = "; ".join(found[:SHOWN]) + (f" (+{len(found) - SHOWN} more)" if len(found) > SHOWN else "")
+    return AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=not found,
+        severity=AssetCheckSeverity.ERROR,
+        description=f"{path.name}: {shown}" if found else f"{path.name} keeps the contract",
+        metadata={"path": MetadataValue.path(str(path)), "violations": MetadataValue.json(found)},
+    )
 
 
 def contract_checks() -> list[AssetChecksDefinition]:
-    """Every contract check of the deployment."""
-    checks = [
-        contract_check(asset, table, months, from_partition_key)
-        for asset, tables in MONTH_TABLES.items()
-        for table in tables
+    """Every contract check of the deployment: one step for a month's tables, one for a wave's."""
+    return [
+        contract_check("month_contract", MONTH_TABLES, months, from_partition_key),
+        contract_check("wave_contract", WAVE_TABLES, waves, lambda key: key),
     ]
-    checks += [
-        contract_check(asset, table, waves, lambda key: key)
-        for asset, tables in WAVE_TABLES.items()
-        for table in tables
-    ]
-    return checks
