@@ -100,7 +100,7 @@ def contract_check(
             AssetCheckSpec(
                 check_name(table),
                 asset=asset,
-                description=f"数据契约:{table.name}.csv 的列及顺序、必填、主键唯一、类型(pipeline.core.contract)",
+                description=f"数据契约:{table.name}.csv 的列及顺序、必填、主键唯一、类型",
                 blocking=False,
                 partitions_def=partitions_def,
             )
