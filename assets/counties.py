@@ -23,6 +23,7 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from assets.partitions import months
 from assets.resources import KacSettings
+from assets.sources import COUNTY_DEPS
 from pipeline.core.code import package_digest, package_files
 from pipeline.core.months import from_partition_key, shift
 from pipeline.core.progress import progress
@@ -55,6 +56,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         key=key,
         group_name=COUNTIES_GROUP,
         partitions_def=months,
+        deps=COUNTY_DEPS,
+        code_version=package_digest(*_READER_PACKAGES),
         description=f"{name}报送的月度大客户用邮情况表:校验后的明细、问题清单与报送状态。",
         check_specs=[
             AssetCheckSpec(
@@ -179,8 +182,9 @@ def recorded_version(instance, key: AssetKey, partition: str) -> str | None:
 def _archived_names(settings: KacSettings, month: str) -> dict[str, str]:
     """Customer names of last month's archive table, to check this month's usage rows against.
 
-    Read from the table customer_archive wrote, not as a Dagster input: an input would close a
-    loop (county → archive → next month's county) that an asset job cannot hold.
+    Read from the table customer_archive wrote, declared as the source `computed_tables` (of
+    the month before), not as an input: an input would close a loop (county → archive → next
+    month's county) that an asset graph cannot hold.
     """
     path = settings.layout.tables(shift(month, -1)) / "archive.parquet"
     if not path.exists():

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, 
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
+from assets.sources import ASSESSMENT_DEPS
 from pipeline.core.contract import SCORECARDS
 from pipeline.core.months import from_partition_key
 from pipeline.core.problems import to_frame
@@ -32,6 +33,7 @@ PAY_GROUP = "pay"
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
+    deps=ASSESSMENT_DEPS,
     kinds={"excel"},
     description="中心月度考核评分表(市场调查、项目策划、其他、突出贡献奖)",
 )

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, MetadataValue, StaticPartitionsDefinition, asset
+from dagster import AssetDep, AssetExecutionContext, MetadataValue, StaticPartitionsDefinition, asset
 
 from assets.partitions import FIRST_MONTH
 from assets.resources import KacSettings
+from assets.sources import ALL_TABLES
 from pipeline.core.contract import SATISFACTION
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
@@ -45,6 +46,7 @@ def _table(folder: Path, name: str) -> pd.DataFrame | None:
 @asset(
     group_name=SURVEYS_GROUP,
     partitions_def=waves,
+    deps=[AssetDep("reference_data"), AssetDep("survey_workbooks"), ALL_TABLES],
     kinds={"excel", "pdf"},
     description="一轮满意度测评:分项与分县汇总(威尔逊区间、样本不足不出数)、驱动因素、回访名单与报告",
 )
