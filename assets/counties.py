@@ -1,12 +1,5 @@
 """One asset per county workbook: the operator sees every county's state of a month."""
 
-import hashlib
-import json
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -24,11 +17,11 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import COUNTY_DEPS
-from pipeline.core.code import package_digest, package_files
+from pipeline.core.code import package_digest
 from pipeline.core.months import from_partition_key, shift
 from pipeline.core.progress import progress
 from pipeline.ingest.county import CountyIntake, ingest_county
-from pipeline.ingest.files import county_files, file_sha256
+from pipeline.ingest.fingerprint import READER_PACKAGES, CountyInputs, county_inputs
 from pipeline.ingest.submissions import STATUS_LABELS
 
 COUNTIES_GROUP = "counties"
@@ -57,7 +50,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         group_name=COUNTIES_GROUP,
         partitions_def=months,
         deps=COUNTY_DEPS,
-        code_version=package_digest(*_READER_PACKAGES),
+        code_version=package_digest(*READER_PACKAGES),
         description=f"{name}报送的月度大客户用邮情况表:校验后的明细、问题清单与报送状态。",
         check_specs=[
             AssetCheckSpec(
@@ -72,7 +65,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
     def county_workbook(context: AssetExecutionContext, settings: KacSettings):
         month = from_partition_key(context.partition_key)
         ref = settings.reference()
-        inputs = CountyInputs.of(settings, month)
+        inputs = inputs_of(settings, month)
         version = inputs.version(code)  # of the file before it is read: a copy still under way
         # shows as changed again once finished, never as the version that was read
         intake = ingest_county(code, month, inputs.files.get(code, []), ref, inputs.archive_names)
@@ -108,59 +101,20 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
     return county_workbook
 
 
-# The reader's own code: a change to it re-reads every workbook, as a change of file would.
-_READER_PACKAGES = ("core", "ingest")
-
-
-@dataclass(frozen=True)
-class CountyInputs:
-    """What reading a county's workbook of a month depends on, and its fingerprint (the county
-    asset's data version): the file itself, the reference data, last month's archive names and
-    the reader's code. `kac run` re-reads a county only when its fingerprint changed."""
-
-    files: dict[str, list[Path]]
-    archive_names: dict[str, str]
-    shared: str  # hash of what every county of the month shares
-
-    @classmethod
-    def of(cls, settings: KacSettings, month: str) -> "CountyInputs":
-        """Worked out once per state of the month's files, last month's archive, the reference
-        data and the reader's code: every county step of a run asks for the same (at province
-        scale, reading the archive in each of 183 steps cost more than the counties' files)."""
-        ref = settings.reference()
-        folder = settings.layout.month_inputs(month)
-        archive = settings.layout.tables(shift(month, -1)) / "archive.parquet"
-        stamp = (
-            ref.digest,
-            _stamps(sorted(folder.iterdir()) if folder.is_dir() else []),
-            _stamps([archive] if archive.exists() else []),
-            _stamps(package_files(*_READER_PACKAGES)),
-        )
-        return _county_inputs(settings, month, stamp)
-
-    def version(self, code: str) -> str:
-        return hashlib.sha256((file_sha256(self.files.get(code, [])) + self.shared).encode()).hexdigest()
-
-
-def _stamps(paths: list[Path]) -> tuple:
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-
-
-@lru_cache(maxsize=4)
-def _county_inputs(settings: KacSettings, month: str, stamp: tuple) -> CountyInputs:
-    ref = settings.reference()
-    files, _ = county_files(settings.layout.month_inputs(month), ref)
-    names = _archived_names(settings, month)
-    h = hashlib.sha256(ref.digest.encode())
-    h.update(json.dumps(sorted(names.items()), ensure_ascii=False).encode())
-    h.update(package_digest(*_READER_PACKAGES).encode())
-    return CountyInputs(files, names, h.hexdigest())
+def inputs_of(settings: KacSettings, month: str) -> CountyInputs:
+    """What the county steps of `month` read with (last month's archive: the source
+    `computed_tables` of the month before, not an input: county → archive → next month's county
+    would be a loop that an asset graph cannot hold)."""
+    layout = settings.layout
+    return county_inputs(
+        settings.reference(), layout.month_inputs(month), layout.tables(shift(month, -1)) / "archive.parquet"
+    )
 
 
 def changed_counties(settings: KacSettings, month: str, instance) -> dict[AssetKey, str]:
     """County assets of `month` to read again — inputs changed since last read, or never read —
     with their new fingerprints. The others' stored results are used as they are."""
-    inputs = CountyInputs.of(settings, month)
+    inputs = inputs_of(settings, month)
     partition = f"{month}-01"
     out = {}
     for code in settings.reference().counties.code:
@@ -177,20 +131,6 @@ def recorded_version(instance, key: AssetKey, partition: str) -> str | None:
         AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
     ).records
     return records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
-
-
-def _archived_names(settings: KacSettings, month: str) -> dict[str, str]:
-    """Customer names of last month's archive table, to check this month's usage rows against.
-
-    Read from the table customer_archive wrote, declared as the source `computed_tables` (of
-    the month before), not as an input: an input would close a loop (county → archive → next
-    month's county) that an asset graph cannot hold.
-    """
-    path = settings.layout.tables(shift(month, -1)) / "archive.parquet"
-    if not path.exists():
-        return {}
-    archive = pd.read_parquet(path, columns=["customer_id", "name"])
-    return dict(zip(archive.customer_id, archive.name, strict=True))
 
 
 def _problems_md(intake: CountyIntake) -> str:
