@@ -11,7 +11,7 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ASSESSMENT_DEPS
 from pipeline.core.contract import SCORECARDS
-from pipeline.core.months import from_partition_key
+from pipeline.core.months import from_partition_key, same_year
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -88,9 +88,9 @@ def scorecards_table(
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
-    this_year = {m: f for m, f in by_month(tiers_history, month).items() if m[:4] == month[:4]}
+    this_year = {m: f for m, f in by_month(tiers_history, month).items() if same_year(m, month)}
     tiers = this_year[month]
-    usage_year = [f for m, f in by_month(usage_history, month).items() if m[:4] == month[:4]]
+    usage_year = [f for m, f in by_month(usage_history, month).items() if same_year(m, month)]
     out = scorecards(
         month,
         ref.rules.for_month(month),

@@ -1,4 +1,5 @@
-"""Month keys: people and files say YYYY-MM; Dagster's monthly partitions say YYYY-MM-01."""
+"""Months: the one month type of the product is the key "YYYY-MM" (people and files say it;
+Dagster's monthly partitions say YYYY-MM-01). Every calculation on months is made here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,23 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 FIRST_MONTH = "2025-01"  # the first month the system holds (Dagster's first partition)
 # The counties' and the centre's clock: a month closes at midnight Beijing time, not UTC.
 TIMEZONE = "Asia/Shanghai"
+
+
+def year_of(month: str) -> int:
+    return int(month[:4])
+
+
+def number_of(month: str) -> int:
+    """'2026-10' → 10."""
+    return int(month[5:7])
+
+
+def same_year(a: str, b: str) -> bool:
+    return year_of(a) == year_of(b)
+
+
+def quarter_of(month: str) -> int:
+    return (number_of(month) - 1) // 3 + 1
 
 
 def shift(month: str, n: int) -> str:
@@ -46,7 +64,7 @@ def from_partition_key(key: str) -> str:
 
 def chinese_month(month: str) -> str:
     """'2026-10' → '2026年10月'."""
-    return f"{month[:4]}年{int(month[5:])}月"
+    return f"{year_of(month)}年{number_of(month)}月"
 
 
 def chinese_day(month: str, day: int) -> str:

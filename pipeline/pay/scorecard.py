@@ -25,7 +25,7 @@ import pandas as pd
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
-from pipeline.core.months import shift
+from pipeline.core.months import number_of, shift, year_of
 from pipeline.core.rules import Rules
 from pipeline.pay.lines import days_employed
 
@@ -194,7 +194,7 @@ def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dic
 def months_employed_this_year(manager, month: str) -> tuple[Decimal, str]:
     """Months of this year up to the end of `month` the manager was employed, the first and last
     months by their share of days: a full year so far is exactly the month number."""
-    year, last = int(month[:4]), int(month[5:])
+    year, last = year_of(month), number_of(month)
     total = Decimal(0)
     for m in range(1, last + 1):
         worked, days = days_employed(manager, f"{year:04d}-{m:02d}")

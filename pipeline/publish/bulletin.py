@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.analytics.alerts import KIND_LABELS
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
-from pipeline.core.months import chinese_month, month_range, shift
+from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
@@ -63,7 +63,7 @@ def month_content(
     return {
         "month": month,
         "month_label": chinese_month(month),
-        "issue_label": f"{month[:4]}年第{int(month[5:])}期",
+        "issue_label": f"{year_of(month)}年第{number_of(month)}期",
         "rules_version": ref.rules.for_month(month).version,
         "county_count": len(ref.county_names),
         "submitted": int(submissions.status.isin(["on_time", "late", "received"]).sum()),

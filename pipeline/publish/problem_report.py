@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.contract import PROBLEMS
+from pipeline.core.months import number_of, year_of
 from pipeline.core.problems import SEVERITY_LABELS, label
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
@@ -71,7 +72,7 @@ def write_problem_workbook(
     """`folder`/问题清单.xlsx, replaced in one rename; the same problems give the same bytes."""
     path = folder / WORKBOOK_NAME
     tmp = folder / f".{WORKBOOK_NAME}.tmp"
-    stamp = datetime(int(month[:4]), int(month[5:]), 1)
+    stamp = datetime(year_of(month), number_of(month), 1)
     write_sheets(tmp, problem_sheets(problems, submissions), stamp)
     tmp.replace(path)
     return path

@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from pipeline.core.months import month_range, next_month, shift
+from pipeline.core.months import chinese_month, month_range, next_month, number_of, shift
 from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
@@ -247,7 +247,7 @@ def _customer_name(rng, county_name: str, nature: str, partner: bool, used: set[
 
 
 def _seasonality(business: str, month: str) -> float:
-    m = int(month[5:])
+    m = number_of(month)
     if business == "报刊发行":  # the subscription season
         return {9: 1.4, 10: 2.6, 11: 3.2, 12: 2.4}.get(m, 0.55)
     if business in ("特快", "快包"):  # Spring Festival lull, autumn holidays and 双十一
@@ -503,7 +503,7 @@ def _assessment_file(folder, ref, rng, month) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "考核评分"
-    ws.append([f"大客户中心客户经理月度考核评分({month[:4]}年{int(month[5:])}月)"])
+    ws.append([f"大客户中心客户经理月度考核评分({chinese_month(month)})"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ASSESSMENT_HEADER))
     ws.append(ASSESSMENT_HEADER)
     active = ref.managers_active_in(month)
