@@ -10,6 +10,9 @@ from dagster import (
     DataVersion,
     MetadataValue,
     Output,
+    TableColumn,
+    TableRecord,
+    TableSchema,
     asset,
 )
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
@@ -85,7 +88,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 "sha256": intake.sha256 or "—",
                 "rows_read": intake.rows_read,
                 "rows_used": len(intake.usage_rows),
-                "problems": MetadataValue.md(_problems_md(intake)),
+                "problems": _problems_table(intake),
+                "problems_total": len(intake.problems),
             },
         )
         yield AssetCheckResult(
@@ -133,17 +137,26 @@ def recorded_version(instance, key: AssetKey, partition: str) -> str | None:
     return records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
 
 
-def _problems_md(intake: CountyIntake) -> str:
-    if not intake.problems:
-        return "无问题"
-    head = "| 级别 | 代码 | 工作表 | 单元格 | 原值 | 说明 |\n|---|---|---|---|---|---|\n"
-    rows = [
-        f"| {p.severity} | {p.code} | {p.sheet} | {p.cell} | {_md(p.value)} | {_md(p.message)} |"
-        for p in intake.problems[:50]
+SHOWN_PROBLEMS = 50  # in the UI; problems.csv and 问题清单.xlsx hold them all
+PROBLEM_SCHEMA = TableSchema(
+    columns=[
+        TableColumn(name, "string", description=label)
+        for name, label in [
+            ("severity", "级别"),
+            ("code", "代码"),
+            ("sheet", "工作表"),
+            ("cell", "单元格"),
+            ("value", "原值"),
+            ("message", "说明"),
+        ]
     ]
-    more = f"\n\n另有 {len(intake.problems) - 50} 条,见 problems.csv" if len(intake.problems) > 50 else ""
-    return head + "\n".join(rows) + more
+)
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _problems_table(intake: CountyIntake) -> MetadataValue:
+    """The county's problems as a table in the UI (the first ones; the files hold them all)."""
+    records = [
+        TableRecord({c.name: str(getattr(p, c.name)) for c in PROBLEM_SCHEMA.columns})
+        for p in intake.problems[:SHOWN_PROBLEMS]
+    ]
+    return MetadataValue.table(records, schema=PROBLEM_SCHEMA)
