@@ -29,6 +29,10 @@ class Layout:
     def problems(self, month: str) -> Path:
         return self.outputs / "problems" / month
 
+    def feedback(self, month: str) -> Path:
+        """The county workbooks returned with their problems marked, and the chase notices."""
+        return self.outputs / "feedback" / month
+
     def bulletins(self, month: str) -> Path:
         return self.outputs / "bulletins" / month
 
