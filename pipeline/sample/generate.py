@@ -6,6 +6,7 @@ reproduces the committed `inputs/` of the repository.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tomllib
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from pipeline.core.months import chinese_month, month_range, next_month, number_of, shift
-from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
+from pipeline.ingest.reference import CONTACT_COLUMNS, CONTACTS_FILE, PREFECTURE_OFFICE, Reference
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
     ASSESSMENT_HEADER,
@@ -80,6 +81,7 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     customers = _customers(ref, rng, scale.customers, months)
     usage = _usage(customers, rng, months)
     _write_targets(inputs / "reference", ref, customers, usage)
+    _write_contacts(inputs / "reference", ref)
     quirks = _quirks(ref, months)
     for month in months:
         _write_month(inputs, ref, rng, month, customers, usage, quirks)
@@ -164,6 +166,21 @@ def _write_targets(folder: Path, ref: Reference, customers: pd.DataFrame, usage:
     pd.DataFrame(rows, columns=["year", "manager_id", "new_key_accounts", "revenue_target"]).to_csv(
         folder / "targets.csv", index=False
     )
+
+
+def _write_contacts(folder: Path, ref: Reference) -> None:
+    """Each county centre's contact for the chase list (where missing: the centre keeps its own):
+    the county's first account manager on the roster and an office number made from the county
+    code, so that the random draws of the workbooks stay as they were."""
+    if (folder / CONTACTS_FILE).exists():
+        return
+    rows = []
+    for code, name in ref.county_names.items():
+        staff = ref.managers[(ref.managers.county == code) & (ref.managers.role == "客户经理")]
+        person = staff.name.iloc[0] if len(staff) else ""
+        digits = int(hashlib.sha256(code.encode()).hexdigest(), 16) % 1_000_000
+        rows.append((code, name, person, f"0834-{3_000_000 + digits}"))
+    pd.DataFrame(rows, columns=CONTACT_COLUMNS).to_csv(folder / CONTACTS_FILE, index=False)
 
 
 # -- customers and their usage --------------------------------------------------------
