@@ -8,7 +8,7 @@ from pathlib import Path
 
 PIPELINE = Path(__file__).resolve().parents[2] / "pipeline"
 # lowest first: a package may import its own modules and those of packages before it
-LAYERS = ["core", "render", "ingest", "analytics", "surveys", "pay", "publish", "site", "sample"]
+LAYERS = ["core", "render", "ingest", "analytics", "surveys", "pay", "publish", "feedback", "site", "sample"]
 
 
 def _imports(path: Path) -> set[str]:
