@@ -231,7 +231,19 @@ def _print_published(layout: Layout, month: str) -> None:
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
     _print_counties(layout, month)
+    _print_feedback(layout, month)
     print(f"问题清单:{layout.problems(month) / WORKBOOK_NAME}")
+
+
+def _print_feedback(layout: Layout, month: str) -> None:
+    from pipeline.feedback.month import read_index
+
+    index = read_index(layout.feedback(month))
+    notices = [c for c, entry in index.items() if entry.get("notice")]
+    if index:
+        print(
+            f"问题反馈:{layout.feedback(month)}({len(index)} 个县(市)的标注报表,催报通知 {len(notices)} 份)"
+        )
 
 
 def _print_statements(layout: Layout, month: str, version: int) -> None:
@@ -281,9 +293,32 @@ def cmd_status(args: argparse.Namespace) -> int:
         *status_lines(table),
         *county_lines(table, month.problems, month.quarantine),
         *file_lines(month.problems, skipped_files(folder)),
+        *_feedback_and_chase(layout, ref, args.month, table, month.problems),
     ]
     print("\n".join(lines))
     return 0
+
+
+def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=None) -> list[str]:
+    """Each county's feedback workbook (made by the last run), and after the counties' deadline
+    the chase list: who must send (again), whom to call, the notice to send."""
+    from pipeline.feedback.chase import beijing_today, chase_lines, chase_list, deadline_text, past_deadline
+    from pipeline.feedback.month import feedback_lines, made_from_current, read_index
+
+    folder = layout.feedback(month)
+    index = read_index(folder)
+    current = made_from_current(index, table)
+    with_problems = [c for c in table.county if len(problems) and (problems.county == c).any()]
+    lines = feedback_lines(folder, month, with_problems, index, current)
+    deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
+    today = today or beijing_today()
+    if not past_deadline(month, deadline_day, today):
+        due = deadline_text(month, deadline_day, today)
+        return [*lines, f"报送截止:{due}(截止后在此列出催报清单)"]
+    chases = chase_list(table, problems, ref.county_contacts)
+    notices = {c: index[c]["notice"] for c in current if index[c].get("notice")}
+    where = [f"  通知在 {folder},可直接发给各县(市)"] if notices else []
+    return [*lines, *chase_lines(chases, notices), *where]
 
 
 def _status_month_note(layout: Layout, month: str) -> None:

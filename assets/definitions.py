@@ -18,6 +18,7 @@ from dagster import (
 from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
+from assets.feedback import feedback
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
@@ -48,6 +49,7 @@ PRELOAD_MODULES = [
     "assets.surveys",
     "assets.publications",
     "assets.checks",
+    "assets.feedback",
     "assets.forkserver_ready",
 ]
 
@@ -100,6 +102,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         pay,
         pay_confirmation,
         pay_statements,
+        feedback,
         month_content_data,
         edition,
         bulletin,

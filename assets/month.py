@@ -21,6 +21,7 @@ from pipeline.core.contract import PROBLEMS, REJECTED_ROWS, SUBMISSIONS, USAGE, 
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
+from pipeline.feedback.chase import beijing_today, chase_list, chase_markdown
 from pipeline.ingest.county import USAGE_COLUMNS, CountyIntake
 from pipeline.ingest.files import county_files, unknown_file_problems
 from pipeline.ingest.guards import guard, nothing_accepted
@@ -93,6 +94,8 @@ def month_intake_asset(county_codes: list[str]):
         write_table(combined.quarantine, folder, REJECTED_ROWS)
         write_table(combined.problems, settings.layout.problems(month), PROBLEMS)
         write_problem_workbook(settings.layout.problems(month), month, combined.problems, submissions)
+        deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
+        chase = chase_list(submissions, combined.problems, ref.county_contacts)
         status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
         progress.info(
             "  汇总:采用 %d 行,问题 %d 条,%s",
@@ -114,7 +117,9 @@ def month_intake_asset(county_codes: list[str]):
             metadata={
                 "by_county": MetadataValue.md(
                     submissions[["county", "status", "rows", "errors", "warnings"]].to_markdown(index=False)
-                )
+                ),
+                # 催报: who must send (again), whom to call (notices: the feedback asset)
+                "chase": MetadataValue.md(chase_markdown(chase, month, deadline_day, beijing_today())),
             },
         )
         yield Output(combined.problems, output_name="problems", metadata={"problems": len(combined.problems)})

@@ -147,7 +147,7 @@ def pay(
     summary = pay_summary(lines, managers)
     parts = [problems, assessment["problems"], to_frame(claim_problems(claims))]
     layout = settings.layout
-    write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
+    complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")
     context.add_output_metadata(  # amounts stay restricted
         {
@@ -158,7 +158,8 @@ def pay(
             "held": int((summary.held != "").sum()),
         }
     )
-    return {"lines": lines, "summary": summary, "claims": claims}
+    # the month's problems, complete only here: the feedback to the counties is made from them
+    return {"lines": lines, "summary": summary, "claims": claims, "problems": complete}
 
 
 @asset(

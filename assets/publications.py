@@ -176,7 +176,7 @@ def quarterly_report(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     kinds={"html"},
-    deps=[ALL_TABLES],
+    deps=[ALL_TABLES, "feedback"],  # feedback: its problems page links the counties' feedback files
     description="静态网站:首页、各月、各县(市)、各业务种类、各大客户页面,报表问题清单与检索"
     "(可从共享文件夹直接打开;新版本整体替换,只重写内容有变化的页面)",
 )

@@ -23,6 +23,7 @@ from pipeline.feedback.chase import Chase, chase_list, county_problems, notice_b
 from pipeline.feedback.workbook import feedback_bytes, feedback_workbook
 from pipeline.ingest.grid import Grid, cached_grids
 from pipeline.ingest.reference import Contact
+from pipeline.publish.summary import table_lines
 
 INDEX = "index.json"
 WORKBOOK_SUFFIX = "_问题反馈.xlsx"
@@ -125,3 +126,34 @@ def read_index(folder: Path) -> dict[str, dict]:
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     return counties if isinstance(counties, dict) else {}
+
+
+def made_from_current(index: dict[str, dict], submissions: pd.DataFrame) -> set[str]:
+    """Counties whose feedback was made from the workbook (or the absence of one) they have in
+    the month folder now: the others sent something since the last run."""
+    now = dict(zip(submissions.county, submissions.sha256.fillna(""), strict=True))
+    return {c for c, entry in index.items() if c in now and entry.get("sha256", "") == now[c]}
+
+
+def feedback_lines(
+    folder: Path, month: str, counties: list[str], index: dict[str, dict], current: set[str]
+) -> list[str]:
+    """Where each county's feedback workbook is (`kac status`): `counties` those with a problem
+    now, in reference order."""
+    if not counties:
+        return []
+    if not index:
+        return [f"问题反馈:尚未生成(运行 kac run {month} 后写入 {folder})"]
+    rows = []
+    for county in counties:
+        entry = index.get(county)
+        if entry is None or not entry.get("workbook"):
+            rows.append([county, f"未生成(运行 kac run {month} 后生成)"])
+        elif county not in current:
+            rows.append([county, f"{entry['workbook']}(报表已更换,运行 kac run {month} 后更新)"])
+        else:
+            rows.append([county, entry["workbook"]])
+    return [
+        f"问题反馈(发回各县(市)的标注报表):{folder}",
+        *("  " + line for line in table_lines(["", ""], rows)[1:]),
+    ]

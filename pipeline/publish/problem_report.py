@@ -80,12 +80,14 @@ def write_problem_workbook(
 
 def write_month_problems(
     tables: Path, problems_dir: Path, month: str, parts: list[pd.DataFrame], submissions: pd.DataFrame
-) -> None:
+) -> pd.DataFrame:
     """problems.csv and 问题清单.xlsx of the month, complete: `parts` are the counties' problems
     (written first by the intake), the 考核评分 sheet's and the 新揽收 claims' (known only once
-    pay is computed). The sheet's own problems once more on their own (assessment_problems.csv)."""
+    pay is computed). The sheet's own problems once more on their own (assessment_problems.csv).
+    Returns the month's problems, complete."""
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     write_table(frame, tables, PROBLEMS)
     write_table(frame, problems_dir, PROBLEMS)
     write_table(parts[1], tables, "assessment_problems", PROBLEMS.names)
     write_problem_workbook(problems_dir, month, frame, submissions)
+    return frame

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -52,6 +53,15 @@ def customer_page(customer_id: str) -> str:
         else "id-" + hashlib.sha256(customer_id.encode()).hexdigest()[:16]
     )
     return f"customers/{stem}.html"
+
+
+def feedback_link(month: str, name: str | None) -> dict:
+    """The link from the problems page (problems/YYYY-MM.html) to a county's 问题反馈 workbook,
+    which stays in outputs/feedback/, beside the site: the site is read by all staff and shows
+    phone numbers masked, the workbook goes back to its county as the county wrote it."""
+    if not name:
+        return {"feedback": "", "feedback_name": ""}
+    return {"feedback": f"../../feedback/{month}/{quote(name)}", "feedback_name": name}
 
 
 class SitePages:
@@ -180,8 +190,9 @@ class SitePages:
     def problems(self, month: str) -> Page:
         problems, rejected = (labelled(f) for f in self.data.problems[month])
         content = self.data.editions[month][-1].content
+        feedback = self.data.feedback.get(month, {})
         by_county = [
-            {"county": county, "problems": records(group)}
+            {"county": county, "problems": records(group), **feedback_link(month, feedback.get(county))}
             for county, group in problems.sort_values(["county", "severity"], kind="stable").groupby(
                 "county", sort=False, dropna=False
             )

@@ -47,7 +47,15 @@ GROUPS = {
         "scorecards_table",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
-    "publications": {"month_content_data", "edition", "bulletin", "brief", "quarterly_report", "site"},
+    "publications": {
+        "month_content_data",
+        "edition",
+        "bulletin",
+        "brief",
+        "quarterly_report",
+        "feedback",
+        "site",
+    },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
     "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks"},
