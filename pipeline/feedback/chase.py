@@ -56,9 +56,13 @@ def county_problems(problems: pd.DataFrame, county: str) -> list[Problem]:
         return []
     mine = problems[problems.county == county]
     return [
-        Problem(**{k: str(v) for k, v in row.items()})
+        Problem(**{k: _text(v) for k, v in row.items()})
         for row in mine[list(Problem.__dataclass_fields__)].to_dict("records")
     ]
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value != value else str(value)  # NaN: nothing read
 
 
 def chase_list(

@@ -20,7 +20,7 @@ import pandas as pd
 from pipeline.core.problems import Problem
 from pipeline.core.tables import atomic_write
 from pipeline.feedback.chase import Chase, chase_list, county_problems, notice_bytes, notice_text
-from pipeline.feedback.workbook import feedback_bytes, feedback_workbook
+from pipeline.feedback.workbook import feedback_file
 from pipeline.ingest.grid import Grid, cached_grids
 from pipeline.ingest.reference import Contact
 from pipeline.publish.summary import table_lines
@@ -78,9 +78,9 @@ def write_month_feedback(
         mine = county_problems(problems, r.county)
         if not mine:
             continue
-        made = feedback_workbook(r.county, month, r.status, mine, source_file(month_dir, mine), grids_of)
+        made, data = feedback_file(r.county, month, r.status, mine, source_file(month_dir, mine), grids_of)
         name = workbook_name(r.county)
-        out.written += _write(folder / name, feedback_bytes(made, month))
+        out.written += _write(folder / name, data)
         out.workbooks[r.county] = name
         if made.source == "rebuilt":
             out.rebuilt.append(r.county)

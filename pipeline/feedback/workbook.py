@@ -73,13 +73,38 @@ def feedback_workbook(
     problems: list[Problem],
     path: Path | None,
     grids_of: Callable[[Path], Iterable[Grid]] = cached_grids,
+    failed: str = "",
 ) -> Feedback:
     """The county's feedback workbook. `path` is its workbook in the month folder (None when
-    there is none, or more than one); `status` its submission status (on_time … rejected)."""
-    wb, source, note, titles = _sheets(problems, path, grids_of)
+    there is none, or more than one); `status` its submission status (on_time … rejected).
+    `failed`: why an earlier attempt failed ("copy: …" rebuilds, "rebuild: …" gives the summary
+    alone)."""
+    wb, source, note, titles = _sheets(problems, path, grids_of, failed)
     marked = _mark_cells(wb, titles, problems)
     _summary(wb, county, month, status, problems, path, note, titles)
     return Feedback(wb, source, note, marked)
+
+
+def feedback_file(
+    county: str,
+    month: str,
+    status: str,
+    problems: list[Problem],
+    path: Path | None,
+    grids_of: Callable[[Path], Iterable[Grid]] = cached_grids,
+) -> tuple[Feedback, bytes]:
+    """The workbook and its bytes, whatever the county's file holds: a copy that cannot be
+    marked or saved is rebuilt from the values read, and a rebuild that fails leaves the summary
+    sheet alone (the county still gets every problem; one odd file never stops the month)."""
+    failed = ""
+    for attempt in ("copy", "rebuild"):
+        try:
+            made = feedback_workbook(county, month, status, problems, path, grids_of, failed)
+            return made, feedback_bytes(made, month)
+        except Exception as exc:  # openpyxl's many errors on files other programs accept
+            failed = f"{attempt}: {type(exc).__name__}"
+    made = feedback_workbook(county, month, status, problems, None, grids_of, failed)
+    return made, feedback_bytes(made, month)
 
 
 def feedback_bytes(feedback: Feedback, month: str) -> bytes:
@@ -91,16 +116,19 @@ def feedback_bytes(feedback: Feedback, month: str) -> bytes:
 
 
 def _sheets(
-    problems: list[Problem], path: Path | None, grids_of: Callable[[Path], Iterable[Grid]]
+    problems: list[Problem], path: Path | None, grids_of: Callable[[Path], Iterable[Grid]], failed: str
 ) -> tuple[Workbook, str, str, dict[str, str]]:
     """(workbook, source, note, problem sheet name → sheet title in the workbook)."""
     refused = sorted({p.code for p in problems} & NO_SHEETS)
+    if failed.startswith("rebuild"):
+        why = f"报表无法标注({failed.split(': ')[-1]})"
+        return _empty_workbook(), "none", f"本反馈只有问题汇总:{why}。", {}
     if path is None or not path.is_file() or refused:
         why = _why_no_sheets(refused)
         return _empty_workbook(), "none", f"本反馈只有问题汇总:{why}。", {}
     suffix = path.suffix.lower()
-    why_not_copied = ""
-    if suffix in COPIED_SUFFIXES:
+    why_not_copied = f"复制时出错({failed.split(': ')[-1]})" if failed else ""
+    if suffix in COPIED_SUFFIXES and not failed:
         why_not_copied = _unsafe_to_copy(path)
         if not why_not_copied:
             try:
@@ -112,7 +140,7 @@ def _sheets(
                     "以下工作表是你单位报表的副本(数值与格式保留):出错的单元格标为红色,"
                     "需核对的标为橙黄色,批注中写明问题、读取的值和处理意见;点击“位置”可跳转到该单元格。"
                 )
-                return wb, "copied", note, {name: name for name in wb.sheetnames}
+                return wb, "copied", note, {ws.title: ws.title for ws in wb.worksheets}
     try:
         grids = list(grids_of(path))
     except (UnreadableFile, OSError):

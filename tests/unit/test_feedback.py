@@ -390,3 +390,39 @@ def test_rows_left_out_ask_for_a_corrected_workbook_warnings_alone_do_not(tmp_pa
     text = notice_text(chases["西昌市"], MONTH, mine, 3, date(2026, 11, 2), "西昌市_问题反馈.xlsx")
     assert "已采用,但以下 1 行因有错误未计入本月数据:" in text
     assert "整个文件,不是只报更正的行" in text and "报送时限:2026年11月3日前。" in text
+
+
+def test_a_workbook_that_cannot_be_marked_is_rebuilt_or_summarised_never_an_error(
+    tmp_path, reference, monkeypatch
+):
+    import pipeline.feedback.workbook as workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    county_workbook(folder / "西昌市.xlsx", title_month="2026-09")
+    result, files = intake(folder, reference)
+    marks = workbook._mark_cells
+
+    def copies_fail(wb, titles, problems):  # the copy keeps the merged title; a rebuild has none
+        if any(ws.merged_cells.ranges for ws in wb.worksheets):
+            raise KeyError("A1")
+        return marks(wb, titles, problems)
+
+    monkeypatch.setattr(workbook, "_mark_cells", copies_fail)
+    made, data = workbook.feedback_file("西昌市", MONTH, result.status, result.problems, files[0])
+    assert made.source == "rebuilt" and "复制时出错(KeyError)" in made.note
+    (tmp_path / "rebuilt.xlsx").write_bytes(data)
+    wb = load_workbook(tmp_path / "rebuilt.xlsx")
+    assert fill(wb["用邮情况"]["A1"]) == ERROR_FILL
+
+    def all_fail(wb, titles, problems):
+        if titles:
+            raise ValueError("broken")
+        return marks(wb, titles, problems)
+
+    monkeypatch.setattr(workbook, "_mark_cells", all_fail)
+    made, data = workbook.feedback_file("西昌市", MONTH, result.status, result.problems, files[0])
+    assert made.source == "none" and "报表无法标注(ValueError)" in made.note
+    (tmp_path / "summary.xlsx").write_bytes(data)
+    wb = load_workbook(tmp_path / "summary.xlsx")
+    assert wb.sheetnames == [SUMMARY_SHEET] and [r[2].value for r in summary_rows(wb)] == ["月份不符"]
