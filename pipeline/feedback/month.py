@@ -125,7 +125,9 @@ def read_index(folder: Path) -> dict[str, dict]:
         counties = data["counties"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    return counties if isinstance(counties, dict) else {}
+    if not isinstance(counties, dict):
+        return {}
+    return {str(c): entry for c, entry in counties.items() if isinstance(entry, dict)}
 
 
 def made_from_current(index: dict[str, dict], submissions: pd.DataFrame) -> set[str]:

@@ -426,3 +426,10 @@ def test_a_workbook_that_cannot_be_marked_is_rebuilt_or_summarised_never_an_erro
     (tmp_path / "summary.xlsx").write_bytes(data)
     wb = load_workbook(tmp_path / "summary.xlsx")
     assert wb.sheetnames == [SUMMARY_SHEET] and [r[2].value for r in summary_rows(wb)] == ["月份不符"]
+
+
+def test_an_index_that_cannot_be_read_is_no_index(tmp_path):
+    assert read_index(tmp_path / "not-run") == {}
+    for text in ("{", "[]", '{"counties": [1]}', '{"counties": {"西昌市": 3, "会理市": {"workbook": "x"}}}'):
+        (tmp_path / INDEX).write_text(text, encoding="utf-8")
+        assert read_index(tmp_path) in ({}, {"会理市": {"workbook": "x"}})
