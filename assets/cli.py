@@ -308,8 +308,12 @@ def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=
     folder = layout.feedback(month)
     index = read_index(folder)
     current = made_from_current(index, table)
-    with_problems = [c for c in table.county if len(problems) and (problems.county == c).any()]
-    lines = feedback_lines(folder, month, with_problems, index, current)
+    # counties with a problem now, and those the last run returned a workbook to (problems found
+    # only when the month is computed, such as 新揽收 claims, are not read again here)
+    named = set(problems.county) if len(problems) else set()
+    lines = feedback_lines(
+        folder, month, [c for c in table.county if c in named or c in index], index, current
+    )
     deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
     today = today or beijing_today()
     if not past_deadline(month, deadline_day, today):
