@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from pipeline.core.months import TIMEZONE, chinese_day, chinese_month, next_month
+from pipeline.core.months import TIMEZONE, chinese_day, chinese_month, next_month, number_of, year_of
 from pipeline.core.problems import ERROR, Problem, effect, label
 from pipeline.feedback.workbook import ordered, rows_left_out
 from pipeline.ingest.reference import Contact
@@ -93,7 +93,7 @@ def _error_reasons(problems: list[Problem]) -> str:
 def deadline(month: str, deadline_day: int) -> date:
     """The counties' deadline for `month`: `deadline_day` of the following month."""
     following = next_month(month)
-    return date(int(following[:4]), int(following[5:]), deadline_day)
+    return date(year_of(following), number_of(following), deadline_day)
 
 
 def beijing_today() -> date:

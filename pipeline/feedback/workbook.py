@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from pipeline.core.months import chinese_month, number_of, year_of
 from pipeline.core.problems import CODES, ERROR, SEVERITY_LABELS, Problem, label
 from pipeline.ingest.grid import Grid, UnreadableFile, cached_grids
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
@@ -109,7 +110,7 @@ def feedback_file(
 
 def feedback_bytes(feedback: Feedback, month: str) -> bytes:
     """The workbook's bytes: the same problems on the same file give the same bytes."""
-    return reproducible_bytes(feedback.workbook, datetime(int(month[:4]), int(month[5:]), 1))
+    return reproducible_bytes(feedback.workbook, datetime(year_of(month), number_of(month), 1))
 
 
 # -- the county's sheets ----------------------------------------------------------------------
@@ -370,8 +371,7 @@ def _summary(
     wb.active = 0
     if wb.views:
         wb.views[0].firstSheet = 0
-    chinese_month = f"{month[:4]}年{int(month[5:])}月"
-    put(ws["A1"], f"{county} {chinese_month}报表问题反馈(凉山州邮政局大客户中心)")
+    put(ws["A1"], f"{county} {chinese_month(month)}报表问题反馈(凉山州邮政局大客户中心)")
     ws["A1"].font = Font(bold=True, size=14)
     files = sorted({p.file for p in problems if p.file})
     shown_files = path.name if path is not None else "、".join(files) or "—"
