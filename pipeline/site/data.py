@@ -47,6 +47,7 @@ class SiteData:
     archive: pd.DataFrame  # customer archive as of the latest month
     problems: dict[str, tuple[pd.DataFrame, pd.DataFrame]]  # month -> (problems, rejected rows)
     surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the case register as of the latest month
 
     @property
     def latest(self) -> Edition | None:
@@ -71,7 +72,8 @@ def load_site_data(layout: Layout) -> SiteData:
         )
         for m in editions
     }
-    return SiteData(months, editions, tables, archive, problems, read_surveys(layout))
+    cases = _read(layout.tables(last) / "cases.parquet", None) if last else pd.DataFrame()
+    return SiteData(months, editions, tables, archive, problems, read_surveys(layout), cases)
 
 
 def read_editions(layout: Layout, month: str) -> list[Edition]:
