@@ -134,7 +134,7 @@ def complaint_alerts(cases: pd.DataFrame, tiers: pd.DataFrame, accepted_counties
             "reference_fen": pd.array([None] * len(ids), dtype="Int64"),
             "ratio": np.nan,
             "basis": [
-                f"投诉超过时限未办结 {count[c]} 件,最久 {oldest[c]} 天(时限 {limit[c]} 天)" for c in ids
+                f"投诉超过时限未办结 {count[c]} 件，最久 {oldest[c]} 天(时限 {limit[c]} 天)" for c in ids
             ],
             "tier": keys.tier.reindex(ids).to_numpy(),
         }

@@ -65,7 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
     "case_type_unknown": ("row", "类型应为“投诉”“查询”或“理赔”,本行未采用,请按模板下拉选择后重新报送"),
     "case_date_invalid": ("row", "{detail}无法识别,本行未采用,请按 2026-10-08 的格式填写日期"),
-    "case_date_future": ("row", "{detail}晚于本月末,本行未采用,请填写已经发生的日期"),
+    "case_date_future": ("row", "{detail} 晚于本月末,本行未采用,请填写已经发生的日期"),
     "case_closed_before_opened": (
         "row",
         "办结日期早于受理日期({detail}),本行未采用,请核对两个日期",

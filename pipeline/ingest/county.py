@@ -671,7 +671,7 @@ class _CountyReader:
                 if text.get(key) and not day:
                     errors.append(("case_date_invalid", key, text[key], label))
                 elif day and day > month_end:
-                    errors.append(("case_date_future", key, text[key], f"{label} {day} "))
+                    errors.append(("case_date_future", key, text[key], f"{label} {day}"))
             if opened and closed and closed < opened:
                 errors.append(
                     ("case_closed_before_opened", "closed", text["closed"], f"受理 {opened},办结 {closed}")
