@@ -211,6 +211,8 @@ def test_a_customer_known_only_from_this_file_is_not_unknown(tmp_path, reference
 
 def test_the_template_is_read_back_unchanged(tmp_path, reference):
     wb = template_workbook(reference, "2026-10", "西昌市")
+    lists = [dv.formula1 for dv in wb["投诉查询理赔"].data_validations.dataValidation]
+    assert '"投诉,查询,理赔"' in lists and any("特快" in f for f in lists)
     wb["用邮情况"]["E2"] = "填报日期:2026年11月2日"
     for row in ROWS:
         wb["用邮情况"].append(row)
