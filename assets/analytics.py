@@ -15,14 +15,21 @@ from dagster import (
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.analytics.alerts import KIND_LABELS, find_alerts, short_history
+from pipeline.analytics.alerts import (
+    KIND_LABELS,
+    complaint_alerts,
+    find_alerts,
+    short_history,
+    with_complaints,
+)
 from pipeline.analytics.archive import archive_as_of
+from pipeline.analytics.cases import STATUS_LABELS, case_register, case_summary
 from pipeline.analytics.quarterly import is_quarter_end
 from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
 from pipeline.analytics.visits import county_coverage, visits_in_month
 from pipeline.analytics.visits import visit_coverage as coverage_tables
-from pipeline.core.contract import ALERTS, ARCHIVE, TIERS, VISITS
+from pipeline.core.contract import ALERTS, ARCHIVE, CASES, TIERS, VISITS
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -65,6 +72,35 @@ def customer_archive(
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
+    ins={"previous_cases": previous("cases")},
+    description="投诉、查询、理赔案件登记(截至本月):上月案件加本月报送;未办结的跨月保留,"
+    "计算受理天数、办结用时与超时",
+)
+def cases(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    previous_cases,
+    case_updates: pd.DataFrame,
+    customer_archive: pd.DataFrame,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    register = case_register(
+        previous_cases, case_updates, month, settings.reference().rules, customer_archive
+    )
+    folder = settings.layout.tables(month)
+    write_table(register, folder, CASES)
+    write_table(case_summary(register, month, "county"), folder, "cases_by_county")
+    write_table(case_summary(register, month, "manager_id"), folder, "cases_by_manager")
+    counts = register.status.map(STATUS_LABELS).value_counts().to_dict()
+    context.add_output_metadata(
+        {"cases": MetadataValue.json(counts), "reported_this_month": len(case_updates)}
+    )
+    return register
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
     ins={"usage_history": history("usage", TIER_HISTORY), "previous_tiers": previous("tiers")},
     description="州级/县级大客户划分(滚动窗口帕累托80%、性质与合作伙伴、县级自定;降级需连续未达标)",
 )
@@ -98,7 +134,7 @@ def tiers(
     group_name=MONTH_GROUP,
     partitions_def=months,
     ins={"usage_history": history("usage")},
-    description="大客户流失预警与下降预警(按县、按客户经理);未被采用报表的县不作预警",
+    description="大客户流失预警、下降预警与投诉超时预警(按县、按客户经理);未被采用报表的县不作预警",
 )
 def alerts(
     context: AssetExecutionContext,
@@ -106,12 +142,14 @@ def alerts(
     usage_history,
     tiers: pd.DataFrame,
     submissions: pd.DataFrame,
+    cases: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
     usage_by_month = by_month(usage_history, month)
     out = find_alerts(usage_by_month, month, tiers, accepted, rules)
+    out = with_complaints(out, complaint_alerts(cases, tiers, accepted))
     write_table(out, settings.layout.tables(month), ALERTS)
     too_short = short_history(usage_by_month, month, tiers, rules)
     write_table(too_short, settings.layout.tables(month), "alerts_short_history")

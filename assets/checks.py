@@ -31,6 +31,7 @@ from assets.surveys import waves
 from pipeline.core.contract import (
     ALERTS,
     ARCHIVE,
+    CASES,
     PAY,
     PROBLEMS,
     REJECTED_ROWS,
@@ -56,6 +57,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "volumes": [VOLUMES],
     "tiers": [TIERS],
     "alerts": [ALERTS],
+    "cases": [CASES],
     "visit_coverage": [VISITS],  # the month's visits, beside the coverage tables
     "scorecards_table": [SCORECARDS],
     "pay": [PROBLEMS],  # the month's problems.csv, completed with the 考核评分 and 新揽收 ones

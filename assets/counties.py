@@ -42,7 +42,9 @@ def rows_accounted(intake: CountyIntake) -> bool:
     """Every row read is either used or quarantined: nothing vanishes."""
     if intake.status == "rejected":
         return intake.rows_read == 0 or bool(intake.quarantine)
-    return intake.rows_read == len(intake.usage_rows) + intake.rows_quarantined
+    return intake.rows_read + intake.case_rows_read == (
+        len(intake.usage_rows) + len(intake.cases) + intake.rows_quarantined
+    )
 
 
 def county_asset(code: str, name: str) -> AssetsDefinition:
@@ -86,8 +88,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 "status": STATUS_LABELS[intake.status],
                 "files": "、".join(intake.files) or "—",
                 "sha256": intake.sha256 or "—",
-                "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage_rows),
+                "rows_read": intake.rows_read + intake.case_rows_read,
+                "rows_used": len(intake.usage_rows) + len(intake.cases),
                 "problems": _problems_table(intake),
                 "problems_total": len(intake.problems),
             },
@@ -96,8 +98,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
             check_name="rows_accounted",
             passed=rows_accounted(intake),
             metadata={
-                "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage_rows),
+                "rows_read": intake.rows_read + intake.case_rows_read,
+                "rows_used": len(intake.usage_rows) + len(intake.cases),
                 "rows_quarantined": intake.rows_quarantined,
             },
         )

@@ -15,7 +15,7 @@ from dagster import (
     multiprocess_executor,
 )
 
-from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.analytics import alerts, cases, customer_archive, quarterly_usage, tiers, visit_coverage
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
@@ -93,6 +93,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         month_intake_asset(list(ref.counties.code)),
         volumes,
         customer_archive,
+        cases,
         tiers,
         alerts,
         visit_coverage,

@@ -67,6 +67,9 @@ def month_intake_asset(county_codes: list[str]):
             "archive_updates": AssetOut(group_name=MONTH_GROUP, description="本月报送的客户档案新增与变更"),
             "rejected_rows": AssetOut(group_name=MONTH_GROUP, description="未采用的行及其原始内容(隔离区)"),
             "visits": AssetOut(group_name=MONTH_GROUP, description="本月走访记录"),
+            "case_updates": AssetOut(
+                group_name=MONTH_GROUP, description="本月报送的投诉、查询、理赔(新受理的与办结的)"
+            ),
         },
         ins={county_key(code).path[0]: AssetIn(county_key(code)) for code in county_codes},
         partitions_def=months,
@@ -129,6 +132,7 @@ def month_intake_asset(county_codes: list[str]):
             metadata={"rows": len(combined.archive)},
         )
         yield Output(combined.visits, output_name="visits", metadata={"rows": len(combined.visits)})
+        yield Output(combined.cases, output_name="case_updates", metadata={"rows": len(combined.cases)})
         yield Output(
             combined.quarantine, output_name="rejected_rows", metadata={"rows": len(combined.quarantine)}
         )

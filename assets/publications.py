@@ -26,7 +26,7 @@ from pipeline.site.build import build_site
 from pipeline.surveys.survey import wave_end_month
 
 PUBLICATIONS_GROUP = "publications"
-ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
+ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
 
 
 @asset(
@@ -47,6 +47,7 @@ def month_content_data(
     customer_archive: pd.DataFrame,
     survey_headlines: dict,
     scorecards_table: pd.DataFrame,
+    cases: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -59,6 +60,7 @@ def month_content_data(
         alerts,
         visit_coverage["by_county"],
         customer_archive,
+        cases,
     )
     rules = settings.reference().rules.for_month(month)
     content["alerts"]["short_history"] = len(

@@ -256,16 +256,47 @@ ALERTS = Table(
             ("customer_id", TEXT, REQUIRED),
             ("county", TEXT, REQUIRED),
             ("manager_id", TEXT),
-            ("kind", TEXT, REQUIRED),  # loss, decline
-            ("this_month", FEN, REQUIRED),
-            ("reference", FEN, REQUIRED),
-            ("ratio", DECIMAL, REQUIRED),
+            ("kind", TEXT, REQUIRED),  # loss, decline, complaint
+            ("this_month", FEN),  # revenue; blank for a complaint alert
+            ("reference", FEN),
+            ("ratio", DECIMAL),
             ("basis", TEXT, REQUIRED),
             ("tier", TEXT, REQUIRED),
         ]
     ),
-    key=("customer_id",),  # a key account has one alert at most: loss or decline
-    description="大客户流失预警与下降预警",
+    # a key account has one revenue alert at most (loss or decline), and a complaint alert beside it
+    key=("customer_id", "kind"),
+    description="大客户流失预警、下降预警与投诉超时预警",
+)
+CASES = Table(
+    "cases",
+    Layout.tables,
+    _columns(
+        [
+            ("case_id", TEXT, REQUIRED),  # county|customer id|受理日期|type|邮件号码 (analytics.cases)
+            ("county", TEXT, REQUIRED),
+            ("customer_id", TEXT, REQUIRED),
+            ("type", TEXT, REQUIRED),  # complaint, inquiry, claim
+            ("business_type", TEXT),
+            ("content", TEXT),
+            ("mail_no", TEXT),
+            ("claim_amount", FEN),  # a claim's amount; blank for a complaint or an inquiry
+            ("opened", DATE, REQUIRED),  # 受理日期
+            ("closed", DATE),  # 办结日期, blank while open
+            ("result", TEXT),
+            ("manager_id", TEXT),
+            ("status", TEXT, REQUIRED),  # open, overdue, closed, closed_late
+            ("limit_days", INTEGER, REQUIRED),
+            ("age_days", INTEGER, REQUIRED),  # to 办结日期, or to the month's last day while open
+            ("days_to_close", INTEGER),  # blank while open
+            ("first_month", MONTH, REQUIRED),
+            ("changed_month", MONTH, REQUIRED),
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("case_id",),
+    description="投诉、查询、理赔案件登记(截至本月),每案一行",
 )
 SCORECARDS = Table(
     "scorecards",
@@ -342,6 +373,7 @@ TABLES = {
         VOLUMES,
         TIERS,
         ALERTS,
+        CASES,
         SCORECARDS,
         PAY,
         SATISFACTION,

@@ -3,6 +3,7 @@ Dagster's monthly partitions say YYYY-MM-01). Every calculation on months is mad
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -35,6 +36,11 @@ def shift(month: str, n: int) -> str:
     y, m = map(int, month.split("-"))
     k = y * 12 + m - 1 + n
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def last_day(month: str) -> str:
+    """'2026-02' → '2026-02-28': the month's last day, YYYY-MM-DD."""
+    return f"{month}-{calendar.monthrange(year_of(month), number_of(month))[1]:02d}"
 
 
 def next_month(month: str) -> str:

@@ -16,7 +16,7 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """Money in 元 with two decimals (from integer fen), ratios rounded, blanks where undefined."""
     out = frame.copy()
     for column in [c for c in out.columns if c.endswith("_fen")]:
-        out[column.removesuffix("_fen")] = out.pop(column).map(format_yuan)
+        out[column.removesuffix("_fen")] = out.pop(column).map(lambda v: "" if pd.isna(v) else format_yuan(v))
     for column in [c for c in out.columns if c.endswith(("_mom", "_yoy")) or c == "ratio"]:
         out[column] = out[column].astype(float).round(RATIO_DECIMALS)
     return out

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import to_fen
-from pipeline.core.months import next_month
+from pipeline.core.months import last_day, next_month
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import normalise
 from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
@@ -56,6 +56,25 @@ ARCHIVE_COLUMNS = [
 ]
 UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
+# 投诉/查询/理赔 as the sheet names them → the case type in tables (analytics.cases.TYPE_LABELS)
+CASE_TYPES = {"投诉": "complaint", "查询": "inquiry", "理赔": "claim"}
+# a case's fields as the reader gives them (the case register adds its measures)
+CASE_COLUMNS = [
+    "case_id",
+    "county",
+    "customer_id",
+    "type",
+    "business_type",
+    "content",
+    "mail_no",
+    "claim_amount_fen",
+    "opened",
+    "closed",
+    "result",
+    "manager_id",
+    "source_file",
+    "source_row",
+]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
@@ -95,6 +114,8 @@ class CountyIntake:
     quarantine: list[dict] = field(default_factory=list)  # rejected rows, contract.REJECTED_ROWS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
     visits: list[dict] = field(default_factory=list)  # contract.VISITS
+    cases: list[dict] = field(default_factory=list)  # CASE_COLUMNS: the 投诉查询理赔 rows used
+    case_rows_read: int = 0
 
     @cached_property
     def usage(self) -> pd.DataFrame:
@@ -133,6 +154,7 @@ def ingest_county(
     reader.read()
     read = {
         "rows_read": reader.rows_read,
+        "case_rows_read": reader.case_rows_read,
         "report_date": reader.report_date,
         "problems": reader.problems,
     }
@@ -158,6 +180,7 @@ def ingest_county(
         collection_column=reader.collection_column,
         archive=reader.archive,
         visits=reader.visits,
+        cases=reader.cases,
         quarantine=reader.quarantine_rows(),
     )
 
@@ -185,6 +208,8 @@ class _CountyReader:
         self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
         self.archive: list[dict] = []
         self.visits: list[dict] = []
+        self.cases: list[dict] = []
+        self.case_rows_read = 0
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
         self._parsed: list[ParsedRow] = []
@@ -230,6 +255,8 @@ class _CountyReader:
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
+        if "cases" in sheets:  # optional, and no warning without it: most months have no case
+            self._read_cases(sheets["cases"])
         self.usage_rows, self.usage_sheet = self._parsed, usage.name
 
     def _check_names(self, grid: Grid) -> None:
@@ -508,7 +535,7 @@ class _CountyReader:
     def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
         """Rejected rows; for a rejected county, a note for every row read (none is used)."""
         rows = list(self._quarantine)
-        if all_rows and self.rows_read:
+        if all_rows and self.rows_read + self.case_rows_read:
             rows.append(
                 {
                     "county": self.county_name,
@@ -516,7 +543,7 @@ class _CountyReader:
                     "sheet": "",
                     "row": "",
                     "code": "county_rejected",
-                    "values": f"整表退回,共 {self.rows_read} 行未使用",
+                    "values": f"整表退回,共 {self.rows_read + self.case_rows_read} 行未使用",
                 }
             )
         return [{c: str(r[c]) for c in REJECTED_ROWS.names} for r in rows]
@@ -604,6 +631,107 @@ class _CountyReader:
             self.add("visit_date_outside", grid.name, cell, record.get("date", ""), detail=day)
         else:
             self.add("visit_date_missing", grid.name, cell, "")
+
+    # -- complaints, inquiries and claims (投诉查询理赔)
+
+    def _read_cases(self, grid: Grid) -> None:
+        """Each row a case: new this month, or an earlier one again (to give its 办结日期). A row
+        that cannot be keyed or read (customer, 受理日期, 类型, a 理赔's amount) is rejected with
+        its raw values; dates after the month or a closing before the opening too."""
+        found = self._find_header(grid, "cases")
+        if found is None:
+            return
+        header_row, columns = found
+        self._sheet_columns["cases"] = columns
+        month_end = last_day(self.month)
+        types = self.ref.value_index("case_type")
+        known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
+        known |= {r.customer_id for r in self._parsed}
+        unit = columns.get("amount", (0, ""))[1]
+        multiplier = UNIT_MULTIPLIERS.get(unit, 1)
+        kept: list[tuple[int, list, dict]] = []
+        for i in range(header_row + 1, len(grid.cells)):
+            row = grid.cells[i]
+            if not any(filled(c) for c in row):
+                continue
+            self.case_rows_read += 1
+            raw = {k: row[j] if j < len(row) else "" for k, (j, _) in columns.items()}
+            text = {k: clean_text(v) for k, v in raw.items()}
+
+            def cell(key: str, i: int = i) -> str:
+                return self._a1(grid, i, columns[key][0]) if key in columns else str(self._excel_row(grid, i))
+
+            errors: list[tuple[str, str, str, str]] = []  # code, key, value, detail
+            for key in ("date", "customer_id", "type"):
+                if not text.get(key):
+                    errors.append(("required_missing", key, "", ""))
+            opened = _iso_date(text.get("date", ""))
+            closed = _iso_date(text.get("closed", ""))
+            for key, day, label in (("date", opened, "受理日期"), ("closed", closed, "办结日期")):
+                if text.get(key) and not day:
+                    errors.append(("case_date_invalid", key, text[key], label))
+                elif day and day > month_end:
+                    errors.append(("case_date_future", key, text[key], f"{label} {day}"))
+            if opened and closed and closed < opened:
+                errors.append(
+                    ("case_closed_before_opened", "closed", text["closed"], f"受理 {opened},办结 {closed}")
+                )
+            kind = types.match(text["type"]) if text.get("type") else None
+            if text.get("type") and kind is None:
+                errors.append(("case_type_unknown", "type", text["type"], ""))
+            customer = text.get("customer_id", "")
+            if customer and customer not in known:
+                errors.append(("case_customer_unknown", "customer_id", customer, ""))
+            amount: int | None = None
+            if filled(raw.get("amount", "")):
+                value = _amount(raw["amount"], multiplier * 100, integer=False)
+                if isinstance(value, str):
+                    errors.append((value, "amount", text["amount"], ""))
+                else:
+                    amount = value
+            elif kind == "理赔":
+                errors.append(("claim_amount_missing", "amount", "", ""))
+            if errors:
+                for code, key, value, detail in errors:
+                    self.add(code, grid.name, cell(key), value, detail=detail)
+                self._quarantine_row(grid, i, row, errors[0][0])
+                continue
+            check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
+            case_type = CASE_TYPES[kind]
+            mail_no = text.get("mail_no", "")
+            record = {
+                "case_id": "|".join([self.county_name, customer, opened, case_type, mail_no]),
+                "county": self.county_name,
+                "customer_id": customer,
+                "type": case_type,
+                "business_type": check("business_type", self.ref.business_index.match, "业务种类"),
+                "content": text.get("content", ""),
+                "mail_no": mail_no,
+                "claim_amount_fen": amount,
+                "opened": opened,
+                "closed": closed,
+                "result": text.get("result", ""),
+                "manager_id": check("manager", self._manager, "客户经理"),
+                "source_file": self.path.name,
+                "source_row": self._excel_row(grid, i),
+            }
+            kept.append((i, row, record))
+        rows_of = Counter(r["case_id"] for _, _, r in kept)
+        for i, row, record in kept:
+            if rows_of[record["case_id"]] == 1:
+                self.cases.append(record)
+                continue
+            same = [r["source_row"] for _, _, r in kept if r["case_id"] == record["case_id"]]
+            detail = "、".join(f"第{n}行" for n in same)
+            key = "customer_id" if "customer_id" in columns else "date"
+            self.add(
+                "case_duplicate",
+                grid.name,
+                self._a1(grid, i, columns[key][0]),
+                record["customer_id"],
+                detail=detail,
+            )
+            self._quarantine_row(grid, i, row, "case_duplicate")
 
 
 # -- cell values -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pipeline.core.contract import REJECTED_ROWS, VISITS
 from pipeline.core.problems import Problem, to_frame
 from pipeline.ingest.county import (
     ARCHIVE_COLUMNS,
+    CASE_COLUMNS,
     CountyIntake,
     usage_frame,
 )
@@ -22,6 +23,7 @@ class MonthIntake:
     usage: pd.DataFrame
     archive: pd.DataFrame
     visits: pd.DataFrame
+    cases: pd.DataFrame  # the 投诉查询理赔 rows used (ingest.county.CASE_COLUMNS)
     problems: pd.DataFrame
     quarantine: pd.DataFrame
 
@@ -37,6 +39,7 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
         usage=usage_frame(intakes),
         archive=records("archive", ARCHIVE_COLUMNS),
         visits=records("visits", VISITS.names),
+        cases=records("cases", CASE_COLUMNS).astype({"claim_amount_fen": "Int64", "source_row": "int64"}),
         problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
         quarantine=records("quarantine", REJECTED_ROWS.names),
     )

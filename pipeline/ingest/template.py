@@ -10,7 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.core.months import chinese_month
 from pipeline.ingest.reference import Reference
-from pipeline.ingest.sheets import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
+from pipeline.ingest.sheets import ARCHIVE_HEADER, CASE_HEADER, USAGE_HEADER, VISIT_HEADER
 from pipeline.render.pdf import document_time
 from pipeline.render.xlsx import save_reproducible
 
@@ -52,6 +52,10 @@ def template_workbook(ref: Reference, month: str, county: str) -> Workbook:
     visits = wb.create_sheet("走访记录")
     visits.append(VISIT_HEADER)
     _dropdown(visits, "D", list(ref.aliases["values"]["visit_method"]), 2)
+    cases = wb.create_sheet("投诉查询理赔")  # optional: left empty in a month without cases
+    cases.append(CASE_HEADER)
+    _dropdown(cases, "C", list(ref.aliases["values"]["case_type"]), 2)
+    _dropdown(cases, "D", ref.business_order, 2)
     return wb
 
 

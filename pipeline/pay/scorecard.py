@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from pipeline.analytics.alerts import REVENUE_ALERTS
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
@@ -85,7 +86,8 @@ def scorecards(
     recent = {month, shift(month, -1), shift(month, -2)}
     updated = set(archive.customer_id[archive.changed_month.isin(recent)])
     visited = set(visits_in_month(visits, month).customer_id)
-    alerted = set(alerts.customer_id)
+    revenue_alerts = alerts[alerts.kind.isin(REVENUE_ALERTS)] if "kind" in alerts else alerts
+    alerted = set(revenue_alerts.customer_id)  # a complaint alert does not count against retention
     new_by_manager = new_key_accounts_by_manager(tiers_this_year)
     revenue_ytd = usage_this_year.groupby("manager_id").revenue_fen.sum()
     year_targets = targets_in_force(targets, month).set_index("manager_id")

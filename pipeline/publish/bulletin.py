@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.analytics.alerts import KIND_LABELS
+from pipeline.analytics.alerts import KIND_LABELS, REVENUE_ALERTS
+from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
@@ -53,6 +54,7 @@ def month_content(
     alerts: pd.DataFrame,
     visits_by_county: pd.DataFrame,
     archive: pd.DataFrame,
+    cases: pd.DataFrame | None = None,
 ) -> dict:
     """Everything the month's bulletins state, as plain data (hashable for versions)."""
     usage = usage_by_month.get(
@@ -80,6 +82,7 @@ def month_content(
         "top_customers": _top_customers(volumes, names, tiers),
         "tiers": _tier_section(tiers, names),
         "alerts": _alert_section(alerts, names),
+        "cases": case_section(cases, month, names, ref),
         "submissions": records(labelled),
     }
 
@@ -186,6 +189,8 @@ def _tier_section(tiers: pd.DataFrame, names: pd.Series) -> dict:
 
 
 def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
+    complaints = int((alerts.kind == "complaint").sum())
+    alerts = alerts[alerts.kind.isin(REVENUE_ALERTS)]  # the complaint alerts are in the cases section
     shown = alerts.assign(
         name=alerts.customer_id.map(names).fillna(""),
         drop_fen=alerts.reference_fen - alerts.this_month_fen,
@@ -212,8 +217,45 @@ def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
     return {
         "loss": int((alerts.kind == "loss").sum()),
         "decline": int((alerts.kind == "decline").sum()),
+        "complaint": complaints,
         "rows": records(shown[columns].head(LIST_LIMIT)),
         "by_county": records(by_county),
+    }
+
+
+def case_section(cases: pd.DataFrame | None, month: str, names: pd.Series, ref: Reference) -> dict:
+    """投诉、查询、理赔: the month's figures, by county, and the cases open past their limit
+    (oldest first). Claim amounts in fen: received in the month, and still open."""
+    if cases is None or cases.empty:
+        empty = {k: 0 for k in ("opened", "closed", "open", "overdue", "overdue_complaints")}
+        return {
+            **empty,
+            "claim_amount_fen": 0,
+            "open_claim_amount_fen": 0,
+            "by_county": [],
+            "overdue_rows": [],
+        }
+    by_county = case_summary(cases, month, "county")
+    order = {name: i for i, name in enumerate(ref.county_names.values())}
+    by_county = by_county.sort_values("county", key=lambda c: c.map(order), kind="mergesort")
+    overdue = cases[cases.status == "overdue"].assign(
+        name=lambda f: f.customer_id.map(names).fillna(""),
+        type_label=lambda f: f.type.map(TYPE_LABELS),
+        manager=lambda f: f.manager_id.map(ref.managers.set_index("manager_id").name).fillna(f.manager_id),
+    )
+    overdue = overdue.sort_values(["age_days", "case_id"], ascending=[False, True], kind="mergesort")
+    columns = ["customer_id", "name", "county", "manager", "type_label", "opened", "age_days", "limit_days"]
+    total = by_county.sum(numeric_only=True)
+    return {
+        "opened": int(total.opened),
+        "closed": int(total.closed),
+        "open": int(cases.status.isin(OPEN).sum()),
+        "overdue": int((cases.status == "overdue").sum()),
+        "overdue_complaints": int(((cases.status == "overdue") & (cases.type == "complaint")).sum()),
+        "claim_amount_fen": int(total.claim_amount_fen),
+        "open_claim_amount_fen": int(total.open_claim_amount_fen),
+        "by_county": records(by_county),
+        "overdue_rows": records(overdue[columns].head(LIST_LIMIT)),
     }
 
 

@@ -10,7 +10,7 @@ import hashlib
 import shutil
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from pipeline.ingest.reference import CONTACT_COLUMNS, CONTACTS_FILE, PREFECTURE
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
     ASSESSMENT_HEADER,
+    CASE_HEADER,
     SURVEY_DIMENSIONS,
     SURVEY_HEADER,
     USAGE_HEADER,
@@ -61,6 +62,14 @@ STREETS: list[str] = _WORDS["words"]["streets"]
 VISIT_CONTENT: list[str] = _WORDS["words"]["visit_content"]
 VISIT_FEEDBACK: list[str] = _WORDS["words"]["visit_feedback"]
 SURVEY_COMMENTS: list[str] = _WORDS["words"]["survey_comments"]
+# case type → (share of the cases, what it is about, how it was closed)
+CASE_WORDS = {
+    "投诉": (0.35, _WORDS["words"]["complaint_content"], _WORDS["words"]["complaint_results"]),
+    "查询": (0.45, _WORDS["words"]["inquiry_content"], _WORDS["words"]["inquiry_results"]),
+    "理赔": (0.20, _WORDS["words"]["claim_content"], _WORDS["words"]["claim_results"]),
+}
+# case type → (days to close when on time, when late); a few are still open at the end
+CASE_DAYS = {"投诉": ((1, 7), (8, 45)), "查询": ((1, 3), (4, 12)), "理赔": ((5, 30), (31, 75))}
 
 
 @dataclass(frozen=True)
@@ -83,8 +92,10 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     _write_targets(inputs / "reference", ref, customers, usage)
     _write_contacts(inputs / "reference", ref)
     quirks = _quirks(ref, months)
+    # cases from a generator of their own: the other sheets stay as they were without them
+    cases = _cases(ref, np.random.default_rng([seed, 17]), months, customers, usage, quirks)
     for month in months:
-        _write_month(inputs, ref, rng, month, customers, usage, quirks)
+        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases)
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
@@ -361,7 +372,7 @@ def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> 
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
 
 
-def _write_month(inputs, ref, rng, month, customers, usage, quirks) -> None:
+def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> None:
     folder = inputs / month
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
@@ -438,6 +449,7 @@ def _write_month(inputs, ref, rng, month, customers, usage, quirks) -> None:
         )
         _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
         _visit_sheet(wb, rng, month, this[this.county == code], managers)
+        _case_sheet(wb, cases.get((code, month), []))
         save_reproducible(
             wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
         )
@@ -514,6 +526,78 @@ def _visit_sheet(wb, rng, month, usage, managers) -> None:
                     rng.choice(VISIT_FEEDBACK),
                 ]
             )
+
+
+def _case_sheet(wb, rows: list[list]) -> None:
+    ws = wb.create_sheet("投诉查询理赔")
+    ws.append(CASE_HEADER)
+    for row in rows:
+        ws.append(row)
+
+
+def _cases(ref, rng, months, customers, usage, quirks) -> dict[tuple[str, str], list[list]]:
+    """(county code, month) → the 投诉查询理赔 rows of its workbook: a few cases received each
+    month from customers with usage, most closed in time, some late, a few still open at the
+    end; a case closed in a later month is given again, with its 办结日期, in the first workbook
+    the county sends from that month on."""
+    sent = {
+        (code, m)
+        for code in ref.counties.code
+        for m in months
+        if not quirks.get((code, m), set()) & {"missing", "wrong_month"}
+    }
+    managers = ref.managers.set_index("manager_id").name
+    types = list(CASE_WORDS)
+    shares = np.array([CASE_WORDS[t][0] for t in types])
+    out: dict[tuple[str, str], list[list]] = {}
+    seen: set[tuple] = set()
+    for month in months:
+        who = customers.assign(manager_id=_effective_managers(ref, customers, month))
+        this = usage[usage.month == month].merge(who, on="customer_id")
+        for code in ref.counties.code:
+            if (code, month) not in sent:
+                continue
+            mine = this[this.county == code]
+            if mine.empty:
+                continue
+            for _ in range(int(rng.poisson(1.6))):
+                r = mine.iloc[int(rng.integers(0, len(mine)))]
+                kind = str(rng.choice(types, p=shares))
+                _, contents, results = CASE_WORDS[kind]
+                opened = date.fromisoformat(f"{month}-{int(rng.integers(1, 29)):02d}")
+                on_time, late = CASE_DAYS[kind]
+                draw = rng.random()
+                days = int(rng.integers(on_time[0], on_time[1] + 1))
+                if draw < 0.22:
+                    days = int(rng.integers(late[0], late[1] + 1))
+                closed = None if draw > 0.97 else opened + timedelta(days=days)
+                mail_no = f"1{int(rng.integers(100_000_000_000, 999_999_999_999))}"
+                if kind == "查询" and rng.random() < 0.4:
+                    mail_no = ""
+                content = str(rng.choice(contents))
+                if kind == "投诉" and rng.random() < 0.15:
+                    content += (
+                        f",请回电 13{int(rng.integers(0, 10))}{int(rng.integers(10_000_000, 99_999_999))}"
+                    )
+                amount = round(float(rng.lognormal(5.5, 0.9)), 2) if kind == "理赔" else None
+                if (key := (opened, r.customer_id, kind, mail_no)) in seen:
+                    continue  # the same case twice: a county reports it once
+                seen.add(key)
+                row = [opened.isoformat(), r.customer_id, kind, r.business_type, content, mail_no, amount]
+                manager = managers[r.manager_id]
+                closed_month = closed.isoformat()[:7] if closed else None
+                if closed_month == month:
+                    out.setdefault((code, month), []).append(
+                        [*row, closed.isoformat(), str(rng.choice(results)), manager]
+                    )
+                    continue
+                out.setdefault((code, month), []).append([*row, None, None, manager])
+                later = [m for m in months if closed_month and m >= closed_month and (code, m) in sent]
+                if later:
+                    out.setdefault((code, later[0]), []).append(
+                        [*row, closed.isoformat(), str(rng.choice(results)), manager]
+                    )
+    return out
 
 
 def _assessment_file(folder, ref, rng, month) -> None:

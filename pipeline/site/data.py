@@ -49,6 +49,7 @@ class SiteData:
     problems: dict[str, tuple[pd.DataFrame, pd.DataFrame]]  # month -> (problems, rejected rows)
     surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
     feedback: dict[str, dict[str, str]] = field(default_factory=dict)  # month -> county -> 问题反馈 file
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the case register as of the latest month
 
     @property
     def latest(self) -> Edition | None:
@@ -74,7 +75,8 @@ def load_site_data(layout: Layout) -> SiteData:
         for m in editions
     }
     feedback = {m: feedback_files(layout, m) for m in editions}
-    return SiteData(months, editions, tables, archive, problems, read_surveys(layout), feedback)
+    cases = _read(layout.tables(last) / "cases.parquet", None) if last else pd.DataFrame()
+    return SiteData(months, editions, tables, archive, problems, read_surveys(layout), feedback, cases)
 
 
 def feedback_files(layout: Layout, month: str) -> dict[str, str]:

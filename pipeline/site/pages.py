@@ -16,6 +16,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from pipeline.analytics.alerts import KIND_LABELS
+from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
+from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
@@ -380,6 +382,7 @@ class SitePages:
             "tiers": _rows_by_customer(self._only(keys, "tiers"), ["month"], [False]),
             "visits": _rows_by_customer(self._only(keys, "visits"), ["date"], [False]),
             "alerts": _rows_by_customer(self._only(keys, "alerts"), ["month"], [False]),
+            "cases": _rows_by_customer(self._cases_of(keys), ["opened", "case_id"], [False, True]),
         }
         archive = self.data.archive
         mine = archive[archive.customer_id.isin(keys)] if len(archive) else archive
@@ -388,6 +391,12 @@ class SitePages:
             self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
             for c in sorted(keys)
         ]
+
+    def _cases_of(self, customers: set[str]) -> pd.DataFrame:
+        cases = self.data.cases
+        if cases.empty:
+            return pd.DataFrame(columns=["customer_id", "opened", "case_id"])
+        return cases[cases.customer_id.isin(customers)]
 
     def _only(self, customers: set[str], table: str) -> pd.DataFrame:
         frame = self.data.table(table)
@@ -438,6 +447,24 @@ class SitePages:
             }
             for r in rows["alerts"]
         ]
+        cases = [
+            {
+                "opened": r["opened"],
+                "type": CASE_TYPE_LABELS.get(r["type"], r["type"]),
+                "business_type": r["business_type"] or "",
+                "content": mask_phones_in(r["content"]),
+                "mail_no": r["mail_no"] or "",
+                "claim_amount_fen": r["claim_amount_fen"],
+                "closed": r["closed"] or "",
+                "result": mask_phones_in(r["result"]),
+                "status": CASE_STATUS_LABELS.get(r["status"], r["status"]),
+                "overdue": r["status"] in ("overdue", "closed_late"),
+                "age_days": int(r["age_days"]),
+                "limit_days": int(r["limit_days"]),
+                "manager": self.manager_name.get(r["manager_id"], r["manager_id"] or ""),
+            }
+            for r in rows.get("cases", [])
+        ]
         usage_rows = [
             {
                 "month": r["month"],
@@ -447,7 +474,15 @@ class SitePages:
             }
             for r in rows["usage"]
         ]
-        context = {"c": person, "usage": usage_rows, "tiers": tier_rows, "visits": visits, "alerts": alerts}
+        context = {
+            "c": person,
+            "usage": usage_rows,
+            "tiers": tier_rows,
+            "visits": visits,
+            "alerts": alerts,
+            "cases": cases,
+            "cases_month": self.data.months[-1] if self.data.months else "",
+        }
         tables = [
             Table(
                 "usage",
@@ -469,6 +504,28 @@ class SitePages:
                 "走访记录",
                 ["日期", "方式", "客户经理", "内容"],
                 [[v["date"], v["method"], v["manager"], v["content"]] for v in visits],
+            ),
+            Table(
+                "cases",
+                "投诉、查询、理赔",
+                CASE_HEADERS,
+                [
+                    [
+                        k["opened"],
+                        k["type"],
+                        k["business_type"],
+                        k["content"],
+                        k["mail_no"],
+                        "" if k["claim_amount_fen"] is None else exact_yuan(k["claim_amount_fen"]),
+                        k["closed"],
+                        k["result"],
+                        k["status"],
+                        k["age_days"],
+                        k["limit_days"],
+                        k["manager"],
+                    ]
+                    for k in cases
+                ],
             ),
         ]
         return Page(
@@ -497,6 +554,12 @@ class SitePages:
 
     def search_page(self) -> Page:
         return Page("search.html", "site_search.html", {})
+
+
+CASE_HEADERS = [
+    *("受理日期", "类型", "业务种类", "内容", "邮件号码", "理赔金额(元)"),
+    *("办结日期", "处理结果", "状态", "天数", "时限(天)", "客户经理"),
+]
 
 
 def _rows_by_customer(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> dict[str, list[dict]]:

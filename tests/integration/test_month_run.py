@@ -294,7 +294,8 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
     )
     tables = published.tables(MONTH)
     attachments = [
-        tables / f"{n}.csv" for n in ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
+        tables / f"{n}.csv"
+        for n in ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
     ]
     again = render_bulletin(content, 1, tmp_path, attachments)
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()
