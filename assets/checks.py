@@ -34,6 +34,7 @@ from pipeline.core.contract import (
     CASES,
     PAY,
     PROBLEMS,
+    PROGRESS,
     REJECTED_ROWS,
     SATISFACTION,
     SCORECARDS,
@@ -58,6 +59,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "tiers": [TIERS],
     "alerts": [ALERTS],
     "cases": [CASES],
+    "progress_reports": [PROGRESS],
     "visit_coverage": [VISITS],  # the month's visits, beside the coverage tables
     "scorecards_table": [SCORECARDS],
     "pay": [PROBLEMS],  # the month's problems.csv, completed with the 考核评分 and 新揽收 ones

@@ -348,13 +348,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from pipeline.ingest.template import write_templates
 
     layout = _layout(args)
     ref = _reference(layout)
+    counties = None
+    if args.county:
+        code = ref.county_of_text(args.county)
+        if code is None:
+            raise UserError(f"无法识别的县(市):{args.county}")
+        counties = [ref.county_names[code]]
     folder = layout.outputs / "templates" / args.month
-    paths = write_templates(ref, args.month, folder)
-    print(f"已生成 {len(paths)} 个县(市)空白报表:{folder}")
+    last = shift(args.month, -1)
+    previous_path = layout.tables(last) / "usage.parquet"
+    previous = pd.read_parquet(previous_path) if previous_path.exists() else None
+    paths = write_templates(ref, args.month, folder, previous, counties)
+    print(f"已生成 {len(paths)} 个县(市)报表:{folder}")
+    if previous is None:
+        print(f"未找到{chinese_month(last)}已采用的用邮数据({previous_path}),报表未预填客户")
+    else:
+        print(f"已预填{chinese_month(last)}已采用的客户(客户编号、客户名称、业务种类、客户经理)")
     return 0
 
 
@@ -445,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("template", help="生成下发各县的空白报表")
     p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
+    p.add_argument("county", nargs="?", metavar="县(市)", help="只生成这个县(市)的报表;省略时生成全部")
     folders(p)
     p.set_defaults(func=cmd_template)
     p = sub.add_parser("sample", help="生成示例数据(可指定规模,用于测试与基准)")

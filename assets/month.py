@@ -17,7 +17,7 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.volumes import volume_tables
-from pipeline.core.contract import PROBLEMS, REJECTED_ROWS, SUBMISSIONS, USAGE, VOLUMES
+from pipeline.core.contract import PROBLEMS, PROGRESS, REJECTED_ROWS, SUBMISSIONS, USAGE, VOLUMES
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -67,6 +67,9 @@ def month_intake_asset(county_codes: list[str]):
             "archive_updates": AssetOut(group_name=MONTH_GROUP, description="本月报送的客户档案新增与变更"),
             "rejected_rows": AssetOut(group_name=MONTH_GROUP, description="未采用的行及其原始内容(隔离区)"),
             "visits": AssetOut(group_name=MONTH_GROUP, description="本月走访记录"),
+            "progress_reports": AssetOut(
+                group_name=MONTH_GROUP, description="各县(市)报送的工作进展、存在问题与需协调事项"
+            ),
             "case_updates": AssetOut(
                 group_name=MONTH_GROUP, description="本月报送的投诉、查询、理赔(新受理的与办结的)"
             ),
@@ -95,6 +98,7 @@ def month_intake_asset(county_codes: list[str]):
         write_table(submissions, folder, SUBMISSIONS)
         write_table(combined.problems, folder, PROBLEMS)
         write_table(combined.quarantine, folder, REJECTED_ROWS)
+        write_table(combined.progress, folder, PROGRESS)
         write_table(combined.problems, settings.layout.problems(month), PROBLEMS)
         write_problem_workbook(settings.layout.problems(month), month, combined.problems, submissions)
         deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
@@ -133,6 +137,11 @@ def month_intake_asset(county_codes: list[str]):
         )
         yield Output(combined.visits, output_name="visits", metadata={"rows": len(combined.visits)})
         yield Output(combined.cases, output_name="case_updates", metadata={"rows": len(combined.cases)})
+        yield Output(
+            combined.progress,
+            output_name="progress_reports",
+            metadata={"counties": combined.progress.county.nunique()},
+        )
         yield Output(
             combined.quarantine, output_name="rejected_rows", metadata={"rows": len(combined.quarantine)}
         )

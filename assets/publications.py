@@ -48,6 +48,7 @@ def month_content_data(
     survey_headlines: dict,
     scorecards_table: pd.DataFrame,
     cases: pd.DataFrame,
+    progress_reports: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -61,6 +62,7 @@ def month_content_data(
         visit_coverage["by_county"],
         customer_archive,
         cases,
+        progress_reports,
     )
     rules = settings.reference().rules.for_month(month)
     content["alerts"]["short_history"] = len(

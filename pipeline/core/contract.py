@@ -181,6 +181,21 @@ VISITS = Table(
     ),
     description="本月走访记录",
 )
+PROGRESS = Table(
+    "progress",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            ("item", TEXT, REQUIRED),  # 工作进展, 存在问题, 需协调事项
+            ("text", TEXT, REQUIRED),  # in full, as the county wrote it (the 信息参考 shortens it)
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("county", "item"),
+    description="各县(市)本月工作进展、存在问题与需协调事项(全文;未报送的县不在表中)",
+)
 ARCHIVE = Table(
     "archive",
     Layout.tables,
@@ -374,6 +389,7 @@ TABLES = {
         TIERS,
         ALERTS,
         CASES,
+        PROGRESS,
         SCORECARDS,
         PAY,
         SATISFACTION,

@@ -75,6 +75,8 @@ CASE_COLUMNS = [
     "source_file",
     "source_row",
 ]
+# a county's 工作进展 sheet: one row per item (contract.PROGRESS)
+PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
@@ -116,6 +118,7 @@ class CountyIntake:
     visits: list[dict] = field(default_factory=list)  # contract.VISITS
     cases: list[dict] = field(default_factory=list)  # CASE_COLUMNS: the 投诉查询理赔 rows used
     case_rows_read: int = 0
+    progress: list[dict] = field(default_factory=list)  # PROGRESS_COLUMNS: the 工作进展 sheet's items
 
     @cached_property
     def usage(self) -> pd.DataFrame:
@@ -181,6 +184,7 @@ def ingest_county(
         archive=reader.archive,
         visits=reader.visits,
         cases=reader.cases,
+        progress=reader.progress,
         quarantine=reader.quarantine_rows(),
     )
 
@@ -210,6 +214,7 @@ class _CountyReader:
         self.visits: list[dict] = []
         self.cases: list[dict] = []
         self.case_rows_read = 0
+        self.progress: list[dict] = []
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
         self._parsed: list[ParsedRow] = []
@@ -257,6 +262,8 @@ class _CountyReader:
         self._check_names(usage)
         if "cases" in sheets:  # optional, and no warning without it: most months have no case
             self._read_cases(sheets["cases"])
+        if "progress" in sheets:  # optional: the 信息参考 says 未报送 where it is missing or empty
+            self._read_progress(sheets["progress"])
         self.usage_rows, self.usage_sheet = self._parsed, usage.name
 
     def _check_names(self, grid: Grid) -> None:
@@ -732,6 +739,60 @@ class _CountyReader:
                 detail=detail,
             )
             self._quarantine_row(grid, i, row, "case_duplicate")
+
+    # -- the month's progress report (工作进展、存在问题、需协调事项)
+
+    def _read_progress(self, grid: Grid) -> None:
+        """Free text, one item a row: the item's label (工作进展, 存在问题, 需协调事项 or an alias)
+        in the row's first filled cell and the text in the cells after it. The header row (项目 |
+        内容) and rows with a label but no text are skipped; a text under a label that is not an
+        item is a warning at the label's cell, since it would otherwise be lost. An item given
+        twice keeps both texts, one after the other. Text is kept as written (escaped where shown)."""
+        items = self.ref.value_index("progress_item")
+        headers = self.ref.column_index("progress")
+        texts: dict[str, list[str]] = {}
+        first_row: dict[str, int] = {}
+        columns: dict[int, str] = {}  # the three items as column headers, texts in the rows below
+
+        def keep(item: str, text: str, i: int) -> None:
+            texts.setdefault(item, []).append(text)
+            first_row.setdefault(item, self._excel_row(grid, i))
+
+        for i, row in enumerate(grid.cells):
+            cells = [(j, c) for j, c in enumerate(row) if filled(c) and clean_text(c)]
+            if not cells:
+                continue
+            if len(cells) >= 2 and all(items.match(c) for _, c in cells):
+                columns = {j: items.match(c) for j, c in cells}
+                continue
+            if columns:
+                for j, c in cells:
+                    if j in columns:
+                        keep(columns[j], str(c).strip(), i)
+                continue
+            (j, label), rest = cells[0], cells[1:]
+            if all(headers.match(c) for _, c in cells):
+                continue  # the header row
+            text = "\n".join(str(c).strip() for _, c in rest)
+            item = items.match(label)
+            if item is None:
+                if text:
+                    self.add("value_unrecognised", grid.name, self._a1(grid, i, j), label, detail="项目")
+                continue
+            if text:
+                keep(item, text, i)
+        order = list(self.ref.aliases["values"]["progress_item"])
+        self.progress = [
+            {
+                "county": self.county_name,
+                "item": item,
+                "text": "\n".join(texts[item]),
+                "source_file": self.path.name,
+                "source_row": first_row[item],
+            }
+            for item in order
+            if item in texts
+        ]
 
 
 # -- cell values -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pipeline.core.problems import Problem, to_frame
 from pipeline.ingest.county import (
     ARCHIVE_COLUMNS,
     CASE_COLUMNS,
+    PROGRESS_COLUMNS,
     CountyIntake,
     usage_frame,
 )
@@ -26,6 +27,7 @@ class MonthIntake:
     cases: pd.DataFrame  # the 投诉查询理赔 rows used (ingest.county.CASE_COLUMNS)
     problems: pd.DataFrame
     quarantine: pd.DataFrame
+    progress: pd.DataFrame  # the 工作进展 sheets' items (contract.PROGRESS)
 
 
 def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
@@ -42,4 +44,5 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
         cases=records("cases", CASE_COLUMNS).astype({"claim_amount_fen": "Int64", "source_row": "int64"}),
         problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
         quarantine=records("quarantine", REJECTED_ROWS.names),
+        progress=records("progress", PROGRESS_COLUMNS).astype({"source_row": "int64"}),
     )

@@ -43,3 +43,6 @@ SURVEY_DIMENSIONS = [
     "总体满意度",
 ]
 SURVEY_HEADER = ["客户编号", "客户名称", "测评日期", *SURVEY_DIMENSIONS, "意见建议"]
+# 工作进展 (optional): one row per item, the item's label and the county's text beside it
+PROGRESS_HEADER = ["项目", "内容"]
+PROGRESS_ITEMS = ["工作进展", "存在问题", "需协调事项"]

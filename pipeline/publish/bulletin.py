@@ -26,6 +26,8 @@ TREND_MONTHS = 13
 TOP_CUSTOMERS = 10
 LIST_LIMIT = 30  # rows of a list in the PDF; the attached CSV holds all
 PARETO_STEPS = (5, 10, 20, 30, 50)  # % of customers in the concentration table
+PROGRESS_CHARS = 30  # of each item of a county's 工作进展 in the 信息参考 (two pages); progress.csv has all
+PROGRESS_ITEMS = {"工作进展": "进展", "存在问题": "问题", "需协调事项": "需协调"}  # item → its short label
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -55,6 +57,7 @@ def month_content(
     visits_by_county: pd.DataFrame,
     archive: pd.DataFrame,
     cases: pd.DataFrame | None = None,
+    progress: pd.DataFrame | None = None,
 ) -> dict:
     """Everything the month's bulletins state, as plain data (hashable for versions)."""
     usage = usage_by_month.get(
@@ -83,6 +86,7 @@ def month_content(
         "tiers": _tier_section(tiers, names),
         "alerts": _alert_section(alerts, names),
         "cases": case_section(cases, month, names, ref),
+        "progress": progress_section(progress, submissions, ref),
         "submissions": records(labelled),
     }
 
@@ -257,6 +261,40 @@ def case_section(cases: pd.DataFrame | None, month: str, names: pd.Series, ref: 
         "by_county": records(by_county),
         "overdue_rows": records(overdue[columns].head(LIST_LIMIT)),
     }
+
+
+def shorten(text: str, limit: int = PROGRESS_CHARS) -> tuple[str, bool]:
+    """`text` on one line, cut to `limit` characters with "…" at the end; and whether it was cut."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat, False
+    return flat[: limit - 1] + "…", True
+
+
+def progress_section(progress: pd.DataFrame | None, submissions: pd.DataFrame, ref: Reference) -> dict:
+    """各县(市)工作进展: each county that sent a 工作进展 sheet with its items, shortened, in the
+    counties' order; the counties that sent none (no sheet, an empty one, no workbook) and those
+    whose workbook was rejected (its sheet not used) by name. The full texts are in progress.csv."""
+    progress = progress if progress is not None else pd.DataFrame(columns=["county", "item", "text"])
+    texts = {(r.county, r.item): r.text for r in progress.itertuples()}
+    status = dict(zip(submissions.county, submissions.status, strict=True))
+    rows, none, rejected = [], [], []
+    cut = False
+    for county in ref.county_names.values():
+        if status.get(county) == "rejected":
+            rejected.append(county)
+            continue
+        items = []
+        for item, label in PROGRESS_ITEMS.items():
+            if (county, item) in texts:
+                text, shortened = shorten(texts[(county, item)])
+                cut |= shortened
+                items.append({"item": item, "label": label, "text": text})
+        if items:
+            rows.append({"county": county, "entries": items})
+        else:
+            none.append(county)
+    return {"rows": rows, "none": none, "rejected": rejected, "shortened": cut, "table": "progress.csv"}
 
 
 def scorecard_ranking(scorecards: pd.DataFrame, bands: dict[str, int] | None = None) -> list[dict]:
