@@ -26,25 +26,13 @@ import pandas as pd
 from pipeline.core.contract import CASES
 from pipeline.core.months import last_day
 from pipeline.core.rules import RuleBook
-from pipeline.ingest.county import CASE_TYPES
+from pipeline.ingest.county import CASE_COLUMNS, CASE_TYPES
 
 TYPE_LABELS = {english: chinese for chinese, english in CASE_TYPES.items()}  # complaint → 投诉
 STATUS_LABELS = {"open": "未办结", "overdue": "超时未办结", "closed": "已办结", "closed_late": "超时办结"}
 OPEN = ("open", "overdue")
 # fields a county's row gives; a blank one keeps the register's earlier value
-_RECORD_FIELDS = [
-    "county",
-    "customer_id",
-    "type",
-    "business_type",
-    "content",
-    "mail_no",
-    "claim_amount_fen",
-    "opened",
-    "closed",
-    "result",
-    "manager_id",
-]
+_RECORD_FIELDS = [c for c in CASE_COLUMNS if c not in ("case_id", "source_file", "source_row")]
 SUMMARY_COLUMNS = [
     "opened",
     "closed",
