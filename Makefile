@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers.
-.PHONY: setup demo test test-unit test-postgres lint format dev bench
+.PHONY: setup demo test test-unit test-postgres lint format dev bench bench-compare
 
 setup:
 	@scripts/setup.sh
@@ -38,3 +38,7 @@ dev: setup
 # Benchmarks (not tests): medians and ratios against baselines measured in the same run
 bench: setup
 	.venv/bin/python -m benchmarks.bench
+
+# this tree against BASE (a commit, tag or branch), stage by stage: make bench-compare BASE=v1
+bench-compare: setup
+	.venv/bin/python -m benchmarks.compare --base $(BASE)

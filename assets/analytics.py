@@ -15,20 +15,27 @@ from dagster import (
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.analytics.alerts import CONTRACT_ALERTS, KIND_LABELS, find_alerts, short_history
+from pipeline.analytics.alerts import (
+    KIND_LABELS,
+    complaint_alerts,
+    find_alerts,
+    short_history,
+    with_complaints,
+)
 from pipeline.analytics.archive import archive_as_of
+from pipeline.analytics.cases import STATUS_LABELS, case_register, case_summary
 from pipeline.analytics.quarterly import is_quarter_end
 from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
 from pipeline.analytics.visits import county_coverage, visits_in_month
 from pipeline.analytics.visits import visit_coverage as coverage_tables
+from pipeline.core.contract import ALERTS, ARCHIVE, CASES, TIERS, VISITS
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.submissions import ACCEPTED
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
-CONTRACT_TIERS = ["customer_id", "county", "tier", "reasons", "previous_tier", "change"]
 
 
 def previous(key: str) -> AssetIn:
@@ -56,10 +63,39 @@ def customer_archive(
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     archive = archive_as_of(previous_archive, archive_updates, usage, month)
-    write_table(archive, settings.layout.tables(month), "archive")
+    write_table(archive, settings.layout.tables(month), ARCHIVE)
     changed = int((archive.changed_month == month).sum())
     context.add_output_metadata({"customers": len(archive), "changed_this_month": changed})
     return archive
+
+
+@asset(
+    group_name=MONTH_GROUP,
+    partitions_def=months,
+    ins={"previous_cases": previous("cases")},
+    description="投诉、查询、理赔案件登记(截至本月):上月案件加本月报送;未办结的跨月保留,"
+    "计算受理天数、办结用时与超时",
+)
+def cases(
+    context: AssetExecutionContext,
+    settings: KacSettings,
+    previous_cases,
+    case_updates: pd.DataFrame,
+    customer_archive: pd.DataFrame,
+) -> pd.DataFrame:
+    month = from_partition_key(context.partition_key)
+    register = case_register(
+        previous_cases, case_updates, month, settings.reference().rules, customer_archive
+    )
+    folder = settings.layout.tables(month)
+    write_table(register, folder, CASES)
+    write_table(case_summary(register, month, "county"), folder, "cases_by_county")
+    write_table(case_summary(register, month, "manager_id"), folder, "cases_by_manager")
+    counts = register.status.map(STATUS_LABELS).value_counts().to_dict()
+    context.add_output_metadata(
+        {"cases": MetadataValue.json(counts), "reported_this_month": len(case_updates)}
+    )
+    return register
 
 
 @asset(
@@ -80,7 +116,7 @@ def tiers(
     if int(rules.get("tier.window_months")) > TIER_HISTORY + 1:
         raise Failure(f"规则 tier.window_months 超过 {TIER_HISTORY + 1} 个月,无法计算")
     out = classify(by_month(usage_history, month), month, customer_archive, previous_tiers, rules)
-    write_table(out, settings.layout.tables(month), "tiers", CONTRACT_TIERS)
+    write_table(out, settings.layout.tables(month), TIERS)
     counts = out.tier.map(TIER_LABELS).value_counts().to_dict()
     changes = out.change.map(CHANGE_LABELS).value_counts().to_dict()
     progress.info("  大客户:%s", ",".join(f"{k} {v}" for k, v in counts.items()))
@@ -98,7 +134,7 @@ def tiers(
     group_name=MONTH_GROUP,
     partitions_def=months,
     ins={"usage_history": history("usage")},
-    description="大客户流失预警与下降预警(按县、按客户经理);未被采用报表的县不作预警",
+    description="大客户流失预警、下降预警与投诉超时预警(按县、按客户经理);未被采用报表的县不作预警",
 )
 def alerts(
     context: AssetExecutionContext,
@@ -106,13 +142,15 @@ def alerts(
     usage_history,
     tiers: pd.DataFrame,
     submissions: pd.DataFrame,
+    cases: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
     usage_by_month = by_month(usage_history, month)
     out = find_alerts(usage_by_month, month, tiers, accepted, rules)
-    write_table(out, settings.layout.tables(month), "alerts", CONTRACT_ALERTS)
+    out = with_complaints(out, complaint_alerts(cases, tiers, accepted))
+    write_table(out, settings.layout.tables(month), ALERTS)
     too_short = short_history(usage_by_month, month, tiers, rules)
     write_table(too_short, settings.layout.tables(month), "alerts_short_history")
     counts = out.kind.map(KIND_LABELS).value_counts().to_dict()
@@ -139,7 +177,7 @@ def visit_coverage(
     write_table(by_manager, folder, "visit_coverage")
     write_table(not_visited, folder, "not_visited")
     write_table(by_county, folder, "visit_coverage_by_county")
-    write_table(visits, folder, "visits")  # each key account's page lists its visits
+    write_table(visits, folder, VISITS)  # each key account's page lists its visits
     total = by_manager.key_accounts.sum()
     share = by_manager.visited.sum() / total if total else 0.0
     context.add_output_metadata({"key_accounts": int(total), "visited_share": round(float(share), 4)})

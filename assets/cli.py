@@ -231,7 +231,19 @@ def _print_published(layout: Layout, month: str) -> None:
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
     _print_counties(layout, month)
+    _print_feedback(layout, month)
     print(f"问题清单:{layout.problems(month) / WORKBOOK_NAME}")
+
+
+def _print_feedback(layout: Layout, month: str) -> None:
+    from pipeline.feedback.month import read_index
+
+    index = read_index(layout.feedback(month))
+    notices = [c for c, entry in index.items() if entry.get("notice")]
+    if index:
+        print(
+            f"问题反馈:{layout.feedback(month)}({len(index)} 个县(市)的标注报表,催报通知 {len(notices)} 份)"
+        )
 
 
 def _print_statements(layout: Layout, month: str, version: int) -> None:
@@ -262,7 +274,9 @@ def _print_counties(layout: Layout, month: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.ingest.county import combine, county_files, ingest_county, unknown_file_problems
+    from pipeline.ingest.county import ingest_county
+    from pipeline.ingest.files import county_files, unknown_file_problems
+    from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import submissions_table
     from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
 
@@ -279,9 +293,36 @@ def cmd_status(args: argparse.Namespace) -> int:
         *status_lines(table),
         *county_lines(table, month.problems, month.quarantine),
         *file_lines(month.problems, skipped_files(folder)),
+        *_feedback_and_chase(layout, ref, args.month, table, month.problems),
     ]
     print("\n".join(lines))
     return 0
+
+
+def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=None) -> list[str]:
+    """Each county's feedback workbook (made by the last run), and after the counties' deadline
+    the chase list: who must send (again), whom to call, the notice to send."""
+    from pipeline.feedback.chase import beijing_today, chase_lines, chase_list, deadline_text, past_deadline
+    from pipeline.feedback.month import feedback_lines, made_from_current, read_index
+
+    folder = layout.feedback(month)
+    index = read_index(folder)
+    current = made_from_current(index, table)
+    # counties with a problem now, and those the last run returned a workbook to (problems found
+    # only when the month is computed, such as 新揽收 claims, are not read again here)
+    named = set(problems.county) if len(problems) else set()
+    lines = feedback_lines(
+        folder, month, [c for c in table.county if c in named or c in index], index, current
+    )
+    deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
+    today = today or beijing_today()
+    if not past_deadline(month, deadline_day, today):
+        due = deadline_text(month, deadline_day, today)
+        return [*lines, f"报送截止:{due}(截止后在此列出催报清单)"]
+    chases = chase_list(table, problems, ref.county_contacts)
+    notices = {c: index[c]["notice"] for c in current if index[c].get("notice")}
+    where = [f"  通知在 {folder},可直接发给各县(市)"] if notices else []
+    return [*lines, *chase_lines(chases, notices), *where]
 
 
 def _status_month_note(layout: Layout, month: str) -> None:
@@ -307,13 +348,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from pipeline.ingest.template import write_templates
 
     layout = _layout(args)
     ref = _reference(layout)
+    counties = None
+    if args.county:
+        code = ref.county_of_text(args.county)
+        if code is None:
+            raise UserError(f"无法识别的县(市):{args.county}")
+        counties = [ref.county_names[code]]
     folder = layout.outputs / "templates" / args.month
-    paths = write_templates(ref, args.month, folder)
-    print(f"已生成 {len(paths)} 个县(市)空白报表:{folder}")
+    last = shift(args.month, -1)
+    previous_path = layout.tables(last) / "usage.parquet"
+    previous = pd.read_parquet(previous_path) if previous_path.exists() else None
+    paths = write_templates(ref, args.month, folder, previous, counties)
+    print(f"已生成 {len(paths)} 个县(市)报表:{folder}")
+    if previous is None:
+        print(f"未找到{chinese_month(last)}已采用的用邮数据({previous_path}),报表未预填客户")
+    else:
+        print(f"已预填{chinese_month(last)}已采用的客户(客户编号、客户名称、业务种类、客户经理)")
     return 0
 
 
@@ -404,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("template", help="生成下发各县的空白报表")
     p.add_argument("month", type=_month, metavar="月份", help="YYYY-MM,例如 2026-10")
+    p.add_argument("county", nargs="?", metavar="县(市)", help="只生成这个县(市)的报表;省略时生成全部")
     folders(p)
     p.set_defaults(func=cmd_template)
     p = sub.add_parser("sample", help="生成示例数据(可指定规模,用于测试与基准)")

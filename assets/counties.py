@@ -1,12 +1,5 @@
 """One asset per county workbook: the operator sees every county's state of a month."""
 
-import hashlib
-import json
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -17,16 +10,21 @@ from dagster import (
     DataVersion,
     MetadataValue,
     Output,
+    TableColumn,
+    TableRecord,
+    TableSchema,
     asset,
 )
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.core.code import package_digest, package_files
+from assets.sources import COUNTY_DEPS
+from pipeline.core.code import package_digest
 from pipeline.core.months import from_partition_key, shift
 from pipeline.core.progress import progress
-from pipeline.ingest.county import CountyIntake, county_files, file_sha256, ingest_county
+from pipeline.ingest.county import CountyIntake, ingest_county
+from pipeline.ingest.fingerprint import READER_PACKAGES, CountyInputs, county_inputs
 from pipeline.ingest.submissions import STATUS_LABELS
 
 COUNTIES_GROUP = "counties"
@@ -44,7 +42,9 @@ def rows_accounted(intake: CountyIntake) -> bool:
     """Every row read is either used or quarantined: nothing vanishes."""
     if intake.status == "rejected":
         return intake.rows_read == 0 or bool(intake.quarantine)
-    return intake.rows_read == len(intake.usage_rows) + intake.rows_quarantined
+    return intake.rows_read + intake.case_rows_read == (
+        len(intake.usage_rows) + len(intake.cases) + intake.rows_quarantined
+    )
 
 
 def county_asset(code: str, name: str) -> AssetsDefinition:
@@ -54,6 +54,8 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         key=key,
         group_name=COUNTIES_GROUP,
         partitions_def=months,
+        deps=COUNTY_DEPS,
+        code_version=package_digest(*READER_PACKAGES),
         description=f"{name}报送的月度大客户用邮情况表:校验后的明细、问题清单与报送状态。",
         check_specs=[
             AssetCheckSpec(
@@ -68,7 +70,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
     def county_workbook(context: AssetExecutionContext, settings: KacSettings):
         month = from_partition_key(context.partition_key)
         ref = settings.reference()
-        inputs = CountyInputs.of(settings, month)
+        inputs = inputs_of(settings, month)
         version = inputs.version(code)  # of the file before it is read: a copy still under way
         # shows as changed again once finished, never as the version that was read
         intake = ingest_county(code, month, inputs.files.get(code, []), ref, inputs.archive_names)
@@ -86,17 +88,18 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
                 "status": STATUS_LABELS[intake.status],
                 "files": "、".join(intake.files) or "—",
                 "sha256": intake.sha256 or "—",
-                "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage_rows),
-                "problems": MetadataValue.md(_problems_md(intake)),
+                "rows_read": intake.rows_read + intake.case_rows_read,
+                "rows_used": len(intake.usage_rows) + len(intake.cases),
+                "problems": _problems_table(intake),
+                "problems_total": len(intake.problems),
             },
         )
         yield AssetCheckResult(
             check_name="rows_accounted",
             passed=rows_accounted(intake),
             metadata={
-                "rows_read": intake.rows_read,
-                "rows_used": len(intake.usage_rows),
+                "rows_read": intake.rows_read + intake.case_rows_read,
+                "rows_used": len(intake.usage_rows) + len(intake.cases),
                 "rows_quarantined": intake.rows_quarantined,
             },
         )
@@ -104,59 +107,20 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
     return county_workbook
 
 
-# The reader's own code: a change to it re-reads every workbook, as a change of file would.
-_READER_PACKAGES = ("core", "ingest")
-
-
-@dataclass(frozen=True)
-class CountyInputs:
-    """What reading a county's workbook of a month depends on, and its fingerprint (the county
-    asset's data version): the file itself, the reference data, last month's archive names and
-    the reader's code. `kac run` re-reads a county only when its fingerprint changed."""
-
-    files: dict[str, list[Path]]
-    archive_names: dict[str, str]
-    shared: str  # hash of what every county of the month shares
-
-    @classmethod
-    def of(cls, settings: KacSettings, month: str) -> "CountyInputs":
-        """Worked out once per state of the month's files, last month's archive, the reference
-        data and the reader's code: every county step of a run asks for the same (at province
-        scale, reading the archive in each of 183 steps cost more than the counties' files)."""
-        ref = settings.reference()
-        folder = settings.layout.month_inputs(month)
-        archive = settings.layout.tables(shift(month, -1)) / "archive.parquet"
-        stamp = (
-            ref.digest,
-            _stamps(sorted(folder.iterdir()) if folder.is_dir() else []),
-            _stamps([archive] if archive.exists() else []),
-            _stamps(package_files(*_READER_PACKAGES)),
-        )
-        return _county_inputs(settings, month, stamp)
-
-    def version(self, code: str) -> str:
-        return hashlib.sha256((file_sha256(self.files.get(code, [])) + self.shared).encode()).hexdigest()
-
-
-def _stamps(paths: list[Path]) -> tuple:
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-
-
-@lru_cache(maxsize=4)
-def _county_inputs(settings: KacSettings, month: str, stamp: tuple) -> CountyInputs:
-    ref = settings.reference()
-    files, _ = county_files(settings.layout.month_inputs(month), ref)
-    names = _archived_names(settings, month)
-    h = hashlib.sha256(ref.digest.encode())
-    h.update(json.dumps(sorted(names.items()), ensure_ascii=False).encode())
-    h.update(package_digest(*_READER_PACKAGES).encode())
-    return CountyInputs(files, names, h.hexdigest())
+def inputs_of(settings: KacSettings, month: str) -> CountyInputs:
+    """What the county steps of `month` read with (last month's archive: the source
+    `computed_tables` of the month before, not an input: county → archive → next month's county
+    would be a loop that an asset graph cannot hold)."""
+    layout = settings.layout
+    return county_inputs(
+        settings.reference(), layout.month_inputs(month), layout.tables(shift(month, -1)) / "archive.parquet"
+    )
 
 
 def changed_counties(settings: KacSettings, month: str, instance) -> dict[AssetKey, str]:
     """County assets of `month` to read again — inputs changed since last read, or never read —
     with their new fingerprints. The others' stored results are used as they are."""
-    inputs = CountyInputs.of(settings, month)
+    inputs = inputs_of(settings, month)
     partition = f"{month}-01"
     out = {}
     for code in settings.reference().counties.code:
@@ -175,30 +139,26 @@ def recorded_version(instance, key: AssetKey, partition: str) -> str | None:
     return records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
 
 
-def _archived_names(settings: KacSettings, month: str) -> dict[str, str]:
-    """Customer names of last month's archive table, to check this month's usage rows against.
-
-    Read from the table customer_archive wrote, not as a Dagster input: an input would close a
-    loop (county → archive → next month's county) that an asset job cannot hold.
-    """
-    path = settings.layout.tables(shift(month, -1)) / "archive.parquet"
-    if not path.exists():
-        return {}
-    archive = pd.read_parquet(path, columns=["customer_id", "name"])
-    return dict(zip(archive.customer_id, archive.name, strict=True))
-
-
-def _problems_md(intake: CountyIntake) -> str:
-    if not intake.problems:
-        return "无问题"
-    head = "| 级别 | 代码 | 工作表 | 单元格 | 原值 | 说明 |\n|---|---|---|---|---|---|\n"
-    rows = [
-        f"| {p.severity} | {p.code} | {p.sheet} | {p.cell} | {_md(p.value)} | {_md(p.message)} |"
-        for p in intake.problems[:50]
+SHOWN_PROBLEMS = 50  # in the UI; problems.csv and 问题清单.xlsx hold them all
+PROBLEM_SCHEMA = TableSchema(
+    columns=[
+        TableColumn(name, "string", description=label)
+        for name, label in [
+            ("severity", "级别"),
+            ("code", "代码"),
+            ("sheet", "工作表"),
+            ("cell", "单元格"),
+            ("value", "原值"),
+            ("message", "说明"),
+        ]
     ]
-    more = f"\n\n另有 {len(intake.problems) - 50} 条,见 problems.csv" if len(intake.problems) > 50 else ""
-    return head + "\n".join(rows) + more
+)
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _problems_table(intake: CountyIntake) -> MetadataValue:
+    """The county's problems as a table in the UI (the first ones; the files hold them all)."""
+    records = [
+        TableRecord({c.name: str(getattr(p, c.name)) for c in PROBLEM_SCHEMA.columns})
+        for p in intake.problems[:SHOWN_PROBLEMS]
+    ]
+    return MetadataValue.table(records, schema=PROBLEM_SCHEMA)

@@ -15,14 +15,24 @@ from dagster import (
     multiprocess_executor,
 )
 
-from assets.analytics import alerts, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.analytics import alerts, cases, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
+from assets.feedback import feedback
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.sensors import county_files_sensor, published_month_guards
-from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave
+from assets.sources import (
+    computed_tables,
+    month_workbooks,
+    observe_jobs,
+    reference_data,
+    sources_changed,
+    survey_workbooks_source,
+)
+from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave, waves
 from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
@@ -38,6 +48,8 @@ PRELOAD_MODULES = [
     "assets.pay",
     "assets.surveys",
     "assets.publications",
+    "assets.checks",
+    "assets.feedback",
 ]
 
 
@@ -75,10 +87,12 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         description="只做各县报表与汇总分析(补齐历史月份时用)",
     )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
+    sources = [reference_data, month_workbooks, computed_tables, survey_workbooks_source(waves)]
     month_assets = [
         month_intake_asset(list(ref.counties.code)),
         volumes,
         customer_archive,
+        cases,
         tiers,
         alerts,
         visit_coverage,
@@ -88,6 +102,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         pay,
         pay_confirmation,
         pay_statements,
+        feedback,
         month_content_data,
         edition,
         bulletin,
@@ -96,12 +111,14 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         site,
     ]
     return Definitions(
-        assets=[*counties, *month_assets, survey_wave, survey_headlines],
+        assets=[*counties, *month_assets, survey_wave, survey_headlines, *sources],
+        asset_checks=contract_checks(),  # run with the asset they check, in the same run
         resources={
             "settings": KacSettings(inputs_dir=str(inputs), outputs_dir=str(outputs)),
             "io_manager": FilesystemIOManager(base_dir=str(layout.storage)),
         },
         jobs=[
+            *observe_jobs,
             month_job,
             define_asset_job(
                 "survey_waves",
@@ -116,6 +133,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
             analytics_job,
         ],
         sensors=[
+            sources_changed,
             county_files_sensor(
                 [k for a in month_assets for k in a.keys],
                 [k for a in month_assets for k in a.keys if a.group_names_by_key[k] == MONTH_GROUP],

@@ -17,49 +17,22 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.volumes import volume_tables
+from pipeline.core.contract import PROBLEMS, PROGRESS, REJECTED_ROWS, SUBMISSIONS, USAGE, VOLUMES
 from pipeline.core.months import from_partition_key
-from pipeline.core.problems import PROBLEM_COLUMNS
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
-from pipeline.ingest.county import (
-    USAGE_COLUMNS,
-    CountyIntake,
-    combine,
-    county_files,
-    unknown_file_problems,
-)
+from pipeline.feedback.chase import beijing_today, chase_list, chase_markdown
+from pipeline.ingest.county import USAGE_COLUMNS, CountyIntake
+from pipeline.ingest.files import county_files, unknown_file_problems
 from pipeline.ingest.guards import guard, nothing_accepted
-from pipeline.ingest.submissions import STATUS_LABELS, SUBMISSION_COLUMNS, submissions_table
+from pipeline.ingest.month import combine
+from pipeline.ingest.submissions import STATUS_LABELS, submissions_table
 from pipeline.publish.corrections import published_content
 from pipeline.publish.problem_report import write_problem_workbook
 from pipeline.publish.snapshot import take_snapshot
 
 MONTH_GROUP = "month"
 HISTORY_MONTHS = 12  # YoY needs the same month last year; the trend shows 13 months
-
-CONTRACT_USAGE = [
-    "month",
-    "county",
-    "customer_id",
-    "business_type",
-    "volume",
-    "revenue",
-    "manager_id",
-    "collection",
-    "source_file",
-    "source_sheet",
-    "source_row",
-]
-CONTRACT_VOLUMES = [
-    "county",
-    "business_type",
-    "volume",
-    "revenue",
-    "volume_mom",
-    "revenue_mom",
-    "volume_yoy",
-    "revenue_yoy",
-]
 
 
 def history(key: str, months_before: int = HISTORY_MONTHS) -> AssetIn:
@@ -94,6 +67,12 @@ def month_intake_asset(county_codes: list[str]):
             "archive_updates": AssetOut(group_name=MONTH_GROUP, description="本月报送的客户档案新增与变更"),
             "rejected_rows": AssetOut(group_name=MONTH_GROUP, description="未采用的行及其原始内容(隔离区)"),
             "visits": AssetOut(group_name=MONTH_GROUP, description="本月走访记录"),
+            "progress_reports": AssetOut(
+                group_name=MONTH_GROUP, description="各县(市)报送的工作进展、存在问题与需协调事项"
+            ),
+            "case_updates": AssetOut(
+                group_name=MONTH_GROUP, description="本月报送的投诉、查询、理赔(新受理的与办结的)"
+            ),
         },
         ins={county_key(code).path[0]: AssetIn(county_key(code)) for code in county_codes},
         partitions_def=months,
@@ -115,12 +94,15 @@ def month_intake_asset(county_codes: list[str]):
         if context.run.job_name != "month_analytics":  # a history month may predate the centre's data
             nothing_accepted(month, submissions.to_dict("records"))
         folder = settings.layout.tables(month)
-        write_table(combined.usage, folder, "usage", CONTRACT_USAGE)
-        write_table(submissions, folder, "submissions", SUBMISSION_COLUMNS)
-        write_table(combined.problems, folder, "problems", PROBLEM_COLUMNS)
-        write_table(combined.quarantine, folder, "rejected_rows")
-        write_table(combined.problems, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
+        write_table(combined.usage, folder, USAGE)
+        write_table(submissions, folder, SUBMISSIONS)
+        write_table(combined.problems, folder, PROBLEMS)
+        write_table(combined.quarantine, folder, REJECTED_ROWS)
+        write_table(combined.progress, folder, PROGRESS)
+        write_table(combined.problems, settings.layout.problems(month), PROBLEMS)
         write_problem_workbook(settings.layout.problems(month), month, combined.problems, submissions)
+        deadline_day = int(ref.rules.for_month(month).get("submission.deadline_day"))
+        chase = chase_list(submissions, combined.problems, ref.county_contacts)
         status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
         progress.info(
             "  汇总:采用 %d 行,问题 %d 条,%s",
@@ -142,7 +124,9 @@ def month_intake_asset(county_codes: list[str]):
             metadata={
                 "by_county": MetadataValue.md(
                     submissions[["county", "status", "rows", "errors", "warnings"]].to_markdown(index=False)
-                )
+                ),
+                # 催报: who must send (again), whom to call (notices: the feedback asset)
+                "chase": MetadataValue.md(chase_markdown(chase, month, deadline_day, beijing_today())),
             },
         )
         yield Output(combined.problems, output_name="problems", metadata={"problems": len(combined.problems)})
@@ -152,6 +136,12 @@ def month_intake_asset(county_codes: list[str]):
             metadata={"rows": len(combined.archive)},
         )
         yield Output(combined.visits, output_name="visits", metadata={"rows": len(combined.visits)})
+        yield Output(combined.cases, output_name="case_updates", metadata={"rows": len(combined.cases)})
+        yield Output(
+            combined.progress,
+            output_name="progress_reports",
+            metadata={"counties": combined.progress.county.nunique()},
+        )
         yield Output(
             combined.quarantine, output_name="rejected_rows", metadata={"rows": len(combined.quarantine)}
         )
@@ -171,7 +161,7 @@ def volumes(
     month = from_partition_key(context.partition_key)
     tables = volume_tables(by_month(usage_history, month), month, pd.Index(key_accounts(tiers).customer_id))
     folder = settings.layout.tables(month)
-    write_table(tables["county_business"], folder, "volumes", CONTRACT_VOLUMES)
+    write_table(tables["county_business"], folder, VOLUMES)
     write_table(tables["business"], folder, "volumes_by_business")
     write_table(tables["county"], folder, "volumes_by_county")
     write_table(tables["customer"], folder, "volumes_by_customer")

@@ -1,7 +1,6 @@
 """Scorecards and pay of the account managers. Pay is restricted: written only under
 outputs/restricted/, never on the site or in a bulletin."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -10,34 +9,23 @@ from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, 
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from pipeline.core.months import from_partition_key
-from pipeline.core.problems import PROBLEM_COLUMNS, to_frame
+from assets.sources import ASSESSMENT_DEPS
+from pipeline.core.contract import SCORECARDS
+from pipeline.core.months import from_partition_key, same_year
+from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
-from pipeline.core.tables import atomic_write, write_table
+from pipeline.core.tables import write_table
 from pipeline.ingest.assessment import assessment_file, read_assessment
-from pipeline.ingest.county import file_sha256
+from pipeline.ingest.files import file_sha256
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.claims import claim_problems, new_business_claims, window_months
-from pipeline.pay.lines import pay_deltas, pay_lines, pay_summary
+from pipeline.pay.issue import issue_pay
+from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.release import (
-    DRAFT,
-    PAY_STATE,
-    RELEASED,
-    last_released,
-    pay_fingerprint,
     read_confirmation,
-    read_releases,
-    record_release,
-    release_state,
 )
 from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards
-from pipeline.pay.statements import (
-    read_pay_summary,
-    render_statements,
-    write_pay_tables,
-    write_summary_workbook,
-)
-from pipeline.publish.problem_report import write_problem_workbook
+from pipeline.publish.problem_report import write_month_problems
 
 PAY_GROUP = "pay"
 
@@ -45,6 +33,7 @@ PAY_GROUP = "pay"
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
+    deps=ASSESSMENT_DEPS,
     kinds={"excel"},
     description="中心月度考核评分表(市场调查、项目策划、其他、突出贡献奖)",
 )
@@ -99,9 +88,9 @@ def scorecards_table(
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
-    this_year = {m: f for m, f in by_month(tiers_history, month).items() if m[:4] == month[:4]}
+    this_year = {m: f for m, f in by_month(tiers_history, month).items() if same_year(m, month)}
     tiers = this_year[month]
-    usage_year = [f for m, f in by_month(usage_history, month).items() if m[:4] == month[:4]]
+    usage_year = [f for m, f in by_month(usage_history, month).items() if same_year(m, month)]
     out = scorecards(
         month,
         ref.rules.for_month(month),
@@ -118,7 +107,7 @@ def scorecards_table(
         county_held=_county_held(settings, submissions),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
-    write_table(shown, settings.layout.tables(month), "scorecards", ["manager_id", *ITEMS, "total"])
+    write_table(shown, settings.layout.tables(month), SCORECARDS)
     held = out[out.held != ""]
     for r in held.itertuples():
         progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)
@@ -157,7 +146,8 @@ def pay(
     )
     summary = pay_summary(lines, managers)
     parts = [problems, assessment["problems"], to_frame(claim_problems(claims))]
-    _write_month_problems(settings, month, parts, submissions)
+    layout = settings.layout
+    complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")
     context.add_output_metadata(  # amounts stay restricted
         {
@@ -168,20 +158,8 @@ def pay(
             "held": int((summary.held != "").sum()),
         }
     )
-    return {"lines": lines, "summary": summary, "claims": claims}
-
-
-def _write_month_problems(
-    settings: KacSettings, month: str, parts: list[pd.DataFrame], submissions: pd.DataFrame
-) -> None:
-    """problems.csv and 问题清单.xlsx of the month, complete: the counties' (written first by the
-    intake), the 考核评分 sheet's and the 新揽收 claims' (known only once pay is computed)."""
-    frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
-    write_table(frame, settings.layout.tables(month), "problems", PROBLEM_COLUMNS)
-    write_table(frame, settings.layout.problems(month), "problems", PROBLEM_COLUMNS)
-    # the sheet's own problems once more on their own: written here, after the month's snapshot
-    write_table(parts[1], settings.layout.tables(month), "assessment_problems", PROBLEM_COLUMNS)
-    write_problem_workbook(settings.layout.problems(month), month, frame, submissions)
+    # the month's problems, complete only here: the feedback to the counties is made from them
+    return {"lines": lines, "summary": summary, "claims": claims, "problems": complete}
 
 
 @asset(
@@ -216,71 +194,25 @@ def pay_statements(
     pay_confirmation,
 ) -> str:
     month = from_partition_key(context.partition_key)
-    version = edition["version"]
-    root = settings.layout.restricted_pay(month)
-    folder = root / f"v{version}"
-    fingerprint = pay_fingerprint(scorecards_table, pay["summary"])
-    state, note = release_state(month, fingerprint, pay_confirmation)
-    frozen = any(r["version"] == version for r in read_releases(root))
-    if not frozen and (_stale(folder, state) or edition["new"]):
-        _issue(settings, month, version, pay, scorecards_table, (state, note))
-    if state == RELEASED and not frozen:
-        record_release(root, version, fingerprint, note)
-    issued = read_pay_summary(folder)  # each manager's statement in force in this version
-    versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
-    write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
-    _write_state(root, month, version, fingerprint, RELEASED if frozen else state, note)
-    changed = sum(v == version for v in versions.values())
-    shown = "已确认" if frozen or state == RELEASED else "草稿"
-    progress.info(
-        "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s", version, shown, changed, len(versions), folder
-    )
-    if not frozen and state != RELEASED:
-        progress.warning("  薪酬明细为草稿:%s", note)
-    context.add_output_metadata(
-        {"folder": MetadataValue.path(str(folder)), "version": version, "state": shown, "note": note}
-    )
-    return str(folder)
-
-
-def _stale(folder, state: str) -> bool:
-    """The version's statements are missing, or were drafts and are released now."""
-    index = folder / "statements" / "index.json"
-    if not (folder / "pay.csv").exists() or not index.exists():
-        return True
-    return state == RELEASED and any(e.get("state") == DRAFT for e in json.loads(index.read_text()).values())
-
-
-def _issue(settings: KacSettings, month: str, version: int, pay: dict, cards: pd.DataFrame, release) -> None:
-    root = settings.layout.restricted_pay(month)
-    folder = root / f"v{version}"
-    compared = last_released(root, version) or (version - 1 if version > 1 else None)
-    previous_pay = read_pay_summary(root / f"v{compared}") if compared else None
-    deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
     rules = settings.reference().rules.for_month(month)
-    versions = render_statements(
-        month,
-        version,
-        rules,
-        pay["summary"],
-        pay["lines"],
-        cards,
-        deltas,
-        folder / "statements",
-        previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
-        release=release,
-        claims=pay.get("claims"),
-        compared_with=compared,
+    root = settings.layout.restricted_pay(month)
+    issued = issue_pay(root, month, edition, pay, scorecards_table, pay_confirmation, rules)
+    progress.info(
+        "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s",
+        issued.version,
+        issued.state_label,
+        issued.issued_now,
+        issued.managers,
+        issued.folder,
     )
-    write_summary_workbook(
-        folder / f"薪酬汇总_{month}_第{version}版.xlsx", month, version, pay["summary"], pay["lines"], cards
+    if not issued.released:
+        progress.warning("  薪酬明细为草稿:%s", issued.note)
+    context.add_output_metadata(
+        {
+            "folder": MetadataValue.path(str(issued.folder)),
+            "version": issued.version,
+            "state": issued.state_label,
+            "note": issued.note,
+        }
     )
-    write_pay_tables(folder, pay["summary"], pay["lines"], versions)
-    if not deltas.empty:
-        deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
-
-
-def _write_state(root, month: str, version: int, fingerprint: str, state: str, note: str) -> None:
-    """What `kac confirm` shows and confirms: the fingerprint of the version in force."""
-    data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
-    atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    return str(issued.folder)

@@ -1,13 +1,12 @@
 """Publications of a month: the content, its edition (version), the PDFs and the site."""
 
-from pathlib import Path
-
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
+from assets.sources import ALL_TABLES
 from pipeline.analytics.alerts import short_history
 from pipeline.analytics.quarterly import is_quarter_end, render_quarterly
 from pipeline.core.months import from_partition_key
@@ -21,27 +20,13 @@ from pipeline.publish.bulletin import (
     render_bulletin,
     scorecard_ranking,
 )
-from pipeline.publish.corrections import (
-    correction_notes,
-    legacy_unchanged,
-    published_content,
-    read_content,
-    write_content,
-)
-from pipeline.publish.editions import (
-    add_files,
-    content_hash,
-    edition_hash,
-    pay_digest_lines,
-    read_manifest,
-    record_version,
-    version_for,
-)
+from pipeline.publish.corrections import published_content
+from pipeline.publish.issue import issue_edition, render_once, with_notes
 from pipeline.site.build import build_site
 from pipeline.surveys.survey import wave_end_month
 
 PUBLICATIONS_GROUP = "publications"
-ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
+ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
 
 
 @asset(
@@ -62,6 +47,8 @@ def month_content_data(
     customer_archive: pd.DataFrame,
     survey_headlines: dict,
     scorecards_table: pd.DataFrame,
+    cases: pd.DataFrame,
+    progress_reports: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -74,6 +61,8 @@ def month_content_data(
         alerts,
         visit_coverage["by_county"],
         customer_archive,
+        cases,
+        progress_reports,
     )
     rules = settings.reference().rules.for_month(month)
     content["alerts"]["short_history"] = len(
@@ -106,53 +95,12 @@ def edition(
     # assets (a UI materialisation from the stored intake) publishes one
     guard(month, published_content(folder), month_content_data["submissions"], context.run.tags)
     pay_lines = pay["lines"].astype(str).to_dict("records")
-    digest = edition_hash(month_content_data, records(quarterly_usage), pay_lines)
-    pay_digest = content_hash(pay_digest_lines(pay_lines))
-    version, is_new = version_for(
-        folder,
-        digest,
-        lambda v: legacy_unchanged(folder / f"v{v}", month_content_data, pay_lines, pay_digest),
+    issued = issue_edition(folder, month, month_content_data, records(quarterly_usage), pay_lines)
+    progress.info("  发布版本:第%d版%s", issued.version, "(新版本)" if issued.new else "(内容未变,沿用)")
+    context.add_output_metadata(
+        {"version": issued.version, "new_version": issued.new, "content_hash": issued.digest}
     )
-    if is_new:
-        record_version(folder, month, version, digest, {})
-        write_content(folder / f"v{version}", month_content_data, pay_digest)
-    progress.info("  发布版本:第%d版%s", version, "(新版本)" if is_new else "(内容未变,沿用)")
-    context.add_output_metadata({"version": version, "new_version": is_new, "content_hash": digest})
-    return {
-        "version": version,
-        "new": is_new,
-        "folder": str(folder / f"v{version}"),
-        "corrections": _notes(folder, version),
-    }
-
-
-def _notes(folder: Path, version: int) -> dict | None:
-    """更正说明 of `version`: against the version before, and from 第3版 on also against 第1版."""
-    if version == 1:
-        return None
-    previous = read_content(folder / f"v{version - 1}")
-    if previous is None:
-        return None
-    first = read_content(folder / "v1") if version > 2 else None
-    return correction_notes(previous, read_content(folder / f"v{version}"), version - 1, first)
-
-
-def _with_notes(content: dict, edition: dict) -> dict:
-    """The content as published in this edition: with its 更正说明 when it corrects an earlier one."""
-    return {**content, "corrections": edition.get("corrections")}
-
-
-def _publish(settings: KacSettings, month: str, edition: dict, key: str, render) -> dict[str, str]:
-    """Render a publication into the edition's folder unless this version already has it."""
-    folder = settings.layout.bulletins(month)
-    recorded = next(v for v in read_manifest(folder)["versions"] if v["version"] == edition["version"])
-    existing = {k: v for k, v in recorded["files"].items() if k.startswith(key)}
-    if existing and all((folder / v).exists() for v in existing.values()):
-        return {k: str(folder / v) for k, v in existing.items()}
-    paths = render(Path(edition["folder"]))
-    files = {f"{key}_{p.suffix[1:]}" if len(paths) > 1 else key: p for p in paths}
-    add_files(folder, edition["version"], {k: str(p.relative_to(folder)) for k, p in files.items()})
-    return {k: str(p) for k, p in files.items()}
+    return issued.as_dict()
 
 
 @asset(
@@ -167,13 +115,12 @@ def bulletin(
     month = from_partition_key(context.partition_key)
     tables = settings.layout.tables(month)
     attachments = [tables / f"{name}.csv" for name in ATTACHED_TABLES]
-    files = _publish(
-        settings,
-        month,
+    files = render_once(
+        settings.layout.bulletins(month),
         edition,
         "bulletin",
         lambda folder: [
-            render_bulletin(_with_notes(month_content_data, edition), edition["version"], folder, attachments)
+            render_bulletin(with_notes(month_content_data, edition), edition["version"], folder, attachments)
         ],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["bulletin"])})
@@ -190,12 +137,11 @@ def brief(
     context: AssetExecutionContext, settings: KacSettings, month_content_data: dict, edition: dict
 ) -> dict:
     month = from_partition_key(context.partition_key)
-    files = _publish(
-        settings,
-        month,
+    files = render_once(
+        settings.layout.bulletins(month),
         edition,
         "brief",
-        lambda folder: [render_brief(_with_notes(month_content_data, edition), edition["version"], folder)],
+        lambda folder: [render_brief(with_notes(month_content_data, edition), edition["version"], folder)],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["brief"])})
     return files
@@ -218,9 +164,8 @@ def quarterly_report(
     if not is_quarter_end(month):
         context.add_output_metadata({"quarter_end": False})
         return {}
-    files = _publish(
-        settings,
-        month,
+    files = render_once(
+        settings.layout.bulletins(month),
         edition,
         "quarterly",
         lambda folder: list(
@@ -235,6 +180,7 @@ def quarterly_report(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     kinds={"html"},
+    deps=[ALL_TABLES, "feedback"],  # feedback: its problems page links the counties' feedback files
     description="静态网站:首页、各月、各县(市)、各业务种类、各大客户页面,报表问题清单与检索"
     "(可从共享文件夹直接打开;新版本整体替换,只重写内容有变化的页面)",
 )

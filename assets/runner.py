@@ -13,6 +13,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
 from assets.partitions import FIRST_MONTH, months
+from pipeline.core.contract import SATISFACTION
 from pipeline.core.execution import IN_PROCESS, choose_executor
 from pipeline.core.layout import REPO, Layout
 from pipeline.core.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
@@ -73,6 +74,7 @@ class RunReport:
     error: str = ""
     refused: str = ""  # the folder guard's one line (pipeline.guards): nothing was published
     restored: list[str] = field(default_factory=list)  # months put back as published after a failure
+    failed_checks: list[str] = field(default_factory=list)  # non-blocking checks that failed (assets.checks)
 
 
 def instance_config(postgres_url: str | None = None) -> str:
@@ -221,6 +223,7 @@ def _surveys(layout: Layout, jobs: Jobs, report: RunReport) -> bool:
         if _wave_current(layout, jobs.instance, wave, sources):
             continue
         result = in_process.run("survey_waves", wave, tags={WAVE_SOURCES_TAG: sources})
+        _failed_checks(result, report)
         if not result.success:
             return _failed(result, report)
     if _summary_current(layout, jobs.instance):
@@ -246,7 +249,7 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
         ),
         limit=1,
     )
-    written = (layout.outputs / "tables" / "surveys" / wave / "satisfaction.csv").exists()
+    written = SATISFACTION.path(layout, wave).exists()
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 
@@ -258,6 +261,7 @@ def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str
     selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
     result = jobs.run(job, to_partition_key(month), selection, tags)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
+    _failed_checks(result, report)
     layout = jobs.defs.resources["settings"].layout
     if result.success:
         discard_snapshot(layout, result.run_id)
@@ -265,6 +269,15 @@ def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str
     if restore_snapshot(layout, result.run_id):  # what was published stays as it was
         report.restored.append(month)
     return _failed(result, report)
+
+
+def _failed_checks(result, report: RunReport) -> None:
+    """Name the run's failed checks: a non-blocking one lets the month publish, so it is said here."""
+    for check in result.get_asset_check_evaluations():
+        if not check.passed:
+            where = f"{check.asset_key.to_user_string()}:{check.check_name}({check.partition or '—'})"
+            report.failed_checks.append(f"{where} {check.description or ''}".strip())
+            progress.warning("  检查未通过 %s:%s(程序的问题,请转告维护人员)", where, check.description or "")
 
 
 def _failed(result, report: RunReport) -> bool:

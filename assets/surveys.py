@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, MetadataValue, StaticPartitionsDefinition, asset
+from dagster import AssetDep, AssetExecutionContext, MetadataValue, StaticPartitionsDefinition, asset
 
 from assets.partitions import FIRST_MONTH
 from assets.resources import KacSettings
+from assets.sources import ALL_TABLES
+from pipeline.core.contract import SATISFACTION
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -44,6 +46,7 @@ def _table(folder: Path, name: str) -> pd.DataFrame | None:
 @asset(
     group_name=SURVEYS_GROUP,
     partitions_def=waves,
+    deps=[AssetDep("reference_data"), AssetDep("survey_workbooks"), ALL_TABLES],
     kinds={"excel", "pdf"},
     description="一轮满意度测评:分项与分县汇总(威尔逊区间、样本不足不出数)、驱动因素、回访名单与报告",
 )
@@ -57,14 +60,12 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     responses, problems = read_wave(layout.inputs / "surveys" / wave, ref, known)
     rules = ref.rules.for_month(end if end >= FIRST_MONTH else FIRST_MONTH)
     summary = summarise(wave, responses, int(rules.get("survey.min_group")), list(ref.county_names.values()))
-    out_folder = layout.outputs / "tables" / "surveys" / wave
-    summary = wave_change(
-        summary, _table(layout.outputs / "tables" / "surveys" / previous_wave(wave), "satisfaction")
-    )
+    out_folder = layout.survey_tables(wave)
+    summary = wave_change(summary, _table(layout.survey_tables(previous_wave(wave)), "satisfaction"))
     key_drivers = drivers(responses) if len(responses) else pd.DataFrame()
     callbacks = follow_up(responses, archive)
     covered = coverage(responses, tiers)
-    write_table(summary, out_folder, "satisfaction")
+    write_table(summary, out_folder, SATISFACTION)
     write_table(callbacks, out_folder, "followup")
     write_table(key_drivers, out_folder, "drivers")
     write_table(to_frame(problems), out_folder, "problems")

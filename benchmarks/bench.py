@@ -27,7 +27,9 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from pipeline.core.layout import REPO
-from pipeline.ingest.county import combine, county_files, ingest_county
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.month import combine
 from pipeline.ingest.reference import Reference
 
 
@@ -58,9 +60,9 @@ def bare_calamine(paths: list[Path]) -> None:
 
 
 def full_ingest(inputs: Path, month: str, ref: Reference) -> None:
-    from pipeline.ingest import county as ingest
+    from pipeline.ingest import grid
 
-    ingest._grids_by_stamp.cache_clear()  # measure the reads, not the cache
+    grid._grids_by_stamp.cache_clear()  # measure the reads, not the cache
     files, _ = county_files(inputs / month, ref)
     combine(
         [ingest_county(code, month, files.get(code, []), ref) for code in ref.counties.code]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pipeline.sample.generate import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
+from pipeline.ingest.sheets import ARCHIVE_HEADER, CASE_HEADER, USAGE_HEADER, VISIT_HEADER
 
 ROWS = [
     # 客户编号, 客户名称, 业务种类, 用邮量, 收入(元), 客户经理, 揽收类型
@@ -29,8 +29,10 @@ def county_workbook(
     sheet: str = "用邮情况",
     archive: list[list] | None = None,
     visits: list[list] | None = None,
+    cases: list[list] | None = None,
 ) -> Path:
-    """A county workbook: title, 填报单位/填报日期 line, header, rows, 合计, footer."""
+    """A county workbook: title, 填报单位/填报日期 line, header, rows, 合计, footer; a 投诉查询理赔
+    sheet only where `cases` is given."""
     rows = ROWS if rows is None else rows
     header = header or USAGE_HEADER
     wb = Workbook()
@@ -59,5 +61,10 @@ def county_workbook(
     sheet_visits.append(VISIT_HEADER)
     for row in visits or []:
         sheet_visits.append(row)
+    if cases is not None:
+        sheet_cases = wb.create_sheet("投诉查询理赔")
+        sheet_cases.append(CASE_HEADER)
+        for row in cases:
+            sheet_cases.append(row)
     wb.save(path)
     return path

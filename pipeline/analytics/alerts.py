@@ -5,7 +5,10 @@ Decline: revenue this month (all business types) below the rules' share of the s
 year where the customer had revenue then, else of its trailing-N-month mean — only when all N
 months before it are in the data. With neither (the months after go-live), a key account has
 too little history to judge a decline: it is listed as such, not alerted.
-Counties whose workbook was not accepted this month get no alerts: their usage is unknown.
+Complaint: a key account with a complaint (投诉) still open past its limit at the month's end
+(pipeline.analytics.cases) has an alert of its own, beside a loss or decline alert.
+Counties whose workbook was not accepted this month get no alerts: their usage is unknown, and
+so is whether their cases were closed.
 """
 
 from __future__ import annotations
@@ -13,22 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.analytics.cases import overdue_complaints
 from pipeline.analytics.tiers import key_accounts
+from pipeline.core.contract import ALERTS
 from pipeline.core.months import shift
 from pipeline.core.rules import Rules
 
-ALERT_COLUMNS = [
-    "customer_id",
-    "county",
-    "manager_id",
-    "kind",
-    "this_month",
-    "reference",
-    "ratio",
-    "basis",
-    "tier",
-]
-KIND_LABELS = {"loss": "流失预警", "decline": "下降预警"}
+KIND_LABELS = {"loss": "流失预警", "decline": "下降预警", "complaint": "投诉超时预警"}
+REVENUE_ALERTS = ("loss", "decline")  # what the scorecard's retention item counts
 
 
 def monthly_revenue(usage_by_month: dict[str, pd.DataFrame], months: list[str]) -> pd.DataFrame:
@@ -59,7 +54,7 @@ def find_alerts(
     keys = key_accounts(tiers)
     keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
     if keys.empty:
-        return pd.DataFrame(columns=ALERT_COLUMNS)
+        return pd.DataFrame(columns=ALERTS.frame_columns)
     last_year = shift(month, -12)
     before = [shift(month, -k) for k in range(1, max(loss_months, fallback_months) + 1)]
     needed = list(dict.fromkeys([month, last_year, *before]))
@@ -117,4 +112,43 @@ def short_history(
     return out[SHORT_HISTORY_COLUMNS].reset_index(drop=True)
 
 
-CONTRACT_ALERTS = ["customer_id", "county", "manager_id", "kind", "this_month", "reference", "ratio"]
+def complaint_alerts(cases: pd.DataFrame, tiers: pd.DataFrame, accepted_counties: set[str]) -> pd.DataFrame:
+    """One alert per key account with an overdue complaint: how many, the oldest's age and the
+    limit. No revenue figures (blank in alerts.csv)."""
+    keys = key_accounts(tiers)
+    keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
+    overdue = overdue_complaints(cases)
+    overdue = overdue[overdue.customer_id.isin(keys.index)]
+    if overdue.empty:
+        return pd.DataFrame(columns=[*ALERTS.frame_columns])
+    grouped = overdue.groupby("customer_id", sort=True)
+    count, oldest, limit = grouped.size(), grouped.age_days.max(), grouped.limit_days.min()
+    ids = count.index
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "county": keys.county.reindex(ids).to_numpy(),
+            "manager_id": keys.manager_id.reindex(ids).to_numpy(),
+            "kind": "complaint",
+            "this_month_fen": pd.array([None] * len(ids), dtype="Int64"),
+            "reference_fen": pd.array([None] * len(ids), dtype="Int64"),
+            "ratio": np.nan,
+            "basis": [
+                f"投诉超过时限未办结 {count[c]} 件，最久 {oldest[c]} 天(时限 {limit[c]} 天)" for c in ids
+            ],
+            "tier": keys.tier.reindex(ids).to_numpy(),
+        }
+    )
+
+
+def with_complaints(alerts: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
+    """The month's alerts: loss and decline, then the complaint alerts; amounts nullable fen."""
+    if complaints.empty:
+        return alerts
+    if alerts.empty:
+        alerts = pd.DataFrame(columns=complaints.columns)
+    out = pd.concat([alerts, complaints[alerts.columns]], ignore_index=True)
+    for column in ("this_month_fen", "reference_fen"):
+        out[column] = pd.array([None if pd.isna(v) else int(v) for v in out[column]], dtype="Int64")
+    out["ratio"] = out.ratio.astype(float)
+    return out

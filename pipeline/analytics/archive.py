@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.contract import ARCHIVE
 from pipeline.ingest.county import ARCHIVE_COLUMNS
 
 RECORD_FIELDS = [
     c for c in ARCHIVE_COLUMNS if c not in ("customer_id", "county", "source_file", "source_row")
 ]
-ARCHIVE_TABLE = ["customer_id", "county", *RECORD_FIELDS, "first_month", "changed_month", "source"]
 
 
 def archive_as_of(
@@ -22,7 +22,7 @@ def archive_as_of(
     A field left blank in an update keeps its earlier value. A customer with usage but no
     record yet gets one from its usage rows (name, county, manager), marked as such.
     """
-    base = previous.copy() if previous is not None else pd.DataFrame(columns=ARCHIVE_TABLE)
+    base = previous.copy() if previous is not None else pd.DataFrame(columns=ARCHIVE.names)
     base = base.set_index("customer_id")
     latest = updates.sort_values(["updated", "source_row"], kind="mergesort").drop_duplicates(
         "customer_id", keep="last"
@@ -42,14 +42,14 @@ def archive_as_of(
     out = pd.concat([base.drop(index=changed, errors="ignore"), merged])
     stubs = _records_from_usage(usage[~usage.customer_id.isin(out.index)], month)
     out = pd.concat([out, stubs]).reset_index(names="customer_id")
-    return out[ARCHIVE_TABLE].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+    return out[ARCHIVE.names].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
 
 
 def _records_from_usage(usage: pd.DataFrame, month: str) -> pd.DataFrame:
     if usage.empty:
-        return pd.DataFrame(columns=ARCHIVE_TABLE).set_index("customer_id")
+        return pd.DataFrame(columns=ARCHIVE.names).set_index("customer_id")
     first = usage.sort_values("source_row").groupby("customer_id").first()
-    stubs = pd.DataFrame(index=first.index, columns=[c for c in ARCHIVE_TABLE if c != "customer_id"]).fillna(
+    stubs = pd.DataFrame(index=first.index, columns=[c for c in ARCHIVE.names if c != "customer_id"]).fillna(
         ""
     )
     stubs["name"] = first.customer_name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.analytics.tiers import key_accounts
-from pipeline.core.months import shift
+from pipeline.core.months import number_of, quarter_of, shift, year_of
 
 QUARTERLY_COLUMNS = [
     "quarter",
@@ -23,11 +23,11 @@ QUARTERLY_COLUMNS = [
 
 
 def is_quarter_end(month: str) -> bool:
-    return int(month[5:]) % 3 == 0
+    return number_of(month) % 3 == 0
 
 
 def quarter_label(month: str) -> str:
-    return f"{month[:4]}年第{(int(month[5:]) - 1) // 3 + 1}季度"
+    return f"{year_of(month)}年第{quarter_of(month)}季度"
 
 
 def quarterly_usage(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.core.contract import TIERS
 from pipeline.core.months import month_range, shift
 from pipeline.core.rules import Rules
 
@@ -33,17 +34,6 @@ CHANGE_LABELS = {
     "unchanged": "不变",
     "lost": "流失",
 }
-TIER_COLUMNS = [
-    "customer_id",
-    "county",
-    "tier",
-    "reasons",
-    "previous_tier",
-    "change",
-    "months_below",
-    "manager_id",
-    "last_key_month",
-]
 MEASURE_COLUMNS = {"volume": "volume", "revenue": "revenue_fen"}
 
 
@@ -231,7 +221,7 @@ def classify(
     tiers = apply_grace(raw, previous, grace, active, month, returning)
     managers = archive.set_index("customer_id").manager_id.astype(object)
     tiers["manager_id"] = managers.reindex(tiers.customer_id).fillna("").to_numpy()
-    return tiers[TIER_COLUMNS]
+    return tiers[TIERS.names]
 
 
 def key_accounts(tiers: pd.DataFrame) -> pd.DataFrame:

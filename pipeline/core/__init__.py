@@ -1,3 +1,3 @@
-"""The small core every stage stands on: months, money, rules, the problem codes, text, paths,
-atomic writes.
+"""The small core every stage stands on: months, money, rules, the problem codes, the data
+contract's tables, text, paths, atomic writes.
 """

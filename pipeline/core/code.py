@@ -7,7 +7,7 @@ never left out.
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 PIPELINE = Path(__file__).resolve().parents[1]
@@ -18,11 +18,17 @@ def package_files(*packages: str) -> list[Path]:
     return [path for package in sorted(packages) for path in sorted((PIPELINE / package).rglob("*.py"))]
 
 
-@cache
 def package_digest(*packages: str) -> str:
-    """sha256 over the relative paths and contents of every Python file of `packages`."""
+    """sha256 over the relative paths and contents of every Python file of `packages` (read
+    again only when a file's size or time changed: a long-running UI process sees an edit)."""
+    files = package_files(*packages)
+    return _digest(tuple((path, path.stat().st_size, path.stat().st_mtime_ns) for path in files))
+
+
+@lru_cache(maxsize=64)
+def _digest(stamps: tuple) -> str:
     digest = hashlib.sha256()
-    for path in package_files(*packages):
+    for path, _, _ in stamps:
         digest.update(str(path.relative_to(PIPELINE)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

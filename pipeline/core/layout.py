@@ -23,8 +23,15 @@ class Layout:
     def tables(self, month: str) -> Path:
         return self.outputs / "tables" / month
 
+    def survey_tables(self, wave: str) -> Path:
+        return self.outputs / "tables" / "surveys" / wave
+
     def problems(self, month: str) -> Path:
         return self.outputs / "problems" / month
+
+    def feedback(self, month: str) -> Path:
+        """The county workbooks returned with their problems marked, and the chase notices."""
+        return self.outputs / "feedback" / month
 
     def bulletins(self, month: str) -> Path:
         return self.outputs / "bulletins" / month

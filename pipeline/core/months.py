@@ -1,7 +1,9 @@
-"""Month keys: people and files say YYYY-MM; Dagster's monthly partitions say YYYY-MM-01."""
+"""Months: the one month type of the product is the key "YYYY-MM" (people and files say it;
+Dagster's monthly partitions say YYYY-MM-01). Every calculation on months is made here."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,11 +14,33 @@ FIRST_MONTH = "2025-01"  # the first month the system holds (Dagster's first par
 TIMEZONE = "Asia/Shanghai"
 
 
+def year_of(month: str) -> int:
+    return int(month[:4])
+
+
+def number_of(month: str) -> int:
+    """'2026-10' → 10."""
+    return int(month[5:7])
+
+
+def same_year(a: str, b: str) -> bool:
+    return year_of(a) == year_of(b)
+
+
+def quarter_of(month: str) -> int:
+    return (number_of(month) - 1) // 3 + 1
+
+
 def shift(month: str, n: int) -> str:
     """`month` moved by `n` months (negative: earlier)."""
     y, m = map(int, month.split("-"))
     k = y * 12 + m - 1 + n
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def last_day(month: str) -> str:
+    """'2026-02' → '2026-02-28': the month's last day, YYYY-MM-DD."""
+    return f"{month}-{calendar.monthrange(year_of(month), number_of(month))[1]:02d}"
 
 
 def next_month(month: str) -> str:
@@ -46,7 +70,7 @@ def from_partition_key(key: str) -> str:
 
 def chinese_month(month: str) -> str:
     """'2026-10' → '2026年10月'."""
-    return f"{month[:4]}年{int(month[5:])}月"
+    return f"{year_of(month)}年{number_of(month)}月"
 
 
 def chinese_day(month: str, day: int) -> str:

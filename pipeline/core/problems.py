@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.core.contract import PROBLEMS
+
 ERROR, WARNING = "error", "warning"
 
 # code → (effect, message template shown to the operator and the county)
@@ -61,6 +63,22 @@ CODES: dict[str, tuple[str, str]] = {
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
+    "case_type_unknown": ("row", "类型应为“投诉”“查询”或“理赔”,本行未采用,请按模板下拉选择后重新报送"),
+    "case_date_invalid": ("row", "{detail}无法识别,本行未采用,请按 2026-10-08 的格式填写日期"),
+    "case_date_future": ("row", "{detail} 晚于本月末,本行未采用,请填写已经发生的日期"),
+    "case_closed_before_opened": (
+        "row",
+        "办结日期早于受理日期({detail}),本行未采用,请核对两个日期",
+    ),
+    "claim_amount_missing": ("row", "理赔案件未填写理赔金额(元),本行未采用,请补填金额(无赔付填 0)"),
+    "case_customer_unknown": (
+        "row",
+        "客户编号不在客户档案中,本行未采用,请核对客户编号,新客户请先在“客户档案”表登记",
+    ),
+    "case_duplicate": (
+        "row",
+        "同一案件(客户编号、受理日期、类型、邮件号码相同)重复填报({detail}),均未采用,请合并为一行",
+    ),
 }
 
 # code → the short Chinese name people see in place of the code (问题清单.xlsx, the site)
@@ -97,6 +115,13 @@ LABELS: dict[str, str] = {
     "survey_customer_unknown": "问卷客户编号不在档案",
     "survey_duplicate": "问卷重复",
     "value_unrecognised": "取值无法识别",
+    "case_type_unknown": "案件类型无法识别",
+    "case_date_invalid": "案件日期无法识别",
+    "case_date_future": "案件日期晚于本月",
+    "case_closed_before_opened": "办结早于受理",
+    "claim_amount_missing": "理赔未填金额",
+    "case_customer_unknown": "案件客户编号不在档案",
+    "case_duplicate": "案件重复填报",
     "county_rejected": "整表退回",  # the quarantine's note for every row of a rejected county
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
@@ -109,6 +134,8 @@ def label(code: str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
+    """A row of problems.csv: its fields are contract.PROBLEMS's columns, in order."""
+
     severity: str
     code: str
     county: str
@@ -117,9 +144,6 @@ class Problem:
     cell: str
     value: str
     message: str
-
-
-PROBLEM_COLUMNS = list(Problem.__dataclass_fields__)
 
 
 def effect(code: str) -> str:
@@ -148,5 +172,5 @@ def problem(
 def to_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table; every field is text."""
     return pd.DataFrame(
-        {c: [str(getattr(p, c)) for p in problems] for c in PROBLEM_COLUMNS}, columns=PROBLEM_COLUMNS
+        {c: [str(getattr(p, c)) for p in problems] for c in PROBLEMS.names}, columns=PROBLEMS.names
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import Table
 from pipeline.core.money import format_yuan
 
 RATIO_DECIMALS = 6
@@ -15,14 +16,20 @@ def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """Money in 元 with two decimals (from integer fen), ratios rounded, blanks where undefined."""
     out = frame.copy()
     for column in [c for c in out.columns if c.endswith("_fen")]:
-        out[column.removesuffix("_fen")] = out.pop(column).map(format_yuan)
+        out[column.removesuffix("_fen")] = out.pop(column).map(lambda v: "" if pd.isna(v) else format_yuan(v))
     for column in [c for c in out.columns if c.endswith(("_mom", "_yoy")) or c == "ratio"]:
         out[column] = out[column].astype(float).round(RATIO_DECIMALS)
     return out
 
 
-def write_table(frame: pd.DataFrame, folder: Path, name: str, columns: list[str] | None = None) -> Path:
-    """`name`.csv (contract columns first) and `name`.parquet (internal types, fen kept)."""
+def write_table(
+    frame: pd.DataFrame, folder: Path, table: Table | str, columns: list[str] | None = None
+) -> Path:
+    """`name`.csv and `name`.parquet (internal types, fen kept) of a contract table (its declared
+    columns first, in order: pipeline.core.contract) or of another table named by `table`
+    (`columns` first where given)."""
+    name = table if isinstance(table, str) else table.name
+    columns = columns or (None if isinstance(table, str) else table.names)
     folder.mkdir(parents=True, exist_ok=True)
     shown = for_csv(frame)
     if columns:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.problems import Problem, problem
-from pipeline.ingest.county import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
 
 ASSESSMENT_COLUMNS = [

@@ -4,13 +4,12 @@ about what is not, and precise about both: every problem names file, sheet, cell
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,64 +17,68 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from pipeline.core.money import decimal_or_none, to_fen
-from pipeline.core.months import next_month
-from pipeline.core.problems import Problem, effect, problem, to_frame
-from pipeline.core.text import AliasIndex, normalise, split_unit
-from pipeline.ingest.grid import READABLE_SUFFIXES, Grid, UnreadableFile, read_grids, size_problem
+from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
+from pipeline.core.money import to_fen
+from pipeline.core.months import last_day, next_month
+from pipeline.core.problems import Problem, effect, problem
+from pipeline.core.text import normalise
+from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
+from pipeline.ingest.grid import (
+    Grid,
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    filled,
+    find_header,
+    parse_number,
+)
 from pipeline.ingest.reference import Reference
 
-USAGE_COLUMNS = [
-    "month",
-    "county",
-    "customer_id",
-    "customer_name",
-    "business_type",
-    "volume",
-    "revenue_fen",
-    "manager_id",
-    "collection",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "collection_cell",
-]
+
+def _usage_columns() -> list[str]:
+    """The usage frame: usage.csv's contract columns (amounts in fen), the customer's name beside
+    its id, and the cell of its 揽收类型 (the 新揽收 claims name it). The stored asset and
+    usage.parquet keep this order; usage.csv puts the contract's columns first."""
+    columns = USAGE.frame_columns
+    after_id = columns.index("customer_id") + 1
+    return [*columns[:after_id], "customer_name", *columns[after_id:], "collection_cell"]
+
+
+USAGE_COLUMNS = _usage_columns()
+_ARCHIVE_OWN = ("customer_id", "county", "first_month", "changed_month", "source")
+# A county's 客户档案 rows: the archive's record fields (contract.ARCHIVE) and where each came from
 ARCHIVE_COLUMNS = [
     "customer_id",
-    "name",
-    "address",
-    "contact",
-    "phone",
-    "nature",
-    "partner",
-    "products",
-    "business_types",
-    "potential",
-    "competitors",
-    "manager_id",
-    "county_designated",
-    "updated",
+    *(c for c in ARCHIVE.names if c not in _ARCHIVE_OWN),
     "county",
     "source_file",
     "source_row",
 ]
-VISIT_COLUMNS = [
-    "date",
-    "customer_id",
-    "manager_id",
-    "method",
-    "content",
-    "feedback",
-    "county",
-    "source_file",
-    "source_row",
-]
-QUARANTINE_COLUMNS = ["county", "file", "sheet", "row", "code", "values"]
 UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
+# 投诉/查询/理赔 as the sheet names them → the case type in tables (analytics.cases.TYPE_LABELS)
+CASE_TYPES = {"投诉": "complaint", "查询": "inquiry", "理赔": "claim"}
+# a case's fields as the reader gives them (the case register adds its measures)
+CASE_COLUMNS = [
+    "case_id",
+    "county",
+    "customer_id",
+    "type",
+    "business_type",
+    "content",
+    "mail_no",
+    "claim_amount_fen",
+    "opened",
+    "closed",
+    "result",
+    "manager_id",
+    "source_file",
+    "source_row",
+]
+# a county's 工作进展 sheet: one row per item (contract.PROGRESS)
+PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_HEADER_SCAN_ROWS = 20
 
 
 class ParsedRow(NamedTuple):
@@ -110,9 +113,12 @@ class CountyIntake:
     source_sheet: str = ""
     collection_column: str = ""
     problems: list[Problem] = field(default_factory=list)
-    quarantine: list[dict] = field(default_factory=list)  # rejected rows, QUARANTINE_COLUMNS
+    quarantine: list[dict] = field(default_factory=list)  # rejected rows, contract.REJECTED_ROWS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
-    visits: list[dict] = field(default_factory=list)  # VISIT_COLUMNS
+    visits: list[dict] = field(default_factory=list)  # contract.VISITS
+    cases: list[dict] = field(default_factory=list)  # CASE_COLUMNS: the 投诉查询理赔 rows used
+    case_rows_read: int = 0
+    progress: list[dict] = field(default_factory=list)  # PROGRESS_COLUMNS: the 工作进展 sheet's items
 
     @cached_property
     def usage(self) -> pd.DataFrame:
@@ -121,87 +127,6 @@ class CountyIntake:
     @property
     def rows_quarantined(self) -> int:
         return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
-
-
-# -- which files belong to which county ------------------------------------------------
-
-
-def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]], list[Path]]:
-    """Spreadsheet files of a month folder by county code, and files of no known county.
-
-    The county is read from the file name, else from the 填报单位 line inside the file.
-    The centre's own 考核评分 workbook is not a county file.
-    """
-    by_county: dict[str, list[Path]] = {}
-    unknown: list[Path] = []
-    if not month_dir.is_dir():
-        return by_county, unknown
-    assessment = ref.sheet_index()
-    for path in sorted(month_dir.iterdir()):
-        if path.suffix.lower() not in READABLE_SUFFIXES or path.name.startswith(("~$", ".")):
-            continue
-        if assessment.match(path.stem) == "assessment":
-            continue
-        code = ref.county_of_text(path.stem) or _county_inside(path, ref)
-        if code:
-            by_county.setdefault(code, []).append(path)
-        else:
-            unknown.append(path)
-    return by_county, unknown
-
-
-def _county_inside(path: Path, ref: Reference) -> str | None:
-    if _size_problem(path, ref, None):
-        return None
-    try:
-        grids = cached_grids(path)
-    except UnreadableFile:
-        return None
-    for grid in grids:
-        for row in grid.cells[:_HEADER_SCAN_ROWS]:
-            for cell in row:
-                if "填报单位" in normalise(cell) or "报送单位" in normalise(cell):
-                    return ref.county_of_text(str(cell))
-    return None
-
-
-def _size_problem(path: Path, ref: Reference, month: str | None) -> str:
-    """The file-size limits of the rules in force (the latest ones when no month is known)."""
-    rules = ref.rules.for_month(month) if month else ref.rules.latest()
-    limits = rules.get("ingest")
-    return size_problem(path, limits["max_file_mb"], limits["max_unpacked_mb"], limits["max_pack_ratio"])
-
-
-def file_sha256(paths: list[Path]) -> str:
-    """Names and bytes: the county asset's data version, so that a renamed file is read again
-    and the tables show its current name."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def bytes_sha256(paths: list[Path]) -> str:
-    """What identifies a submission: the sha256 of the file (of each file's, for several), not
-    its name, so that renaming a file changes nothing that is published."""
-    digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
-    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
-
-
-def received_at(paths: list[Path]) -> str:
-    latest = max(p.stat().st_mtime for p in paths)
-    return datetime.fromtimestamp(latest).strftime("%Y-%m-%d %H:%M")
-
-
-@lru_cache(maxsize=64)
-def _grids_by_stamp(path: Path, size: int, mtime_ns: int) -> tuple[Grid, ...]:
-    return tuple(read_grids(path))
-
-
-def cached_grids(path: Path) -> tuple[Grid, ...]:
-    stat = path.stat()
-    return _grids_by_stamp(path, stat.st_size, stat.st_mtime_ns)
 
 
 # -- one county ------------------------------------------------------------------------
@@ -232,6 +157,7 @@ def ingest_county(
     reader.read()
     read = {
         "rows_read": reader.rows_read,
+        "case_rows_read": reader.case_rows_read,
         "report_date": reader.report_date,
         "problems": reader.problems,
     }
@@ -257,6 +183,8 @@ def ingest_county(
         collection_column=reader.collection_column,
         archive=reader.archive,
         visits=reader.visits,
+        cases=reader.cases,
+        progress=reader.progress,
         quarantine=reader.quarantine_rows(),
     )
 
@@ -284,6 +212,9 @@ class _CountyReader:
         self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
         self.archive: list[dict] = []
         self.visits: list[dict] = []
+        self.cases: list[dict] = []
+        self.case_rows_read = 0
+        self.progress: list[dict] = []
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
         self._parsed: list[ParsedRow] = []
@@ -305,7 +236,7 @@ class _CountyReader:
     # -- sheets
 
     def read(self) -> None:
-        too_large = _size_problem(self.path, self.ref, self.month)
+        too_large = size_problem_of(self.path, self.ref, self.month)
         if too_large:
             self.add("file_too_large", detail=too_large)
             return
@@ -314,7 +245,7 @@ class _CountyReader:
         except UnreadableFile as exc:
             self.add("file_unreadable", detail=str(exc))
             return
-        if not any(any(_filled(c) for c in row) for g in grids for row in g.cells):
+        if not any(any(filled(c) for c in row) for g in grids for row in g.cells):
             self.add("file_empty")
             return
         sheets = self._sheets_by_kind(grids)
@@ -329,6 +260,10 @@ class _CountyReader:
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
+        if "cases" in sheets:  # optional, and no warning without it: most months have no case
+            self._read_cases(sheets["cases"])
+        if "progress" in sheets:  # optional: the 信息参考 says 未报送 where it is missing or empty
+            self._read_progress(sheets["progress"])
         self.usage_rows, self.usage_sheet = self._parsed, usage.name
 
     def _check_names(self, grid: Grid) -> None:
@@ -457,9 +392,9 @@ class _CountyReader:
         total = None
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            lead = [c for c in row[:4] if c != "" and _filled(c)]
+            lead = [c for c in row[:4] if c != "" and filled(c)]
             if not lead:
-                if not any(_filled(c) for c in row):
+                if not any(filled(c) for c in row):
                     continue  # blank row
             elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
                 texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
@@ -534,7 +469,7 @@ class _CountyReader:
         for key, expected, unit, scale in checks:
             j = columns[key][0]
             raw = row[j] if j < len(row) else ""
-            if not _filled(raw):
+            if not filled(raw):
                 continue
             value = parse_number(raw)
             stated = None if value is None else value * unit * scale
@@ -607,7 +542,7 @@ class _CountyReader:
     def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
         """Rejected rows; for a rejected county, a note for every row read (none is used)."""
         rows = list(self._quarantine)
-        if all_rows and self.rows_read:
+        if all_rows and self.rows_read + self.case_rows_read:
             rows.append(
                 {
                     "county": self.county_name,
@@ -615,10 +550,10 @@ class _CountyReader:
                     "sheet": "",
                     "row": "",
                     "code": "county_rejected",
-                    "values": f"整表退回,共 {self.rows_read} 行未使用",
+                    "values": f"整表退回,共 {self.rows_read + self.case_rows_read} 行未使用",
                 }
             )
-        return [{c: str(r[c]) for c in QUARANTINE_COLUMNS} for r in rows]
+        return [{c: str(r[c]) for c in REJECTED_ROWS.names} for r in rows]
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
@@ -631,7 +566,7 @@ class _CountyReader:
         out = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
-            if not any(_filled(c) for c in row):
+            if not any(filled(c) for c in row):
                 continue
             columns = self._sheet_columns[kind]
             out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
@@ -704,26 +639,163 @@ class _CountyReader:
         else:
             self.add("visit_date_missing", grid.name, cell, "")
 
+    # -- complaints, inquiries and claims (投诉查询理赔)
+
+    def _read_cases(self, grid: Grid) -> None:
+        """Each row a case: new this month, or an earlier one again (to give its 办结日期). A row
+        that cannot be keyed or read (customer, 受理日期, 类型, a 理赔's amount) is rejected with
+        its raw values; dates after the month or a closing before the opening too."""
+        found = self._find_header(grid, "cases")
+        if found is None:
+            return
+        header_row, columns = found
+        self._sheet_columns["cases"] = columns
+        month_end = last_day(self.month)
+        types = self.ref.value_index("case_type")
+        known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
+        known |= {r.customer_id for r in self._parsed}
+        unit = columns.get("amount", (0, ""))[1]
+        multiplier = UNIT_MULTIPLIERS.get(unit, 1)
+        kept: list[tuple[int, list, dict]] = []
+        for i in range(header_row + 1, len(grid.cells)):
+            row = grid.cells[i]
+            if not any(filled(c) for c in row):
+                continue
+            self.case_rows_read += 1
+            raw = {k: row[j] if j < len(row) else "" for k, (j, _) in columns.items()}
+            text = {k: clean_text(v) for k, v in raw.items()}
+
+            def cell(key: str, i: int = i) -> str:
+                return self._a1(grid, i, columns[key][0]) if key in columns else str(self._excel_row(grid, i))
+
+            errors: list[tuple[str, str, str, str]] = []  # code, key, value, detail
+            for key in ("date", "customer_id", "type"):
+                if not text.get(key):
+                    errors.append(("required_missing", key, "", ""))
+            opened = _iso_date(text.get("date", ""))
+            closed = _iso_date(text.get("closed", ""))
+            for key, day, label in (("date", opened, "受理日期"), ("closed", closed, "办结日期")):
+                if text.get(key) and not day:
+                    errors.append(("case_date_invalid", key, text[key], label))
+                elif day and day > month_end:
+                    errors.append(("case_date_future", key, text[key], f"{label} {day}"))
+            if opened and closed and closed < opened:
+                errors.append(
+                    ("case_closed_before_opened", "closed", text["closed"], f"受理 {opened},办结 {closed}")
+                )
+            kind = types.match(text["type"]) if text.get("type") else None
+            if text.get("type") and kind is None:
+                errors.append(("case_type_unknown", "type", text["type"], ""))
+            customer = text.get("customer_id", "")
+            if customer and customer not in known:
+                errors.append(("case_customer_unknown", "customer_id", customer, ""))
+            amount: int | None = None
+            if filled(raw.get("amount", "")):
+                value = _amount(raw["amount"], multiplier * 100, integer=False)
+                if isinstance(value, str):
+                    errors.append((value, "amount", text["amount"], ""))
+                else:
+                    amount = value
+            elif kind == "理赔":
+                errors.append(("claim_amount_missing", "amount", "", ""))
+            if errors:
+                for code, key, value, detail in errors:
+                    self.add(code, grid.name, cell(key), value, detail=detail)
+                self._quarantine_row(grid, i, row, errors[0][0])
+                continue
+            check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
+            case_type = CASE_TYPES[kind]
+            mail_no = text.get("mail_no", "")
+            record = {
+                "case_id": "|".join([self.county_name, customer, opened, case_type, mail_no]),
+                "county": self.county_name,
+                "customer_id": customer,
+                "type": case_type,
+                "business_type": check("business_type", self.ref.business_index.match, "业务种类"),
+                "content": text.get("content", ""),
+                "mail_no": mail_no,
+                "claim_amount_fen": amount,
+                "opened": opened,
+                "closed": closed,
+                "result": text.get("result", ""),
+                "manager_id": check("manager", self._manager, "客户经理"),
+                "source_file": self.path.name,
+                "source_row": self._excel_row(grid, i),
+            }
+            kept.append((i, row, record))
+        rows_of = Counter(r["case_id"] for _, _, r in kept)
+        for i, row, record in kept:
+            if rows_of[record["case_id"]] == 1:
+                self.cases.append(record)
+                continue
+            same = [r["source_row"] for _, _, r in kept if r["case_id"] == record["case_id"]]
+            detail = "、".join(f"第{n}行" for n in same)
+            key = "customer_id" if "customer_id" in columns else "date"
+            self.add(
+                "case_duplicate",
+                grid.name,
+                self._a1(grid, i, columns[key][0]),
+                record["customer_id"],
+                detail=detail,
+            )
+            self._quarantine_row(grid, i, row, "case_duplicate")
+
+    # -- the month's progress report (工作进展、存在问题、需协调事项)
+
+    def _read_progress(self, grid: Grid) -> None:
+        """Free text, one item a row: the item's label (工作进展, 存在问题, 需协调事项 or an alias)
+        in the row's first filled cell and the text in the cells after it. The header row (项目 |
+        内容) and rows with a label but no text are skipped; a text under a label that is not an
+        item is a warning at the label's cell, since it would otherwise be lost. An item given
+        twice keeps both texts, one after the other. Text is kept as written (escaped where shown)."""
+        items = self.ref.value_index("progress_item")
+        headers = self.ref.column_index("progress")
+        texts: dict[str, list[str]] = {}
+        first_row: dict[str, int] = {}
+        columns: dict[int, str] = {}  # the three items as column headers, texts in the rows below
+
+        def keep(item: str, text: str, i: int) -> None:
+            texts.setdefault(item, []).append(text)
+            first_row.setdefault(item, self._excel_row(grid, i))
+
+        for i, row in enumerate(grid.cells):
+            cells = [(j, c) for j, c in enumerate(row) if filled(c) and clean_text(c)]
+            if not cells:
+                continue
+            if len(cells) >= 2 and all(items.match(c) for _, c in cells):
+                columns = {j: items.match(c) for j, c in cells}
+                continue
+            if columns:
+                for j, c in cells:
+                    if j in columns:
+                        keep(columns[j], str(c).strip(), i)
+                continue
+            (j, label), rest = cells[0], cells[1:]
+            if all(headers.match(c) for _, c in cells):
+                continue  # the header row
+            text = "\n".join(str(c).strip() for _, c in rest)
+            item = items.match(label)
+            if item is None:
+                if text:
+                    self.add("value_unrecognised", grid.name, self._a1(grid, i, j), label, detail="项目")
+                continue
+            if text:
+                keep(item, text, i)
+        order = list(self.ref.aliases["values"]["progress_item"])
+        self.progress = [
+            {
+                "county": self.county_name,
+                "item": item,
+                "text": "\n".join(texts[item]),
+                "source_file": self.path.name,
+                "source_row": first_row[item],
+            }
+            for item in order
+            if item in texts
+        ]
+
 
 # -- cell values -------------------------------------------------------------------------
-
-
-def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
-    """Row index of the header and canonical column → (column index, unit): the row among the
-    first ones that names the most known columns (at least three)."""
-    best: tuple[int, dict[str, tuple[int, str]]] | None = None
-    for i, row in enumerate(grid.cells[:_HEADER_SCAN_ROWS]):
-        mapping: dict[str, tuple[int, str]] = {}
-        for j, cell in enumerate(row):
-            base, unit = split_unit(cell)
-            canonical = columns.match(base)
-            if canonical and canonical not in mapping:
-                mapping[canonical] = (j, unit)
-        if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
-            best = (i, mapping)
-        elif best is not None:
-            break  # the rows below the header are data
-    return best
 
 
 _TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
@@ -738,7 +810,7 @@ def _lookup(values: list, interpret) -> list:
 def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
     """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
     the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
-    if not _filled(raw):
+    if not filled(raw):
         return "required_missing"
     if integer and isinstance(raw, float) and raw.is_integer():
         return "amount_negative" if raw < 0 else int(raw)
@@ -772,32 +844,6 @@ def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:
     return labels == 1
 
 
-def _filled(value: object) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value is not None
-
-
-def clean_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def parse_number(value: object) -> Decimal | None:
-    """A number as the county typed it: text, thousands separators, full-width digits, 元."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = normalise(value).replace(",", "").removesuffix("元")
-    return decimal_or_none(text) if text else None
-
-
 def _iso_date(value: str) -> str:
     found = _DATE.search(normalise(value))
     if not found:
@@ -806,36 +852,6 @@ def _iso_date(value: str) -> str:
         return date(*map(int, found.groups())).isoformat()
     except ValueError:
         return ""
-
-
-# -- a whole month -------------------------------------------------------------------------
-
-
-@dataclass
-class MonthIntake:
-    """Every county's intake of a month, combined."""
-
-    usage: pd.DataFrame
-    archive: pd.DataFrame
-    visits: pd.DataFrame
-    problems: pd.DataFrame
-    quarantine: pd.DataFrame
-
-
-def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
-    """The counties' accepted rows, problems and quarantined rows as the month's tables."""
-
-    def records(name: str, columns: list[str]) -> pd.DataFrame:
-        rows = [r for i in intakes for r in getattr(i, name)]
-        return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
-
-    return MonthIntake(
-        usage=usage_frame(intakes),
-        archive=records("archive", ARCHIVE_COLUMNS),
-        visits=records("visits", VISIT_COLUMNS),
-        problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
-        quarantine=records("quarantine", QUARANTINE_COLUMNS),
-    )
 
 
 def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
@@ -859,7 +875,3 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
         },
         columns=USAGE_COLUMNS,
     )
-
-
-def unknown_file_problems(unknown: list[Path]) -> list[Problem]:
-    return [problem("county_unknown", file=p.name) for p in unknown]

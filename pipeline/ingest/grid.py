@@ -1,4 +1,6 @@
-"""Reading any county file into raw grids: .xlsx/.xlsm/.xls through calamine, CSV in UTF-8 or GBK."""
+"""The spreadsheet toolkit every reader shares: any county file into raw grids (.xlsx/.xlsm/.xls
+through calamine, CSV in UTF-8 or GBK), cached per file state; the header row found through the
+aliases; a cell's text and number as a county typed them."""
 
 from __future__ import annotations
 
@@ -6,13 +8,19 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from pipeline.core.money import decimal_or_none
+from pipeline.core.text import AliasIndex, normalise, split_unit
+
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 READABLE_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
+HEADER_SCAN_ROWS = 20  # a header further down is not looked for
 
 
 class UnreadableFile(Exception):
@@ -82,3 +90,57 @@ def _read_csv(path: Path) -> list[list[object]]:
     else:
         raise UnreadableFile("encoding")
     return [list(row) for row in csv.reader(io.StringIO(text))]
+
+
+@lru_cache(maxsize=64)
+def _grids_by_stamp(path: Path, size: int, mtime_ns: int) -> tuple[Grid, ...]:
+    return tuple(read_grids(path))
+
+
+def cached_grids(path: Path) -> tuple[Grid, ...]:
+    stat = path.stat()
+    return _grids_by_stamp(path, stat.st_size, stat.st_mtime_ns)
+
+
+def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    """Row index of the header and canonical column → (column index, unit): the row among the
+    first ones that names the most known columns (at least three)."""
+    best: tuple[int, dict[str, tuple[int, str]]] | None = None
+    for i, row in enumerate(grid.cells[:HEADER_SCAN_ROWS]):
+        mapping: dict[str, tuple[int, str]] = {}
+        for j, cell in enumerate(row):
+            base, unit = split_unit(cell)
+            canonical = columns.match(base)
+            if canonical and canonical not in mapping:
+                mapping[canonical] = (j, unit)
+        if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
+            best = (i, mapping)
+        elif best is not None:
+            break  # the rows below the header are data
+    return best
+
+
+def filled(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
+def clean_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A number as the county typed it: text, thousands separators, full-width digits, 元."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = normalise(value).replace(",", "").removesuffix("元")
+    return decimal_or_none(text) if text else None

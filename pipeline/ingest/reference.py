@@ -16,6 +16,16 @@ from pipeline.core.text import AliasIndex, normalise
 PREFECTURE_OFFICE = "zhouju"  # managers of the 州局 centre itself
 PREFECTURE_OFFICE_NAME = "州局"
 ALL_COUNTIES = "全州"
+# Whom the centre calls at each county centre (催报): code, county, contact, phone. Optional;
+# not part of the reference's digest, since it changes nothing of how a workbook reads.
+CONTACTS_FILE = "county_contacts.csv"
+CONTACT_COLUMNS = ["code", "county", "contact", "phone"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    person: str  # "" where the file names nobody
+    phone: str
 
 
 @dataclass
@@ -55,7 +65,7 @@ class Reference:
     def digest(self) -> str:
         """Hash of every reference file: a change (an alias, a rule) can change how a workbook reads."""
         h = hashlib.sha256()
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file()):
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.name != CONTACTS_FILE):
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 
@@ -167,6 +177,23 @@ class Reference:
     def manager_county(self) -> dict[str, str]:
         """manager id → county code (or the 州局)."""
         return dict(zip(self.managers.manager_id, self.managers.county, strict=True))
+
+    @cached_property
+    def county_contacts(self) -> dict[str, Contact]:
+        """County name → its centre's contact, from `county_contacts.csv`. A missing file, or one
+        without the code/contact/phone columns, gives none (the chase list says 未登记)."""
+        path = self.folder / CONTACTS_FILE
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError, pd.errors.ParserError):
+            return {}
+        if not {"code", "contact", "phone"} <= set(table.columns):
+            return {}
+        return {
+            self.county_names[r.code]: Contact(r.contact.strip(), r.phone.strip())
+            for r in table.itertuples()
+            if r.code in self.county_names
+        }
 
     def county_display(self, code: str) -> str:
         if code == PREFECTURE_OFFICE:

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.contract import SUBMISSIONS
 from pipeline.core.problems import ERROR, WARNING, effect
 from pipeline.ingest.county import CountyIntake
 
-SUBMISSION_COLUMNS = [
-    "county",
-    "status",
-    "file",
-    "sha256",
-    "rows",
-    "errors",
-    "warnings",
-    "report_date",
-    "received_at",
-    "reject_code",
-]
 ACCEPTED = ("on_time", "late", "received")  # statuses whose workbook is used
 STATUS_LABELS = {
     "on_time": "按时",
@@ -48,7 +37,7 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
                 "reject_code": reject_code(intake),
             }
         )
-    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+    return pd.DataFrame(rows, columns=SUBMISSIONS.names)
 
 
 def with_labels(submissions: pd.DataFrame) -> pd.DataFrame:

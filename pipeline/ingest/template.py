@@ -1,36 +1,137 @@
-"""Blank county workbooks to send out: the template the reader expects, with dropdowns."""
+"""County workbooks to send out: the template the reader expects, with dropdowns, number checks,
+the county's managers and last month's customers filled in, so that a county types figures and
+not names."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.core.months import chinese_month
+from pipeline.core.text import normalise
 from pipeline.ingest.reference import Reference
+from pipeline.ingest.sheets import (
+    ARCHIVE_HEADER,
+    CASE_HEADER,
+    PROGRESS_HEADER,
+    PROGRESS_ITEMS,
+    USAGE_HEADER,
+    VISIT_HEADER,
+)
 from pipeline.render.pdf import document_time
 from pipeline.render.xlsx import save_reproducible
-from pipeline.sample.generate import ARCHIVE_HEADER, USAGE_HEADER, VISIT_HEADER
 
-ROWS = 2000  # rows covered by the dropdowns
+ROWS = 2000  # rows covered by the dropdowns and number checks
+LISTS_SHEET = "下拉选项"  # hidden; holds a list too long for a validation's inline formula (255)
+# columns that hold long text: wider than their header
+WIDE = {"客户名称": 30, "企业全称": 30, "通信地址": 30, "主要业务及产品": 24, "内容": 40, "客户意见": 24}
+WIDE |= {"潜在需求": 20, "处理结果": 24, "邮件号码": 16, "客户编号": 14}
+PREFILLED_COLLECTION = "存量"  # a customer × business with usage last month cannot be 新揽收
 
 
-def _dropdown(ws, column: str, values: list[str], first_row: int) -> None:
+def _list_formula(ws, values: list[str]) -> str:
+    inline = '"' + ",".join(values) + '"'
+    if len(inline) <= 255 and not any("," in v for v in values):
+        return inline
+    wb = ws.parent
+    lists = wb[LISTS_SHEET] if LISTS_SHEET in wb.sheetnames else wb.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    column = get_column_letter(lists.max_column + (1 if lists["A1"].value is not None else 0))
+    for i, value in enumerate(values, start=1):
+        lists[f"{column}{i}"] = value
+    return f"'{LISTS_SHEET}'!${column}$1:${column}${len(values)}"
+
+
+def _dropdown(ws, column: str, values: list[str], first_row: int, error: str = "请从下拉列表中选择") -> None:
     rule = DataValidation(
         type="list",
-        formula1='"' + ",".join(values) + '"',
+        formula1=_list_formula(ws, values),
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="取值无效",
-        error="请从下拉列表中选择",
+        error=error,
     )
     ws.add_data_validation(rule)
     rule.add(f"{column}{first_row}:{column}{first_row + ROWS}")
 
 
-def template_workbook(ref: Reference, month: str, county: str) -> Workbook:
+def _number(ws, column: str, first_row: int, whole: bool, label: str) -> None:
+    """Only a number ≥ 0 in the column: the cell the reader most often rejects (text, units,
+    a minus sign) is refused where it is typed."""
+    kind = "整数" if whole else "数字"
+    rule = DataValidation(
+        type="whole" if whole else "decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数值无效",
+        error=f"{label}请填写不小于 0 的{kind},不要带单位、文字或负号;本月无用邮填 0",
+        showInputMessage=True,
+        promptTitle=label,
+        prompt=f"填写不小于 0 的{kind}",
+    )
+    ws.add_data_validation(rule)
+    rule.add(f"{column}{first_row}:{column}{first_row + ROWS}")
+
+
+def _widths(ws, header: list[str]) -> None:
+    """Each column as wide as its header (a CJK character counts two) or its usual content."""
+    for i, title in enumerate(header, start=1):
+        shown = sum(2 if ord(ch) > 0x2E7F else 1 for ch in title) + 4
+        ws.column_dimensions[get_column_letter(i)].width = max(WIDE.get(title, 0), shown, 10)
+
+
+def manager_choices(ref: Reference, month: str, county: str) -> dict[str, str]:
+    """manager id → what the 客户经理 dropdown shows for the county's managers employed in
+    `month` as the roster stood then: the name, or the 工号 where the name would not tell
+    the manager apart (the reader resolves both)."""
+    roster = ref.managers_active_in(month)
+    roster = roster[roster.county == county].sort_values("manager_id")
+    return {
+        row.manager_id: row.name
+        if ref.resolve_manager(row.name, county) == row.manager_id
+        else row.manager_id
+        for row in roster.itertuples()
+    }
+
+
+def prefilled_rows(
+    previous: pd.DataFrame | None, county_name: str, managers: dict[str, str], business_order: list[str]
+) -> list[list]:
+    """Last month's accepted usage rows of the county as usage rows without figures: 客户编号,
+    客户名称, 业务种类, 客户经理 (blank when no longer on the county's roster), 揽收类型 存量."""
+    if previous is None or previous.empty:
+        return []
+    order = {b: i for i, b in enumerate(business_order)}
+    rows = previous[previous.county == county_name]
+    rows = sorted(rows.itertuples(), key=lambda r: (r.customer_id, order.get(r.business_type, len(order))))
+    return [
+        [
+            r.customer_id,
+            r.customer_name,
+            r.business_type,
+            None,
+            None,
+            managers.get(r.manager_id),
+            PREFILLED_COLLECTION,
+        ]
+        for r in rows
+    ]
+
+
+def template_workbook(
+    ref: Reference, month: str, county: str, previous: pd.DataFrame | None = None
+) -> Workbook:
+    """The workbook for one county (its name) and month; `previous`: last month's accepted usage
+    (usage.parquet, every county), whose rows of this county are filled in."""
+    code = next(c for c, n in ref.county_names.items() if normalise(n) == normalise(county))
+    managers = manager_choices(ref, month, code)
     wb = Workbook()
     ws = wb.active
     ws.title = "用邮情况"
@@ -40,27 +141,73 @@ def template_workbook(ref: Reference, month: str, county: str) -> Workbook:
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.append([f"填报单位:{county}邮政分公司", None, None, None, "填报日期:"])
     ws.append(USAGE_HEADER)
+    for row in prefilled_rows(previous, county, managers, ref.business_order):
+        ws.append(row)
+    ws.freeze_panes = "A4"
     _dropdown(ws, "C", ref.business_order, 4)
+    _number(ws, "D", 4, whole=True, label="用邮量")
+    _number(ws, "E", 4, whole=False, label="收入")
+    if managers:
+        _dropdown(
+            ws,
+            "F",
+            list(managers.values()),
+            4,
+            error="请从下拉列表中选择本县客户经理;名单有误请联系州大客户中心",
+        )
     _dropdown(ws, "G", list(ref.aliases["values"]["collection"]), 4)
-    for column, width in zip("ABCDEFG", (14, 30, 10, 10, 12, 10, 10), strict=True):
-        ws.column_dimensions[column].width = width
+    _widths(ws, USAGE_HEADER)
     archive = wb.create_sheet("客户档案")
     archive.append(ARCHIVE_HEADER)
     _dropdown(archive, "F", ref.aliases["values"]["natures"]["names"], 2)
     _dropdown(archive, "G", ["是", "否"], 2)
+    if managers:
+        _dropdown(archive, "L", list(managers.values()), 2)
     _dropdown(archive, "M", ["是", "否"], 2)
+    _widths(archive, ARCHIVE_HEADER)
     visits = wb.create_sheet("走访记录")
     visits.append(VISIT_HEADER)
+    if managers:
+        _dropdown(visits, "C", list(managers.values()), 2)
     _dropdown(visits, "D", list(ref.aliases["values"]["visit_method"]), 2)
+    _widths(visits, VISIT_HEADER)
+    cases = wb.create_sheet("投诉查询理赔")  # optional: left empty in a month without cases
+    cases.append(CASE_HEADER)
+    _dropdown(cases, "C", list(ref.aliases["values"]["case_type"]), 2)
+    _dropdown(cases, "D", ref.business_order, 2)
+    _number(cases, "G", 2, whole=False, label="理赔金额")
+    if managers:
+        _dropdown(cases, "J", list(managers.values()), 2)
+    _widths(cases, CASE_HEADER)
+    progress = wb.create_sheet("工作进展")  # optional: the month's progress report, free text
+    progress.append(PROGRESS_HEADER)
+    for item in PROGRESS_ITEMS:
+        progress.append([item, None])
+    progress.column_dimensions["A"].width = 14
+    progress.column_dimensions["B"].width = 80
+    for row in progress.iter_rows(min_row=2, max_row=1 + len(PROGRESS_ITEMS)):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = Alignment(vertical="top")
+    if LISTS_SHEET in wb.sheetnames:  # keep the hidden lists last
+        wb.move_sheet(LISTS_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     return wb
 
 
-def write_templates(ref: Reference, month: str, folder: Path) -> list[Path]:
+def write_templates(
+    ref: Reference,
+    month: str,
+    folder: Path,
+    previous: pd.DataFrame | None = None,
+    counties: list[str] | None = None,
+) -> list[Path]:
+    """One workbook per county (names; all when None) into `folder`."""
     paths = []
     for name in ref.county_names.values():
+        if counties is not None and name not in counties:
+            continue
         path = folder / f"{name}_{chinese_month(month)}_大客户用邮情况.xlsx"
         save_reproducible(
-            template_workbook(ref, month, name), path, document_time(month, 1).replace(tzinfo=None)
+            template_workbook(ref, month, name, previous), path, document_time(month, 1).replace(tzinfo=None)
         )
         paths.append(path)
     return paths

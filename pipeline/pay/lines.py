@@ -15,28 +15,19 @@ county's workbook was not accepted.
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 
+from pipeline.core.contract import FEN, PAY
 from pipeline.core.money import fen_to_yuan, round_yuan
 from pipeline.core.rules import Rules
 
 LINE_COLUMNS = ["manager_id", "line", "kind", "description", "amount", "rule", "source", "source_file"]
 HELD = "暂缓"
-PAY_COLUMNS = [
-    "manager_id",
-    "name",
-    "county",
-    "performance_pay",
-    "marketing_reward",
-    "award",
-    "allowance",
-    "total",
-    "held",
-]
-MONEY_COLUMNS = ["performance_pay", "marketing_reward", "award", "allowance", "total"]
+MONEY_COLUMNS = PAY.of_kind(FEN)  # Decimal 元 of whole fen in the summary, as pay.csv shows them
 KIND_LABELS = {
     "performance": "业绩工资",
     "marketing": "营销奖励",
@@ -215,7 +206,8 @@ def pay_summary(lines: pd.DataFrame, managers: pd.DataFrame) -> pd.DataFrame:
                 "held": "、".join(KIND_LABELS[k] for k in dict.fromkeys(mine.kind[mine.rule == HELD])),
             }
         )
-    return pd.DataFrame(rows, columns=PAY_COLUMNS)
+    # pay.csv's columns; the version is each statement's, added when the statements are issued
+    return pd.DataFrame(rows, columns=[c for c in PAY.names if c != "version"])
 
 
 def pay_deltas(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
@@ -229,3 +221,13 @@ def pay_deltas(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     both["delta"] = both.new - both.old
     both = both[both.delta != 0].reset_index()
     return both.rename(columns={"level_1": "item"})
+
+
+def pay_digest_lines(pay_lines: list[dict]) -> list[dict]:
+    """Pay lines as the edition hash sees them: amounts, rules and descriptions, in a fixed order,
+    without `source`/`source_file` (they cite the county's file name and row) and `line` (its
+    position, ordered by file name): a renamed file changes neither a figure nor a rule."""
+    kept = [
+        {k: v for k, v in line.items() if k not in ("source", "source_file", "line")} for line in pay_lines
+    ]
+    return sorted(kept, key=lambda line: json.dumps(line, ensure_ascii=False, sort_keys=True))

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.digest import content_hash
 from pipeline.core.tables import atomic_write
 from pipeline.pay.lines import MONEY_COLUMNS
 from pipeline.pay.scorecard import ITEMS
-from pipeline.publish.editions import content_hash
 
 DRAFT, RELEASED = "draft", "released"
 RELEASES = "releases.json"

@@ -22,22 +22,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from pipeline.analytics.alerts import REVENUE_ALERTS
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
-from pipeline.core.months import shift
+from pipeline.core.contract import SCORECARDS
+from pipeline.core.months import number_of, shift, year_of
 from pipeline.core.rules import Rules
 from pipeline.pay.lines import days_employed
 
-ITEMS = [
-    "archive",
-    "contact",
-    "market_survey",
-    "retention",
-    "other",
-    "project_plan",
-    "new_accounts",
-    "annual_target",
-]
+ITEMS = [c for c in SCORECARDS.names if c not in ("manager_id", "total")]  # the plan's eight, in order
 ITEM_LABELS = {
     "archive": "大客户档案建立和更新",
     "contact": "大客户联系",
@@ -93,7 +86,8 @@ def scorecards(
     recent = {month, shift(month, -1), shift(month, -2)}
     updated = set(archive.customer_id[archive.changed_month.isin(recent)])
     visited = set(visits_in_month(visits, month).customer_id)
-    alerted = set(alerts.customer_id)
+    revenue_alerts = alerts[alerts.kind.isin(REVENUE_ALERTS)] if "kind" in alerts else alerts
+    alerted = set(revenue_alerts.customer_id)  # a complaint alert does not count against retention
     new_by_manager = new_key_accounts_by_manager(tiers_this_year)
     revenue_ytd = usage_this_year.groupby("manager_id").revenue_fen.sum()
     year_targets = targets_in_force(targets, month).set_index("manager_id")
@@ -202,7 +196,7 @@ def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dic
 def months_employed_this_year(manager, month: str) -> tuple[Decimal, str]:
     """Months of this year up to the end of `month` the manager was employed, the first and last
     months by their share of days: a full year so far is exactly the month number."""
-    year, last = int(month[:4]), int(month[5:])
+    year, last = year_of(month), number_of(month)
     total = Decimal(0)
     for m in range(1, last + 1):
         worked, days = days_employed(manager, f"{year:04d}-{m:02d}")

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import PAY
+from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
-from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS
+from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
-from pipeline.publish.editions import content_hash, pay_digest_lines
 from pipeline.render.pdf import document_time, load_print_resources, render_pdf_html, write_pdf
 from pipeline.render.pool import helper_process, share
 from pipeline.render.xlsx import write_sheets
@@ -40,7 +41,7 @@ def write_pay_tables(
     `version` is that of each manager's statement in force."""
     folder.mkdir(parents=True, exist_ok=True)
     shown = summary.assign(version=summary.manager_id.map(versions))
-    shown = shown[[c for c in shown.columns if c != "held"] + ["held"]]  # the contract's columns first
+    shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
     shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.analytics.alerts import KIND_LABELS
+from pipeline.analytics.alerts import KIND_LABELS, REVENUE_ALERTS
+from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
-from pipeline.core.months import chinese_month, month_range, shift
+from pipeline.core.digest import content_hash
+from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
-from pipeline.publish.editions import content_hash
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
 
@@ -25,6 +26,8 @@ TREND_MONTHS = 13
 TOP_CUSTOMERS = 10
 LIST_LIMIT = 30  # rows of a list in the PDF; the attached CSV holds all
 PARETO_STEPS = (5, 10, 20, 30, 50)  # % of customers in the concentration table
+PROGRESS_CHARS = 30  # of each item of a county's 工作进展 in the 信息参考 (two pages); progress.csv has all
+PROGRESS_ITEMS = {"工作进展": "进展", "存在问题": "问题", "需协调事项": "需协调"}  # item → its short label
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -53,6 +56,8 @@ def month_content(
     alerts: pd.DataFrame,
     visits_by_county: pd.DataFrame,
     archive: pd.DataFrame,
+    cases: pd.DataFrame | None = None,
+    progress: pd.DataFrame | None = None,
 ) -> dict:
     """Everything the month's bulletins state, as plain data (hashable for versions)."""
     usage = usage_by_month.get(
@@ -63,7 +68,7 @@ def month_content(
     return {
         "month": month,
         "month_label": chinese_month(month),
-        "issue_label": f"{month[:4]}年第{int(month[5:])}期",
+        "issue_label": f"{year_of(month)}年第{number_of(month)}期",
         "rules_version": ref.rules.for_month(month).version,
         "county_count": len(ref.county_names),
         "submitted": int(submissions.status.isin(["on_time", "late", "received"]).sum()),
@@ -80,6 +85,8 @@ def month_content(
         "top_customers": _top_customers(volumes, names, tiers),
         "tiers": _tier_section(tiers, names),
         "alerts": _alert_section(alerts, names),
+        "cases": case_section(cases, month, names, ref),
+        "progress": progress_section(progress, submissions, ref),
         "submissions": records(labelled),
     }
 
@@ -186,6 +193,8 @@ def _tier_section(tiers: pd.DataFrame, names: pd.Series) -> dict:
 
 
 def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
+    complaints = int((alerts.kind == "complaint").sum())
+    alerts = alerts[alerts.kind.isin(REVENUE_ALERTS)]  # the complaint alerts are in the cases section
     shown = alerts.assign(
         name=alerts.customer_id.map(names).fillna(""),
         drop_fen=alerts.reference_fen - alerts.this_month_fen,
@@ -212,9 +221,80 @@ def _alert_section(alerts: pd.DataFrame, names: pd.Series) -> dict:
     return {
         "loss": int((alerts.kind == "loss").sum()),
         "decline": int((alerts.kind == "decline").sum()),
+        "complaint": complaints,
         "rows": records(shown[columns].head(LIST_LIMIT)),
         "by_county": records(by_county),
     }
+
+
+def case_section(cases: pd.DataFrame | None, month: str, names: pd.Series, ref: Reference) -> dict:
+    """投诉、查询、理赔: the month's figures, by county, and the cases open past their limit
+    (oldest first). Claim amounts in fen: received in the month, and still open."""
+    if cases is None or cases.empty:
+        empty = {k: 0 for k in ("opened", "closed", "open", "overdue", "overdue_complaints")}
+        return {
+            **empty,
+            "claim_amount_fen": 0,
+            "open_claim_amount_fen": 0,
+            "by_county": [],
+            "overdue_rows": [],
+        }
+    by_county = case_summary(cases, month, "county")
+    order = {name: i for i, name in enumerate(ref.county_names.values())}
+    by_county = by_county.sort_values("county", key=lambda c: c.map(order), kind="mergesort")
+    overdue = cases[cases.status == "overdue"].assign(
+        name=lambda f: f.customer_id.map(names).fillna(""),
+        type_label=lambda f: f.type.map(TYPE_LABELS),
+        manager=lambda f: f.manager_id.map(ref.managers.set_index("manager_id").name).fillna(f.manager_id),
+    )
+    overdue = overdue.sort_values(["age_days", "case_id"], ascending=[False, True], kind="mergesort")
+    columns = ["customer_id", "name", "county", "manager", "type_label", "opened", "age_days", "limit_days"]
+    total = by_county.sum(numeric_only=True)
+    return {
+        "opened": int(total.opened),
+        "closed": int(total.closed),
+        "open": int(cases.status.isin(OPEN).sum()),
+        "overdue": int((cases.status == "overdue").sum()),
+        "overdue_complaints": int(((cases.status == "overdue") & (cases.type == "complaint")).sum()),
+        "claim_amount_fen": int(total.claim_amount_fen),
+        "open_claim_amount_fen": int(total.open_claim_amount_fen),
+        "by_county": records(by_county),
+        "overdue_rows": records(overdue[columns].head(LIST_LIMIT)),
+    }
+
+
+def shorten(text: str, limit: int = PROGRESS_CHARS) -> tuple[str, bool]:
+    """`text` on one line, cut to `limit` characters with "…" at the end; and whether it was cut."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat, False
+    return flat[: limit - 1] + "…", True
+
+
+def progress_section(progress: pd.DataFrame | None, submissions: pd.DataFrame, ref: Reference) -> dict:
+    """各县(市)工作进展: each county that sent a 工作进展 sheet with its items, shortened, in the
+    counties' order; the counties that sent none (no sheet, an empty one, no workbook) and those
+    whose workbook was rejected (its sheet not used) by name. The full texts are in progress.csv."""
+    progress = progress if progress is not None else pd.DataFrame(columns=["county", "item", "text"])
+    texts = {(r.county, r.item): r.text for r in progress.itertuples()}
+    status = dict(zip(submissions.county, submissions.status, strict=True))
+    rows, none, rejected = [], [], []
+    cut = False
+    for county in ref.county_names.values():
+        if status.get(county) == "rejected":
+            rejected.append(county)
+            continue
+        items = []
+        for item, label in PROGRESS_ITEMS.items():
+            if (county, item) in texts:
+                text, shortened = shorten(texts[(county, item)])
+                cut |= shortened
+                items.append({"item": item, "label": label, "text": text})
+        if items:
+            rows.append({"county": county, "entries": items})
+        else:
+            none.append(county)
+    return {"rows": rows, "none": none, "rejected": rejected, "shortened": cut, "table": "progress.csv"}
 
 
 def scorecard_ranking(scorecards: pd.DataFrame, bands: dict[str, int] | None = None) -> list[dict]:

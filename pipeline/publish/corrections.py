@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.core.digest import content_hash
 from pipeline.ingest.guards import losses
-from pipeline.publish.editions import DISPLAY_ONLY, content_hash, read_manifest
+from pipeline.publish.editions import DISPLAY_ONLY, read_manifest
 
 CONTENT = "content.json"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+
+from pipeline.core.digest import content_hash
+from pipeline.pay.lines import pay_digest_lines
 
 MANIFEST = "manifest.json"
 # Entries hashed by `edition_hash` carry this; older ones were hashed with the file names in.
@@ -14,12 +16,6 @@ HASH_SCHEME = 2
 # (a rename of the same bytes is no correction; the sha256 identifies the file) and when it was
 # received. The figures, statuses and sha256 still count.
 DISPLAY_ONLY = ("file", "received_at")
-
-
-def content_hash(content: object) -> str:
-    """Hash of the data a publication states (not of its bytes): same data, same hash."""
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def edition_hash(content: dict, quarterly: list[dict], pay_lines: list[dict]) -> str:
@@ -33,16 +29,6 @@ def stated(content: dict) -> dict:
     """The content without the submissions' display-only fields."""
     submissions = [{k: v for k, v in s.items() if k not in DISPLAY_ONLY} for s in content["submissions"]]
     return {**content, "submissions": submissions}
-
-
-def pay_digest_lines(pay_lines: list[dict]) -> list[dict]:
-    """Pay lines as the edition hash sees them: amounts, rules and descriptions, in a fixed order,
-    without `source`/`source_file` (they cite the county's file name and row) and `line` (its
-    position, ordered by file name): a renamed file changes neither a figure nor a rule."""
-    kept = [
-        {k: v for k, v in line.items() if k not in ("source", "source_file", "line")} for line in pay_lines
-    ]
-    return sorted(kept, key=lambda line: json.dumps(line, ensure_ascii=False, sort_keys=True))
 
 
 def read_manifest(folder: Path) -> dict:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import PROBLEMS
+from pipeline.core.months import number_of, year_of
 from pipeline.core.problems import SEVERITY_LABELS, label
+from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.render.xlsx import Sheets, write_sheets
@@ -69,7 +72,22 @@ def write_problem_workbook(
     """`folder`/问题清单.xlsx, replaced in one rename; the same problems give the same bytes."""
     path = folder / WORKBOOK_NAME
     tmp = folder / f".{WORKBOOK_NAME}.tmp"
-    stamp = datetime(int(month[:4]), int(month[5:]), 1)
+    stamp = datetime(year_of(month), number_of(month), 1)
     write_sheets(tmp, problem_sheets(problems, submissions), stamp)
     tmp.replace(path)
     return path
+
+
+def write_month_problems(
+    tables: Path, problems_dir: Path, month: str, parts: list[pd.DataFrame], submissions: pd.DataFrame
+) -> pd.DataFrame:
+    """problems.csv and 问题清单.xlsx of the month, complete: `parts` are the counties' problems
+    (written first by the intake), the 考核评分 sheet's and the 新揽收 claims' (known only once
+    pay is computed). The sheet's own problems once more on their own (assessment_problems.csv).
+    Returns the month's problems, complete."""
+    frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    write_table(frame, tables, PROBLEMS)
+    write_table(frame, problems_dir, PROBLEMS)
+    write_table(parts[1], tables, "assessment_problems", PROBLEMS.names)
+    write_problem_workbook(problems_dir, month, frame, submissions)
+    return frame

@@ -1,11 +1,12 @@
 """All or nothing: what a run of a month may rewrite of its published outputs is copied aside
 before the run writes anything, and put back, byte for byte, if the run fails.
 
-Published = the month's tables, problems, bulletins and restricted pay, and the site's current
-release. A failed run would otherwise leave `usage.csv` rewritten beside an old bulletin; with
-the snapshot put back, readers see the month as it was, and the next successful run completes
-it (every step after the county workbooks is recomputed at each run). Copies, not hard links:
-some files are rewritten in place. Measured on the sample month: 20 MB, well under a second.
+Published = the month's tables, problems, feedback to the counties, bulletins and restricted
+pay, and the site's current release. A failed run would otherwise leave `usage.csv` rewritten
+beside an old bulletin; with the snapshot put back, readers see the month as it was, and the
+next successful run completes it (every step after the county workbooks is recomputed at each
+run). Copies, not hard links: some files are rewritten in place. Measured on the sample month:
+20 MB, well under a second.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def _folders(layout: Layout, month: str) -> dict[str, Path]:
     return {
         "tables": layout.tables(month),
         "problems": layout.problems(month),
+        "feedback": layout.feedback(month),
         "bulletins": layout.bulletins(month),
         "pay": layout.restricted_pay(month),
     }

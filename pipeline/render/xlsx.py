@@ -22,7 +22,13 @@ def formula_like(value: object) -> bool:
 
 
 def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
-    """Save so that the same workbook content always gives the same bytes.
+    """Save so that the same workbook content always gives the same bytes (`reproducible_bytes`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(reproducible_bytes(wb, stamp))
+
+
+def reproducible_bytes(wb: Workbook, stamp: datetime) -> bytes:
+    """The workbook's bytes, the same for the same content.
 
     openpyxl stamps the save time into docProps/core.xml and the zip entries; both are
     replaced by `stamp` (derived from the data's month, not from the clock).
@@ -48,8 +54,7 @@ def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
+    return out.getvalue()
 
 
 def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:

@@ -6,9 +6,11 @@ reproduces the committed `inputs/` of the repository.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +18,17 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from pipeline.core.months import month_range, next_month, shift
-from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
+from pipeline.core.months import chinese_month, month_range, next_month, number_of, shift
+from pipeline.ingest.reference import CONTACT_COLUMNS, CONTACTS_FILE, PREFECTURE_OFFICE, Reference
+from pipeline.ingest.sheets import (
+    ARCHIVE_HEADER,
+    ASSESSMENT_HEADER,
+    CASE_HEADER,
+    SURVEY_DIMENSIONS,
+    SURVEY_HEADER,
+    USAGE_HEADER,
+    VISIT_HEADER,
+)
 from pipeline.render.xlsx import save_reproducible
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
@@ -25,36 +36,6 @@ EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference
 DEFAULT_SEED = 20250101
 FIRST_MONTH, LAST_MONTH = "2025-01", "2026-10"
 SURVEY_WAVES = {"2025-H1": "2025-06", "2025-H2": "2025-12", "2026-H1": "2026-06"}
-
-USAGE_HEADER = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
-ARCHIVE_HEADER = [
-    "客户编号",
-    "企业全称",
-    "通信地址",
-    "联系人",
-    "联系电话",
-    "企业性质",
-    "行业合作伙伴",
-    "主要业务及产品",
-    "用邮种类",
-    "潜在需求",
-    "竞争对手",
-    "客户经理",
-    "县级重点客户",
-    "更新日期",
-]
-VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
-ASSESSMENT_HEADER = ["工号", "客户经理", "市场调查", "项目策划", "其他", "突出贡献奖", "奖励事由"]
-SURVEY_DIMENSIONS = [
-    "服务态度",
-    "业务时限",
-    "投递质量",
-    "资费价格",
-    "投诉处理",
-    "客户经理服务",
-    "总体满意度",
-]
-SURVEY_HEADER = ["客户编号", "客户名称", "测评日期", *SURVEY_DIMENSIONS, "意见建议"]
 
 # business type → (share of customers using it, median monthly volume, 元 per unit)
 BUSINESS_PROFILE = {
@@ -69,153 +50,26 @@ BUSINESS_PROFILE = {
     "物流": (0.10, 8, 65.0),
     "代理金融": (0.12, 50, 4.0),
 }
-NATURES = {
-    "党政军机关": 0.03,
-    "行政职能单位": 0.02,
-    "事业单位": 0.12,
-    "国有企业": 0.10,
-    "民营企业": 0.53,
-    "外资企业": 0.01,
-    "个体工商户": 0.16,
-    "其他": 0.03,
+_WORDS = tomllib.loads((Path(__file__).with_name("names.toml")).read_text(encoding="utf-8"))
+NATURES: dict[str, float] = _WORDS["natures"]
+GOVERNMENT_NAMES: list[str] = _WORDS["words"]["government_names"]
+INSTITUTION_NAMES: list[str] = _WORDS["words"]["institution_names"]
+NAME_CORES: list[str] = _WORDS["words"]["name_cores"]
+INDUSTRIES: list[str] = _WORDS["words"]["industries"]
+COMPANY_SUFFIXES: list[str] = _WORDS["words"]["company_suffixes"]
+PARTNER_NAMES: list[str] = _WORDS["words"]["partner_names"]
+STREETS: list[str] = _WORDS["words"]["streets"]
+VISIT_CONTENT: list[str] = _WORDS["words"]["visit_content"]
+VISIT_FEEDBACK: list[str] = _WORDS["words"]["visit_feedback"]
+SURVEY_COMMENTS: list[str] = _WORDS["words"]["survey_comments"]
+# case type → (share of the cases, what it is about, how it was closed)
+CASE_WORDS = {
+    "投诉": (0.35, _WORDS["words"]["complaint_content"], _WORDS["words"]["complaint_results"]),
+    "查询": (0.45, _WORDS["words"]["inquiry_content"], _WORDS["words"]["inquiry_results"]),
+    "理赔": (0.20, _WORDS["words"]["claim_content"], _WORDS["words"]["claim_results"]),
 }
-GOVERNMENT_NAMES = [
-    "人民政府办公室",
-    "税务局",
-    "人民法院",
-    "人民检察院",
-    "公安局",
-    "教育局",
-    "财政局",
-    "卫生健康局",
-    "人力资源和社会保障局",
-    "自然资源局",
-    "市场监督管理局",
-    "农业农村局",
-    "民政局",
-    "住房和城乡建设局",
-    "交通运输局",
-    "统计局",
-    "审计局",
-    "司法局",
-    "林业和草原局",
-    "水利局",
-    "武装部",
-    "档案馆",
-]
-INSTITUTION_NAMES = [
-    "人民医院",
-    "中医医院",
-    "第一中学",
-    "民族中学",
-    "职业技术学校",
-    "疾病预防控制中心",
-    "图书馆",
-    "妇幼保健院",
-    "广播电视台",
-    "第二小学",
-    "实验小学",
-    "公证处",
-]
-NAME_CORES = [
-    "安宁",
-    "邛海",
-    "泸山",
-    "彝和",
-    "鑫源",
-    "金沙",
-    "大凉山",
-    "螺髻",
-    "月城",
-    "雅砻",
-    "安泰",
-    "宏达",
-    "川兴",
-    "恒通",
-    "光明",
-    "阳光",
-    "丰源",
-    "瑞祥",
-    "天和",
-    "众鑫",
-    "新华",
-    "锦程",
-    "康源",
-    "信达",
-    "华西",
-    "长青",
-    "万顺",
-    "永盛",
-    "德润",
-    "宝丰",
-    "泰和",
-    "益民",
-    "兴凉",
-    "索玛",
-    "火把",
-    "阿惹",
-]
-INDUSTRIES = [
-    "商贸",
-    "建材",
-    "电力",
-    "烟草",
-    "医药",
-    "农业开发",
-    "文化传媒",
-    "物流",
-    "矿业",
-    "电子商务",
-    "食品",
-    "酒业",
-    "茶业",
-    "旅游开发",
-    "房地产",
-    "汽车销售",
-    "通信",
-    "保险代理",
-    "印务",
-    "服饰",
-]
-COMPANY_SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司", "经营部", "商行", "合作社"]
-PARTNER_NAMES = [
-    "烟草专卖局",
-    "电力公司",
-    "农村信用联社",
-    "人寿保险公司",
-    "移动分公司",
-    "自来水公司",
-]
-STREETS = [
-    "胜利路",
-    "长安街",
-    "航天大道",
-    "三岔口路",
-    "建设路",
-    "新村街",
-    "团结路",
-    "人民路",
-    "文化路",
-]
-VISIT_CONTENT = [
-    "了解本月用邮需求",
-    "介绍新业务资费",
-    "回访投递质量",
-    "协商账单寄递方案",
-    "节日慰问",
-    "处理查询投诉",
-]
-VISIT_FEEDBACK = ["满意", "希望时限更快", "希望资费优惠", "无", "对投递员服务满意", "希望上门揽收"]
-SURVEY_COMMENTS = [
-    "",
-    "",
-    "",
-    "希望时限更快",
-    "资费偏高",
-    "投递员服务好",
-    "投诉处理太慢",
-    "客户经理联系少",
-]
+# case type → (days to close when on time, when late); a few are still open at the end
+CASE_DAYS = {"投诉": ((1, 7), (8, 45)), "查询": ((1, 3), (4, 12)), "理赔": ((5, 30), (31, 75))}
 
 
 @dataclass(frozen=True)
@@ -236,9 +90,12 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     customers = _customers(ref, rng, scale.customers, months)
     usage = _usage(customers, rng, months)
     _write_targets(inputs / "reference", ref, customers, usage)
+    _write_contacts(inputs / "reference", ref)
     quirks = _quirks(ref, months)
+    # cases from a generator of their own: the other sheets stay as they were without them
+    cases = _cases(ref, np.random.default_rng([seed, 17]), months, customers, usage, quirks)
     for month in months:
-        _write_month(inputs, ref, rng, month, customers, usage, quirks)
+        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases)
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
@@ -322,6 +179,21 @@ def _write_targets(folder: Path, ref: Reference, customers: pd.DataFrame, usage:
     )
 
 
+def _write_contacts(folder: Path, ref: Reference) -> None:
+    """Each county centre's contact for the chase list (where missing: the centre keeps its own):
+    the county's first account manager on the roster and an office number made from the county
+    code, so that the random draws of the workbooks stay as they were."""
+    if (folder / CONTACTS_FILE).exists():
+        return
+    rows = []
+    for code, name in ref.county_names.items():
+        staff = ref.managers[(ref.managers.county == code) & (ref.managers.role == "客户经理")]
+        person = staff.name.iloc[0] if len(staff) else ""
+        digits = int(hashlib.sha256(code.encode()).hexdigest(), 16) % 1_000_000
+        rows.append((code, name, person, f"0834-{3_000_000 + digits}"))
+    pd.DataFrame(rows, columns=CONTACT_COLUMNS).to_csv(folder / CONTACTS_FILE, index=False)
+
+
 # -- customers and their usage --------------------------------------------------------
 
 
@@ -403,7 +275,7 @@ def _customer_name(rng, county_name: str, nature: str, partner: bool, used: set[
 
 
 def _seasonality(business: str, month: str) -> float:
-    m = int(month[5:])
+    m = number_of(month)
     if business == "报刊发行":  # the subscription season
         return {9: 1.4, 10: 2.6, 11: 3.2, 12: 2.4}.get(m, 0.55)
     if business in ("特快", "快包"):  # Spring Festival lull, autumn holidays and 双十一
@@ -500,7 +372,7 @@ def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> 
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
 
 
-def _write_month(inputs, ref, rng, month, customers, usage, quirks) -> None:
+def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> None:
     folder = inputs / month
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
@@ -577,6 +449,7 @@ def _write_month(inputs, ref, rng, month, customers, usage, quirks) -> None:
         )
         _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
         _visit_sheet(wb, rng, month, this[this.county == code], managers)
+        _case_sheet(wb, cases.get((code, month), []))
         save_reproducible(
             wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
         )
@@ -655,11 +528,83 @@ def _visit_sheet(wb, rng, month, usage, managers) -> None:
             )
 
 
+def _case_sheet(wb, rows: list[list]) -> None:
+    ws = wb.create_sheet("投诉查询理赔")
+    ws.append(CASE_HEADER)
+    for row in rows:
+        ws.append(row)
+
+
+def _cases(ref, rng, months, customers, usage, quirks) -> dict[tuple[str, str], list[list]]:
+    """(county code, month) → the 投诉查询理赔 rows of its workbook: a few cases received each
+    month from customers with usage, most closed in time, some late, a few still open at the
+    end; a case closed in a later month is given again, with its 办结日期, in the first workbook
+    the county sends from that month on."""
+    sent = {
+        (code, m)
+        for code in ref.counties.code
+        for m in months
+        if not quirks.get((code, m), set()) & {"missing", "wrong_month"}
+    }
+    managers = ref.managers.set_index("manager_id").name
+    types = list(CASE_WORDS)
+    shares = np.array([CASE_WORDS[t][0] for t in types])
+    out: dict[tuple[str, str], list[list]] = {}
+    seen: set[tuple] = set()
+    for month in months:
+        who = customers.assign(manager_id=_effective_managers(ref, customers, month))
+        this = usage[usage.month == month].merge(who, on="customer_id")
+        for code in ref.counties.code:
+            if (code, month) not in sent:
+                continue
+            mine = this[this.county == code]
+            if mine.empty:
+                continue
+            for _ in range(int(rng.poisson(1.6))):
+                r = mine.iloc[int(rng.integers(0, len(mine)))]
+                kind = str(rng.choice(types, p=shares))
+                _, contents, results = CASE_WORDS[kind]
+                opened = date.fromisoformat(f"{month}-{int(rng.integers(1, 29)):02d}")
+                on_time, late = CASE_DAYS[kind]
+                draw = rng.random()
+                days = int(rng.integers(on_time[0], on_time[1] + 1))
+                if draw < 0.22:
+                    days = int(rng.integers(late[0], late[1] + 1))
+                closed = None if draw > 0.97 else opened + timedelta(days=days)
+                mail_no = f"1{int(rng.integers(100_000_000_000, 999_999_999_999))}"
+                if kind == "查询" and rng.random() < 0.4:
+                    mail_no = ""
+                content = str(rng.choice(contents))
+                if kind == "投诉" and rng.random() < 0.15:
+                    content += (
+                        f",请回电 13{int(rng.integers(0, 10))}{int(rng.integers(10_000_000, 99_999_999))}"
+                    )
+                amount = round(float(rng.lognormal(5.5, 0.9)), 2) if kind == "理赔" else None
+                if (key := (opened, r.customer_id, kind, mail_no)) in seen:
+                    continue  # the same case twice: a county reports it once
+                seen.add(key)
+                row = [opened.isoformat(), r.customer_id, kind, r.business_type, content, mail_no, amount]
+                manager = managers[r.manager_id]
+                closed_month = closed.isoformat()[:7] if closed else None
+                if closed_month == month:
+                    out.setdefault((code, month), []).append(
+                        [*row, closed.isoformat(), str(rng.choice(results)), manager]
+                    )
+                    continue
+                out.setdefault((code, month), []).append([*row, None, None, manager])
+                later = [m for m in months if closed_month and m >= closed_month and (code, m) in sent]
+                if later:
+                    out.setdefault((code, later[0]), []).append(
+                        [*row, closed.isoformat(), str(rng.choice(results)), manager]
+                    )
+    return out
+
+
 def _assessment_file(folder, ref, rng, month) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "考核评分"
-    ws.append([f"大客户中心客户经理月度考核评分({month[:4]}年{int(month[5:])}月)"])
+    ws.append([f"大客户中心客户经理月度考核评分({chinese_month(month)})"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(ASSESSMENT_HEADER))
     ws.append(ASSESSMENT_HEADER)
     active = ref.managers_active_in(month)

@@ -31,7 +31,8 @@ from pipeline.ingest.reference import Reference
 from pipeline.render.pdf import TEMPLATES, render_html, stylesheet
 from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
 from pipeline.site.data import load_site_data
-from pipeline.site.pages import Page, SitePages, Table
+from pipeline.site.downloads import Table
+from pipeline.site.pages import Page, SitePages
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"

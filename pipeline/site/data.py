@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.layout import Layout
+from pipeline.feedback.month import read_index
 from pipeline.publish.corrections import correction_notes, read_content
 from pipeline.publish.editions import read_manifest
 
@@ -47,6 +48,8 @@ class SiteData:
     archive: pd.DataFrame  # customer archive as of the latest month
     problems: dict[str, tuple[pd.DataFrame, pd.DataFrame]]  # month -> (problems, rejected rows)
     surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
+    feedback: dict[str, dict[str, str]] = field(default_factory=dict)  # month -> county -> 问题反馈 file
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the case register as of the latest month
 
     @property
     def latest(self) -> Edition | None:
@@ -71,7 +74,20 @@ def load_site_data(layout: Layout) -> SiteData:
         )
         for m in editions
     }
-    return SiteData(months, editions, tables, archive, problems, read_surveys(layout))
+    feedback = {m: feedback_files(layout, m) for m in editions}
+    cases = _read(layout.tables(last) / "cases.parquet", None) if last else pd.DataFrame()
+    return SiteData(months, editions, tables, archive, problems, read_surveys(layout), feedback, cases)
+
+
+def feedback_files(layout: Layout, month: str) -> dict[str, str]:
+    """County → the name of its 问题反馈 workbook under outputs/feedback/YYYY-MM/ (linked from the
+    problems page, never copied into the site)."""
+    folder = layout.feedback(month)
+    return {
+        county: entry["workbook"]
+        for county, entry in read_index(folder).items()
+        if entry.get("workbook") and (folder / entry["workbook"]).is_file()
+    }
 
 
 def read_editions(layout: Layout, month: str) -> list[Edition]:

@@ -10,38 +10,25 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cached_property
+from urllib.parse import quote
 
 import pandas as pd
 
 from pipeline.analytics.alerts import KIND_LABELS
+from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
+from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
-from pipeline.core.money import fen_to_yuan
-from pipeline.core.problems import SEVERITY_LABELS, label
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.publish.bulletin import TREND_MONTHS, charts, records
 from pipeline.site.data import Edition, SiteData
+from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
+from pipeline.site.privacy import mask_phone, mask_phones_in
 
 TOP_CUSTOMERS = 20
 KEY_TIERS = ("prefecture", "county")
-CENT = Decimal("0.01")
 _SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
-_DIGITS = re.compile(r"\d")
-# a run of 7+ digits (with - or space, half- or full-width, inside) not part of a latin word or
-# id: Chinese text may touch it on either side (联系电话13512349335)
-_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d\- －]{5,}\d(?![0-9A-Za-z])")
-
-
-@dataclass
-class Table:
-    """A table offered for download: Chinese headers, rows of plain values."""
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list]
 
 
 @dataclass
@@ -59,23 +46,6 @@ class Page:
         return "../" * self.path.count("/")
 
 
-def mask_phone(phone: object) -> str:
-    """Only the first three and last four digits of a phone number are shown: 135****9335."""
-    text = "" if phone is None or phone != phone else str(phone).strip()
-    digits = _DIGITS.findall(text)
-    if len(digits) < 8:
-        return "*" * len(text) if text else ""
-    seen = 0
-    out = []
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen <= 3 or seen > len(digits) - 4 else "*")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def customer_page(customer_id: str) -> str:
     """The page of a key account. An id is text from a workbook: one that is not plain letters,
     digits, - and _ gets a name derived from it, never a path of its own (../, /)."""
@@ -87,10 +57,13 @@ def customer_page(customer_id: str) -> str:
     return f"customers/{stem}.html"
 
 
-def mask_phones_in(text: object) -> str:
-    """Free text (visit notes, addresses) with any phone number in it masked."""
-    text = "" if text is None or text != text else str(text)
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+def feedback_link(month: str, name: str | None) -> dict:
+    """The link from the problems page (problems/YYYY-MM.html) to a county's 问题反馈 workbook,
+    which stays in outputs/feedback/, beside the site: the site is read by all staff and shows
+    phone numbers masked, the workbook goes back to its county as the county wrote it."""
+    if not name:
+        return {"feedback": "", "feedback_name": ""}
+    return {"feedback": f"../../feedback/{month}/{quote(name)}", "feedback_name": name}
 
 
 class SitePages:
@@ -157,7 +130,7 @@ class SitePages:
             "trend",
             "近13个月趋势",
             ["月份", "用邮客户数", "用邮量", "收入(元)"],
-            [[r["month"], r["customers"], r["volume"], _yuan(r["revenue_fen"])] for r in trend],
+            [[r["month"], r["customers"], r["volume"], exact_yuan(r["revenue_fen"])] for r in trend],
         )
 
     # -- pages -------------------------------------------------------------------------------
@@ -188,7 +161,7 @@ class SitePages:
             "version": version,
             "corrections": edition.corrections,
             "downloads": [
-                {"label": _download_label(key, path.name), "href": f"../files/{month}/v{version}/{path.name}"}
+                {"label": download_label(key, path.name), "href": f"../files/{month}/v{version}/{path.name}"}
                 for key, path in sorted(edition.files.items())
             ],
         }
@@ -211,16 +184,17 @@ class SitePages:
             f"{stem}.html",
             "site_month.html",
             context,
-            tables=_month_tables(edition.content),
+            tables=month_tables(edition.content),
             files=files,
             finish=lambda c: {**c, "b": {**c["b"], "charts": charts(c["b"])}},
         )
 
     def problems(self, month: str) -> Page:
-        problems, rejected = (_labelled(f) for f in self.data.problems[month])
+        problems, rejected = (labelled(f) for f in self.data.problems[month])
         content = self.data.editions[month][-1].content
+        feedback = self.data.feedback.get(month, {})
         by_county = [
-            {"county": county, "problems": records(group)}
+            {"county": county, "problems": records(group), **feedback_link(month, feedback.get(county))}
             for county, group in problems.sort_values(["county", "severity"], kind="stable").groupby(
                 "county", sort=False, dropna=False
             )
@@ -306,7 +280,7 @@ class SitePages:
                         r["tier"],
                         r["reasons"],
                         r["manager"],
-                        _yuan(r["revenue_fen"]),
+                        exact_yuan(r["revenue_fen"]),
                     ]
                     for r in key_rows
                 ],
@@ -374,14 +348,14 @@ class SitePages:
                 "by_county",
                 f"分县(市)({last})",
                 ["县(市)", "用邮量", "收入(元)"],
-                [[r["county"], r["volume"], _yuan(r["revenue_fen"])] for r in context["by_county"]],
+                [[r["county"], r["volume"], exact_yuan(r["revenue_fen"])] for r in context["by_county"]],
             ),
             Table(
                 "top_customers",
                 f"前{TOP_CUSTOMERS}大客户({last})",
                 ["客户编号", "客户名称", "县(市)", "用邮量", "收入(元)"],
                 [
-                    [r["customer_id"], r["name"], r["county"], r["volume"], _yuan(r["revenue_fen"])]
+                    [r["customer_id"], r["name"], r["county"], r["volume"], exact_yuan(r["revenue_fen"])]
                     for r in top_rows
                 ],
             ),
@@ -408,6 +382,7 @@ class SitePages:
             "tiers": _rows_by_customer(self._only(keys, "tiers"), ["month"], [False]),
             "visits": _rows_by_customer(self._only(keys, "visits"), ["date"], [False]),
             "alerts": _rows_by_customer(self._only(keys, "alerts"), ["month"], [False]),
+            "cases": _rows_by_customer(self._cases_of(keys), ["opened", "case_id"], [False, True]),
         }
         archive = self.data.archive
         mine = archive[archive.customer_id.isin(keys)] if len(archive) else archive
@@ -416,6 +391,12 @@ class SitePages:
             self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
             for c in sorted(keys)
         ]
+
+    def _cases_of(self, customers: set[str]) -> pd.DataFrame:
+        cases = self.data.cases
+        if cases.empty:
+            return pd.DataFrame(columns=["customer_id", "opened", "case_id"])
+        return cases[cases.customer_id.isin(customers)]
 
     def _only(self, customers: set[str], table: str) -> pd.DataFrame:
         frame = self.data.table(table)
@@ -466,6 +447,24 @@ class SitePages:
             }
             for r in rows["alerts"]
         ]
+        cases = [
+            {
+                "opened": r["opened"],
+                "type": CASE_TYPE_LABELS.get(r["type"], r["type"]),
+                "business_type": r["business_type"] or "",
+                "content": mask_phones_in(r["content"]),
+                "mail_no": r["mail_no"] or "",
+                "claim_amount_fen": r["claim_amount_fen"],
+                "closed": r["closed"] or "",
+                "result": mask_phones_in(r["result"]),
+                "status": CASE_STATUS_LABELS.get(r["status"], r["status"]),
+                "overdue": r["status"] in ("overdue", "closed_late"),
+                "age_days": int(r["age_days"]),
+                "limit_days": int(r["limit_days"]),
+                "manager": self.manager_name.get(r["manager_id"], r["manager_id"] or ""),
+            }
+            for r in rows.get("cases", [])
+        ]
         usage_rows = [
             {
                 "month": r["month"],
@@ -475,13 +474,24 @@ class SitePages:
             }
             for r in rows["usage"]
         ]
-        context = {"c": person, "usage": usage_rows, "tiers": tier_rows, "visits": visits, "alerts": alerts}
+        context = {
+            "c": person,
+            "usage": usage_rows,
+            "tiers": tier_rows,
+            "visits": visits,
+            "alerts": alerts,
+            "cases": cases,
+            "cases_month": self.data.months[-1] if self.data.months else "",
+        }
         tables = [
             Table(
                 "usage",
                 "分业务用邮记录",
                 ["月份", "业务种类", "用邮量", "收入(元)"],
-                [[r["month"], r["business_type"], r["volume"], _yuan(r["revenue_fen"])] for r in usage_rows],
+                [
+                    [r["month"], r["business_type"], r["volume"], exact_yuan(r["revenue_fen"])]
+                    for r in usage_rows
+                ],
             ),
             Table(
                 "tiers",
@@ -494,6 +504,28 @@ class SitePages:
                 "走访记录",
                 ["日期", "方式", "客户经理", "内容"],
                 [[v["date"], v["method"], v["manager"], v["content"]] for v in visits],
+            ),
+            Table(
+                "cases",
+                "投诉、查询、理赔",
+                CASE_HEADERS,
+                [
+                    [
+                        k["opened"],
+                        k["type"],
+                        k["business_type"],
+                        k["content"],
+                        k["mail_no"],
+                        "" if k["claim_amount_fen"] is None else exact_yuan(k["claim_amount_fen"]),
+                        k["closed"],
+                        k["result"],
+                        k["status"],
+                        k["age_days"],
+                        k["limit_days"],
+                        k["manager"],
+                    ]
+                    for k in cases
+                ],
             ),
         ]
         return Page(
@@ -524,26 +556,10 @@ class SitePages:
         return Page("search.html", "site_search.html", {})
 
 
-DOWNLOAD_LABELS = {
-    "bulletin": "信息简报 PDF",
-    "brief": "信息参考 PDF",
-    "quarterly_pdf": "大客户用邮情况表 PDF",
-    "quarterly_xlsx": "大客户用邮情况表 Excel",
-}
-
-
-def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Problems or rejected rows with the Chinese names of their code and severity beside them."""
-    if "code" not in frame:
-        return frame
-    out = frame.assign(label=frame.code.map(label))
-    if "severity" in frame:
-        out["severity_label"] = frame.severity.map(lambda s: SEVERITY_LABELS.get(s, s))
-    return out
-
-
-def _download_label(key: str, filename: str) -> str:
-    return DOWNLOAD_LABELS.get(key, filename)
+CASE_HEADERS = [
+    *("受理日期", "类型", "业务种类", "内容", "邮件号码", "理赔金额(元)"),
+    *("办结日期", "处理结果", "状态", "天数", "时限(天)", "客户经理"),
+]
 
 
 def _rows_by_customer(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> dict[str, list[dict]]:
@@ -561,109 +577,3 @@ def _customers_named(content: dict) -> list[dict]:
     for change in content.get("tiers", {}).get("changes", {}).values():
         rows += change["rows"]
     return [r for r in rows if r.get("customer_id")]
-
-
-def _month_tables(content: dict) -> list[Table]:
-    return [
-        Table(
-            "by_business",
-            "分业务种类",
-            ["业务种类", "单位", "用邮量", "收入(元)", "环比", "同比", "大客户收入占比"],
-            [
-                [
-                    r["business_type"],
-                    r["unit"],
-                    r["volume"],
-                    _yuan(r["revenue_fen"]),
-                    r["revenue_mom"],
-                    r["revenue_yoy"],
-                    r["key_revenue_share"],
-                ]
-                for r in content["by_business"]
-            ],
-        ),
-        Table(
-            "by_county",
-            "分县(市)",
-            ["县(市)", "报送", "客户数", "收入(元)", "环比", "同比", "大客户", "走访覆盖"],
-            [
-                [
-                    r["county"],
-                    r["status_label"],
-                    r["customers"],
-                    _yuan(r["revenue_fen"]),
-                    r["revenue_mom"],
-                    r["revenue_yoy"],
-                    r["key_accounts"],
-                    r["coverage"],
-                ]
-                for r in content["by_county"]
-            ],
-        ),
-        Table(
-            "trend",
-            "全州近13个月",
-            ["月份", "收入(元)", "用邮量"],
-            [[r["month"], _yuan(r["revenue_fen"]), r["volume"]] for r in content["trend"]],
-        ),
-        Table(
-            "top_customers",
-            "前十大客户",
-            ["客户编号", "客户名称", "县(市)", "级别", "收入(元)", "环比", "同比"],
-            [
-                [
-                    r["customer_id"],
-                    r["name"],
-                    r["county"],
-                    r["tier_label"],
-                    _yuan(r["revenue_fen"]),
-                    r["revenue_mom"],
-                    r["revenue_yoy"],
-                ]
-                for r in content["top_customers"]
-            ],
-        ),
-        Table(
-            "alerts",
-            "流失与下降预警",
-            [
-                "客户编号",
-                "客户名称",
-                "县(市)",
-                "客户经理",
-                "预警",
-                "本月(元)",
-                "参照(元)",
-                "比值",
-                "参照口径",
-            ],
-            [
-                [
-                    r["customer_id"],
-                    r["name"],
-                    r["county"],
-                    r["manager_id"],
-                    r["kind_label"],
-                    _yuan(r["this_month_fen"]),
-                    _yuan(r["reference_fen"]),
-                    r["ratio"],
-                    r["basis"],
-                ]
-                for r in content["alerts"]["rows"]
-            ],
-        ),
-        Table(
-            "submissions",
-            "报送情况",
-            ["县(市)", "状态", "文件", "行数", "错误", "提示"],
-            [
-                [s["county"], s["status_label"], s["file"], s["rows"], s["errors"], s["warnings"]]
-                for s in content["submissions"]
-            ],
-        ),
-    ]
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    """Money in downloads: exact 元 with two decimals (Decimal), never a float."""
-    return None if fen is None else fen_to_yuan(int(fen)).quantize(CENT)

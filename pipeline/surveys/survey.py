@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.core.code import PIPELINE, package_files
+from pipeline.core.contract import SATISFACTION
 from pipeline.core.problems import Problem, problem
-from pipeline.ingest.county import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
 
 DIMENSIONS = {
@@ -39,18 +40,7 @@ RESPONSE_COLUMNS = [
     "source_file",
     "source_row",
 ]
-SUMMARY_COLUMNS = [
-    "wave",
-    "county",
-    "dimension",
-    "n",
-    "mean",
-    "csat",
-    "csat_low",
-    "csat_high",
-    "suppressed",
-    *[f"share_{s}" for s in range(1, 6)],
-]
+CHANGE_COLUMNS = ["csat_change", "change_is_real"]  # satisfaction.csv's last two: wave_change adds them
 Z95 = 1.959963984540054
 
 
@@ -212,7 +202,7 @@ def summarise(wave: str, responses: pd.DataFrame, min_group: int, counties: list
         mine = responses if county == ALL_COUNTIES else responses[responses.county == county]
         for key, label in DIMENSIONS.items():
             rows.append(_summary_row(wave, county, label, mine[key].dropna().astype(int), min_group))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=[c for c in SATISFACTION.names if c not in CHANGE_COLUMNS])
 
 
 def _summary_row(wave: str, county: str, dimension: str, scores: pd.Series, min_group: int) -> dict:

@@ -153,6 +153,8 @@ def test_no_broken_links(published, tmp_path):
     # LinkChecker run as root drops to `nobody`, who cannot read pytest's private tmp folders
     site = Path(tempfile.mkdtemp(prefix="kac-site-"))
     shutil.copytree(published.site, site / "site", dirs_exist_ok=True)
+    # the problems page links the counties' feedback files beside the site, as in outputs/
+    shutil.copytree(published.outputs / "feedback", site / "feedback")
     for path in [site, *site.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     config = site / "linkcheckerrc"

@@ -220,3 +220,23 @@ def test_schedule_on_the_4th_asks_for_the_month_just_closed(small_inputs, tmp_pa
         build_schedule_context(scheduled_execution_time=datetime(2026, 12, 4, 6, 0))
     ).run_requests
     assert request.partition_key == "2026-11-01" and request.job_name == "month"
+
+
+def test_template_of_one_county_prefilled_from_last_months_usage(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    tables = tmp_path / "tables" / "2025-02"
+    tables.mkdir(parents=True)
+    usage = {"county": ["西昌市", "会东县"], "customer_id": ["C1", "C2"], "customer_name": ["甲", "乙"]}
+    usage |= {"business_type": ["特快", "函件"], "manager_id": ["M008", "M020"]}
+    pd.DataFrame(usage).to_parquet(tables / "usage.parquet")
+    result = kac("template", "2025-03", "西昌", "--outputs", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "已预填2025年2月" in result.stdout
+    (path,) = (tmp_path / "templates" / "2025-03").glob("*.xlsx")
+    assert path.name.startswith("西昌市_")
+    rows = list(load_workbook(path)["用邮情况"].iter_rows(min_row=4, values_only=True))
+    assert rows == [("C1", "甲", "特快", None, None, "陆浩", "存量")]
+    unknown = kac("template", "2025-03", "火星", "--outputs", str(tmp_path))
+    assert unknown.returncode != 0 and "无法识别的县(市):火星" in unknown.stderr

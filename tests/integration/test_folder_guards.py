@@ -161,7 +161,7 @@ def legacy_pay_digest(layout: Layout) -> str:
     """The pay digest as versions before this change computed it (file names in `source`)."""
     import pickle
 
-    from pipeline.publish.editions import content_hash
+    from pipeline.core.digest import content_hash
 
     pay = pickle.loads((layout.storage / "pay" / f"{MONTH}-01").read_bytes())
     return content_hash(pay["lines"].astype(str).to_dict("records"))

@@ -3,10 +3,12 @@ read back, the site's links."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -167,7 +169,10 @@ def test_site_pages_link_only_to_files_that_exist(published):
         assert links, page
         for link in (li for li in links if not li.startswith("data:")):  # embedded charts, no favicon
             assert not link.startswith(("http:", "https:", "/", "file:")), link
-            assert (page.parent / link).resolve().exists(), f"{page.name} → {link}"
+            # as a browser resolves it, from the page's address under outputs/site (the feedback
+            # files sit beside the site, in outputs/feedback/)
+            target = Path(os.path.normpath(page.parent / unquote(link)))
+            assert target.exists(), f"{page.name} → {link}"
     assert "2025年3月" in (site / "index.html").read_text(encoding="utf-8")
 
 
@@ -294,7 +299,8 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
     )
     tables = published.tables(MONTH)
     attachments = [
-        tables / f"{n}.csv" for n in ("usage", "volumes", "tiers", "alerts", "submissions", "problems")
+        tables / f"{n}.csv"
+        for n in ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
     ]
     again = render_bulletin(content, 1, tmp_path, attachments)
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()

@@ -15,7 +15,9 @@ from pipeline.analytics.tiers import classify
 from pipeline.core.layout import REPO
 from pipeline.core.months import month_range, shift
 from pipeline.ingest.assessment import assessment_file, read_assessment
-from pipeline.ingest.county import combine, county_files, ingest_county
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.month import combine
 from pipeline.pay.claims import new_business_claims
 from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards

@@ -8,7 +8,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from pipeline.core.problems import CODES, LABELS
-from pipeline.ingest.county import combine, county_files, ingest_county, unknown_file_problems
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files, unknown_file_problems
+from pipeline.ingest.month import combine
 from pipeline.ingest.submissions import submissions_table
 from pipeline.publish.problem_report import WORKBOOK_NAME, write_problem_workbook
 from tests.workbooks import ROWS, county_workbook

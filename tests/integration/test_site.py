@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from pipeline.core.layout import Layout
 from pipeline.site.build import build_site
-from pipeline.site.pages import mask_phone, mask_phones_in
+from pipeline.site.privacy import mask_phone, mask_phones_in
 
 MONTH = "2025-03"
 

@@ -7,7 +7,8 @@ import pandas as pd
 from pipeline.analytics.archive import archive_as_of
 from pipeline.analytics.quarterly import quarterly_usage
 from pipeline.analytics.visits import visit_coverage
-from pipeline.ingest.county import ARCHIVE_COLUMNS, USAGE_COLUMNS, VISIT_COLUMNS
+from pipeline.core.contract import VISITS
+from pipeline.ingest.county import ARCHIVE_COLUMNS, USAGE_COLUMNS
 
 
 def updates(rows: list[dict]) -> pd.DataFrame:
@@ -85,7 +86,7 @@ def tiers() -> pd.DataFrame:
 
 def test_visit_coverage_per_manager_and_the_accounts_not_visited():
     visits = pd.DataFrame(
-        [{"customer_id": "A"}, {"customer_id": "A"}, {"customer_id": "D"}], columns=VISIT_COLUMNS
+        [{"customer_id": "A"}, {"customer_id": "A"}, {"customer_id": "D"}], columns=VISITS.names
     )
     coverage, missing = visit_coverage(tiers(), visits)
     assert coverage.set_index("manager_id").to_dict("index") == {

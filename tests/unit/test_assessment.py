@@ -7,7 +7,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from pipeline.ingest.assessment import read_assessment
-from pipeline.sample.generate import ASSESSMENT_HEADER
+from pipeline.ingest.sheets import ASSESSMENT_HEADER
 
 
 def sheet(path, rows: list[list]):

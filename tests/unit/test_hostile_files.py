@@ -5,7 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.ingest.county import county_files, ingest_county
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
 from tests.workbooks import county_workbook
 
 MONTH = "2026-10"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest.county import county_files, ingest_county
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
 from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2026-10"
@@ -322,7 +323,7 @@ def test_file_of_no_known_county_is_reported_not_dropped(tmp_path, reference):
     county_workbook(tmp_path / "报表.xlsx", county="某某")
     files, unknown = county_files(tmp_path, reference)
     assert files == {} and [p.name for p in unknown] == ["报表.xlsx"]
-    from pipeline.ingest.county import unknown_file_problems
+    from pipeline.ingest.files import unknown_file_problems
 
     (found,) = unknown_file_problems(unknown)
     assert (found.code, found.file, found.severity) == ("county_unknown", "报表.xlsx", "error")

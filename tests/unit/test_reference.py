@@ -47,3 +47,25 @@ def test_one_manager_resolver_tells_namesakes_apart_by_county_and_never_guesses(
     assert ref.resolve_manager("钟春燕") is None  # the 考核评分 sheet has no county: the 工号 is needed
     assert ref.resolve_manager("王敏", "xichang") is None  # two of one county: never the first of them
     assert ref.resolve_manager("M903") == "M903" and ref.resolve_manager("无此人", "xichang") is None
+
+
+def test_every_county_centre_has_a_contact_for_the_chase_list(reference):
+    contacts = reference.county_contacts
+    assert set(contacts) == set(reference.county_names.values())
+    assert contacts["甘洛县"].person and contacts["甘洛县"].phone.startswith("0834-")
+
+
+def test_contacts_file_missing_or_malformed_gives_none_and_leaves_the_digest_alone(tmp_path, reference):
+    import shutil
+
+    from pipeline.ingest.reference import CONTACTS_FILE, Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(reference.folder, folder)
+    with_contacts = Reference.load(folder)
+    (folder / CONTACTS_FILE).write_text("县,电话\n西昌市,123\n", encoding="utf-8")
+    malformed = Reference.load(folder)
+    (folder / CONTACTS_FILE).unlink()
+    missing = Reference.load(folder)
+    assert malformed.county_contacts == {} and missing.county_contacts == {}
+    assert with_contacts.digest == malformed.digest == missing.digest  # the reader is not affected

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from pipeline.sample.generate import SURVEY_HEADER
+from pipeline.ingest.sheets import SURVEY_HEADER
 from pipeline.surveys.survey import DIMENSIONS, follow_up, read_wave, summarise, wave_change, wilson
 
 COUNTIES = ["西昌市", "会理市", "木里藏族自治县"]

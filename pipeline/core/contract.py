@@ -1,0 +1,502 @@
+"""The data contract's tables (SPEC §9), each declared once: where it is written, its columns in
+order with their kind, which must never be blank, and its key.
+
+A table's declared columns come first in its CSV, in this order; a table may carry further
+columns after them (SPEC §9: "add to them freely"). Code that builds or writes a contract table
+takes its columns from here (`pipeline.core.tables.write_table` orders the CSV by them), and the
+asset checks (`assets.checks`) verify every written CSV against it with `check_csv`.
+
+Kinds, as the CSV shows them:
+- text: anything;
+- fen: an amount of money, a whole number of fen shown as 元 with two decimals (`1234.50`);
+  inside the pipeline the column is `<name>_fen`, integer fen (pipeline.core.money);
+- integer: a whole number (`-?[0-9]+`);
+- decimal: a number (ratios, scores, shares);
+- date: YYYY-MM-DD; month: YYYY-MM.
+
+Blank (an empty cell) is the only "no value"; a required column has none. Rows in messages are
+numbered as in a spreadsheet: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.layout import Layout
+
+TEXT, FEN, INTEGER, DECIMAL, DATE, MONTH = "text", "fen", "integer", "decimal", "date", "month"
+KINDS = (TEXT, FEN, INTEGER, DECIMAL, DATE, MONTH)
+FEN_SUFFIX = "_fen"
+_SHOWN = 5  # rows or values quoted in one message
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # as in the CSV
+    kind: str = TEXT
+    required: bool = False  # never blank
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
+
+    @property
+    def frame_name(self) -> str:
+        """The column in the pipeline's frames: an amount is `<name>_fen`, integer fen."""
+        return self.name + FEN_SUFFIX if self.kind == FEN else self.name
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the file is `name`.csv (parquet beside it where write_table writes it)
+    folder: Callable[[Layout, str], Path]  # (layout, YYYY-MM or survey wave) → its folder
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # unique together, where SPEC implies one
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = self.names
+        if len(set(names)) != len(names) or not set(self.key) <= set(names):
+            raise ValueError(f"table {self.name}: repeated column or a key column not declared")
+
+    @property
+    def names(self) -> list[str]:
+        """The declared columns, as in the CSV and in this order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def frame_columns(self) -> list[str]:
+        """The declared columns as the pipeline's frames name them (amounts in `_fen`)."""
+        return [c.frame_name for c in self.columns]
+
+    def of_kind(self, kind: str) -> list[str]:
+        return [c.name for c in self.columns if c.kind == kind]
+
+    def path(self, layout: Layout, where: str) -> Path:
+        """The CSV of the month (YYYY-MM) or survey wave `where`."""
+        return self.folder(layout, where) / f"{self.name}.csv"
+
+
+def _columns(spec: Iterable[tuple]) -> tuple[Column, ...]:
+    return tuple(Column(*entry) for entry in spec)
+
+
+REQUIRED = True
+
+SUBMISSIONS = Table(
+    "submissions",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            ("status", TEXT, REQUIRED),  # on_time, late, received, missing, rejected
+            ("file", TEXT),
+            ("sha256", TEXT),
+            ("rows", INTEGER, REQUIRED),
+            ("errors", INTEGER, REQUIRED),
+            ("warnings", INTEGER, REQUIRED),
+            ("report_date", DATE),
+            ("received_at", TEXT),  # the file's modification time, local, to the minute
+            ("reject_code", TEXT),
+        ]
+    ),
+    key=("county",),
+    description="各县(市)报送状态,每县一行",
+)
+PROBLEMS = Table(
+    "problems",
+    Layout.tables,
+    _columns(
+        [
+            ("severity", TEXT, REQUIRED),  # error, warning
+            ("code", TEXT, REQUIRED),
+            ("county", TEXT),
+            ("file", TEXT),
+            ("sheet", TEXT),
+            ("cell", TEXT),  # A1 style
+            ("value", TEXT),
+            ("message", TEXT, REQUIRED),
+        ]
+    ),
+    description="本月全部问题",
+)
+USAGE = Table(
+    "usage",
+    Layout.tables,
+    _columns(
+        [
+            ("month", MONTH, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("customer_id", TEXT, REQUIRED),
+            ("business_type", TEXT, REQUIRED),
+            ("volume", INTEGER, REQUIRED),
+            ("revenue", FEN, REQUIRED),
+            ("manager_id", TEXT, REQUIRED),
+            ("collection", TEXT, REQUIRED),
+            ("source_file", TEXT, REQUIRED),
+            ("source_sheet", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("customer_id", "business_type"),  # one row per customer × business type in a month
+    description="本月采用的用邮明细",
+)
+REJECTED_ROWS = Table(
+    "rejected_rows",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT),
+            ("file", TEXT, REQUIRED),
+            ("sheet", TEXT),
+            ("row", INTEGER),  # blank for the note of a county rejected as a whole
+            ("code", TEXT, REQUIRED),
+            ("values", TEXT),
+        ]
+    ),
+    description="未采用的行及其原始内容(隔离区)",
+)
+VISITS = Table(
+    "visits",
+    Layout.tables,
+    _columns(
+        [
+            ("date", DATE),  # blank where the county gave none (a warning, not counted)
+            ("customer_id", TEXT, REQUIRED),
+            ("manager_id", TEXT),
+            ("method", TEXT),
+            ("content", TEXT),
+            ("feedback", TEXT),
+            ("county", TEXT, REQUIRED),
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    description="本月走访记录",
+)
+PROGRESS = Table(
+    "progress",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            ("item", TEXT, REQUIRED),  # 工作进展, 存在问题, 需协调事项
+            ("text", TEXT, REQUIRED),  # in full, as the county wrote it (the 信息参考 shortens it)
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("county", "item"),
+    description="各县(市)本月工作进展、存在问题与需协调事项(全文;未报送的县不在表中)",
+)
+ARCHIVE = Table(
+    "archive",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            # the record's own fields, as a county's 客户档案 sheet gives them
+            ("name", TEXT),
+            ("address", TEXT),
+            ("contact", TEXT),
+            ("phone", TEXT),
+            ("nature", TEXT),
+            ("partner", TEXT),
+            ("products", TEXT),
+            ("business_types", TEXT),
+            ("potential", TEXT),
+            ("competitors", TEXT),
+            ("manager_id", TEXT),
+            ("county_designated", TEXT),
+            ("updated", DATE),
+            # the archive's history
+            ("first_month", MONTH, REQUIRED),
+            ("changed_month", MONTH, REQUIRED),
+            ("source", TEXT, REQUIRED),
+        ]
+    ),
+    key=("customer_id",),
+    description="客户档案(截至本月),每客户一行",
+)
+VOLUMES = Table(
+    "volumes",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            ("business_type", TEXT, REQUIRED),
+            ("volume", INTEGER, REQUIRED),
+            ("revenue", FEN, REQUIRED),
+            ("volume_mom", DECIMAL),  # ratios, blank where undefined
+            ("revenue_mom", DECIMAL),
+            ("volume_yoy", DECIMAL),
+            ("revenue_yoy", DECIMAL),
+        ]
+    ),
+    key=("county", "business_type"),
+    description="用邮量与收入:分县(市)×业务种类",
+)
+TIERS = Table(
+    "tiers",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("tier", TEXT, REQUIRED),  # prefecture, county, ordinary
+            ("reasons", TEXT),
+            ("previous_tier", TEXT),
+            ("change", TEXT, REQUIRED),
+            ("months_below", INTEGER, REQUIRED),
+            ("manager_id", TEXT),
+            ("last_key_month", MONTH),
+        ]
+    ),
+    key=("customer_id",),
+    description="州级/县级大客户划分,每客户一行",
+)
+ALERTS = Table(
+    "alerts",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("manager_id", TEXT),
+            ("kind", TEXT, REQUIRED),  # loss, decline, complaint
+            ("this_month", FEN),  # revenue; blank for a complaint alert
+            ("reference", FEN),
+            ("ratio", DECIMAL),
+            ("basis", TEXT, REQUIRED),
+            ("tier", TEXT, REQUIRED),
+        ]
+    ),
+    # a key account has one revenue alert at most (loss or decline), and a complaint alert beside it
+    key=("customer_id", "kind"),
+    description="大客户流失预警、下降预警与投诉超时预警",
+)
+CASES = Table(
+    "cases",
+    Layout.tables,
+    _columns(
+        [
+            ("case_id", TEXT, REQUIRED),  # county|customer id|受理日期|type|邮件号码 (analytics.cases)
+            ("county", TEXT, REQUIRED),
+            ("customer_id", TEXT, REQUIRED),
+            ("type", TEXT, REQUIRED),  # complaint, inquiry, claim
+            ("business_type", TEXT),
+            ("content", TEXT),
+            ("mail_no", TEXT),
+            ("claim_amount", FEN),  # a claim's amount; blank for a complaint or an inquiry
+            ("opened", DATE, REQUIRED),  # 受理日期
+            ("closed", DATE),  # 办结日期, blank while open
+            ("result", TEXT),
+            ("manager_id", TEXT),
+            ("status", TEXT, REQUIRED),  # open, overdue, closed, closed_late
+            ("limit_days", INTEGER, REQUIRED),
+            ("age_days", INTEGER, REQUIRED),  # to 办结日期, or to the month's last day while open
+            ("days_to_close", INTEGER),  # blank while open
+            ("first_month", MONTH, REQUIRED),
+            ("changed_month", MONTH, REQUIRED),
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("case_id",),
+    description="投诉、查询、理赔案件登记(截至本月),每案一行",
+)
+SCORECARDS = Table(
+    "scorecards",
+    Layout.tables,
+    _columns(
+        [
+            ("manager_id", TEXT, REQUIRED),
+            # one column per item of the plan (四、客户经理考核指标), points
+            ("archive", DECIMAL, REQUIRED),
+            ("contact", DECIMAL, REQUIRED),
+            ("market_survey", DECIMAL, REQUIRED),
+            ("retention", DECIMAL, REQUIRED),
+            ("other", DECIMAL, REQUIRED),
+            ("project_plan", DECIMAL, REQUIRED),
+            ("new_accounts", DECIMAL, REQUIRED),
+            ("annual_target", DECIMAL, REQUIRED),
+            ("total", DECIMAL, REQUIRED),
+        ]
+    ),
+    key=("manager_id",),
+    description="客户经理考核评分卡,每人一行",
+)
+PAY = Table(
+    "pay",
+    Layout.restricted_pay,
+    _columns(
+        [
+            ("manager_id", TEXT, REQUIRED),
+            ("name", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("performance_pay", FEN, REQUIRED),
+            ("marketing_reward", FEN, REQUIRED),
+            ("award", FEN, REQUIRED),
+            ("allowance", FEN, REQUIRED),
+            ("total", FEN, REQUIRED),
+            ("version", INTEGER, REQUIRED),  # of the manager's statement in force
+            ("held", TEXT),  # why a line is held (暂缓), blank where none is
+        ]
+    ),
+    key=("manager_id",),
+    description="客户经理薪酬汇总(仅 outputs/restricted/),每人一行",
+)
+SATISFACTION = Table(
+    "satisfaction",
+    Layout.survey_tables,
+    _columns(
+        [
+            ("wave", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),  # or 全州
+            ("dimension", TEXT, REQUIRED),
+            ("n", INTEGER, REQUIRED),
+            ("mean", DECIMAL),  # blank where the group is suppressed
+            ("csat", DECIMAL),
+            ("csat_low", DECIMAL),
+            ("csat_high", DECIMAL),
+            ("suppressed", TEXT, REQUIRED),
+            *((f"share_{s}", DECIMAL) for s in range(1, 6)),
+            ("csat_change", DECIMAL),
+            ("change_is_real", TEXT, REQUIRED),
+        ]
+    ),
+    key=("wave", "county", "dimension"),
+    description="满意度测评汇总:分项、分县",
+)
+TABLES = {
+    t.name: t
+    for t in (
+        SUBMISSIONS,
+        PROBLEMS,
+        USAGE,
+        REJECTED_ROWS,
+        VISITS,
+        ARCHIVE,
+        VOLUMES,
+        TIERS,
+        ALERTS,
+        CASES,
+        PROGRESS,
+        SCORECARDS,
+        PAY,
+        SATISFACTION,
+    )
+}
+
+
+# -- checking a written table ------------------------------------------------------------
+
+
+def _integer(text: str) -> bool:
+    return re.fullmatch(r"-?[0-9]+", text) is not None
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _whole_fen(text: str) -> bool:
+    value = _number(text)
+    return value is not None and (value * 100) % 1 == 0
+
+
+def _date(text: str) -> bool:
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is None:
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _month(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text) is not None
+
+
+VALID: dict[str, tuple[Callable[[str], bool], str]] = {  # kind → (test of a cell, what it must be)
+    TEXT: (lambda _: True, "text"),
+    FEN: (_whole_fen, "an amount in 元 of whole fen"),
+    INTEGER: (_integer, "an integer"),
+    DECIMAL: (lambda text: _number(text) is not None, "a number"),
+    DATE: (_date, "a date YYYY-MM-DD"),
+    MONTH: (_month, "a month YYYY-MM"),
+}
+
+
+def _rows(mask: pd.Series) -> str:
+    """Spreadsheet rows of the true entries of `mask` (the header is row 1), the first few."""
+    rows = [str(i + 2) for i in mask[mask].index[:_SHOWN]]
+    more = int(mask.sum()) - len(rows)
+    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
+
+
+def violations(table: Table, frame: pd.DataFrame) -> list[str]:
+    """What in `frame` (the CSV read as text, blanks as "", a default index) breaks the
+    contract of `table`, one sentence each; none when the table keeps it."""
+    found: list[str] = []
+    header = [str(c) for c in frame.columns]
+    declared = table.names
+    missing = [c for c in declared if c not in header]
+    if missing:
+        found.append(f"missing column(s): {', '.join(missing)}")
+    elif header[: len(declared)] != declared:
+        found.append(
+            f"columns not in the contract's order: expected {', '.join(declared)} first, "
+            f"found {', '.join(header[: len(declared)])}"
+        )
+    for column in (c for c in table.columns if c.name in header):
+        values = frame[column.name].astype(str)
+        blank = values.str.strip() == ""
+        if column.required and blank.any():
+            found.append(f"{column.name}: blank in a required column at row {_rows(blank)}")
+        valid, what = VALID[column.kind]
+        wrong = ~blank & ~values.map(valid).astype(bool)
+        if wrong.any():
+            examples = ", ".join(repr(v) for v in values[wrong].head(_SHOWN))
+            found.append(
+                f"{column.name}: {int(wrong.sum())} value(s) not {what}: {examples} at row {_rows(wrong)}"
+            )
+    if table.key and all(k in header for k in table.key):
+        repeated = frame.duplicated(list(table.key), keep=False)
+        if repeated.any():
+            first = frame.loc[repeated, list(table.key)].iloc[0]
+            same = (frame[list(table.key)] == first).all(axis=1)
+            found.append(
+                f"key ({', '.join(table.key)}) not unique: {int(repeated.sum())} rows share a key, "
+                f"e.g. {' / '.join(map(str, first))} at row {_rows(same)}"
+            )
+    return found
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A contract table as text, blanks as "" (as other tools read it)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def check_csv(table: Table, path: Path) -> list[str]:
+    """`violations` of the CSV at `path`; a missing or headerless file is one."""
+    if not path.exists():
+        return [f"{path.name} is missing"]
+    try:
+        frame = read_csv(path)
+    except pd.errors.EmptyDataError:
+        return [f"{path.name} is empty (no header)"]
+    return violations(table, frame)

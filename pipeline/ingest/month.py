@@ -1,0 +1,48 @@
+"""A whole month: every county's intake combined into the month's tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.core.contract import REJECTED_ROWS, VISITS
+from pipeline.core.problems import Problem, to_frame
+from pipeline.ingest.county import (
+    ARCHIVE_COLUMNS,
+    CASE_COLUMNS,
+    PROGRESS_COLUMNS,
+    CountyIntake,
+    usage_frame,
+)
+
+
+@dataclass
+class MonthIntake:
+    """Every county's intake of a month, combined."""
+
+    usage: pd.DataFrame
+    archive: pd.DataFrame
+    visits: pd.DataFrame
+    cases: pd.DataFrame  # the 投诉查询理赔 rows used (ingest.county.CASE_COLUMNS)
+    problems: pd.DataFrame
+    quarantine: pd.DataFrame
+    progress: pd.DataFrame  # the 工作进展 sheets' items (contract.PROGRESS)
+
+
+def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> MonthIntake:
+    """The counties' accepted rows, problems and quarantined rows as the month's tables."""
+
+    def records(name: str, columns: list[str]) -> pd.DataFrame:
+        rows = [r for i in intakes for r in getattr(i, name)]
+        return pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
+
+    return MonthIntake(
+        usage=usage_frame(intakes),
+        archive=records("archive", ARCHIVE_COLUMNS),
+        visits=records("visits", VISITS.names),
+        cases=records("cases", CASE_COLUMNS).astype({"claim_amount_fen": "Int64", "source_row": "int64"}),
+        problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),
+        quarantine=records("quarantine", REJECTED_ROWS.names),
+        progress=records("progress", PROGRESS_COLUMNS).astype({"source_row": "int64"}),
+    )

@@ -1,0 +1,116 @@
+"""Issuing a month's pay: statements per manager, the centre's summary workbook and pay.csv, as
+drafts until the director confirms the figures; a released version is never rewritten, and a
+later version states its changes against the last released one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.rules import Rules
+from pipeline.core.tables import atomic_write
+from pipeline.pay.lines import pay_deltas
+from pipeline.pay.release import (
+    DRAFT,
+    PAY_STATE,
+    RELEASED,
+    last_released,
+    pay_fingerprint,
+    read_releases,
+    record_release,
+    release_state,
+)
+from pipeline.pay.statements import (
+    read_pay_summary,
+    render_statements,
+    write_pay_tables,
+    write_summary_workbook,
+)
+
+
+@dataclass(frozen=True)
+class PayIssue:
+    folder: Path  # outputs/restricted/pay/YYYY-MM/v<version>
+    version: int
+    released: bool
+    note: str  # why it is still a draft, or who confirmed it
+    issued_now: int  # statements first issued in this version
+    managers: int
+
+    @property
+    def state_label(self) -> str:
+        return "已确认" if self.released else "草稿"
+
+
+def issue_pay(
+    root: Path,
+    month: str,
+    edition: dict,
+    pay: dict,
+    cards: pd.DataFrame,
+    confirmation: dict | None,
+    rules: Rules,
+) -> PayIssue:
+    """The month's pay in `root` (outputs/restricted/pay/YYYY-MM) for the edition in force."""
+    version = edition["version"]
+    folder = root / f"v{version}"
+    fingerprint = pay_fingerprint(cards, pay["summary"])
+    state, note = release_state(month, fingerprint, confirmation)
+    frozen = any(r["version"] == version for r in read_releases(root))
+    if not frozen and (_stale(folder, state) or edition["new"]):
+        _issue(root, month, version, pay, cards, (state, note), rules)
+    if state == RELEASED and not frozen:
+        record_release(root, version, fingerprint, note)
+    issued = read_pay_summary(folder)  # each manager's statement in force in this version
+    versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
+    write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
+    released = frozen or state == RELEASED
+    _write_state(root, month, version, fingerprint, RELEASED if frozen else state, note)
+    changed = sum(v == version for v in versions.values())
+    return PayIssue(folder, version, released, note, changed, len(versions))
+
+
+def _stale(folder: Path, state: str) -> bool:
+    """The version's statements are missing, or were drafts and are released now."""
+    index = folder / "statements" / "index.json"
+    if not (folder / "pay.csv").exists() or not index.exists():
+        return True
+    return state == RELEASED and any(e.get("state") == DRAFT for e in json.loads(index.read_text()).values())
+
+
+def _issue(
+    root: Path, month: str, version: int, pay: dict, cards: pd.DataFrame, release, rules: Rules
+) -> None:
+    folder = root / f"v{version}"
+    compared = last_released(root, version) or (version - 1 if version > 1 else None)
+    previous_pay = read_pay_summary(root / f"v{compared}") if compared else None
+    deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
+    versions = render_statements(
+        month,
+        version,
+        rules,
+        pay["summary"],
+        pay["lines"],
+        cards,
+        deltas,
+        folder / "statements",
+        previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
+        release=release,
+        claims=pay.get("claims"),
+        compared_with=compared,
+    )
+    write_summary_workbook(
+        folder / f"薪酬汇总_{month}_第{version}版.xlsx", month, version, pay["summary"], pay["lines"], cards
+    )
+    write_pay_tables(folder, pay["summary"], pay["lines"], versions)
+    if not deltas.empty:
+        deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
+
+
+def _write_state(root: Path, month: str, version: int, fingerprint: str, state: str, note: str) -> None:
+    """What `kac confirm` shows and confirms: the fingerprint of the version in force."""
+    data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
+    atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

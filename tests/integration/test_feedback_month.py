@@ -1,0 +1,138 @@
+"""The feedback of a month run through Dagster (the sample's 2025-03: 甘洛县 rejected for the
+month in its title, 美姑县 with a row of an unknown business type, 雷波县 late): a marked
+workbook per county with a problem, made from the month's complete problems, notices for the
+counties that must send again, the chase list in the intake's metadata and in `kac status`, and
+links from the site's problems page."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+from dagster import AssetKey
+from openpyxl import load_workbook
+
+from assets.cli import _feedback_and_chase
+from assets.runner import instance_for
+from pipeline.feedback.month import INDEX, read_index
+from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET
+from pipeline.ingest.reference import Reference
+from tests.unit.test_feedback import check_links, fill, no_formula_anywhere, summary_rows
+
+MONTH = "2025-03"
+
+
+def _problems(published) -> pd.DataFrame:
+    return pd.read_csv(published.tables(MONTH) / "problems.csv", dtype=str, keep_default_na=False)
+
+
+def test_every_county_with_a_problem_gets_its_workbook_back_with_every_problem(published):
+    folder = published.feedback(MONTH)
+    problems = _problems(published)
+    counties = [
+        c for c in Reference.load(published.reference).county_names.values() if c in set(problems.county)
+    ]
+    assert {"甘洛县", "美姑县", "雷波县"} <= set(counties)
+    index = read_index(folder)
+    assert list(index) == counties  # reference order, every county with a problem, no other
+    assert sorted(p.name for p in folder.glob("*_问题反馈.xlsx")) == sorted(
+        f"{c}_问题反馈.xlsx" for c in counties
+    )
+    for county in counties:
+        path = folder / f"{county}_问题反馈.xlsx"
+        no_formula_anywhere(path)
+        wb = load_workbook(path)
+        rows = summary_rows(wb)
+        mine = problems[problems.county == county]
+        assert sorted((r[2].value, r[4].value) for r in rows) == sorted(
+            zip(mine.code.map(_label), mine.cell.replace("", "—"), strict=True)
+        ), county  # the complete problems of the month: 新揽收 claims included
+        check_links(wb)
+
+    ganluo = load_workbook(folder / "甘洛县_问题反馈.xlsx")
+    title = ganluo["用邮情况"]["A1"]
+    assert fill(title) == ERROR_FILL and title.comment.text.startswith("【错误】月份不符")
+    assert "未采用(退回)" in ganluo[SUMMARY_SHEET]["A3"].value
+    meigu = load_workbook(folder / "美姑县_问题反馈.xlsx")
+    assert fill(meigu["用邮情况"]["C10"]) == ERROR_FILL and meigu["用邮情况"]["C10"].value == "快件"
+    leibo = load_workbook(folder / "雷波县_问题反馈.xlsx")
+    late = next(r for r in summary_rows(leibo) if r[2].value == "逾期报送")
+    assert late[4].value == "—" and late[4].hyperlink.location == "'用邮情况'!A1"
+    assert leibo[SUMMARY_SHEET].cell(row=SUMMARY_HEADER_ROW, column=2).value == "级别"
+
+
+def _label(code: str) -> str:
+    from pipeline.core.problems import label
+
+    return label(code)
+
+
+def test_notices_go_to_the_counties_that_must_send_again(published):
+    folder = published.feedback(MONTH)
+    contacts = Reference.load(published.reference).county_contacts
+    assert sorted(p.name for p in folder.glob("*_通知.txt")) == ["甘洛县_通知.txt", "美姑县_通知.txt"]
+    raw = (folder / "甘洛县_通知.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # Notepad on the counties' Windows
+    ganluo = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    assert f"甘洛县大客户中心 {contacts['甘洛县'].person}同志:" in ganluo
+    assert "未能采用(整表退回)" in ganluo and "1. 月份不符(“用邮情况”工作表 A1 单元格" in ganluo
+    assert "报送时限:尽快(本月报表原定截止日期 2025年4月3日 已过)。" in ganluo
+    meigu = (folder / "美姑县_通知.txt").read_text(encoding="utf-8-sig")
+    assert "已采用,但以下 1 行因有错误未计入本月数据" in meigu and "C10" in meigu
+    assert {c: e["notice"] for c, e in read_index(folder).items() if e["notice"]} == {
+        "甘洛县": "甘洛县_通知.txt",
+        "美姑县": "美姑县_通知.txt",
+    }
+
+
+def test_the_intake_shows_the_chase_list_in_the_dagster_ui(published):
+    instance = instance_for(published)
+    event = instance.get_latest_materialization_event(AssetKey("submissions"))
+    assert event is not None
+    chase = event.asset_materialization.metadata["chase"].value
+    contacts = Reference.load(published.reference).county_contacts
+    assert "报送截止日期 2025年4月3日(已过)" in chase
+    assert f"| 甘洛县 | 退回 | 月份不符 | {contacts['甘洛县'].person} | {contacts['甘洛县'].phone} |" in chase
+    assert "| 美姑县 | 未采用 1 行 | 业务种类无法识别 |" in chase and "雷波县" not in chase
+    feedback = instance.get_latest_materialization_event(AssetKey("feedback"))
+    assert feedback.asset_materialization.metadata["notices"].value == 2
+
+
+def test_kac_status_links_the_feedback_and_lists_whom_to_chase(published):
+    ref = Reference.load(published.reference)
+    submissions = pd.read_csv(published.tables(MONTH) / "submissions.csv", dtype=str, keep_default_na=False)
+    problems = _problems(published)
+    lines = _feedback_and_chase(published, ref, MONTH, submissions, problems, today=date(2025, 4, 4))
+    text = "\n".join(lines)
+    assert f"问题反馈(发回各县(市)的标注报表):{published.feedback(MONTH)}" in text
+    assert re.search(r"甘洛县\s+甘洛县_问题反馈\.xlsx", text)
+    assert "催报清单" in text
+    assert re.search(
+        rf"甘洛县\s+退回\s+月份不符\s+{ref.county_contacts['甘洛县'].person}\s+0834-\d+\s+甘洛县_通知\.txt",
+        text,
+    )
+    before = "\n".join(
+        _feedback_and_chase(published, ref, MONTH, submissions, problems, today=date(2025, 4, 3))
+    )
+    assert "催报清单(需报送" not in before and "报送截止:2025年4月3日前" in before
+    # a county that has sent another workbook since the run: its feedback is said to be old
+    changed = submissions.assign(sha256=submissions.sha256.where(submissions.county != "美姑县", "0" * 64))
+    stale = "\n".join(_feedback_and_chase(published, ref, MONTH, changed, problems, today=date(2025, 4, 4)))
+    assert "美姑县_问题反馈.xlsx(报表已更换" in stale
+    assert not re.search(r"美姑县.*美姑县_通知\.txt", stale)
+
+
+def test_the_site_links_each_feedback_file_without_copying_it(published):
+    page = (published.site / "problems" / f"{MONTH}.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./\.\./feedback/[^"]+)"', page)
+    assert len(links) == len(read_index(published.feedback(MONTH)))
+    for link in links:
+        # as a browser does: the URL is resolved as text (outputs/site is a link to its release)
+        target = Path(os.path.normpath(published.site / "problems" / unquote(link)))
+        assert target.is_file() and target.parent == published.feedback(MONTH)
+    assert not list(published.site.resolve().rglob("*问题反馈*"))
+    assert (published.feedback(MONTH) / INDEX).is_file()

@@ -1,0 +1,428 @@
+"""Complaints, inquiries and claims (投诉查询理赔) on real workbooks: the rows read, each rejection
+at its cell, a case carried open across months and closed later (figures counted by hand), the
+limits by the month a case was received, and an overdue complaint raising its alert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.analytics.alerts import complaint_alerts, with_complaints
+from pipeline.analytics.cases import case_register, case_summary, limit_days
+from pipeline.core.contract import ALERTS, CASES, check_csv
+from pipeline.core.rules import RuleBook
+from pipeline.core.tables import write_table
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.month import combine
+from pipeline.ingest.template import template_workbook
+from tests.workbooks import ROWS, county_workbook
+
+KNOWN = {"C5134010001": "西昌市税务局", "C5134010002": "凉山州安宁商贸有限公司"}
+TAX, SHOP = "C5134010001", "C5134010002"
+
+
+def read(folder: Path, reference, month: str, cases: list[list] | None, name: str = "西昌市.xlsx"):
+    report = f"{int(month[:4]) + (month[5:] == '12')}年{int(month[5:]) % 12 + 1}月2日"
+    county_workbook(folder / name, month=month, cases=cases, report_date=report)
+    files, _ = county_files(folder, reference)
+    return ingest_county("xichang", month, files["xichang"], reference, KNOWN)
+
+
+def problems(intake) -> list[tuple[str, str, str]]:
+    return [(p.code, p.cell, p.value) for p in intake.problems]
+
+
+def test_case_rows_are_read_with_their_key_and_amounts(tmp_path, reference):
+    cases = [
+        # 受理日期, 客户编号, 类型, 业务种类, 内容, 邮件号码, 理赔金额(元), 办结日期, 处理结果, 客户经理
+        [
+            "2026-10-08",
+            TAX,
+            "投诉",
+            "特快",
+            "投递延误,联系人 13512349335",
+            "1178423695012",
+            None,
+            None,
+            None,
+            "陆浩",
+        ],
+        [
+            datetime(2026, 10, 12),
+            SHOP,
+            "理赔",
+            "快包",
+            "包裹破损",
+            "9812345678901",
+            "1,250.50",
+            "2026-10-20",
+            "已赔付",
+            "",
+        ],
+        ["2026年10月15日", TAX, "查单", "", "查询账单寄达", "", "", "", "", "陆浩"],
+    ]
+    intake = read(tmp_path, reference, "2026-10", cases)
+    assert problems(intake) == []
+    assert intake.status == "on_time"
+    got = [
+        (
+            c["case_id"],
+            c["type"],
+            c["business_type"],
+            c["claim_amount_fen"],
+            c["opened"],
+            c["closed"],
+            c["manager_id"],
+        )
+        for c in intake.cases
+    ]
+    assert got == [
+        (
+            "西昌市|C5134010001|2026-10-08|complaint|1178423695012",
+            "complaint",
+            "特快",
+            None,
+            "2026-10-08",
+            "",
+            "M008",
+        ),
+        (
+            "西昌市|C5134010002|2026-10-12|claim|9812345678901",
+            "claim",
+            "快包",
+            125050,
+            "2026-10-12",
+            "2026-10-20",
+            "",
+        ),
+        ("西昌市|C5134010001|2026-10-15|inquiry|", "inquiry", "", None, "2026-10-15", "", "M008"),
+    ]
+    assert [c["source_row"] for c in intake.cases] == [2, 3, 4]
+    assert intake.case_rows_read == 3
+    assert len(intake.usage_rows) == 3  # the usage sheet is untouched
+
+
+def test_a_workbook_without_the_sheet_or_with_it_empty_has_no_cases_and_no_warning(tmp_path, reference):
+    for name, cases in (("a", None), ("b", [])):
+        folder = tmp_path / name
+        folder.mkdir()
+        intake = read(folder, reference, "2026-10", cases)
+        assert intake.cases == [] and intake.case_rows_read == 0
+        assert problems(intake) == []
+
+
+def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values(tmp_path, reference):
+    cases = [
+        [
+            "2026-10-08",
+            TAX,
+            "投诉",
+            "特快",
+            "投递延误",
+            "",
+            None,
+            "2026-10-05",
+            "",
+            "陆浩",
+        ],  # row 2: closed before
+        ["2026-10-09", TAX, "表扬", "特快", "", "", None, None, "", "陆浩"],  # row 3: unknown type
+        [
+            "2026-10-10",
+            SHOP,
+            "理赔",
+            "快包",
+            "破损",
+            "98123",
+            None,
+            None,
+            "",
+            "陆浩",
+        ],  # row 4: claim, no amount
+        ["10月某日", TAX, "查询", "", "", "", None, None, "", "陆浩"],  # row 5: unreadable 受理日期
+        ["2026-10-11", "C9999999999", "投诉", "", "", "", None, None, "", "陆浩"],  # row 6: unknown customer
+        ["2026-10-12", TAX, "查询", "", "", "", None, "下周", "", "陆浩"],  # row 7: unreadable 办结日期
+        ["2026-11-02", TAX, "查询", "", "", "", None, None, "", "陆浩"],  # row 8: after the month
+        ["2026-10-13", SHOP, "理赔", "快包", "", "", "-5", None, "", "陆浩"],  # row 9: negative amount
+        ["", TAX, "投诉", "", "", "", None, None, "", "陆浩"],  # row 10: no 受理日期
+        ["2026-10-14", TAX, "投诉", "", "a", "EMS1", None, None, "", "陆浩"],  # rows 11, 12: one case twice
+        ["2026-10-14", TAX, "投诉", "", "b", "EMS1", None, None, "", "陆浩"],
+        ["2026-10-16", TAX, "投诉", "特快", "", "", None, None, "", "王五"],  # row 13: kept, manager blank
+    ]
+    intake = read(tmp_path, reference, "2026-10", cases)
+    assert problems(intake) == [
+        ("case_closed_before_opened", "H2", "2026-10-05"),
+        ("case_type_unknown", "C3", "表扬"),
+        ("claim_amount_missing", "G4", ""),
+        ("case_date_invalid", "A5", "10月某日"),
+        ("case_customer_unknown", "B6", "C9999999999"),
+        ("case_date_invalid", "H7", "下周"),
+        ("case_date_future", "A8", "2026-11-02"),
+        ("amount_negative", "G9", "-5"),
+        ("required_missing", "A10", ""),
+        ("value_unrecognised", "J13", "王五"),
+        ("case_duplicate", "B11", TAX),
+        ("case_duplicate", "B12", TAX),
+    ]
+    messages = {p.cell: p.message for p in intake.problems}
+    assert messages["H2"] == (
+        "办结日期早于受理日期(受理 2026-10-08,办结 2026-10-05),本行未采用,请核对两个日期"
+    )
+    assert "请补填金额" in messages["G4"]
+    assert messages["A5"] == "受理日期无法识别,本行未采用,请按 2026-10-08 的格式填写日期"
+    assert messages["H7"].startswith("办结日期无法识别")
+    assert messages["A8"] == "受理日期 2026-11-02 晚于本月末,本行未采用,请填写已经发生的日期"
+    assert [c["source_row"] for c in intake.cases] == [13]
+    assert intake.cases[0]["manager_id"] == ""
+    cases_quarantined = [q for q in intake.quarantine if q["sheet"] == "投诉查询理赔"]
+    assert [(q["row"], q["code"]) for q in cases_quarantined] == [
+        ("2", "case_closed_before_opened"),
+        ("3", "case_type_unknown"),
+        ("4", "claim_amount_missing"),
+        ("5", "case_date_invalid"),
+        ("6", "case_customer_unknown"),
+        ("7", "case_date_invalid"),
+        ("8", "case_date_future"),
+        ("9", "amount_negative"),
+        ("10", "required_missing"),
+        ("11", "case_duplicate"),
+        ("12", "case_duplicate"),
+    ]
+    assert cases_quarantined[1]["values"].startswith("2026-10-09 | C5134010001 | 表扬")
+    # every row read is used or kept (the county asset's blocking check)
+    assert intake.rows_read + intake.case_rows_read == (
+        len(intake.usage_rows) + len(intake.cases) + intake.rows_quarantined
+    )
+
+
+def test_a_customer_known_only_from_this_file_is_not_unknown(tmp_path, reference):
+    county_workbook(
+        tmp_path / "西昌市.xlsx",
+        cases=[["2026-10-08", SHOP, "投诉", "", "", "", None, None, "", "陆浩"]],
+    )
+    files, _ = county_files(tmp_path, reference)
+    intake = ingest_county("xichang", "2026-10", files["xichang"], reference, {})  # no archive yet
+    assert problems(intake) == []  # C5134010002 has usage rows in the same file
+    assert len(intake.cases) == 1
+
+
+def test_the_template_is_read_back_unchanged(tmp_path, reference):
+    wb = template_workbook(reference, "2026-10", "西昌市")
+    lists = [dv.formula1 for dv in wb["投诉查询理赔"].data_validations.dataValidation]
+    assert '"投诉,查询,理赔"' in lists and any("特快" in f for f in lists)
+    wb["用邮情况"]["E2"] = "填报日期:2026年11月2日"
+    for row in ROWS:
+        wb["用邮情况"].append(row)
+    written = [
+        [
+            "2026-10-08",
+            TAX,
+            "投诉",
+            "特快",
+            "投递延误",
+            "1178423695012",
+            None,
+            "2026-10-09",
+            "已致歉",
+            "陆浩",
+        ],
+        ["2026-10-12", SHOP, "理赔", "快包", "包裹破损", "9812345678901", 80, "", "", "陆浩"],
+    ]
+    for row in written:
+        wb["投诉查询理赔"].append(row)
+    wb.save(tmp_path / "西昌市.xlsx")
+    files, _ = county_files(tmp_path, reference)
+    intake = ingest_county("xichang", "2026-10", files["xichang"], reference, KNOWN)
+    assert problems(intake) == []
+    back = [
+        [
+            c["opened"],
+            c["customer_id"],
+            {"complaint": "投诉", "claim": "理赔"}[c["type"]],
+            c["business_type"],
+            c["content"],
+            c["mail_no"],
+            None if c["claim_amount_fen"] is None else c["claim_amount_fen"] / 100,
+            c["closed"],
+            c["result"],
+            "陆浩" if c["manager_id"] == "M008" else c["manager_id"],
+        ]
+        for c in intake.cases
+    ]
+    assert back == [[*r[:7], r[7] or "", r[8] or "", r[9]] for r in written]
+    assert len(intake.usage_rows) == len(ROWS)
+
+
+# -- the register across months ----------------------------------------------------------
+
+
+def month_of(tmp_path: Path, reference, month: str, cases: list[list]) -> pd.DataFrame:
+    folder = tmp_path / month
+    folder.mkdir()
+    return combine([read(folder, reference, month, cases)]).cases
+
+
+COMPLAINT = ["2026-09-25", TAX, "投诉", "特快", "投递延误", "1178423695012"]
+INQUIRY = ["2026-09-29", SHOP, "查询", "快包", "查询寄达", ""]
+CLAIM = ["2026-10-02", SHOP, "理赔", "快包", "包裹破损", "9812345678901"]
+
+
+@pytest.fixture()
+def registers(tmp_path, reference) -> dict[str, pd.DataFrame]:
+    """September: a complaint and an inquiry received. October: the inquiry closed (given again
+    with its 办结日期), a claim received and closed; the complaint not mentioned. November: the
+    complaint closed."""
+    rules = reference.rules
+    updates = {
+        "2026-09": [[*COMPLAINT, None, None, "", "陆浩"], [*INQUIRY, None, None, "", "陆浩"]],
+        "2026-10": [
+            [*INQUIRY, None, "2026-10-01", "已查复", "陆浩"],
+            [*CLAIM, "350.50", "2026-10-20", "已赔付", ""],
+        ],
+        "2026-11": [[*COMPLAINT, None, "2026-11-03", "已致歉并改派", "陆浩"]],
+    }
+    archive = pd.DataFrame({"customer_id": [TAX, SHOP], "manager_id": ["M008", "M008"]})
+    out, previous = {}, None
+    for month, rows in updates.items():
+        previous = case_register(previous, month_of(tmp_path, reference, month, rows), month, rules, archive)
+        out[month] = previous
+    return out
+
+
+def by_type(register: pd.DataFrame) -> dict[str, dict]:
+    return {r["type"]: r for r in register.to_dict("records")}
+
+
+def test_a_case_stays_open_across_months_until_a_later_workbook_closes_it(registers):
+    september = by_type(registers["2026-09"])
+    # received 25 September, measured at 30 September: 5 days, within the complaint limit of 7
+    assert september["complaint"]["status"] == "open"
+    assert september["complaint"]["age_days"] == 5
+    assert pd.isna(september["complaint"]["days_to_close"])
+    assert september["inquiry"]["age_days"] == 1 and september["inquiry"]["status"] == "open"
+
+    october = by_type(registers["2026-10"])
+    # not in October's workbook, still open: 25 September → 31 October is 36 days, past 7
+    assert october["complaint"]["status"] == "overdue"
+    assert october["complaint"]["age_days"] == 36
+    assert october["complaint"]["first_month"] == "2026-09"
+    assert october["complaint"]["changed_month"] == "2026-09"
+    # the inquiry closed on 1 October: 2 days, within the limit of 3
+    assert october["inquiry"]["status"] == "closed"
+    assert october["inquiry"]["days_to_close"] == 2
+    assert october["inquiry"]["closed"] == "2026-10-01"
+    assert october["inquiry"]["result"] == "已查复"
+    assert october["inquiry"]["first_month"] == "2026-09"
+    assert october["inquiry"]["changed_month"] == "2026-10"
+    # a claim of 350.50 元 closed in 18 days, its manager taken from the archive
+    assert october["claim"]["claim_amount_fen"] == 35050
+    assert october["claim"]["days_to_close"] == 18
+    assert october["claim"]["manager_id"] == "M008"
+
+    november = by_type(registers["2026-11"])
+    # closed on 3 November: 5 + 31 + 3 = 39 days, past the limit: closed late
+    assert november["complaint"]["status"] == "closed_late"
+    assert november["complaint"]["days_to_close"] == 39
+    assert november["complaint"]["age_days"] == 39
+    assert november["complaint"]["closed"] == "2026-11-03"
+    assert november["complaint"]["content"] == "投递延误"  # a blank cell keeps the earlier value
+    assert len(registers["2026-11"]) == 3
+
+
+def test_the_summaries_per_county_and_manager(registers):
+    october = case_summary(registers["2026-10"], "2026-10", "county").to_dict("records")
+    assert october == [
+        {
+            "county": "西昌市",
+            "opened": 1,
+            "closed": 2,
+            "open": 1,
+            "overdue": 1,
+            "closed_late": 0,
+            "mean_days_to_close": 10.0,  # (2 + 18) / 2
+            "claim_amount_fen": 35050,
+            "open_claim_amount_fen": 0,
+        }
+    ]
+    november = case_summary(registers["2026-11"], "2026-11", "manager_id").to_dict("records")
+    assert november == [
+        {
+            "manager_id": "M008",
+            "opened": 0,
+            "closed": 1,
+            "open": 0,
+            "overdue": 0,
+            "closed_late": 1,
+            "mean_days_to_close": 39.0,
+            "claim_amount_fen": 0,
+            "open_claim_amount_fen": 0,
+        }
+    ]
+
+
+def test_cases_csv_keeps_the_contract(registers, tmp_path):
+    path = write_table(registers["2026-10"], tmp_path / "tables", CASES)
+    assert check_csv(CASES, path) == []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("case_id,county,customer_id,type,business_type,content,mail_no,claim_amount,")
+    claim = next(line for line in lines if "|claim|" in line)
+    assert ",350.50,2026-10-02,2026-10-20," in claim
+    complaint = next(line for line in lines if "|complaint|" in line)
+    assert ",,2026-09-25,,,M008,overdue,7,36,,2026-09,2026-09," in complaint
+
+
+def test_an_overdue_complaint_of_a_key_account_raises_its_own_alert(registers, tmp_path):
+    tiers = pd.DataFrame(
+        {
+            "customer_id": [TAX, SHOP],
+            "county": ["西昌市", "西昌市"],
+            "tier": ["prefecture", "ordinary"],
+            "manager_id": ["M008", "M008"],
+        }
+    )
+    accepted = {"西昌市"}
+    assert complaint_alerts(registers["2026-09"], tiers, accepted).empty  # 5 days: within the limit
+    raised = complaint_alerts(registers["2026-10"], tiers, accepted)
+    assert raised[["customer_id", "kind", "tier", "manager_id"]].to_dict("records") == [
+        {"customer_id": TAX, "kind": "complaint", "tier": "prefecture", "manager_id": "M008"}
+    ]
+    assert raised.basis.iloc[0] == "投诉超过时限未办结 1 件，最久 36 天(时限 7 天)"
+    assert complaint_alerts(registers["2026-10"], tiers, set()).empty  # county not accepted
+    assert complaint_alerts(registers["2026-11"], tiers, accepted).empty  # closed
+
+    loss = pd.DataFrame(
+        {
+            "customer_id": [TAX],
+            "county": ["西昌市"],
+            "manager_id": ["M008"],
+            "kind": ["loss"],
+            "this_month_fen": [0],
+            "reference_fen": [120000],
+            "basis": ["前3个月均值"],
+            "tier": ["prefecture"],
+            "ratio": [0.0],
+        }
+    )
+    both = with_complaints(loss, raised)
+    path = write_table(both, tmp_path, ALERTS)
+    assert check_csv(ALERTS, path) == []  # one key account, two kinds: the key holds
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == [
+        "C5134010001,西昌市,M008,loss,0.00,1200.00,0.0,前3个月均值,prefecture",
+        "C5134010001,西昌市,M008,complaint,,,,投诉超过时限未办结 1 件，最久 36 天(时限 7 天),prefecture",
+    ]
+
+
+def test_a_case_keeps_the_limits_in_force_when_it_was_received(registers, reference):
+    book = RuleBook(
+        [
+            *reference.rules.periods,
+            {"from": "2026-10", "title": "投诉时限缩短", "cases": {"limit_days": {"投诉": 5}}},
+        ]
+    )
+    assert limit_days(book, "2026-09-25", "complaint") == 7
+    assert limit_days(book, "2026-10-02", "complaint") == 5
+    assert limit_days(book, "2026-10-02", "claim") == 30  # a later period lists only what changes
+    assert limit_days(book, "2024-12-30", "inquiry") == 3  # before the rules file: its first period

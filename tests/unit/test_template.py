@@ -1,0 +1,153 @@
+"""`kac template`'s workbooks on real files: number checks, the county's managers as a dropdown,
+last month's customers filled in, widths; and the reader accepts a template filled in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.sheets import USAGE_HEADER
+from pipeline.ingest.template import LISTS_SHEET, _dropdown, write_templates
+
+MONTH = "2026-11"
+# last month's accepted usage (usage.parquet's columns that the template uses), two counties
+PREVIOUS = pd.DataFrame(
+    {
+        "month": "2026-10",
+        "county": ["西昌市", "西昌市", "西昌市", "会东县"],
+        "customer_id": ["C5134010002", "C5134010001", "C5134010001", "C5134260001"],
+        "customer_name": ["凉山州安宁商贸有限公司", "西昌市税务局", "西昌市税务局", "会东县人民医院"],
+        "business_type": ["快包", "函件", "特快", "特快"],
+        "manager_id": ["M008", "M008", "M999", "M020"],
+    }
+)
+
+
+def _template(tmp_path, previous=PREVIOUS):
+    (path,) = write_templates(reference_of(), MONTH, tmp_path, previous, counties=["西昌市"])
+    return path
+
+
+def reference_of():
+    from pipeline.core.layout import REPO
+    from pipeline.ingest.reference import Reference
+
+    return Reference.load(REPO / "inputs" / "reference")
+
+
+def _validations(ws) -> dict[str, object]:
+    return {str(dv.sqref).split(":")[0][:1]: dv for dv in ws.data_validations.dataValidation}
+
+
+def test_numbers_are_checked_and_managers_are_the_countys_roster(tmp_path, reference) -> None:
+    ws = load_workbook(_template(tmp_path))["用邮情况"]
+    rules = _validations(ws)
+    assert (rules["D"].type, rules["D"].operator, rules["D"].formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert (rules["E"].type, rules["E"].operator, rules["E"].formula1) == (
+        "decimal",
+        "greaterThanOrEqual",
+        "0",
+    )
+    assert rules["E"].showErrorMessage and "不小于 0" in rules["E"].error and "收入" in rules["E"].error
+    assert str(rules["D"].sqref) == "D4:D2004"
+    roster = reference.managers_active_in(MONTH)
+    names = sorted(roster[roster.county == "xichang"].name)
+    assert sorted(rules["F"].formula1.strip('"').split(",")) == names
+    assert "陆浩" in names and "赵明" not in names  # 州局 managers are not the county's
+    assert "特快" in rules["C"].formula1 and "新揽收" in rules["G"].formula1
+    archive, visits, cases = (
+        load_workbook(_template(tmp_path))[s] for s in ("客户档案", "走访记录", "投诉查询理赔")
+    )
+    assert "陆浩" in _validations(archive)["L"].formula1 and "陆浩" in _validations(visits)["C"].formula1
+    assert _validations(cases)["G"].type == "decimal"
+
+
+def test_last_months_customers_are_filled_in_without_figures(tmp_path) -> None:
+    ws = load_workbook(_template(tmp_path))["用邮情况"]
+    rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert rows == [
+        ["C5134010001", "西昌市税务局", "特快", None, None, None, "存量"],  # M999 not on the roster
+        ["C5134010001", "西昌市税务局", "函件", None, None, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", None, None, "陆浩", "存量"],
+    ]
+    assert [c.value for c in ws[3]] == USAGE_HEADER
+
+
+def test_without_last_months_usage_nothing_is_filled_in(tmp_path) -> None:
+    ws = load_workbook(_template(tmp_path, previous=None))["用邮情况"]
+    assert ws.max_row == 3
+
+
+def test_every_sheet_has_widths_fitting_its_headers(tmp_path) -> None:
+    wb = load_workbook(_template(tmp_path))
+    assert wb.sheetnames == ["用邮情况", "客户档案", "走访记录", "投诉查询理赔", "工作进展"]
+    for ws in wb:
+        header = ws[3] if ws.title == "用邮情况" else ws[1]
+        for cell in header:
+            if cell.value is None:
+                continue
+            width = ws.column_dimensions[cell.column_letter].width
+            assert width >= 2 * len(str(cell.value)), (ws.title, cell.value, width)
+    assert wb["用邮情况"].column_dimensions["B"].width >= 30
+    assert wb["工作进展"].column_dimensions["B"].width >= 60
+
+
+def test_a_long_list_goes_to_a_hidden_sheet(tmp_path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    values = [f"客户经理{i:03d}" for i in range(60)]
+    _dropdown(ws, "F", values, 4)
+    (rule,) = ws.data_validations.dataValidation
+    assert rule.formula1 == f"'{LISTS_SHEET}'!$A$1:$A$60"
+    assert wb[LISTS_SHEET].sheet_state == "hidden" and wb[LISTS_SHEET]["A60"].value == "客户经理059"
+
+
+def _read(tmp_path, reference):
+    files, _ = county_files(tmp_path, reference)
+    return ingest_county("xichang", MONTH, files["xichang"], reference)
+
+
+def test_the_reader_accepts_a_filled_in_template_unchanged(tmp_path, reference) -> None:
+    path = _template(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["用邮情况"]
+    ws["E2"] = "填报日期:2026年12月2日"
+    for row, (volume, revenue) in zip(range(4, 7), ((120, 2160.5), (800, 960), (0, 0)), strict=True):
+        ws[f"D{row}"], ws[f"E{row}"] = volume, revenue
+    ws["F4"] = "陆浩"  # the manager no longer on the roster: the county picks one
+    ws.append(["C5134010003", "西昌市新客户", "物流", 3, 450, "夏志强", "新揽收"])
+    wb.save(path)
+    intake = _read(tmp_path, reference)
+    assert [(p.code, p.cell) for p in intake.problems] == []
+    assert intake.status == "on_time"
+    assert list(intake.usage.volume) == [120, 800, 0, 3]
+    assert list(intake.usage.revenue_fen) == [216050, 96000, 0, 45000]
+    assert list(intake.usage.manager_id) == ["M008", "M008", "M008", "M009"]
+
+
+def test_an_untouched_prefilled_template_gives_row_problems(tmp_path, reference) -> None:
+    _template(tmp_path)
+    intake = _read(tmp_path, reference)
+    problems = [(p.code, p.cell) for p in intake.problems]
+    assert problems == [
+        ("report_date_missing", ""),
+        ("required_missing", "F4"),
+        ("required_missing", "D4"),
+        ("required_missing", "E4"),
+        ("required_missing", "D5"),
+        ("required_missing", "E5"),
+        ("required_missing", "D6"),
+        ("required_missing", "E6"),
+    ]
+    assert intake.rows_read == 3 and intake.usage.empty
+    assert intake.status != "rejected"
+
+
+@pytest.mark.parametrize("county", ["会东县"])
+def test_each_county_gets_its_own_customers(tmp_path, county) -> None:
+    (path,) = write_templates(reference_of(), MONTH, tmp_path, PREVIOUS, counties=[county])
+    ws = load_workbook(path)["用邮情况"]
+    assert [r[0] for r in ws.iter_rows(min_row=4, values_only=True)] == ["C5134260001"]
