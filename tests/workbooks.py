@@ -68,3 +68,31 @@ def county_workbook(
             sheet_cases.append(row)
     wb.save(path)
     return path
+
+
+def legacy_xls(path: Path, rows: list[list], below: dict[tuple[int, int], object]) -> Path:
+    """A county workbook as old Excel or WPS saves it (.xls, BIFF8): the template's title, 填报
+    line and header, `rows` from the fourth row, and `below` {(row, column): value}, 0-based."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("用邮情况")
+    sheet.write_merge(0, 0, 0, 6, "凉山州邮政大客户用邮情况月报(2026年10月)")
+    sheet.write(1, 0, "填报单位:西昌市邮政分公司")
+    sheet.write(1, 4, "填报日期:2026年11月3日")
+    for j, title in enumerate(USAGE_HEADER):
+        sheet.write(2, j, title)
+    for i, row in enumerate(rows, start=3):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    for (i, j), value in below.items():
+        sheet.write(i, j, value)
+    book.save(str(path))
+    return path
+
+
+def archive_row(**fields: object) -> list:
+    """One 大客户档案 row in the template's column order, from {header: value}; the rest blank
+    but 企业性质 (民营企业), 行业合作伙伴 (否), 客户经理 (陆浩) and 县级重点客户 (否)."""
+    row = {"企业性质": "民营企业", "行业合作伙伴": "否", "客户经理": "陆浩", "县级重点客户": "否", **fields}
+    return [row.get(title, "") for title in ARCHIVE_HEADER]

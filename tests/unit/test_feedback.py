@@ -27,7 +27,7 @@ from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
 from pipeline.ingest.reference import Contact
 from pipeline.ingest.submissions import submissions_table
-from tests.workbooks import ROWS, county_workbook
+from tests.workbooks import ROWS, county_workbook, legacy_xls
 
 MONTH = "2026-10"
 ARCHIVE = [
@@ -180,25 +180,8 @@ def test_same_problems_give_the_same_bytes(tmp_path, reference):
 
 
 def _legacy_xls(path: Path) -> Path:
-    import xlwt
-
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("用邮情况")
-    sheet.write_merge(0, 0, 0, 6, "凉山州邮政大客户用邮情况月报(2026年10月)")
-    sheet.write(1, 0, "填报单位:西昌市邮政分公司")
-    sheet.write(1, 4, "填报日期:2026年11月3日")
-    for j, title in enumerate(
-        ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
-    ):
-        sheet.write(2, j, title)
     rows = [*ROWS[:2], ["C5134010002", "凉山州安宁商贸有限公司", "快包", -45, 360.25, "陆浩", "新揽收"]]
-    for i, row in enumerate(rows, start=3):
-        for j, value in enumerate(row):
-            sheet.write(i, j, value)
-    sheet.write(7, 0, "填表人:陆浩")
-    sheet.write(7, 4, "联系电话:0834-2222222")
-    book.save(str(path))
-    return path
+    return legacy_xls(path, rows, {(7, 0): "填表人:陆浩", (7, 4): "联系电话:0834-2222222"})
 
 
 def test_xls_county_is_rebuilt_from_the_values_read_with_the_same_marks(tmp_path, reference):

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
-from tests.workbooks import ROWS, county_workbook
+from tests.workbooks import ROWS, archive_row, county_workbook, legacy_xls
 
 MONTH = "2026-10"
 
@@ -195,22 +195,14 @@ def test_csv_in_utf8_or_gbk(tmp_path, reference, encoding):
 
 def test_customer_id_with_another_name_in_the_archive_is_rejected(tmp_path, reference):
     archive = [
-        [
-            "C5134010002",
-            "凉山州安宁商贸有限责任公司",
-            "西昌市胜利路1号",
-            "王先生",
-            "13800000000",
-            "民营企业",
-            "否",
-            "",
-            "",
-            "",
-            "",
-            "陆浩",
-            "否",
-            "2026-10-05",
-        ]
+        archive_row(
+            客户编号="C5134010002",
+            企业全称="凉山州安宁商贸有限责任公司",
+            通信地址="西昌市胜利路1号",
+            联系人="王先生",
+            联系电话="13800000000",
+            更新日期="2026-10-05",
+        )
     ]
     county_workbook(tmp_path / "西昌市.xlsx", archive=archive, total=False)
     intake, _ = intake_of(tmp_path, reference)
@@ -221,24 +213,8 @@ def test_customer_id_with_another_name_in_the_archive_is_rejected(tmp_path, refe
 
 
 def test_legacy_xls_from_old_excel_or_wps(tmp_path, reference):
-    import xlwt
-
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("用邮情况")
-    sheet.write_merge(0, 0, 0, 6, "凉山州邮政大客户用邮情况月报(2026年10月)")
-    sheet.write(1, 0, "填报单位:西昌市邮政分公司")
-    sheet.write(1, 4, "填报日期:2026年11月3日")
-    for j, title in enumerate(
-        ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
-    ):
-        sheet.write(2, j, title)
-    for i, row in enumerate(ROWS, start=3):
-        for j, value in enumerate(row):
-            sheet.write(i, j, value)
-    sheet.write(6, 0, "合计")
-    sheet.write(6, 3, 965)
-    sheet.write(6, 4, 3480.75)
-    book.save(str(tmp_path / "西昌市_2026年10月.xls"))
+    total = {(6, 0): "合计", (6, 3): 965, (6, 4): 3480.75}
+    legacy_xls(tmp_path / "西昌市_2026年10月.xls", ROWS, total)
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "on_time"
     assert [c for c, _, _ in codes(intake)] == ["sheet_optional_missing", "sheet_optional_missing"]
@@ -365,24 +341,7 @@ def test_name_checked_against_last_months_archive_unless_this_file_renames_it(tm
     intake = ingest_county("xichang", MONTH, files["xichang"], reference, last_month)
     assert codes(intake) == [("name_mismatch", "B6", "凉山州安宁商贸有限公司")]
     assert "凉山州安宁商贸集团" in intake.problems[0].message
-    renamed = [
-        [
-            "C5134010002",
-            "凉山州安宁商贸有限公司",
-            "",
-            "",
-            "",
-            "民营企业",
-            "否",
-            "",
-            "",
-            "",
-            "",
-            "陆浩",
-            "否",
-            "2026-10-02",
-        ]
-    ]
+    renamed = [archive_row(客户编号="C5134010002", 企业全称="凉山州安宁商贸有限公司", 更新日期="2026-10-02")]
     county_workbook(tmp_path / "西昌市.xlsx", total=False, archive=renamed)
     files, _ = county_files(tmp_path, reference)
     assert codes(ingest_county("xichang", MONTH, files["xichang"], reference, last_month)) == []
