@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,7 @@ class Patches:
         self.site = site
         self.data = site.data
         self.last = self.data.months[-1] if self.data.months else ""
+        self._parts: dict[tuple[str, str], dict] = {}
 
     # -- the month's key accounts and what is known of each ---------------------------------
 
@@ -134,6 +136,30 @@ class Patches:
         alerts["manager"] = own.where(own != "", alerts.customer_id.map(self.account_manager).fillna(""))
         return alerts.sort_values(["kind", "customer_id"], kind="mergesort").reset_index(drop=True)
 
+    @cached_property
+    def window_keys(self) -> pd.DataFrame:
+        """The key accounts of every month of the trend window (for the counties' coverage)."""
+        tiers = self.data.table("tiers")
+        return tiers[tiers.month.isin(self.site.trend_months) & tiers.tier.isin(KEY_TIERS)]
+
+    @cached_property
+    def _visited_in(self) -> dict[str, set[str]]:
+        dates = self.visit_dates
+        return {m: set(g.customer_id) for m, g in dates.groupby("month")} if len(dates) else {}
+
+    def _part(self, frame: str, column: str, value: str) -> list[dict]:
+        """The rows of one of the frames above for one manager or county, as plain records,
+        converted and cut once for all (a province has thousands of managers)."""
+        key = (frame, column)
+        if key not in self._parts:
+            whole = getattr(self, frame)
+            plain = whole.astype(object).where(whole.notna(), None).to_dict("records")
+            groups: dict[object, list[dict]] = {}
+            for r in plain:
+                groups.setdefault(r[column], []).append(r)
+            self._parts[key] = groups
+        return self._parts[key].get(value, [])
+
     def _name(self, customer_id: str) -> str:
         return self.site.names.get(customer_id, "")
 
@@ -142,8 +168,7 @@ class Patches:
 
     # -- rows shown on several pages ---------------------------------------------------------
 
-    def case_rows(self, cases: pd.DataFrame) -> list[dict]:
-        plain = cases.astype(object).where(cases.notna(), None)
+    def case_rows(self, cases: list[dict]) -> list[dict]:
         return [
             {
                 "opened": _text(r["opened"])[:10],
@@ -160,11 +185,10 @@ class Patches:
                 "manager": self._manager_name(r["manager"]) if r["manager"] else "",
                 "manager_href": self.manager_href(r["manager"]),
             }
-            for r in plain.to_dict("records")
+            for r in cases
         ]
 
-    def alert_rows(self, alerts: pd.DataFrame) -> list[dict]:
-        plain = alerts.astype(object).where(alerts.notna(), None)
+    def alert_rows(self, alerts: list[dict]) -> list[dict]:
         return [
             {
                 "customer_id": r["customer_id"],
@@ -178,7 +202,7 @@ class Patches:
                 "manager": self._manager_name(r["manager"]) if r["manager"] else "",
                 "manager_href": self.manager_href(r["manager"]),
             }
-            for r in plain.to_dict("records")
+            for r in alerts
         ]
 
     @staticmethod
@@ -241,37 +265,41 @@ class Patches:
         roster = self.site.ref.roster_in_force(self.last) if self.last else self.site.ref.managers
         return {r["manager_id"]: r for r in roster.to_dict("records")}
 
+    @cached_property
+    def _county_names(self) -> dict[str, str]:
+        return dict(zip(self.site.ref.counties.code, self.site.ref.counties.name, strict=True))
+
     def _county_name(self, code: str) -> str:
-        names = dict(zip(self.site.ref.counties.code, self.site.ref.counties.name, strict=True))
-        return names.get(code, "州局大客户中心" if code == "zhouju" else code)
+        return self._county_names.get(code, "州局大客户中心" if code == "zhouju" else code)
 
     def manager_context(self, manager_id: str) -> dict:
         """What a manager's page shows (plain data, tested on its own)."""
         me = self._roster.get(manager_id, {})
-        keys = self.keys[self.keys.manager_id == manager_id]
-        cases = self.open_cases[self.open_cases.manager == manager_id]
-        alerts = self.alerts[self.alerts.manager == manager_id]
-        open_by = cases.groupby("customer_id").size().to_dict()
-        overdue_by = cases[cases.status == "overdue"].groupby("customer_id").size().to_dict()
+        keys = self._part("keys", "manager_id", manager_id)
+        cases = self._part("open_cases", "manager", manager_id)
+        alerts = self._part("alerts", "manager", manager_id)
+        open_by = Counter(c["customer_id"] for c in cases)
+        overdue_by = Counter(c["customer_id"] for c in cases if c["status"] == "overdue")
         alerts_by: dict[str, list[str]] = {}
-        for r in alerts.itertuples():
-            alerts_by.setdefault(r.customer_id, []).append(KIND_LABELS.get(r.kind, r.kind))
+        for a in alerts:
+            alerts_by.setdefault(a["customer_id"], []).append(KIND_LABELS.get(a["kind"], a["kind"]))
         accounts = []
-        for r in keys.itertuples():
-            trend = self.trend_of(r.customer_id)
+        for r in keys:
+            customer_id = r["customer_id"]
+            trend = self.trend_of(customer_id)
             accounts.append(
                 {
-                    "customer_id": r.customer_id,
-                    "name": self._name(r.customer_id),
-                    "href": self.site._link(r.customer_id),
-                    "county": r.county,
-                    "tier": TIER_LABELS[r.tier],
+                    "customer_id": customer_id,
+                    "name": self._name(customer_id),
+                    "href": self.site._link(customer_id),
+                    "county": r["county"],
+                    "tier": TIER_LABELS[r["tier"]],
                     "revenue_fen": trend[-1] if trend else 0,
                     "trend": trend,
-                    "last_visit": self.last_visit.get(r.customer_id, ""),
-                    "open_cases": int(open_by.get(r.customer_id, 0)),
-                    "overdue_cases": int(overdue_by.get(r.customer_id, 0)),
-                    "alerts": "、".join(alerts_by.get(r.customer_id, [])),
+                    "last_visit": self.last_visit.get(customer_id, ""),
+                    "open_cases": int(open_by.get(customer_id, 0)),
+                    "overdue_cases": int(overdue_by.get(customer_id, 0)),
+                    "alerts": "、".join(alerts_by.get(customer_id, [])),
                 }
             )
         accounts.sort(key=lambda a: (-a["revenue_fen"], a["customer_id"]))
@@ -288,7 +316,7 @@ class Patches:
             "prefecture": sum(a["tier"] == TIER_LABELS["prefecture"] for a in accounts),
             "county_tier": sum(a["tier"] == TIER_LABELS["county"] for a in accounts),
             "cases": self.case_rows(cases),
-            "overdue": int((cases.status == "overdue").sum()),
+            "overdue": sum(c["status"] == "overdue" for c in cases),
             "alerts": self.alert_rows(alerts),
         }
 
@@ -339,15 +367,13 @@ class Patches:
     def coverage(self, county: str) -> list[dict]:
         """Per month shown (newest first): the county's key accounts and those visited in the
         month (a visit dated in the month, as the scorecards count it)."""
-        tiers = self.data.table("tiers")
-        keys = tiers[(tiers.county == county) & tiers.tier.isin(KEY_TIERS)]
-        dates = self.visit_dates
+        keys = self._part("window_keys", "county", county)
         out = []
         for month in reversed(self.site.trend_months):
-            mine = set(keys.customer_id[keys.month == month])
+            mine = {k["customer_id"] for k in keys if k["month"] == month}
             if not mine:
                 continue
-            visited = len(mine & set(dates.customer_id[dates.month == month]))
+            visited = len(mine & self._visited_in.get(month, set()))
             out.append(
                 {
                     "month": month,
@@ -361,18 +387,18 @@ class Patches:
     def county_part(self, county: str) -> tuple[dict, list[Table]]:
         """(context, tables) the county page adds: managers of its key accounts, alerts, visit
         coverage by month, open cases."""
-        keys = self.keys[self.keys.county == county]
-        cases = self.open_cases[self.open_cases.county == county]
-        alerts = self.alerts[self.alerts.county == county]
+        keys = self._part("keys", "county", county)
+        cases = self._part("open_cases", "county", county)
+        alerts = self._part("alerts", "county", county)
         managers = [
             {
                 "manager_id": m,
                 "name": self._manager_name(m),
                 "href": self.manager_href(m),
-                "accounts": int((keys.manager_id == m).sum()),
-                "open_cases": int((cases.manager == m).sum()),
+                "accounts": sum(k["manager_id"] == m for k in keys),
+                "open_cases": sum(c["manager"] == m for c in cases),
             }
-            for m in sorted(set(keys.manager_id) - {""})
+            for m in sorted({k["manager_id"] for k in keys} - {""})
         ]
         context = {
             "managers": managers,
