@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from decimal import Decimal
 
 import pandas as pd
 from openpyxl import load_workbook
 
+from pipeline.core.layout import Layout
+from pipeline.site.build import build_site
 from tests.integration.test_privacy import html_units, leaks, personal_figures
 
 MONTH = "2025-03"
@@ -117,3 +120,18 @@ def test_no_score_band_or_pay_on_the_managers_pages(published):
     for path in downloads.glob("*.xlsx"):
         cells = [str(c.value) for ws in load_workbook(path) for r in ws.iter_rows() for c in r]
         assert not [w for w in (*BANDS, *PAY_WORDS) if any(w in c for c in cells)], path
+
+
+def test_a_hostile_customer_name_is_escaped_on_its_managers_page(published, reference, tmp_path):
+    shutil.copytree(published.outputs, tmp_path / "outputs", symlinks=True)
+    layout = Layout(published.inputs, tmp_path / "outputs")
+    row = key_accounts(layout).iloc[0]
+    archive_path = layout.tables(MONTH) / "archive.parquet"
+    archive = pd.read_parquet(archive_path)
+    hostile = '"><script>alert(1)</script><b x="'
+    archive.loc[archive.customer_id == row.customer_id, "name"] = hostile
+    archive.to_parquet(archive_path, index=False)
+    build_site(layout, reference, search_index=False)
+    page = (layout.site / "managers" / f"{row.manager_id}.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "<b x=" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # the link, the chart's label and title
