@@ -24,6 +24,7 @@ from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.publish.bulletin import TREND_MONTHS, charts, records
 from pipeline.site.data import Edition, SiteData
 from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
+from pipeline.site.managers import Patches, customer_chart
 from pipeline.site.privacy import mask_phone, mask_phones_in
 
 TOP_CUSTOMERS = 20
@@ -87,11 +88,18 @@ class SitePages:
         pages += [self.county(code, name) for code, name in self._counties()]
         pages += [self.business(code, name) for code, name in self._business_types()]
         pages += self.customers()
+        pages += self.patches.pages()  # each manager's page (pipeline/site/managers.py)
         pages += [self.survey(wave, s) for wave, s in self.data.surveys.items()]
         pages.append(self.search_page())
         return pages
 
     # -- shared ----------------------------------------------------------------------------
+
+    @cached_property
+    def patches(self) -> Patches:
+        """The managers' patches (分片管理): their pages, and their parts of the customer and
+        county pages."""
+        return Patches(self)
 
     def _customer_names(self) -> dict[str, str]:
         archive = self.data.archive
@@ -249,6 +257,7 @@ class SitePages:
                 "tier": TIER_LABELS[r.tier],
                 "reasons": r.reasons or "",
                 "manager": self.manager_name.get(r.manager_id, r.manager_id or ""),
+                "manager_href": self.patches.manager_href(r.manager_id),
                 "revenue_fen": int(revenue.get(r.customer_id, 0)),
             }
             for r in keys.itertuples()
@@ -267,6 +276,8 @@ class SitePages:
             "keys": key_rows,
             "history": history,
         }
+        patch, patch_tables = self.patches.county_part(name)
+        context.update(patch)
         tables = [
             self._trend_table(trend),
             Table(
@@ -303,6 +314,7 @@ class SitePages:
                 ],
             ),
         ]
+        tables += patch_tables
         return Page(
             f"counties/{code}.html",
             "site_county.html",
@@ -483,6 +495,8 @@ class SitePages:
             "cases": cases,
             "cases_month": self.data.months[-1] if self.data.months else "",
         }
+        patch, usage_by_month = self.patches.customer_part(customer_id, usage_rows, manager_id)
+        context.update(patch)
         tables = [
             Table(
                 "usage",
@@ -527,12 +541,14 @@ class SitePages:
                     for k in cases
                 ],
             ),
+            usage_by_month,
         ]
         return Page(
             customer_page(customer_id),
             "site_customer.html",
             context,
             tables=tables,
+            finish=customer_chart,
             search={
                 "name": person["name"] or customer_id,
                 "kind": person["tier"] or "客户",

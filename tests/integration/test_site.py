@@ -73,16 +73,17 @@ def test_customer_page_shows_history_tiers_manager_and_visits(published, referen
     me = archive.loc[visited.customer_id]
     assert me["name"] in page
     manager = reference.managers.set_index("manager_id").name[me.manager_id]
-    assert f"<dd>{manager}</dd>" in page
+    assert f'<dd><a href="../managers/{me.manager_id}.html">{manager}</a></dd>' in page
     tier = tiers.set_index("customer_id").loc[visited.customer_id]
     if isinstance(tier.reasons, str):
         assert tier.reasons in page
     assert str(visited.date)[:10] in page
     usage = pd.read_csv(published.tables(MONTH) / "usage.csv", dtype={"revenue": str})
     mine = usage[usage.customer_id == visited.customer_id]
-    for business, rows in mine.groupby("business_type"):  # each business line, as the usage table says
+    month_row = next(r for r in page.split("<tr>") if r.startswith(f'<td>{MONTH}</td><td class="num">'))
+    for business, rows in mine.groupby("business_type"):  # each business's column, as the usage table says
         revenue = sum(Decimal(v) for v in rows.revenue)
-        assert f"<td>{MONTH}</td><td>{business}</td>" in page and f"{revenue:,.2f}" in page
+        assert f'<th scope="col" class="num">{business}</th>' in page and f"{revenue:,.2f}" in month_row
     rows = list(csv.reader(io.StringIO(_download(published.site, visited.customer_id, "tiers"))))
     assert rows[0] == ["月份", "级别", "依据", "变动"] and rows[1][0] == MONTH
 
