@@ -38,7 +38,8 @@ def reconciliation(
     result = reconcile(month, ref, export, usage, submissions, customer_archive, month_dir)
     folder = settings.layout.tables(month)
     write_table(result.table, folder, RECONCILIATION)
-    write_table(result.by_county, folder, "reconciliation_by_county", BY_COUNTY_COLUMNS)
+    by_county_columns = [c.removesuffix("_fen") for c in BY_COUNTY_COLUMNS]  # as the CSV shows them
+    write_table(result.by_county, folder, "reconciliation_by_county", by_county_columns)
     write_table(result.rejected, folder, "system_rejected_rows", REJECTED_ROWS.names)
     counts = result.table.kind.map(KIND_LABELS).value_counts().to_dict() if len(result.table) else {}
     if export.found:

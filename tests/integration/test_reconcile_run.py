@@ -111,3 +111,5 @@ def test_a_new_export_reads_no_county_again_and_gives_the_exact_note(published, 
     )
     assert "量收系统数据未含" in text and "会理市" in text.split("未对账:")[1][:400]
     assert "本月收到量收系统数据1个文件" in re.sub(r"\s+", "", text)
+    # the 更正说明 says what changed: the 对账, not the counties' figures
+    assert "本版更新了与量收系统的对账" in re.sub(r"\s+", "", text)
