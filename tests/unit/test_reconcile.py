@@ -139,7 +139,8 @@ def test_each_kind_of_difference_with_exact_fen(tmp_path, reference) -> None:
 
 
 def test_a_gbk_csv_export_without_a_county_column(tmp_path, reference) -> None:
-    """County from the report, else the archive; 收入(万元) scaled; no 县(市) column needed."""
+    """Each kind again from a GBK CSV: county from the report, else the archive; 收入(万元) scaled;
+    no 县(市) column needed."""
     folder = _month(tmp_path, export_rows=None)
     (folder / SYSTEM_FOLDER).mkdir()
     rows = [
@@ -147,32 +148,45 @@ def test_a_gbk_csv_export_without_a_county_column(tmp_path, reference) -> None:
         ["C5134020001", "特快", "10", "0.0180"],  # 180.00 元: agrees with 会理市
         ["C5134020009", "快包", "4", "0.00325"],  # 32.50 元, in 会理市's archive, not reported
         ["C5134010001", "特快", "120", "0.216050"],
-        ["C5134010001", "函件", "800", "0.0960"],
+        ["C5134010001", "函件", "800", "0.0990"],  # 990.00 元 against 960.00 reported
         ["C5134010002", "快包", "45", "0.036025"],
-        ["C5134010004", "物流", "3", "0.0195"],
+        # C5134010004 物流: reported by 西昌市, absent here
         ["C9999", "特快", "1", "0.0001"],  # in no report and no archive
     ]
     path = folder / SYSTEM_FOLDER / "export.csv"
     with path.open("w", encoding="gbk", newline="") as f:
         csv.writer(f).writerows(rows)
+    assert path.read_bytes().decode("gbk").startswith("客户编号")
     archive = pd.DataFrame({"customer_id": ["C5134020009"], "county": ["会理市"]})
     result, _ = _run(folder, reference, archive=archive)
-    assert list(zip(result.table.county, result.table.customer_id, result.table.kind, strict=True)) == [
-        ("会理市", "C5134020009", "system_only")
+    found = result.table[["county", "customer_id", "business_type", "kind", "revenue_diff_fen"]]
+    assert found.values.tolist() == [
+        ["西昌市", "C5134010001", "函件", "amount_differs", -3000],
+        ["西昌市", "C5134010004", "物流", "county_only", 19500],
+        ["会理市", "C5134020009", "快包", "system_only", -3250],
     ]
-    assert result.table.system_revenue_fen.tolist() == [3250]
     codes = _codes(result)
     assert codes[0] == (
         "system_county_unknown",
         "州局",
         f"{SYSTEM_FOLDER}/export.csv",
         "export",
-        "A8",
+        "A7",
         "C9999",
     )
-    assert codes[1][:2] == ("reconcile_system_only", "会理市")
+    assert [c[:2] for c in codes[1:]] == [
+        ("reconcile_amount_differs", "西昌市"),
+        ("reconcile_county_only", "西昌市"),
+        ("reconcile_system_only", "会理市"),
+    ]
     assert [c["county"] for c in result.note["by_county"]] == ["西昌市", "会理市"]
-    assert result.note["by_county"][0]["revenue_diff_fen"] == 0
+    xichang, huili = result.note["by_county"]
+    assert (xichang["county_revenue_fen"], xichang["system_revenue_fen"], xichang["revenue_diff_fen"]) == (
+        367575,
+        351075,
+        16500,
+    )
+    assert (huili["revenue_diff_fen"], huili["system_only"], huili["matched"]) == (-3250, 1, 1)
     assert result.note["rows_rejected"] == 1
 
 
