@@ -22,6 +22,7 @@ from assets.feedback import feedback
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
+from assets.reconciliation import reconciliation
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.sensors import county_files_sensor, published_month_guards
 from assets.sources import (
@@ -31,6 +32,7 @@ from assets.sources import (
     reference_data,
     sources_changed,
     survey_workbooks_source,
+    system_exports,
 )
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave, waves
 from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
@@ -50,6 +52,7 @@ PRELOAD_MODULES = [
     "assets.publications",
     "assets.checks",
     "assets.feedback",
+    "assets.reconciliation",
 ]
 
 
@@ -88,6 +91,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
     )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
     sources = [reference_data, month_workbooks, computed_tables, survey_workbooks_source(waves)]
+    sources.append(system_exports)
     month_assets = [
         month_intake_asset(list(ref.counties.code)),
         volumes,
@@ -97,6 +101,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         alerts,
         visit_coverage,
         quarterly_usage,
+        reconciliation,
         assessment,
         scorecards_table,
         pay,

@@ -130,6 +130,7 @@ def pay(
     customer_archive: pd.DataFrame,
     submissions: pd.DataFrame,
     problems: pd.DataFrame,
+    reconciliation: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
@@ -146,6 +147,7 @@ def pay(
     )
     summary = pay_summary(lines, managers)
     parts = [problems, assessment["problems"], to_frame(claim_problems(claims))]
+    parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
     layout = settings.layout
     complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")

@@ -27,6 +27,7 @@ from pipeline.surveys.survey import wave_end_month
 
 PUBLICATIONS_GROUP = "publications"
 ATTACHED_TABLES = ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
+ATTACHED_IF_PRESENT = ("reconciliation",)  # 对账差异, in a month with a system export
 
 
 @asset(
@@ -49,6 +50,7 @@ def month_content_data(
     scorecards_table: pd.DataFrame,
     cases: pd.DataFrame,
     progress_reports: pd.DataFrame,
+    reconciliation: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -73,6 +75,8 @@ def month_content_data(
     bands = rules.get("scorecard").get("bands", {})
     content["ranking"] = scorecard_ranking(scorecards_table, bands)
     content["pay_held"] = held_pay(scorecards_table)
+    if reconciliation["note"] is not None:  # only with an export: a month without one states what it did
+        content["reconciliation"] = reconciliation["note"]
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 
@@ -115,6 +119,7 @@ def bulletin(
     month = from_partition_key(context.partition_key)
     tables = settings.layout.tables(month)
     attachments = [tables / f"{name}.csv" for name in ATTACHED_TABLES]
+    attachments += [tables / f"{n}.csv" for n in ATTACHED_IF_PRESENT if n in month_content_data]
     files = render_once(
         settings.layout.bulletins(month),
         edition,

@@ -34,6 +34,7 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.core.digest import files_digest
 from pipeline.core.layout import Layout
+from pipeline.ingest.system import system_folder
 
 SOURCES_GROUP = "sources"
 OBSERVE_JOB, OBSERVE_SURVEYS_JOB = "observe_sources", "observe_survey_sources"
@@ -72,6 +73,19 @@ def reference_data(settings: KacSettings) -> DataVersion:
 def month_workbooks(settings: KacSettings) -> DataVersionsByPartition:
     layout: Layout = settings.layout
     return _by_month(layout.inputs, layout.month_inputs)
+
+
+@observable_source_asset(
+    group_name=SOURCES_GROUP,
+    partitions_def=months,
+    description="量收系统导出 inputs/YYYY-MM/系统数据/(可选):与各县(市)报表对账",
+)
+def system_exports(settings: KacSettings) -> DataVersionsByPartition:
+    """Its own source, not part of month_workbooks: a new export makes the month's reconciliation
+    (and what follows it) stale, never a county's workbook (the county fingerprints leave the
+    folder out)."""
+    layout: Layout = settings.layout
+    return _by_month(layout.inputs, lambda month: system_folder(layout.month_inputs(month)))
 
 
 @observable_source_asset(
@@ -120,6 +134,9 @@ ASSESSMENT_DEPS = [AssetDep("reference_data"), AssetDep("month_workbooks")]
 ALL_TABLES = AssetDep("computed_tables", partition_mapping=AllPartitionMapping())
 
 SOURCE_KEYS = [AssetKey("reference_data"), AssetKey("month_workbooks"), AssetKey("computed_tables")]
+SOURCE_KEYS.append(AssetKey("system_exports"))
+# what the month's reconciliation reads: the export, and the aliases and rules it is read with
+RECONCILIATION_DEPS = [AssetDep("reference_data"), AssetDep("system_exports")]
 # one job per partitions definition (months; waves), as Dagster asks of an asset job
 observe_jobs = [
     define_asset_job(

@@ -396,6 +396,41 @@ TABLES = {
     )
 }
 
+# 对账差异: the counties' reports against the 量收系统 export (analytics.reconcile), one row per
+# customer × business type that differs beyond the rules' tolerance
+RECONCILIATION = Table(
+    "reconciliation",
+    Layout.tables,
+    _columns(
+        [
+            ("month", MONTH, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("customer_id", TEXT, REQUIRED),
+            ("business_type", TEXT, REQUIRED),
+            ("kind", TEXT, REQUIRED),  # system_only, county_only, amount_differs
+            ("county_volume", INTEGER),  # blank where the county did not report the pair
+            ("system_volume", INTEGER),  # blank where the system has none
+            ("volume_diff", INTEGER, REQUIRED),  # county − system, a missing side as 0
+            ("county_revenue", FEN),
+            ("system_revenue", FEN),
+            ("revenue_diff", FEN, REQUIRED),  # county − system, a missing side as 0
+            ("record_source", TEXT, REQUIRED),  # revenue_source of the rules: county or system
+            ("record_revenue", FEN, REQUIRED),  # that source's revenue (the other where it has none)
+            ("customer_name", TEXT),
+            ("county_file", TEXT),
+            ("county_sheet", TEXT),
+            ("county_row", INTEGER),
+            ("system_file", TEXT),  # 系统数据/<file>
+            ("system_sheet", TEXT),
+            ("system_rows", TEXT),  # the export's rows added up, "12、15"
+            ("system_cell", TEXT),  # the first row's 收入 cell
+        ]
+    ),
+    key=("customer_id", "business_type"),
+    description="对账差异:县(市)报表与量收系统不符的客户 × 业务种类",
+)
+TABLES[RECONCILIATION.name] = RECONCILIATION
+
 
 # -- checking a written table ------------------------------------------------------------
 

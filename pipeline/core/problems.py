@@ -174,3 +174,49 @@ def to_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
         {c: [str(getattr(p, c)) for p in problems] for c in PROBLEMS.names}, columns=PROBLEMS.names
     )
+
+
+# 对账 (reconciliation with the 量收系统 export, inputs/YYYY-MM/系统数据/): effect ``system`` — the
+# export's file or row is not used for the comparison; the counties' figures are not touched.
+CODES.update(
+    {
+        "system_file_unreadable": (
+            "system",
+            "量收系统导出文件无法打开({detail}),本月未用该文件对账,请重新导出为 .xlsx 或 .csv",
+        ),
+        "system_column_missing": (
+            "system",
+            "量收系统导出缺少“{detail}”列,该文件未用于对账,请按接口约定导出(客户编号或协议号、业务种类、用邮量、收入)",
+        ),
+        "system_value_invalid": ("system", "{detail},该行未用于对账,请核对系统导出"),
+        "system_county_unknown": (
+            "system",
+            "无法确定客户所属县(市)(导出未注明机构,客户档案中也没有该客户),该行未用于对账",
+        ),
+        "reconcile_system_only": (
+            "warning",
+            "量收系统有该客户本月{detail},县(市)报表未填报,请县局核实是否漏报",
+        ),
+        "reconcile_county_only": (
+            "warning",
+            "县(市)报表填报了该客户的{detail},量收系统中没有,请县局核实客户编号与业务种类",
+        ),
+        "reconcile_amount_differs": ("warning", "与量收系统不符:{detail},请县局核实"),
+        "reconcile_source_unsupported": (
+            "warning",
+            "规则指定以“{detail}”为收入来源,本版本尚不支持;本月收入仍以县(市)报表为准,对账差异照常列出",
+        ),
+    }
+)
+LABELS.update(
+    {
+        "system_file_unreadable": "系统数据无法打开",
+        "system_column_missing": "系统数据缺列",
+        "system_value_invalid": "系统数据取值无效",
+        "system_county_unknown": "系统数据县(市)不明",
+        "reconcile_system_only": "对账:县报表漏报",
+        "reconcile_county_only": "对账:系统中没有",
+        "reconcile_amount_differs": "对账:金额不符",
+        "reconcile_source_unsupported": "收入来源设置暂不支持",
+    }
+)

@@ -73,6 +73,8 @@ def correction_notes(old: dict, new: dict, old_version: int, first: dict | None 
         # only reached past the folder guard, i.e. with the operator's word (pipeline.guards)
         "losses": [x.note() for x in losses(old_version, old["submissions"], new["submissions"])],
         "pay_updated": old.get("pay_digest") != new.get("pay_digest"),
+        # 对账 with the 量收系统 (数据质量说明): a new export changes no figure of the counties
+        "reconciliation_updated": old.get("reconciliation") != new.get("reconciliation"),
     }
 
 

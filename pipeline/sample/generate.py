@@ -30,6 +30,8 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.xlsx import save_reproducible
+from pipeline.sample.progress import add_progress_sheet, progress_rows
+from pipeline.sample.system import write_system_exports
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
 
@@ -94,8 +96,12 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     quirks = _quirks(ref, months)
     # cases from a generator of their own: the other sheets stay as they were without them
     cases = _cases(ref, np.random.default_rng([seed, 17]), months, customers, usage, quirks)
+    # 工作进展 sheets and 量收系统 exports: random streams of their own, the rest stays as it was
+    sent = {(c, m) for c in ref.counties.code for m in months if "missing" not in quirks.get((c, m), set())}
+    progress = progress_rows(seed, months, ref.county_names, sent)
     for month in months:
-        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases)
+        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress)
+    write_system_exports(inputs, ref, seed, months, customers, usage)
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
@@ -372,7 +378,7 @@ def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> 
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
 
 
-def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> None:
+def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress=None) -> None:
     folder = inputs / month
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
@@ -450,6 +456,7 @@ def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> No
         _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
         _visit_sheet(wb, rng, month, this[this.county == code], managers)
         _case_sheet(wb, cases.get((code, month), []))
+        add_progress_sheet(wb, (progress or {}).get((code, month)))
         save_reproducible(
             wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
         )

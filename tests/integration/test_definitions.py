@@ -48,6 +48,7 @@ GROUPS = {
         "volumes",
         "assessment",
         "scorecards_table",
+        "reconciliation",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -61,7 +62,7 @@ GROUPS = {
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
-    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks"},
+    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks", "system_exports"},
 }
 
 NOT_MONTH = ("surveys", "sources")  # groups outside a month's run
@@ -83,6 +84,7 @@ CHECKS = {
     "scorecards_table": {"scorecards_contract"},
     "pay": {"problems_contract"},
     "pay_statements": {"pay_contract"},
+    "reconciliation": {"reconciliation_contract"},
     "survey_wave": {"satisfaction_contract"},
 }
 
@@ -134,6 +136,11 @@ def test_sources_and_what_reads_them(defs):
         k.to_user_string() for k in node("survey_wave").parent_keys
     }
     assert node("county_huili").code_version  # the reader's code: a change shows as stale
+    # a new 量收系统 export makes the month's reconciliation stale, never a county's workbook
+    assert "system_exports" not in parents["county_huili"]
+    assert {"system_exports", "reference_data"} <= {
+        k.to_user_string() for k in node("reconciliation").parent_keys
+    }
 
 
 def test_jobs_schedule_and_sensors(defs):

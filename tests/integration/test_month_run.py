@@ -302,6 +302,7 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
         tables / f"{n}.csv"
         for n in ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
     ]
+    attachments += [tables / "reconciliation.csv"] if "reconciliation" in content else []  # 对账差异
     again = render_bulletin(content, 1, tmp_path, attachments)
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()
     (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")

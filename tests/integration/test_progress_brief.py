@@ -46,7 +46,7 @@ def _workbook_with_progress(folder, county, rows):
     wb.save(path)
 
 
-def test_the_published_month_without_progress_sheets_names_every_county(published) -> None:
+def test_the_published_month_names_the_counties_that_sent_no_progress_sheet(published) -> None:
     (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
     text = _pdf_text(brief)
     assert "四、各县(市)工作进展及存在问题" in text and "未报送:" in text

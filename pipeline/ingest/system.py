@@ -1,0 +1,298 @@
+"""The 量收系统 export of a month (`inputs/YYYY-MM/系统数据/`): what the postal systems booked per
+customer × business type, to reconcile the counties' reports against (analytics.reconcile).
+
+The integration contract with whoever extracts the data: CSV (UTF-8 or GBK) or a workbook,
+any file name, one or more files; a header row naming 客户编号 (or 协议号), 业务种类, 用邮量 and
+收入 (收入(万元) is ×10,000), optionally 县(市) (or 机构), 客户名称 and 月份 (aliases in
+inputs/reference/aliases.toml, [columns.system]). Rows of one customer × business type are
+added up (a system lists a bill a row). Read with the county files' toolkit (ingest.grid);
+every problem names file, sheet, cell and the raw value, and a bad cell or file never stops
+the month: its row or file is left out of the comparison and kept in `rejected`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.contract import REJECTED_ROWS
+from pipeline.core.money import to_fen
+from pipeline.core.problems import Problem, problem
+from pipeline.core.text import normalise
+from pipeline.ingest.files import size_problem_of
+from pipeline.ingest.grid import (
+    READABLE_SUFFIXES,
+    Grid,
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    filled,
+    find_header,
+    parse_number,
+)
+from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
+
+SYSTEM_FOLDER = "系统数据"
+REQUIRED = ("customer_id", "business_type", "volume", "revenue")
+COLUMN_LABELS = {
+    "customer_id": "客户编号(或协议号)",
+    "business_type": "业务种类",
+    "volume": "用邮量",
+    "revenue": "收入",
+}
+UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
+# the export's rows as read: one per customer × business type (rows of a pair added up)
+ROW_COLUMNS = [
+    "customer_id",
+    "customer_name",
+    "business_type",
+    "county",  # as the export names it (canonical), "" where it does not
+    "volume",
+    "revenue_fen",
+    "source_file",  # 系统数据/<file>
+    "source_sheet",
+    "source_rows",  # spreadsheet rows, "12、15" where a pair has several
+    "revenue_cell",  # the first row's 收入 cell
+    "customer_cell",  # and its 客户编号 cell
+]
+_MONTH = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})")
+
+
+@dataclass
+class SystemExport:
+    found: bool  # the month has a 系统数据 folder with at least one file
+    files: list[str] = field(default_factory=list)  # 系统数据/<name>, in name order
+    rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_COLUMNS))
+    rows_read: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # contract.REJECTED_ROWS columns
+
+
+def system_folder(month_dir: Path) -> Path:
+    return month_dir / SYSTEM_FOLDER
+
+
+def system_files(month_dir: Path) -> list[Path]:
+    """The export's files of a month, in name order (lock files and hidden files left out)."""
+    folder = system_folder(month_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+
+
+def read_system_export(month_dir: Path, ref: Reference, month: str) -> SystemExport:
+    """Every file of the month's 系统数据 folder, read and checked. Never raises for a problem
+    of the input."""
+    paths = system_files(month_dir)
+    out = SystemExport(found=bool(paths), files=[f"{SYSTEM_FOLDER}/{p.name}" for p in paths])
+    parsed: list[dict] = []
+    for path in paths:
+        parsed += _read_file(path, ref, month, out)
+    out.rows = _pairs(pd.DataFrame(parsed, columns=[*ROW_COLUMNS, "first_row"]))
+    return out
+
+
+def _where(path: Path) -> dict:
+    return {"county": PREFECTURE_OFFICE_NAME, "file": f"{SYSTEM_FOLDER}/{path.name}"}
+
+
+def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> list[dict]:
+    where = _where(path)
+    if path.suffix.lower() not in READABLE_SUFFIXES:
+        out.problems.append(
+            problem("system_file_unreadable", **where, detail=f"不是 .xlsx/.xls/.csv:{path.suffix}")
+        )
+        return []
+    too_large = size_problem_of(path, ref, month)
+    if too_large:
+        out.problems.append(problem("system_file_unreadable", **where, detail=too_large))
+        return []
+    try:
+        grids = cached_grids(path)
+    except UnreadableFile as exc:
+        out.problems.append(problem("system_file_unreadable", **where, detail=str(exc)))
+        return []
+    columns = ref.column_index("system")
+    best: tuple[Grid, int, dict] | None = None
+    for grid in grids:
+        found = find_header(grid, columns)
+        if found and (best is None or len(found[1]) > len(best[2])):
+            best = (grid, *found)
+    if best is None:
+        detail = "、".join(COLUMN_LABELS.values())
+        out.problems.append(problem("system_column_missing", **where, detail=detail))
+        return []
+    grid, header_row, mapping = best
+    missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in mapping]
+    unit = mapping.get("revenue", (0, ""))[1]
+    if unit not in UNIT_MULTIPLIERS:
+        missing.append(f"收入({unit})")
+    if missing:
+        out.problems.append(
+            problem(
+                "system_column_missing",
+                **where,
+                sheet=grid.name,
+                cell=grid.a1(header_row, 0),
+                value="、".join(missing),
+                detail="、".join(missing),
+            )
+        )
+        return []
+    return _read_rows(grid, header_row, mapping, UNIT_MULTIPLIERS[unit], ref, month, where, out)
+
+
+def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) -> list[dict]:
+    totals = ref.markers("total_row")
+    rows = []
+    for i in range(header_row + 1, len(grid.cells)):
+        row = grid.cells[i]
+        if not any(filled(c) for c in row):
+            continue
+        raw = {key: (row[j] if j < len(row) else "") for key, (j, _) in mapping.items()}
+        if any(normalise(v) in totals for v in raw.values() if isinstance(v, str)):
+            continue  # a 合计 row: the pairs are added up here
+        out.rows_read += 1
+        excel_row = grid.row0 + i + 1
+        found: list[tuple[str, str]] = []  # (column key, what is wrong)
+        bad = found.append
+
+        customer = clean_text(raw["customer_id"])
+        if not customer:
+            bad(("customer_id", "客户编号(协议号)为空"))
+        business_raw = clean_text(raw["business_type"])
+        business = ref.business_index.match(business_raw)
+        if not business_raw:
+            bad(("business_type", "业务种类为空"))
+        elif business is None:
+            bad(("business_type", f"业务种类“{business_raw}”无法识别"))
+        volume = _number(raw["volume"], 1, integer=True)
+        if isinstance(volume, str):
+            bad(("volume", f"用邮量{volume}"))
+        revenue = _number(raw["revenue"], multiplier, integer=False)
+        if isinstance(revenue, str):
+            bad(("revenue", f"收入{revenue}"))
+        county = ""
+        if "county" in mapping and clean_text(raw["county"]):
+            code = ref.county_of_text(clean_text(raw["county"]))
+            if code is None:
+                bad(("county", f"县(市)“{clean_text(raw['county'])}”无法识别"))
+            else:
+                county = ref.county_names[code]
+        if "month" in mapping and clean_text(raw["month"]):
+            shown = _month_of(raw["month"])
+            if shown != month:
+                bad(("month", f"月份“{clean_text(raw['month'])}”与文件夹月份 {month} 不符"))
+        if found:
+            for key, what in found:
+                cell = grid.a1(i, mapping[key][0])
+                out.problems.append(
+                    problem(
+                        "system_value_invalid",
+                        **where,
+                        sheet=grid.name,
+                        cell=cell,
+                        value=raw[key],
+                        detail=what,
+                    )
+                )
+            _reject(out, where, grid, excel_row, row, "system_value_invalid")
+            continue
+        rows.append(
+            {
+                "customer_id": customer,
+                "customer_name": clean_text(raw.get("customer_name", "")),
+                "business_type": business,
+                "county": county,
+                "volume": volume,
+                "revenue_fen": revenue,
+                "source_file": where["file"],
+                "source_sheet": grid.name,
+                "source_rows": str(excel_row),
+                "first_row": excel_row,
+                "revenue_cell": grid.a1(i, mapping["revenue"][0]),
+                "customer_cell": grid.a1(i, mapping["customer_id"][0]),
+            }
+        )
+    return rows
+
+
+def _reject(out: SystemExport, where: dict, grid: Grid, excel_row: int, row: list, code: str) -> None:
+    out.rejected.append(
+        {
+            "county": "",
+            "file": where["file"],
+            "sheet": grid.name,
+            "row": excel_row,
+            "code": code,
+            "values": " | ".join(clean_text(c) for c in row),
+        }
+    )
+
+
+def reject_row(out: SystemExport, row: dict, code: str) -> None:
+    """Keep an export row that could not be compared (analytics.reconcile) with what was read."""
+    out.rejected.append(
+        {
+            "county": "",
+            "file": row["source_file"],
+            "sheet": row["source_sheet"],
+            "row": int(str(row["source_rows"]).split("、")[0]),
+            "code": code,
+            "values": " | ".join(
+                str(row[c]) for c in ("customer_id", "customer_name", "business_type", "volume")
+            )
+            + f" | {row['revenue_fen'] / 100:.2f}",
+        }
+    )
+
+
+def rejected_frame(export: SystemExport) -> pd.DataFrame:
+    return pd.DataFrame(export.rejected, columns=REJECTED_ROWS.names).astype({"row": "Int64"})
+
+
+def _number(raw: object, multiplier: int, integer: bool) -> int | str:
+    """Units (integer) or fen, or what is wrong with the cell."""
+    if not filled(raw):
+        return "为空"
+    value = parse_number(raw)
+    if value is None:
+        return f"“{clean_text(raw)}”不是数字"
+    if value < 0:
+        return f"“{clean_text(raw)}”为负数"
+    if integer:
+        if value != value.to_integral_value():
+            return f"“{clean_text(raw)}”不是整数"
+        return int(value * multiplier)
+    return to_fen(value * multiplier)
+
+
+def _month_of(value: object) -> str:
+    found = _MONTH.search(normalise(value))
+    if not found:
+        return ""
+    return f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+
+
+def _pairs(parsed: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer × business type: figures added up, rows listed, the first row's
+    name, county and cell kept."""
+    if parsed.empty:
+        return pd.DataFrame(columns=ROW_COLUMNS).astype({"volume": "int64", "revenue_fen": "int64"})
+    parsed = parsed.sort_values(["source_file", "first_row"], kind="mergesort")
+    grouped = parsed.groupby(["customer_id", "business_type"], sort=True)
+    out = grouped.agg(
+        customer_name=("customer_name", "first"),
+        county=("county", lambda c: next((x for x in c if x), "")),
+        volume=("volume", "sum"),
+        revenue_fen=("revenue_fen", "sum"),
+        source_file=("source_file", lambda f: "、".join(dict.fromkeys(f))),
+        source_sheet=("source_sheet", "first"),
+        source_rows=("source_rows", "、".join),
+        revenue_cell=("revenue_cell", "first"),
+        customer_cell=("customer_cell", "first"),
+    ).reset_index()
+    return out[ROW_COLUMNS].astype({"volume": "int64", "revenue_fen": "int64"})

@@ -1,0 +1,241 @@
+"""对账: county workbooks against a 量收系统 export (xlsx, GBK CSV), on real files, exact fen."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from pipeline.analytics.reconcile import COMPARED, NO_EXPORT, reconcile
+from pipeline.core.contract import RECONCILIATION, check_csv
+from pipeline.core.tables import write_table
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.month import combine
+from pipeline.ingest.reference import Reference
+from pipeline.ingest.submissions import submissions_table
+from pipeline.ingest.system import SYSTEM_FOLDER, read_system_export, system_files
+from tests.workbooks import ROWS, county_workbook
+
+MONTH = "2026-10"
+XICHANG_ROWS = [*ROWS, ["C5134010004", "西昌市安宁物流有限公司", "物流", 3, 195.00, "陆浩", "存量"]]
+HUILI_ROWS = [["C5134020001", "会理市财政局", "特快", 10, 180.00, "段勇", "存量"]]
+EXPORT_HEADER = ["统计月份", "机构", "协议号", "客户名称", "业务种类", "用邮量", "收入(元)"]
+EXPORT_ROWS = [
+    ["2026-10", "西昌市分公司", "C5134010001", "西昌市税务局", "EMS", 120, 2160.50],  # agrees
+    ["2026-10", "西昌市分公司", "C5134010001", "西昌市税务局", "函件", 800, 900.00],
+    ["2026-10", "西昌市分公司", "C5134010001", "西昌市税务局", "函件", 0, 96.00],  # a bill booked late
+    [
+        "2026-10",
+        "西昌市分公司",
+        "C5134010002",
+        "凉山州安宁商贸有限公司",
+        "快包",
+        45,
+        360.00,
+    ],  # 0.25 元: tolerated
+    ["2026-10", "西昌市分公司", "C5134010003", "西昌市第一中学", "特快", 10, 180.00],  # the county forgot it
+    ["2026-10", "西昌市分公司", "C5134010005", "西昌市某商店", "特快", 2, "12,3a"],  # a bad cell
+]
+
+
+def _month(tmp_path: Path, export_rows=EXPORT_ROWS, huili: bool = True) -> Path:
+    folder = tmp_path / MONTH
+    folder.mkdir()
+    county_workbook(folder / "西昌市_2026年10月.xlsx", rows=XICHANG_ROWS)
+    if huili:
+        county_workbook(folder / "会理市_2026年10月.xlsx", county="会理市", rows=HUILI_ROWS)
+    if export_rows is not None:
+        (folder / SYSTEM_FOLDER).mkdir()
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "量收明细"
+        ws.append(EXPORT_HEADER)
+        for row in export_rows:
+            ws.append(row)
+        wb.save(folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx")
+    return folder
+
+
+def _run(folder: Path, reference, archive=None, missing=()):
+    files, _ = county_files(folder, reference)
+    intakes = [
+        ingest_county(code, MONTH, [] if code in missing else files.get(code, []), reference)
+        for code in reference.counties.code
+    ]
+    month = combine(intakes)
+    submissions = submissions_table(intakes, reference.county_names)
+    archive = archive if archive is not None else pd.DataFrame(columns=["customer_id", "county"])
+    export = read_system_export(folder, reference, MONTH)
+    return reconcile(MONTH, reference, export, month.usage, submissions, archive, folder), export
+
+
+def _codes(result):
+    return [(p.code, p.county, p.file, p.sheet, p.cell, p.value) for p in result.problems]
+
+
+def test_each_kind_of_difference_with_exact_fen(tmp_path, reference) -> None:
+    folder = _month(tmp_path)
+    result, export = _run(folder, reference)
+    assert export.rows_read == 6 and len(export.rejected) == 1
+    table = result.table.set_index(["customer_id", "business_type"])
+    assert sorted(table.kind.items()) == [
+        (("C5134010001", "函件"), "amount_differs"),
+        (("C5134010003", "特快"), "system_only"),
+        (("C5134010004", "物流"), "county_only"),
+    ]
+    late = table.loc[("C5134010001", "函件")]
+    assert (late.county_revenue_fen, late.system_revenue_fen, late.revenue_diff_fen) == (96000, 99600, -3600)
+    assert (late.county_volume, late.system_volume, late.volume_diff) == (800, 800, 0)
+    assert late.system_rows == "3、4" and late.system_cell == "G3" and late.county_row == 5
+    forgot = table.loc[("C5134010003", "特快")]
+    assert (forgot.county, forgot.system_revenue_fen, forgot.revenue_diff_fen) == ("西昌市", 18000, -18000)
+    assert pd.isna(forgot.county_revenue_fen) and forgot.record_revenue_fen == 18000
+    only = table.loc[("C5134010004", "物流")]
+    assert (only.county_revenue_fen, only.revenue_diff_fen, only.volume_diff) == (19500, 19500, 3)
+    assert set(table.record_source) == {"county"}
+
+    export_file = f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx"
+    assert _codes(result) == [
+        ("system_value_invalid", "州局", export_file, "量收明细", "G7", "12,3a"),
+        ("reconcile_amount_differs", "西昌市", "西昌市_2026年10月.xlsx", "用邮情况", "E5", "960.00"),
+        ("reconcile_system_only", "西昌市", "西昌市_2026年10月.xlsx", "用邮情况", "", "C5134010003"),
+        ("reconcile_county_only", "西昌市", "西昌市_2026年10月.xlsx", "用邮情况", "A7", "C5134010004"),
+    ]
+    differs = result.problems[1]
+    assert differs.severity == "warning"
+    assert "收入 县报 960.00 元、系统 996.00 元,差 -36.00 元" in differs.message
+    assert "第3、4行" in differs.message
+    assert "收入“12,3a”不是数字" in result.problems[0].message
+
+    note = result.note
+    assert note["total"] == {
+        "county_revenue_fen": 216050 + 96000 + 36025 + 19500,  # 3675.75 元
+        "system_revenue_fen": 216050 + 99600 + 36000 + 18000,  # 3696.50 元
+        "revenue_diff_fen": -2075,
+        "system_only": 1,
+        "county_only": 1,
+        "amount_differs": 1,
+        "matched": 2,
+    }
+    assert [c["county"] for c in note["by_county"]] == ["西昌市"]
+    assert "会理市" in note["no_export"]  # accepted, but the export has none of its rows
+    assert "木里藏族自治县" in note["not_accepted"]  # sent nothing
+    by_business = {b["business_type"]: b for b in note["by_business"]}
+    assert by_business["函件"]["revenue_diff_fen"] == -3600
+    assert by_business["物流"]["county_only"] == 1
+    status = result.by_county.drop_duplicates("county").set_index("county").status
+    assert status["西昌市"] == COMPARED
+    assert status["会理市"] == NO_EXPORT  # its reported figures listed, not compared
+
+    write_table(result.table, tmp_path / "tables", RECONCILIATION)
+    assert check_csv(RECONCILIATION, tmp_path / "tables" / "reconciliation.csv") == []
+    text = (tmp_path / "tables" / "reconciliation.csv").read_text(encoding="utf-8")
+    assert "C5134010001,函件,amount_differs,800,800,0,960.00,996.00,-36.00,county,960.00" in text
+
+
+def test_a_gbk_csv_export_without_a_county_column(tmp_path, reference) -> None:
+    """Each kind again from a GBK CSV: county from the report, else the archive; 收入(万元) scaled;
+    no 县(市) column needed."""
+    folder = _month(tmp_path, export_rows=None)
+    (folder / SYSTEM_FOLDER).mkdir()
+    rows = [
+        ["客户编号", "业务种类", "用邮量", "收入(万元)"],
+        ["C5134020001", "特快", "10", "0.0180"],  # 180.00 元: agrees with 会理市
+        ["C5134020009", "快包", "4", "0.00325"],  # 32.50 元, in 会理市's archive, not reported
+        ["C5134010001", "特快", "120", "0.216050"],
+        ["C5134010001", "函件", "800", "0.0990"],  # 990.00 元 against 960.00 reported
+        ["C5134010002", "快包", "45", "0.036025"],
+        # C5134010004 物流: reported by 西昌市, absent here
+        ["C9999", "特快", "1", "0.0001"],  # in no report and no archive
+    ]
+    path = folder / SYSTEM_FOLDER / "export.csv"
+    with path.open("w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert path.read_bytes().decode("gbk").startswith("客户编号")
+    archive = pd.DataFrame({"customer_id": ["C5134020009"], "county": ["会理市"]})
+    result, _ = _run(folder, reference, archive=archive)
+    found = result.table[["county", "customer_id", "business_type", "kind", "revenue_diff_fen"]]
+    assert found.values.tolist() == [
+        ["西昌市", "C5134010001", "函件", "amount_differs", -3000],
+        ["西昌市", "C5134010004", "物流", "county_only", 19500],
+        ["会理市", "C5134020009", "快包", "system_only", -3250],
+    ]
+    codes = _codes(result)
+    assert codes[0] == (
+        "system_county_unknown",
+        "州局",
+        f"{SYSTEM_FOLDER}/export.csv",
+        "export",
+        "A7",
+        "C9999",
+    )
+    assert [c[:2] for c in codes[1:]] == [
+        ("reconcile_amount_differs", "西昌市"),
+        ("reconcile_county_only", "西昌市"),
+        ("reconcile_system_only", "会理市"),
+    ]
+    assert [c["county"] for c in result.note["by_county"]] == ["西昌市", "会理市"]
+    xichang, huili = result.note["by_county"]
+    assert (xichang["county_revenue_fen"], xichang["system_revenue_fen"], xichang["revenue_diff_fen"]) == (
+        367575,
+        351075,
+        16500,
+    )
+    assert (huili["revenue_diff_fen"], huili["system_only"], huili["matched"]) == (-3250, 1, 1)
+    assert result.note["rows_rejected"] == 1
+
+
+def test_no_export_changes_nothing(tmp_path, reference) -> None:
+    folder = _month(tmp_path, export_rows=None)
+    result, export = _run(folder, reference)
+    assert not export.found and system_files(folder) == []
+    assert result.note is None and result.table.empty and result.problems == []
+
+
+def test_a_county_not_accepted_is_not_compared(tmp_path, reference) -> None:
+    folder = _month(tmp_path)
+    result, _ = _run(folder, reference, missing=("xichang",))
+    assert result.table.empty
+    assert "西昌市" in result.note["not_accepted"]
+    assert [p.code for p in result.problems] == ["system_value_invalid"]
+
+
+def test_unreadable_export_and_missing_column_are_problems_not_crashes(tmp_path, reference) -> None:
+    folder = _month(tmp_path, export_rows=None)
+    (folder / SYSTEM_FOLDER).mkdir()
+    (folder / SYSTEM_FOLDER / "坏文件.xlsx").write_bytes(b"not a zip")
+    wb = Workbook()
+    wb.active.append(["协议号", "业务种类", "用邮量", "金额(美元)"])
+    wb.active.append(["C5134010001", "特快", 1, 2])
+    wb.save(folder / SYSTEM_FOLDER / "缺列.xlsx")
+    result, export = _run(folder, reference)
+    assert [(p.code, p.file, p.cell, p.value) for p in result.problems] == [
+        ("system_file_unreadable", f"{SYSTEM_FOLDER}/坏文件.xlsx", "", ""),  # files in name order
+        ("system_column_missing", f"{SYSTEM_FOLDER}/缺列.xlsx", "A1", "收入(美元)"),
+    ]
+    assert export.found and result.table.empty
+    assert result.note["by_county"] == []  # nothing compared: every county's export is empty
+
+
+@pytest.mark.parametrize("source", ["system", "ledger"])
+def test_revenue_source_other_than_county_is_refused_with_a_warning(tmp_path, reference, source) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(reference.folder, folder)
+    rules = folder / "rules.toml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(
+        text.replace('revenue_source = "county"', f'revenue_source = "{source}"'), encoding="utf-8"
+    )
+    result, _ = _run(_month(tmp_path), Reference.load(folder))
+    refused = [p for p in result.problems if p.code == "reconcile_source_unsupported"]
+    assert len(refused) == 1 and refused[0].severity == "warning" and refused[0].value == source
+    assert "本月收入仍以县(市)报表为准" in refused[0].message
+    assert result.note["source_supported"] is False
+    if source == "system":  # the 对账 table shows the system's figure as the record
+        late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010001", "函件")]
+        assert (late.record_source, late.record_revenue_fen) == ("system", 99600)
