@@ -19,6 +19,7 @@ from assets.analytics import alerts, cases, customer_archive, quarterly_usage, t
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
+from assets.market import market
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
@@ -50,6 +51,7 @@ PRELOAD_MODULES = [
     "assets.publications",
     "assets.checks",
     "assets.feedback",
+    "assets.market",
     "assets.forkserver_ready",
 ]
 
@@ -98,6 +100,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         alerts,
         visit_coverage,
         quarterly_usage,
+        market,
         assessment,
         scorecards_table,
         pay,
