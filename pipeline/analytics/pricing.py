@@ -112,7 +112,8 @@ def _bands(trailing: pd.DataFrame, scheme: dict[str, dict]) -> pd.DataFrame:
 def parse_agreed(text: str, scheme: dict[str, dict], business: AliasIndex) -> tuple[dict[str, int], bool]:
     """协议档次 → ({business type: agreed band}, whether every part could be read)."""
     agreed, readable = {}, True
-    for part in (p for p in _PARTS.split(str(text or "").strip()) if p):
+    text = re.sub(r"\s*([::])\s*", r"\1", str(text or "").strip())  # "EMS : 一档" is one part
+    for part in (p for p in _PARTS.split(text) if p):
         pieces = _PAIR.split(part, maxsplit=1)
         name = business.match(pieces[0]) if len(pieces) == 2 else None
         spec = scheme.get(name) if name else None
