@@ -159,9 +159,10 @@ def pricing_bands(
     if not full:  # last month's window began before the data: the figures still grow, no move is called
         out["change"] = "partial"
     had = out.previous_band.notna() & full
-    out.loc[had & (out.band > out.previous_band), "change"] = "up"
-    out.loc[had & (out.band < out.previous_band), "change"] = "down"
-    out.loc[had & (out.band == out.previous_band), "change"] = "same"
+    before_band = out.previous_band.fillna(-1)  # compared only where `had`
+    out.loc[had & (out.band > before_band), "change"] = "up"
+    out.loc[had & (out.band < before_band), "change"] = "down"
+    out.loc[had & (out.band == before_band), "change"] = "same"
     out["previous_label"] = out.previous_band_label.fillna("")
 
     info = keys.set_index("customer_id")

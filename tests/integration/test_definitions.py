@@ -48,6 +48,7 @@ GROUPS = {
         "volumes",
         "assessment",
         "scorecards_table",
+        "market",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -84,6 +85,18 @@ CHECKS = {
     "pay": {"problems_contract"},
     "pay_statements": {"pay_contract"},
     "survey_wave": {"satisfaction_contract"},
+    "market": {
+        f"{t}_contract"
+        for t in (
+            "cross_sell",
+            "cross_sell_by_manager",
+            "business_breadth",
+            "pricing_bands",
+            "competitor_mentions",
+            "competitors",
+            "needs",
+        )
+    },
 }
 
 

@@ -262,7 +262,7 @@ def test_competitor_aliases_merge_into_one(tmp_path):
     assert comp.loc[("京东", "全州", "全部")].key_accounts == 1
     local = comp.loc[("本地货运部 13512349335", "全州", "全部")]
     assert local.matched == "no"  # kept as written, not merged, not dropped
-    assert list(out["competitors"].competitor.drop_duplicates())[0] == "顺丰"
+    assert out["competitors"].competitor.iloc[0] == "顺丰"  # named most often, first
     needs = out["needs"].set_index(["need", "county"])
     assert (
         needs.loc[("冷链寄递", "全州")].unserved == "yes"
