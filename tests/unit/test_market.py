@@ -281,3 +281,40 @@ def test_competitor_aliases_merge_into_one(tmp_path):
     ):
         write_table(out[name], tmp_path, table)
         assert check_csv(table, tmp_path / f"{name}.csv") == [], name
+
+
+def test_the_agreed_band_is_read_from_the_archive_sheet_and_kept(tmp_path, reference):
+    from pipeline.analytics.archive import archive_as_of
+    from pipeline.ingest.county import ingest_county
+    from pipeline.ingest.files import county_files
+    from tests.workbooks import county_workbook
+
+    record = [
+        "C5134010001",
+        "西昌市税务局",
+        "",
+        "",
+        "",
+        "党政军机关",
+        "否",
+        "",
+        "",
+        "冷链",
+        "顺丰速运",
+        "陆浩",
+        "否",
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", archive=[[*record, "2026-10-05", "特快:一档"]])
+    files, _ = county_files(tmp_path, reference)
+    intake = ingest_county("xichang", "2026-10", files["xichang"], reference)
+    (row,) = intake.archive
+    assert (row["agreed_band"], row["competitors"], row["potential"]) == ("特快:一档", "顺丰速运", "冷链")
+    updates = pd.DataFrame(intake.archive)
+    now = archive_as_of(None, updates, intake.usage.iloc[0:0], "2026-10")
+    # a later update that leaves 协议档次 blank keeps it; an archive of before the column starts blank
+    later = archive_as_of(now, updates.assign(agreed_band=""), intake.usage.iloc[0:0], "2026-11")
+    assert later.set_index("customer_id").agreed_band["C5134010001"] == "特快:一档"
+    older = archive_as_of(
+        now.drop(columns="agreed_band"), updates.iloc[0:0], intake.usage.iloc[0:0], "2026-11"
+    )
+    assert older.agreed_band.tolist() == [""]
