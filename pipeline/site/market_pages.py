@@ -32,9 +32,9 @@ def competitor_pages(site: SitePages) -> list[Page]:
     mentions = site.data.table("competitor_mentions")
     last = site.data.months[-1] if site.data.months else ""
     now = competitors[competitors.month == last]
-    if now.empty:
-        return []
     overall = now[(now.county == ALL_COUNTIES) & (now.business_type == ALL_BUSINESS)]
+    if now.empty:  # the index stays (the navigation links it), empty
+        return [_index(overall, last)]
     trend = (
         competitors[(competitors.county == ALL_COUNTIES) & (competitors.business_type == ALL_BUSINESS)]
         .pivot_table(index="competitor", columns="month", values="key_accounts", aggfunc="sum")
