@@ -31,8 +31,15 @@ from assets.surveys import waves
 from pipeline.core.contract import (
     ALERTS,
     ARCHIVE,
+    BUSINESS_BREADTH,
     CASES,
+    COMPETITOR_MENTIONS,
+    COMPETITORS,
+    CROSS_SELL,
+    CROSS_SELL_BY_MANAGER,
+    NEEDS,
     PAY,
+    PRICING_BANDS,
     PROBLEMS,
     PROGRESS,
     RECONCILIATION,
@@ -66,6 +73,15 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "pay": [PROBLEMS],  # the month's problems.csv, completed with the 考核评分 and 新揽收 ones
     "pay_statements": [PAY],
     "reconciliation": [RECONCILIATION],
+    "market": [
+        CROSS_SELL,
+        CROSS_SELL_BY_MANAGER,
+        BUSINESS_BREADTH,
+        PRICING_BANDS,
+        COMPETITOR_MENTIONS,
+        COMPETITORS,
+        NEEDS,
+    ],
 }
 # and for the survey waves
 WAVE_TABLES: dict[str, list[Table]] = {"survey_wave": [SATISFACTION]}

@@ -19,6 +19,7 @@ from assets.analytics import alerts, cases, customer_archive, quarterly_usage, t
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
+from assets.market import market
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
@@ -53,6 +54,7 @@ PRELOAD_MODULES = [
     "assets.checks",
     "assets.feedback",
     "assets.reconciliation",
+    "assets.market",
 ]
 
 
@@ -102,6 +104,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         visit_coverage,
         quarterly_usage,
         reconciliation,
+        market,
         assessment,
         scorecards_table,
         pay,

@@ -51,6 +51,7 @@ def month_content_data(
     cases: pd.DataFrame,
     progress_reports: pd.DataFrame,
     reconciliation: dict,
+    market: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -77,6 +78,7 @@ def month_content_data(
     content["pay_held"] = held_pay(scorecards_table)
     if reconciliation["note"] is not None:  # only with an export: a month without one states what it did
         content["reconciliation"] = reconciliation["note"]
+    content["market"] = market["content"]  # 叠加使用, 浮动定价, 市场研究
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

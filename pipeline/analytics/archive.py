@@ -23,6 +23,7 @@ def archive_as_of(
     record yet gets one from its usage rows (name, county, manager), marked as such.
     """
     base = previous.copy() if previous is not None else pd.DataFrame(columns=ARCHIVE.names)
+    base = base.reindex(columns=ARCHIVE.names, fill_value="")  # a field added later starts blank
     base = base.set_index("customer_id")
     latest = updates.sort_values(["updated", "source_row"], kind="mergesort").drop_duplicates(
         "customer_id", keep="last"

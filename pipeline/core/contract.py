@@ -221,6 +221,7 @@ ARCHIVE = Table(
             ("first_month", MONTH, REQUIRED),
             ("changed_month", MONTH, REQUIRED),
             ("source", TEXT, REQUIRED),
+            ("agreed_band", TEXT),  # 协议档次 (optional): the pricing bands agreed, e.g. 特快:一档
         ]
     ),
     key=("customer_id",),
@@ -376,6 +377,146 @@ SATISFACTION = Table(
     key=("wave", "county", "dimension"),
     description="满意度测评汇总:分项、分县",
 )
+CROSS_SELL = Table(
+    "cross_sell",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("manager_id", TEXT),
+            ("nature", TEXT, REQUIRED),  # 企业性质: what makes customers comparable
+            ("business_type", TEXT, REQUIRED),  # used by comparable customers, not by this one
+            ("rank", INTEGER, REQUIRED),  # within the customer, 1 = best
+            ("scope", TEXT, REQUIRED),  # county, or prefecture when the county has too few peers
+            ("peers", INTEGER, REQUIRED),  # comparable customers in the scope
+            ("users", INTEGER, REQUIRED),  # of them, using the business type
+            ("uptake", DECIMAL),  # users ÷ peers
+            ("median_revenue", FEN, REQUIRED),  # trailing-window revenue of the type per user, median
+            ("users_revenue", FEN, REQUIRED),  # all users' trailing-window revenue of the type
+        ]
+    ),
+    key=("customer_id", "business_type"),
+    description="叠加使用机会:同类客户在用而本大客户未用的业务种类,按同类客户收入排序",
+)
+CROSS_SELL_BY_MANAGER = Table(
+    "cross_sell_by_manager",
+    Layout.tables,
+    _columns(
+        [
+            ("manager_id", TEXT, REQUIRED),
+            ("manager_rank", INTEGER, REQUIRED),
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("business_type", TEXT, REQUIRED),
+            ("customer_rank", INTEGER, REQUIRED),
+            ("scope", TEXT, REQUIRED),
+            ("uptake", DECIMAL),
+            ("median_revenue", FEN, REQUIRED),
+        ]
+    ),
+    key=("manager_id", "manager_rank"),
+    description="各客户经理的叠加使用重点机会(每人前若干条)",
+)
+BUSINESS_BREADTH = Table(
+    "business_breadth",
+    Layout.tables,
+    _columns(
+        [
+            ("month", MONTH, REQUIRED),
+            ("key_accounts", INTEGER, REQUIRED),
+            ("none", INTEGER, REQUIRED),  # key accounts with no usage in the window
+            ("one", INTEGER, REQUIRED),
+            ("two", INTEGER, REQUIRED),
+            ("three_plus", INTEGER, REQUIRED),
+            ("share_one", DECIMAL),
+            ("share_two", DECIMAL),
+            ("share_three_plus", DECIMAL),
+        ]
+    ),
+    key=("month",),
+    description="大客户使用业务种类数(1、2、3种及以上)的占比,近13个月",
+)
+PRICING_BANDS = Table(
+    "pricing_bands",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("manager_id", TEXT),
+            ("business_type", TEXT, REQUIRED),
+            ("measure", TEXT, REQUIRED),  # volume or revenue (rules: pricing.bands)
+            ("trailing_volume", INTEGER, REQUIRED),
+            ("trailing_revenue", FEN, REQUIRED),
+            ("band", INTEGER, REQUIRED),  # 0 = the lowest band
+            ("band_label", TEXT, REQUIRED),
+            ("next_label", TEXT),  # blank in the highest band
+            ("to_next_volume", INTEGER),  # what is missing to the next band, in the measure
+            ("to_next_revenue", FEN),
+            ("previous_label", TEXT),  # last month's band (last month's window and rules)
+            ("change", TEXT, REQUIRED),  # up, down, same, first, partial (window not yet covered by data)
+            ("agreed_label", TEXT),  # 协议档次 from the archive
+            ("agreement", TEXT),  # above_agreed, below_agreed, unreadable, or blank
+        ]
+    ),
+    key=("customer_id", "business_type"),
+    description="浮动定价档次:大客户按业务种类的滚动12个月用邮规模所处档次、距上一档差距、本月档次变动",
+)
+COMPETITOR_MENTIONS = Table(
+    "competitor_mentions",
+    Layout.tables,
+    _columns(
+        [
+            ("customer_id", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            ("manager_id", TEXT),
+            ("kind", TEXT, REQUIRED),  # competitor or need
+            ("name", TEXT, REQUIRED),  # canonical competitor or need category; else the text as written
+            ("matched", TEXT, REQUIRED),  # yes: through the aliases; no: 未归类
+            ("written", TEXT, REQUIRED),  # the part of the archive cell as written
+            ("trailing_revenue", FEN, REQUIRED),  # the key account's trailing-12-month revenue
+        ]
+    ),
+    key=("customer_id", "kind", "name"),
+    description="大客户档案中的竞争对手与潜在需求(按别名归并),每客户每项一行",
+)
+COMPETITORS = Table(
+    "competitors",
+    Layout.tables,
+    _columns(
+        [
+            ("competitor", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),  # or 全州
+            ("business_type", TEXT, REQUIRED),  # or 全部
+            ("matched", TEXT, REQUIRED),
+            ("key_accounts", INTEGER, REQUIRED),
+            ("revenue", FEN, REQUIRED),  # their trailing-12-month revenue (of the business type)
+            ("revenue_share", DECIMAL),  # of all key accounts' revenue in the scope
+            ("written", TEXT),  # the variants seen
+        ]
+    ),
+    key=("competitor", "county", "business_type"),
+    description="竞争对手:分县(市)、分业务种类,涉及大客户数及其收入",
+)
+NEEDS = Table(
+    "needs",
+    Layout.tables,
+    _columns(
+        [
+            ("need", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),  # or 全州
+            ("served_by", TEXT),  # the business type serving it; blank when none does
+            ("unserved", TEXT, REQUIRED),  # yes: no current business type serves it
+            ("matched", TEXT, REQUIRED),
+            ("key_accounts", INTEGER, REQUIRED),
+            ("revenue", FEN, REQUIRED),
+            ("written", TEXT),
+        ]
+    ),
+    key=("need", "county"),
+    description="潜在需求:按需求类别、分县(市),现有业务种类未覆盖的单独标出",
+)
 TABLES = {
     t.name: t
     for t in (
@@ -393,6 +534,13 @@ TABLES = {
         SCORECARDS,
         PAY,
         SATISFACTION,
+        CROSS_SELL,
+        CROSS_SELL_BY_MANAGER,
+        BUSINESS_BREADTH,
+        PRICING_BANDS,
+        COMPETITOR_MENTIONS,
+        COMPETITORS,
+        NEEDS,
     )
 }
 

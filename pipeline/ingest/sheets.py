@@ -18,6 +18,7 @@ ARCHIVE_HEADER = [
     "客户经理",
     "县级重点客户",
     "更新日期",
+    "协议档次",  # optional: the pricing bands agreed (浮动定价), e.g. 特快:一档
 ]
 VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
 CASE_HEADER = [

@@ -20,6 +20,7 @@ from pipeline.core.months import chinese_month, month_range, number_of, shift, y
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
+from pipeline.render.market_charts import breadth_chart
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
 
 TREND_MONTHS = 13
@@ -342,7 +343,9 @@ def held_pay(scorecards: pd.DataFrame) -> list[dict]:
 def charts(content: dict) -> dict[str, str]:
     """The SVG charts of the month (same input, same bytes). Drawn once per process for the
     same figures: the bulletin and the site's month page show the same charts."""
-    key = content_hash([content[k] for k in ("by_business", "by_county", "trend", "pareto")])
+    key = content_hash(
+        [content[k] for k in ("by_business", "by_county", "trend", "pareto")] + [_breadth_trend(content)]
+    )
     if key not in _CHARTS:
         if len(_CHARTS) >= 8:
             _CHARTS.pop(next(iter(_CHARTS)))
@@ -353,7 +356,14 @@ def charts(content: dict) -> dict[str, str]:
 _CHARTS: dict[str, dict[str, str]] = {}
 
 
+def _breadth_trend(content: dict) -> list[dict]:
+    """叠加使用: the months of the key accounts' breadth of use (none in content made before it)."""
+    return (content.get("market") or {}).get("cross_sell", {}).get("trend", [])
+
+
 def _draw_charts(content: dict) -> dict[str, str]:
+    breadth = _breadth_trend(content)
+    extra = {"breadth": breadth_chart(breadth, "大客户使用业务种类数(近13个月)")} if breadth else {}
     business = [r for r in content["by_business"] if r["revenue_fen"]]
     counties = sorted((r for r in content["by_county"] if r["revenue_fen"]), key=lambda r: -r["revenue_fen"])
     return {
@@ -371,6 +381,7 @@ def _draw_charts(content: dict) -> dict[str, str]:
             "收入(万元)",
         ),
         "pareto": pareto_chart(content["pareto"]["curve"], "客户收入集中度(帕累托曲线)"),
+        **extra,
     }
 
 

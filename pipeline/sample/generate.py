@@ -30,6 +30,7 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.xlsx import save_reproducible
+from pipeline.sample.market import with_market_texts
 from pipeline.sample.progress import add_progress_sheet, progress_rows
 from pipeline.sample.system import write_system_exports
 
@@ -91,6 +92,7 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     months = month_range(scale.first, scale.last)
     customers = _customers(ref, rng, scale.customers, months)
     usage = _usage(customers, rng, months)
+    customers = with_market_texts(customers, seed)  # 竞争对手, 潜在需求, 协议档次: a stream of their own
     _write_targets(inputs / "reference", ref, customers, usage)
     _write_contacts(inputs / "reference", ref)
     quirks = _quirks(ref, months)
@@ -134,7 +136,7 @@ def simulate(
 
 def _write_reference(folder: Path, scale: Scale) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("business_types.csv", "rules.toml", "aliases.toml"):
+    for name in ("business_types.csv", "rules.toml", "aliases.toml", "market.toml"):
         if not (folder / name).exists():
             shutil.copy(EMBEDDED_REFERENCE / name, folder / name)
     if (folder / "counties.csv").exists():
@@ -498,11 +500,12 @@ def _archive_sheet(wb, ref, rng, month, t, customers, managers) -> None:
                 "是" if r.partner else "否",
                 "见营业执照",
                 "",
-                "",
-                "",
+                getattr(r, "potential", ""),
+                getattr(r, "competitors", ""),
                 managers[r.manager_id],
                 "是" if r.designated else "否",
                 day,
+                getattr(r, "agreed_band", ""),
             ]
         )
 

@@ -32,6 +32,7 @@ from pipeline.render.pdf import TEMPLATES, render_html, stylesheet
 from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.downloads import Table
+from pipeline.site.market_pages import competitor_pages
 from pipeline.site.pages import Page, SitePages
 
 MANIFEST = ".site-manifest.json"
@@ -65,7 +66,8 @@ def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> Sit
 
 def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -> SiteBuild:
     started = time.perf_counter()
-    pages = SitePages(load_site_data(layout), ref).all()
+    site_pages = SitePages(load_site_data(layout), ref)
+    pages = site_pages.all() + competitor_pages(site_pages)  # 市场研究: a page per competitor
     current = _adopt_current(layout.site, releases)
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)

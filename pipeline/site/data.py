@@ -26,6 +26,20 @@ TABLE_COLUMNS = {
     ],
     "visits": ["date", "customer_id", "manager_id", "method", "content", "county"],
     "submissions": ["county", "status", "file", "rows", "errors", "warnings", "report_date"],
+    # 市场研究 (the competitor pages)
+    "competitors": [
+        *("competitor", "county", "business_type", "matched", "key_accounts", "revenue_fen", "revenue_share"),
+        "written",
+    ],
+    "competitor_mentions": [
+        "customer_id",
+        "county",
+        "kind",
+        "name",
+        "matched",
+        "written",
+        "trailing_revenue_fen",
+    ],
 }
 
 

@@ -201,3 +201,20 @@ def test_html_validates(published, tmp_path):
         text=True,
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+
+
+def test_competitor_pages_load_from_file_and_link_to_key_accounts(published, page):
+    competitors = pd.read_csv(published.tables(MONTH) / "competitors.csv", dtype=str)
+    first = competitors[(competitors.county == "全州") & (competitors.business_type == "全部")].iloc[0]
+    page.goto((published.site / "competitors" / "index.html").as_uri())
+    assert "竞争对手" in page.locator("h1").inner_text()
+    page.get_by_role("link", name=first.competitor, exact=True).click()
+    assert page.locator("h1").inner_text() == first.competitor
+    assert page.url.startswith("file://") and "/competitors/c-" in page.url
+    rows = page.locator("#accounts + table tbody tr")
+    assert rows.count() == int(first.key_accounts)
+    link = page.locator("#accounts + table tbody a").first
+    if link.count():
+        link.click()
+        assert "/customers/" in page.url
+    assert page.problems == [], page.problems

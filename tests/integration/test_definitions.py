@@ -49,6 +49,7 @@ GROUPS = {
         "assessment",
         "scorecards_table",
         "reconciliation",
+        "market",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -86,6 +87,18 @@ CHECKS = {
     "pay_statements": {"pay_contract"},
     "reconciliation": {"reconciliation_contract"},
     "survey_wave": {"satisfaction_contract"},
+    "market": {
+        f"{t}_contract"
+        for t in (
+            "cross_sell",
+            "cross_sell_by_manager",
+            "business_breadth",
+            "pricing_bands",
+            "competitor_mentions",
+            "competitors",
+            "needs",
+        )
+    },
 }
 
 

@@ -15,6 +15,7 @@ from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
 from pipeline.ingest.reference import Reference
 from pipeline.publish.bulletin import progress_section, render_brief
+from tests.pdf_pages import pages_before_annex
 from tests.workbooks import county_workbook
 
 MONTH = "2025-03"
@@ -55,7 +56,7 @@ def test_the_published_month_names_the_counties_that_sent_no_progress_sheet(publ
         .read_text(encoding="utf-8")
         .startswith("county,item,text,source_file,source_row")
     )
-    assert _pages(brief) <= 2
+    assert pages_before_annex(brief) <= 2
 
 
 def test_brief_section_from_two_counties_sheets_with_one_missing(published, tmp_path) -> None:
@@ -81,7 +82,7 @@ def test_brief_section_from_two_counties_sheets_with_one_missing(published, tmp_
     assert "…" in text and "全文见本月数据表 progress.csv" in text
     missing = re.search(r"未报送:(\S+)", text).group(1)
     assert "宁南县" in missing and "西昌市" not in missing and "会东县" not in missing
-    assert _pages(pdf) <= 2
+    assert pages_before_annex(pdf) <= 2
 
 
 def test_brief_stays_within_two_pages_when_every_county_writes_at_length(published, tmp_path) -> None:
@@ -96,4 +97,4 @@ def test_brief_stays_within_two_pages_when_every_county_writes_at_length(publish
     content["progress"] = progress_section(
         pd.DataFrame(rows, columns=["county", "item", "text"]), pd.DataFrame(content["submissions"]), ref
     )
-    assert _pages(render_brief(content, 1, tmp_path)) <= 2
+    assert pages_before_annex(render_brief(content, 1, tmp_path)) <= 2

@@ -41,7 +41,7 @@ def test_the_sample_export_is_reconciled_in_the_published_month(published) -> No
     reconciled = problems[problems.code.str.startswith("reconcile_")]
     assert len(reconciled) == len(table) and set(reconciled.severity) == {"warning"}
     text = _pdf_text(published.bulletins(MONTH) / "v1")
-    assert "十三、数据质量说明:与量收系统对账" in text
+    assert "十四、数据质量说明:与量收系统对账" in text
     by_county = _read(tables / "reconciliation_by_county.csv")
     compared = by_county[by_county.status == "compared"]
     fen = compared.revenue_diff.map(lambda v: round(float(v) * 100)).sum()

@@ -1,0 +1,176 @@
+"""Cross-selling (叠加使用): the business types comparable customers use and a key account does not.
+
+The plan wants key accounts to use many postal services. For each key account of the month:
+- its **comparable customers** are the customers of the same 企业性质 (archive) that used any
+  business type in the trailing window (`cross_sell.window_months`, 12), the account itself left
+  out: those of its county, or — when the county has fewer than `cross_sell.min_peers` of them —
+  those of the whole prefecture (`scope` county / prefecture). An account whose 企业性质 is blank
+  gets no list: it has nothing to compare with.
+- an **opportunity** is a business type (of the reference list) the account did not use in the
+  window and that at least `cross_sell.min_users` of its comparable customers used.
+- opportunities are ranked by the **median trailing revenue per comparable user** of that
+  business type (what such a customer typically brings), then by the share of comparable
+  customers using it (`uptake`), then by the reference order of business types.
+
+Each manager's best opportunities (`cross_sell_by_manager.csv`) are the top
+`cross_sell.top_per_manager` of their key accounts' opportunities in the same order.
+
+The breadth of use (how many business types a key account uses: 1, 2, 3+) is measured month by
+month on that month's key accounts and trailing window, for the bulletin's trend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.analytics.tiers import key_accounts
+from pipeline.analytics.trailing import trailing_usage, used
+from pipeline.core.contract import CROSS_SELL, CROSS_SELL_BY_MANAGER
+from pipeline.core.months import month_range, shift
+from pipeline.core.rules import Rules
+
+COUNTY, PREFECTURE = "county", "prefecture"
+SCOPE_LABELS = {COUNTY: "本县(市)", PREFECTURE: "全州"}
+BREADTH_COLUMNS = ["month", "key_accounts", "none", "one", "two", "three_plus"]
+BREADTH_SHARES = ["share_one", "share_two", "share_three_plus"]
+
+
+def half_up(value: float) -> int:
+    """A median of whole fen is whole or ends in .5: rounded half up to the fen."""
+    return int(np.floor(value + 0.5))
+
+
+def cross_sell(
+    usage_by_month: dict[str, pd.DataFrame],
+    month: str,
+    tiers: pd.DataFrame,
+    archive: pd.DataFrame,
+    rules: Rules,
+    business_order: list[str],
+) -> pd.DataFrame:
+    """One row per key account × proposed business type (CROSS_SELL), ranked per account."""
+    settings = rules.get("cross_sell")
+    window, min_peers, min_users = (
+        int(settings["window_months"]),
+        int(settings["min_peers"]),
+        int(settings["min_users"]),
+    )
+    profile = used(trailing_usage(usage_by_month, month, window))
+    nature = archive.set_index("customer_id").nature.fillna("").astype(str)
+    home = archive.set_index("customer_id").county
+    active = pd.DataFrame({"customer_id": profile.customer_id.unique()})
+    active["nature"] = active.customer_id.map(nature).fillna("")
+    active["county"] = active.customer_id.map(home).fillna(
+        active.customer_id.map(profile.drop_duplicates("customer_id").set_index("customer_id").county)
+    )
+    active = active[active.nature != ""]
+    # per comparable group: its members, and per business type the revenues of its users
+    revenue = profile.merge(
+        active[["customer_id", "nature", "county"]], on="customer_id", suffixes=("_row", "")
+    )
+    county_size = active.groupby(["county", "nature"]).size()
+    prefecture_size = active.groupby("nature").size()
+    county_users = revenue.groupby(["county", "nature", "business_type"]).revenue_fen.apply(list)
+    prefecture_users = revenue.groupby(["nature", "business_type"]).revenue_fen.apply(list)
+    uses = profile.groupby("customer_id").business_type.apply(set)
+
+    rows = []
+    keys = key_accounts(tiers)
+    for k in keys.itertuples():
+        kind = nature.get(k.customer_id, "")
+        if not kind:
+            continue
+        county = home.get(k.customer_id, k.county) or k.county
+        mine = uses.get(k.customer_id, set())
+        member = int(k.customer_id in set(active.customer_id))  # itself, when it is in the group
+        peers = int(county_size.get((county, kind), 0)) - member
+        scope = COUNTY
+        if peers < min_peers:
+            scope = PREFECTURE
+            peers = int(prefecture_size.get(kind, 0)) - member
+        for business in business_order:
+            if business in mine:
+                continue
+            values = (
+                county_users.get((county, kind, business))
+                if scope == COUNTY
+                else prefecture_users.get((kind, business))
+            )
+            if values is None or len(values) < min_users:
+                continue
+            rows.append(
+                {
+                    "customer_id": k.customer_id,
+                    "county": k.county,
+                    "manager_id": k.manager_id if isinstance(k.manager_id, str) else "",
+                    "nature": kind,
+                    "business_type": business,
+                    "scope": scope,
+                    "peers": peers,
+                    "users": len(values),
+                    "uptake": round(len(values) / peers, 4) if peers else None,
+                    "median_revenue_fen": half_up(float(np.median(values))),
+                    "users_revenue_fen": int(sum(values)),
+                    "_order": business_order.index(business),
+                }
+            )
+    out = pd.DataFrame(rows, columns=[*CROSS_SELL.frame_columns, "_order"])
+    if out.empty:
+        return out.drop(columns="_order")
+    out = out.sort_values(
+        ["customer_id", "median_revenue_fen", "uptake", "_order"],
+        ascending=[True, False, False, True],
+        kind="mergesort",
+    )
+    out["rank"] = out.groupby("customer_id").cumcount() + 1
+    return out[CROSS_SELL.frame_columns].reset_index(drop=True)
+
+
+def best_by_manager(table: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Each manager's `top` opportunities over their key accounts (CROSS_SELL_BY_MANAGER)."""
+    mine = table[table.manager_id != ""]
+    if mine.empty:
+        return pd.DataFrame(columns=CROSS_SELL_BY_MANAGER.frame_columns)
+    ranked = mine.sort_values(
+        ["manager_id", "median_revenue_fen", "uptake", "customer_id", "rank"],
+        ascending=[True, False, False, True, True],
+        kind="mergesort",
+    )
+    ranked = ranked.groupby("manager_id").head(top).copy()
+    ranked["manager_rank"] = ranked.groupby("manager_id").cumcount() + 1
+    ranked = ranked.rename(columns={"rank": "customer_rank"})
+    return ranked[CROSS_SELL_BY_MANAGER.frame_columns].reset_index(drop=True)
+
+
+def breadth(
+    usage_by_month: dict[str, pd.DataFrame],
+    tiers_by_month: dict[str, pd.DataFrame],
+    month: str,
+    window: int,
+    months: int = 13,
+) -> pd.DataFrame:
+    """Per month of the last `months` with tiers: how many key accounts used 0, 1, 2, 3+ business
+    types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts."""
+    rows = []
+    for m in month_range(shift(month, -(months - 1)), month):
+        if m not in tiers_by_month or tiers_by_month[m] is None:
+            continue
+        keys = set(key_accounts(tiers_by_month[m]).customer_id)
+        profile = used(trailing_usage(usage_by_month, m, window))
+        counts = profile[profile.customer_id.isin(keys)].groupby("customer_id").business_type.nunique()
+        counts = counts.reindex(sorted(keys), fill_value=0)
+        rows.append(
+            {
+                "month": m,
+                "key_accounts": len(keys),
+                "none": int((counts == 0).sum()),
+                "one": int((counts == 1).sum()),
+                "two": int((counts == 2).sum()),
+                "three_plus": int((counts >= 3).sum()),
+            }
+        )
+    out = pd.DataFrame(rows, columns=BREADTH_COLUMNS)
+    for share, count in zip(BREADTH_SHARES, ["one", "two", "three_plus"], strict=True):
+        out[share] = (out[count] / out.key_accounts.where(out.key_accounts > 0)).round(4)
+    return out
