@@ -18,8 +18,17 @@ ARCHIVE_HEADER = [
     "客户经理",
     "县级重点客户",
     "更新日期",
+    "关键联系人生日",  # optional: month and day only (工作清单's greetings; never published)
 ]
-VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
+VISIT_HEADER = [
+    "走访日期",
+    "客户编号",
+    "客户经理",
+    "方式",
+    "内容",
+    "客户意见",
+    "计划日期",
+]  # 计划日期 optional
 CASE_HEADER = [
     "受理日期",
     "客户编号",
