@@ -33,6 +33,7 @@ from assets.sources import (
     survey_workbooks_source,
 )
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave, waves
+from assets.todo import key_person_birthdays, todo_lists
 from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
@@ -50,6 +51,7 @@ PRELOAD_MODULES = [
     "assets.publications",
     "assets.checks",
     "assets.feedback",
+    "assets.todo",
     "assets.forkserver_ready",
 ]
 
@@ -110,6 +112,8 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         brief,
         quarterly_report,
         site,
+        key_person_birthdays,
+        todo_lists,
     ]
     return Definitions(
         assets=[*counties, *month_assets, survey_wave, survey_headlines, *sources],

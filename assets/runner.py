@@ -22,7 +22,7 @@ from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
 from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
-from pipeline.surveys.survey import fingerprint, wave_sources
+from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
@@ -249,7 +249,9 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
         ),
         limit=1,
     )
-    written = SATISFACTION.path(layout, wave).exists()
+    written = SATISFACTION.path(layout, wave).exists() or not (
+        wave_workbooks(layout.inputs / "surveys" / wave) or layout.survey_tables(wave).exists()
+    )  # a wave with no workbooks is current once nothing of it is published
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 

@@ -48,6 +48,7 @@ GROUPS = {
         "volumes",
         "assessment",
         "scorecards_table",
+        "key_person_birthdays",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -58,6 +59,7 @@ GROUPS = {
         "quarterly_report",
         "feedback",
         "site",
+        "todo_lists",
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
@@ -84,6 +86,7 @@ CHECKS = {
     "pay": {"problems_contract"},
     "pay_statements": {"pay_contract"},
     "survey_wave": {"satisfaction_contract"},
+    "todo_lists": {"todo_items_contract"},
 }
 
 
