@@ -30,6 +30,7 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.xlsx import save_reproducible
+from pipeline.sample.todo import add_birthdays_and_plans
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
 
@@ -95,7 +96,7 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     # cases from a generator of their own: the other sheets stay as they were without them
     cases = _cases(ref, np.random.default_rng([seed, 17]), months, customers, usage, quirks)
     for month in months:
-        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases)
+        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, seed)
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
@@ -128,7 +129,7 @@ def simulate(
 
 def _write_reference(folder: Path, scale: Scale) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("business_types.csv", "rules.toml", "aliases.toml"):
+    for name in ("business_types.csv", "rules.toml", "aliases.toml", "holidays.csv"):
         if not (folder / name).exists():
             shutil.copy(EMBEDDED_REFERENCE / name, folder / name)
     if (folder / "counties.csv").exists():
@@ -372,7 +373,7 @@ def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> 
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
 
 
-def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> None:
+def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, seed=DEFAULT_SEED) -> None:
     folder = inputs / month
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
@@ -450,6 +451,10 @@ def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases) -> No
         _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
         _visit_sheet(wb, rng, month, this[this.county == code], managers)
         _case_sheet(wb, cases.get((code, month), []))
+        # birthdays and visit plans from streams of their own (pipeline.sample.todo)
+        add_birthdays_and_plans(
+            wb, seed, t, month, int(ref.counties.code.tolist().index(code)), rows, managers
+        )
         save_reproducible(
             wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
         )
