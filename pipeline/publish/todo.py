@@ -119,7 +119,7 @@ def todo_items(
             "archive",
             r.manager_id,
             r.customer_id,
-            r.updated,  # 更新日期 as the county gave it (blank where none); the month it changed in the detail
+            r.updated,  # 更新日期 as given (blank where none); the month in the detail
             "档案更新",
             "",
             f"超过 {refresh_months} 个月未更新(最近 {since})",
