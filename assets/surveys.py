@@ -137,11 +137,12 @@ def _report(
         "counties": records(counties),
         "drivers": records(key_drivers),
         "follow_up": records(callbacks),
-        "previous_wave": previous_wave(wave),
-        "previous_waiting": records(earlier[earlier.status.isin(WAITING)]),
-        "previous_followups": len(earlier),
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
+    if len(earlier):  # section 五: the previous wave's follow-ups still waiting at this wave's end
+        s["previous_wave"] = previous_wave(wave)
+        s["previous_waiting"] = records(earlier[earlier.status.isin(WAITING)])
+        s["previous_followups"] = len(earlier)
     html = render_pdf_html("survey.html", when, s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
     # the site shows the wave from this content when it is next built
