@@ -374,3 +374,20 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
     assert "凉山州安宁商贸有限公司" in text and "下降预警" in text
     # a second run with the same content draws nothing again
     assert write_todo_lists(folder, month, managers, items, holidays_missing=False)["written"] == 0
+
+
+def test_the_template_carries_the_two_optional_columns_and_reads_back(tmp_path, reference):
+    from pipeline.ingest.template import template_workbook
+
+    wb = template_workbook(reference, "2026-07", "西昌市")
+    assert [c.value for c in wb["客户档案"][1]][-1] == "关键联系人生日"
+    assert [c.value for c in wb["走访记录"][1]][-1] == "计划日期"
+    wb["客户档案"].append(archive_row(TAX, "西昌市税务局", "吉克阿依", "3月15日"))
+    wb["走访记录"].append([None, TAX, "陆浩", None, None, None, "2026-07-20"])
+    wb["用邮情况"]["A1"].value = "凉山州邮政大客户用邮情况月报(2026年7月)"
+    wb.save(tmp_path / "西昌市.xlsx")
+    files, _ = county_files(tmp_path, reference)
+    intake = ingest_county("xichang", "2026-07", files["xichang"], reference, KNOWN)
+    assert [r["birthday"] for r in intake.archive] == ["03-15"]
+    assert [(v["date"], v["planned"]) for v in intake.visits] == [("", "2026-07-20")]
+    assert not [p for p in intake.problems if p.sheet in ("客户档案", "走访记录")]
