@@ -36,6 +36,7 @@ from assets.sources import (
     system_exports,
 )
 from assets.surveys import SURVEYS_GROUP, survey_headlines, survey_wave, waves
+from assets.todo import key_person_birthdays, todo_lists
 from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
@@ -55,6 +56,7 @@ PRELOAD_MODULES = [
     "assets.feedback",
     "assets.reconciliation",
     "assets.market",
+    "assets.todo",
 ]
 
 
@@ -117,6 +119,8 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         brief,
         quarterly_report,
         site,
+        key_person_birthdays,
+        todo_lists,
     ]
     return Definitions(
         assets=[*counties, *month_assets, survey_wave, survey_headlines, *sources],

@@ -22,7 +22,7 @@ from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
 from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
-from pipeline.surveys.survey import fingerprint, wave_sources
+from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
@@ -175,7 +175,11 @@ def run_month(
     instance = instance or instance_for(layout)
     jobs = jobs_for(layout, instance, defs, executor)
     report = RunReport(month, success=False)
-    done = instance.get_materialized_partitions(AssetKey("usage"))
+    # a history month lacks what the month needs of it: its usage, or (computed before the
+    # register existed) its key persons' birthdays, which the to-do lists carry month to month
+    done = instance.get_materialized_partitions(AssetKey("usage")) & instance.get_materialized_partitions(
+        AssetKey("key_person_birthdays")
+    )
     for earlier in month_range(FIRST_MONTH, shift(month, -1)):
         if to_partition_key(earlier) in done:
             continue
@@ -249,7 +253,9 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
         ),
         limit=1,
     )
-    written = SATISFACTION.path(layout, wave).exists()
+    written = SATISFACTION.path(layout, wave).exists() or not (
+        wave_workbooks(layout.inputs / "surveys" / wave) or layout.survey_tables(wave).exists()
+    )  # a wave with no workbooks is current once nothing of it is published
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 

@@ -20,6 +20,7 @@ from pipeline.ingest.reference import ALL_COUNTIES
 from pipeline.publish.bulletin import records
 from pipeline.render.charts import importance_performance_chart
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.surveys.followup import WAITING, earlier_followups, unpublish_wave
 from pipeline.surveys.survey import (
     DIMENSIONS,
     coverage,
@@ -30,6 +31,7 @@ from pipeline.surveys.survey import (
     summarise,
     wave_change,
     wave_end_month,
+    wave_workbooks,
 )
 
 SURVEYS_GROUP = "surveys"
@@ -55,6 +57,10 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     ref = settings.reference()
     layout = settings.layout
     end = wave_end_month(wave)
+    if not wave_workbooks(layout.inputs / "surveys" / wave):  # no survey this wave: nothing to publish
+        removed = unpublish_wave(layout.survey_tables(wave), layout.outputs / "bulletins" / "surveys" / wave)
+        context.add_output_metadata({"responses": 0, "published": False, "removed_stale_files": removed})
+        return {"wave": wave, "responses": 0}
     archive, tiers = _table(layout.tables(end), "archive"), _table(layout.tables(end), "tiers")
     known = set(archive.customer_id) if archive is not None else None
     responses, problems = read_wave(layout.inputs / "surveys" / wave, ref, known)
@@ -65,8 +71,10 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     key_drivers = drivers(responses) if len(responses) else pd.DataFrame()
     callbacks = follow_up(responses, archive)
     covered = coverage(responses, tiers)
+    earlier = earlier_followups(layout, wave, rules)  # the previous wave's follow-ups: who still waits
     write_table(summary, out_folder, SATISFACTION)
     write_table(callbacks, out_folder, "followup")
+    write_table(earlier, out_folder, "followup_previous")
     write_table(key_drivers, out_folder, "drivers")
     write_table(to_frame(problems), out_folder, "problems")
     report = None
@@ -81,6 +89,7 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
             len(responses),
             covered,
             int(rules.get("survey.min_group")),
+            earlier,
         )
     overall = summary[(summary.county == ALL_COUNTIES) & (summary.dimension == DIMENSIONS["overall"])].iloc[0]
     headline = {
@@ -112,7 +121,7 @@ def _num(value) -> float | None:
 
 
 def _report(
-    folder: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group
+    folder: Path, wave: str, end: str, summary, key_drivers, callbacks, n: int, covered, min_group, earlier
 ) -> Path:
     when = document_time(end, 1)
     label = f"{wave[:4]}年{'上' if wave.endswith('H1') else '下'}半年"
@@ -130,6 +139,10 @@ def _report(
         "follow_up": records(callbacks),
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
+    if len(earlier):  # section 五: the previous wave's follow-ups still waiting at this wave's end
+        s["previous_wave"] = previous_wave(wave)
+        s["previous_waiting"] = records(earlier[earlier.status.isin(WAITING)])
+        s["previous_followups"] = len(earlier)
     html = render_pdf_html("survey.html", when, s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
     # the site shows the wave from this content when it is next built

@@ -177,6 +177,7 @@ VISITS = Table(
             ("county", TEXT, REQUIRED),
             ("source_file", TEXT, REQUIRED),
             ("source_row", INTEGER, REQUIRED),
+            ("planned", DATE),  # 计划日期: with no date, a visit planned and not made
         ]
     ),
     description="本月走访记录",
@@ -517,6 +518,27 @@ NEEDS = Table(
     key=("need", "county"),
     description="潜在需求:按需求类别、分县(市),现有业务种类未覆盖的单独标出",
 )
+TODO_ITEMS = Table(
+    "todo_items",
+    Layout.managers,  # restricted: the managers' own lists (birthdays), never under tables/
+    _columns(
+        [
+            ("month", MONTH, REQUIRED),
+            ("manager_id", TEXT, REQUIRED),
+            ("manager_name", TEXT, REQUIRED),
+            ("county", TEXT, REQUIRED),
+            # not_visited, missed_visit, case, greeting, archive, survey_followup (publish.todo)
+            ("section", TEXT, REQUIRED),
+            ("customer_id", TEXT),  # blank for a holiday greeting to all the manager's key accounts
+            ("customer_name", TEXT),
+            ("date", DATE),  # planned, received, greeting, last changed or follow-up due date
+            ("what", TEXT),  # tier, case type, occasion (节日 or 关键联系人生日) …
+            ("status", TEXT),  # alerted, missed, open, overdue, waiting …
+            ("detail", TEXT),
+        ]
+    ),
+    description="客户经理工作清单的全部事项(仅 outputs/managers/,含关键联系人生日)",
+)
 TABLES = {
     t.name: t
     for t in (
@@ -534,6 +556,7 @@ TABLES = {
         SCORECARDS,
         PAY,
         SATISFACTION,
+        TODO_ITEMS,
         CROSS_SELL,
         CROSS_SELL_BY_MANAGER,
         BUSINESS_BREADTH,

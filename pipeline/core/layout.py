@@ -47,6 +47,10 @@ class Layout:
     def restricted_pay(self, month: str) -> Path:
         return self.outputs / "restricted" / "pay" / month
 
+    def managers(self, month: str) -> Path:
+        """Each manager's own to-do list (工作清单) of the month: restricted, never linked from the site."""
+        return self.outputs / "managers" / month
+
     @property
     def dagster_home(self) -> Path:
         return self.outputs / ".dagster"

@@ -79,6 +79,16 @@ CODES: dict[str, tuple[str, str]] = {
         "row",
         "同一案件(客户编号、受理日期、类型、邮件号码相同)重复填报({detail}),均未采用,请合并为一行",
     ),
+    "birthday_invalid": (
+        "warning",
+        "关键联系人生日应为月日(如 03-15 或 3月15日),无法识别,已按空白处理,请核对",
+    ),
+    "birthday_year_ignored": ("warning", "关键联系人生日只需填月日,所填年份已忽略(按 {detail} 记)"),
+    "holiday_invalid": ("row", "节日日历:{detail},本行未采用,请按“年份,日期,节日”填写(日期如 2026-08-06)"),
+    "holiday_calendar_missing": (
+        "warning",
+        "未找到节日日历 {detail},工作清单本月不列节日问候,请补充参照数据",
+    ),
 }
 
 # code → the short Chinese name people see in place of the code (问题清单.xlsx, the site)
@@ -122,6 +132,10 @@ LABELS: dict[str, str] = {
     "claim_amount_missing": "理赔未填金额",
     "case_customer_unknown": "案件客户编号不在档案",
     "case_duplicate": "案件重复填报",
+    "birthday_invalid": "生日无法识别",
+    "birthday_year_ignored": "生日年份已忽略",
+    "holiday_invalid": "节日日历行无效",
+    "holiday_calendar_missing": "缺少节日日历",
     "county_rejected": "整表退回",  # the quarantine's note for every row of a rejected county
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}

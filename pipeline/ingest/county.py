@@ -32,6 +32,7 @@ from pipeline.ingest.grid import (
     find_header,
     parse_number,
 )
+from pipeline.ingest.holidays import parse_month_day
 from pipeline.ingest.reference import Reference
 
 
@@ -600,9 +601,20 @@ class _CountyReader:
                     "county": self.county_name,
                     "source_file": self.path.name,
                     "source_row": self._excel_row(grid, i),
+                    "birthday": self._birthday(grid, i, r),
                 }
             )
         self.archive = records
+
+    def _birthday(self, grid: Grid, i: int, record: dict) -> str:
+        """关键联系人生日 as MM-DD (optional). A year is dropped with a warning, a value that is no
+        month and day is a warning and blank. The value is not repeated in the problem: problems
+        are published, birthdays are not (the county sees its own cell in 问题反馈)."""
+        month_day, code = parse_month_day(record.get("birthday", ""))
+        if code:
+            cell = self._a1(grid, i, self._sheet_columns["archive"]["birthday"][0])
+            self.add(code, grid.name, cell, "(不公开)", detail=month_day)
+        return month_day
 
     def _read_visits(self, grid: Grid) -> None:
         methods = self.ref.value_index("visit_method")
@@ -612,10 +624,13 @@ class _CountyReader:
                 continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
             day = check("date", _iso_date, "走访日期")
-            self._check_visit_date(grid, i, r, day)
+            planned = check("planned", _iso_date, "计划日期")
+            if not (planned and not r.get("date")):  # planned, not (yet) made: the 工作清单 lists it
+                self._check_visit_date(grid, i, r, day)
             records.append(
                 {
                     "date": day,
+                    "planned": planned,
                     "customer_id": r["customer_id"],
                     "manager_id": check("manager", self._manager, "客户经理"),
                     "method": check("method", methods.match, "方式"),

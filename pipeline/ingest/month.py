@@ -39,7 +39,7 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
 
     return MonthIntake(
         usage=usage_frame(intakes),
-        archive=records("archive", ARCHIVE_COLUMNS),
+        archive=records("archive", [*ARCHIVE_COLUMNS, "birthday"]),  # birthday: never in archive.csv
         visits=records("visits", VISITS.names),
         cases=records("cases", CASE_COLUMNS).astype({"claim_amount_fen": "Int64", "source_row": "int64"}),
         problems=to_frame([p for i in intakes for p in i.problems] + list(extra_problems)),

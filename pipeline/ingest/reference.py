@@ -20,6 +20,9 @@ ALL_COUNTIES = "全州"
 # not part of the reference's digest, since it changes nothing of how a workbook reads.
 CONTACTS_FILE = "county_contacts.csv"
 CONTACT_COLUMNS = ["code", "county", "contact", "phone"]
+# files that change nothing of how a workbook reads: the holiday calendar (节日日历) only feeds
+# the managers' to-do lists (pipeline.ingest.holidays)
+UNREAD_FILES = (CONTACTS_FILE, "holidays.csv")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Reference:
     def digest(self) -> str:
         """Hash of every reference file: a change (an alias, a rule) can change how a workbook reads."""
         h = hashlib.sha256()
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.name != CONTACTS_FILE):
+        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.name not in UNREAD_FILES):
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 

@@ -19,8 +19,17 @@ ARCHIVE_HEADER = [
     "县级重点客户",
     "更新日期",
     "协议档次",  # optional: the pricing bands agreed (浮动定价), e.g. 特快:一档
+    "关键联系人生日",  # optional: month and day only (工作清单's greetings; never published)
 ]
-VISIT_HEADER = ["走访日期", "客户编号", "客户经理", "方式", "内容", "客户意见"]
+VISIT_HEADER = [
+    "走访日期",
+    "客户编号",
+    "客户经理",
+    "方式",
+    "内容",
+    "客户意见",
+    "计划日期",
+]  # 计划日期 optional
 CASE_HEADER = [
     "受理日期",
     "客户编号",

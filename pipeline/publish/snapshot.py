@@ -29,6 +29,7 @@ def _folders(layout: Layout, month: str) -> dict[str, Path]:
         "feedback": layout.feedback(month),
         "bulletins": layout.bulletins(month),
         "pay": layout.restricted_pay(month),
+        "managers": layout.managers(month),  # the managers' to-do lists (工作清单)
     }
 
 

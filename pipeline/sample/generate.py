@@ -33,6 +33,7 @@ from pipeline.render.xlsx import save_reproducible
 from pipeline.sample.market import with_market_texts
 from pipeline.sample.progress import add_progress_sheet, progress_rows
 from pipeline.sample.system import write_system_exports
+from pipeline.sample.todo import add_birthdays_and_plans
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
 
@@ -102,7 +103,7 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     sent = {(c, m) for c in ref.counties.code for m in months if "missing" not in quirks.get((c, m), set())}
     progress = progress_rows(seed, months, ref.county_names, sent)
     for month in months:
-        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress)
+        _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress, seed)
     write_system_exports(inputs, ref, seed, months, customers, usage)
     for wave, month in SURVEY_WAVES.items():
         if month in months:
@@ -136,7 +137,7 @@ def simulate(
 
 def _write_reference(folder: Path, scale: Scale) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("business_types.csv", "rules.toml", "aliases.toml", "market.toml"):
+    for name in ("business_types.csv", "rules.toml", "aliases.toml", "market.toml", "holidays.csv"):
         if not (folder / name).exists():
             shutil.copy(EMBEDDED_REFERENCE / name, folder / name)
     if (folder / "counties.csv").exists():
@@ -380,7 +381,9 @@ def _title_rows(ws, title: str, unit: str, reported: str | None, width: int) -> 
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
 
 
-def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress=None) -> None:
+def _write_month(
+    inputs, ref, rng, month, customers, usage, quirks, cases, progress=None, seed=DEFAULT_SEED
+) -> None:
     folder = inputs / month
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
@@ -459,6 +462,10 @@ def _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progr
         _visit_sheet(wb, rng, month, this[this.county == code], managers)
         _case_sheet(wb, cases.get((code, month), []))
         add_progress_sheet(wb, (progress or {}).get((code, month)))
+        # birthdays and visit plans from streams of their own (pipeline.sample.todo)
+        add_birthdays_and_plans(
+            wb, seed, t, month, int(ref.counties.code.tolist().index(code)), rows, managers
+        )
         save_reproducible(
             wb, folder / f"{county_name}_{year}年{int(mon)}月_大客户用邮情况.xlsx", _stamp(month)
         )

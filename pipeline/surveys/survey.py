@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.core.code import PIPELINE, package_files
 from pipeline.core.contract import SATISFACTION
+from pipeline.core.months import month_range
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
@@ -72,12 +73,35 @@ def wave_sources(inputs: Path, outputs: Path, wave: str, code: Path) -> dict[str
         ("outputs", tables / end / "tiers.parquet"),
         ("outputs", tables / "surveys" / previous_wave(wave) / "satisfaction.parquet"),
         ("code", Path("assets") / "surveys.py"),
+        *(("outputs", path) for path in followup_sources(wave)),
     ]:
         named[f"{root}/{path}"] = roots[root] / path
     for path in package_files("surveys"):  # the whole package: a module added or renamed counts
         relative = Path("pipeline") / path.relative_to(PIPELINE)
         named[f"code/{relative}"] = code / relative
     return named
+
+
+def wave_workbooks(folder: Path) -> list[Path]:
+    """The survey workbooks of a wave's folder (none: the wave publishes nothing)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".xlsx", ".xls", ".csv") and not p.name.startswith("~$")
+    )
+
+
+def followup_sources(wave: str) -> list[Path]:
+    """Under outputs/: what tells whether the previous wave's follow-ups were contacted by this
+    wave's end (pipeline.surveys.followup): the visits of each month in between and the cases."""
+    start, end = wave_end_month(previous_wave(wave)), wave_end_month(wave)
+    tables = Path("tables")
+    return [tables / m / "visits.parquet" for m in month_range(start, end)] + [
+        tables / end / "cases.parquet",
+        tables / "surveys" / previous_wave(wave) / "followup.parquet",
+    ]
 
 
 def fingerprint(sources: dict[str, Path]) -> str:
@@ -282,6 +306,8 @@ def follow_up(responses: pd.DataFrame, archive: pd.DataFrame | None) -> pd.DataF
     ]
     managers = archive.set_index("customer_id").manager_id if archive is not None else pd.Series(dtype=object)
     low["manager_id"] = managers.astype(object).reindex(low.customer_id).fillna("").to_numpy()
+    # 测评日期 as YYYY-MM-DD (blank where unreadable): the follow-up period runs from it
+    low["surveyed"] = low.date.astype(str).str.extract(r"^(\d{4}-\d{2}-\d{2})", expand=False).fillna("")
     return (
         low[
             [
@@ -293,6 +319,7 @@ def follow_up(responses: pd.DataFrame, archive: pd.DataFrame | None) -> pd.DataF
                 "comments",
                 "source_file",
                 "source_row",
+                "surveyed",
             ]
         ]
         .sort_values(["county", "customer_id"], kind="mergesort")

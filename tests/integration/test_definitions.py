@@ -50,6 +50,7 @@ GROUPS = {
         "scorecards_table",
         "reconciliation",
         "market",
+        "key_person_birthdays",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -60,6 +61,7 @@ GROUPS = {
         "quarterly_report",
         "feedback",
         "site",
+        "todo_lists",
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
@@ -99,6 +101,7 @@ CHECKS = {
             "needs",
         )
     },
+    "todo_lists": {"todo_items_contract"},
 }
 
 

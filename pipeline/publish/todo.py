@@ -1,0 +1,250 @@
+"""Each manager's to-do list (工作清单) for the month: one xlsx and one PDF per manager under
+`outputs/managers/YYYY-MM/<工号>_<姓名>_工作清单.{xlsx,pdf}`, and `todo_items.csv` beside them
+(every item of every list, the contract table TODO_ITEMS).
+
+The folder is restricted like the pay statements: it holds key persons' birthdays, which appear
+nowhere else (not in outputs/tables/, the bulletins or the site). Each list is what the manager
+does next: the key accounts not visited this month (alerted ones first), visits planned and not
+made, open and overdue cases, the greetings due next month, archive records to refresh and the
+survey follow-ups still waiting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.analytics.cases import OPEN, STATUS_LABELS, TYPE_LABELS
+from pipeline.core.contract import TODO_ITEMS
+from pipeline.core.months import chinese_month, next_month
+from pipeline.core.tables import atomic_write, write_table
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.xlsx import write_sheets
+from pipeline.surveys.followup import STATUS_LABELS as FOLLOWUP_LABELS
+from pipeline.surveys.followup import WAITING
+
+# section → its heading, in the order of the list
+SECTIONS = {
+    "not_visited": "本月未走访的大客户",
+    "missed_visit": "计划走访未完成",
+    "case": "未办结的投诉、查询、理赔",
+    "greeting": "下月节日与生日问候",
+    "archive": "待更新的客户档案",
+    "survey_followup": "满意度测评待回访客户",
+}
+SECTION_COLUMNS = {  # the xlsx sheet's and the PDF table's columns of each section
+    "not_visited": ["客户编号", "客户名称", "级别", "预警"],
+    "missed_visit": ["计划日期", "客户编号", "客户名称", "来源"],
+    "case": ["受理日期", "客户编号", "客户名称", "类型", "状态", "说明"],
+    "greeting": ["日期", "事由", "客户编号", "客户名称", "对象"],
+    "archive": ["最近更新", "客户编号", "客户名称", "说明"],
+    "survey_followup": ["回访期限", "客户编号", "客户名称", "状态", "说明"],
+}
+INDEX_FILE = "index.json"
+
+
+def list_name(manager_id: str, name: str) -> str:
+    return f"{manager_id}_{name}_工作清单"
+
+
+def todo_items(
+    month: str,
+    managers: pd.DataFrame,
+    archive: pd.DataFrame,
+    not_visited: pd.DataFrame,
+    missed: pd.DataFrame,
+    cases: pd.DataFrame,
+    greetings: pd.DataFrame,
+    stale: pd.DataFrame,
+    followups: pd.DataFrame,
+    refresh_months: int,
+) -> pd.DataFrame:
+    """Every item of every manager's list as one table (TODO_ITEMS), in the lists' order.
+
+    `managers`: manager_id, name, county (name) of the managers who get a list."""
+    names = archive.set_index("customer_id").name if len(archive) else pd.Series(dtype=str)
+    owner = archive.set_index("customer_id").manager_id if len(archive) else pd.Series(dtype=str)
+    rows: list[dict] = []
+
+    def add(section: str, manager: str, customer: str, day: str, what: str, status: str, detail: str) -> None:
+        rows.append(
+            {
+                "manager_id": manager,
+                "section": section,
+                "customer_id": customer,
+                "customer_name": str(names.get(customer, "")) if customer else "",
+                "date": day,
+                "what": what,
+                "status": status,
+                "detail": detail,
+            }
+        )
+
+    for r in not_visited.itertuples():
+        add(
+            "not_visited",
+            r.manager_id,
+            r.customer_id,
+            "",
+            r.tier_label,
+            "alerted" if r.alerts else "",
+            r.alerts,
+        )
+    for r in missed.itertuples():
+        add(
+            "missed_visit",
+            r.manager_id,
+            r.customer_id,
+            r.planned,
+            "计划走访",
+            "missed",
+            f"{r.source_file} 第{r.source_row}行",
+        )
+    open_cases = cases[cases.status.isin(OPEN)].sort_values(["opened", "case_id"], kind="mergesort")
+    for r in open_cases.itertuples():
+        manager = r.manager_id or str(owner.get(r.customer_id, ""))
+        detail = f"已受理 {r.age_days} 天,时限 {r.limit_days} 天" + (f";{r.content}" if r.content else "")
+        add("case", manager, r.customer_id, r.opened, _case_label(r.type), r.status, detail)
+    for r in greetings.itertuples():
+        if r.customer_id:
+            add("greeting", r.manager_id, r.customer_id, r.date, r.occasion, "", r.contact)
+        else:
+            add("greeting", r.manager_id, "", r.date, r.occasion, "", f"全部大客户({r.accounts} 户)")
+    for r in stale.itertuples():
+        since = r.changed_month or "无档案记录"
+        add(
+            "archive",
+            r.manager_id,
+            r.customer_id,
+            r.updated,  # 更新日期 as given (blank where none); the month in the detail
+            "档案更新",
+            "",
+            f"超过 {refresh_months} 个月未更新(最近 {since})",
+        )
+    waiting = followups[followups.status.isin(WAITING)].sort_values(["due", "customer_id"], kind="mergesort")
+    for r in waiting.itertuples():
+        detail = f"{r.wave} 测评 {r.surveyed}:{r.low_dimensions}"
+        add("survey_followup", r.manager_id, r.customer_id, r.due, "回访", r.status, detail)
+    out = pd.DataFrame(
+        rows, columns=[c for c in TODO_ITEMS.names if c not in ("month", "manager_name", "county")]
+    )
+    out = out[out.manager_id.isin(managers.manager_id)]
+    out = out.merge(
+        managers[["manager_id", "name", "county"]].rename(columns={"name": "manager_name"}), on="manager_id"
+    )
+    out["month"] = month
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    out = out.assign(_s=out.section.map(order), _i=range(len(out)))
+    out = out.sort_values(["manager_id", "_s", "_i"], kind="mergesort").drop(columns=["_s", "_i"])
+    return out[TODO_ITEMS.names].reset_index(drop=True)
+
+
+def _case_label(case_type: str) -> str:
+    return TYPE_LABELS.get(case_type, case_type)
+
+
+def _cells(section: str, r: dict) -> list[str]:
+    if section == "not_visited":
+        return [r["customer_id"], r["customer_name"], r["what"], r["detail"]]
+    if section == "missed_visit":
+        return [r["date"], r["customer_id"], r["customer_name"], r["detail"]]
+    if section == "case":
+        return [
+            r["date"],
+            r["customer_id"],
+            r["customer_name"],
+            r["what"],
+            STATUS_LABELS.get(r["status"], r["status"]),
+            r["detail"],
+        ]
+    if section == "greeting":
+        return [r["date"], r["what"], r["customer_id"], r["customer_name"], r["detail"]]
+    if section == "archive":
+        return [r["date"] or "—", r["customer_id"], r["customer_name"], r["detail"]]
+    return [
+        r["date"],
+        r["customer_id"],
+        r["customer_name"],
+        FOLLOWUP_LABELS.get(r["status"], r["status"]),
+        r["detail"],
+    ]
+
+
+def list_content(month: str, manager: dict, items: pd.DataFrame, holidays_missing: bool) -> dict:
+    """What one manager's list states (the xlsx and the PDF are drawn from it)."""
+    records = items.to_dict("records")
+    sections = []
+    for key, title in SECTIONS.items():
+        mine = [r for r in records if r["section"] == key]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "columns": SECTION_COLUMNS[key],
+                "rows": [_cells(key, r) for r in mine],
+                "count": len(mine),
+            }
+        )
+    counts = {s["key"]: s["count"] for s in sections}
+    alerted = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == "alerted")
+    overdue = sum(1 for r in records if r["section"] == "case" and r["status"] == "overdue")
+    return {
+        "month": month,
+        "month_label": chinese_month(month),
+        "next_label": chinese_month(next_month(month)),
+        "manager_id": manager["manager_id"],
+        "name": manager["name"],
+        "county": manager["county"],
+        "sections": sections,
+        "counts": counts,
+        "alerted": alerted,
+        "overdue": overdue,
+        "holidays_missing": holidays_missing,
+    }
+
+
+def write_todo_lists(
+    folder: Path, month: str, managers: pd.DataFrame, items: pd.DataFrame, holidays_missing: bool
+) -> dict:
+    """Every manager's xlsx and PDF, and todo_items.csv. A list whose content is unchanged since
+    the last run is not drawn again (index.json keeps each list's hash); files of managers no
+    longer listed are removed. Returns {"written": n, "unchanged": n, "lists": n}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_table(items, folder, TODO_ITEMS)
+    index_path = folder / INDEX_FILE
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        index = {}
+    when = document_time(month, 1)
+    stamp = when.replace(tzinfo=None)
+    kept, new_index, written = set(), {}, 0
+    by_manager = dict(tuple(items.groupby("manager_id", sort=False)))
+    for manager in managers.to_dict("records"):
+        mine = by_manager.get(manager["manager_id"], items.iloc[0:0])
+        content = list_content(month, manager, mine, holidays_missing)
+        digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        base = list_name(manager["manager_id"], manager["name"])
+        xlsx, pdf = folder / f"{base}.xlsx", folder / f"{base}.pdf"
+        kept |= {xlsx.name, pdf.name}
+        new_index[base] = digest
+        if index.get(base) == digest and xlsx.exists() and pdf.exists():
+            continue
+        sheets = {"汇总": (["事项", "条数"], [[s["title"], s["count"]] for s in content["sections"]])}
+        for s in content["sections"]:
+            sheets[s["title"]] = (s["columns"], s["rows"])
+        tmp = xlsx.with_name(f".{xlsx.name}.tmp")
+        write_sheets(tmp, sheets, stamp)
+        tmp.replace(xlsx)
+        write_pdf(render_pdf_html("todo.html", when, s=content), folder, pdf, when)
+        written += 1
+    for path in folder.glob("*_工作清单.*"):
+        if path.name not in kept:
+            path.unlink()
+    atomic_write(
+        index_path, json.dumps(new_index, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    )
+    return {"lists": len(managers), "written": written, "unchanged": len(managers) - written}

@@ -1,0 +1,393 @@
+"""The managers' to-do lists (工作清单) on real workbooks: the holiday calendar read and checked,
+key persons' birthdays (month and day only) and visit plans (计划日期) read at their cells, a
+greeting due on 火把节 in the month the calendar says, a planned visit that was missed and earns
+no contact points, survey follow-ups still waiting, and the lists written and read back (xlsx
+with openpyxl, PDF with pdftotext). Figures counted by hand."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from pipeline.analytics.todo import (
+    birthday_register,
+    greetings_due,
+    missed_plans,
+    not_visited,
+    planned_by_manager,
+    stale_archive,
+)
+from pipeline.analytics.visits import visit_coverage, visits_in_month
+from pipeline.core.contract import TODO_ITEMS, check_csv
+from pipeline.core.layout import REPO
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
+from pipeline.ingest.holidays import read_calendar
+from pipeline.ingest.month import combine
+from pipeline.publish.todo import todo_items, write_todo_lists
+from pipeline.surveys.followup import followup_status
+from tests.workbooks import county_workbook
+
+TAX, SHOP = "C5134010001", "C5134010002"
+KNOWN = {TAX: "西昌市税务局", SHOP: "凉山州安宁商贸有限公司"}
+
+
+def archive_row(customer: str, name: str, contact: str, birthday: object) -> list:
+    # 客户编号 … 更新日期, 关键联系人生日
+    return [
+        customer,
+        name,
+        "西昌市航天大道",
+        contact,
+        "13512349335",
+        "国有企业",
+        "否",
+        "",
+        "",
+        "",
+        "",
+        "陆浩",
+        "否",
+        "2026-07-05",
+        birthday,
+    ]
+
+
+def read(folder: Path, reference, month: str, archive=None, visits=None):
+    report = f"{month[:4]}年{int(month[5:]) + 1}月2日"
+    county_workbook(folder / "西昌市.xlsx", month=month, archive=archive, visits=visits, report_date=report)
+    files, _ = county_files(folder, reference)
+    return ingest_county("xichang", month, files["xichang"], reference, KNOWN)
+
+
+def tiers_of(*rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["customer_id", "county", "tier", "manager_id"])
+
+
+# -- the calendar ----------------------------------------------------------------------
+
+
+def test_the_committed_calendar_reads_without_a_problem_and_has_liangshans_days():
+    calendar = read_calendar(REPO / "inputs" / "reference")
+    assert calendar.problems == []
+    assert len(calendar.holidays) == 21  # 7 days × 2025, 2026, 2027
+    torch = calendar.holidays[calendar.holidays.name == "火把节"]
+    # 农历六月二十四, converted with three lunar libraries (lunardate, zhdate, LunarCalendar)
+    assert list(torch.date) == ["2025-07-18", "2026-08-06", "2027-07-27"]
+    assert list(calendar.in_month("2026-02").name) == ["春节"]
+    assert list(calendar.holidays[calendar.holidays.name == "彝族年"].date) == [
+        "2025-11-20",
+        "2026-11-20",
+        "2027-11-20",
+    ]
+
+
+def test_bad_calendar_rows_are_problems_at_their_cells_and_the_rest_is_used(tmp_path):
+    (tmp_path / "holidays.csv").write_text(
+        "年份,日期,节日,说明\n"
+        "2026,2026-08-06,火把节,农历六月二十四\n"
+        "2026,2026-02-30,春节,\n"  # no such day
+        "2025,2026-10-01,国庆,\n"  # the year says 2025
+        "2026,2026-09-25,,\n"  # no name
+        "2026,2026年8月6日,火把节,\n",  # the same holiday twice in a year
+        encoding="utf-8",
+    )
+    calendar = read_calendar(tmp_path)
+    assert list(calendar.holidays.date) == ["2026-08-06"]
+    assert [(p.code, p.file, p.cell, p.value) for p in calendar.problems] == [
+        ("holiday_invalid", "holidays.csv", "B3", "2026-02-30"),
+        ("holiday_invalid", "holidays.csv", "A4", "2025"),
+        ("holiday_invalid", "holidays.csv", "C5", ""),
+        ("holiday_invalid", "holidays.csv", "C6", "火把节"),
+    ]
+    assert "年份与日期 2026-10-01 不一致" in calendar.problems[1].message
+    assert "第2行已有" in calendar.problems[3].message
+
+
+def test_a_missing_calendar_or_column_is_one_problem(tmp_path):
+    (missing,) = read_calendar(tmp_path).problems
+    assert missing.code == "holiday_calendar_missing" and missing.severity == "warning"
+    (tmp_path / "holidays.csv").write_text("年份,节日\n2026,国庆\n", encoding="utf-8")
+    (no_date,) = read_calendar(tmp_path).problems
+    assert (no_date.code, no_date.cell) == ("holiday_invalid", "A1") and "缺少列 日期" in no_date.message
+
+
+# -- birthdays and plans in the county workbook -------------------------------------------
+
+
+def test_birthdays_are_read_as_month_and_day_a_year_dropped_and_a_bad_one_warned(tmp_path, reference):
+    archive = [
+        archive_row(TAX, "西昌市税务局", "吉克阿依", "3月15日"),
+        archive_row(SHOP, "凉山州安宁商贸有限公司", "王芳", "1980-08-06"),
+        archive_row("C5134010003", "西昌市第一中学", "李强", "2月30日"),
+        archive_row("C5134010004", "西昌市人民医院", "张敏", None),
+    ]
+    intake = read(tmp_path, reference, "2026-07", archive=archive)
+    assert [r["birthday"] for r in intake.archive] == ["03-15", "08-06", "", ""]
+    found = [(p.code, p.severity, p.cell, p.value) for p in intake.problems]
+    assert found == [
+        ("birthday_year_ignored", "warning", "O3", "(不公开)"),  # the value is never repeated
+        ("birthday_invalid", "warning", "O4", "(不公开)"),
+    ]
+    month = combine([intake])
+    assert "birthday" not in month.archive.columns[:-1] and month.archive.birthday.tolist()[0] == "03-15"
+    register = birthday_register(None, month.archive, "2026-07")
+    assert register.values.tolist() == [
+        [TAX, "吉克阿依", "03-15", "2026-07"],
+        [SHOP, "王芳", "08-06", "2026-07"],
+    ]
+    # a later record without a birthday keeps the one given; a new one replaces it
+    later = month.archive.assign(birthday=["", "08-07", "", ""])
+    assert birthday_register(register, later, "2026-08").birthday.tolist() == ["03-15", "08-07"]
+
+
+def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, reference):
+    visits = [
+        # 走访日期, 客户编号, 客户经理, 方式, 内容, 客户意见, 计划日期
+        ["2026-07-10", TAX, "陆浩", "上门", "季度回访", "", "2026-07-08"],  # planned and made
+        [None, SHOP, "陆浩", None, None, None, "2026-07-20"],  # planned, not made: no warning
+        [None, "C5134010003", "陆浩", "电话", "", "", None],  # no date, no plan: warned as before
+        [None, "C5134010004", "陆浩", None, None, None, "2026-08-03"],  # planned next month: not missed
+    ]
+    intake = read(tmp_path, reference, "2026-07", visits=visits)
+    assert [(p.code, p.cell) for p in intake.problems] == [("visit_date_missing", "A4")]
+    month = combine([intake])
+    assert month.visits.planned.tolist() == ["2026-07-08", "2026-07-20", "", "2026-08-03"]
+    missed = missed_plans(month.visits, "2026-07")
+    assert missed[["manager_id", "customer_id", "planned", "source_row"]].values.tolist() == [
+        ["M008", SHOP, "2026-07-20", 3]
+    ]
+    assert planned_by_manager(month.visits, "2026-07").values.tolist() == [["M008", 2, 1, 1]]
+    tiers = tiers_of([TAX, "西昌市", "prefecture", "M008"], [SHOP, "西昌市", "county", "M008"])
+    coverage, _ = visit_coverage(tiers, visits_in_month(month.visits, "2026-07"))
+    assert coverage.values.tolist() == [["M008", 2, 1, 0.5]]  # the missed visit earns nothing
+
+
+# -- greetings ---------------------------------------------------------------------------
+
+
+def test_a_greeting_is_due_on_the_torch_festival_in_the_month_before_it(tmp_path, reference):
+    calendar = read_calendar(REPO / "inputs" / "reference")
+    archive = [
+        archive_row(TAX, "西昌市税务局", "吉克阿依", "08-21"),
+        archive_row(SHOP, "凉山州安宁商贸有限公司", "王芳", "7月18日"),
+    ]
+    month = combine([read(tmp_path, reference, "2026-07", archive=archive)])
+    birthdays = birthday_register(None, month.archive, "2026-07")
+    archive_frame = month.archive.assign(contact=["吉克阿依", "王芳"])
+    tiers = tiers_of(
+        [TAX, "西昌市", "prefecture", "M008"],
+        [SHOP, "西昌市", "county", "M008"],
+        ["C5134010003", "西昌市", "prefecture", "M009"],
+        ["C5134010004", "西昌市", "ordinary", "M009"],
+    )
+    # in July 2026 the list gives August's greetings: 火把节 on 2026-08-06 (农历六月二十四)
+    due = greetings_due("2026-07", tiers, calendar.holidays, birthdays, archive_frame)
+    assert due[["manager_id", "date", "occasion", "customer_id", "contact", "accounts"]].values.tolist() == [
+        ["M008", "2026-08-06", "火把节", "", "", 2],
+        ["M008", "2026-08-21", "关键联系人生日", TAX, "吉克阿依", 1],
+        ["M009", "2026-08-06", "火把节", "", "", 1],
+    ]
+    # in June 2025 it is July's: 火把节 fell on 2025-07-18, with 王芳's birthday the same day
+    due = greetings_due("2025-06", tiers, calendar.holidays, birthdays, archive_frame)
+    assert due[["manager_id", "date", "occasion", "customer_id"]].values.tolist() == [
+        ["M008", "2025-07-18", "火把节", ""],
+        ["M008", "2025-07-18", "关键联系人生日", SHOP],
+        ["M009", "2025-07-18", "火把节", ""],
+    ]
+    # June 2026's list has no 火把节 (July 2026 holds no holiday of the calendar): 王芳's birthday only
+    due = greetings_due("2026-06", tiers, calendar.holidays, birthdays, archive_frame)
+    assert due[["date", "occasion", "contact"]].values.tolist() == [["2026-07-18", "关键联系人生日", "王芳"]]
+
+
+# -- survey follow-ups -------------------------------------------------------------------
+
+
+def test_survey_follow_ups_wait_until_a_visit_or_a_case_and_go_overdue_after_the_period():
+    followups = pd.DataFrame(
+        {
+            "wave": "2026-H1",
+            "customer_id": [TAX, SHOP, "C5134010003", "C5134010004"],
+            "customer_name": ["西昌市税务局", "凉山州安宁商贸有限公司", "西昌市第一中学", "西昌市人民医院"],
+            "county": "西昌市",
+            "manager_id": "M008",
+            "low_dimensions": "投递质量 2",
+            "surveyed": ["2026-06-15", "2026-06-15", "2026-06-20", "2026-06-25"],
+        }
+    )
+    visits = pd.DataFrame(
+        {
+            "customer_id": [TAX, TAX, "C5134010003"],
+            "date": ["2026-06-10", "2026-07-02", "2026-07-30"],  # the first is before the survey
+        }
+    )
+    cases = pd.DataFrame({"customer_id": [SHOP], "opened": ["2026-08-02"]})
+    july = followup_status(followups, visits, cases, "2026-07", 30)
+    assert july[["customer_id", "due", "contacted", "status"]].values.tolist() == [
+        [TAX, "2026-07-15", "2026-07-02", "done"],
+        [SHOP, "2026-07-15", "", "overdue"],
+        ["C5134010003", "2026-07-20", "2026-07-30", "late"],
+        ["C5134010004", "2026-07-25", "", "overdue"],
+    ]
+    june = followup_status(followups, visits, cases, "2026-06", 30)
+    assert june.status.tolist() == ["waiting"] * 4
+    august = followup_status(followups, visits, cases, "2026-08", 30, pd.Series({SHOP: "M009"}))
+    assert august[["customer_id", "manager_id", "status"]].values.tolist()[1] == [SHOP, "M009", "late"]
+
+
+# -- the list, written and read back ------------------------------------------------------
+
+
+def test_the_to_do_list_is_written_and_read_back(tmp_path):
+    month = "2026-07"
+    managers = pd.DataFrame({"manager_id": ["M008", "M009"], "name": ["陆浩", "夏志强"], "county": "西昌市"})
+    archive = pd.DataFrame(
+        {
+            "customer_id": [TAX, SHOP, "C5134010003"],
+            "name": ["西昌市税务局", "凉山州安宁商贸有限公司", "=西昌市第一中学"],
+            "contact": ["吉克阿依", "王芳", "李强"],
+            "manager_id": ["M008", "M008", "M009"],
+            "changed_month": ["2026-03", "2026-07", "2026-04"],
+            "updated": ["2026-03-02", "2026-07-05", ""],
+        }
+    )
+    tiers = tiers_of(
+        [TAX, "西昌市", "prefecture", "M008"],
+        [SHOP, "西昌市", "county", "M008"],
+        ["C5134010003", "西昌市", "prefecture", "M009"],
+    )
+    visits = pd.DataFrame(
+        {
+            "date": ["", "2026-07-09"],
+            "planned": ["2026-07-20", "2026-07-09"],
+            "customer_id": [SHOP, "C5134010003"],
+            "manager_id": ["M008", "M009"],
+            "county": "西昌市",
+            "source_file": "西昌市.xlsx",
+            "source_row": [3, 2],
+        }
+    )
+    alerts = pd.DataFrame({"customer_id": [SHOP], "kind": ["decline"]})
+    cases = pd.DataFrame(
+        {
+            "case_id": ["c1", "c2"],
+            "customer_id": [TAX, SHOP],
+            "type": ["complaint", "inquiry"],
+            "content": ["投递延误", ""],
+            "manager_id": ["M008", ""],
+            "opened": ["2026-07-20", "2026-06-01"],
+            "status": ["overdue", "closed"],
+            "age_days": [11, 3],
+            "limit_days": [7, 3],
+        }
+    )
+    calendar = read_calendar(REPO / "inputs" / "reference")
+    birthdays = pd.DataFrame(
+        {"customer_id": [TAX], "contact": ["吉克阿依"], "birthday": ["08-21"], "changed_month": ["2026-07"]}
+    )
+    followups = pd.DataFrame(
+        {
+            "wave": ["2026-H1"],
+            "customer_id": ["C5134010003"],
+            "customer_name": ["西昌市第一中学"],
+            "county": ["西昌市"],
+            "manager_id": ["M009"],
+            "low_dimensions": ["资费价格 1"],
+            "surveyed": ["2026-06-25"],
+            "due": ["2026-07-25"],
+            "contacted": [""],
+            "status": ["overdue"],
+        }
+    )
+    items = todo_items(
+        month,
+        managers,
+        archive,
+        not_visited(tiers, visits_in_month(visits, month), alerts),
+        missed_plans(visits, month),
+        cases,
+        greetings_due(month, tiers, calendar.holidays, birthdays, archive),
+        stale_archive(tiers, archive, month, 3),
+        followups,
+        3,
+    )
+    assert items[["manager_id", "section", "customer_id", "date", "what", "status"]].values.tolist() == [
+        ["M008", "not_visited", SHOP, "", "县级大客户", "alerted"],  # alerted first
+        ["M008", "not_visited", TAX, "", "州级大客户", ""],
+        ["M008", "missed_visit", SHOP, "2026-07-20", "计划走访", "missed"],
+        ["M008", "case", TAX, "2026-07-20", "投诉", "overdue"],
+        ["M008", "greeting", "", "2026-08-06", "火把节", ""],
+        ["M008", "greeting", TAX, "2026-08-21", "关键联系人生日", ""],
+        ["M008", "archive", TAX, "2026-03-02", "档案更新", ""],
+        ["M009", "greeting", "", "2026-08-06", "火把节", ""],
+        ["M009", "archive", "C5134010003", "", "档案更新", ""],
+        ["M009", "survey_followup", "C5134010003", "2026-07-25", "回访", "overdue"],
+    ]
+    folder = tmp_path / "managers" / month
+    made = write_todo_lists(folder, month, managers, items, holidays_missing=False)
+    assert made == {"lists": 2, "written": 2, "unchanged": 0}
+    assert check_csv(TODO_ITEMS, folder / "todo_items.csv") == []
+    assert sorted(p.name for p in folder.glob("*_工作清单.*")) == [
+        "M008_陆浩_工作清单.pdf",
+        "M008_陆浩_工作清单.xlsx",
+        "M009_夏志强_工作清单.pdf",
+        "M009_夏志强_工作清单.xlsx",
+    ]
+    wb = load_workbook(folder / "M008_陆浩_工作清单.xlsx")
+    assert [[c.value for c in row] for row in wb["汇总"].iter_rows()] == [
+        ["事项", "条数"],
+        ["本月未走访的大客户", 2],
+        ["计划走访未完成", 1],
+        ["未办结的投诉、查询、理赔", 1],
+        ["下月节日与生日问候", 2],
+        ["待更新的客户档案", 1],
+        ["满意度测评待回访客户", 0],
+    ]
+    greetings = [[c.value for c in row] for row in wb["下月节日与生日问候"].iter_rows()]
+    assert greetings == [
+        ["日期", "事由", "客户编号", "客户名称", "对象"],
+        ["2026-08-06", "火把节", None, None, "全部大客户(2 户)"],  # blank cells
+        ["2026-08-21", "关键联系人生日", TAX, "西昌市税务局", "吉克阿依"],
+    ]
+    other = load_workbook(folder / "M009_夏志强_工作清单.xlsx")
+    cell = other["待更新的客户档案"]["C2"]
+    assert cell.value == "=西昌市第一中学" and cell.data_type == "s"  # text, never a formula
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(folder / "M008_陆浩_工作清单.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for expected in (
+        "客户经理工作清单",
+        "陆浩(M008)",
+        "2026年7月",
+        "火把节",
+        "2026-08-21",
+        "吉克阿依",
+        "超时未办结",
+    ):
+        assert expected in text, expected
+    assert "凉山州安宁商贸有限公司" in text and "下降预警" in text
+    # a second run with the same content draws nothing again
+    assert write_todo_lists(folder, month, managers, items, holidays_missing=False)["written"] == 0
+
+
+def test_the_template_carries_the_two_optional_columns_and_reads_back(tmp_path, reference):
+    from pipeline.ingest.template import template_workbook
+
+    wb = template_workbook(reference, "2026-07", "西昌市")
+    assert [c.value for c in wb["客户档案"][1]][-1] == "关键联系人生日"
+    assert [c.value for c in wb["走访记录"][1]][-1] == "计划日期"
+    wb["客户档案"].append(archive_row(TAX, "西昌市税务局", "吉克阿依", "3月15日"))
+    wb["走访记录"].append([None, TAX, "陆浩", None, None, None, "2026-07-20"])
+    wb["用邮情况"]["A1"].value = "凉山州邮政大客户用邮情况月报(2026年7月)"
+    wb.save(tmp_path / "西昌市.xlsx")
+    files, _ = county_files(tmp_path, reference)
+    intake = ingest_county("xichang", "2026-07", files["xichang"], reference, KNOWN)
+    assert [r["birthday"] for r in intake.archive] == ["03-15"]
+    assert [(v["date"], v["planned"]) for v in intake.visits] == [("", "2026-07-20")]
+    assert not [p for p in intake.problems if p.sheet in ("客户档案", "走访记录")]
