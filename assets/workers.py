@@ -7,9 +7,14 @@ worker whose step process dies gives the message back (`task_reject_on_worker_lo
 that is killed, or whose machine is lost, leaves its step unacknowledged: the broker (RabbitMQ)
 hands it to another worker as soon as the dead worker's connection closes, and the run goes on.
 Without this the message is acknowledged on receipt and lost with the worker, and the run
-waits for its result for ever. Each worker process holds one step at a time (prefetch 1), so a
-dead worker takes no queued step with it. A step may therefore run twice; every step writes
-its files whole (atomic_write), so the second run replaces what the first left.
+waits for its result for ever. Each worker holds one step at a time (prefetch 1), so a dead
+worker takes no queued step with it. A step may therefore run twice; every step writes its
+files whole (atomic_write), so the second run replaces what the first left.
+
+A worker runs its step in a thread of its own process (`worker_pool = "threads"`, one at a
+time), not in Celery's default pool of daemonic processes, which may not start processes of
+their own as a step that renders many PDFs does (a helper process on the second core). Start
+one worker per core.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ CELERY_SETTINGS = {
     "task_acks_late": True,
     "task_reject_on_worker_lost": True,
     "worker_prefetch_multiplier": 1,
+    "worker_pool": "threads",
+    "worker_concurrency": 1,
 }
 
 

@@ -59,7 +59,8 @@ def _kac(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
 
 @contextmanager
 def _workers(names, config: Path, env: dict[str, str], logs: Path):
-    """`dagster-celery worker start` for each name, one step at a time each; killed at the end."""
+    """`dagster-celery worker start` for each name (one step at a time each, in a thread: the
+    config file says so); killed at the end."""
     bin_dir = Path(sys.executable).parent
     env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", "PYTHONPATH": str(REPO)}
     started = {}
@@ -69,7 +70,7 @@ def _workers(names, config: Path, env: dict[str, str], logs: Path):
             started[name] = subprocess.Popen(
                 [
                     *(str(bin_dir / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app"),
-                    *("-y", str(config), "-n", name, "--", "--concurrency=1", "--without-gossip"),
+                    *("-y", str(config), "-n", name),
                 ],
                 cwd=REPO,
                 env=env,
