@@ -1,5 +1,5 @@
 # The two commands of the README, and a few for developers.
-.PHONY: setup demo test test-unit test-postgres lint format dev bench bench-compare
+.PHONY: setup demo test test-unit test-postgres test-distributed lint format dev bench bench-compare
 
 setup:
 	@scripts/setup.sh
@@ -21,6 +21,13 @@ test-unit: setup
 test-postgres: setup
 	scripts/setup.sh postgres
 	.venv/bin/python -m pytest -q -m postgres tests/integration/test_postgres.py
+
+# A month on two Celery workers (dagster-celery) with a RabbitMQ broker and PostgreSQL from
+# Debian's packages on loopback (installed here when missing): byte-identical to the in-process
+# month, and one worker killed mid-step without losing the run (a few minutes)
+test-distributed: setup
+	scripts/setup.sh distributed
+	.venv/bin/python -m pytest -q -s -m distributed tests/integration/test_distributed.py
 
 lint:
 	.venv/bin/ruff check .

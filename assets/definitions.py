@@ -66,10 +66,10 @@ def executor_for(ref: Reference, executor: str | None = None) -> ExecutorDefinit
     chosen = choose_executor(len(ref.counties), rules, executor)
     if chosen == IN_PROCESS:
         return in_process_executor
-    if chosen == CELERY:  # broker and backend come from run config (README: national scale)
-        from dagster_celery import celery_executor
+    if chosen == CELERY:  # broker and backend from KAC_CELERY_BROKER/_BACKEND (assets/workers.py)
+        from assets.workers import celery_executor_def
 
-        return celery_executor
+        return celery_executor_def()
     return multiprocess_executor.configured(
         {
             "max_concurrent": max_processes(rules),

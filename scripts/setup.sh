@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 # tests (Playwright drives Debian's chromium; the Nu HTML checker runs on Java)
 SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   chromium default-jre-headless)
-# `scripts/setup.sh postgres` (make test-postgres): also the server its test starts
+# `scripts/setup.sh postgres` (make test-postgres): also the server its test starts;
+# `scripts/setup.sh distributed` (make test-distributed): that server and a RabbitMQ broker
 [ "${1:-}" = "postgres" ] && SYSTEM_PACKAGES+=(postgresql)
+[ "${1:-}" = "distributed" ] && SYSTEM_PACKAGES+=(postgresql rabbitmq-server)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -32,12 +34,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] || [ constraints.txt -nt .venv/.installed ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -c constraints.txt -e ".[test]"
-  # PostgreSQL storage: the only dagster-postgres release of the 1.13 line (0.29.27) pins
-  # dagster==1.13.27 exactly; it runs unchanged on 1.13.28 (make test-postgres), so it goes in
-  # without its pin until 0.29.28 is published; dagster-celery likewise (its test loads the
-  # definitions under the Celery executor, no broker needed).
-  .venv/bin/pip install -q -c constraints.txt --no-deps dagster-postgres psycopg2-binary dagster-celery
-  .venv/bin/pip install -q -c constraints.txt celery  # the Celery executor's own package, for its test
+  # one resolution for everything, dagster-celery and dagster-postgres included: constraints.txt
+  # pins the Dagster release they require, so pip reports no conflict
+  .venv/bin/pip install -q -c constraints.txt -e ".[test,scale]"
   touch .venv/.installed
 fi
