@@ -35,6 +35,7 @@ from pipeline.core.contract import (
     PAY,
     PROBLEMS,
     PROGRESS,
+    PROJECTS,
     REJECTED_ROWS,
     SATISFACTION,
     SCORECARDS,
@@ -64,6 +65,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "scorecards_table": [SCORECARDS],
     "pay": [PROBLEMS],  # the month's problems.csv, completed with the 考核评分 and 新揽收 ones
     "pay_statements": [PAY],
+    "projects": [PROJECTS],
 }
 # and for the survey waves
 WAVE_TABLES: dict[str, list[Table]] = {"survey_wave": [SATISFACTION]}

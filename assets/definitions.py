@@ -21,6 +21,7 @@ from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
+from assets.projects import project_evaluations, project_register, projects
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.resources import KacSettings, default_inputs, default_outputs
 from assets.sensors import county_files_sensor, published_month_guards
@@ -51,6 +52,7 @@ PRELOAD_MODULES = [
     "assets.checks",
     "assets.feedback",
     "assets.forkserver_ready",
+    "assets.projects",
 ]
 
 
@@ -88,7 +90,13 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         description="只做各县报表与汇总分析(补齐历史月份时用)",
     )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
-    sources = [reference_data, month_workbooks, computed_tables, survey_workbooks_source(waves)]
+    sources = [
+        reference_data,
+        month_workbooks,
+        computed_tables,
+        survey_workbooks_source(waves),
+        project_register,
+    ]
     month_assets = [
         month_intake_asset(list(ref.counties.code)),
         volumes,
@@ -110,6 +118,8 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         brief,
         quarterly_report,
         site,
+        projects,
+        project_evaluations,
     ]
     return Definitions(
         assets=[*counties, *month_assets, survey_wave, survey_headlines, *sources],

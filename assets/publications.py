@@ -49,6 +49,7 @@ def month_content_data(
     scorecards_table: pd.DataFrame,
     cases: pd.DataFrame,
     progress_reports: pd.DataFrame,
+    projects: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -73,6 +74,7 @@ def month_content_data(
     bands = rules.get("scorecard").get("bands", {})
     content["ranking"] = scorecard_ranking(scorecards_table, bands)
     content["pay_held"] = held_pay(scorecards_table)
+    content["projects"] = projects["section"]
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

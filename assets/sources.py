@@ -119,7 +119,12 @@ ASSESSMENT_DEPS = [AssetDep("reference_data"), AssetDep("month_workbooks")]
 # every month's tables (the site's pages, a wave's end month)
 ALL_TABLES = AssetDep("computed_tables", partition_mapping=AllPartitionMapping())
 
-SOURCE_KEYS = [AssetKey("reference_data"), AssetKey("month_workbooks"), AssetKey("computed_tables")]
+SOURCE_KEYS = [
+    AssetKey("reference_data"),
+    AssetKey("month_workbooks"),
+    AssetKey("computed_tables"),
+    AssetKey("project_register"),  # assets/projects.py
+]
 # one job per partitions definition (months; waves), as Dagster asks of an asset job
 observe_jobs = [
     define_asset_job(

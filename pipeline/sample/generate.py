@@ -30,6 +30,7 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.xlsx import save_reproducible
+from pipeline.sample.projects import SEED_SALT, write_registers
 
 EMBEDDED_REFERENCE = Path(__file__).resolve().parents[2] / "inputs" / "reference"
 
@@ -96,6 +97,10 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     cases = _cases(ref, np.random.default_rng([seed, 17]), months, customers, usage, quirks)
     for month in months:
         _write_month(inputs, ref, rng, month, customers, usage, quirks, cases)
+    # the project registers, from a generator of their own (pipeline.sample.projects)
+    write_registers(
+        inputs / "projects", ref, np.random.default_rng([seed, SEED_SALT]), months, customers, usage
+    )
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)
