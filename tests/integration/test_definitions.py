@@ -48,6 +48,7 @@ GROUPS = {
         "volumes",
         "assessment",
         "scorecards_table",
+        "projects",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -58,10 +59,11 @@ GROUPS = {
         "quarterly_report",
         "feedback",
         "site",
+        "project_evaluations",
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
-    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks"},
+    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks", "project_register"},
 }
 
 NOT_MONTH = ("surveys", "sources")  # groups outside a month's run
@@ -84,6 +86,7 @@ CHECKS = {
     "pay": {"problems_contract"},
     "pay_statements": {"pay_contract"},
     "survey_wave": {"satisfaction_contract"},
+    "projects": {"projects_contract"},
 }
 
 
@@ -134,6 +137,8 @@ def test_sources_and_what_reads_them(defs):
         k.to_user_string() for k in node("survey_wave").parent_keys
     }
     assert node("county_huili").code_version  # the reader's code: a change shows as stale
+    assert isinstance(node("project_register").partitions_def, MonthlyPartitionsDefinition)
+    assert "project_register" in {k.to_user_string() for k in node("projects").parent_keys}
 
 
 def test_jobs_schedule_and_sensors(defs):
