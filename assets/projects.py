@@ -117,7 +117,7 @@ def project_evaluations(
     ref = settings.reference()
     names = customer_archive.set_index("customer_id").name
     managers = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
-    folder = settings.layout.outputs / PROJECTS_OUTPUT / month
+    folder = settings.layout.outputs / PROJECTS_OUTPUT / month  # in the snapshot (publish.snapshot)
     written = write_evaluations(folder, month, projects["details"], names, managers)
     for path in written:
         progress.info("  项目评估:%s", path)

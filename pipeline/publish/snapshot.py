@@ -29,6 +29,7 @@ def _folders(layout: Layout, month: str) -> dict[str, Path]:
         "feedback": layout.feedback(month),
         "bulletins": layout.bulletins(month),
         "pay": layout.restricted_pay(month),
+        "projects": layout.outputs / "projects" / month,  # project evaluations (publish.projects)
     }
 
 

@@ -63,7 +63,13 @@ GROUPS = {
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
-    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks", "project_register"},
+    "sources": {
+        "reference_data",
+        "month_workbooks",
+        "computed_tables",
+        "survey_workbooks",
+        "project_register",
+    },
 }
 
 NOT_MONTH = ("surveys", "sources")  # groups outside a month's run

@@ -1,0 +1,86 @@
+"""Marketing projects through a month run (the small generated sample, 2025-03): projects.csv
+against usage.csv read independently, the evaluations of the cycles that end in the month, the
+scorecards fed from the register and the cadence table of the 信息参考."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from pipeline.core.contract import PROJECTS, check_csv
+from pipeline.core.months import shift
+from pipeline.ingest.projects import PROJECT_HEADER
+
+MONTH = "2025-03"
+
+
+def table(layout, name: str, month: str = MONTH) -> pd.DataFrame:
+    return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_projects_csv_keeps_the_contract_and_agrees_with_usage(published):
+    assert check_csv(PROJECTS, published.tables(MONTH) / "projects.csv") == []
+    projects = table(published, "projects")
+    assert len(projects) > 0 and set(projects.phase) <= {
+        "未开始",
+        "进行中",
+        "本月结束",
+        "已结束",
+        "已取消",
+        "草稿",
+    }
+    listed = projects[~projects.targets.str.contains("=")]
+    assert len(listed) > 0
+    for p in listed.itertuples():
+        customers = set(p.targets.split("、"))
+        types = set(p.business_types.split("、"))
+        revenue = Decimal(0)
+        for k in range(int(p.elapsed_months)):
+            usage = table(published, "usage", shift(p.start, k))
+            mine = usage[usage.customer_id.isin(customers) & usage.business_type.isin(types)]
+            revenue += sum((Decimal(v) for v in mine.revenue), Decimal(0))
+        assert Decimal(p.revenue) == revenue, p.project_id
+        if p.start <= "2025-01" or int(p.elapsed_months) == 0:
+            # the baseline lies before the first month of data: 0 and said so
+            assert Decimal(p.baseline_revenue) == 0 and p.baseline_complete == "否"
+
+
+def test_a_cycle_ending_in_the_month_has_its_evaluation_and_draft(published):
+    projects = table(published, "projects")
+    ending = projects[projects.phase == "本月结束"]
+    assert len(ending) > 0
+    folder = published.outputs / "projects" / MONTH
+    for p in ending.itertuples():
+        text = pdf_text(folder / f"项目评估_{p.project_id}.pdf")
+        assert p.project_id in text and p.name in text and "逐月收入与基线" in text
+        assert f"{Decimal(p.revenue):,.2f}" in text
+        ws = load_workbook(folder / f"项目登记草稿_{p.project_id}.xlsx").active
+        assert [c.value for c in ws[1]] == PROJECT_HEADER
+        draft = [c.value for c in ws[2]]
+        assert draft[0] == f"{p.project_id}-C2" and draft[6] == "2025-04" and draft[-1] == "草稿"
+
+
+def test_scorecards_say_where_the_project_items_came_from(published):
+    cards = table(published, "scorecards")
+    projects = table(published, "projects")
+    leads = set(projects[~projects.status.isin(["已取消", "草稿"])].manager_id)
+    from_register = cards[cards.project_plan_source == "项目登记"]
+    assert set(from_register.manager_id) == leads & set(cards.manager_id)
+    assert (from_register.project_plan.astype(float) == 10).all()
+    assert set(cards[~cards.manager_id.isin(leads)].project_plan_source) == {"考核评分表"}
+
+
+def test_the_brief_counts_the_plans_against_the_cadence(published):
+    [brief] = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
+    text = pdf_text(brief)
+    assert "五、营销项目(2025年方案数对照要求)" in text
+    assert "布拖县 ▲" in text  # its only project of the year is cancelled in the sample
