@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from pipeline.core.months import shift
-from pipeline.ingest.projects import PROJECT_HEADER
+from pipeline.ingest.projects import PROJECT_HEADER, months_between
 from pipeline.ingest.reference import PREFECTURE_OFFICE, PREFECTURE_OFFICE_NAME, Reference
 from pipeline.render.xlsx import save_reproducible
 
@@ -94,7 +94,8 @@ def _project(ref, rng, unit, year, k, first, last, customers, revenue) -> list |
     year_first, year_last = max(f"{year}-01", first), f"{year}-12"
     ends_last = year == int(last[:4]) and k == 0 and unit in (PREFECTURE_OFFICE, "huili", "xichang")
     if ends_last:  # some cycles end in the last sample month: their evaluation is due then
-        start = shift(last, 1 - length)
+        start = max(shift(last, 1 - length), year_first)
+        length = months_between(start, last)
     else:
         latest = shift(year_last, 1 - length)
         span = max(

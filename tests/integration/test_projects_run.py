@@ -84,3 +84,22 @@ def test_the_brief_counts_the_plans_against_the_cadence(published):
     text = pdf_text(brief)
     assert "五、营销项目(2025年方案数对照要求)" in text
     assert "布拖县 ▲" in text  # its only project of the year is cancelled in the sample
+
+
+def test_a_changed_register_changes_the_version_of_the_months_that_read_it(published, tmp_path):
+    from assets.runner import instance_for
+    from tests.integration.test_correction import copy_of
+    from tests.integration.test_sources import observe, observed
+
+    layout = copy_of(published, tmp_path)
+    instance = instance_for(layout)
+    observe(layout, instance)
+    before = observed(instance, "project_register")
+    assert {"2025-01-01", "2025-03-01", "2026-06-01"} <= set(before)
+    (register,) = (layout.inputs / "projects").glob("项目登记_2025.xlsx")
+    register.write_bytes(register.read_bytes() + b"\0")  # the centre edits the 2025 register
+    observe(layout, instance)
+    after = observed(instance, "project_register")
+    # 2025 reads it, and so does 2026 (a cycle may cross the new year); 2027 would not
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {k for k in after if k[:4] in ("2025", "2026")}

@@ -344,3 +344,20 @@ def test_a_cancelled_project_scores_nothing_and_the_cadence_counts_by_start_year
     assert by_unit["会理市"]["plans"] == 0 and by_unit["会理市"]["verdict"] == "不足"
     assert len(by_unit) == 1 + len(reference.county_names)
     assert cadence(register, 2025, reference.county_names, rules)[0]["plans"] == 0
+
+
+def test_an_unreadable_register_or_one_without_the_header_is_reported_not_dropped(tmp_path, reference):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    (folder / "项目登记_2026.xlsx").write_bytes(b"not a workbook")
+    wb = Workbook()
+    wb.active.append(["随便", "写点", "什么"])
+    wb.save(folder / "项目登记_2025.xlsx")
+    wb.save(folder / "项目登记_2023.xlsx")  # not read in 2026: neither this year nor the last
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert register.empty
+    assert sorted((p.code, p.file) for p in problems) == [
+        ("file_unreadable", "项目登记_2026.xlsx"),
+        ("sheet_missing", "项目登记_2025.xlsx"),
+    ]
+    assert sorted(rejected.code) == ["file_unreadable", "sheet_missing"]
