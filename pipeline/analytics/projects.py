@@ -169,7 +169,8 @@ def project_result(
         "target_converted": int(project.target_converted),
         "new_key_accounts": len(became),
         "target_new_accounts": int(project.target_new_accounts),
-        "baseline_complete": YES if all(b in usage_by_month for b in baseline_months) else NO,
+        # the data begins with the earliest month handed over (the window reaches further back)
+        "baseline_complete": YES if usage_by_month and baseline_months[0] >= min(usage_by_month) else NO,
         "status": project.status,
         "source_file": project.source_file,
         "source_row": int(project.source_row),
