@@ -42,6 +42,7 @@ from pipeline.core.contract import (
     PRICING_BANDS,
     PROBLEMS,
     PROGRESS,
+    PROJECTS,
     RECONCILIATION,
     REJECTED_ROWS,
     SATISFACTION,
@@ -84,6 +85,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
         NEEDS,
     ],
     "todo_lists": [TODO_ITEMS],  # outputs/managers/YYYY-MM/todo_items.csv
+    "projects": [PROJECTS],
 }
 # and for the survey waves
 WAVE_TABLES: dict[str, list[Table]] = {"survey_wave": [SATISFACTION]}

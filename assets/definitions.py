@@ -22,6 +22,7 @@ from assets.feedback import feedback
 from assets.market import market
 from assets.month import MONTH_GROUP, month_intake_asset, volumes
 from assets.pay import assessment, pay, pay_confirmation, pay_statements, scorecards_table
+from assets.projects import project_evaluations, project_register, projects
 from assets.publications import brief, bulletin, edition, month_content_data, quarterly_report, site
 from assets.reconciliation import reconciliation
 from assets.resources import KacSettings, default_inputs, default_outputs
@@ -57,6 +58,7 @@ PRELOAD_MODULES = [
     "assets.reconciliation",
     "assets.market",
     "assets.todo",
+    "assets.projects",
 ]
 
 
@@ -94,8 +96,14 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         description="只做各县报表与汇总分析(补齐历史月份时用)",
     )
     counties = [county_asset(row.code, row.name) for row in ref.counties.itertuples()]
-    sources = [reference_data, month_workbooks, computed_tables, survey_workbooks_source(waves)]
-    sources.append(system_exports)
+    sources = [
+        reference_data,
+        month_workbooks,
+        computed_tables,
+        survey_workbooks_source(waves),
+        system_exports,
+        project_register,
+    ]
     month_assets = [
         month_intake_asset(list(ref.counties.code)),
         volumes,
@@ -121,6 +129,8 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         site,
         key_person_birthdays,
         todo_lists,
+        projects,
+        project_evaluations,
     ]
     return Definitions(
         assets=[*counties, *month_assets, survey_wave, survey_headlines, *sources],

@@ -85,6 +85,7 @@ def scorecards_table(
     visits: pd.DataFrame,
     assessment: dict,
     submissions: pd.DataFrame,
+    projects: dict,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
@@ -105,6 +106,7 @@ def scorecards_table(
         assessment["found"],
         ref.targets,
         county_held=_county_held(settings, submissions),
+        projects=projects["table"],
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.tables(month), SCORECARDS)
@@ -131,6 +133,7 @@ def pay(
     submissions: pd.DataFrame,
     problems: pd.DataFrame,
     reconciliation: dict,
+    projects: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
@@ -146,7 +149,7 @@ def pay(
         month, rules, managers, scorecards_table, usage, assessment["table"], names, claims, county_held
     )
     summary = pay_summary(lines, managers)
-    parts = [problems, assessment["problems"], to_frame(claim_problems(claims))]
+    parts = [problems, assessment["problems"], to_frame(claim_problems(claims)), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
     layout = settings.layout
     complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)

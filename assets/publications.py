@@ -52,6 +52,7 @@ def month_content_data(
     progress_reports: pd.DataFrame,
     reconciliation: dict,
     market: dict,
+    projects: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -79,6 +80,7 @@ def month_content_data(
     if reconciliation["note"] is not None:  # only with an export: a month without one states what it did
         content["reconciliation"] = reconciliation["note"]
     content["market"] = market["content"]  # 叠加使用, 浮动定价, 市场研究
+    content["projects"] = projects["section"]
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

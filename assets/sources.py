@@ -133,8 +133,13 @@ ASSESSMENT_DEPS = [AssetDep("reference_data"), AssetDep("month_workbooks")]
 # every month's tables (the site's pages, a wave's end month)
 ALL_TABLES = AssetDep("computed_tables", partition_mapping=AllPartitionMapping())
 
-SOURCE_KEYS = [AssetKey("reference_data"), AssetKey("month_workbooks"), AssetKey("computed_tables")]
-SOURCE_KEYS.append(AssetKey("system_exports"))
+SOURCE_KEYS = [
+    AssetKey("reference_data"),
+    AssetKey("month_workbooks"),
+    AssetKey("computed_tables"),
+    AssetKey("system_exports"),
+    AssetKey("project_register"),  # assets/projects.py
+]
 # what the month's reconciliation reads: the export, and the aliases and rules it is read with
 RECONCILIATION_DEPS = [AssetDep("reference_data"), AssetDep("system_exports")]
 # one job per partitions definition (months; waves), as Dagster asks of an asset job

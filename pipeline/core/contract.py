@@ -539,6 +539,42 @@ TODO_ITEMS = Table(
     ),
     description="客户经理工作清单的全部事项(仅 outputs/managers/,含关键联系人生日)",
 )
+PROJECTS = Table(
+    "projects",
+    Layout.tables,
+    _columns(
+        [
+            ("project_id", TEXT, REQUIRED),  # 项目编号
+            ("name", TEXT, REQUIRED),
+            ("lead", TEXT, REQUIRED),  # 牵头单位: 州局 or a county
+            ("manager_id", TEXT, REQUIRED),  # 负责客户经理
+            ("business_types", TEXT, REQUIRED),  # joined by 、, or 全部
+            ("targets", TEXT, REQUIRED),  # 目标客户 as registered: ids or a rule
+            ("start", MONTH, REQUIRED),
+            ("end", MONTH, REQUIRED),
+            ("cycle_months", INTEGER, REQUIRED),
+            ("elapsed_months", INTEGER, REQUIRED),  # of the cycle, up to the month
+            ("phase", TEXT, REQUIRED),  # 未开始, 进行中, 本月结束, 已结束, 已取消, 草稿
+            ("target_customers", INTEGER, REQUIRED),
+            ("target_revenue", FEN, REQUIRED),
+            ("target_revenue_due", FEN, REQUIRED),  # target × elapsed ÷ cycle months
+            ("revenue", FEN, REQUIRED),  # of the cycle to date
+            ("baseline_revenue", FEN, REQUIRED),  # the paired months before the cycle
+            ("revenue_change", FEN, REQUIRED),
+            ("new_business_revenue", FEN, REQUIRED),
+            ("converted", INTEGER, REQUIRED),
+            ("target_converted", INTEGER, REQUIRED),
+            ("new_key_accounts", INTEGER, REQUIRED),
+            ("target_new_accounts", INTEGER, REQUIRED),
+            ("baseline_complete", TEXT, REQUIRED),  # 是/否: every baseline month has data
+            ("status", TEXT),  # 状态 as registered
+            ("source_file", TEXT, REQUIRED),
+            ("source_row", INTEGER, REQUIRED),
+        ]
+    ),
+    key=("project_id",),
+    description="营销项目(项目登记)本年度各项目的目标与结果,每项目一行",
+)
 TABLES = {
     t.name: t
     for t in (
@@ -564,6 +600,7 @@ TABLES = {
         COMPETITOR_MENTIONS,
         COMPETITORS,
         NEEDS,
+        PROJECTS,
     )
 }
 

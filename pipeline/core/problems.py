@@ -89,6 +89,23 @@ CODES: dict[str, tuple[str, str]] = {
         "warning",
         "未找到节日日历 {detail},工作清单本月不列节日问候,请补充参照数据",
     ),
+    # the project register (项目登记, inputs/projects/): the centre's own workbook
+    "project_lead_unknown": ("row", "牵头单位应为“州局”或县(市)名称,本项目未采用,请改正后重新运行本月"),
+    "project_month_invalid": ("row", "月份无法识别,本项目未采用,请按 2026-03 的格式填写"),
+    "project_cycle_invalid": (
+        "row",
+        "项目周期 {detail} 无效(结束月份早于开始月份或超过 12 个月),本项目未采用,请分为多个周期登记",
+    ),
+    "project_rule_invalid": (
+        "row",
+        "目标客户无法识别:{detail}。请填写客户编号(以“、”分隔)或条件,如 企业性质=党政军机关;县=会理市",
+    ),
+    "project_customer_unknown": (
+        "warning",
+        "目标客户 {detail} 不在客户档案中(潜在客户可以保留),其用邮在建档并报送后计入项目结果",
+    ),
+    "project_status_unknown": ("warning", "状态应为 {detail} 之一,已按开始、结束月份判断"),
+    "project_duplicate": ("row", "项目编号重复({detail}),均未采用,请为每个项目使用不同编号"),
 }
 
 # code → the short Chinese name people see in place of the code (问题清单.xlsx, the site)
@@ -137,6 +154,13 @@ LABELS: dict[str, str] = {
     "holiday_invalid": "节日日历行无效",
     "holiday_calendar_missing": "缺少节日日历",
     "county_rejected": "整表退回",  # the quarantine's note for every row of a rejected county
+    "project_lead_unknown": "牵头单位无法识别",
+    "project_month_invalid": "项目月份无法识别",
+    "project_cycle_invalid": "项目周期无效",
+    "project_rule_invalid": "目标客户无法识别",
+    "project_customer_unknown": "目标客户不在档案",
+    "project_status_unknown": "项目状态无法识别",
+    "project_duplicate": "项目编号重复",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 

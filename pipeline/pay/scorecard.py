@@ -13,6 +13,16 @@ Data items are measured over the manager's key accounts (the archive names their
 Manual items (市场调查, 项目策划, 其他) come from the centre's 考核评分 sheet; where the sheet
 does not give them they are held (暂缓), as are the data items of a county whose workbook was
 not accepted: a held scorecard is not a basis for pay (pipeline.pay).
+
+Where a manager leads projects of the register (项目登记; `projects`: the month's projects.csv
+rows, pipeline.analytics.projects), two items come from it instead (`project_scoring`):
+- project_plan (项目策划): the full weight when the manager leads at least one project of this
+  year (cycle overlapping it, not 已取消 or 草稿); otherwise the 考核评分 score, as before;
+- annual_target (完成全年项目发展目标): over the manager's projects of this year that have started,
+  per target set (revenue, new key accounts, customers converted) the sum of results to date
+  against the sum of targets due to date (target × months elapsed ÷ cycle months); the share is
+  the mean of those set, each capped at 1. With no started project, the annual revenue target of
+  targets.csv, as before. `<item>_source` says which was used.
 Points = weight × min(1, share), rounded half-up to 0.01 once per item.
 """
 
@@ -28,6 +38,7 @@ from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
 from pipeline.core.months import number_of, shift, year_of
 from pipeline.core.rules import Rules
+from pipeline.ingest.projects import NOT_COUNTED
 from pipeline.pay.lines import days_employed
 
 ITEMS = [c for c in SCORECARDS.names if c not in ("manager_id", "total")]  # the plan's eight, in order
@@ -72,6 +83,7 @@ def scorecards(
     assessment_found: bool,
     targets: pd.DataFrame,
     county_held: dict[str, str] | None = None,
+    projects: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per paid manager employed in the month: per item value, points and note; total.
 
@@ -92,6 +104,7 @@ def scorecards(
     revenue_ytd = usage_this_year.groupby("manager_id").revenue_fen.sum()
     year_targets = targets_in_force(targets, month).set_index("manager_id")
     manual = assessment.set_index("manager_id")
+    led = _projects_led(projects)
     rows = []
     for manager in managers.itertuples():
         mine = set(keys.customer_id[keys.manager_id == manager.manager_id])
@@ -142,30 +155,43 @@ def scorecards(
         )
         due_revenue = revenue_target * elapsed / 12
         got_revenue = Decimal(int(revenue_ytd.get(manager.manager_id, 0))) / 100
-        item(
-            "annual_target",
-            f"{got_revenue:.2f}/{due_revenue:.2f}",
-            _share(got_revenue, due_revenue),
-            f"今年累计收入 {got_revenue:,.2f} 元 / 年度目标 {revenue_target:,.2f} 元 × {elapsed_text}/12 × "
-            f"{weights['annual_target']} 分"
-            if due_revenue
-            else "无年度收入目标,不计分",
-        )
+        mine_projects = led.get(manager.manager_id)
+        from_register = project_scoring(mine_projects, weights) if mine_projects is not None else {}
+        if "annual_target" in from_register:
+            item("annual_target", *from_register["annual_target"])
+            row["annual_target_source"] = "项目登记"
+        else:
+            item(
+                "annual_target",
+                f"{got_revenue:.2f}/{due_revenue:.2f}",
+                _share(got_revenue, due_revenue),
+                f"今年累计收入 {got_revenue:,.2f} 元 / 年度目标 {revenue_target:,.2f} 元"
+                f" × {elapsed_text}/12 × {weights['annual_target']} 分"
+                if due_revenue
+                else "无年度收入目标,不计分",
+            )
+            row["annual_target_source"] = "年度目标"
         held = []
         reason = county_held.get(manager.county)
         if reason:
             held.append(f"本县(市)本月报表未被采用({reason})")
             for key in DATA_ITEMS:
                 _hold(row, key, "暂缓:本县(市)本月报表未被采用,待报表采用后计分")
-        why = _manual_items(row, manual, manager.manager_id, weights, assessment_found)
+        register_items = {k: v for k, v in from_register.items() if k in MANUAL_ITEMS}
+        why = _manual_items(row, manual, manager.manager_id, weights, assessment_found, set(register_items))
+        for key, (value, share, note) in register_items.items():
+            item(key, value, share, note)
+        row["project_plan_source"] = "项目登记" if "project_plan" in register_items else "考核评分表"
         if why:
             held.append(why)
         row["held"] = ";".join(held)
         row["total"] = sum((row[k] for k in ITEMS), Decimal(0))
         rows.append(row)
-    columns = ["manager_id", "name", "county", *ITEMS, "total", "held"] + [
-        f"{k}_{s}" for k in ITEMS for s in ("value", "note")
-    ]
+    columns = (
+        ["manager_id", "name", "county", *ITEMS, "total", "held"]
+        + [f"{k}_{s}" for k in ITEMS for s in ("value", "note")]
+        + ["project_plan_source", "annual_target_source"]
+    )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -173,8 +199,12 @@ def _hold(row: dict, key: str, note: str) -> None:
     row[key], row[f"{key}_value"], row[f"{key}_note"] = Decimal(0).quantize(POINT), "暂缓", note
 
 
-def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dict, found: bool) -> str:
-    """The 考核评分 items of a manager; the reason they are held when the sheet does not give them."""
+def _manual_items(
+    row: dict, manual: pd.DataFrame, manager_id: str, weights: dict, found: bool, skip: set[str] = frozenset()
+) -> str:
+    """The 考核评分 items of a manager (but `skip`, scored from the register); the reason they are
+    held when the sheet does not give them ("" when every item it should give is skipped)."""
+    items = [k for k in MANUAL_ITEMS if k not in skip]
     if not found:
         reason = "本月无考核评分表"
     elif manager_id not in manual.index:
@@ -183,14 +213,73 @@ def _manual_items(row: dict, manual: pd.DataFrame, manager_id: str, weights: dic
         entry = manual.loc[manager_id]
         reason = str(entry.get("conflict", "") or "")
     if reason:
-        for key in MANUAL_ITEMS:
+        for key in items:
             _hold(row, key, f"暂缓:{reason},待中心补报后计分")
-        return reason
-    for key in MANUAL_ITEMS:
+        return reason if items else ""
+    for key in items:
         score = Decimal(str(entry[key]))
         row[key], row[f"{key}_value"] = points(weights[key], score / Decimal(str(weights[key]))), f"{score}"
         row[f"{key}_note"] = f"考核评分表 第{entry.source_row}行"
     return ""
+
+
+def _projects_led(projects: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Manager id → the projects of the year it leads that count (not 已取消 or 草稿)."""
+    if projects is None or projects.empty:
+        return {}
+    counted = projects[~projects.status.isin(NOT_COUNTED)]
+    return {m: group for m, group in counted.groupby("manager_id", sort=True)}
+
+
+# target column, result column, label, unit of the 完成全年项目发展目标 item from the register
+PROJECT_TARGETS = (
+    ("target_revenue_fen", "revenue_fen", "收入", "元"),
+    ("target_new_accounts", "new_key_accounts", "新增大客户", "户"),
+    ("target_converted", "converted", "转化客户", "户"),
+)
+
+
+def project_scoring(mine: pd.DataFrame, weights: dict) -> dict[str, tuple[str, Decimal, str]]:
+    """item → (value, share, note) of the items the manager's projects of the year decide
+    (module docstring); an item they cannot decide is absent."""
+    out: dict[str, tuple[str, Decimal, str]] = {}
+    if mine.empty:
+        return out
+    ids = "、".join(mine.project_id)
+    out["project_plan"] = (
+        f"{len(mine)} 个项目",
+        Decimal(1),
+        f"项目登记:本年度牵头项目 {ids} → {weights['project_plan']} 分",
+    )
+    started = mine[mine.elapsed_months.astype(int) > 0]
+    shares, parts = [], []
+    for target_col, got_col, label, unit in PROJECT_TARGETS:
+        due = sum(
+            (
+                Decimal(int(r[target_col])) * int(r["elapsed_months"]) / int(r["cycle_months"])
+                for _, r in started.iterrows()
+            ),
+            Decimal(0),
+        )
+        if not due:
+            continue
+        got = Decimal(int(started[got_col].astype(int).sum()))
+        if unit == "元":
+            due, got = due / 100, got / 100
+        share = min(Decimal(1), got / due)
+        shares.append(share)
+        parts.append(
+            f"{label} {got:,.2f}/{due:,.2f} {unit}" if unit == "元" else f"{label} {got}/{due:.2f} {unit}"
+        )
+    if shares:
+        mean = sum(shares, Decimal(0)) / len(shares)
+        out["annual_target"] = (
+            f"{mean:.4f}",
+            mean,
+            f"项目登记:{'、'.join(started.project_id)} 至今结果/至今目标:{';'.join(parts)};"
+            f"平均完成率 {mean * 100:.2f}% × {weights['annual_target']} 分",
+        )
+    return out
 
 
 def months_employed_this_year(manager, month: str) -> tuple[Decimal, str]:

@@ -107,3 +107,18 @@ def importance_performance_chart(drivers: list[dict], title: str) -> str:
     ax.set_ylabel("重要性(与总体满意度的相关)")
     ax.set_title(title)
     return _to_svg(fig)
+
+
+def baseline_chart(
+    labels: list[str], values: list[float], baseline: list[float], title: str, unit: str
+) -> str:
+    """A project's months: its values as bars against the baseline as a line (评估绩效项目效果)."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    ax.bar(labels, values, color=PALETTE[0], label="本周期")
+    ax.plot(labels, baseline, color=PALETTE[2], marker="o", label="基线(周期前同长度)")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    return _to_svg(fig)

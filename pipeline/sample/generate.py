@@ -32,6 +32,7 @@ from pipeline.ingest.sheets import (
 from pipeline.render.xlsx import save_reproducible
 from pipeline.sample.market import with_market_texts
 from pipeline.sample.progress import add_progress_sheet, progress_rows
+from pipeline.sample.projects import SEED_SALT, write_registers
 from pipeline.sample.system import write_system_exports
 from pipeline.sample.todo import add_birthdays_and_plans
 
@@ -105,6 +106,10 @@ def generate(inputs: Path, seed: int = DEFAULT_SEED, scale: Scale | None = None)
     for month in months:
         _write_month(inputs, ref, rng, month, customers, usage, quirks, cases, progress, seed)
     write_system_exports(inputs, ref, seed, months, customers, usage)
+    # the project registers, from a generator of their own (pipeline.sample.projects)
+    write_registers(
+        inputs / "projects", ref, np.random.default_rng([seed, SEED_SALT]), months, customers, usage
+    )
     for wave, month in SURVEY_WAVES.items():
         if month in months:
             _write_survey(inputs / "surveys" / wave, ref, rng, wave, month, customers, usage)

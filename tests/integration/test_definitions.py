@@ -51,6 +51,7 @@ GROUPS = {
         "reconciliation",
         "market",
         "key_person_birthdays",
+        "projects",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -62,10 +63,18 @@ GROUPS = {
         "feedback",
         "site",
         "todo_lists",
+        "project_evaluations",
     },
     "surveys": {"survey_wave", "survey_headlines"},
     # observed, never materialised: what the steps read that no step writes for the same partition
-    "sources": {"reference_data", "month_workbooks", "computed_tables", "survey_workbooks", "system_exports"},
+    "sources": {
+        "reference_data",
+        "month_workbooks",
+        "computed_tables",
+        "survey_workbooks",
+        "system_exports",
+        "project_register",
+    },
 }
 
 NOT_MONTH = ("surveys", "sources")  # groups outside a month's run
@@ -102,6 +111,7 @@ CHECKS = {
         )
     },
     "todo_lists": {"todo_items_contract"},
+    "projects": {"projects_contract"},
 }
 
 
@@ -157,6 +167,8 @@ def test_sources_and_what_reads_them(defs):
     assert {"system_exports", "reference_data"} <= {
         k.to_user_string() for k in node("reconciliation").parent_keys
     }
+    assert isinstance(node("project_register").partitions_def, MonthlyPartitionsDefinition)
+    assert "project_register" in {k.to_user_string() for k in node("projects").parent_keys}
 
 
 def test_jobs_schedule_and_sensors(defs):

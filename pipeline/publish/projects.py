@@ -1,0 +1,162 @@
+"""Marketing projects in the publications: the cadence table of the 信息参考, and at a cycle's end
+the evaluation (评估绩效项目效果) as a PDF with the next cycle's draft register row as a workbook.
+
+Both files of a project go to `outputs/projects/YYYY-MM/` (the month its cycle ends):
+`项目评估_<编号>.pdf` and `项目登记草稿_<编号>.xlsx`. They are not part of the month's edition
+(信息简报/信息参考 versions): an evaluation belongs to its project, is read by the centre and the
+lead unit, and is rewritten with the month (the same data gives the same bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, Decimal
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from pipeline.core.months import chinese_month, next_month, shift
+from pipeline.core.tables import atomic_write
+from pipeline.ingest.projects import PROJECT_HEADER
+from pipeline.render.charts import baseline_chart
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.xlsx import reproducible_bytes
+
+NEXT_GROWTH = Decimal(
+    "1.10"
+)  # the draft's revenue target: this cycle's result + 10 %, at least the old target
+ROUND_TO_FEN = 100_00  # … rounded up to whole hundreds of 元
+_CYCLE_SUFFIX = re.compile(r"^(.*)-C(\d+)$")
+
+
+def cadence_section(rows: list[dict], year: int) -> dict:
+    """The 信息参考's small table: lead units in three columns, the short ones named."""
+    short = [r for r in rows if r["verdict"] == "不足"]
+    third = -(-len(rows) // 3)
+    columns = [rows[i * third : (i + 1) * third] for i in range(3)]
+    lines = [[c[i] if i < len(c) else None for c in columns] for i in range(third)]
+    return {"year": year, "lines": lines, "short": [r["unit"] for r in short], "rows": rows}
+
+
+def project_section(frame: pd.DataFrame, cadence_rows: list[dict], year: int) -> dict:
+    """What the 信息参考 says of the projects: the cadence, and the projects that end this month."""
+    ending = frame[frame.phase == "本月结束"] if not frame.empty else frame
+    return {
+        "cadence": cadence_section(cadence_rows, year),
+        "running": int((frame.phase == "进行中").sum()) if not frame.empty else 0,
+        "ending": [
+            {
+                "project_id": r.project_id,
+                "name": r.name,
+                "lead": r.lead,
+                "revenue_fen": int(r.revenue_fen),
+                "target_revenue_fen": int(r.target_revenue_fen),
+                "baseline_revenue_fen": int(r.baseline_revenue_fen),
+            }
+            for r in ending.itertuples()
+        ],
+    }
+
+
+def next_project_id(project_id: str) -> str:
+    """P-01 → P-01-C2; P-01-C2 → P-01-C3."""
+    match = _CYCLE_SUFFIX.match(project_id)
+    return f"{match.group(1)}-C{int(match.group(2)) + 1}" if match else f"{project_id}-C2"
+
+
+def draft_row(result: dict, manager_name: str) -> list:
+    """The next cycle's register row (制定第二个周期项目计划书): the same customers, business and
+    length, starting the month after; revenue target = max(old target, result × 1.1) rounded up
+    to 100 元; the count targets kept; 状态 草稿 (a draft counts nowhere until the centre changes it)."""
+    grown = (Decimal(result["revenue_fen"]) * NEXT_GROWTH / ROUND_TO_FEN).to_integral_value(ROUND_CEILING)
+    target_fen = max(int(result["target_revenue_fen"]), int(grown) * ROUND_TO_FEN)
+    start = next_month(result["end"])
+    return [
+        next_project_id(result["project_id"]),
+        result["name"],
+        result["lead"],
+        manager_name,
+        result["targets"],
+        result["business_types"],
+        start,
+        shift(start, int(result["cycle_months"]) - 1),
+        f"{Decimal(target_fen) / 100:.2f}",
+        int(result["target_new_accounts"]),
+        int(result["target_converted"]),
+        "草稿",
+    ]
+
+
+def write_draft(path: Path, row: list, month: str) -> Path:
+    """The draft row under the register's header, in a sheet named like the register's: every
+    cell a plain value, text that looks like a formula kept as text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目登记"
+    ws.append(PROJECT_HEADER)
+    ws.append(row)
+    for cell in ws[2]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+    for column, width in zip("ABCDEFGHIJKL", (14, 24, 10, 12, 30, 16, 10, 10, 14, 14, 12, 8), strict=True):
+        ws.column_dimensions[column].width = width
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, reproducible_bytes(wb, document_time(month, 1)))
+    return path
+
+
+def write_evaluations(
+    folder: Path,
+    month: str,
+    results: dict[str, dict],
+    customer_names: pd.Series,
+    manager_names: dict[str, str],
+) -> list[Path]:
+    """Every project whose cycle ends in `month`: its evaluation PDF and its draft row workbook.
+    Files of projects no longer ending this month are removed (the folder belongs to the month)."""
+    written: list[Path] = []
+    when = document_time(month, 1)
+    for project_id, r in sorted(results.items()):
+        if r["phase"] != "ending":
+            continue
+        safe = re.sub(r'[\\/:*?"<>|\s]', "_", project_id)
+        manager = manager_names.get(r["manager_id"], r["manager_id"])
+        row = draft_row(r, manager)
+        draft = write_draft(folder / f"项目登记草稿_{safe}.xlsx", row, month)
+        won = [
+            {
+                "customer_id": w.customer_id,
+                "name": customer_names.get(w.customer_id, ""),
+                "business_types": w.business_types,
+                "revenue_fen": int(w.revenue_fen),
+            }
+            for w in r["_won"].itertuples()
+        ]
+        e = {
+            **{k: v for k, v in r.items() if not k.startswith("_")},
+            "month_label": chinese_month(month),
+            "manager_name": manager,
+            "curve": r["_curve"],
+            "won": won,
+            "new_key_account_names": [
+                f"{customer_names.get(c, '')}({c})" if customer_names.get(c, "") else c
+                for c in r["_new_key_accounts"]
+            ],
+            "chart": baseline_chart(
+                [f"{p['month'][2:4]}/{p['month'][5:]}" for p in r["_curve"]],
+                [(p["revenue_fen"] or 0) / 100 for p in r["_curve"]],
+                [p["baseline_fen"] / 100 for p in r["_curve"]],
+                f"{r['name']}:逐月收入与基线",
+                "收入(元)",
+            ),
+            "draft": dict(zip(PROJECT_HEADER, row, strict=True)),
+            "draft_file": draft.name,
+        }
+        html = render_pdf_html("project_evaluation.html", when, e=e)
+        written += [write_pdf(html, folder, folder / f"项目评估_{safe}.pdf", when), draft]
+    keep = {p.name for p in written}
+    for old in folder.glob("项目*") if folder.is_dir() else []:
+        if old.name not in keep:
+            old.unlink()
+    return written

@@ -1,0 +1,363 @@
+"""Marketing projects by hand: the register read with problems at their cells, a project's result
+against its baseline, the evaluation PDF and draft row of a cycle that ends, the scorecard fed
+from the register (and the fallback to 考核评分), the cadence count."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+
+from pipeline.analytics.projects import cadence, project_results
+from pipeline.ingest.projects import PROJECT_HEADER, read_register
+from pipeline.pay.scorecard import scorecards
+from pipeline.publish.projects import write_evaluations
+from tests.unit.test_scorecard import RULES
+
+TYPES = ["特快", "快包"]
+
+
+def write_register(folder: Path, rows: list[list], year: int = 2026) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目登记"
+    ws.append([f"{year}年度营销项目登记"])  # a title row above the header
+    ws.append(PROJECT_HEADER)
+    for row in rows:
+        ws.append(row)
+    path = folder / "projects" / f"项目登记_{year}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+GOOD = [
+    "XM-1",
+    "政务特快推广",
+    "州局",
+    "梁阿呷",
+    "A、B/C",
+    "特快",
+    "2026-04",
+    "2026年6月",
+    1500,
+    2,
+    2,
+    "进行中",
+]
+
+
+def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(tmp_path, reference):
+    rows = [
+        GOOD,
+        ["XM-2", "乙", "火星县", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+        ["XM-3", "丙", "州局", "梁阿呷", "A", "特快", "2026-13", "2026-03", 1, 0, 0, ""],
+        ["XM-4", "丁", "西昌市", "夏志强", "行业=教育", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+        ["XM-5", "戊", "州局", "梁阿呷", "A", "特快", "2026-01", "2027-03", 1, 0, 0, ""],
+        [
+            "XM-6",
+            "己",
+            "西昌市",
+            "夏志强",
+            "企业性质=党政军机关;县=西昌",
+            "全部",
+            "2026-01",
+            "2026-03",
+            "",
+            "",
+            "",
+            "搁置",
+        ],
+        ["XM-9", "庚", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+        ["XM-9", "辛", "州局", "梁阿呷", "B", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+        ["XM-10", "壬", "州局", "梁阿呷", "A", "飞机", "2026-01", "2026-03", "一千", 0, 0, ""],
+        ["XM-11", "", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+    ]
+    write_register(tmp_path, rows)
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    found = {(p.code, p.cell, p.value) for p in problems}
+    assert found == {
+        ("project_lead_unknown", "C4", "火星县"),
+        ("project_month_invalid", "G5", "2026-13"),
+        ("project_rule_invalid", "E6", "行业=教育"),
+        ("project_cycle_invalid", "H7", "2027-03"),
+        ("project_status_unknown", "L8", "搁置"),  # a warning: the row is used
+        ("project_duplicate", "A9", "XM-9"),
+        ("project_duplicate", "A10", "XM-9"),
+        ("business_unknown", "F11", "飞机"),
+        ("amount_invalid", "I11", "一千"),
+        ("required_missing", "B12", ""),
+    }
+    assert all(p.file == "项目登记_2026.xlsx" and p.sheet == "项目登记" for p in problems)
+    assert all(p.message for p in problems)  # what to do, in Chinese
+    assert list(register.project_id) == ["XM-1", "XM-6"]
+    one, six = register.iloc[0], register.iloc[1]
+    assert (one.lead, one.manager_id, one.target_ids, one.end, one.target_revenue_fen) == (
+        "zhouju",
+        "M003",
+        "A、B、C",
+        "2026-06",
+        150000,
+    )
+    assert (six.target_rule, six.business_types, six.status) == ("企业性质=党政军机关;县=西昌市", "全部", "")
+    # nothing vanishes: every row read is used or kept with its raw values
+    assert len(register) + len(rejected) == len(rows)
+    assert sorted(rejected.row) == [4, 5, 6, 7, 9, 10, 11, 12]
+    assert "火星县" in rejected.set_index("row").loc[4, "values"]
+
+
+def _usage(rows: list[tuple]) -> dict[str, pd.DataFrame]:
+    frame = pd.DataFrame(rows, columns=["month", "customer_id", "business_type", "revenue_fen"])
+    months = [f"2026-{m:02d}" for m in range(1, 7)]
+    return {m: frame[frame.month == m].drop(columns="month").reset_index(drop=True) for m in months}
+
+
+USAGE = [
+    # the baseline window of a cycle 2026-04 … 2026-06 is 2026-01 … 2026-03
+    ("2026-01", "A", "特快", 100_00),
+    ("2026-02", "A", "特快", 200_00),
+    ("2026-03", "A", "特快", 300_00),
+    ("2026-01", "B", "快包", 999_00),  # another business type: not the project's
+    ("2026-03", "C", "特快", 50_00),
+    ("2026-04", "A", "特快", 150_00),
+    ("2026-05", "A", "特快", 250_00),
+    ("2026-05", "B", "特快", 400_00),  # B had no 特快 before: new business, B converted
+    ("2026-04", "D", "特快", 1000_00),  # not a target customer
+    ("2026-06", "A", "特快", 100_00),
+]
+TIERS = {
+    "2026-04": pd.DataFrame({"customer_id": ["D"], "change": ["new"]}),
+    "2026-05": pd.DataFrame({"customer_id": ["B", "A"], "change": ["new", "unchanged"]}),
+    "2026-06": pd.DataFrame({"customer_id": ["B"], "change": ["unchanged"]}),
+}
+ARCHIVE = pd.DataFrame(
+    {
+        "customer_id": list("ABCD"),
+        "name": ["甲单位", "乙公司", "丙局", "丁厂"],
+        "county": "西昌市",
+        "nature": ["党政军机关", "民营企业", "党政军机关", "民营企业"],
+        "manager_id": "M003",
+    }
+)
+
+
+def _register(tmp_path, reference, rows=(GOOD,)):
+    write_register(tmp_path, list(rows))
+    register, _, problems = read_register(tmp_path, reference, "2026-05")
+    assert not problems
+    return register
+
+
+def test_a_projects_result_against_its_baseline(tmp_path, reference):
+    register = _register(tmp_path, reference)
+    frame, _details, warnings = project_results(register, "2026-05", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    r = frame.iloc[0]
+    assert (r.cycle_months, r.elapsed_months, r.phase, r.target_customers) == (3, 2, "进行中", 3)
+    # cycle to date 2026-04, 05: A 150 + 250, B 400 = 800.00; D is not a target
+    assert r.revenue_fen == 800_00
+    # baseline paired month by month: 2026-01, 02 (A 100 + 200); C's 2026-03 pairs with 2026-06
+    assert r.baseline_revenue_fen == 300_00 and r.revenue_change_fen == 500_00
+    assert r.new_business_revenue_fen == 400_00 and r.converted == 1  # B × 特快
+    assert r.new_key_accounts == 1  # B became one in 2026-05; D is not a target
+    assert r.target_revenue_due_fen == 1000_00  # 1,500.00 × 2/3
+    assert r.baseline_complete == "是"
+    # the customers C, A and B are in the archive; an id it does not know would be a warning
+    assert warnings == []
+
+
+def test_a_target_rule_selects_from_the_archive_and_unknown_ids_warn(tmp_path, reference):
+    rule = [*GOOD[:4], "企业性质=党政军机关;县=西昌市", *GOOD[5:]]
+    unknown = ["XM-2", *GOOD[1:4], "A、Z9", *GOOD[5:]]
+    register = _register(tmp_path, reference, [rule, unknown])
+    frame, _, warnings = project_results(register, "2026-05", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    by_id = frame.set_index("project_id")
+    assert by_id.loc["XM-1", "target_customers"] == 2  # A and C
+    assert by_id.loc["XM-1", "revenue_fen"] == 400_00 and by_id.loc["XM-1", "converted"] == 0
+    [w] = warnings
+    assert (w.code, w.cell, w.severity) == ("project_customer_unknown", "E4", "warning")
+    assert "Z9" in w.message
+
+
+def test_a_cycle_that_ends_in_the_month_gets_its_evaluation_and_draft_row(tmp_path, reference):
+    ending = [*GOOD[:1], "+1 推广", *GOOD[2:8], 800, 2, 2, "进行中"]
+    register = _register(tmp_path, reference, [ending])
+    frame, details, _ = project_results(register, "2026-06", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    r = frame.iloc[0]
+    assert r.phase == "本月结束"
+    assert r.revenue_fen == 900_00  # + A's 100.00 in 2026-06
+    assert r.baseline_revenue_fen == 650_00  # A 600.00 + C 50.00 over 2026-01 … 03
+    out = tmp_path / "out"
+    written = write_evaluations(
+        out, "2026-06", details, ARCHIVE.set_index("customer_id").name, {"M003": "梁阿呷"}
+    )
+    assert [p.name for p in written] == ["项目评估_XM-1.pdf", "项目登记草稿_XM-1.xlsx"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(written[0]), "-"], capture_output=True, text=True
+    ).stdout
+    assert "项目评估" in text and "XM-1" in text
+    assert "900.00" in text and "650.00" in text and "250.00" in text  # result, baseline, change
+    assert "乙公司" in text and "400.00" in text  # the customer won and its new business revenue
+    assert "XM-1-C2" in text and "2026-07" in text and "2026-09" in text  # the next cycle
+    ws = load_workbook(written[1]).active
+    assert [c.value for c in ws[1]] == PROJECT_HEADER
+    draft = [c.value for c in ws[2]]
+    # revenue target: max(800.00, 900.00 × 1.1 = 990.00 rounded up to 1,000.00)
+    assert draft == [
+        "XM-1-C2",
+        "+1 推广",
+        "州局",
+        "梁阿呷",
+        "A、B/C",
+        "特快",
+        "2026-07",
+        "2026-09",
+        "1000.00",
+        2,
+        2,
+        "草稿",
+    ]
+    assert ws["B2"].data_type == "s"  # text, never a formula
+    # a month later the cycle is over: no evaluation, the month's folder holds nothing stale
+    later, later_details, _ = project_results(register, "2026-07", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    assert later.iloc[0].phase == "已结束"
+    assert write_evaluations(out, "2026-06", later_details, ARCHIVE.name, {}) == []
+    assert list(out.iterdir()) == []
+
+
+def _card_inputs():
+    managers = pd.DataFrame(
+        {"manager_id": ["M003", "M004"], "name": ["梁阿呷", "邓春燕"], "county": ["zhouju", "zhouju"]}
+    )
+    tiers = pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"])
+    archive = pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"])
+    usage = pd.DataFrame({"manager_id": ["M004"], "revenue_fen": [5_000_00]})
+    assessment = pd.DataFrame(
+        [
+            {
+                "manager_id": m,
+                "market_survey": Decimal(8),
+                "project_plan": Decimal("9.5"),
+                "other": Decimal(4),
+                "award": Decimal(0),
+                "award_reason": "",
+                "source_row": row,
+                "conflict": "",
+            }
+            for m, row in (("M003", 3), ("M004", 4))
+        ]
+    )
+    targets = pd.DataFrame(
+        {
+            "year": ["2026", "2026"],
+            "manager_id": ["M003", "M004"],
+            "new_key_accounts": ["0", "0"],
+            "revenue_target": ["0", "12000.00"],
+        }
+    )
+    return managers, tiers, archive, usage, assessment, targets
+
+
+def test_the_scorecard_takes_project_plan_and_annual_target_from_the_register(tmp_path, reference):
+    register = _register(tmp_path, reference)
+    projects, _, _ = project_results(register, "2026-05", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    managers, tiers, archive, usage, assessment, targets = _card_inputs()
+    empty = pd.DataFrame(columns=["customer_id", "date"])
+    cards = scorecards(
+        "2026-05",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        archive,
+        empty,
+        empty,
+        usage,
+        assessment,
+        True,
+        targets,
+        projects=projects,
+    ).set_index("manager_id")
+    m3, m4 = cards.loc["M003"], cards.loc["M004"]
+    # M003 leads XM-1: 项目策划 full, whatever 考核评分 says (9.5)
+    assert m3.project_plan == Decimal("10.00") and m3.project_plan_source == "项目登记"
+    assert "XM-1" in m3.project_plan_note
+    # to date: revenue 800.00 / 1,000.00 = 0.8; new key accounts 1 / (2 × 2/3) = 0.75;
+    # converted 1 / (2 × 2/3) = 0.75; mean 0.7667 × 25 = 19.17
+    assert m3.annual_target == Decimal("19.17") and m3.annual_target_source == "项目登记"
+    assert "收入 800.00/1,000.00 元" in m3.annual_target_note
+    assert m3.market_survey == Decimal("8.00")  # the other manual items stay with 考核评分
+    # M004 leads none: the 考核评分 score and the annual revenue target, as before
+    assert m4.project_plan == Decimal("9.50") and m4.project_plan_source == "考核评分表"
+    assert m4.project_plan_note == "考核评分表 第4行"
+    assert (
+        m4.annual_target == Decimal("25.00") and m4.annual_target_source == "年度目标"
+    )  # 5,000 ≥ 12,000 × 5/12
+    # without the register (projects=None) M003's items come from 考核评分 and targets.csv
+    plain = scorecards(
+        "2026-05", RULES, managers, tiers, [tiers], archive, empty, empty, usage, assessment, True, targets
+    ).set_index("manager_id")
+    assert plain.loc["M003", "project_plan"] == Decimal("9.50")
+    assert plain.loc["M003", "annual_target_note"] == "无年度收入目标,不计分"
+
+
+def test_a_missing_assessment_holds_only_what_the_register_does_not_give(tmp_path, reference):
+    register = _register(tmp_path, reference)
+    projects, _, _ = project_results(register, "2026-05", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    managers, tiers, archive, usage, assessment, targets = _card_inputs()
+    empty = pd.DataFrame(columns=["customer_id", "date"])
+    cards = scorecards(
+        "2026-05",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        archive,
+        empty,
+        empty,
+        usage,
+        assessment.iloc[:0],
+        False,
+        targets,
+        projects=projects,
+    ).set_index("manager_id")
+    m3 = cards.loc["M003"]
+    assert m3.project_plan == Decimal("10.00") and m3.market_survey_value == "暂缓"
+    assert m3.held == "本月无考核评分表"  # still held: 市场调查 and 其他 are missing
+    assert cards.loc["M004", "project_plan_value"] == "暂缓"
+
+
+def test_a_cancelled_project_scores_nothing_and_the_cadence_counts_by_start_year(tmp_path, reference):
+    rows = [
+        GOOD,
+        ["XM-2", "二", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-02", 1, 0, 0, "已取消"],
+        ["XM-3", "三", "西昌市", "夏志强", "A", "特快", "2026-02", "2026-03", 1, 0, 0, ""],
+        ["XM-4", "四", "西昌市", "夏志强", "A", "特快", "2026-04", "2026-05", 1, 0, 0, "草稿"],
+    ]
+    register = _register(tmp_path, reference, rows)
+    rules = {"centre": (2, 4), "county": (1, 2)}
+    by_unit = {r["unit"]: r for r in cadence(register, 2026, reference.county_names, rules)}
+    assert (by_unit["州局"]["plans"], by_unit["州局"]["verdict"]) == (1, "不足")  # XM-2 cancelled
+    assert (by_unit["西昌市"]["plans"], by_unit["西昌市"]["verdict"]) == (1, "符合")  # XM-4 a draft
+    assert by_unit["会理市"]["plans"] == 0 and by_unit["会理市"]["verdict"] == "不足"
+    assert len(by_unit) == 1 + len(reference.county_names)
+    assert cadence(register, 2025, reference.county_names, rules)[0]["plans"] == 0
+
+
+def test_an_unreadable_register_or_one_without_the_header_is_reported_not_dropped(tmp_path, reference):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    (folder / "项目登记_2026.xlsx").write_bytes(b"not a workbook")
+    wb = Workbook()
+    wb.active.append(["随便", "写点", "什么"])
+    wb.save(folder / "项目登记_2025.xlsx")
+    wb.save(folder / "项目登记_2023.xlsx")  # not read in 2026: neither this year nor the last
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert register.empty
+    assert sorted((p.code, p.file) for p in problems) == [
+        ("file_unreadable", "项目登记_2026.xlsx"),
+        ("sheet_missing", "项目登记_2025.xlsx"),
+    ]
+    assert sorted(rejected.code) == ["file_unreadable", "sheet_missing"]
