@@ -32,6 +32,8 @@ from pipeline.core.contract import (
     ALERTS,
     ARCHIVE,
     CASES,
+    COUNTY_SCORECARDS,
+    HALF_YEAR_VISITS,
     PAY,
     PROBLEMS,
     PROGRESS,
@@ -64,6 +66,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "scorecards_table": [SCORECARDS],
     "pay": [PROBLEMS],  # the month's problems.csv, completed with the 考核评分 and 新揽收 ones
     "pay_statements": [PAY],
+    "centre_scorecards": [HALF_YEAR_VISITS, COUNTY_SCORECARDS],
 }
 # and for the survey waves
 WAVE_TABLES: dict[str, list[Table]] = {"survey_wave": [SATISFACTION]}

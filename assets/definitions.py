@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from assets.analytics import alerts, cases, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.centres import centre_scorecards
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
@@ -50,6 +51,7 @@ PRELOAD_MODULES = [
     "assets.publications",
     "assets.checks",
     "assets.feedback",
+    "assets.centres",
     "assets.forkserver_ready",
 ]
 
@@ -98,6 +100,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         alerts,
         visit_coverage,
         quarterly_usage,
+        centre_scorecards,
         assessment,
         scorecards_table,
         pay,

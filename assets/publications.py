@@ -20,6 +20,7 @@ from pipeline.publish.bulletin import (
     render_bulletin,
     scorecard_ranking,
 )
+from pipeline.publish.centres import centre_section
 from pipeline.publish.corrections import published_content
 from pipeline.publish.issue import issue_edition, render_once, with_notes
 from pipeline.site.build import build_site
@@ -49,6 +50,7 @@ def month_content_data(
     scorecards_table: pd.DataFrame,
     cases: pd.DataFrame,
     progress_reports: pd.DataFrame,
+    centre_scorecards: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -73,6 +75,7 @@ def month_content_data(
     bands = rules.get("scorecard").get("bands", {})
     content["ranking"] = scorecard_ranking(scorecards_table, bands)
     content["pay_held"] = held_pay(scorecards_table)
+    content["centres"] = centre_section(centre_scorecards, rules.get("county_scorecard.weights"))
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

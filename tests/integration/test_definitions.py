@@ -48,6 +48,7 @@ GROUPS = {
         "volumes",
         "assessment",
         "scorecards_table",
+        "centre_scorecards",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -84,6 +85,7 @@ CHECKS = {
     "pay": {"problems_contract"},
     "pay_statements": {"pay_contract"},
     "survey_wave": {"satisfaction_contract"},
+    "centre_scorecards": {"half_year_visits_contract", "county_scorecards_contract"},
 }
 
 
