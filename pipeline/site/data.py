@@ -26,6 +26,10 @@ TABLE_COLUMNS = {
     ],
     "visits": ["date", "customer_id", "manager_id", "method", "content", "county"],
     "submissions": ["county", "status", "file", "rows", "errors", "warnings", "report_date"],
+    "county_scorecards": [
+        *("county", "submission", "data_quality", "visit_rate", "half_year", "archive", "cases"),
+        *("retention", "csat", "total", "possible", "rate", "rank", "held"),
+    ],
 }
 
 
