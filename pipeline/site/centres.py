@@ -68,10 +68,17 @@ def centres_context(scores: pd.DataFrame, counties: list[str]) -> dict | None:
     }
 
 
+SPARK_FLOOR = 50  # the sparkline spans 50–100 points (a lower score sits on its floor)
+
+
 def spark(values: list[float | None]) -> str:
-    """The polyline points of a 0–100 score over the months (x 8 px a month, y 0–10): months
-    without a score are left out of the line."""
-    return " ".join(f"{i * 8},{round((100 - v) / 10, 1)}" for i, v in enumerate(values) if v is not None)
+    """The polyline points of a score over the months (x 10 px a month, y 0–15 for 100–50
+    points): months without a score are left out of the line."""
+    return " ".join(
+        f"{i * 10},{round((100 - max(v, SPARK_FLOOR)) / (100 - SPARK_FLOOR) * 15, 1)}"
+        for i, v in enumerate(values)
+        if v is not None
+    )
 
 
 def centre_tables(context: dict) -> list[Table]:
