@@ -35,8 +35,10 @@ from pipeline.core.contract import (
     CASES,
     COMPETITOR_MENTIONS,
     COMPETITORS,
+    COUNTY_SCORECARDS,
     CROSS_SELL,
     CROSS_SELL_BY_MANAGER,
+    HALF_YEAR_VISITS,
     NEEDS,
     PAY,
     PRICING_BANDS,
@@ -86,6 +88,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     ],
     "todo_lists": [TODO_ITEMS],  # outputs/managers/YYYY-MM/todo_items.csv
     "projects": [PROJECTS],
+    "centre_scorecards": [HALF_YEAR_VISITS, COUNTY_SCORECARDS],
 }
 # and for the survey waves
 WAVE_TABLES: dict[str, list[Table]] = {"survey_wave": [SATISFACTION]}

@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from assets.analytics import alerts, cases, customer_archive, quarterly_usage, tiers, visit_coverage
+from assets.centres import centre_scorecards
 from assets.checks import contract_checks
 from assets.counties import COUNTIES_GROUP, county_asset
 from assets.feedback import feedback
@@ -59,6 +60,7 @@ PRELOAD_MODULES = [
     "assets.market",
     "assets.todo",
     "assets.projects",
+    "assets.centres",
 ]
 
 
@@ -115,6 +117,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
         quarterly_usage,
         reconciliation,
         market,
+        centre_scorecards,
         assessment,
         scorecards_table,
         pay,

@@ -20,6 +20,7 @@ from pipeline.publish.bulletin import (
     render_bulletin,
     scorecard_ranking,
 )
+from pipeline.publish.centres import centre_section
 from pipeline.publish.corrections import published_content
 from pipeline.publish.issue import issue_edition, render_once, with_notes
 from pipeline.site.build import build_site
@@ -53,6 +54,7 @@ def month_content_data(
     reconciliation: dict,
     market: dict,
     projects: dict,
+    centre_scorecards: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -81,6 +83,7 @@ def month_content_data(
         content["reconciliation"] = reconciliation["note"]
     content["market"] = market["content"]  # 叠加使用, 浮动定价, 市场研究
     content["projects"] = projects["section"]
+    content["centres"] = centre_section(centre_scorecards, rules.get("county_scorecard.weights"))
     context.add_output_metadata({"revenue_fen": content["total"]["revenue_fen"] or 0})
     return content
 

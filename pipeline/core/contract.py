@@ -575,6 +575,51 @@ PROJECTS = Table(
     key=("project_id",),
     description="营销项目(项目登记)本年度各项目的目标与结果,每项目一行",
 )
+# 各级客户中心考核 (pipeline.pay.centres): the half-year visit completion and the county centres' scorecard
+HALF_YEAR_VISITS = Table(
+    "half_year_visits",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            ("half", TEXT, REQUIRED),  # YYYY-H1 (Jan–Jun) or YYYY-H2 (Jul–Dec)
+            ("months", INTEGER, REQUIRED),  # months of the half-year so far
+            ("key_accounts", INTEGER, REQUIRED),  # the county's key accounts at this month
+            ("visited", INTEGER, REQUIRED),  # of them, visited at least once in the half-year so far
+            ("share", DECIMAL),  # blank where the county has no key account
+        ]
+    ),
+    key=("county",),
+    description="半年走访完成率:各县(市)大客户本半年至本月至少走访一次的占比",
+)
+COUNTY_SCORECARD_ITEMS = (
+    "submission",
+    "data_quality",
+    "visit_rate",
+    "half_year",
+    "archive",
+    "cases",
+    "retention",
+    "csat",
+)
+COUNTY_SCORECARDS = Table(
+    "county_scorecards",
+    Layout.tables,
+    _columns(
+        [
+            ("county", TEXT, REQUIRED),
+            *((item, DECIMAL) for item in COUNTY_SCORECARD_ITEMS),  # points; blank: not scored or held
+            ("total", DECIMAL, REQUIRED),
+            ("possible", INTEGER, REQUIRED),  # the weights of the items scored
+            ("rate", DECIMAL),  # total ÷ possible
+            ("rank", INTEGER),  # blank where items are held
+            ("held", TEXT),  # why items are held (暂缓)
+            *((f"{item}_{part}", TEXT) for item in COUNTY_SCORECARD_ITEMS for part in ("value", "note")),
+        ]
+    ),
+    key=("county",),
+    description="各级客户中心考核:各县(市)客户中心每月考核得分与排名",
+)
 TABLES = {
     t.name: t
     for t in (
@@ -601,6 +646,8 @@ TABLES = {
         COMPETITORS,
         NEEDS,
         PROJECTS,
+        HALF_YEAR_VISITS,
+        COUNTY_SCORECARDS,
     )
 }
 

@@ -40,6 +40,10 @@ TABLE_COLUMNS = {
         "written",
         "trailing_revenue_fen",
     ],
+    "county_scorecards": [
+        *("county", "submission", "data_quality", "visit_rate", "half_year", "archive", "cases"),
+        *("retention", "csat", "total", "possible", "rate", "rank", "held"),
+    ],
 }
 
 

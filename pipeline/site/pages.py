@@ -22,6 +22,7 @@ from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.publish.bulletin import TREND_MONTHS, charts, records
+from pipeline.site.centres import centres_pages
 from pipeline.site.data import Edition, SiteData
 from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
 from pipeline.site.managers import Patches, customer_chart
@@ -91,6 +92,7 @@ class SitePages:
         pages += self.patches.pages()  # each manager's page (pipeline/site/managers.py)
         pages += [self.survey(wave, s) for wave, s in self.data.surveys.items()]
         pages.append(self.search_page())
+        pages += centres_pages(self.data, [name for _, name in self._counties()])
         return pages
 
     # -- shared ----------------------------------------------------------------------------
@@ -157,6 +159,7 @@ class SitePages:
             "counties": [{"code": c, "name": n} for c, n in self._counties()],
             "business_types": [{"code": c, "name": n} for c, n in self._business_types()],
             "surveys": [{"wave": w, "label": s["wave_label"]} for w, s in sorted(self.data.surveys.items())],
+            "centres": not self.data.tables.get("county_scorecards", pd.DataFrame()).empty,
         }
         return Page("index.html", "site_home.html", context)
 

@@ -52,6 +52,7 @@ GROUPS = {
         "market",
         "key_person_birthdays",
         "projects",
+        "centre_scorecards",
     },
     "pay": {"pay", "pay_confirmation", "pay_statements"},
     "publications": {
@@ -112,6 +113,7 @@ CHECKS = {
     },
     "todo_lists": {"todo_items_contract"},
     "projects": {"projects_contract"},
+    "centre_scorecards": {"half_year_visits_contract", "county_scorecards_contract"},
 }
 
 
