@@ -253,9 +253,9 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
         ),
         limit=1,
     )
-    written = SATISFACTION.path(layout, wave).exists() or not (
-        wave_workbooks(layout.inputs / "surveys" / wave) or layout.survey_tables(wave).exists()
-    )  # a wave with no workbooks is current once nothing of it is published
+    if not (wave_workbooks(layout.inputs / "surveys" / wave) or layout.survey_tables(wave).exists()):
+        return bool(last)  # no workbooks, nothing of it published: whatever else changed, it stays empty
+    written = SATISFACTION.path(layout, wave).exists()
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 

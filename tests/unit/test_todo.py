@@ -29,6 +29,7 @@ from pipeline.ingest.holidays import read_calendar
 from pipeline.ingest.month import combine
 from pipeline.publish.todo import todo_items, write_todo_lists
 from pipeline.surveys.followup import followup_status
+from tests.workbooks import archive_row as workbook_archive_row
 from tests.workbooks import county_workbook
 
 TAX, SHOP = "C5134010001", "C5134010002"
@@ -36,24 +37,16 @@ KNOWN = {TAX: "西昌市税务局", SHOP: "凉山州安宁商贸有限公司"}
 
 
 def archive_row(customer: str, name: str, contact: str, birthday: object) -> list:
-    # 客户编号 … 更新日期, 关键联系人生日
-    return [
-        customer,
-        name,
-        "西昌市航天大道",
-        contact,
-        "13512349335",
-        "国有企业",
-        "否",
-        "",
-        "",
-        "",
-        "",
-        "陆浩",
-        "否",
-        "2026-07-05",
-        birthday,
-    ]
+    return workbook_archive_row(
+        客户编号=customer,
+        企业全称=name,
+        通信地址="西昌市航天大道",
+        联系人=contact,
+        联系电话="13512349335",
+        企业性质="国有企业",
+        更新日期="2026-07-05",
+        关键联系人生日=birthday,
+    )
 
 
 def read(folder: Path, reference, month: str, archive=None, visits=None):
@@ -129,8 +122,8 @@ def test_birthdays_are_read_as_month_and_day_a_year_dropped_and_a_bad_one_warned
     assert [r["birthday"] for r in intake.archive] == ["03-15", "08-06", "", ""]
     found = [(p.code, p.severity, p.cell, p.value) for p in intake.problems]
     assert found == [
-        ("birthday_year_ignored", "warning", "O3", "(不公开)"),  # the value is never repeated
-        ("birthday_invalid", "warning", "O4", "(不公开)"),
+        ("birthday_year_ignored", "warning", "P3", "(不公开)"),  # the value is never repeated
+        ("birthday_invalid", "warning", "P4", "(不公开)"),
     ]
     month = combine([intake])
     assert "birthday" not in month.archive.columns[:-1] and month.archive.birthday.tolist()[0] == "03-15"
