@@ -9,15 +9,7 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.market import MarketAliases
 from pipeline.analytics.pricing import pricing_bands
-from pipeline.core.contract import (
-    BUSINESS_BREADTH,
-    COMPETITOR_MENTIONS,
-    COMPETITORS,
-    CROSS_SELL,
-    CROSS_SELL_BY_MANAGER,
-    NEEDS,
-    PRICING_BANDS,
-)
+from pipeline.core.contract import MARKET_TABLES
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -57,15 +49,7 @@ def market(
         usage_by_month, month, tiers_by_month[month], customer_archive, ref.rules, ref.business_index
     )
     folder = settings.layout.tables(month)
-    for table in (
-        CROSS_SELL,
-        CROSS_SELL_BY_MANAGER,
-        BUSINESS_BREADTH,
-        PRICING_BANDS,
-        COMPETITOR_MENTIONS,
-        COMPETITORS,
-        NEEDS,
-    ):
+    for table in MARKET_TABLES:
         write_table(tables[table.name], folder, table)
     content = market_content(tables, customer_archive)
     moved = content["pricing"]["moved_count"]

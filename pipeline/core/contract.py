@@ -518,6 +518,16 @@ NEEDS = Table(
     key=("need", "county"),
     description="潜在需求:按需求类别、分县(市),现有业务种类未覆盖的单独标出",
 )
+# what the month's market step writes (叠加使用, 浮动定价, 市场研究)
+MARKET_TABLES = (
+    CROSS_SELL,
+    CROSS_SELL_BY_MANAGER,
+    BUSINESS_BREADTH,
+    PRICING_BANDS,
+    COMPETITOR_MENTIONS,
+    COMPETITORS,
+    NEEDS,
+)
 TODO_ITEMS = Table(
     "todo_items",
     Layout.managers,  # restricted: the managers' own lists (birthdays), never under tables/
@@ -638,13 +648,7 @@ TABLES = {
         PAY,
         SATISFACTION,
         TODO_ITEMS,
-        CROSS_SELL,
-        CROSS_SELL_BY_MANAGER,
-        BUSINESS_BREADTH,
-        PRICING_BANDS,
-        COMPETITOR_MENTIONS,
-        COMPETITORS,
-        NEEDS,
+        *MARKET_TABLES,
         PROJECTS,
         HALF_YEAR_VISITS,
         COUNTY_SCORECARDS,

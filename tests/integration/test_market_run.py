@@ -10,13 +10,7 @@ import re
 import pandas as pd
 
 from pipeline.core.contract import (
-    BUSINESS_BREADTH,
-    COMPETITOR_MENTIONS,
-    COMPETITORS,
-    CROSS_SELL,
-    CROSS_SELL_BY_MANAGER,
-    NEEDS,
-    PRICING_BANDS,
+    MARKET_TABLES,
     check_csv,
 )
 from pipeline.core.layout import Layout
@@ -24,15 +18,7 @@ from pipeline.site.market_pages import competitor_page
 from tests.pdf_pages import ANNEX, page_texts, pages_before_annex
 
 MONTH = "2025-03"
-TABLES = (
-    CROSS_SELL,
-    CROSS_SELL_BY_MANAGER,
-    BUSINESS_BREADTH,
-    PRICING_BANDS,
-    COMPETITOR_MENTIONS,
-    COMPETITORS,
-    NEEDS,
-)
+TABLES = MARKET_TABLES
 
 
 def table(layout: Layout, name: str) -> pd.DataFrame:
