@@ -3,7 +3,8 @@ each sheet's column headers, in order. The reader accepts these and the aliases 
 inputs/reference/aliases.toml (the first alias of a column is its canonical name)."""
 
 USAGE_HEADER = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
-ARCHIVE_HEADER = [
+# the plan's archive fields (大客户档案), then the optional columns added since
+PLAN_ARCHIVE_HEADER = [
     "客户编号",
     "企业全称",
     "通信地址",
@@ -18,9 +19,12 @@ ARCHIVE_HEADER = [
     "客户经理",
     "县级重点客户",
     "更新日期",
+]
+ARCHIVE_OPTIONAL = [
     "协议档次",  # optional: the pricing bands agreed (浮动定价), e.g. 特快:一档
     "关键联系人生日",  # optional: month and day only (工作清单's greetings; never published)
 ]
+ARCHIVE_HEADER = [*PLAN_ARCHIVE_HEADER, *ARCHIVE_OPTIONAL]
 VISIT_HEADER = [
     "走访日期",
     "客户编号",

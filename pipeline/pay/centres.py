@@ -17,7 +17,7 @@ Items (share → points = weight × min(1, share), rounded half-up to 0.01 once)
 - half_year (半年走访完成率): share of the county's key accounts at this month visited at least
   once in the half-year so far (`half_year_visits`);
 - archive (档案完整率): share of the archive fields of the plan (the 客户档案 sheet's columns,
-  ingest.sheets.ARCHIVE_HEADER, less 客户编号, the key, which is never blank) filled in the
+  ingest.sheets.PLAN_ARCHIVE_HEADER, less 客户编号, the key, which is never blank) filled in the
   archive as of the month, over the county's key accounts;
 - cases (案件按时办结): of the cases due in the month — closed in it, or open past their limit
   at its end — the share closed within the limit;
@@ -46,7 +46,7 @@ from pipeline.core.contract import COUNTY_SCORECARD_ITEMS, COUNTY_SCORECARDS, HA
 from pipeline.core.months import last_day, shift
 from pipeline.core.rules import Rules
 from pipeline.ingest.county import ARCHIVE_COLUMNS
-from pipeline.ingest.sheets import ARCHIVE_HEADER
+from pipeline.ingest.sheets import PLAN_ARCHIVE_HEADER
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.scorecard import points
 
@@ -64,7 +64,7 @@ ITEM_LABELS = {
 # items measured from the county's own workbook: held when it was not accepted this month
 WORKBOOK_ITEMS = ("data_quality", "visit_rate", "half_year", "archive", "cases", "retention")
 # 客户档案 sheet column → archive column, the key (客户编号) left out: it is never blank
-ARCHIVE_FIELDS = dict(zip(ARCHIVE_HEADER, ARCHIVE_COLUMNS[: len(ARCHIVE_HEADER)], strict=True))
+ARCHIVE_FIELDS = dict(zip(PLAN_ARCHIVE_HEADER, ARCHIVE_COLUMNS[: len(PLAN_ARCHIVE_HEADER)], strict=True))
 ARCHIVE_FIELDS.pop("客户编号")
 HALF_YEAR_COLUMNS = HALF_YEAR_VISITS.names
 SCORECARD_COLUMNS = COUNTY_SCORECARDS.names

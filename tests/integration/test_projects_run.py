@@ -88,7 +88,7 @@ def test_scorecards_say_where_the_project_items_came_from(published):
 def test_the_brief_counts_the_plans_against_the_cadence(published):
     [brief] = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
     text = pdf_text(brief)
-    assert "六、营销项目(2025年方案数对照要求)" in text
+    assert "附页 营销项目(2025年方案数对照要求)" in text
     assert "布拖县 ▲" in text  # its only project of the year is cancelled in the sample
 
 
