@@ -10,18 +10,13 @@ from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.todo import (
     birthday_register,
-    greetings_due,
-    missed_plans,
-    not_visited,
     planned_by_manager,
-    stale_archive,
 )
-from pipeline.analytics.visits import visits_in_month
 from pipeline.core.months import from_partition_key, next_month, shift, year_of
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.holidays import read_calendar
-from pipeline.publish.todo import todo_items, write_todo_lists
+from pipeline.publish.todo import month_todo_items, write_todo_lists
 from pipeline.surveys.followup import WAITING, followup_status, wave_followups
 
 TODO_GROUP = "publications"
@@ -88,15 +83,16 @@ def todo_lists(
             "county": [ref.county_display(c) for c in roster.county],
         }
     )
-    items = todo_items(
+    items = month_todo_items(
         month,
         managers,
         customer_archive,
-        not_visited(tiers, visits_in_month(visits, month), alerts),
-        missed_plans(visits, month),
+        tiers,
+        visits,
+        alerts,
         cases,
-        greetings_due(month, tiers, calendar.holidays, key_person_birthdays, customer_archive),
-        stale_archive(tiers, customer_archive, month, refresh),
+        calendar.holidays,
+        key_person_birthdays,
         status,
         refresh,
     )

@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.analytics.cases import OPEN, STATUS_LABELS, TYPE_LABELS
+from pipeline.analytics.todo import greetings_due, missed_plans, not_visited, stale_archive
+from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import TODO_ITEMS
 from pipeline.core.months import chinese_month, next_month
 from pipeline.core.tables import atomic_write, write_table
@@ -48,6 +50,34 @@ INDEX_FILE = "index.json"
 
 def list_name(manager_id: str, name: str) -> str:
     return f"{manager_id}_{name}_工作清单"
+
+
+def month_todo_items(
+    month: str,
+    managers: pd.DataFrame,
+    archive: pd.DataFrame,
+    tiers: pd.DataFrame,
+    visits: pd.DataFrame,
+    alerts: pd.DataFrame,
+    cases: pd.DataFrame,
+    holidays: pd.DataFrame,
+    birthdays: pd.DataFrame,
+    followups: pd.DataFrame,
+    refresh_months: int,
+) -> pd.DataFrame:
+    """The month's items, each section drawn from the analytics it comes from."""
+    return todo_items(
+        month,
+        managers,
+        archive,
+        not_visited(tiers, visits_in_month(visits, month), alerts),
+        missed_plans(visits, month),
+        cases,
+        greetings_due(month, tiers, holidays, birthdays, archive),
+        stale_archive(tiers, archive, month, refresh_months),
+        followups,
+        refresh_months,
+    )
 
 
 def todo_items(

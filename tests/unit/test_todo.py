@@ -16,9 +16,7 @@ from pipeline.analytics.todo import (
     birthday_register,
     greetings_due,
     missed_plans,
-    not_visited,
     planned_by_manager,
-    stale_archive,
 )
 from pipeline.analytics.visits import visit_coverage, visits_in_month
 from pipeline.core.contract import TODO_ITEMS, check_csv
@@ -27,7 +25,7 @@ from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.holidays import read_calendar
 from pipeline.ingest.month import combine
-from pipeline.publish.todo import todo_items, write_todo_lists
+from pipeline.publish.todo import month_todo_items, write_todo_lists
 from pipeline.surveys.followup import followup_status
 from tests.workbooks import archive_row as workbook_archive_row
 from tests.workbooks import county_workbook
@@ -295,17 +293,8 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
             "status": ["overdue"],
         }
     )
-    items = todo_items(
-        month,
-        managers,
-        archive,
-        not_visited(tiers, visits_in_month(visits, month), alerts),
-        missed_plans(visits, month),
-        cases,
-        greetings_due(month, tiers, calendar.holidays, birthdays, archive),
-        stale_archive(tiers, archive, month, 3),
-        followups,
-        3,
+    items = month_todo_items(
+        month, managers, archive, tiers, visits, alerts, cases, calendar.holidays, birthdays, followups, 3
     )
     assert items[["manager_id", "section", "customer_id", "date", "what", "status"]].values.tolist() == [
         ["M008", "not_visited", SHOP, "", "县级大客户", "alerted"],  # alerted first
