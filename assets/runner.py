@@ -3,7 +3,6 @@ process per step where the rules choose the multiprocess executor."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from assets.counties import changed_counties, is_county
 from assets.definitions import build_defs
+from assets.instance import instance_for
 from assets.partitions import FIRST_MONTH, months
 from pipeline.core.contract import SATISFACTION
 from pipeline.core.execution import IN_PROCESS, choose_executor
@@ -25,26 +25,6 @@ from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
 from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-# The operator's instance: no telemetry, no per-step stdout capture (≈10 % of a month's run),
-# and no per-step debug lines from step processes on the console (events are still stored).
-INSTANCE_CONFIG = """\
-telemetry:
-  enabled: false
-compute_logs:
-  module: dagster._core.storage.noop_compute_log_manager
-  class: NoOpComputeLogManager
-python_logs:
-  python_log_level: INFO
-"""
-# Runs, events and schedules in PostgreSQL (dagster-postgres) instead of SQLite files: for
-# several machines or many step processes writing events at once. The URL is read from the
-# environment where the file says `{env: KAC_POSTGRES_URL}`.
-POSTGRES_ENV = "KAC_POSTGRES_URL"
-POSTGRES_STORAGE = """\
-storage:
-  postgres:
-    postgres_url: {url}
-"""
 # What a step process imports to rebuild this deployment's definitions (a process per step
 # cannot be handed the Definitions object; it reloads them from a file).
 LOCATION_FILE = "kac_definitions.py"
@@ -75,24 +55,6 @@ class RunReport:
     refused: str = ""  # the folder guard's one line (pipeline.guards): nothing was published
     restored: list[str] = field(default_factory=list)  # months put back as published after a failure
     failed_checks: list[str] = field(default_factory=list)  # non-blocking checks that failed (assets.checks)
-
-
-def instance_config(postgres_url: str | None = None) -> str:
-    """dagster.yaml of the operator's instance: SQLite under outputs/.dagster, or PostgreSQL at
-    `postgres_url` (written as given; pass "{env: KAC_POSTGRES_URL}" to keep it out of the file)."""
-    return INSTANCE_CONFIG + (POSTGRES_STORAGE.format(url=postgres_url) if postgres_url else "")
-
-
-def instance_for(layout: Layout) -> DagsterInstance:
-    """The persistent instance under outputs/.dagster (shared with `dagster dev` via DAGSTER_HOME).
-
-    An existing dagster.yaml is kept; a new one uses PostgreSQL where KAC_POSTGRES_URL is set."""
-    layout.dagster_home.mkdir(parents=True, exist_ok=True)
-    config = layout.dagster_home / "dagster.yaml"
-    if not config.exists():
-        url = f"{{env: {POSTGRES_ENV}}}" if os.environ.get(POSTGRES_ENV) else None
-        config.write_text(instance_config(url), encoding="utf-8")
-    return DagsterInstance.from_config(str(layout.dagster_home))
 
 
 def check_month(month: str) -> None:

@@ -6,7 +6,9 @@ Each revision runs its own code from its own checkout (a git worktree under outp
 its own committed sample inputs, each run a fresh `kac` process, the two revisions' runs
 interleaved so that the machine's noise falls on both alike. Stages:
 - the sample month with every month before it computed (the operator's run on the 4th);
-- then one county corrects one revenue cell and the month is run again (第2版).
+- then one county corrects one revenue cell and the month is run again (第2版);
+- with `--first-run`, also a new user's first run: the month from empty outputs, every month
+  before it computed first (the longest stage: measured last in each round).
 Medians, and the ratio of this tree's to the base's (above 1.10: this tree is more than 10 %
 slower). Appends the table to benchmarks/RESULTS.md as `make bench` does.
 """
@@ -67,26 +69,36 @@ def prepared(tree: Path, month: str) -> Path:
     return base
 
 
-def one_round(tree: Path, base: Path, month: str) -> tuple[float, float]:
-    """(the month's run, the correction's run) on a fresh copy of `base`."""
+def one_round(tree: Path, base: Path, month: str, first_run: bool) -> tuple[float, ...]:
+    """(the month's run, the correction's run) on a fresh copy of `base`; with `first_run`, then
+    the month from empty outputs as well."""
     with tempfile.TemporaryDirectory(dir=BENCH) as tmp:
         run = Path(tmp)
         shutil.copytree(base, run, symlinks=True, dirs_exist_ok=True)
         where = ["--inputs", str(run / "inputs"), "--outputs", str(run / "outputs")]
         month_s = kac(tree, "run", month, *where)
         correct_one_cell(run / "inputs" / month)
-        return month_s, kac(tree, "run", month, *where)
+        times = (month_s, kac(tree, "run", month, *where))
+    if not first_run:
+        return times
+    with tempfile.TemporaryDirectory(dir=BENCH) as tmp:
+        shutil.copytree(tree / "inputs", Path(tmp) / "inputs")
+        where = ["--inputs", str(Path(tmp) / "inputs"), "--outputs", str(Path(tmp) / "outputs")]
+        return (*times, kac(tree, "run", month, *where))
 
 
-def compare(base_rev: str, month: str, repeat: int, head_rev: str | None = None) -> list[dict]:
+def compare(
+    base_rev: str, month: str, repeat: int, head_rev: str | None = None, first_run: bool = False
+) -> list[dict]:
     trees = {"base": checkout(base_rev), "this tree": checkout(head_rev) if head_rev else REPO}
     bases = {name: prepared(tree, month) for name, tree in trees.items()}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
-            times[name].append(one_round(tree, bases[name], month))
+            times[name].append(one_round(tree, bases[name], month, first_run))
     rows = []
     stages = [f"kac run {month}, history present", f"{CORRECTED_COUNTY} corrects one cell → 第2版"]
+    stages += [f"kac run {month} from empty outputs (first run)"] if first_run else []
     for i, stage in enumerate(stages):
         before = statistics.median(t[i] for t in times["base"])
         after = statistics.median(t[i] for t in times["this tree"])
@@ -117,10 +129,11 @@ def main() -> None:
     parser.add_argument("--head", help="a revision instead of this working tree")
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--first-run", action="store_true", help="also the first run from empty outputs")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
-    table = to_markdown(compare(args.base, args.month, args.repeat, args.head))
+    table = to_markdown(compare(args.base, args.month, args.repeat, args.head, args.first_run))
     print(table)
     with Path(args.out).open("a", encoding="utf-8") as f:
         head = args.head or "the working tree"

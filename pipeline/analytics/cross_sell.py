@@ -76,6 +76,7 @@ def cross_sell(
     uses = profile.groupby("customer_id").business_type.apply(set)
 
     rows = []
+    grouped = set(active.customer_id)
     keys = key_accounts(tiers)
     for k in keys.itertuples():
         kind = nature.get(k.customer_id, "")
@@ -83,7 +84,7 @@ def cross_sell(
             continue
         county = home.get(k.customer_id, k.county) or k.county
         mine = uses.get(k.customer_id, set())
-        member = int(k.customer_id in set(active.customer_id))  # itself, when it is in the group
+        member = int(k.customer_id in grouped)  # itself, when it is in the group
         peers = int(county_size.get((county, kind), 0)) - member
         scope = COUNTY
         if peers < min_peers:

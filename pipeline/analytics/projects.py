@@ -84,6 +84,7 @@ def project_result(
     tiers_by_month: dict[str, pd.DataFrame],
     archive: pd.DataFrame,
     all_types: list[str],
+    stacked: pd.DataFrame | None = None,
 ) -> dict:
     """The project's figures in `month` (see the module), with its month-by-month curve and the
     customers it won (for the evaluation)."""
@@ -95,20 +96,11 @@ def project_result(
     n = len(to_date)
     baseline_months = [shift(project.start, k - length) for k in range(length)]
 
+    stacked = stacked_usage(usage_by_month) if stacked is None else stacked
+    mine = stacked[stacked.customer_id.isin(customers) & stacked.business_type.isin(types)]
+
     def revenue_by_pair(ms: list[str]) -> pd.DataFrame:
-        frames = [
-            usage_by_month[m]
-            .loc[
-                lambda u: u.customer_id.isin(customers) & u.business_type.isin(types),
-                ["customer_id", "business_type", "revenue_fen"],
-            ]
-            .assign(month=m)
-            for m in ms
-            if m in usage_by_month
-        ]
-        if not frames:
-            return pd.DataFrame(columns=["customer_id", "business_type", "revenue_fen", "month"])
-        return pd.concat(frames, ignore_index=True)
+        return mine[mine.month.isin(ms)].reset_index(drop=True)
 
     cycle = revenue_by_pair(to_date)
     base = revenue_by_pair(baseline_months)
@@ -180,6 +172,14 @@ def project_result(
     }
 
 
+def stacked_usage(usage_by_month: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every month's usage in one frame (customer, business type, revenue, month): filtered once
+    per project instead of once per project and month."""
+    columns = ["customer_id", "business_type", "revenue_fen", "month"]
+    frames = [u[columns[:3]].assign(month=m) for m, u in usage_by_month.items()]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
 def project_results(
     register: pd.DataFrame,
     month: str,
@@ -193,6 +193,7 @@ def project_results(
     known = set(archive.customer_id)
     problems = []
     details = {}
+    stacked = stacked_usage(usage_by_month)
     for project in in_year(register, year_of(month)).itertuples():
         if project.target_ids:
             unknown = [c for c in project.target_ids.split("、") if c not in known]
@@ -209,7 +210,7 @@ def project_results(
                     )
                 )
         details[project.project_id] = project_result(
-            project, month, usage_by_month, tiers_by_month, archive, all_types
+            project, month, usage_by_month, tiers_by_month, archive, all_types, stacked
         )
     columns = [c for c in RESULT_COLUMNS]
     frame = pd.DataFrame([{k: v for k, v in d.items() if not k.startswith("_")} for d in details.values()])

@@ -21,8 +21,14 @@ from pipeline.core.rules import Rules
 from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
-from pipeline.render.pdf import document_time, load_print_resources, render_pdf_html, write_pdf
-from pipeline.render.pool import helper_process, share
+from pipeline.render.pdf import (
+    PDFS_APART_FROM,
+    document_time,
+    load_print_resources,
+    render_pdf_html,
+    write_pdfs,
+)
+from pipeline.render.pool import helper_process
 from pipeline.render.xlsx import write_sheets
 
 ITEM_COLUMN_LABELS = {
@@ -62,7 +68,6 @@ def read_pay_summary(folder: Path) -> pd.DataFrame | None:
 
 
 STATEMENTS_INDEX = "index.json"
-STATEMENTS_APART_FROM = 16  # statements; fewer are all written here (a helper process costs ~1 s)
 
 
 def render_statements(
@@ -94,7 +99,7 @@ def render_statements(
     # or two.
     with ExitStack() as stack:
         helper = None
-        if previous is None and len(summary) >= STATEMENTS_APART_FROM:
+        if previous is None and len(summary) >= PDFS_APART_FROM:
             helper = stack.enter_context(helper_process(load_print_resources))
             helper.submit(int)  # a first task starts it
         index, to_write = {}, []
@@ -126,14 +131,7 @@ def render_statements(
                 "state": state,
             }
         # each PDF ~0.2 s, nearly all of it WeasyPrint's layout
-        tasks = [(html, folder, path, when) for html, path in to_write]
-        if len(tasks) < STATEMENTS_APART_FROM:
-            for task in tasks:
-                write_pdf(*task)
-        else:
-            if helper is None:
-                helper = stack.enter_context(helper_process(load_print_resources))
-            share(helper, write_pdf, tasks)
+        write_pdfs([(html, folder, path, when) for html, path in to_write], helper)
     (folder / STATEMENTS_INDEX).write_text(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )

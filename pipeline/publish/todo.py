@@ -23,7 +23,7 @@ from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import TODO_ITEMS
 from pipeline.core.months import chinese_month, next_month
 from pipeline.core.tables import atomic_write, write_table
-from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdfs
 from pipeline.render.xlsx import write_sheets
 from pipeline.surveys.followup import STATUS_LABELS as FOLLOWUP_LABELS
 from pipeline.surveys.followup import WAITING
@@ -251,7 +251,7 @@ def write_todo_lists(
         index = {}
     when = document_time(month, 1)
     stamp = when.replace(tzinfo=None)
-    kept, new_index, written = set(), {}, 0
+    kept, new_index, pdfs = set(), {}, []
     by_manager = dict(tuple(items.groupby("manager_id", sort=False)))
     for manager in managers.to_dict("records"):
         mine = by_manager.get(manager["manager_id"], items.iloc[0:0])
@@ -269,8 +269,9 @@ def write_todo_lists(
         tmp = xlsx.with_name(f".{xlsx.name}.tmp")
         write_sheets(tmp, sheets, stamp)
         tmp.replace(xlsx)
-        write_pdf(render_pdf_html("todo.html", when, s=content), folder, pdf, when)
-        written += 1
+        pdfs.append((render_pdf_html("todo.html", when, s=content), folder, pdf, when))
+    write_pdfs(pdfs)
+    written = len(pdfs)
     for path in folder.glob("*_工作清单.*"):
         if path.name not in kept:
             path.unlink()

@@ -145,3 +145,21 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
         )
     tmp.replace(out)
     return out
+
+
+PDFS_APART_FROM = 16  # documents; fewer are all written here (a helper process costs ≈ 1 s)
+
+
+def write_pdfs(tasks: list[tuple[str, Path, Path, datetime]], helper=None) -> None:
+    """`write_pdf(*task)` for each task: many of them shared with a helper process (the second
+    core), `helper` if one was started early (pipeline.render.pool)."""
+    from pipeline.render.pool import helper_process, share
+
+    if len(tasks) < PDFS_APART_FROM:
+        for task in tasks:
+            write_pdf(*task)
+    elif helper is not None:
+        share(helper, write_pdf, tasks)
+    else:
+        with helper_process(load_print_resources) as started:
+            share(started, write_pdf, tasks)

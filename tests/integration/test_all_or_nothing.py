@@ -61,8 +61,8 @@ def failed_ui_run_put_back_by_the_sensor(layout) -> None:
     from dagster import build_run_status_sensor_context
 
     from assets.definitions import build_defs
+    from assets.instance import instance_for
     from assets.resources import KacSettings
-    from assets.runner import instance_for
 
     before = published_files(layout)
     defs = build_defs(layout.inputs, layout.outputs)

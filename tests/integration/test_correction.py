@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from assets.counties import county_key
 from assets.definitions import build_defs
+from assets.instance import instance_for
 from assets.resources import KacSettings
-from assets.runner import instance_for, run_month
+from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
 

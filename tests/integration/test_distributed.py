@@ -145,7 +145,7 @@ def test_a_month_on_two_celery_workers_survives_a_killed_worker(tmp_path, monkey
     pytest.importorskip("dagster_celery")
     from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
-    from assets.runner import POSTGRES_ENV, instance_for
+    from assets.instance import POSTGRES_ENV, instance_for
     from assets.workers import BROKER_ENV, worker_config_yaml
 
     inputs = tmp_path / "inputs"

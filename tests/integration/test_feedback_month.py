@@ -17,7 +17,7 @@ from dagster import AssetKey
 from openpyxl import load_workbook
 
 from assets.cli import _feedback_and_chase
-from assets.runner import instance_for
+from assets.instance import instance_for
 from pipeline.feedback.month import INDEX, read_index
 from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET
 from pipeline.ingest.reference import Reference

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from assets.cli import main
 from assets.definitions import build_defs
-from assets.runner import instance_for, run_month
+from assets.instance import instance_for
+from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG
 from pipeline.publish.editions import read_manifest

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 
-from assets.runner import instance_config, run_month
+from assets.instance import instance_config
+from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.sample.generate import Scale, generate
 from tests.integration.postgres_server import postgres_server, server_bin
@@ -29,7 +30,8 @@ def test_month_on_postgres_with_a_process_per_step(tmp_path_factory) -> None:
     layout = Layout(inputs, tmp_path_factory.mktemp("outputs"))
     with postgres_server() as url:
         layout.dagster_home.mkdir(parents=True)
-        (layout.dagster_home / "dagster.yaml").write_text(instance_config(url), encoding="utf-8")
+        config = instance_config(layout.dagster_home, url)
+        (layout.dagster_home / "dagster.yaml").write_text(config, encoding="utf-8")
 
         report = run_month(layout, "2025-01", executor="multiprocess")
 

@@ -93,7 +93,7 @@ def test_the_brief_counts_the_plans_against_the_cadence(published):
 
 
 def test_a_changed_register_changes_the_version_of_the_months_that_read_it(published, tmp_path):
-    from assets.runner import instance_for
+    from assets.instance import instance_for
     from tests.integration.test_correction import copy_of
     from tests.integration.test_sources import observe, observed
 

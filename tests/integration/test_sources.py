@@ -8,8 +8,8 @@ import warnings
 from dagster import AssetKey, DagsterInstance, build_sensor_context
 
 from assets.definitions import build_defs
+from assets.instance import instance_for
 from assets.resources import KacSettings
-from assets.runner import instance_for
 from assets.sources import OBSERVE_JOB, OBSERVE_SURVEYS_JOB, sources_changed
 from tests.integration.test_correction import copy_of
 

@@ -16,6 +16,7 @@ import pytest
 
 from pipeline.core.layout import REPO
 from pipeline.pay import statements
+from pipeline.render import pdf as render_pdf
 from pipeline.render.pool import helper_process, share
 
 MONTH = "2025-03"
@@ -90,9 +91,9 @@ def test_statements_shared_with_a_helper_process_are_those_one_process_writes(
     summary = summary.assign(name=[f"{n}{i}" for i, n in enumerate(summary.name)])
     args = (MONTH, 1, rules, summary, pay["lines"], cards, pd.DataFrame())
 
-    assert len(summary) >= statements.STATEMENTS_APART_FROM
+    assert len(summary) >= render_pdf.PDFS_APART_FROM
     statements.render_statements(*args, tmp_path / "shared")
-    monkeypatch.setattr(statements, "STATEMENTS_APART_FROM", 10**6)  # all in this process
+    monkeypatch.setattr(render_pdf, "PDFS_APART_FROM", 10**6)  # all in this process
     statements.render_statements(*args, tmp_path / "alone")
 
     shared = sorted((tmp_path / "shared").glob("*.pdf"))
@@ -122,7 +123,7 @@ def test_a_later_version_reissuing_many_statements_shares_them_too(published, tm
     args = (MONTH, 2, rules, changed, pay["lines"], cards, pd.DataFrame())
 
     versions = statements.render_statements(*args, tmp_path / "v2", previous=first)
-    monkeypatch.setattr(statements, "STATEMENTS_APART_FROM", 10**6)
+    monkeypatch.setattr(render_pdf, "PDFS_APART_FROM", 10**6)
     statements.render_statements(*args, tmp_path / "alone", previous=first)
 
     assert set(versions.values()) == {2}

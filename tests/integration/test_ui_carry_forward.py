@@ -10,8 +10,9 @@ import subprocess
 from dagster import AssetKey, DagsterRunStatus, SkipReason, build_sensor_context
 
 from assets.definitions import build_defs
+from assets.instance import instance_for
 from assets.resources import KacSettings
-from assets.runner import instance_for, run_month
+from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.publish.carry_forward import MonthState, next_run
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection

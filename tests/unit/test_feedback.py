@@ -296,6 +296,16 @@ def test_month_folder_is_replaced_whole_and_stale_files_go(tmp_path, reference):
     )
     assert again.written == 0 and {p.name: p.read_bytes() for p in out.iterdir()} == before
 
+    # made from the same as last time: not made again (a workbook made anew would fail here)
+    def not_again(path):
+        raise AssertionError(f"{path} read again")
+
+    third = write_month_feedback(
+        out, MONTH, inputs, submissions, problems, reference.county_contacts, 3, date(2026, 11, 2), not_again
+    )
+    assert third.workbooks == first.workbooks and third.written == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
     county_workbook(inputs / "西昌市.xlsx")  # the corrected workbook
     submissions, problems = month_of(inputs, reference)
     fixed = write_month_feedback(
