@@ -69,11 +69,13 @@ def cross_sell(
     revenue = profile.merge(
         active[["customer_id", "nature", "county"]], on="customer_id", suffixes=("_row", "")
     )
-    county_size = active.groupby(["county", "nature"]).size()
-    prefecture_size = active.groupby("nature").size()
-    county_users = revenue.groupby(["county", "nature", "business_type"]).revenue_fen.apply(list)
-    prefecture_users = revenue.groupby(["nature", "business_type"]).revenue_fen.apply(list)
-    uses = profile.groupby("customer_id").business_type.apply(set)
+    # sizes and each group's users (count, median, sum) as plain dicts: looked up per account
+    county_size = active.groupby(["county", "nature"]).size().to_dict()
+    prefecture_size = active.groupby("nature").size().to_dict()
+    county_users = _users(revenue, ["county", "nature", "business_type"])
+    prefecture_users = _users(revenue, ["nature", "business_type"])
+    uses = profile.groupby("customer_id").business_type.apply(set).to_dict()
+    nature, home = nature.to_dict(), home.to_dict()
 
     rows = []
     grouped = set(active.customer_id)
@@ -93,13 +95,14 @@ def cross_sell(
         for business in business_order:
             if business in mine:
                 continue
-            values = (
+            found = (
                 county_users.get((county, kind, business))
                 if scope == COUNTY
                 else prefecture_users.get((kind, business))
             )
-            if values is None or len(values) < min_users:
+            if found is None or found[0] < min_users:
                 continue
+            users, median, total = found
             rows.append(
                 {
                     "customer_id": k.customer_id,
@@ -109,10 +112,10 @@ def cross_sell(
                     "business_type": business,
                     "scope": scope,
                     "peers": peers,
-                    "users": len(values),
-                    "uptake": round(len(values) / peers, 4) if peers else None,
-                    "median_revenue_fen": half_up(float(np.median(values))),
-                    "users_revenue_fen": int(sum(values)),
+                    "users": users,
+                    "uptake": round(users / peers, 4) if peers else None,
+                    "median_revenue_fen": half_up(median),
+                    "users_revenue_fen": total,
                     "_order": business_order.index(business),
                 }
             )
@@ -126,6 +129,12 @@ def cross_sell(
     )
     out["rank"] = out.groupby("customer_id").cumcount() + 1
     return out[CROSS_SELL.frame_columns].reset_index(drop=True)
+
+
+def _users(revenue: pd.DataFrame, by: list[str]) -> dict[tuple, tuple[int, float, int]]:
+    """Per group of `by`: (its users, the median of their revenue, its sum)."""
+    stats = revenue.groupby(by).revenue_fen.agg(["size", "median", "sum"])
+    return {key: (int(n), float(m), int(t)) for key, n, m, t in stats.itertuples(name=None)}
 
 
 def best_by_manager(table: pd.DataFrame, top: int) -> pd.DataFrame:

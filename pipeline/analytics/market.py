@@ -122,8 +122,12 @@ def mentions(
 
 
 def _variants(frame: pd.DataFrame) -> str:
-    seen = sorted({w for text in frame.written for w in text.split("、")})
-    return "、".join(seen)
+    return _joined(frame.written)
+
+
+def _joined(written) -> str:
+    """The distinct ways a name was written, in order, 、-joined."""
+    return "、".join(sorted({w for text in written for w in text.split("、")}))
 
 
 def competitor_table(
@@ -133,50 +137,70 @@ def competitor_table(
     counties: list[str],
     business_order: list[str],
 ) -> pd.DataFrame:
-    """Per competitor: by county (all business), by business type (全州), and 全州 × 全部 (COMPETITORS)."""
-    found = found[found.kind == COMPETITOR]
-    keys = set(key_accounts(tiers).customer_id)
-    key_usage = trailing[trailing.customer_id.isin(keys)]
-    county_of = key_accounts(tiers).set_index("customer_id").county
+    """Per competitor: by county (all business), by business type (全州), and 全州 × 全部 (COMPETITORS).
+
+    Each group is summed once and looked up per competitor: filtering the frames for every
+    competitor × county × business type cost a second a month."""
+    found = found[found.kind == COMPETITOR].drop_duplicates(["name", "customer_id"])
+    accounts = key_accounts(tiers)
+    county_of = accounts.set_index("customer_id").county
+    key_usage = trailing[trailing.customer_id.isin(set(accounts.customer_id))]
     key_usage = key_usage.assign(home=key_usage.customer_id.map(county_of))
     county_total = key_usage.groupby("home").revenue_fen.sum()
     business_total = key_usage.groupby("business_type").revenue_fen.sum()
     all_total = int(key_usage.revenue_fen.sum())
+    theirs = key_usage.merge(found[["name", "customer_id"]], on="customer_id")
+    revenue = theirs.groupby("name").revenue_fen.sum()
+    revenue_in = theirs.groupby(["name", "home"]).revenue_fen.sum()
+    by_business = theirs.groupby(["name", "business_type"]).agg(
+        revenue=("revenue_fen", "sum"), ids=("customer_id", lambda c: set(c))
+    )
+    written = found.set_index(["name", "customer_id"]).written
     rows = []
     for name, mine in found.groupby("name", sort=False):
         matched = mine.matched.iloc[0]
-        ids = set(mine.customer_id)
-        theirs = key_usage[key_usage.customer_id.isin(ids)]
-        scopes = [(ALL_COUNTIES, ALL_BUSINESS, mine, int(theirs.revenue_fen.sum()), all_total)]
+        scopes = [
+            (ALL_COUNTIES, ALL_BUSINESS, mine.customer_id, mine.written, int(revenue.get(name, 0)), all_total)
+        ]
+        in_county = dict(tuple(mine.groupby("county", sort=False)))
         for county in counties:
-            here = mine[mine.county == county]
-            if len(here):
-                revenue = int(theirs[theirs.home == county].revenue_fen.sum())
-                scopes.append((county, ALL_BUSINESS, here, revenue, int(county_total.get(county, 0))))
+            if county in in_county:
+                here = in_county[county]
+                scopes.append(
+                    (
+                        county,
+                        ALL_BUSINESS,
+                        here.customer_id,
+                        here.written,
+                        int(revenue_in.get((name, county), 0)),
+                        int(county_total.get(county, 0)),
+                    )
+                )
         for business in business_order:
-            using = theirs[theirs.business_type == business]
-            if len(using):
-                here = mine[mine.customer_id.isin(set(using.customer_id))]
+            if (name, business) in by_business.index:
+                using = by_business.loc[(name, business)]
+                ids = sorted(using.ids)
                 scopes.append(
                     (
                         ALL_COUNTIES,
                         business,
-                        here,
-                        int(using.revenue_fen.sum()),
+                        ids,
+                        [written[(name, c)] for c in ids],
+                        int(using.revenue),
                         int(business_total.get(business, 0)),
                     )
                 )
-        for county, business, here, revenue, total in scopes:
+        for county, business, ids, texts, amount, total in scopes:
             rows.append(
                 {
                     "competitor": name,
                     "county": county,
                     "business_type": business,
                     "matched": matched,
-                    "key_accounts": int(here.customer_id.nunique()),
-                    "revenue_fen": revenue,
-                    "revenue_share": round(revenue / total, 4) if total else None,
-                    "written": _variants(here),
+                    "key_accounts": len(set(ids)),
+                    "revenue_fen": amount,
+                    "revenue_share": round(amount / total, 4) if total else None,
+                    "written": _joined(texts),
                 }
             )
     out = pd.DataFrame(rows, columns=COMPETITORS.frame_columns)
@@ -207,10 +231,9 @@ def need_table(
         matched = mine.matched.iloc[0]
         served = aliases.served_by(name) if matched == "yes" else ""
         unserved = "unknown" if matched == "no" else ("no" if served in business_order else "yes")
-        scopes = [(ALL_COUNTIES, mine)] + [(c, mine[mine.county == c]) for c in counties]
+        in_county = dict(tuple(mine.groupby("county", sort=False)))
+        scopes = [(ALL_COUNTIES, mine)] + [(c, in_county[c]) for c in counties if c in in_county]
         for county, here in scopes:
-            if here.empty:
-                continue
             rows.append(
                 {
                     "need": name,
