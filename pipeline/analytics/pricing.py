@@ -24,18 +24,15 @@ when the cell names a business type or band that does not exist (its text is kep
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 import pandas as pd
 
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.trailing import trailing_usage, used
 from pipeline.core.contract import PRICING_BANDS
-from pipeline.core.money import to_fen
 from pipeline.core.months import month_range, shift
 from pipeline.core.rules import RuleBook
-from pipeline.core.text import AliasIndex, normalise
+from pipeline.core.text import AliasIndex
+from pipeline.ingest.bands import band_scheme, parse_agreed  # the one reading of 协议档次 (also at ingest)
 
 CHANGE_LABELS = {"up": "升档", "down": "降档", "same": "不变", "first": "新进入", "partial": "数据不足12个月"}
 AGREEMENT_LABELS = {
@@ -44,23 +41,6 @@ AGREEMENT_LABELS = {
     "unreadable": "协议档次无法识别",
 }
 MOVED = ("up", "down")
-_PARTS = re.compile(r"[;;,,、\s]+")
-_PAIR = re.compile(r"[::]")
-
-
-def band_scheme(rules_values: dict) -> dict[str, dict]:
-    """Business type → {measure, thresholds (fen or units, ints), names} from the rules."""
-    out = {}
-    for business, spec in rules_values.get("pricing", {}).get("bands", {}).items():
-        measure = spec["measure"]
-        if measure not in ("volume", "revenue"):
-            raise ValueError(f"pricing.bands.{business}.measure must be volume or revenue, not {measure!r}")
-        thresholds = [to_fen(Decimal(str(t))) if measure == "revenue" else int(t) for t in spec["thresholds"]]
-        names = list(spec.get("names") or [f"{i}档" for i in range(len(thresholds) + 1)])
-        if len(names) != len(thresholds) + 1 or thresholds != sorted(set(thresholds)):
-            raise ValueError(f"pricing.bands.{business}: thresholds must increase and names be one more")
-        out[business] = {"measure": measure, "thresholds": thresholds, "names": names}
-    return out
 
 
 def band_of(figure: int, thresholds: list[int]) -> int:
@@ -107,23 +87,6 @@ def _bands(trailing: pd.DataFrame, scheme: dict[str, dict]) -> pd.DataFrame:
             "to_next_revenue_fen",
         ],
     )
-
-
-def parse_agreed(text: str, scheme: dict[str, dict], business: AliasIndex) -> tuple[dict[str, int], bool]:
-    """协议档次 → ({business type: agreed band}, whether every part could be read)."""
-    agreed, readable = {}, True
-    text = re.sub(r"\s*([::])\s*", r"\1", str(text or "").strip())  # "EMS : 一档" is one part
-    for part in (p for p in _PARTS.split(text) if p):
-        pieces = _PAIR.split(part, maxsplit=1)
-        name = business.match(pieces[0]) if len(pieces) == 2 else None
-        spec = scheme.get(name) if name else None
-        names = [normalise(n) for n in spec["names"]] if spec else []
-        label = normalise(pieces[1]) if len(pieces) == 2 else ""
-        if spec is None or label not in names:
-            readable = False
-            continue
-        agreed[name] = names.index(label)
-    return agreed, readable
 
 
 def pricing_bands(

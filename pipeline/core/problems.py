@@ -106,6 +106,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "project_status_unknown": ("warning", "状态应为 {detail} 之一,已按开始、结束月份判断"),
     "project_duplicate": ("row", "项目编号重复({detail}),均未采用,请为每个项目使用不同编号"),
+    "agreed_band_unreadable": (
+        "warning",
+        "协议档次无法识别:{detail}(本行其余内容照常采用,浮动定价中标为“协议档次无法识别”)",
+    ),
 }
 
 # code → the short Chinese name people see in place of the code (问题清单.xlsx, the site)
@@ -161,6 +165,7 @@ LABELS: dict[str, str] = {
     "project_customer_unknown": "目标客户不在档案",
     "project_status_unknown": "项目状态无法识别",
     "project_duplicate": "项目编号重复",
+    "agreed_band_unreadable": "协议档次无法识别",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 

@@ -22,6 +22,7 @@ from pipeline.core.money import to_fen
 from pipeline.core.months import last_day, next_month
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import normalise
+from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
 from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
 from pipeline.ingest.grid import (
     Grid,
@@ -604,7 +605,27 @@ class _CountyReader:
                     "birthday": self._birthday(grid, i, r),
                 }
             )
+            self._check_agreed_band(grid, i, r)
         self.archive = records
+
+    def _check_agreed_band(self, grid: Grid, i: int, record: dict) -> None:
+        """协议档次 (optional) read as the pricing bands read it: a part naming no business type
+        with bands or no band of its type is a warning at the cell; the text is kept as written."""
+        raw = record.get("agreed_band", "")
+        if not raw:
+            return
+        scheme = self._band_scheme
+        _, unread = agreed_parts(raw, scheme, self.ref.business_index)
+        if unread:
+            cell = self._a1(grid, i, self._sheet_columns["archive"]["agreed_band"][0])
+            self.add(
+                "agreed_band_unreadable", grid.name, cell, raw, detail=agreed_problem_detail(unread, scheme)
+            )
+
+    @cached_property
+    def _band_scheme(self) -> dict[str, dict]:
+        rules = self.ref.rules
+        return band_scheme(rules.for_month(max(self.month, rules.periods[0]["from"])).values)
 
     def _birthday(self, grid: Grid, i: int, record: dict) -> str:
         """关键联系人生日 as MM-DD (optional). A year is dropped with a warning, a value that is no
