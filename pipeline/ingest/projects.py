@@ -320,6 +320,12 @@ def _business(text: str, ref: Reference) -> str | None:
     return "、".join(sorted(set(found), key=order.index)) if found else None
 
 
+def targets_of(text: str, ref: Reference) -> tuple[list[str], str, str]:
+    """目标客户 as registered → (customer ids, normalised rule, what is wrong): the register's own
+    reading, for the site's project pages."""
+    return _targets(text, ref)
+
+
 def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
     """(customer ids, normalised rule, what is wrong). A rule has `=`; anything else is ids."""
     if "=" not in text and "＝" not in text:

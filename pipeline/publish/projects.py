@@ -106,6 +106,16 @@ def write_draft(path: Path, row: list, month: str) -> Path:
     return path
 
 
+def safe_project_id(project_id: str) -> str:
+    """The project id as written into file names (项目评估_<id>.pdf, 项目登记草稿_<id>.xlsx)."""
+    return re.sub(r'[\\/:*?"<>|\s]', "_", project_id)
+
+
+def evaluation_name(project_id: str) -> str:
+    """The file name of a project's evaluation PDF in outputs/projects/YYYY-MM/ (the site links it)."""
+    return f"项目评估_{safe_project_id(project_id)}.pdf"
+
+
 def write_evaluations(
     folder: Path,
     month: str,
@@ -120,7 +130,7 @@ def write_evaluations(
     for project_id, r in sorted(results.items()):
         if r["phase"] != "ending":
             continue
-        safe = re.sub(r'[\\/:*?"<>|\s]', "_", project_id)
+        safe = safe_project_id(project_id)
         manager = manager_names.get(r["manager_id"], r["manager_id"])
         row = draft_row(r, manager)
         draft = write_draft(folder / f"项目登记草稿_{safe}.xlsx", row, month)
@@ -154,7 +164,7 @@ def write_evaluations(
             "draft_file": draft.name,
         }
         html = render_pdf_html("project_evaluation.html", when, e=e)
-        written += [write_pdf(html, folder, folder / f"项目评估_{safe}.pdf", when), draft]
+        written += [write_pdf(html, folder, folder / evaluation_name(project_id), when), draft]
     keep = {p.name for p in written}
     for old in folder.glob("项目*") if folder.is_dir() else []:
         if old.name not in keep:

@@ -40,6 +40,14 @@ TABLE_COLUMNS = {
         "written",
         "trailing_revenue_fen",
     ],
+    # 营销项目 (the project pages): every month's projects.csv, the latest row of each project shown
+    "projects": [
+        *("project_id", "name", "lead", "manager_id", "business_types", "targets", "start", "end"),
+        *("cycle_months", "elapsed_months", "phase", "target_customers", "target_revenue_fen"),
+        *("target_revenue_due_fen", "revenue_fen", "baseline_revenue_fen", "revenue_change_fen"),
+        *("new_business_revenue_fen", "converted", "target_converted", "new_key_accounts"),
+        *("target_new_accounts", "baseline_complete", "status"),
+    ],
     "county_scorecards": [
         *("county", "submission", "data_quality", "visit_rate", "half_year", "archive", "cases"),
         *("retention", "csat", "total", "possible", "rate", "rank", "held"),
@@ -68,6 +76,7 @@ class SiteData:
     surveys: dict[str, dict] = field(default_factory=dict)  # wave -> report content and PDF
     feedback: dict[str, dict[str, str]] = field(default_factory=dict)  # month -> county -> 问题反馈 file
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the case register as of the latest month
+    evaluations: dict[str, Path] = field(default_factory=dict)  # 项目评估 PDF name -> its latest file
 
     @property
     def latest(self) -> Edition | None:
@@ -94,7 +103,21 @@ def load_site_data(layout: Layout) -> SiteData:
     }
     feedback = {m: feedback_files(layout, m) for m in editions}
     cases = _read(layout.tables(last) / "cases.parquet", None) if last else pd.DataFrame()
-    return SiteData(months, editions, tables, archive, problems, read_surveys(layout), feedback, cases)
+    evaluations = evaluation_files(layout, months)
+    return SiteData(
+        months, editions, tables, archive, problems, read_surveys(layout), feedback, cases, evaluations
+    )
+
+
+def evaluation_files(layout: Layout, months: list[str]) -> dict[str, Path]:
+    """The projects' evaluation PDFs (outputs/projects/YYYY-MM/项目评估_*.pdf) of the months shown,
+    by file name; a later month's file of the same name wins."""
+    out: dict[str, Path] = {}
+    for month in months:
+        folder = layout.outputs / "projects" / month
+        if folder.is_dir():
+            out.update({p.name: p for p in sorted(folder.glob("项目评估_*.pdf"))})
+    return out
 
 
 def feedback_files(layout: Layout, month: str) -> dict[str, str]:

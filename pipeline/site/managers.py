@@ -27,6 +27,7 @@ from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import TIER_LABELS
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.privacy import mask_phones_in
+from pipeline.site.project_data import led_projects
 from pipeline.site.svg import revenue_chart, sparkline
 
 if TYPE_CHECKING:
@@ -347,7 +348,11 @@ class Patches:
         return Page(
             manager_page(manager_id),
             "site_manager.html",
-            {**context, "window": f"{first}—{last}"},
+            {
+                **context,
+                "window": f"{first}—{last}",
+                "projects_led": led_projects(self.site.projects, "manager_id", manager_id),
+            },
             tables=tables,
             search={
                 "name": m["name"],

@@ -27,6 +27,7 @@ from pipeline.site.data import Edition, SiteData
 from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
 from pipeline.site.managers import Patches, customer_chart
 from pipeline.site.privacy import mask_phone, mask_phones_in
+from pipeline.site.project_data import latest_projects, led_projects
 
 TOP_CUSTOMERS = 20
 KEY_TIERS = ("prefecture", "county")
@@ -102,6 +103,13 @@ class SitePages:
         """The managers' patches (分片管理): their pages, and their parts of the customer and
         county pages."""
         return Patches(self)
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """营销项目: each project's row of the latest month it appears in (pipeline/site/project_data.py)."""
+        return latest_projects(
+            self.data.tables.get("projects", pd.DataFrame(columns=["project_id", "month"]))
+        )
 
     def _customer_names(self) -> dict[str, str]:
         archive = self.data.archive
@@ -281,6 +289,7 @@ class SitePages:
         }
         patch, patch_tables = self.patches.county_part(name)
         context.update(patch)
+        context["projects_led"] = led_projects(self.projects, "lead", name)
         tables = [
             self._trend_table(trend),
             Table(

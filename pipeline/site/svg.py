@@ -91,3 +91,51 @@ def revenue_chart(months: list[str], revenue_fen: list[int], title: str) -> Mark
     )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def baseline_chart(
+    months: list[str], revenue_fen: list[int | None], baseline_fen: list[int], title: str
+) -> Markup:
+    """A project's revenue per month of its cycle (bars; none for months still to come) beside the
+    baseline, the same month of the period before the cycle (a lighter bar); the exact figures are
+    each bar's tooltip and the table below the chart."""
+    width, height = 660, 240
+    left, right, top_pad, bottom = 70, 10, 44, 34
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    top = max([*(v or 0 for v in revenue_fen), *baseline_fen, 0]) or 1
+    slot = plot_w / max(len(months), 1)
+    bar = slot * 0.36
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="16" font-size="12" fill="{INK}">{escape(title)}</text>',
+        f'<rect x="{left}" y="24" width="10" height="10" fill="{PALETTE[0]}"/>',
+        f'<text x="{left + 14}" y="33" font-size="10" fill="{MUTED}">周期内收入</text>',
+        f'<rect x="{left + 84}" y="24" width="10" height="10" fill="{PALETTE[5]}"/>',
+        f'<text x="{left + 98}" y="33" font-size="10" fill="{MUTED}">基线(周期前同序月份)</text>',
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" y2="{top_pad + plot_h}" '
+        f'stroke="{RULE}"/>',
+        f'<text x="{left - 4}" y="{top_pad + 4}" font-size="10" text-anchor="end" fill="{MUTED}">'
+        f"{escape(format_yuan(top, separators=True))}</text>",
+        f'<text x="{left - 4}" y="{top_pad + plot_h + 4}" font-size="10" text-anchor="end" '
+        f'fill="{MUTED}">0</text>',
+    ]
+    series = zip(months, revenue_fen, baseline_fen, strict=True)
+    for i, (month, fen, base) in enumerate(series):
+        x = left + i * slot + (slot - 2 * bar) / 2
+        for j, (value, colour, what) in enumerate(((base, PALETTE[5], "基线"), (fen, PALETTE[0], "收入"))):
+            if value is None:
+                continue
+            h = plot_h * max(value, 0) / top
+            parts.append(
+                f'<rect x="{_num(x + j * bar)}" y="{_num(top_pad + plot_h - h)}" width="{_num(bar)}" '
+                f'height="{_num(h)}" fill="{colour}"><title>{escape(month)} {what}:'
+                f"{escape(format_yuan(value, separators=True))} 元</title></rect>"
+            )
+        parts.append(
+            f'<text x="{_num(x + bar)}" y="{top_pad + plot_h + 14}" font-size="10" text-anchor="middle" '
+            f'fill="{MUTED}">{escape(month[2:4] + "/" + month[5:])}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,114 @@
+"""What the site shows of the marketing projects (营销项目), from the published projects.csv of
+every month and the usage the site already holds: no month is read again per project.
+
+A project's row on the site is its row of the latest month in which it appears (a project of an
+earlier year keeps the figures of its last month). The per-project page recomputes the month-by-
+month curve and the customers won with the analytics' own function (pipeline/analytics/projects.py
+`project_result`) from the site's stacked usage and tiers, as of that month.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from types import SimpleNamespace
+
+import pandas as pd
+
+from pipeline.analytics.projects import project_result, target_customers
+from pipeline.ingest.projects import targets_of
+from pipeline.ingest.reference import Reference
+from pipeline.publish.projects import evaluation_name
+
+INDEX = "projects.html"
+_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
+
+
+def project_page(project_id: str) -> str:
+    """The page of a project: its id when plain letters, digits, - and _, else a name derived from
+    it (an id is text typed into the register, never a path of its own)."""
+    stem = (
+        project_id
+        if _SAFE_ID.fullmatch(project_id)
+        else "p-" + hashlib.sha256(project_id.encode("utf-8")).hexdigest()[:16]
+    )
+    return f"projects/{stem}.html"
+
+
+def latest_projects(projects: pd.DataFrame) -> pd.DataFrame:
+    """Each project's row of the latest month in which it appears (column `month`), ordered by
+    start month and id."""
+    if projects.empty:
+        return projects.assign(month=pd.Series(dtype=str)) if "month" not in projects else projects
+    last = projects.sort_values("month", kind="mergesort").drop_duplicates("project_id", keep="last")
+    return last.sort_values(["start", "project_id"], kind="mergesort").reset_index(drop=True)
+
+
+def evaluation_of(project_id: str, evaluations: dict) -> tuple[str, object] | None:
+    """(site path, source file) of the project's evaluation PDF, when one was written."""
+    name = evaluation_name(project_id)
+    source = evaluations.get(name)
+    if source is None:
+        return None
+    return f"files/projects/{source.parent.name}/{name}", source
+
+
+def led_projects(latest: pd.DataFrame, column: str, value: str) -> list[dict]:
+    """The projects whose `column` (lead: the 牵头单位's name; manager_id) is `value`, for the
+    county and manager pages: id, name, cycle, phase and the page's link."""
+    mine = latest[latest[column] == value] if len(latest) else latest
+    return [
+        {
+            "project_id": r.project_id,
+            "name": r.name,
+            "href": project_page(r.project_id),
+            "cycle": f"{r.start}—{r.end}",
+            "phase": r.phase,
+        }
+        for r in mine.itertuples()
+    ]
+
+
+def result_detail(
+    row,
+    stacked_usage: pd.DataFrame,
+    tiers_by_month: dict[str, pd.DataFrame],
+    months: list[str],
+    archive: pd.DataFrame,
+    ref: Reference,
+) -> dict:
+    """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
+    customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of the
+    month of `row`, computed by the analytics' own `project_result`."""
+    ids, rule, _ = targets_of(str(row.targets), ref)
+    project = SimpleNamespace(
+        project_id=row.project_id,
+        name=row.name,
+        lead_name=row.lead,
+        manager_id=row.manager_id,
+        business_types=row.business_types,
+        targets=row.targets,
+        target_ids="、".join(ids),
+        target_rule=rule,
+        start=row.start,
+        end=row.end,
+        status=text(row.status),
+        target_revenue_fen=int(row.target_revenue_fen),
+        target_converted=int(row.target_converted),
+        target_new_accounts=int(row.target_new_accounts),
+        source_file="",
+        source_row=0,
+    )
+    shown = {m: None for m in months if m <= row.month}
+    if archive.empty:  # a rule selects from the archive: none shown, none selected
+        archive = pd.DataFrame(columns=["customer_id", "nature", "county", "manager_id"])
+    result = project_result(
+        project, row.month, shown, tiers_by_month, archive, ref.business_order, stacked_usage
+    )
+    customers = ids or target_customers(project, archive)
+    return {"curve": result["_curve"], "won": result["_won"], "customers": customers}
+
+
+def text(value: object) -> str:
+    """A cell as text: blank for None and NaN."""
+    return "" if value is None or value != value else str(value)

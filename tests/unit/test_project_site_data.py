@@ -1,0 +1,86 @@
+"""The data of the site's project pages (pipeline/site/project_data.py): page names, each
+project's latest row, the projects a county or manager leads, the evaluation PDF's link, and
+the baseline chart's figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.site.project_data import evaluation_of, latest_projects, led_projects, project_page
+from pipeline.site.svg import baseline_chart
+
+pytestmark = pytest.mark.unit
+
+
+def _row(project_id, month, lead="西昌市", manager="M008", start="2025-01", revenue=0, phase="进行中"):
+    return {
+        "project_id": project_id,
+        "name": f"项目{project_id}",
+        "lead": lead,
+        "manager_id": manager,
+        "start": start,
+        "end": "2025-06",
+        "phase": phase,
+        "revenue_fen": revenue,
+        "month": month,
+    }
+
+
+def test_a_project_page_is_its_id_or_a_name_derived_from_it():
+    assert project_page("XM2025-01") == "projects/XM2025-01.html"
+    hostile = project_page("../<script>")
+    assert hostile.startswith("projects/p-") and "/" not in hostile.removeprefix("projects/")
+    assert hostile == project_page("../<script>")  # the same name every build
+
+
+def test_each_project_keeps_its_row_of_the_latest_month_it_appears_in():
+    frame = pd.DataFrame(
+        [
+            _row("XM2025-02", "2025-11", start="2025-03", revenue=500),
+            _row("XM2025-01", "2025-11", revenue=100),
+            _row("XM2025-01", "2025-12", revenue=250, phase="已结束"),
+            _row("XM2026-01", "2026-01", start="2026-01", revenue=7),
+        ]
+    )
+    latest = latest_projects(frame)
+    assert latest[["project_id", "month", "revenue_fen", "phase"]].values.tolist() == [
+        ["XM2025-01", "2025-12", 250, "已结束"],
+        ["XM2025-02", "2025-11", 500, "进行中"],
+        ["XM2026-01", "2026-01", 7, "进行中"],
+    ]
+    led = led_projects(latest, "lead", "西昌市")
+    assert [p["project_id"] for p in led] == ["XM2025-01", "XM2025-02", "XM2026-01"]
+    assert led[0] == {
+        "project_id": "XM2025-01",
+        "name": "项目XM2025-01",
+        "href": "projects/XM2025-01.html",
+        "cycle": "2025-01—2025-06",
+        "phase": "已结束",
+    }
+    assert led_projects(latest, "manager_id", "M999") == []
+    assert latest_projects(pd.DataFrame(columns=["project_id", "month"])).empty
+
+
+def test_the_evaluation_is_linked_from_the_month_it_was_written():
+    source = Path("/out/projects/2025-06/项目评估_XM2025-01.pdf")
+    assert evaluation_of("XM2025-01", {source.name: source}) == (
+        "files/projects/2025-06/项目评估_XM2025-01.pdf",
+        source,
+    )
+    assert evaluation_of("XM2025-02", {source.name: source}) is None
+    odd = Path("/out/projects/2025-06/项目评估_XM_1.pdf")  # a space or slash becomes _ in file names
+    assert evaluation_of("XM/1", {odd.name: odd})[0] == "files/projects/2025-06/项目评估_XM_1.pdf"
+
+
+def test_the_baseline_chart_draws_each_month_and_escapes_the_title():
+    svg = str(
+        baseline_chart(["2025-01", "2025-02", "2025-03"], [12000, 30000, None], [10000, 0, 5000], "<b>x")
+    )
+    assert "&lt;b&gt;x" in svg and "<b>" not in svg
+    # a bar per figure given: 3 baseline + 2 revenue (the month to come has none), plus 2 legend keys
+    assert svg.count("<rect") == 7
+    assert "2025-02 收入:300.00 元" in svg and "2025-03 基线:50.00 元" in svg
+    assert "2025-03 收入" not in svg
