@@ -111,7 +111,9 @@ def project_result(
     is_new = [p not in before for p in zip(cycle.customer_id, cycle.business_type, strict=True)]
     new_pairs = cycle[pd.Series(is_new, index=cycle.index, dtype=bool)]
     won = (
-        new_pairs.groupby("customer_id")
+        pd.DataFrame(columns=["customer_id", "business_types", "revenue_fen"])
+        if new_pairs.empty  # most projects in a month (not started, nothing new yet): no grouping
+        else new_pairs.groupby("customer_id")
         .agg(
             business_types=("business_type", lambda s: "、".join(sorted(set(s), key=all_types.index))),
             revenue_fen=("revenue_fen", "sum"),

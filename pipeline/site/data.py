@@ -55,6 +55,30 @@ TABLE_COLUMNS = {
 }
 
 
+# Tables read for the latest month only (叠加使用、浮动定价、市场研究 on the customer, manager and
+# market pages): what they show is the month's state, and business_breadth carries its own trend.
+LATEST_TABLES = {
+    "cross_sell": [
+        *("customer_id", "county", "manager_id", "business_type", "rank", "scope", "peers", "users"),
+        *("uptake", "median_revenue_fen"),
+    ],
+    "cross_sell_by_manager": [
+        *("manager_id", "manager_rank", "customer_id", "county", "business_type", "customer_rank"),
+        *("scope", "uptake", "median_revenue_fen"),
+    ],
+    "pricing_bands": [
+        *("customer_id", "business_type", "measure", "trailing_volume", "trailing_revenue_fen", "band"),
+        *("band_label", "next_label", "to_next_volume", "to_next_revenue_fen", "previous_label", "change"),
+        *("agreed_label", "agreement"),
+    ],
+    "needs": ["need", "county", "served_by", "unserved", "matched", "key_accounts", "revenue_fen", "written"],
+    "business_breadth": [
+        *("month", "key_accounts", "none", "one", "two", "three_plus"),
+        *("share_one", "share_two", "share_three_plus"),
+    ],
+}
+
+
 @dataclass
 class Edition:
     """One published version of a month: its content and its files (relative to the month folder)."""
@@ -77,6 +101,7 @@ class SiteData:
     feedback: dict[str, dict[str, str]] = field(default_factory=dict)  # month -> county -> 问题反馈 file
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the case register as of the latest month
     evaluations: dict[str, Path] = field(default_factory=dict)  # 项目评估 PDF name -> its latest file
+    month_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # LATEST_TABLES, latest month
 
     @property
     def latest(self) -> Edition | None:
@@ -104,8 +129,23 @@ def load_site_data(layout: Layout) -> SiteData:
     feedback = {m: feedback_files(layout, m) for m in editions}
     cases = _read(layout.tables(last) / "cases.parquet", None) if last else pd.DataFrame()
     evaluations = evaluation_files(layout, months)
+    latest = {
+        name: _read(layout.tables(last) / f"{name}.parquet", columns)
+        if last
+        else pd.DataFrame(columns=columns)
+        for name, columns in LATEST_TABLES.items()
+    }
     return SiteData(
-        months, editions, tables, archive, problems, read_surveys(layout), feedback, cases, evaluations
+        months,
+        editions,
+        tables,
+        archive,
+        problems,
+        read_surveys(layout),
+        feedback,
+        cases,
+        evaluations,
+        latest,
     )
 
 

@@ -26,8 +26,8 @@ from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import TIER_LABELS
 from pipeline.site.downloads import Table, exact_yuan
+from pipeline.site.market_sections import opportunities_by_manager, opportunities_table
 from pipeline.site.privacy import mask_phones_in
-from pipeline.site.project_data import led_projects
 from pipeline.site.svg import revenue_chart, sparkline
 
 if TYPE_CHECKING:
@@ -325,6 +325,10 @@ class Patches:
         from pipeline.site.pages import Page
 
         context = self.manager_context(manager_id)
+        opportunities = [
+            {**o, "name": self._name(o["customer_id"]), "href": self.site._link(o["customer_id"])}
+            for o in self._opportunities.get(manager_id, [])
+        ]
         first, last = (self.site.trend_months[0], self.site.trend_months[-1]) if self.last else ("", "")
         tables = [
             Table(
@@ -343,6 +347,7 @@ class Patches:
             ),
             self.case_table(context["cases"]),
             self.alert_table(context["alerts"], self.last),
+            opportunities_table(opportunities),
         ]
         m = context["m"]
         return Page(
@@ -351,7 +356,8 @@ class Patches:
             {
                 **context,
                 "window": f"{first}—{last}",
-                "projects_led": led_projects(self.site.projects, "manager_id", manager_id),
+                "projects_led": self.site.projects_led["manager_id"].get(manager_id, []),
+                "opportunities": opportunities,
             },
             tables=tables,
             search={
@@ -366,6 +372,13 @@ class Patches:
 
     def pages(self) -> list[Page]:
         return [self.page(m) for m in self.manager_ids]
+
+    @cached_property
+    def _opportunities(self) -> dict[str, list[dict]]:
+        """叠加使用: each manager's best opportunities of the latest month (cross_sell_by_manager)."""
+        return opportunities_by_manager(
+            self.site.data.month_tables.get("cross_sell_by_manager", pd.DataFrame())
+        )
 
     # -- the county page's part --------------------------------------------------------------
 

@@ -26,6 +26,12 @@ from pipeline.site.centres import centres_pages
 from pipeline.site.data import Edition, SiteData
 from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
 from pipeline.site.managers import Patches, customer_chart
+from pipeline.site.market_sections import (
+    bands_by_customer,
+    bands_table,
+    cross_sell_by_customer,
+    cross_sell_table,
+)
 from pipeline.site.privacy import mask_phone, mask_phones_in
 from pipeline.site.project_data import latest_projects, led_projects
 
@@ -110,6 +116,21 @@ class SitePages:
         return latest_projects(
             self.data.tables.get("projects", pd.DataFrame(columns=["project_id", "month"]))
         )
+
+    @cached_property
+    def market_by_customer(self) -> dict[str, dict[str, list[dict]]]:
+        """叠加使用 and 浮动定价 of the latest month, cut by customer once (market_sections.py)."""
+        tables = self.data.month_tables
+        empty = pd.DataFrame()
+        return {
+            "cross_sell": cross_sell_by_customer(tables.get("cross_sell", empty)),
+            "bands": bands_by_customer(tables.get("pricing_bands", empty), self.ref.business_units),
+        }
+
+    @cached_property
+    def projects_led(self) -> dict[str, dict[str, list[dict]]]:
+        """The projects by 牵头单位 (`lead`) and by manager (`manager_id`), for their pages."""
+        return {column: led_projects(self.projects, column) for column in ("lead", "manager_id")}
 
     def _customer_names(self) -> dict[str, str]:
         archive = self.data.archive
@@ -289,7 +310,7 @@ class SitePages:
         }
         patch, patch_tables = self.patches.county_part(name)
         context.update(patch)
-        context["projects_led"] = led_projects(self.projects, "lead", name)
+        context["projects_led"] = self.projects_led["lead"].get(name, [])
         tables = [
             self._trend_table(trend),
             Table(
@@ -506,6 +527,8 @@ class SitePages:
             "alerts": alerts,
             "cases": cases,
             "cases_month": self.data.months[-1] if self.data.months else "",
+            "cross_sell": self.market_by_customer["cross_sell"].get(customer_id, []),
+            "bands": self.market_by_customer["bands"].get(customer_id, []),
         }
         patch, usage_by_month = self.patches.customer_part(customer_id, usage_rows, manager_id)
         context.update(patch)
@@ -554,6 +577,8 @@ class SitePages:
                 ],
             ),
             usage_by_month,
+            cross_sell_table(context["cross_sell"]),
+            bands_table(context["bands"]),
         ]
         return Page(
             customer_page(customer_id),

@@ -53,35 +53,27 @@ def evaluation_of(project_id: str, evaluations: dict) -> tuple[str, object] | No
     return f"files/projects/{source.parent.name}/{name}", source
 
 
-def led_projects(latest: pd.DataFrame, column: str, value: str) -> list[dict]:
-    """The projects whose `column` (lead: the 牵头单位's name; manager_id) is `value`, for the
-    county and manager pages: id, name, cycle, phase and the page's link."""
-    mine = latest[latest[column] == value] if len(latest) else latest
-    return [
-        {
-            "project_id": r.project_id,
-            "name": r.name,
-            "href": project_page(r.project_id),
-            "cycle": f"{r.start}—{r.end}",
-            "phase": r.phase,
-        }
-        for r in mine.itertuples()
-    ]
+def led_projects(latest: pd.DataFrame, column: str) -> dict[str, list[dict]]:
+    """The projects by their `column` (lead: the 牵头单位's name; manager_id), for the county and
+    manager pages: id, name, cycle, phase and the page's link (one pass for all pages)."""
+    out: dict[str, list[dict]] = {}
+    for r in latest.itertuples():
+        out.setdefault(getattr(r, column), []).append(
+            {
+                "project_id": r.project_id,
+                "name": r.name,
+                "href": project_page(r.project_id),
+                "cycle": f"{r.start}—{r.end}",
+                "phase": r.phase,
+            }
+        )
+    return out
 
 
-def result_detail(
-    row,
-    stacked_usage: pd.DataFrame,
-    tiers_by_month: dict[str, pd.DataFrame],
-    months: list[str],
-    archive: pd.DataFrame,
-    ref: Reference,
-) -> dict:
-    """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
-    customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of the
-    month of `row`, computed by the analytics' own `project_result`."""
+def as_project(row, ref: Reference) -> SimpleNamespace:
+    """A projects.csv row as the register's project that `project_result` reads."""
     ids, rule, _ = targets_of(str(row.targets), ref)
-    project = SimpleNamespace(
+    return SimpleNamespace(
         project_id=row.project_id,
         name=row.name,
         lead_name=row.lead,
@@ -99,14 +91,33 @@ def result_detail(
         source_file="",
         source_row=0,
     )
-    shown = {m: None for m in months if m <= row.month}
+
+
+def customers_of(project: SimpleNamespace, archive: pd.DataFrame) -> list[str]:
+    """The project's target customers: its ids, or those of the (latest) archive its rule selects."""
+    if project.target_ids:
+        return project.target_ids.split("、")
+    return target_customers(project, archive) if len(archive) else []
+
+
+def result_detail(
+    project: SimpleNamespace,
+    month: str,
+    stacked_usage: pd.DataFrame,
+    tiers_by_month: dict[str, pd.DataFrame],
+    months: list[str],
+    archive: pd.DataFrame,
+    ref: Reference,
+) -> dict:
+    """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
+    customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of
+    `month`, computed by the analytics' own `project_result`. `stacked_usage` and
+    `tiers_by_month` may be cut to the projects' customers beforehand (nothing else is read)."""
+    shown = {m: None for m in months if m <= month}
     if archive.empty:  # a rule selects from the archive: none shown, none selected
         archive = pd.DataFrame(columns=["customer_id", "nature", "county", "manager_id"])
-    result = project_result(
-        project, row.month, shown, tiers_by_month, archive, ref.business_order, stacked_usage
-    )
-    customers = ids or target_customers(project, archive)
-    return {"curve": result["_curve"], "won": result["_won"], "customers": customers}
+    result = project_result(project, month, shown, tiers_by_month, archive, ref.business_order, stacked_usage)
+    return {"curve": result["_curve"], "won": result["_won"], "customers": customers_of(project, archive)}
 
 
 def text(value: object) -> str:

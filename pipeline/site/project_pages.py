@@ -16,6 +16,8 @@ from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.pages import Page, SitePages, customer_page
 from pipeline.site.project_data import (
     INDEX,
+    as_project,
+    customers_of,
     evaluation_of,
     project_page,
     result_detail,
@@ -44,13 +46,20 @@ class ProjectPages:
         rows = [self._row(r) for r in self.latest.itertuples()]
         pages = [self._index(rows)]
         if rows:
-            usage = self.site.data.table("usage")
-            stacked = usage[["customer_id", "business_type", "revenue_fen", "month"]]
-            tiers = self.site.data.table("tiers")
+            data = self.site.data
+            projects = [as_project(r, self.site.ref) for r in self.latest.itertuples()]
+            # the usage and tiers of the projects' customers, cut once for all projects
+            wanted = {c for p in projects for c in customers_of(p, data.archive)}
+            usage = data.table("usage")
+            stacked = usage.loc[
+                usage.customer_id.isin(wanted), ["customer_id", "business_type", "revenue_fen", "month"]
+            ]
+            tiers = data.table("tiers")
+            tiers = tiers[tiers.customer_id.isin(wanted)]
             tiers_by_month = {m: t for m, t in tiers.groupby("month", sort=False)}
-            for r, row in zip(self.latest.itertuples(), rows, strict=True):
+            for project, row in zip(projects, rows, strict=True):
                 detail = result_detail(
-                    r, stacked, tiers_by_month, self.site.data.months, self.site.data.archive, self.site.ref
+                    project, row["month"], stacked, tiers_by_month, data.months, data.archive, self.site.ref
                 )
                 pages.append(self._page(row, detail))
         return pages
