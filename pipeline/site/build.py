@@ -32,7 +32,7 @@ from pipeline.render.pdf import TEMPLATES, render_html, stylesheet
 from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.downloads import Table
-from pipeline.site.market_pages import competitor_pages
+from pipeline.site.market_pages import competitor_pages, market_page
 from pipeline.site.pages import Page, SitePages
 from pipeline.site.project_pages import project_pages
 
@@ -70,6 +70,7 @@ def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -
     site_pages = SitePages(load_site_data(layout), ref)
     pages = site_pages.all() + competitor_pages(site_pages)  # 市场研究: a page per competitor
     pages += project_pages(site_pages)  # 营销项目: projects.html and a page per project
+    pages.append(market_page(site_pages))  # 市场研究: needs, breadth of use, competitors
     current = _adopt_current(layout.site, releases)
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)

@@ -166,3 +166,98 @@ def _page(
         tables=tables,
         search={"name": name, "kind": "竞争对手", "detail": f"大客户 {context['key_accounts']} 户"},
     )
+
+
+MARKET = "market.html"
+UNSERVED_LABELS = {"yes": "无现有业务满足", "no": "", "unknown": "未归类"}
+
+
+def market_page(site: SitePages) -> Page:
+    """市场研究 (market.html): the stated needs across the prefecture, those no current business
+    type serves first (the candidates for 新业务开发需求), the key accounts' breadth of use (1, 2,
+    3+ business types) month by month, and the competitors with a page. Latest month's tables."""
+    tables = site.data.month_tables
+    month = site.data.months[-1] if site.data.months else ""
+    needs = tables.get("needs", pd.DataFrame(columns=["county"]))
+    needs = needs[needs.county == ALL_COUNTIES].copy()
+    needs["order"] = needs.unserved.map({"yes": 0, "unknown": 1, "no": 2}).fillna(3)
+    needs = needs.sort_values(
+        ["order", "key_accounts", "need"], ascending=[True, False, True], kind="mergesort"
+    )
+    need_rows = [
+        {
+            "need": r.need if r.matched == "yes" else mask_phones_in(r.need),
+            "served_by": r.served_by or "",
+            "unserved": UNSERVED_LABELS.get(r.unserved, ""),
+            "key_accounts": int(r.key_accounts),
+            "revenue_fen": int(r.revenue_fen),
+            "written": mask_phones_in(r.written),
+        }
+        for r in needs.itertuples()
+    ]
+    breadth = tables.get("business_breadth", pd.DataFrame(columns=["month"])).sort_values("month")
+    breadth_rows = [
+        {
+            "month": r.month,
+            "key_accounts": int(r.key_accounts),
+            **{k: int(getattr(r, k)) for k in ("none", "one", "two", "three_plus")},
+            **{k: float(getattr(r, k)) for k in ("share_one", "share_two", "share_three_plus")},
+        }
+        for r in breadth.itertuples()
+    ]
+    competitors = site.data.table("competitors")
+    named = competitors[
+        (competitors.month == month)
+        & (competitors.county == ALL_COUNTIES)
+        & (competitors.business_type == ALL_BUSINESS)
+        & (competitors.matched == "yes")
+    ].sort_values(["key_accounts", "competitor"], ascending=[False, True], kind="mergesort")
+    competitor_rows = [
+        {"name": r.competitor, "href": competitor_page(r.competitor), "key_accounts": int(r.key_accounts)}
+        for r in named.itertuples()
+    ]
+    context = {"month": month, "needs": need_rows, "breadth": breadth_rows, "competitors": competitor_rows}
+    page_tables = [
+        Table(
+            "needs",
+            f"潜在需求({month},全州)",
+            ["潜在需求", "现有业务", "状态", "提及的大客户数", "其近12个月收入(元)", "档案写法"],
+            [
+                [
+                    r["need"],
+                    r["served_by"],
+                    r["unserved"],
+                    r["key_accounts"],
+                    exact_yuan(r["revenue_fen"]),
+                    r["written"],
+                ]
+                for r in need_rows
+            ],
+        ),
+        Table(
+            "breadth",
+            "大客户使用业务种类数",
+            ["月份", "大客户数", "无用邮", "1种", "2种", "3种及以上", "1种占比", "2种占比", "3种及以上占比"],
+            [
+                [
+                    r["month"],
+                    r["key_accounts"],
+                    r["none"],
+                    r["one"],
+                    r["two"],
+                    r["three_plus"],
+                    r["share_one"],
+                    r["share_two"],
+                    r["share_three_plus"],
+                ]
+                for r in breadth_rows
+            ],
+        ),
+    ]
+    return Page(
+        MARKET,
+        "site_market.html",
+        context,
+        tables=page_tables,
+        search={"name": "市场研究", "kind": "市场研究", "detail": "潜在需求、叠加使用、竞争对手"},
+    )
