@@ -152,10 +152,11 @@ def test_a_hostile_project_name_is_shown_as_text(published, page, tmp_path):  # 
     assert '<script>alert("x")' not in (out / "projects.html").read_text(encoding="utf-8")
 
 
-def test_the_project_pages_validate(published, tmp_path):
+def test_the_project_and_market_pages_validate(published, tmp_path):
     pages = tmp_path / "pages"
     (pages / "projects").mkdir(parents=True)
     shutil.copy(published.site / "projects.html", pages / "projects.html")
+    shutil.copy(published.site / "market.html", pages / "market.html")
     project = _ending_project(published)
     shutil.copy(published.site / project_page(project.project_id), pages / project_page(project.project_id))
     run = subprocess.run(

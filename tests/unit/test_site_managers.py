@@ -125,7 +125,7 @@ def test_which_managers_have_a_page(site, reference):
     pages = {p.path: p for p in site.all()}
     page = pages["managers/M008.html"]
     assert page.template == "site_manager.html"
-    assert [t.key for t in page.tables] == ["accounts", "open_cases", "alerts"]
+    assert [t.key for t in page.tables] == ["accounts", "open_cases", "alerts", "opportunities"]
     assert page.tables[0].rows[0][:5] == [TAX, "西昌市税务局", "西昌市", "州级大客户", 2500]
     assert page.search == {"name": "陆浩", "kind": "客户经理", "detail": "西昌市 · M008 · 大客户 2 户"}
     assert manager_page("../x").startswith("managers/id-") and "/" not in manager_page("../x")[9:]
