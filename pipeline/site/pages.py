@@ -577,9 +577,10 @@ class SitePages:
                 ],
             ),
             usage_by_month,
-            cross_sell_table(context["cross_sell"]),
-            bands_table(context["bands"]),
         ]
+        # 叠加使用 and 浮动定价: offered for download where the page shows them (a sheet costs time)
+        tables += [cross_sell_table(context["cross_sell"])] if context["cross_sell"] else []
+        tables += [bands_table(context["bands"])] if context["bands"] else []
         return Page(
             customer_page(customer_id),
             "site_customer.html",
