@@ -10,6 +10,8 @@ bulletins are. No pay and no personal data: the manager's name, as elsewhere on 
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import pandas as pd
 
 from pipeline.site.downloads import Table, exact_yuan
@@ -38,6 +40,11 @@ class ProjectPages:
     def __init__(self, site: SitePages):
         self.site = site
 
+    @cached_property
+    def _counties(self) -> dict[str, str]:
+        archive = self.site.data.archive
+        return dict(zip(archive.customer_id, archive.county.fillna(""), strict=True)) if len(archive) else {}
+
     @property
     def latest(self) -> pd.DataFrame:
         return self.site.projects
@@ -49,6 +56,10 @@ class ProjectPages:
             data = self.site.data
             projects = [as_project(r, self.site.ref) for r in self.latest.itertuples()]
             # the usage and tiers of the projects' customers, cut once for all projects
+            for p in projects:  # a rule resolved once against the archive: its ids from here on
+                ids = customers_of(p, data.archive)
+                if ids:
+                    p.target_ids, p.target_rule = "、".join(ids), ""
             wanted = {c for p in projects for c in customers_of(p, data.archive)}
             usage = data.table("usage")
             stacked = usage.loc[
@@ -138,10 +149,7 @@ class ProjectPages:
 
     def _page(self, row: dict, detail: dict) -> Page:
         site = self.site
-        archive = site.data.archive
-        counties = (
-            dict(zip(archive.customer_id, archive.county.fillna(""), strict=True)) if len(archive) else {}
-        )
+        counties = self._counties
         won = detail["won"]
         won_ids = set(won.customer_id)
         targets = [
