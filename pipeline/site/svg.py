@@ -50,6 +50,26 @@ def sparkline(values: list[int], label: str, width: int = 120, height: int = 28)
     return Markup("".join(parts))
 
 
+def _titled(title: str, width: int, height: int, left: int) -> list[str]:
+    """A bar chart's opening: the svg element, its accessible title and the title shown."""
+    return [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="16" font-size="12" fill="{INK}">{escape(title)}</text>',
+    ]
+
+
+def _scale(left: int, top_pad: int, plot_h: int, top: int) -> list[str]:
+    """The value axis: the largest value (元) at the top, 0 at the bottom."""
+    return [
+        f'<text x="{left - 4}" y="{top_pad + 4}" font-size="10" text-anchor="end" fill="{MUTED}">'
+        f"{escape(format_yuan(top, separators=True))}</text>",
+        f'<text x="{left - 4}" y="{top_pad + plot_h + 4}" font-size="10" text-anchor="end" '
+        f'fill="{MUTED}">0</text>',
+    ]
+
+
 def revenue_chart(months: list[str], revenue_fen: list[int], title: str) -> Markup:
     """Monthly revenue as bars (元), with the month under each bar and the largest value on the
     axis; each bar's exact figure is its tooltip (the table below the chart has them all)."""
@@ -60,18 +80,12 @@ def revenue_chart(months: list[str], revenue_fen: list[int], title: str) -> Mark
     slot = plot_w / max(len(months), 1)
     bar = slot * 0.7
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="{left}" y="16" font-size="12" fill="{INK}">{escape(title)}</text>',
+        *_titled(title, width, height, left),
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" y2="{top_pad + plot_h}" '
         f'stroke="{RULE}"/>',
         f'<line x1="{left}" y1="{top_pad}" x2="{width - right}" y2="{top_pad}" stroke="{RULE}" '
         'stroke-dasharray="3,3"/>',
-        f'<text x="{left - 4}" y="{top_pad + 4}" font-size="10" text-anchor="end" fill="{MUTED}">'
-        f"{escape(format_yuan(top, separators=True))}</text>",
-        f'<text x="{left - 4}" y="{top_pad + plot_h + 4}" font-size="10" text-anchor="end" '
-        f'fill="{MUTED}">0</text>',
+        *_scale(left, top_pad, plot_h, top),
     ]
     for i, (month, fen) in enumerate(zip(months, revenue_fen, strict=True)):
         h = plot_h * max(fen, 0) / top
@@ -106,20 +120,14 @@ def baseline_chart(
     slot = plot_w / max(len(months), 1)
     bar = slot * 0.36
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="{left}" y="16" font-size="12" fill="{INK}">{escape(title)}</text>',
+        *_titled(title, width, height, left),
         f'<rect x="{left}" y="24" width="10" height="10" fill="{PALETTE[0]}"/>',
         f'<text x="{left + 14}" y="33" font-size="10" fill="{MUTED}">周期内收入</text>',
         f'<rect x="{left + 84}" y="24" width="10" height="10" fill="{PALETTE[5]}"/>',
         f'<text x="{left + 98}" y="33" font-size="10" fill="{MUTED}">基线(周期前同序月份)</text>',
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" y2="{top_pad + plot_h}" '
         f'stroke="{RULE}"/>',
-        f'<text x="{left - 4}" y="{top_pad + 4}" font-size="10" text-anchor="end" fill="{MUTED}">'
-        f"{escape(format_yuan(top, separators=True))}</text>",
-        f'<text x="{left - 4}" y="{top_pad + plot_h + 4}" font-size="10" text-anchor="end" '
-        f'fill="{MUTED}">0</text>',
+        *_scale(left, top_pad, plot_h, top),
     ]
     series = zip(months, revenue_fen, baseline_fen, strict=True)
     for i, (month, fen, base) in enumerate(series):
