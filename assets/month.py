@@ -79,9 +79,8 @@ def month_intake_asset(county_codes: list[str]):
     )
     def month_intake(context: AssetExecutionContext, settings: KacSettings, **counties: CountyIntake):
         month = from_partition_key(context.partition_key)
-        take_snapshot(
-            settings.layout, month, context.run.run_id
-        )  # before anything is written: see pipeline.snapshot
+        history = context.run.job_name == "month_analytics"  # tables only: no publication, no site
+        take_snapshot(settings.layout, month, context.run.run_id, with_site=not history)  # before any write
         ref = settings.reference()
         intakes = [counties[county_key(code).path[0]] for code in county_codes]
         _, unknown = county_files(settings.layout.month_inputs(month), ref)
@@ -91,7 +90,7 @@ def month_intake_asset(county_codes: list[str]):
         # drop is a folder mistake until the operator says otherwise (pipeline.guards)
         published = published_content(settings.layout.bulletins(month))
         guard(month, published, submissions.to_dict("records"), context.run.tags)
-        if context.run.job_name != "month_analytics":  # a history month may predate the centre's data
+        if not history:  # a history month may predate the centre's data
             nothing_accepted(month, submissions.to_dict("records"))
         folder = settings.layout.tables(month)
         write_table(combined.usage, folder, USAGE)

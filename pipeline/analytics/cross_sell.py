@@ -161,15 +161,27 @@ def breadth(
     months: int = 13,
 ) -> pd.DataFrame:
     """Per month of the last `months` with tiers: how many key accounts used 0, 1, 2, 3+ business
-    types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts."""
+    types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts.
+    The months' usage is stacked once and each window summed by pair code (a trailing table
+    per month cost ≈ 0.5 s a month)."""
+    stack = _stacked(usage_by_month, shift(month, -(months + window - 2)), month)
+    codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([stack.customer_id, stack.business_type]))
+    pair_customer = np.asarray(pairs.get_level_values(0)) if len(pairs) else np.array([], dtype=object)
+    volume, revenue = stack.volume.to_numpy(), stack.revenue_fen.to_numpy()
+    month_code, month_names = pd.factorize(stack.month)
     rows = []
     for m in month_range(shift(month, -(months - 1)), month):
         if m not in tiers_by_month or tiers_by_month[m] is None:
             continue
-        keys = set(key_accounts(tiers_by_month[m]).customer_id)
-        profile = used(trailing_usage(usage_by_month, m, window))
-        counts = profile[profile.customer_id.isin(keys)].groupby("customer_id").business_type.nunique()
-        counts = counts.reindex(sorted(keys), fill_value=0)
+        keys = sorted(set(key_accounts(tiers_by_month[m]).customer_id))
+        first = shift(m, -(window - 1))
+        in_window = np.isin(month_code, [i for i, name in enumerate(month_names) if first <= name <= m])
+        summed = [
+            np.bincount(codes[in_window], weights=v[in_window], minlength=len(pairs))
+            for v in (volume, revenue)
+        ]
+        customers_used = pd.Series(pair_customer[(summed[0] > 0) | (summed[1] > 0)])
+        counts = customers_used.value_counts().reindex(keys, fill_value=0)  # a pair is one business type
         rows.append(
             {
                 "month": m,
@@ -184,3 +196,14 @@ def breadth(
     for share, count in zip(BREADTH_SHARES, ["one", "two", "three_plus"], strict=True):
         out[share] = (out[count] / out.key_accounts.where(out.key_accounts > 0)).round(4)
     return out
+
+
+def _stacked(usage_by_month: dict[str, pd.DataFrame], first: str, last: str) -> pd.DataFrame:
+    """The usage of the months held from `first` to `last`, one frame with a `month` column."""
+    columns = ["customer_id", "business_type", "volume", "revenue_fen"]
+    frames = [
+        usage_by_month[m][columns].assign(month=m)
+        for m in month_range(first, last)
+        if m in usage_by_month and len(usage_by_month[m])
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, "month"])

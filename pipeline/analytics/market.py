@@ -41,6 +41,7 @@ NOTHING = {
 class MarketAliases:
     competitors: dict[str, list[str]] = field(default_factory=dict)
     needs: dict[str, dict] = field(default_factory=dict)  # category → {served_by, aliases}
+    _matched: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, reference: Path) -> MarketAliases:
@@ -62,6 +63,11 @@ class MarketAliases:
     def match(self, kind: str, text: str) -> str | None:
         """The canonical name of `text` (one part of a cell), or None."""
         key = normalise(text)
+        if (kind, key) not in self._matched:  # the same few words in thousands of cells
+            self._matched[kind, key] = self._match(kind, key)
+        return self._matched[kind, key]
+
+    def _match(self, kind: str, key: str) -> str | None:
         pairs = [
             (normalise(a), name) for name, aliases in self._groups(kind).items() for a in [name, *aliases]
         ]
@@ -94,7 +100,8 @@ def mentions(
     """One row per key account × competitor or need it names (COMPETITOR_MENTIONS)."""
     keys = key_accounts(tiers).set_index("customer_id")
     records = archive[archive.customer_id.isin(keys.index)]
-    revenue = trailing.groupby("customer_id").revenue_fen.sum()
+    revenue = trailing.groupby("customer_id").revenue_fen.sum().to_dict()
+    managers, counties = keys.manager_id.to_dict(), keys.county.to_dict()
     rows: dict[tuple[str, str, str], dict] = {}
     for r in records.itertuples():
         for kind, text in ((COMPETITOR, r.competitors), (NEED, r.potential)):
@@ -105,10 +112,10 @@ def mentions(
                     if part not in rows[key]["written"]:
                         rows[key]["written"].append(part)
                     continue
-                manager = keys.manager_id.get(r.customer_id)
+                manager = managers.get(r.customer_id)
                 rows[key] = {
                     "customer_id": r.customer_id,
-                    "county": keys.county[r.customer_id],
+                    "county": counties[r.customer_id],
                     "manager_id": manager if isinstance(manager, str) else "",
                     "kind": kind,
                     "name": name or part,

@@ -20,7 +20,7 @@ from pipeline.core.months import chinese_month, next_month, shift
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.projects import PROJECT_HEADER
 from pipeline.render.charts import baseline_chart
-from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.pdf import document_time, render_pdf_html, write_pdf_if_changed
 from pipeline.render.xlsx import reproducible_bytes
 
 NEXT_GROWTH = Decimal(
@@ -164,9 +164,11 @@ def write_evaluations(
             "draft_file": draft.name,
         }
         html = render_pdf_html("project_evaluation.html", when, e=e)
-        written += [write_pdf(html, folder, folder / evaluation_name(project_id), when), draft]
-    keep = {p.name for p in written}
-    for old in folder.glob("项目*") if folder.is_dir() else []:
+        evaluation = folder / evaluation_name(project_id)
+        write_pdf_if_changed(html, folder, evaluation, when)
+        written += [evaluation, draft]
+    keep = {p.name for p in written} | {f".{p.name}.source" for p in written}
+    for old in [*folder.glob("项目*"), *folder.glob(".项目*.source")] if folder.is_dir() else []:
         if old.name not in keep:
             old.unlink()
     return written

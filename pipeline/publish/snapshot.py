@@ -38,8 +38,9 @@ def snapshot_dir(layout: Layout, run_id: str) -> Path:
     return layout.outputs / SNAPSHOTS / run_id
 
 
-def take_snapshot(layout: Layout, month: str, run_id: str) -> Path:
-    """Copy the month's published folders and the site's current release aside for `run_id`."""
+def take_snapshot(layout: Layout, month: str, run_id: str, with_site: bool = True) -> Path:
+    """Copy the month's published folders and the site's current release (unless the run does
+    not build the site: a history month, ≈ 7,000 links at the sample's size) aside for `run_id`."""
     root = snapshot_dir(layout, run_id)
     if (root / INDEX).exists():  # taken already by this run (a step retried)
         return root
@@ -50,7 +51,9 @@ def take_snapshot(layout: Layout, month: str, run_id: str) -> Path:
         if folder.is_dir():
             shutil.copytree(folder, root / name, symlinks=True)
             present.append(name)
-    release = layout.site.resolve() if layout.site.is_symlink() and layout.site.exists() else None
+    release = (
+        layout.site.resolve() if with_site and layout.site.is_symlink() and layout.site.exists() else None
+    )
     if release is not None:
         shutil.copytree(release, root / "site", copy_function=_link_or_copy)
     index = {"month": month, "present": present, "site": release.name if release else None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from pipeline.core.money import format_yuan
+from pipeline.core.tables import atomic_write
 from pipeline.render.fonts import cjk_family
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -145,6 +147,23 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
         )
     tmp.replace(out)
     return out
+
+
+def write_pdf_if_changed(html: str, base_url: Path, out: Path, when: datetime) -> bool:
+    """`write_pdf` unless `out` was written from this very HTML, stylesheet and date (kept in a
+    hidden file beside it): a month re-run for a correction leaves its unchanged documents as
+    they were, bytes and time. True when written."""
+    from weasyprint import __version__ as weasyprint_version
+
+    source = out.with_name(f".{out.name}.source")
+    digest = hashlib.sha256(
+        "\0".join([html, stylesheet(), when.isoformat(), weasyprint_version]).encode("utf-8")
+    ).hexdigest()
+    if out.exists() and source.exists() and source.read_text(encoding="ascii") == digest:
+        return False
+    write_pdf(html, base_url, out, when)
+    atomic_write(source, digest.encode("ascii"))
+    return True
 
 
 PDFS_APART_FROM = 16  # documents; fewer are all written here (a helper process costs ≈ 1 s)

@@ -88,6 +88,7 @@ class Edition:
     content: dict
     files: dict[str, Path]
     corrections: dict | None = None
+    folder: Path | None = None  # the version's folder (its content and charts kept there)
 
 
 @dataclass
@@ -182,7 +183,7 @@ def read_editions(layout: Layout, month: str) -> list[Edition]:
         files = {k: folder / v for k, v in entry["files"].items() if (folder / v).exists()}
         first = out[0].content if len(out) > 1 else None  # from 第3版 on: also against 第1版
         notes = correction_notes(out[-1].content, content, out[-1].version, first) if out else None
-        out.append(Edition(month, entry["version"], content, files, notes))
+        out.append(Edition(month, entry["version"], content, files, notes, folder / f"v{entry['version']}"))
     return out
 
 

@@ -226,7 +226,7 @@ class SitePages:
             context,
             tables=month_tables(edition.content),
             files=files,
-            finish=lambda c: {**c, "b": {**c["b"], "charts": charts(c["b"])}},
+            finish=lambda c: {**c, "b": {**c["b"], "charts": charts(c["b"], edition.folder)}},
         )
 
     def problems(self, month: str) -> Page:
