@@ -10,7 +10,9 @@ lead unit, and is rewritten with the month (the same data gives the same bytes).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -153,22 +155,26 @@ def write_evaluations(
                 f"{customer_names.get(c, '')}({c})" if customer_names.get(c, "") else c
                 for c in r["_new_key_accounts"]
             ],
-            "chart": baseline_chart(
-                [f"{p['month'][2:4]}/{p['month'][5:]}" for p in r["_curve"]],
-                [(p["revenue_fen"] or 0) / 100 for p in r["_curve"]],
-                [p["baseline_fen"] / 100 for p in r["_curve"]],
-                f"{r['name']}:逐月收入与基线",
-                "收入(元)",
-            ),
             "draft": dict(zip(PROJECT_HEADER, row, strict=True)),
             "draft_file": draft.name,
         }
-        html = render_pdf_html("project_evaluation.html", when, e=e)
         evaluation = folder / evaluation_name(project_id)
-        write_pdf_if_changed(html, folder, evaluation, when)
+        write_pdf_if_changed(evaluation, e, partial(_evaluation_html, e, when), folder, when)
         written += [evaluation, draft]
     keep = {p.name for p in written} | {f".{p.name}.source" for p in written}
     for old in [*folder.glob("项目*"), *folder.glob(".项目*.source")] if folder.is_dir() else []:
         if old.name not in keep:
             old.unlink()
     return written
+
+
+def _evaluation_html(e: dict, when: datetime) -> str:
+    """The evaluation's HTML, its chart drawn (only when the PDF is drawn again)."""
+    chart = baseline_chart(
+        [f"{p['month'][2:4]}/{p['month'][5:]}" for p in e["curve"]],
+        [(p["revenue_fen"] or 0) / 100 for p in e["curve"]],
+        [p["baseline_fen"] / 100 for p in e["curve"]],
+        f"{e['name']}:逐月收入与基线",
+        "收入(元)",
+    )
+    return render_pdf_html("project_evaluation.html", when, e={**e, "chart": chart})

@@ -11,7 +11,6 @@ survey follow-ups still waiting.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -21,9 +20,10 @@ from pipeline.analytics.cases import OPEN, STATUS_LABELS, TYPE_LABELS
 from pipeline.analytics.todo import greetings_due, missed_plans, not_visited, stale_archive
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import TODO_ITEMS
+from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, next_month
 from pipeline.core.tables import atomic_write, write_table
-from pipeline.render.pdf import document_time, render_pdf_html, write_pdfs
+from pipeline.render.pdf import document_time, render_pdf_html, rendering_digest, write_pdfs
 from pipeline.render.xlsx import write_sheets
 from pipeline.surveys.followup import STATUS_LABELS as FOLLOWUP_LABELS
 from pipeline.surveys.followup import WAITING
@@ -256,7 +256,7 @@ def write_todo_lists(
     for manager in managers.to_dict("records"):
         mine = by_manager.get(manager["manager_id"], items.iloc[0:0])
         content = list_content(month, manager, mine, holidays_missing)
-        digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        digest = content_hash([content, rendering_digest()])  # a template changed: drawn again
         base = list_name(manager["manager_id"], manager["name"])
         xlsx, pdf = folder / f"{base}.xlsx", folder / f"{base}.pdf"
         kept |= {xlsx.name, pdf.name}

@@ -21,14 +21,12 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
-from pipeline.core.code import package_files
 from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
 from pipeline.ingest.reference import Reference
-from pipeline.render.pdf import TEMPLATES, render_html, stylesheet
+from pipeline.render.pdf import TEMPLATES, render_html, rendering_digest, stylesheet
 from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.downloads import Table
@@ -102,23 +100,10 @@ def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -
 # -- pages and their downloads -------------------------------------------------------------
 
 
-# What turns a page's data into its files, besides the templates: a change to any re-renders all.
-_RENDERING_PACKAGES = ("core", "render", "site", "publish")
-
-
-@lru_cache(maxsize=1)
-def _templates_digest() -> str:
-    h = hashlib.sha256()
-    for path in [*sorted(TEMPLATES.rglob("*")), *package_files(*_RENDERING_PACKAGES)]:
-        if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
-
-
 def _page_digest(page: Page) -> str:
     data = {"t": page.template, "c": page.context, "tables": [t.__dict__ for t in page.tables]}
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256((_templates_digest() + text).encode("utf-8")).hexdigest()
+    return hashlib.sha256((rendering_digest() + text).encode("utf-8")).hexdigest()
 
 
 def csv_path(page: Page, table: Table) -> str:

@@ -14,28 +14,38 @@ from pipeline.core.layout import Layout
 from pipeline.publish import bulletin
 from pipeline.publish.snapshot import INDEX, restore_snapshot, snapshot_dir, take_snapshot
 from pipeline.publish.todo import list_content
+from pipeline.render import pdf
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf_if_changed
 from tests.pdf_pages import page_texts
 
 WHEN = document_time("2026-10", 1)
 
 
-def _list_html(name: str) -> str:
+def _list(name: str) -> dict:
     manager = {"manager_id": "M001", "name": name, "county": "西昌市"}
-    content = list_content("2026-10", manager, pd.DataFrame(columns=TODO_ITEMS.frame_columns), False)
-    return render_pdf_html("todo.html", WHEN, s=content)
+    return list_content("2026-10", manager, pd.DataFrame(columns=TODO_ITEMS.frame_columns), False)
 
 
-def test_a_pdf_is_drawn_again_only_when_its_html_changes(tmp_path: Path) -> None:
-    out = tmp_path / "M001_工作清单.pdf"
-    assert write_pdf_if_changed(_list_html("赵明"), tmp_path, out, WHEN)
+def _draw(tmp_path: Path, out: Path, content: dict, drawn: list[str]) -> bool:
+    def html() -> str:
+        drawn.append(content["name"])
+        return render_pdf_html("todo.html", WHEN, s=content)
+
+    return write_pdf_if_changed(out, content, html, tmp_path, WHEN)
+
+
+def test_a_pdf_is_drawn_again_only_when_what_it_states_changes(tmp_path: Path, monkeypatch) -> None:
+    out, drawn = tmp_path / "M001_工作清单.pdf", []
+    assert _draw(tmp_path, out, _list("赵明"), drawn)
     first = (out.read_bytes(), out.stat().st_mtime_ns)
-    assert not write_pdf_if_changed(_list_html("赵明"), tmp_path, out, WHEN)
-    assert (out.read_bytes(), out.stat().st_mtime_ns) == first  # not touched
-    assert write_pdf_if_changed(_list_html("钱芳"), tmp_path, out, WHEN)
+    assert not _draw(tmp_path, out, _list("赵明"), drawn)
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == first and drawn == ["赵明"]  # not even its HTML
+    assert _draw(tmp_path, out, _list("钱芳"), drawn)
     assert "钱芳" in "".join(page_texts(out)) and "赵明" not in "".join(page_texts(out))
     out.unlink()  # a file removed by hand is drawn again whatever its record says
-    assert write_pdf_if_changed(_list_html("钱芳"), tmp_path, out, WHEN) and out.exists()
+    assert _draw(tmp_path, out, _list("钱芳"), drawn) and out.exists()
+    monkeypatch.setattr(pdf, "rendering_digest", lambda: "templates edited")  # same data, new template
+    assert _draw(tmp_path, out, _list("钱芳"), drawn) and drawn == ["赵明", "钱芳", "钱芳", "钱芳"]
 
 
 def _content(revenue_fen: int) -> dict:
