@@ -8,7 +8,6 @@ bytes, decides whether a month gets a new version.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +16,14 @@ import pandas as pd
 from pipeline.analytics.alerts import KIND_LABELS, REVENUE_ALERTS
 from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
-from pipeline.core.code import package_files
-from pipeline.core.digest import content_hash, files_digest
+from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
 from pipeline.render.market_charts import breadth_chart
-from pipeline.render.pdf import document_time, render_pdf_html, write_pdf
+from pipeline.render.pdf import document_time, render_pdf_html, rendering_digest, write_pdf
 
 TREND_MONTHS = 13
 TOP_CUSTOMERS = 10
@@ -350,7 +348,7 @@ def charts(content: dict, kept_in: Path | None = None) -> dict[str, str]:
     edition's folder) keeps them beside its content for later runs: a correction re-renders
     the pages of the older versions too, whose charts are as they were (≈ 1.6 s a set)."""
     figures = [content[k] for k in ("by_business", "by_county", "trend", "pareto")]
-    key = content_hash([_charts_code(), *figures, _breadth_trend(content)])
+    key = content_hash([rendering_digest(), *figures, _breadth_trend(content)])  # code changed: redrawn
     if key not in _CHARTS:
         if len(_CHARTS) >= 8:
             _CHARTS.pop(next(iter(_CHARTS)))
@@ -370,12 +368,6 @@ def _kept_charts(folder: Path | None, key: str) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     return kept.get("charts") if kept.get("key") == key else None
-
-
-@lru_cache(maxsize=1)
-def _charts_code() -> str:
-    """What draws the charts: kept charts drawn by other code are drawn again."""
-    return files_digest([*package_files("render"), Path(__file__)])
 
 
 def _breadth_trend(content: dict) -> list[dict]:
