@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analytics.tiers import key_accounts
-from pipeline.analytics.trailing import trailing_usage, used
+from pipeline.analytics.trailing import stacked_usage, trailing_usage, used
 from pipeline.core.contract import CROSS_SELL, CROSS_SELL_BY_MANAGER
 from pipeline.core.months import month_range, shift
 from pipeline.core.rules import Rules
@@ -164,7 +164,8 @@ def breadth(
     types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts.
     The months' usage is stacked once and each window summed by pair code (a trailing table
     per month cost ≈ 0.5 s a month)."""
-    stack = _stacked(usage_by_month, shift(month, -(months + window - 2)), month)
+    held = month_range(shift(month, -(months + window - 2)), month)
+    stack = stacked_usage(usage_by_month, ["customer_id", "business_type", "volume", "revenue_fen"], held)
     codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([stack.customer_id, stack.business_type]))
     pair_customer = np.asarray(pairs.get_level_values(0)) if len(pairs) else np.array([], dtype=object)
     volume, revenue = stack.volume.to_numpy(), stack.revenue_fen.to_numpy()
@@ -196,14 +197,3 @@ def breadth(
     for share, count in zip(BREADTH_SHARES, ["one", "two", "three_plus"], strict=True):
         out[share] = (out[count] / out.key_accounts.where(out.key_accounts > 0)).round(4)
     return out
-
-
-def _stacked(usage_by_month: dict[str, pd.DataFrame], first: str, last: str) -> pd.DataFrame:
-    """The usage of the months held from `first` to `last`, one frame with a `month` column."""
-    columns = ["customer_id", "business_type", "volume", "revenue_fen"]
-    frames = [
-        usage_by_month[m][columns].assign(month=m)
-        for m in month_range(first, last)
-        if m in usage_by_month and len(usage_by_month[m])
-    ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, "month"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.analytics.trailing import stacked_usage as stacked
 from pipeline.core.months import shift, year_of
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.projects import ALL_BUSINESS, NOT_COUNTED, months_between
@@ -177,9 +178,7 @@ def project_result(
 def stacked_usage(usage_by_month: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Every month's usage in one frame (customer, business type, revenue, month): filtered once
     per project instead of once per project and month."""
-    columns = ["customer_id", "business_type", "revenue_fen", "month"]
-    frames = [u[columns[:3]].assign(month=m) for m, u in usage_by_month.items()]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return stacked(usage_by_month, ["customer_id", "business_type", "revenue_fen"])
 
 
 def project_results(

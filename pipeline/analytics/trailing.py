@@ -29,3 +29,13 @@ def trailing_usage(usage_by_month: dict[str, pd.DataFrame], month: str, window: 
 def used(trailing: pd.DataFrame) -> pd.DataFrame:
     """The pairs actually used in the window: some 用邮量 or some revenue."""
     return trailing[(trailing.volume > 0) | (trailing.revenue_fen > 0)]
+
+
+def stacked_usage(
+    usage_by_month: dict[str, pd.DataFrame], columns: list[str], months: list[str] | None = None
+) -> pd.DataFrame:
+    """The usage of `months` (every month held when None), `columns` and the month, in one frame:
+    filtered once rather than once per month."""
+    chosen = list(usage_by_month) if months is None else [m for m in months if m in usage_by_month]
+    frames = [usage_by_month[m][columns].assign(month=m) for m in chosen if len(usage_by_month[m])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, "month"])

@@ -349,11 +349,12 @@ def charts(content: dict, kept_in: Path | None = None) -> dict[str, str]:
     the pages of the older versions too, whose charts are as they were (≈ 1.6 s a set)."""
     figures = [content[k] for k in ("by_business", "by_county", "trend", "pareto")]
     key = content_hash([rendering_digest(), *figures, _breadth_trend(content)])  # code changed: redrawn
+    kept = _kept_charts(kept_in, key)
     if key not in _CHARTS:
         if len(_CHARTS) >= 8:
             _CHARTS.pop(next(iter(_CHARTS)))
-        _CHARTS[key] = _kept_charts(kept_in, key) or _draw_charts(content)
-    if kept_in is not None and _kept_charts(kept_in, key) is None:
+        _CHARTS[key] = kept or _draw_charts(content)
+    if kept_in is not None and kept is None:
         atomic_write(kept_in / CHARTS_FILE, json.dumps({"key": key, "charts": _CHARTS[key]}).encode("utf-8"))
     return _CHARTS[key]
 
