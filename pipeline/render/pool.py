@@ -27,13 +27,21 @@ def helper_process(preload: Callable[[], object]) -> Iterator[ProcessPoolExecuto
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def share(helper: ProcessPoolExecutor, task: Callable[..., object], arguments: list[tuple]) -> None:
+def share(
+    helper: ProcessPoolExecutor,
+    task: Callable[..., object],
+    arguments: list[tuple],
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     """`task(*a)` once for each `a` of `arguments`: the helper takes them from the back of the
     list, this process from the front, so neither stops while work remains (with fixed halves,
     the process started later, or given the longer tasks, would leave the other idle at the end).
     The first task found begun (or next) in the helper means the two have met. A task that
-    failed there raises here."""
+    failed there raises here. `meanwhile()`, work only this process can do, is done first,
+    while the helper has already begun."""
     futures = [helper.submit(task, *a) for a in reversed(arguments)][::-1]
+    if meanwhile is not None:
+        meanwhile()
     for future, a in zip(futures, arguments, strict=True):
         if not future.cancel():
             break

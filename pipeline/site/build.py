@@ -125,10 +125,15 @@ def _page_outputs(page: Page) -> list[str]:
 
 
 def _write_pages(staging: Path, pages: list[Page]) -> None:
-    """Render `pages` with their CSV files and workbooks."""
-    write_workbooks([(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables], _XLSX_STAMP)
-    for page in pages:
-        _write_page(staging, page)
+    """Render `pages` with their CSV files and workbooks (the workbooks, when many, partly in a
+    helper process while the pages are rendered here)."""
+
+    def render_pages() -> None:
+        for page in pages:
+            _write_page(staging, page)
+
+    books = [(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables]
+    write_workbooks(books, _XLSX_STAMP, meanwhile=render_pages)
 
 
 def _sheets(tables: list[Table]) -> Sheets:

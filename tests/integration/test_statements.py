@@ -39,6 +39,44 @@ def test_the_helper_and_this_process_share_tasks_from_both_ends_each_once(tmp_pa
     assert multiprocessing.active_children() == []
 
 
+def test_work_only_this_process_can_do_comes_first_while_the_helper_begins(tmp_path) -> None:
+    done_here_before: list[int] = []
+
+    def meanwhile() -> None:  # a closure: it could not be sent to the helper
+        mine = [f for f in tmp_path.iterdir() if f.read_text() == str(os.getpid())]
+        done_here_before.append(len(mine))
+
+    with helper_process(int) as helper:
+        share(helper, _note_process, [(tmp_path, i) for i in range(100)], meanwhile)
+    assert done_here_before == [0]  # once, before this process took any task
+    assert len(list(tmp_path.iterdir())) == 100
+
+
+def test_many_workbooks_shared_with_a_helper_are_those_written_one_by_one(tmp_path, monkeypatch) -> None:
+    from pipeline.render import xlsx
+
+    stamp = pd.Timestamp("2000-01-01").to_pydatetime()
+    books = {f"b{i}.xlsx": {"表": (["编号", "名称"], [[i, f"=客户{i}"], [i + 1, None]])} for i in range(60)}
+    for name, sheets in books.items():
+        xlsx.write_sheets(tmp_path / "one" / name, sheets, stamp)
+    monkeypatch.setattr(xlsx, "WORKBOOKS_APART_FROM", 10)
+    monkeypatch.setattr(xlsx, "WORKBOOKS_PER_TASK", 4)
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "b0.xlsx").hardlink_to(
+        tmp_path / "one" / "b1.xlsx"
+    )  # replaced, not written through
+    pages: list[str] = []
+    xlsx.write_workbooks(
+        [(tmp_path / "shared" / name, sheets) for name, sheets in books.items()],
+        stamp,
+        lambda: pages.append("x"),
+    )
+    assert pages == ["x"]
+    for name in books:
+        assert (tmp_path / "shared" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    assert multiprocessing.active_children() == []
+
+
 def test_an_error_in_the_helper_is_raised_here(tmp_path) -> None:
     tasks = [(tmp_path, i) for i in range(20)] + [(tmp_path / "missing", 20)]  # the helper's first
     with pytest.raises(RuntimeError, match="辅助进程出错:FileNotFoundError"), helper_process(int) as helper:
