@@ -21,6 +21,7 @@ every condition of its rule (企业性质, 县, 客户经理).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline.analytics.trailing import stacked_usage as stacked
@@ -78,6 +79,30 @@ def _types(project, all_types: list[str]) -> list[str]:
     return all_types if project.business_types == ALL_BUSINESS else project.business_types.split("、")
 
 
+class UsageByCustomer:
+    """Every month's usage in one frame, with each customer's rows found once: a project takes
+    its customers' rows by position instead of scanning every row (at province scale, 1.8 million
+    rows for each of hundreds of projects)."""
+
+    def __init__(self, stacked: pd.DataFrame):
+        self.frame = stacked
+        self._rows = stacked.groupby("customer_id", sort=False).indices
+
+    @classmethod
+    def of_months(cls, usage_by_month: dict[str, pd.DataFrame]) -> UsageByCustomer:
+        return cls(stacked_usage(usage_by_month))
+
+    def rows(self, customers: set[str]) -> pd.DataFrame:
+        """The rows of `customers`, in the frame's order."""
+        found = [self._rows[c] for c in customers if c in self._rows]
+        return self.frame.iloc[np.sort(np.concatenate(found))] if found else self.frame.iloc[0:0]
+
+
+def new_key_accounts_by_month(tiers_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Per month, the customers that became key accounts (`tiers` change `new`)."""
+    return {m: set(t.customer_id[t.change == "new"]) for m, t in tiers_by_month.items()}
+
+
 def project_result(
     project,
     month: str,
@@ -85,10 +110,12 @@ def project_result(
     tiers_by_month: dict[str, pd.DataFrame],
     archive: pd.DataFrame,
     all_types: list[str],
-    stacked: pd.DataFrame | None = None,
+    usage: UsageByCustomer | None = None,
+    new_by_month: dict[str, set[str]] | None = None,
 ) -> dict:
     """The project's figures in `month` (see the module), with its month-by-month curve and the
-    customers it won (for the evaluation)."""
+    customers it won (for the evaluation). `usage` and `new_by_month` are drawn from
+    `usage_by_month` and `tiers_by_month` when not given (given once for many projects)."""
     customers = set(target_customers(project, archive))
     types = set(_types(project, all_types))
     months = cycle_months(project.start, project.end)
@@ -97,8 +124,10 @@ def project_result(
     n = len(to_date)
     baseline_months = [shift(project.start, k - length) for k in range(length)]
 
-    stacked = stacked_usage(usage_by_month) if stacked is None else stacked
-    mine = stacked[stacked.customer_id.isin(customers) & stacked.business_type.isin(types)]
+    usage = UsageByCustomer.of_months(usage_by_month) if usage is None else usage
+    new_by_month = new_key_accounts_by_month(tiers_by_month) if new_by_month is None else new_by_month
+    mine = usage.rows(customers)
+    mine = mine[mine.business_type.isin(types)]
 
     def revenue_by_pair(ms: list[str]) -> pd.DataFrame:
         return mine[mine.month.isin(ms)].reset_index(drop=True)
@@ -122,11 +151,7 @@ def project_result(
         .reset_index()
         .sort_values(["revenue_fen", "customer_id"], ascending=[False, True], kind="mergesort")
     )
-    became = set()
-    for m in to_date:
-        t = tiers_by_month.get(m)
-        if t is not None:
-            became |= set(t.customer_id[(t.change == "new") & t.customer_id.isin(customers)])
+    became = set().union(*(new_by_month.get(m, set()) & customers for m in to_date))
     by_month = cycle.groupby("month").revenue_fen.sum()
     base_by_month = base.groupby("month").revenue_fen.sum()
     curve = [
@@ -194,7 +219,8 @@ def project_results(
     known = set(archive.customer_id)
     problems = []
     details = {}
-    stacked = stacked_usage(usage_by_month)
+    usage = UsageByCustomer.of_months(usage_by_month)
+    new_by_month = new_key_accounts_by_month(tiers_by_month)
     for project in in_year(register, year_of(month)).itertuples():
         if project.target_ids:
             unknown = [c for c in project.target_ids.split("、") if c not in known]
@@ -211,7 +237,7 @@ def project_results(
                     )
                 )
         details[project.project_id] = project_result(
-            project, month, usage_by_month, tiers_by_month, archive, all_types, stacked
+            project, month, usage_by_month, tiers_by_month, archive, all_types, usage, new_by_month
         )
     columns = [c for c in RESULT_COLUMNS]
     frame = pd.DataFrame([{k: v for k, v in d.items() if not k.startswith("_")} for d in details.values()])

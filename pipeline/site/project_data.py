@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from pipeline.analytics.projects import project_result, target_customers
+from pipeline.analytics.projects import UsageByCustomer, project_result, target_customers
 from pipeline.ingest.projects import targets_of
 from pipeline.ingest.reference import Reference
 from pipeline.publish.projects import evaluation_name
@@ -103,20 +103,23 @@ def customers_of(project: SimpleNamespace, archive: pd.DataFrame) -> list[str]:
 def result_detail(
     project: SimpleNamespace,
     month: str,
-    stacked_usage: pd.DataFrame,
+    usage: UsageByCustomer,
     tiers_by_month: dict[str, pd.DataFrame],
     months: list[str],
     archive: pd.DataFrame,
     ref: Reference,
+    new_by_month: dict[str, set[str]] | None = None,
 ) -> dict:
     """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
     customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of
-    `month`, computed by the analytics' own `project_result`. `stacked_usage` and
+    `month`, computed by the analytics' own `project_result`. `usage` and
     `tiers_by_month` may be cut to the projects' customers beforehand (nothing else is read)."""
     shown = {m: None for m in months if m <= month}
     if archive.empty:  # a rule selects from the archive: none shown, none selected
         archive = pd.DataFrame(columns=["customer_id", "nature", "county", "manager_id"])
-    result = project_result(project, month, shown, tiers_by_month, archive, ref.business_order, stacked_usage)
+    result = project_result(
+        project, month, shown, tiers_by_month, archive, ref.business_order, usage, new_by_month
+    )
     return {"curve": result["_curve"], "won": result["_won"], "customers": customers_of(project, archive)}
 
 

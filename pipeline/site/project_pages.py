@@ -14,6 +14,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from pipeline.analytics.projects import UsageByCustomer, new_key_accounts_by_month
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.pages import Page, SitePages, customer_page
 from pipeline.site.project_data import (
@@ -62,15 +63,25 @@ class ProjectPages:
                     p.target_ids, p.target_rule = "、".join(ids), ""
             wanted = {c for p in projects for c in customers_of(p, data.archive)}
             usage = data.table("usage")
-            stacked = usage.loc[
-                usage.customer_id.isin(wanted), ["customer_id", "business_type", "revenue_fen", "month"]
-            ]
+            usage = UsageByCustomer(
+                usage.loc[
+                    usage.customer_id.isin(wanted), ["customer_id", "business_type", "revenue_fen", "month"]
+                ]
+            )
             tiers = data.table("tiers")
             tiers = tiers[tiers.customer_id.isin(wanted)]
             tiers_by_month = {m: t for m, t in tiers.groupby("month", sort=False)}
+            new_by_month = new_key_accounts_by_month(tiers_by_month)
             for project, row in zip(projects, rows, strict=True):
                 detail = result_detail(
-                    project, row["month"], stacked, tiers_by_month, data.months, data.archive, self.site.ref
+                    project,
+                    row["month"],
+                    usage,
+                    tiers_by_month,
+                    data.months,
+                    data.archive,
+                    self.site.ref,
+                    new_by_month,
                 )
                 pages.append(self._page(row, detail))
         return pages
