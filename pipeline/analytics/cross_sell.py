@@ -74,7 +74,9 @@ def cross_sell(
     prefecture_size = active.groupby("nature").size().to_dict()
     county_users = _users(revenue, ["county", "nature", "business_type"])
     prefecture_users = _users(revenue, ["nature", "business_type"])
-    uses = profile.groupby("customer_id").business_type.apply(set).to_dict()
+    uses: dict[str, set[str]] = {}  # one pass: a set per group through pandas cost seconds at scale
+    for customer, business in zip(profile.customer_id.tolist(), profile.business_type.tolist(), strict=True):
+        uses.setdefault(customer, set()).add(business)
     nature, home = nature.to_dict(), home.to_dict()
 
     rows = []
@@ -166,8 +168,11 @@ def breadth(
     per month cost ≈ 0.5 s a month)."""
     held = month_range(shift(month, -(months + window - 2)), month)
     stack = stacked_usage(usage_by_month, ["customer_id", "business_type", "volume", "revenue_fen"], held)
-    codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([stack.customer_id, stack.business_type]))
-    pair_customer = np.asarray(pairs.get_level_values(0)) if len(pairs) else np.array([], dtype=object)
+    # pair codes from the two columns' codes (factorising the pairs of strings cost seconds at scale)
+    customer_code, customer_names = pd.factorize(stack.customer_id)
+    business_code, business_names = pd.factorize(stack.business_type)
+    codes, pairs = pd.factorize(customer_code * max(len(business_names), 1) + business_code)
+    pair_customer = np.asarray(customer_names, dtype=object)[pairs // max(len(business_names), 1)]
     volume, revenue = stack.volume.to_numpy(), stack.revenue_fen.to_numpy()
     month_code, month_names = pd.factorize(stack.month)
     rows = []

@@ -128,10 +128,6 @@ def mentions(
     return out.sort_values(["customer_id", "kind", "name"], kind="mergesort").reset_index(drop=True)
 
 
-def _variants(frame: pd.DataFrame) -> str:
-    return _joined(frame.written)
-
-
 def _joined(written) -> str:
     """The distinct ways a name was written, in order, 、-joined."""
     return "、".join(sorted({w for text in written for w in text.split("、")}))
@@ -162,7 +158,8 @@ def competitor_table(
     by_business = theirs.groupby(["name", "business_type"]).agg(
         revenue=("revenue_fen", "sum"), ids=("customer_id", lambda c: set(c))
     )
-    written = found.set_index(["name", "customer_id"]).written
+    pairs = zip(found.name, found.customer_id, strict=True)
+    written = dict(zip(pairs, found.written, strict=True))  # looked up one by one
     rows = []
     for name, mine in found.groupby("name", sort=False):
         matched = mine.matched.iloc[0]
@@ -233,14 +230,22 @@ def need_table(
 ) -> pd.DataFrame:
     """Per need category and county (and 全州): key accounts naming it and their revenue (NEEDS)."""
     found = found[found.kind == NEED]
+    by_name: dict[str, list] = {}  # plain lists: a pandas group per need cost seconds at scale
+    for r in found.itertuples(index=False):
+        by_name.setdefault(r.name, []).append(r)
     rows = []
-    for name, mine in found.groupby("name", sort=False):
-        matched = mine.matched.iloc[0]
+    for name, mine in by_name.items():
+        matched = mine[0].matched
         served = aliases.served_by(name) if matched == "yes" else ""
         unserved = "unknown" if matched == "no" else ("no" if served in business_order else "yes")
-        in_county = dict(tuple(mine.groupby("county", sort=False)))
+        in_county: dict[str, list] = {}
+        for r in mine:
+            in_county.setdefault(r.county, []).append(r)
         scopes = [(ALL_COUNTIES, mine)] + [(c, in_county[c]) for c in counties if c in in_county]
         for county, here in scopes:
+            revenue_of: dict[str, int] = {}  # each key account once
+            for r in here:
+                revenue_of.setdefault(r.customer_id, r.trailing_revenue_fen)
             rows.append(
                 {
                     "need": name,
@@ -248,9 +253,9 @@ def need_table(
                     "served_by": served,
                     "unserved": unserved,
                     "matched": matched,
-                    "key_accounts": int(here.customer_id.nunique()),
-                    "revenue_fen": int(here.drop_duplicates("customer_id").trailing_revenue_fen.sum()),
-                    "written": _variants(here),
+                    "key_accounts": len(revenue_of),
+                    "revenue_fen": int(sum(revenue_of.values())),
+                    "written": _joined(r.written for r in here),
                 }
             )
     out = pd.DataFrame(rows, columns=NEEDS.frame_columns)
