@@ -156,14 +156,17 @@ def reconcile(
     }
     compared = {c for c, s in county_status.items() if s == COMPARED}
     pairs = _pairs(usage[usage.county.isin(compared)], system[system.county.isin(compared)])
-    pairs["kind"] = [_kind(r, tolerance) for r in pairs.itertuples()]
+    amounts = ("county_revenue_fen", "system_revenue_fen", "county_volume", "system_volume")
+    pairs["kind"] = [
+        _kind(*values, tolerance) for values in zip(*(pairs[c].tolist() for c in amounts), strict=True)
+    ]
     table = _table(month, pairs[pairs.kind != ""], tolerance)
-    cells = _county_cells(month_dir, usage, ref)
     files = dict(zip(submissions.county, submissions.file.fillna(""), strict=True))
     sheets = usage.drop_duplicates("county").set_index("county").source_sheet
     table["county_sheet"] = table.county_sheet.where(
         table.county_sheet != "", table.county.map(sheets)
     ).fillna("")
+    cells = _county_cells(month_dir, set(zip(table.county_file, table.county_sheet, strict=True)), ref)
     problems += [_problem(r, cells, files) for r in table.to_dict("records")]
     by_county = _by_county(pairs, system, usage, county_status, ref)
     note = _note(by_county, county_status, tolerance, export, ref)
@@ -249,14 +252,15 @@ def _pairs(usage: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
     return pairs.drop(columns=["system_county", "system_name"])
 
 
-def _kind(r, tolerance: Tolerance) -> str:
-    if pd.isna(r.county_revenue_fen):
+def _kind(county_fen, system_fen, county_volume, system_volume, tolerance: Tolerance) -> str:
+    """A pair's difference: one side missing, or amounts apart by more than the tolerance."""
+    if pd.isna(county_fen):
         return SYSTEM_ONLY
-    if pd.isna(r.system_revenue_fen):
+    if pd.isna(system_fen):
         return COUNTY_ONLY
-    if tolerance.revenue_differs(
-        int(r.county_revenue_fen), int(r.system_revenue_fen)
-    ) or tolerance.volume_differs(int(r.county_volume), int(r.system_volume)):
+    if tolerance.revenue_differs(int(county_fen), int(system_fen)) or tolerance.volume_differs(
+        int(county_volume), int(system_volume)
+    ):
         return AMOUNT_DIFFERS
     return ""
 
@@ -299,12 +303,15 @@ def _table(month: str, diffs: pd.DataFrame, tolerance: Tolerance) -> pd.DataFram
 
 
 def _county_cells(
-    month_dir: Path, usage: pd.DataFrame, ref: Reference
+    month_dir: Path, sheets: set[tuple[str, str]], ref: Reference
 ) -> dict[tuple[str, str], dict[str, str]]:
     """(file, sheet) → column letters of 客户编号, 用邮量 and 收入 in the county's usage sheet, found
-    again in the file as the reader found them (a file gone since leaves the cell blank)."""
+    again in the file as the reader found them (a file gone since leaves the cell blank); only
+    for the sheets a difference points into."""
     out: dict[tuple[str, str], dict[str, str]] = {}
-    for file, sheet in usage[["source_file", "source_sheet"]].drop_duplicates().itertuples(index=False):
+    for file, sheet in sorted(sheets):
+        if not file:
+            continue
         path = month_dir / file
         letters: dict[str, str] = {}
         try:

@@ -119,12 +119,17 @@ class Reference:
         """County code whose name or alias appears in `text` (file name, 填报单位 …).
 
         The longest alias found wins, so that 会理市 is not taken for 会东 by a shared prefix.
+        Each text is resolved once (a system export repeats a few county texts on every row).
         """
-        haystack = normalise(text)
-        for alias, code in self._aliases_longest_first:
-            if alias in haystack:
-                return code
-        return None
+        if text not in self._county_of_text:
+            haystack = normalise(text)
+            found = (code for alias, code in self._aliases_longest_first if alias in haystack)
+            self._county_of_text[text] = next(found, None)
+        return self._county_of_text[text]
+
+    @cached_property
+    def _county_of_text(self) -> dict[str, str | None]:
+        return {}
 
     @cached_property
     def _aliases_longest_first(self) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -270,6 +271,7 @@ def _number(raw: object, multiplier: int, integer: bool) -> int | str:
     return to_fen(value * multiplier)
 
 
+@lru_cache(maxsize=256)  # the month column repeats one value on every row
 def _month_of(value: object) -> str:
     found = _MONTH.search(normalise(value))
     if not found:
