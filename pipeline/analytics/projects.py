@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.analytics.trailing import stacked_usage as stacked
+from pipeline.analytics.trailing import stacked_usage
 from pipeline.core.months import shift, year_of
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.projects import ALL_BUSINESS, NOT_COUNTED, months_between
@@ -90,7 +90,7 @@ class UsageByCustomer:
 
     @classmethod
     def of_months(cls, usage_by_month: dict[str, pd.DataFrame]) -> UsageByCustomer:
-        return cls(stacked_usage(usage_by_month))
+        return cls(stacked_usage(usage_by_month, ["customer_id", "business_type", "revenue_fen"]))
 
     def rows(self, customers: set[str]) -> pd.DataFrame:
         """The rows of `customers`, in the frame's order."""
@@ -198,12 +198,6 @@ def project_result(
         "_won": won,
         "_new_key_accounts": sorted(became),
     }
-
-
-def stacked_usage(usage_by_month: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every month's usage in one frame (customer, business type, revenue, month): filtered once
-    per project instead of once per project and month."""
-    return stacked(usage_by_month, ["customer_id", "business_type", "revenue_fen"])
 
 
 def project_results(

@@ -189,13 +189,6 @@ PDFS_APART_FROM = 16  # documents; fewer are all written here (a helper process 
 def write_pdfs(tasks: list[tuple[str, Path, Path, datetime]], helper=None) -> None:
     """`write_pdf(*task)` for each task: many of them shared with a helper process (the second
     core), `helper` if one was started early (pipeline.render.pool)."""
-    from pipeline.render.pool import helper_process, share
+    from pipeline.render.pool import run_shared
 
-    if len(tasks) < PDFS_APART_FROM:
-        for task in tasks:
-            write_pdf(*task)
-    elif helper is not None:
-        share(helper, write_pdf, tasks)
-    else:
-        with helper_process(load_print_resources) as started:
-            share(started, write_pdf, tasks)
+    run_shared(write_pdf, tasks, load_print_resources, PDFS_APART_FROM, helper)

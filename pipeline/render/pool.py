@@ -51,6 +51,29 @@ def share(
             raise RuntimeError(f"辅助进程出错:{error!r}") from error
 
 
+def run_shared(
+    task: Callable[..., object],
+    arguments: list[tuple],
+    preload: Callable[[], object],
+    apart_from: int,
+    helper: ProcessPoolExecutor | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
+    """`task(*a)` for each `a`: here alone when fewer than `apart_from` (a helper costs about a
+    second to start), else shared with `helper`, or with one started for them (`preload` first).
+    `meanwhile()`, when given, is done here first (see `share`)."""
+    if len(arguments) < apart_from:
+        if meanwhile is not None:
+            meanwhile()
+        for a in arguments:
+            task(*a)
+    elif helper is not None:
+        share(helper, task, arguments, meanwhile)
+    else:
+        with helper_process(preload) as started:
+            share(started, task, arguments, meanwhile)
+
+
 def _start(preload: Callable[[], object], thresholds: tuple[int, int, int]) -> None:
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     gc.set_threshold(*thresholds)

@@ -89,7 +89,7 @@ def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
 
 # Many workbooks (the site's downloads of a full build: ≈ 900, ≈ 10 ms each) are shared with a
 # helper process on the second core; fewer are all written here (a helper costs ≈ 1 s to start).
-WORKBOOKS_APART_FROM = 200
+WORKBOOKS_APART_FROM = 200  # counted in whole tasks (batches of WORKBOOKS_PER_TASK)
 WORKBOOKS_PER_TASK = 25
 
 
@@ -98,17 +98,13 @@ def write_workbooks(
 ) -> None:
     """Each (path, sheets) as a workbook; an existing file is replaced, never written through.
     `meanwhile()` is done in this process as well, while a helper process, when the workbooks
-    are many, has begun on them (pipeline.render.pool.share)."""
-    from pipeline.render.pool import helper_process, share
+    are many, has begun on them (pipeline.render.pool.run_shared)."""
+    from pipeline.render.pool import run_shared
 
-    if len(books) < WORKBOOKS_APART_FROM:
-        if meanwhile is not None:
-            meanwhile()
-        _write_batch(books, stamp)
-        return
     batches = [(books[i : i + WORKBOOKS_PER_TASK], stamp) for i in range(0, len(books), WORKBOOKS_PER_TASK)]
-    with helper_process(_load_writer) as helper:
-        share(helper, _write_batch, batches, meanwhile)
+    run_shared(
+        _write_batch, batches, _load_writer, WORKBOOKS_APART_FROM // WORKBOOKS_PER_TASK, meanwhile=meanwhile
+    )
 
 
 def _write_batch(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:

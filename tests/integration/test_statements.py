@@ -62,9 +62,8 @@ def test_many_workbooks_shared_with_a_helper_are_those_written_one_by_one(tmp_pa
     monkeypatch.setattr(xlsx, "WORKBOOKS_APART_FROM", 10)
     monkeypatch.setattr(xlsx, "WORKBOOKS_PER_TASK", 4)
     (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "b0.xlsx").hardlink_to(
-        tmp_path / "one" / "b1.xlsx"
-    )  # replaced, not written through
+    # a hard link to another workbook: replaced, not written through
+    (tmp_path / "shared" / "b0.xlsx").hardlink_to(tmp_path / "one" / "b1.xlsx")
     pages: list[str] = []
     xlsx.write_workbooks(
         [(tmp_path / "shared" / name, sheets) for name, sheets in books.items()],
