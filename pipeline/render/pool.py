@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 
 @contextmanager
@@ -25,6 +25,28 @@ def helper_process(preload: Callable[[], object]) -> Iterator[ProcessPoolExecuto
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class HelperOnDemand:
+    """A helper process (`helper_process(preload)`) started the first time it is called for, so
+    that work done in parts shares one helper, and none is started when no part needs it; it
+    ends with the `with` block."""
+
+    def __init__(self, preload: Callable[[], object]):
+        self._preload = preload
+        self._stack = ExitStack()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> HelperOnDemand:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._stack.enter_context(helper_process(self._preload))
+        return self._pool
 
 
 def share(
@@ -56,7 +78,7 @@ def run_shared(
     arguments: list[tuple],
     preload: Callable[[], object],
     apart_from: int,
-    helper: ProcessPoolExecutor | None = None,
+    helper: ProcessPoolExecutor | HelperOnDemand | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """`task(*a)` for each `a`: here alone when fewer than `apart_from` (a helper costs about a
@@ -68,7 +90,7 @@ def run_shared(
         for a in arguments:
             task(*a)
     elif helper is not None:
-        share(helper, task, arguments, meanwhile)
+        share(helper() if isinstance(helper, HelperOnDemand) else helper, task, arguments, meanwhile)
     else:
         with helper_process(preload) as started:
             share(started, task, arguments, meanwhile)

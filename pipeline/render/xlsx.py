@@ -8,8 +8,12 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+
+if TYPE_CHECKING:
+    from pipeline.render.pool import HelperOnDemand
 
 _FORMULA_START = ("=", "+", "-", "@")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
@@ -94,17 +98,27 @@ WORKBOOKS_PER_TASK = 25
 
 
 def write_workbooks(
-    books: list[tuple[Path, Sheets]], stamp: datetime, meanwhile: Callable[[], object] | None = None
+    books: list[tuple[Path, Sheets]],
+    stamp: datetime,
+    meanwhile: Callable[[], object] | None = None,
+    helper: HelperOnDemand | None = None,
 ) -> None:
     """Each (path, sheets) as a workbook; an existing file is replaced, never written through.
-    `meanwhile()` is done in this process as well, while a helper process, when the workbooks
-    are many, has begun on them (pipeline.render.pool.run_shared)."""
+    `meanwhile()` is done in this process as well, while a helper process (`helper`, or one
+    started for these), when the workbooks are many, has begun on them
+    (pipeline.render.pool.run_shared)."""
     from pipeline.render.pool import run_shared
 
     batches = [(books[i : i + WORKBOOKS_PER_TASK], stamp) for i in range(0, len(books), WORKBOOKS_PER_TASK)]
-    run_shared(
-        _write_batch, batches, _load_writer, WORKBOOKS_APART_FROM // WORKBOOKS_PER_TASK, meanwhile=meanwhile
-    )
+    apart_from = WORKBOOKS_APART_FROM // WORKBOOKS_PER_TASK
+    run_shared(_write_batch, batches, _load_writer, apart_from, helper, meanwhile)
+
+
+def workbook_helper() -> HelperOnDemand:
+    """A helper for workbooks written in several parts (`with workbook_helper() as helper:`)."""
+    from pipeline.render.pool import HelperOnDemand
+
+    return HelperOnDemand(_load_writer)
 
 
 def _write_batch(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:

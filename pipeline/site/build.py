@@ -21,18 +21,23 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
 from pipeline.ingest.reference import Reference
 from pipeline.render.pdf import TEMPLATES, render_html, rendering_digest, stylesheet
-from pipeline.render.xlsx import Sheets, formula_like, write_workbooks
+from pipeline.render.xlsx import Sheets, formula_like, workbook_helper, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.downloads import Table
 from pipeline.site.market_pages import competitor_pages, market_page
 from pipeline.site.pages import Page, SitePages
 from pipeline.site.project_pages import project_pages
+
+if TYPE_CHECKING:
+    from pipeline.render.pool import HelperOnDemand
 
 MANIFEST = ".site-manifest.json"
 SEARCH_DATA = "search-data.js"
@@ -43,6 +48,8 @@ STATIC = ("site.js",)  # scripts of templates/ copied as they are
 FULL_TEXT_TEMPLATES = {"site_month.html", "site_county.html", "site_business.html"}
 FULL_TEXT_GLOB = "{months,counties,business}/*.html"
 _XLSX_STAMP = datetime(2000, 1, 1)  # downloads carry no build time: same data, same bytes
+# changed pages rendered together: a province's ≈ 17,000 pages, held at once, took ≈ 2 GB
+PAGES_AT_ONCE = 2000
 
 
 @dataclass
@@ -66,35 +73,43 @@ def build_site(layout: Layout, ref: Reference, search_index: bool = True) -> Sit
 def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -> SiteBuild:
     started = time.perf_counter()
     site_pages = SitePages(load_site_data(layout), ref)
-    pages = site_pages.all() + competitor_pages(site_pages)  # 市场研究: a page per competitor
-    pages += project_pages(site_pages)  # 营销项目: projects.html and a page per project
-    pages.append(market_page(site_pages))  # 市场研究: needs, breadth of use, competitors
+    pages = chain(
+        site_pages.all(),
+        competitor_pages(site_pages),  # 市场研究: a page per competitor
+        project_pages(site_pages),  # 营销项目: projects.html and a page per project
+        [market_page(site_pages)],  # 市场研究: needs, breadth of use, competitors
+    )
     current = _adopt_current(layout.site, releases)
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)
-    wanted, hashes, changed = set(), {}, []
-    for page in pages:
-        digest = _page_digest(page)
-        outputs = _page_outputs(page)
-        hashes[page.path] = digest
-        wanted.update(outputs)
-        if old.get(page.path) != digest or not all((staging / p).exists() for p in outputs):
-            changed.append(page)
-        wanted.update(_copy_files(staging, page.files))
-    _write_pages(staging, changed)
-    rendered = len(changed)
-    wanted.update(_write_static(staging, pages))
+    wanted, hashes, changed, search = set(), {}, [], []
+    rendered, indexed_changed = 0, False
+    with workbook_helper() as helper:  # one for every part of the build, if any needs it
+        for page in pages:
+            digest = _page_digest(page)
+            outputs = _page_outputs(page)
+            hashes[page.path] = digest
+            wanted.update(outputs)
+            search += [_search_entry(page)] if page.search else []
+            if old.get(page.path) != digest or not all((staging / p).exists() for p in outputs):
+                changed.append(page)
+                indexed_changed |= page.template in FULL_TEXT_TEMPLATES
+            wanted.update(_copy_files(staging, page.files))
+            if len(changed) == PAGES_AT_ONCE:  # written now: a province's pages do not fit at once
+                rendered += _write_pages(staging, changed, helper)
+                changed = []
+        rendered += _write_pages(staging, changed, helper)
+    wanted.update(_write_static(staging, search))
     removed = _remove_orphans(staging, wanted | {MANIFEST, ".lock"})
-    indexed_changed = any(p.template in FULL_TEXT_TEMPLATES for p in changed)
     if search_index and (indexed_changed or removed or not (staging / "pagefind").is_dir()):
         _index_for_search(staging)
     _write(staging / MANIFEST, json.dumps(hashes, ensure_ascii=False, sort_keys=True, indent=0))
     release = _promote(staging, layout.site, releases)
     seconds = time.perf_counter() - started
     progress.info(
-        "  网站:%d 页,重新生成 %d 页,删除 %d 个过时文件(%.1f 秒)", len(pages), rendered, removed, seconds
+        "  网站:%d 页,重新生成 %d 页,删除 %d 个过时文件(%.1f 秒)", len(hashes), rendered, removed, seconds
     )
-    return SiteBuild(release, len(pages), rendered, removed, seconds)
+    return SiteBuild(release, len(hashes), rendered, removed, seconds)
 
 
 # -- pages and their downloads -------------------------------------------------------------
@@ -124,16 +139,17 @@ def _page_outputs(page: Page) -> list[str]:
     return [page.path, xlsx_path(page), *(csv_path(page, t) for t in page.tables)]
 
 
-def _write_pages(staging: Path, pages: list[Page]) -> None:
-    """Render `pages` with their CSV files and workbooks (the workbooks, when many, partly in a
-    helper process while the pages are rendered here)."""
+def _write_pages(staging: Path, pages: list[Page], helper: HelperOnDemand) -> int:
+    """Render `pages` with their CSV files and workbooks (the workbooks, when many, partly in
+    `helper` while the pages are rendered here). The number of pages."""
 
     def render_pages() -> None:
         for page in pages:
             _write_page(staging, page)
 
     books = [(staging / xlsx_path(p), _sheets(p.tables)) for p in pages if p.tables]
-    write_workbooks(books, _XLSX_STAMP, meanwhile=render_pages)
+    write_workbooks(books, _XLSX_STAMP, meanwhile=render_pages, helper=helper)
+    return len(pages)
 
 
 def _sheets(tables: list[Table]) -> Sheets:
@@ -177,15 +193,15 @@ def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
     return set(files)
 
 
-def _write_static(staging: Path, pages: list[Page]) -> set[str]:
+def _search_entry(page: Page) -> dict[str, str]:
+    """The page in the search catalogue that works from file:// (name, kind, detail, address)."""
+    return {"n": page.search["name"], "k": page.search["kind"], "d": page.search["detail"], "u": page.path}
+
+
+def _write_static(staging: Path, catalogue: list[dict[str, str]]) -> set[str]:
     _write(staging / "style.css", stylesheet())
     for name in STATIC:
         _write(staging / name, (TEMPLATES / name).read_text(encoding="utf-8"))
-    catalogue = [
-        {"n": p.search["name"], "k": p.search["kind"], "d": p.search["detail"], "u": p.path}
-        for p in pages
-        if p.search
-    ]
     text = json.dumps(catalogue, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     _write(staging / SEARCH_DATA, f"window.KAC_SEARCH = {text};\n")
     return {"style.css", SEARCH_DATA, *STATIC}

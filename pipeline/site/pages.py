@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
@@ -87,20 +87,21 @@ class SitePages:
         self.key_customers = set(tiers.customer_id[tiers.tier.isin(KEY_TIERS)])
         self.trend_months = data.months[-TREND_MONTHS:]
 
-    def all(self) -> list[Page]:
-        pages = [self.home()]
+    def all(self) -> Iterator[Page]:
+        """Every page, one after another (a province has ≈ 17,000: the caller writes them as
+        they come rather than holding them all)."""
+        yield self.home()
         for month, editions in self.data.editions.items():
-            pages.append(self.month(editions[-1], editions))
-            pages += [self.month(e, editions, superseded=True) for e in editions[:-1]]
-            pages.append(self.problems(month))
-        pages += [self.county(code, name) for code, name in self._counties()]
-        pages += [self.business(code, name) for code, name in self._business_types()]
-        pages += self.customers()
-        pages += self.patches.pages()  # each manager's page (pipeline/site/managers.py)
-        pages += [self.survey(wave, s) for wave, s in self.data.surveys.items()]
-        pages.append(self.search_page())
-        pages += centres_pages(self.data, [name for _, name in self._counties()])
-        return pages
+            yield self.month(editions[-1], editions)
+            yield from (self.month(e, editions, superseded=True) for e in editions[:-1])
+            yield self.problems(month)
+        yield from (self.county(code, name) for code, name in self._counties())
+        yield from (self.business(code, name) for code, name in self._business_types())
+        yield from self.customers()
+        yield from self.patches.pages()  # each manager's page (pipeline/site/managers.py)
+        yield from (self.survey(wave, s) for wave, s in self.data.surveys.items())
+        yield self.search_page()
+        yield from centres_pages(self.data, [name for _, name in self._counties()])
 
     # -- shared ----------------------------------------------------------------------------
 
@@ -413,8 +414,10 @@ class SitePages:
             search={"name": name, "kind": "业务种类", "detail": ""},
         )
 
-    def customers(self) -> list[Page]:
-        """One page per customer that was a key account in any month shown."""
+    def customers(self) -> Iterator[Page]:
+        """One page per customer that was a key account in any month shown, made a batch of
+        customers at a time: their rows as plain dicts take ≈ 60 KB a customer (≈ 1 GB for a
+        province's 16,000), so a batch is written before the next is made."""
         keys = self.key_customers
         usage = self.data.table("usage")
         usage = (
@@ -422,20 +425,26 @@ class SitePages:
             .groupby(["customer_id", "month", "business_type"], as_index=False)[["volume", "revenue_fen"]]
             .sum()
         )
-        rows = {
-            "usage": _rows_by_customer(usage, ["month", "business_type"], [False, True]),
-            "tiers": _rows_by_customer(self._only(keys, "tiers"), ["month"], [False]),
-            "visits": _rows_by_customer(self._only(keys, "visits"), ["date"], [False]),
-            "alerts": _rows_by_customer(self._only(keys, "alerts"), ["month"], [False]),
-            "cases": _rows_by_customer(self._cases_of(keys), ["opened", "case_id"], [False, True]),
+        frames = {
+            "usage": (usage, ["month", "business_type"], [False, True]),
+            "tiers": (self._only(keys, "tiers"), ["month"], [False]),
+            "visits": (self._only(keys, "visits"), ["date"], [False]),
+            "alerts": (self._only(keys, "alerts"), ["month"], [False]),
+            "cases": (self._cases_of(keys), ["opened", "case_id"], [False, True]),
         }
         archive = self.data.archive
-        mine = archive[archive.customer_id.isin(keys)] if len(archive) else archive
-        info = {r["customer_id"]: r for r in mine.astype(object).where(mine.notna(), None).to_dict("records")}
-        return [
-            self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
-            for c in sorted(keys)
-        ]
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), CUSTOMER_PAGES_AT_ONCE):
+            batch = ordered[start : start + CUSTOMER_PAGES_AT_ONCE]
+            rows = {
+                name: _rows_by_customer(frame[frame.customer_id.isin(batch)], by, ascending)
+                for name, (frame, by, ascending) in frames.items()
+            }
+            mine = archive[archive.customer_id.isin(batch)] if len(archive) else archive
+            plain = mine.astype(object).where(mine.notna(), None)
+            info = {r["customer_id"]: r for r in plain.to_dict("records")}
+            for c in batch:
+                yield self.customer(c, info.get(c, {}), {name: rows[name].get(c, []) for name in rows})
 
     def _cases_of(self, customers: set[str]) -> pd.DataFrame:
         cases = self.data.cases
@@ -609,6 +618,8 @@ class SitePages:
     def search_page(self) -> Page:
         return Page("search.html", "site_search.html", {})
 
+
+CUSTOMER_PAGES_AT_ONCE = 2000  # customers whose rows are made at once (see SitePages.customers)
 
 CASE_HEADERS = [
     *("受理日期", "类型", "业务种类", "内容", "邮件号码", "理赔金额(元)"),

@@ -197,6 +197,40 @@ def test_republishing_rewrites_only_what_changed_and_removes_orphans(outputs_cop
     assert len(releases) == 2  # the current and the one before it
 
 
+def site_files(layout: Layout) -> dict[str, bytes]:
+    site = layout.site.resolve()
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_site_built_in_parts_is_the_site_built_at_once_with_one_helper(
+    published, reference, tmp_path, monkeypatch
+):
+    """A province's pages are made and written a part at a time (memory): the same bytes, and
+    one helper process writes the workbooks of every part."""
+    import pipeline.site.build as build
+    import pipeline.site.pages as pages
+    from pipeline.render import pool, xlsx
+
+    whole, parts = (Layout(published.inputs, tmp_path / name / "outputs") for name in ("whole", "parts"))
+    for layout in (whole, parts):
+        ignore = shutil.ignore_patterns("site", "site-releases")
+        shutil.copytree(published.outputs, layout.outputs, symlinks=True, ignore=ignore)
+    at_once = build_site(whole, reference, search_index=False)
+
+    started = []
+    real = pool.helper_process
+    monkeypatch.setattr(pool, "helper_process", lambda preload: started.append(preload) or real(preload))
+    monkeypatch.setattr(build, "PAGES_AT_ONCE", 40)
+    monkeypatch.setattr(pages, "CUSTOMER_PAGES_AT_ONCE", 7)
+    monkeypatch.setattr(xlsx, "WORKBOOKS_APART_FROM", 10)
+    monkeypatch.setattr(xlsx, "WORKBOOKS_PER_TASK", 4)
+    in_parts = build_site(parts, reference, search_index=False)
+
+    assert in_parts.rendered == at_once.rendered == at_once.pages > 3 * 40
+    assert len(started) == 1  # one helper for every part
+    assert site_files(parts) == site_files(whole)
+
+
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
