@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from pipeline.core.layout import Layout
 from pipeline.core.money import format_yuan, to_fen
 from pipeline.ingest.reference import Reference
-from pipeline.site.build import _write_page, _write_static
+from pipeline.site.build import _search_entry, _write_page, _write_static
 from pipeline.site.data import load_site_data
 from pipeline.site.pages import SitePages
 from pipeline.site.project_data import project_page
@@ -141,7 +141,7 @@ def test_a_hostile_project_name_is_shown_as_text(published, page, tmp_path):  # 
     out = tmp_path / "site"
     for p in pages:
         _write_page(out, p)
-    _write_static(out, pages)
+    _write_static(out, [_search_entry(p) for p in pages if p.search])
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto((out / "projects.html").as_uri())
