@@ -93,7 +93,7 @@ def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
 
 # Many workbooks (the site's downloads of a full build: ≈ 900, ≈ 10 ms each) are shared with a
 # helper process on the second core; fewer are all written here (a helper costs ≈ 1 s to start).
-WORKBOOKS_APART_FROM = 200  # counted in whole tasks (batches of WORKBOOKS_PER_TASK)
+WORKBOOKS_APART_FROM = 200  # workbooks, compared as whole tasks of WORKBOOKS_PER_TASK
 WORKBOOKS_PER_TASK = 25
 
 
