@@ -39,3 +39,7 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] || [ con
   .venv/bin/pip install -q -c constraints.txt -e ".[test,scale]"
   touch .venv/.installed
 fi
+
+# the PDFs' copy of the CJK font cut to the characters in common use (≈ 20 s, once per machine;
+# pipeline/render/fonts.py): made here so that no run or test waits for it
+.venv/bin/python -c "from pipeline.render.fonts import print_font_css; print_font_css()"

@@ -19,7 +19,7 @@ from pipeline.core.code import package_files
 from pipeline.core.digest import content_hash
 from pipeline.core.money import format_yuan
 from pipeline.core.tables import atomic_write
-from pipeline.render.fonts import cjk_family
+from pipeline.render.fonts import cjk_family, print_font_css
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -124,12 +124,13 @@ def load_print_resources() -> None:
 
 @lru_cache(maxsize=1)
 def _print_resources():
-    """The stylesheet, parsed once, and one font configuration for every PDF of the process."""
+    """The stylesheet, parsed once, and one font configuration for every PDF of the process; the
+    PDFs' text set in the common-character copy of the CJK font (pipeline.render.fonts)."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    return CSS(string=stylesheet(), font_config=fonts), fonts
+    return CSS(string=stylesheet() + print_font_css(), font_config=fonts), fonts
 
 
 def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments: list[Path] = ()) -> Path:
