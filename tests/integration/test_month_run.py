@@ -150,14 +150,16 @@ def test_bulletin_embeds_a_subset_cjk_font_and_carries_its_tables(published):
     assert {"usage.csv", "volumes.csv", "submissions.csv", "problems.csv"} <= attached
 
 
-def test_rerun_with_unchanged_inputs_keeps_version_and_bytes(published):
+def test_rerun_with_unchanged_inputs_keeps_version_and_bytes(published, tmp_path):
     from assets.runner import run_month
+    from tests.integration.test_correction import copy_of
 
-    pdf = bulletin_pdf(published)
+    layout = copy_of(published, tmp_path)
+    pdf = bulletin_pdf(layout)
     before = pdf.read_bytes()
-    report = run_month(published, MONTH)
+    report = run_month(layout, MONTH)
     assert report.success and report.history_months == []
-    assert [p.name for p in published.bulletins(MONTH).iterdir() if p.is_dir()] == ["v1"]
+    assert [p.name for p in layout.bulletins(MONTH).iterdir() if p.is_dir()] == ["v1"]
     assert pdf.read_bytes() == before
 
 
