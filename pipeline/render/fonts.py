@@ -121,11 +121,11 @@ def _common_copy(source: Path, index: int) -> Path | None:
 
     stat = source.stat()
     key = content_hash([str(source), index, stat.st_size, stat.st_mtime_ns, fonttools_version, COMMON_RANGES])
-    folder = font_cache()
-    target = folder / f"{source.stem}-{index}-{key[:16]}.otf"
-    if target.exists():
-        return target
     try:
+        folder = font_cache()
+        target = folder / f"{source.stem}-{index}-{key[:16]}.otf"
+        if target.exists():
+            return target
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / ".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
