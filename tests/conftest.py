@@ -18,11 +18,19 @@ KINDS = ("unit", "integration", "browser")
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Each test is marked by its folder: `pytest -m unit` runs the seconds-long ones (no Dagster)."""
+    """Each test is marked by its folder: `pytest -m unit` runs the seconds-long ones (no Dagster).
+
+    Order (each module kept whole, in its own order): the modules that do not read the published
+    month, then those that re-run a copy of it (the longest), then those that only read it. The
+    tests are split between the processes in two blocks: one builds the month while the other
+    runs tests that do not need it, and the run ends on short tests rather than a long one."""
     for item in items:
         kind = next((k for k in KINDS if f"tests/{k}/" in item.nodeid), None)
         if kind:
             item.add_marker(kind)
+    reading = {item.module for item in items if "published" in item.fixturenames}
+    copying = {i.module for i in items if {"published", "tmp_path"} <= set(i.fixturenames)}
+    items.sort(key=lambda item: 0 if item.module not in reading else 1 if item.module in copying else 2)
 
 
 @pytest.fixture(scope="session")
