@@ -119,9 +119,10 @@ def _common_copy(source: Path, index: int) -> Path | None:
     processes and a helper start together); None, with a warning, where it cannot be made."""
     from fontTools import version as fonttools_version
 
-    stat = source.stat()
-    key = content_hash([str(source), index, stat.st_size, stat.st_mtime_ns, fonttools_version, COMMON_RANGES])
     try:
+        stat = source.stat()
+        made_from = [str(source), index, stat.st_size, stat.st_mtime_ns, fonttools_version]
+        key = content_hash([*made_from, COMMON_RANGES, COMMON_FEATURES])  # what it holds changes: made again
         folder = font_cache()
         target = folder / f"{source.stem}-{index}-{key[:16]}.otf"
         if target.exists():
@@ -131,6 +132,9 @@ def _common_copy(source: Path, index: int) -> Path | None:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not target.exists():
                 atomic_write(target, _subset(source, index))
+                for older in folder.glob(f"{source.stem}-{index}-*.otf"):  # of another font or code
+                    if older != target:
+                        older.unlink()
     except Exception as error:  # any failure leaves the whole font, which works
         progress.warning("  字体:未能生成常用字副本(%s),PDF 使用完整字体,速度较慢", error)
         return None
