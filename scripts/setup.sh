@@ -22,9 +22,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
-    $sudo apt-get update -q >/dev/null
-    $sudo apt-get install -y -q "${missing[@]}" >/dev/null
+  # another set-up installing at the same time holds dpkg's lock: wait for it, do not fail
+  apt=($sudo apt-get -o DPkg::Lock::Timeout=900)
+  "${apt[@]}" install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+    "${apt[@]}" update -q >/dev/null
+    "${apt[@]}" install -y -q "${missing[@]}" >/dev/null
   }
   fc-cache -f >/dev/null  # the first PDF would otherwise wait for the font cache
 fi
