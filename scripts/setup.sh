@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # fonts and PDF tools for the bulletins; chromium and a Java runtime for the site's browser
-# tests (Playwright drives Debian's chromium; the Nu HTML checker runs on Java)
+# tests (Playwright drives Debian's chromium; the Nu HTML checker runs on Java); LibreOffice Calc
+# for the test that opens the feedback workbooks as a county would
 SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  chromium default-jre-headless)
+  chromium default-jre-headless libreoffice-calc-nogui)
 # `scripts/setup.sh postgres` (make test-postgres): also the server its test starts;
 # `scripts/setup.sh distributed` (make test-distributed): that server and a RabbitMQ broker
 [ "${1:-}" = "postgres" ] && SYSTEM_PACKAGES+=(postgresql)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -21,7 +22,14 @@ from assets.instance import instance_for
 from pipeline.feedback.month import INDEX, read_index
 from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET
 from pipeline.ingest.reference import Reference
-from tests.unit.test_feedback import check_links, fill, no_formula_anywhere, summary_rows
+from tests.unit.test_feedback import (
+    _legacy_xls,
+    check_links,
+    fill,
+    no_formula_anywhere,
+    returned,
+    summary_rows,
+)
 
 MONTH = "2025-03"
 
@@ -136,3 +144,37 @@ def test_the_site_links_each_feedback_file_without_copying_it(published):
         assert target.is_file() and target.parent == published.feedback(MONTH)
     assert not list(published.site.resolve().rglob("*问题反馈*"))
     assert (published.feedback(MONTH) / INDEX).is_file()
+
+
+def test_every_feedback_workbook_opens_in_libreoffice_as_a_county_would(published, tmp_path, reference):
+    """Counties open these files in WPS or LibreOffice, not only Excel: LibreOffice Calc (headless)
+    converts each one to PDF, the month's copies and a workbook rebuilt from an .xls alike, and
+    the converted pages carry the summary sheet's title and the cell of a problem."""
+    rebuilt_from = tmp_path / "in"
+    rebuilt_from.mkdir()
+    _legacy_xls(rebuilt_from / "西昌市_2026年10月.xls")
+    rebuilt, _ = returned(rebuilt_from, reference, tmp_path / "重建_问题反馈.xlsx")
+    workbooks = [*sorted(published.feedback(MONTH).glob("*_问题反馈.xlsx")), rebuilt]
+    converted = tmp_path / "pdf"
+    profile = (tmp_path / "profile").as_uri()  # its own profile: tests run side by side
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(converted),
+            *map(str, workbooks),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    for workbook in workbooks:
+        pdf = converted / f"{workbook.stem}.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        first = summary_rows(load_workbook(workbook))[0]
+        assert "报表问题反馈" in text and str(first[2].value) in text, workbook.name
