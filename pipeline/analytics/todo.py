@@ -128,7 +128,8 @@ def not_visited(tiers: pd.DataFrame, dated_visits: pd.DataFrame, alerts: pd.Data
         else pd.Series(dtype=str)
     )
     out = out.assign(
-        alerts=out.customer_id.map(kinds).fillna("").to_numpy(),
+        # a plain lookup: `map` gives float NaN where no key account has an alert
+        alerts=[kinds.get(customer, "") for customer in out.customer_id],
         tier_label=out.tier.map(TIER_LABELS).to_numpy(),
     )
     out["alerted"] = out.alerts != ""
