@@ -3,9 +3,12 @@ is drawn from the whole font, and a copy that cannot be made leaves the whole fo
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
+from pipeline.core.layout import REPO
 from pipeline.render import fonts
 from pipeline.render.pdf import document_time, write_pdf
 
@@ -44,3 +47,25 @@ def test_a_font_that_cannot_be_cut_leaves_the_whole_font(tmp_path: Path, monkeyp
     assert fonts._common_copy(broken, 0) is None
     assert "完整字体" in caplog.text
     assert not list((tmp_path / "cache").rglob("*.otf"))
+
+
+RUN_LIKE_KAC = """
+import sys
+from pathlib import Path
+from pipeline.core.runtime import settle_heap
+from pipeline.render.pdf import document_time, write_pdf
+settle_heap()  # as `kac run` does: rare collections, so the font configuration lives to the end
+out = Path(sys.argv[1]) / "a.pdf"
+write_pdf("<p>凉山州</p>", out.parent, out, document_time("2026-10", 1))
+"""
+
+
+def test_a_process_that_wrote_pdfs_leaves_no_font_copy_behind(tmp_path: Path) -> None:
+    """WeasyPrint copies the @font-face font (≈ 4 MB) into a temporary folder of its own: every
+    process that wrote a PDF removes it when it ends, `kac run` and its helper processes alike."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    subprocess.run([sys.executable, "-c", RUN_LIKE_KAC, str(tmp_path)], env=env, check=True, cwd=REPO)
+    assert (tmp_path / "a.pdf").stat().st_size > 0
+    assert list(temp.iterdir()) == []
