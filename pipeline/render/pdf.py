@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from importlib.metadata import version
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -133,13 +134,15 @@ def _print_resources():
 
     fonts = FontConfiguration()
     atexit.register(_release_print_resources)
+    # a step or worker process started by multiprocessing ends by os._exit, after its finalisers
+    Finalize(None, _release_print_resources, exitpriority=0)
     return CSS(string=stylesheet() + print_font_css(), font_config=fonts), fonts
 
 
 def _release_print_resources() -> None:
-    """The font configuration let go of before the interpreter ends: WeasyPrint removes its
+    """The font configuration let go of before the process ends: WeasyPrint removes its
     temporary copy of the @font-face font (≈ 4 MB under /tmp) when the configuration is collected,
-    which at interpreter shutdown fails and leaves the copy behind in every process."""
+    which at interpreter shutdown fails and leaves the copy behind."""
     _print_resources.cache_clear()
     gc.collect()
 
