@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import base64
 import gc
 import hashlib
@@ -133,8 +132,8 @@ def _print_resources():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    atexit.register(_release_print_resources)
-    # a step or worker process started by multiprocessing ends by os._exit, after its finalisers
+    # run at exit by multiprocessing's finalisers: in this process (its atexit hook) and in a
+    # step or worker process it started, which ends by os._exit after them
     Finalize(None, _release_print_resources, exitpriority=0)
     return CSS(string=stylesheet() + print_font_css(), font_config=fonts), fonts
 

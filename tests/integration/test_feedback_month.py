@@ -149,7 +149,7 @@ def test_the_site_links_each_feedback_file_without_copying_it(published):
 def test_every_feedback_workbook_opens_in_libreoffice_as_a_county_would(published, tmp_path, reference):
     """Counties open these files in WPS or LibreOffice, not only Excel: LibreOffice Calc (headless)
     converts each one to PDF, the month's copies and a workbook rebuilt from an .xls alike, and
-    the converted pages carry the summary sheet's title and the cell of a problem."""
+    the converted pages carry the summary sheet's title and the first problem's name."""
     rebuilt_from = tmp_path / "in"
     rebuilt_from.mkdir()
     _legacy_xls(rebuilt_from / "西昌市_2026年10月.xls")
