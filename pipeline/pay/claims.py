@@ -5,7 +5,9 @@ A row labelled 新揽收 earns it only where that customer × business type had 
 preceding window (rules: `pay.new_business_window_months`, default 12): so a relabelled
 existing business earns nothing, and a new one is rewarded once, in the month of its first
 collection (the next month it has usage in the window). In the go-live month there is no
-earlier data to check a claim against: nothing is rewarded then (the baseline).
+earlier data to check a claim against: nothing is rewarded then (the baseline). A row with
+neither 用邮量 nor 收入 (a county's "no mail this month") is not usage: it neither earns the
+reward nor uses it up, and months holding only such rows are no earlier data.
 A claim that fails stays usage; it is reported as a warning at its 揽收类型 cell and listed on
 the manager's statement with the month its earlier usage was found.
 """
@@ -34,6 +36,7 @@ CLAIM_COLUMNS = [
     "reason",
 ]
 GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
+NOTHING_COLLECTED_REASON = "用邮量与收入均为0,未揽收"
 
 
 def window_months(rules: Rules) -> int:
@@ -51,6 +54,7 @@ def new_business_claims(
     claims = usage[usage.collection == NEW_BUSINESS]
     if "collection_cell" not in claims:
         claims = claims.assign(collection_cell="")
+    earlier = {m: frame[_collected(frame)] for m, frame in earlier.items()}
     window = [shift(month, -k) for k in range(1, window_months(rules) + 1)]
     seen = [
         earlier[m][["customer_id", "business_type"]].assign(earlier_month=m)
@@ -63,13 +67,27 @@ def new_business_claims(
         earlier_month = pd.Series(found, index=claims.index).fillna("")
     else:
         earlier_month = pd.Series("", index=claims.index)
-    go_live = not any(m < month for m in earlier)
+    # empty history months (a centre whose data starts later) are no earlier data either
+    go_live = not any(m < month and not frame.empty for m, frame in earlier.items())
     out = claims.assign(earlier_month=earlier_month)
-    out["rewarded"] = (out.earlier_month == "") & (not go_live)
+    collected = _collected(out)
+    out["rewarded"] = (out.earlier_month == "") & collected & (not go_live)
     out["reason"] = [
-        GO_LIVE_REASON if go_live else f"{m} 已有该业务用邮,非新揽收" if m else "" for m in out.earlier_month
+        GO_LIVE_REASON
+        if go_live
+        else f"{m} 已有该业务用邮,非新揽收"
+        if m
+        else ""
+        if used
+        else NOTHING_COLLECTED_REASON
+        for m, used in zip(out.earlier_month, collected, strict=True)
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
+
+
+def _collected(rows: pd.DataFrame) -> pd.Series:
+    """Rows with mail or revenue: a 0/0 row says the customer sent nothing."""
+    return (rows.volume > 0) | (rows.revenue_fen > 0)
 
 
 def claim_problems(claims: pd.DataFrame) -> list[Problem]:

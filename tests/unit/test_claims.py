@@ -6,7 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.core.rules import RuleBook
-from pipeline.pay.claims import GO_LIVE_REASON, claim_problems, new_business_claims
+from pipeline.pay.claims import (
+    GO_LIVE_REASON,
+    NOTHING_COLLECTED_REASON,
+    claim_problems,
+    new_business_claims,
+)
 
 RULES = RuleBook([{"from": "2025-01", "pay": {"new_business_window_months": 12}}]).for_month("2025-01")
 
@@ -18,6 +23,7 @@ def rows(month: str, *pairs: tuple[str, str, str]) -> pd.DataFrame:
         month=month,
         county="西昌市",
         manager_id="M008",
+        volume=10,
         revenue_fen=100_00,
         source_file=f"西昌市_{month}.xlsx",
         source_sheet="用邮情况",
@@ -60,3 +66,26 @@ def test_usage_older_than_the_window_does_not_count_against_a_claim():
     history = {"2025-01": rows("2025-01", ("A", "特快", "存量")), "2025-02": rows("2025-02")}
     claims = new_business_claims("2025-04", rows("2025-04", ("A", "特快", "新揽收")), history, rules)
     assert claims.rewarded.all()  # 2025-01 is three months back: outside a two-month window
+
+
+def test_a_row_with_no_mail_neither_earns_the_reward_nor_uses_it_up():
+    september = rows("2025-09", ("A", "特快", "新揽收")).assign(volume=0, revenue_fen=0)
+    history = {"2025-08": rows("2025-08", ("B", "函件", "存量"))}
+    claims = new_business_claims("2025-09", september, history, RULES)
+    assert not claims.rewarded.any() and list(claims.reason) == [NOTHING_COLLECTED_REASON]
+    assert claim_problems(claims) == []  # a county may write 0 for "no mail": nothing to correct
+    history["2025-09"] = september
+    october = rows("2025-10", ("A", "特快", "新揽收")).assign(revenue_fen=50_000_00)
+    claims = new_business_claims("2025-10", october, history, RULES)
+    assert claims.rewarded.all() and list(claims.reason) == [""]  # the first real collection
+
+
+def test_empty_months_before_the_data_starts_leave_the_first_month_a_go_live_month():
+    """`kac run` builds the months from 2025-01 for a centre whose workbooks start later."""
+    nothing = rows("2025-01").iloc[0:0]
+    history = {m: nothing for m in ("2025-01", "2025-02", "2025-03")}
+    claims = new_business_claims("2025-04", rows("2025-04", ("A", "特快", "新揽收")), history, RULES)
+    assert not claims.rewarded.any() and list(claims.reason) == [GO_LIVE_REASON]
+    zeros = {"2025-03": rows("2025-03", ("A", "特快", "存量")).assign(volume=0, revenue_fen=0)}
+    claims = new_business_claims("2025-04", rows("2025-04", ("A", "特快", "新揽收")), zeros, RULES)
+    assert list(claims.reason) == [GO_LIVE_REASON]  # a month of 0/0 rows holds no usage either
