@@ -42,7 +42,11 @@ CODES: dict[str, tuple[str, str]] = {
     "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
-    "score_out_of_range": ("row", "分值超出范围(应为 0–{detail}),该项按 0 分计,请中心核对考核评分表"),
+    "score_out_of_range": (
+        "row",
+        "分值无法识别或超出范围(应为 0–{detail}),此人本月人工评分与业绩工资暂缓,请中心核对考核评分表",
+    ),
+    "award_invalid": ("row", "突出贡献奖金额无法识别或为负数,此人本月突出贡献奖暂缓,请中心填写金额(元)"),
     "assessment_missing": (
         "warning",
         "本月未找到考核评分表:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,请中心补报后重新运行本月",
@@ -136,6 +140,7 @@ LABELS: dict[str, str] = {
     "sheet_optional_missing": "缺少可选工作表",
     "submission_missing": "未报送",
     "score_out_of_range": "分值超出范围",
+    "award_invalid": "突出贡献奖金额无效",
     "assessment_missing": "缺少考核评分表",
     "assessment_duplicate": "考核评分重复(相同)",
     "assessment_conflict": "考核评分重复且不一致",

@@ -68,9 +68,11 @@ def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.D
                     )
                 continue
             row = {"manager_id": manager_id, "source_row": grid.row0 + i + 1}
+            # a blank or unreadable score is None: the manager's manual items are then held
+            # (pipeline.pay.scorecard), never taken as 0 (a blank is not "no points")
             for item in MANUAL_ITEMS:
-                score = parse_number(value(item)) if clean_text(value(item)) else Decimal(0)
-                if score is None or not Decimal(0) <= score <= Decimal(weights[item]):
+                score = parse_number(value(item)) if clean_text(value(item)) else None
+                if clean_text(value(item)) and (score is None or not 0 <= score <= Decimal(weights[item])):
                     problems.append(
                         problem(
                             "score_out_of_range",
@@ -81,20 +83,20 @@ def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.D
                             detail=weights[item],
                         )
                     )
-                    score = Decimal(0)
+                    score = None
                 row[item] = score
             award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
             if award is None or award < 0:
                 problems.append(
                     problem(
-                        "amount_invalid",
+                        "award_invalid",
                         **where,
                         sheet=grid.name,
                         cell=cell("award"),
                         value=clean_text(value("award")),
                     )
                 )
-                award = Decimal(0)
+                award = None  # held on the statement (pipeline.pay.lines), not paid as 0
             row["award"] = award
             row["award_reason"] = clean_text(value("award_reason"))
             row["cell"] = cell("manager" if "manager" in columns else "manager_id")

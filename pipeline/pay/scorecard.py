@@ -211,7 +211,7 @@ def _manual_items(
         reason = "考核评分表中无此人"
     else:
         entry = manual.loc[manager_id]
-        reason = str(entry.get("conflict", "") or "")
+        reason = str(entry.get("conflict", "") or "") or _unscored(entry, items)
     if reason:
         for key in items:
             _hold(row, key, f"暂缓:{reason},待中心补报后计分")
@@ -221,6 +221,12 @@ def _manual_items(
         row[key], row[f"{key}_value"] = points(weights[key], score / Decimal(str(weights[key]))), f"{score}"
         row[f"{key}_note"] = f"考核评分表 第{entry.source_row}行"
     return ""
+
+
+def _unscored(entry: pd.Series, items: list[str]) -> str:
+    """Why the manager's manual items are held when a score it needs is blank or unreadable."""
+    blank = [ITEM_LABELS[k] for k in items if pd.isna(entry[k])]
+    return f"考核评分表第{entry.source_row}行“{'、'.join(blank)}”未填或无效" if blank else ""
 
 
 def _projects_led(projects: pd.DataFrame | None) -> dict[str, pd.DataFrame]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 from openpyxl import Workbook
 
 from pipeline.ingest.assessment import read_assessment
 from pipeline.ingest.sheets import ASSESSMENT_HEADER
+from pipeline.pay.lines import pay_lines, pay_summary
+from pipeline.pay.scorecard import scorecards
 
 
 def sheet(path, rows: list[list]):
@@ -48,3 +51,72 @@ def test_an_identical_second_row_counts_once_with_a_warning(tmp_path, reference)
     assert [(p.code, p.severity, p.cell) for p in problems] == [("assessment_duplicate", "warning", "B4")]
     assert len(table) == 1 and table.conflict.iloc[0] == ""
     assert table.market_survey.iloc[0] == Decimal(8)
+
+
+def test_a_blank_or_unreadable_score_holds_that_manager_and_is_never_taken_as_zero(tmp_path, reference):
+    """Blank, text, above the weight: each holds the manager's manual items and performance pay;
+    an unreadable award holds the award. The others are scored and paid as written."""
+    from tests.unit.test_pay import BOOK, collected, managers
+    from tests.unit.test_scorecard import RULES, alerts_none
+
+    path = sheet(
+        tmp_path / "考核评分.xlsx",
+        [
+            ["M003", "梁阿呷", 10.5, 9, 4, 0, ""],
+            ["M004", "邓春燕", 7, 6, None, 0, ""],
+            ["M005", "", "9分", 6, 5, "五百", ""],
+            ["M006", "", 8, 9, 4, 300, "揽收账单项目"],
+        ],
+    )
+    table, problems = read_assessment(path, reference, "2026-10")
+    assert [(p.code, p.cell, p.value) for p in problems] == [
+        ("score_out_of_range", "C3", "10.5"),
+        ("score_out_of_range", "C5", "9分"),
+        ("award_invalid", "F5", "五百"),
+    ]
+    assert "暂缓" in problems[0].message and "按 0 分计" not in problems[0].message
+    staff = pd.DataFrame({"manager_id": ["M003", "M004", "M005", "M006"], "name": list("甲乙丙丁")})
+    card = scorecards(
+        "2026-10",
+        RULES,
+        staff.assign(county="xichang"),
+        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
+        [],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame(columns=["customer_id", "date"]),
+        pd.DataFrame(columns=["manager_id", "revenue_fen"]),
+        table,
+        True,
+        pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"]),
+    ).set_index("manager_id")
+    assert dict(card.held) == {
+        "M003": "考核评分表第3行“市场调查”未填或无效",
+        "M004": "考核评分表第4行“其他”未填或无效",
+        "M005": "考核评分表第5行“市场调查”未填或无效",
+        "M006": "",
+    }
+    assert card.loc["M004", "other_value"] == "暂缓" and card.loc["M004", "market_survey_value"] == "暂缓"
+    assert (card.loc["M006", "market_survey"], card.loc["M006", "other"]) == (
+        Decimal("8.00"),
+        Decimal("4.00"),
+    )
+
+    staff = managers(
+        *[(m, n, "西昌市", "2024-01-01", "") for m, n in zip(staff.manager_id, staff.name, strict=True)]
+    )
+    lines = pay_lines(
+        "2026-10", BOOK.for_month("2026-10"), staff, card.reset_index(), collected([]), table, pd.Series()
+    )
+    awards = lines[lines.kind == "award"].set_index("manager_id")
+    assert (
+        awards.loc["M005", "amount"] == Decimal("0.00")
+        and "突出贡献奖金额无效" in awards.loc["M005", "description"]
+    )
+    assert awards.loc["M006", "amount"] == Decimal("300.00")
+    held = pay_summary(lines, staff).set_index("manager_id").held
+    assert (
+        held["M003"] == held["M004"] == "业绩工资"
+        and held["M005"] == "业绩工资、突出贡献奖"
+        and held["M006"] == ""
+    )
