@@ -58,6 +58,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "visit_date_missing": ("warning", "未填写走访日期,该次走访不计入本月大客户联系考核,请补填日期"),
     "visit_date_outside": ("warning", "走访日期 {detail} 不在本月,该次走访不计入本月大客户联系考核"),
+    "claim_manager_not_in_post": (
+        "warning",
+        "本行“新揽收”所填客户经理({detail})本月不在岗(已离职或未到岗),营销奖励暂不发放,"
+        "请县局核对本行客户经理后重新报送",
+    ),
     "new_collection_not_new": (
         "warning",
         "标为“新揽收”,但该客户的该业务种类在 {detail} 已有用邮,不计营销奖励(本行仍计入用邮量),"
@@ -140,6 +145,7 @@ LABELS: dict[str, str] = {
     "sheet_optional_missing": "缺少可选工作表",
     "submission_missing": "未报送",
     "score_out_of_range": "分值超出范围",
+    "claim_manager_not_in_post": "新揽收客户经理不在岗",
     "award_invalid": "突出贡献奖金额无效",
     "assessment_missing": "缺少考核评分表",
     "assessment_duplicate": "考核评分重复(相同)",

@@ -37,6 +37,7 @@ CLAIM_COLUMNS = [
 ]
 GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
 NOTHING_COLLECTED_REASON = "用邮量与收入均为0,未揽收"
+NOT_IN_POST_REASON = "所填客户经理本月不在岗,奖励暂不发放,待县局核对客户经理后重新运行"
 
 
 def window_months(rules: Rules) -> int:
@@ -44,12 +45,18 @@ def window_months(rules: Rules) -> int:
 
 
 def new_business_claims(
-    month: str, usage: pd.DataFrame, earlier: dict[str, pd.DataFrame], rules: Rules
+    month: str,
+    usage: pd.DataFrame,
+    earlier: dict[str, pd.DataFrame],
+    rules: Rules,
+    in_post: set[str] | None = None,
 ) -> pd.DataFrame:
     """Every 新揽收 row of the month with its verdict.
 
     `earlier`: usage of the months before `month` that the data holds (any of the window may be
     absent before go-live); no earlier month at all means `month` is the go-live month.
+    `in_post`: the managers on the roster this month (None: everyone named); a claim under
+    anyone else would be paid to nobody, so it waits for the county to correct the row.
     """
     claims = usage[usage.collection == NEW_BUSINESS]
     if "collection_cell" not in claims:
@@ -71,18 +78,24 @@ def new_business_claims(
     go_live = not any(m < month and not frame.empty for m, frame in earlier.items())
     out = claims.assign(earlier_month=earlier_month)
     collected = _collected(out)
-    out["rewarded"] = (out.earlier_month == "") & collected & (not go_live)
+    posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
+    out["rewarded"] = (out.earlier_month == "") & collected & posted & (not go_live)
     out["reason"] = [
-        GO_LIVE_REASON
-        if go_live
-        else f"{m} 已有该业务用邮,非新揽收"
-        if m
-        else ""
-        if used
-        else NOTHING_COLLECTED_REASON
-        for m, used in zip(out.earlier_month, collected, strict=True)
+        _reason(go_live, m, used, here)
+        for m, used, here in zip(out.earlier_month, collected, posted, strict=True)
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
+
+
+def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool) -> str:
+    """Why a claim is not rewarded ("" when it is)."""
+    if go_live:
+        return GO_LIVE_REASON
+    if earlier_month:
+        return f"{earlier_month} 已有该业务用邮,非新揽收"
+    if not collected:
+        return NOTHING_COLLECTED_REASON
+    return "" if in_post else NOT_IN_POST_REASON
 
 
 def _collected(rows: pd.DataFrame) -> pd.Series:
@@ -91,17 +104,21 @@ def _collected(rows: pd.DataFrame) -> pd.Series:
 
 
 def claim_problems(claims: pd.DataFrame) -> list[Problem]:
-    """A warning at the 揽收类型 cell of each claim that found earlier usage."""
+    """A warning at the 揽收类型 cell of each claim that found earlier usage, or that names a
+    manager not in post."""
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
+    unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
+    where = [("new_collection_not_new", r, NEW_BUSINESS, r.earlier_month) for r in failed.itertuples()]
+    where += [("claim_manager_not_in_post", r, r.manager_id, r.manager_id) for r in unpaid.itertuples()]
     return [
         problem(
-            "new_collection_not_new",
+            code,
             county=r.county,
             file=r.source_file,
             sheet=r.source_sheet,
             cell=r.collection_cell,
-            value=NEW_BUSINESS,
-            detail=r.earlier_month,
+            value=value,
+            detail=detail,
         )
-        for r in failed.itertuples()
+        for code, r, value, detail in where
     ]

@@ -8,6 +8,7 @@ import pandas as pd
 from pipeline.core.rules import RuleBook
 from pipeline.pay.claims import (
     GO_LIVE_REASON,
+    NOT_IN_POST_REASON,
     NOTHING_COLLECTED_REASON,
     claim_problems,
     new_business_claims,
@@ -89,3 +90,17 @@ def test_empty_months_before_the_data_starts_leave_the_first_month_a_go_live_mon
     zeros = {"2025-03": rows("2025-03", ("A", "特快", "存量")).assign(volume=0, revenue_fen=0)}
     claims = new_business_claims("2025-04", rows("2025-04", ("A", "特快", "新揽收")), zeros, RULES)
     assert list(claims.reason) == [GO_LIVE_REASON]  # a month of 0/0 rows holds no usage either
+
+
+def test_a_claim_under_a_manager_no_longer_in_post_waits_for_the_county_and_is_reported():
+    """M010 left in June: a July 新揽收 row naming M010 would be paid to nobody."""
+    history = {"2025-06": rows("2025-06", ("B", "函件", "存量"))}
+    july = rows("2025-07", ("A", "特快", "新揽收"), ("C", "特快", "新揽收")).assign(
+        manager_id=["M010", "M008"]
+    )
+    claims = new_business_claims("2025-07", july, history, RULES, in_post={"M008", "M009"})
+    assert list(claims.rewarded) == [False, True]
+    assert claims.reason.iloc[0] == NOT_IN_POST_REASON
+    (problem,) = claim_problems(claims)
+    assert (problem.code, problem.cell, problem.value) == ("claim_manager_not_in_post", "G4", "M010")
+    assert "M010" in problem.message and "核对本行客户经理" in problem.message
