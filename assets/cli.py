@@ -407,6 +407,8 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     if state["state"] == RELEASED:
         print(f"该版本已确认发放,无需再次确认:{state['note']}")
         return 0
+    if state.get("blocked"):
+        raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
     write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], args.by, totals)
     print(f"已写入确认文件:{layout.confirmation(args.month)}")
     return _run(layout, args.month)

@@ -56,6 +56,10 @@ def _file_version(path: Path | None) -> DataVersion:
     return DataVersion(file_sha256([path]) if path else "missing")
 
 
+# a month without a readable 考核评分 sheet pays nobody's performance pay: it cannot be released
+NO_ASSESSMENT = "本月考核评分表缺失或无法读取,薪酬只能为草稿,请中心补报考核评分表后重新运行本月,再由主任确认"
+
+
 def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
     ref = settings.reference()
     managers = paid_managers(ref.managers_active_in(month))
@@ -165,7 +169,13 @@ def pay(
         }
     )
     # the month's problems, complete only here: the feedback to the counties is made from them
-    return {"lines": lines, "summary": summary, "claims": claims, "problems": complete}
+    return {
+        "lines": lines,
+        "summary": summary,
+        "claims": claims,
+        "problems": complete,
+        "release_blocked": "" if not assessment["table"].empty else NO_ASSESSMENT,
+    }
 
 
 @asset(

@@ -58,7 +58,7 @@ def issue_pay(
     version = edition["version"]
     folder = root / f"v{version}"
     fingerprint = pay_fingerprint(cards, pay["summary"])
-    state, note = release_state(month, fingerprint, confirmation)
+    state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
     frozen = any(r["version"] == version for r in read_releases(root))
     if not frozen and (_stale(folder, state) or edition["new"]):
         _issue(root, month, version, pay, cards, (state, note), rules)
@@ -68,7 +68,9 @@ def issue_pay(
     versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
     write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
     released = frozen or state == RELEASED
-    _write_state(root, month, version, fingerprint, RELEASED if frozen else state, note)
+    _write_state(
+        root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
+    )
     changed = sum(v == version for v in versions.values())
     return PayIssue(folder, version, released, note, changed, len(versions))
 
@@ -102,15 +104,18 @@ def _issue(
         claims=pay.get("claims"),
         compared_with=compared,
     )
-    write_summary_workbook(
-        folder / f"薪酬汇总_{month}_第{version}版.xlsx", month, version, pay["summary"], pay["lines"], cards
-    )
+    path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"
+    write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)
     write_pay_tables(folder, pay["summary"], pay["lines"], versions)
     if not deltas.empty:
         deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
 
 
-def _write_state(root: Path, month: str, version: int, fingerprint: str, state: str, note: str) -> None:
-    """What `kac confirm` shows and confirms: the fingerprint of the version in force."""
+def _write_state(
+    root: Path, month: str, version: int, fingerprint: str, state: str, note: str, blocked: str
+) -> None:
+    """What `kac confirm` shows and confirms: the fingerprint of the version in force, and why it
+    cannot be confirmed yet (`blocked`)."""
     data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
+    data["blocked"] = blocked
     atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -80,8 +80,13 @@ def write_confirmation(path: Path, month: str, fingerprint: str, by: str, totals
     atomic_write(path, "\n".join(lines).encode("utf-8"))
 
 
-def release_state(month: str, fingerprint: str, confirmation: Confirmation | str | None) -> tuple[str, str]:
-    """(draft or released, a note for the operator: why still a draft, or who confirmed)."""
+def release_state(
+    month: str, fingerprint: str, confirmation: Confirmation | str | None, blocked: str = ""
+) -> tuple[str, str]:
+    """(draft or released, a note for the operator: why still a draft, or who confirmed).
+    `blocked`: why this month's pay cannot be released whatever is confirmed (no 考核评分)."""
+    if blocked:
+        return DRAFT, blocked
     if confirmation is None:
         return DRAFT, "待主任确认(kac confirm)"
     if isinstance(confirmation, str):

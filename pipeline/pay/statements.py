@@ -227,14 +227,24 @@ def _link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+DRAFT_TOTAL = "合计(草稿:主任确认前不得据此发放)"
+
+
 def write_summary_workbook(
-    path: Path, month: str, version: int, summary: pd.DataFrame, lines: pd.DataFrame, scorecards: pd.DataFrame
+    path: Path,
+    month: str,
+    version: int,
+    summary: pd.DataFrame,
+    lines: pd.DataFrame,
+    scorecards: pd.DataFrame,
+    draft: bool = False,
 ) -> Path:
-    """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核."""
+    """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核.
+    A draft says so in its first sheet's name and on the total row finance reads."""
     money = MONEY_COLUMNS
-    totals = ["合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
+    totals = [DRAFT_TOTAL if draft else "合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
     sheets = {
-        "汇总": (
+        "汇总(草稿)" if draft else "汇总": (
             ["工号", "姓名", "县(市)", *[ITEM_COLUMN_LABELS[c] for c in money]],
             [
                 [r.manager_id, r.name, r.county, *[float(getattr(r, c)) for c in money]]

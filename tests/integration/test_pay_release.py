@@ -12,6 +12,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -76,7 +77,19 @@ def centre(published, tmp_path) -> tuple[Layout, Path]:
     return layout, aside
 
 
-def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog):
+def summary_sheet(layout: Layout, version: int) -> tuple[str, list]:
+    """(first sheet's name, its total row) of the version's 薪酬汇总 workbook."""
+    (path,) = (layout.restricted_pay(MONTH) / f"v{version}").glob("薪酬汇总_*.xlsx")
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    return sheet.title, [c.value for c in sheet[sheet.max_row]]
+
+
+def confirm(layout: Layout) -> int:
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+    return kac(["confirm", MONTH, "--by", "赵明", *folders])
+
+
+def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, capsys):
     layout, aside = centre
     run(layout)
 
@@ -100,24 +113,13 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog):
     alerts = pd.read_csv(layout.tables(MONTH) / "alerts.csv", dtype=str)
     assert "decline" not in set(alerts.kind)
     assert state(layout)["state"] == "draft"
+    title, total = summary_sheet(layout, 1)  # the workbook finance totals from says draft too
+    assert title == "汇总(草稿)" and total[0] == "合计(草稿:主任确认前不得据此发放)"
 
     # 2. the director confirms: the same version is issued again, released
-    assert (
-        kac(
-            [
-                "confirm",
-                MONTH,
-                "--by",
-                "赵明",
-                "--inputs",
-                str(layout.inputs),
-                "--outputs",
-                str(layout.outputs),
-            ]
-        )
-        == 0
-    )
+    assert confirm(layout) == 0
     assert layout.confirmation(MONTH).exists()
+    assert summary_sheet(layout, 1)[0] == "汇总" and summary_sheet(layout, 1)[1][0] == "合计"
     assert state(layout)["state"] == "released" and "赵明" in state(layout)["note"]
     released = pdf_pages(statement(layout, 1, "M003"))
     assert not any("草稿" in page for page in released) and "已确认" in released[0]
@@ -153,3 +155,9 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog):
     assert digests(layout.restricted_pay(MONTH) / "v1") == frozen
     bulletin = next(layout.bulletins(MONTH).glob(f"v{state(layout)['version']}/信息简报*.pdf"))
     assert "本月无考核评分表" in "".join(pdf_pages(bulletin))
+    # and it cannot be confirmed: the director is told why, nothing is written
+    confirmation = layout.confirmation(MONTH).read_bytes()
+    capsys.readouterr()
+    assert state(layout)["state"] == "draft" and "考核评分表缺失" in state(layout)["blocked"]
+    assert confirm(layout) == 1
+    assert "不能确认" in capsys.readouterr().err and layout.confirmation(MONTH).read_bytes() == confirmation
