@@ -111,6 +111,7 @@ def scorecards_table(
         ref.targets,
         county_held=_county_held(settings, submissions),
         projects=projects["table"],
+        county_names=ref.county_names,
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.tables(month), SCORECARDS)

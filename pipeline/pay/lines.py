@@ -92,8 +92,10 @@ def pay_lines(
         card = scores.loc[manager.manager_id] if manager.manager_id in scores.index else None
         mine = [_performance_line(rules, card, share, part, version)]
         county_reason = county_held.get(manager.county)
-        if county_reason:
-            mine.append(_held_line("marketing", f"本县(市)本月报表未被采用({county_reason})", "县局报表"))
+        data_reason = "" if card is None else str(card.get("data_held", "") or "")
+        if county_reason or data_reason:
+            why = data_reason or f"本县(市)本月报表未被采用({county_reason})"
+            mine.append(_held_line("marketing", why, "县局报表"))
         else:
             mine += _marketing_lines(
                 rules, rewarded[rewarded.manager_id == manager.manager_id], customer_names

@@ -84,11 +84,13 @@ def scorecards(
     targets: pd.DataFrame,
     county_held: dict[str, str] | None = None,
     projects: pd.DataFrame | None = None,
+    county_names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per paid manager employed in the month: per item value, points and note; total.
 
     `county_held`: county code → why its data was not accepted this month. The data items of its
-    managers are held (暂缓), not scored 0; so are the manual items of a manager the 考核评分
+    managers, and of any manager keeping key accounts there (`county_names`: code → the name
+    the tiers use), are held (暂缓), not scored 0; so are the manual items of a manager the 考核评分
     sheet does not give (missing sheet, no row, conflicting rows). A held scorecard has `held`
     set with the reasons; its total is not a basis for pay until the data arrives.
     """
@@ -172,11 +174,11 @@ def scorecards(
             )
             row["annual_target_source"] = "年度目标"
         held = []
-        reason = county_held.get(manager.county)
-        if reason:
-            held.append(f"本县(市)本月报表未被采用({reason})")
+        row["data_held"] = data_held(manager, keys, county_held, county_names or {})
+        if row["data_held"]:
+            held.append(row["data_held"])
             for key in DATA_ITEMS:
-                _hold(row, key, "暂缓:本县(市)本月报表未被采用,待报表采用后计分")
+                _hold(row, key, f"暂缓:{row['data_held'].rsplit('(', 1)[0]},待报表采用后计分")
         register_items = {k: v for k, v in from_register.items() if k in MANUAL_ITEMS}
         why = _manual_items(row, manual, manager.manager_id, weights, assessment_found, set(register_items))
         for key, (value, share, note) in register_items.items():
@@ -188,11 +190,23 @@ def scorecards(
         row["total"] = sum((row[k] for k in ITEMS), Decimal(0))
         rows.append(row)
     columns = (
-        ["manager_id", "name", "county", *ITEMS, "total", "held"]
+        ["manager_id", "name", "county", *ITEMS, "total", "held", "data_held"]
         + [f"{k}_{s}" for k in ITEMS for s in ("value", "note")]
         + ["project_plan_source", "annual_target_source"]
     )
     return pd.DataFrame(rows, columns=columns)
+
+
+def data_held(manager, keys: pd.DataFrame, county_held: dict[str, str], county_names: dict[str, str]) -> str:
+    """Why the manager's data items and reward wait ("" when they do not): their own county's
+    workbook, or that of a county where they keep key accounts (a 州局 manager, one who moved),
+    was not accepted this month; scored without it, the items would be cut in silence."""
+    own = county_held.get(manager.county)
+    if own:
+        return f"本县(市)本月报表未被采用({own})"
+    where = set(keys.county[keys.manager_id == manager.manager_id])
+    others = [f"{county_names[c]}:{why}" for c, why in county_held.items() if county_names.get(c) in where]
+    return f"名下大客户所在县(市)本月报表未被采用({'、'.join(others)})" if others else ""
 
 
 def _hold(row: dict, key: str, note: str) -> None:

@@ -231,3 +231,60 @@ def test_a_target_revised_mid_year_applies_from_its_month():
     assert targets_in_force(targets, "2026-06").revenue_target.tolist() == ["100000"]
     assert targets_in_force(targets, "2026-07").revenue_target.tolist() == ["150000"]
     assert targets_in_force(targets, "2025-12").revenue_target.tolist() == ["90000"]
+
+
+def test_a_manager_keeping_key_accounts_in_a_county_not_accepted_waits_for_it_too():
+    """M4 (州局) keeps key accounts in 会东县, whose workbook was sent back: the visits there are
+    not known, so its data items and reward wait; M5 keeps none there and is scored."""
+    from pipeline.pay.lines import pay_lines
+    from tests.unit.test_pay import BOOK, collected
+
+    managers = pd.DataFrame(
+        {"manager_id": ["M4", "M5"], "name": ["甲", "乙"], "county": ["zhouju", "xichang"]}
+    )
+    tiers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "county": ["会东县", "西昌市", "西昌市"],
+            "tier": "prefecture",
+            "manager_id": ["M4", "M4", "M5"],
+            "change": "unchanged",
+        }
+    )
+    cards = scorecards(
+        "2026-10",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame({"customer_id": ["B", "C"], "date": ["2026-10-06", "2026-10-08"]}),
+        pd.DataFrame(columns=["manager_id", "revenue_fen"]),
+        pd.concat([manual().assign(manager_id=m) for m in ("M4", "M5")], ignore_index=True),
+        True,
+        pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"]),
+        county_held={"huidong": "退回"},
+        county_names={"huidong": "会东县", "xichang": "西昌市", "zhouju": "州局"},
+    ).set_index("manager_id")
+    assert cards.loc["M4", "held"] == "名下大客户所在县(市)本月报表未被采用(会东县:退回)"
+    assert cards.loc["M4", "contact_value"] == "暂缓"  # not 1/2 for want of 会东县's visits
+    assert cards.loc["M4", "contact_note"] == "暂缓:名下大客户所在县(市)本月报表未被采用,待报表采用后计分"
+    assert cards.loc["M5", "held"] == "" and cards.loc["M5", "contact"] == Decimal("5.00")
+
+    staff = managers.assign(
+        county_name=["州局", "西昌市"], role="客户经理", active_from="2024-01-01", active_to=""
+    )
+    claims = collected([("M4", "B", "特快", 100_000, "新揽收")]).assign(rewarded=True)
+    lines = pay_lines(
+        "2026-10",
+        BOOK.for_month("2026-10"),
+        staff,
+        cards.reset_index(),
+        claims,
+        manual().iloc[0:0],
+        pd.Series(),
+        claims,
+    )
+    marketing = lines[(lines.manager_id == "M4") & (lines.kind == "marketing")]
+    assert list(marketing.amount) == [Decimal("0.00")] and "会东县:退回" in marketing.description.iloc[0]
