@@ -155,7 +155,6 @@ def scorecards(
         revenue_target = Decimal(
             str(year_targets.revenue_target.get(manager.manager_id, "0") if not year_targets.empty else "0")
         )
-        due_revenue = revenue_target * elapsed / 12
         got_revenue = Decimal(int(revenue_ytd.get(manager.manager_id, 0))) / 100
         mine_projects = led.get(manager.manager_id)
         from_register = project_scoring(mine_projects, weights) if mine_projects is not None else {}
@@ -163,12 +162,18 @@ def scorecards(
             item("annual_target", *from_register["annual_target"])
             row["annual_target_source"] = "项目登记"
         else:
+            # a month the county's workbook never came is left out of the target, not counted as
+            # a month of no revenue (the year-to-date would stay short for the rest of the year)
+            gaps = _months_without_workbook(usage_this_year, county, month)
+            counted, counted_text = months_employed_this_year(manager, month, gaps)
+            due_revenue = revenue_target * counted / 12
+            left_out = f"(不含本县(市)无报表的 {'、'.join(sorted(gaps))})" if gaps else ""
             item(
                 "annual_target",
                 f"{got_revenue:.2f}/{due_revenue:.2f}",
                 _share(got_revenue, due_revenue),
                 f"今年累计收入 {got_revenue:,.2f} 元 / 年度目标 {revenue_target:,.2f} 元"
-                f" × {elapsed_text}/12 × {weights['annual_target']} 分"
+                f" × {counted_text}/12 × {weights['annual_target']} 分{left_out}"
                 if due_revenue
                 else "无年度收入目标,不计分",
             )
@@ -195,6 +200,16 @@ def scorecards(
         + ["project_plan_source", "annual_target_source"]
     )
     return pd.DataFrame(rows, columns=columns)
+
+
+def _months_without_workbook(usage_this_year: pd.DataFrame, county: str, month: str) -> frozenset[str]:
+    """The months of the year before `month` with no row at all from the manager's county: its
+    workbook missing or not accepted and never corrected, or the months before the centre's
+    data begins. None for a 州局 manager (no county workbook of its own)."""
+    if not {"month", "county"} <= set(usage_this_year.columns) or county not in set(usage_this_year.county):
+        return frozenset()
+    here = set(usage_this_year.month[usage_this_year.county == county])
+    return frozenset(m for m in (f"{month[:4]}-{n:02d}" for n in range(1, number_of(month))) if m not in here)
 
 
 def data_held(manager, keys: pd.DataFrame, county_held: dict[str, str], county_names: dict[str, str]) -> str:
@@ -302,12 +317,17 @@ def project_scoring(mine: pd.DataFrame, weights: dict) -> dict[str, tuple[str, D
     return out
 
 
-def months_employed_this_year(manager, month: str) -> tuple[Decimal, str]:
+def months_employed_this_year(
+    manager, month: str, without: frozenset[str] = frozenset()
+) -> tuple[Decimal, str]:
     """Months of this year up to the end of `month` the manager was employed, the first and last
-    months by their share of days: a full year so far is exactly the month number."""
+    months by their share of days: a full year so far is exactly the month number. Months in
+    `without` are left out."""
     year, last = year_of(month), number_of(month)
     total = Decimal(0)
     for m in range(1, last + 1):
+        if f"{year:04d}-{m:02d}" in without:
+            continue
         worked, days = days_employed(manager, f"{year:04d}-{m:02d}")
         total += Decimal(worked) / Decimal(days)
     whole = total == total.to_integral_value()

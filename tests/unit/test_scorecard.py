@@ -288,3 +288,46 @@ def test_a_manager_keeping_key_accounts_in_a_county_not_accepted_waits_for_it_to
     )
     marketing = lines[(lines.manager_id == "M4") & (lines.kind == "marketing")]
     assert list(marketing.amount) == [Decimal("0.00")] and "会东县:退回" in marketing.description.iloc[0]
+
+
+def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
+    """布拖县 sent nothing for March: in April M29 is judged on three months of revenue against
+    3/12 of the year's target, not 4/12 (which would cut the item for the rest of the year)."""
+    managers = pd.DataFrame(
+        {"manager_id": ["M29", "M4"], "name": ["甲", "乙"], "county": ["butuo", "zhouju"]}
+    ).assign(county_name=["布拖县", "州局"])
+    usage = pd.DataFrame(
+        {
+            "month": ["2026-01", "2026-02", "2026-04", "2026-01", "2026-04"],
+            "county": ["布拖县", "布拖县", "布拖县", "西昌市", "西昌市"],
+            "manager_id": ["M29", "M29", "M29", "M4", "M4"],
+            "revenue_fen": [30_000_00, 30_000_00, 30_000_00, 40_000_00, 40_000_00],
+        }
+    )
+    cards = scorecards(
+        "2026-04",
+        RULES,
+        managers,
+        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
+        [],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame(columns=["customer_id", "date"]),
+        usage,
+        pd.concat([manual().assign(manager_id=m) for m in ("M29", "M4")], ignore_index=True),
+        True,
+        pd.DataFrame(
+            {
+                "year": ["2026", "2026"],
+                "manager_id": ["M29", "M4"],
+                "new_key_accounts": ["0", "0"],
+                "revenue_target": ["480000.00", "480000.00"],
+            }
+        ),
+    ).set_index("manager_id")
+    # 90,000 against 480,000 × 3/12 = 120,000: 25 × 0.75 (against 4/12 it would be 14.06)
+    assert cards.loc["M29", "annual_target"] == Decimal("18.75")
+    assert cards.loc["M29", "annual_target_value"] == "90000.00/120000.00"
+    assert cards.loc["M29", "annual_target_note"].endswith("× 3/12 × 25 分(不含本县(市)无报表的 2026-03)")
+    # a 州局 manager has no county workbook of its own: judged on the whole year so far
+    assert cards.loc["M4", "annual_target_value"] == "80000.00/160000.00"
