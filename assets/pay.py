@@ -114,7 +114,9 @@ def scorecards_table(
         county_names=ref.county_names,
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
-    write_table(shown, settings.layout.tables(month), SCORECARDS)
+    write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)
+    for earlier in settings.layout.tables(month).glob("scorecards.*"):  # where versions before kept it
+        earlier.unlink()
     held = out[out.held != ""]
     for r in held.itertuples():
         progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)

@@ -317,7 +317,7 @@ CASES = Table(
 )
 SCORECARDS = Table(
     "scorecards",
-    Layout.tables,
+    Layout.restricted_pay,  # exact scores reveal pay: restricted (SPEC §10), not among the tables
     _columns(
         [
             ("manager_id", TEXT, REQUIRED),

@@ -28,7 +28,7 @@ def html_units(path: Path) -> list[str]:
 
 def personal_figures(layout) -> dict[str, tuple[set[str], set[str]]]:
     """manager → (what names the manager, the figures that reveal the manager's pay)."""
-    cards = pd.read_csv(layout.tables(MONTH) / "scorecards.csv", dtype=str).set_index("manager_id")
+    cards = pd.read_csv(layout.restricted_pay(MONTH) / "scorecards.csv", dtype=str).set_index("manager_id")
     pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
     out = {}
     for manager_id, row in pay.iterrows():
@@ -60,7 +60,7 @@ def test_the_scan_finds_figures_where_they_belong(published):
     """The restricted summary workbook has each person's pay beside the name: the scan must see it."""
     people = personal_figures(published)
     (xlsx,) = (published.restricted_pay(MONTH) / "v1").glob("薪酬汇总_*.xlsx")
-    rows = load_workbook(xlsx, read_only=True)["汇总"].iter_rows(values_only=True)
+    rows = load_workbook(xlsx, read_only=True).worksheets[0].iter_rows(values_only=True)  # 汇总(草稿)
     units = [" ".join(f"{v:.2f}" if isinstance(v, int | float) else str(v) for v in row) for row in rows]
     found = {manager_id for manager_id, _ in leaks(units, people)}
     assert found == set(people)
@@ -76,3 +76,9 @@ def test_no_site_page_or_bulletin_shows_a_persons_score_or_pay(published):
         assert leaks(pdf_lines(pdf), people) == [], pdf
     for path in (published.outputs / "site-releases").rglob("*"):
         assert "restricted" not in path.name and "薪酬" not in path.name
+
+
+def test_exact_scores_are_only_under_restricted(published):
+    """The scorecards reveal pay (业绩工资 = 800 × total/100): not among the tables every tool reads."""
+    assert (published.restricted_pay(MONTH) / "scorecards.csv").exists()
+    assert not [p for p in (published.outputs / "tables").rglob("scorecards.*")]
