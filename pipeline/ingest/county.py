@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -834,13 +835,16 @@ class _CountyReader:
 # -- cell values -------------------------------------------------------------------------
 
 
+T = TypeVar("T")
 _TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
 
 
-def _lookup(values: list, interpret) -> list:
-    """`interpret` applied once per distinct value (county files repeat values a lot)."""
-    cache = {v: interpret(v) for v in set(values)}
-    return [cache[v] for v in values]
+def _lookup(values: list, interpret: Callable[[object], T]) -> list[T]:
+    """`interpret` applied once per distinct value (county files repeat values a lot). Keyed by
+    type as well: True == 1 == 1.0 in Python, and a TRUE cell must not share the reading of 1."""
+    keys = [(type(v), v) for v in values]
+    cache = {k: interpret(k[1]) for k in set(keys)}
+    return [cache[k] for k in keys]
 
 
 def _amount(raw: object, multiplier: int, integer: bool) -> int | str:

@@ -364,3 +364,20 @@ def test_a_visit_counts_only_when_dated_in_the_month_and_others_are_reported(tmp
     assert "不计入本月大客户联系考核" in intake.problems[0].message
     counted = visits_in_month(pd.DataFrame(intake.visits), MONTH)
     assert list(counted.customer_id) == ["C5134010001"] and len(intake.visits) == 3  # kept, not counted
+
+
+def test_a_true_cell_is_rejected_at_its_own_cell_and_the_ones_are_read(tmp_path, reference):
+    # True == 1 in Python: the TRUE cells and the 1s must each keep their own reading
+    rows = [
+        ["C5134010001", "西昌市税务局", "特快", True, 1, "陆浩", "存量"],
+        ["C5134010001", "西昌市税务局", "函件", 1, 1, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 1, True, "陆浩", "新揽收"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("amount_invalid", "D4", "True"), ("amount_invalid", "E6", "True")]
+    assert (list(intake.usage.volume), list(intake.usage.revenue_fen)) == ([1], [100])
+    assert [(r["row"], r["code"]) for r in intake.quarantine] == [
+        ("4", "amount_invalid"),
+        ("6", "amount_invalid"),
+    ]
