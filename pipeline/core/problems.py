@@ -34,6 +34,10 @@ CODES: dict[str, tuple[str, str]] = {
     "manager_unknown": ("row", "客户经理不在名册中,请填写名册中的客户经理姓名"),
     "amount_invalid": ("row", "数值无法识别,请填写数字"),
     "amount_negative": ("row", "数值为负,请填写实际发生的用邮量和收入"),
+    "amount_too_large": (
+        "row",
+        "{detail}超出合理范围(每格不超过 {limit}),疑为误填的编号或号码,本行未采用,请核对后填写实际数值",
+    ),
     "required_missing": ("row", "必填项为空,请补填"),
     "collection_unknown": ("row", "揽收类型应为“存量”或“新揽收”"),
     "duplicate_row": ("row", "同一客户、同一业务种类重复填报({detail}),请合并为一行"),
@@ -127,6 +131,7 @@ LABELS: dict[str, str] = {
     "manager_unknown": "客户经理不在名册",
     "amount_invalid": "数值无法识别",
     "amount_negative": "数值为负",
+    "amount_too_large": "数值过大",
     "required_missing": "必填项为空",
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",

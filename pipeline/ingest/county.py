@@ -4,6 +4,7 @@ about what is not, and precise about both: every problem names file, sheet, cell
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -421,8 +422,11 @@ class _CountyReader:
         business = _lookup(text["business_type"], self.ref.business_index.match)
         managers = _lookup(text["manager"], self._manager)
         collection = _lookup(text["collection"], self.ref.value_index("collection").match)
-        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True))
-        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False))
+        most = self._max_amount
+        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True, limit=most))
+        revenue = _lookup(
+            raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False, limit=most * 100)
+        )
         good = []
         for n, (i, row) in enumerate(rows):
             found = []
@@ -440,7 +444,9 @@ class _CountyReader:
                 found.append(("collection_unknown", "collection", raw["collection"][n]))
             if found:
                 for code, key, value in found:
-                    self.add(code, grid.name, self._a1(grid, i, columns[key][0]), value)
+                    cell = self._a1(grid, i, columns[key][0])
+                    label, money = self._column_label("usage", key), key != "volume"
+                    self.add(code, grid.name, cell, value, detail=label, limit=self._limit_text(money))
                 self._quarantine_row(grid, i, row, found[0][0])
                 continue
             good.append(n)
@@ -458,6 +464,18 @@ class _CountyReader:
             )
             for n in good
         ]
+
+    @cached_property
+    def _max_amount(self) -> int:
+        """The largest 用邮量 (件) or amount (元) one cell may hold: rules, [ingest]."""
+        return int(self.ref.rules.for_month(self.month).get("ingest.max_amount"))
+
+    def _column_label(self, kind: str, key: str) -> str:
+        """A column as the template names it (the first of its aliases), for messages."""
+        return self.ref.aliases["columns"][kind][key][0]
+
+    def _limit_text(self, money: bool) -> str:
+        return f"{self._max_amount:,}{' 元' if money else ''}"
 
     def _manager(self, raw: object) -> str | None:
         return self.ref.resolve_manager(clean_text(raw), self.county)
@@ -728,16 +746,16 @@ class _CountyReader:
                 errors.append(("case_customer_unknown", "customer_id", customer, ""))
             amount: int | None = None
             if filled(raw.get("amount", "")):
-                value = _amount(raw["amount"], multiplier * 100, integer=False)
+                value = _amount(raw["amount"], multiplier * 100, integer=False, limit=self._max_amount * 100)
                 if isinstance(value, str):
-                    errors.append((value, "amount", text["amount"], ""))
+                    errors.append((value, "amount", text["amount"], self._column_label("cases", "amount")))
                 else:
                     amount = value
             elif kind == "理赔":
                 errors.append(("claim_amount_missing", "amount", "", ""))
             if errors:
                 for code, key, value, detail in errors:
-                    self.add(code, grid.name, cell(key), value, detail=detail)
+                    self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))
                 self._quarantine_row(grid, i, row, errors[0][0])
                 continue
             check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
@@ -847,11 +865,20 @@ def _lookup(values: list, interpret: Callable[[object], T]) -> list[T]:
     return [cache[k] for k in keys]
 
 
-def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
+def _amount(raw: object, multiplier: int, integer: bool, limit: int) -> int | str:
     """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
-    the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
+    the problem with it. Beyond `limit` (in the same units) is refused: such a value is an id or
+    a phone number pasted by mistake, and would not fit the month's int64 tables."""
+    value = _amount_read(raw, multiplier, integer)
+    return "amount_too_large" if isinstance(value, int) and value > limit else value
+
+
+def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
+    """Money is rounded half-up to the fen by the one rule of pipeline.money."""
     if not filled(raw):
         return "required_missing"
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return "amount_invalid"  # an .xlsx can hold 1E999, read as inf
     if integer and isinstance(raw, float) and raw.is_integer():
         return "amount_negative" if raw < 0 else int(raw)
     if isinstance(raw, float) and not integer:

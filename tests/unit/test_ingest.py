@@ -381,3 +381,31 @@ def test_a_true_cell_is_rejected_at_its_own_cell_and_the_ones_are_read(tmp_path,
         ("4", "amount_invalid"),
         ("6", "amount_invalid"),
     ]
+
+
+def test_an_amount_beyond_the_rules_bound_is_rejected_at_its_cell_and_the_rest_is_used(tmp_path, reference):
+    limit = reference.rules.for_month(MONTH).get("ingest.max_amount")
+    assert limit == 1_000_000_000
+    rows = [
+        ROWS[0],
+        ["C5134010001", "西昌市税务局", "函件", 800, 123456789012345678, "陆浩", "存量"],  # an id pasted
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 13812345678, 360.25, "陆浩", "新揽收"],  # a phone
+        ["C5134010002", "凉山州安宁商贸有限公司", "特快", limit, limit, "陆浩", "存量"],  # at the bound: used
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == [
+        ("amount_too_large", "E5", "123456789012345696"),  # the cell holds a double, as in Excel
+        ("amount_too_large", "D6", "13812345678"),
+    ]
+    assert intake.problems[0].message == (
+        "收入超出合理范围(每格不超过 1,000,000,000 元),疑为误填的编号或号码,本行未采用,请核对后填写实际数值"
+    )
+    assert intake.problems[1].message.startswith("用邮量超出合理范围(每格不超过 1,000,000,000)")
+    usage = intake.usage  # the month's table is int64 fen: this built it
+    assert list(usage.revenue_fen) == [216050, limit * 100] and list(usage.volume) == [120, limit]
+    assert [(r["row"], r["code"]) for r in intake.quarantine] == [
+        ("5", "amount_too_large"),
+        ("6", "amount_too_large"),
+    ]
