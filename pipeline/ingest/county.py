@@ -122,6 +122,7 @@ class CountyIntake:
     visits: list[dict] = field(default_factory=list)  # contract.VISITS
     cases: list[dict] = field(default_factory=list)  # CASE_COLUMNS: the 投诉查询理赔 rows used
     case_rows_read: int = 0
+    record_rows_read: int = 0  # 客户档案 and 走访记录 rows with content: each a record or quarantined
     progress: list[dict] = field(default_factory=list)  # PROGRESS_COLUMNS: the 工作进展 sheet's items
 
     @cached_property
@@ -131,6 +132,19 @@ class CountyIntake:
     @property
     def rows_quarantined(self) -> int:
         return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
+
+    def row_counts(self) -> tuple[int, int, int]:
+        """Rows (read, used, quarantined) of the sheets read row by row: usage, cases, archive, visits."""
+        read = self.rows_read + self.case_rows_read + self.record_rows_read
+        used = len(self.usage_rows) + len(self.cases) + len(self.archive) + len(self.visits)
+        return read, used, self.rows_quarantined
+
+    def rows_accounted(self) -> bool:
+        """Every row read is either used or quarantined: nothing vanishes."""
+        if self.status == "rejected":
+            return self.rows_read == 0 or bool(self.quarantine)
+        read, used, quarantined = self.row_counts()
+        return read == used + quarantined
 
 
 # -- one county ------------------------------------------------------------------------
@@ -162,6 +176,7 @@ def ingest_county(
     read = {
         "rows_read": reader.rows_read,
         "case_rows_read": reader.case_rows_read,
+        "record_rows_read": reader.record_rows_read,
         "report_date": reader.report_date,
         "problems": reader.problems,
     }
@@ -218,6 +233,7 @@ class _CountyReader:
         self.visits: list[dict] = []
         self.cases: list[dict] = []
         self.case_rows_read = 0
+        self.record_rows_read = 0
         self.progress: list[dict] = []
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
@@ -579,18 +595,26 @@ class _CountyReader:
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
     def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
-        """(row index, cleaned values by column) of a free-form sheet (archive, visits)."""
+        """(row index, cleaned values by column) of a free-form sheet (archive, visits). A row
+        with content but no 客户编号 belongs to no customer: reported at that cell and kept."""
         found = self._find_header(grid, kind)
         if found is None:
             return []
-        header_row, self._sheet_columns[kind] = found
+        header_row, columns = found
+        self._sheet_columns[kind] = columns
         out = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
             if not any(filled(c) for c in row):
+                continue  # a blank row
+            self.record_rows_read += 1
+            record = {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}
+            if record.get("customer_id"):
+                out.append((i, record))
                 continue
-            columns = self._sheet_columns[kind]
-            out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
+            cell = self._a1(grid, i, columns["customer_id"][0]) if "customer_id" in columns else ""
+            self.add("required_missing", grid.name, cell, "")
+            self._quarantine_row(grid, i, row, "required_missing")
         return out
 
     def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
@@ -607,8 +631,6 @@ class _CountyReader:
         yes_no = self.ref.value_index("yes_no")
         natures = set(self.ref.aliases["values"]["natures"]["names"])
         for i, r in self._read_sheet_records(grid, "archive"):
-            if not r.get("customer_id"):
-                continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "archive", i, r, key, fn, label)  # noqa: E731
             records.append(
                 {
@@ -660,8 +682,6 @@ class _CountyReader:
         methods = self.ref.value_index("visit_method")
         records = []
         for i, r in self._read_sheet_records(grid, "visits"):
-            if not r.get("customer_id"):
-                continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
             day = check("date", _iso_date, "走访日期")
             planned = check("planned", _iso_date, "计划日期")

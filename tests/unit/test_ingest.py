@@ -409,3 +409,31 @@ def test_an_amount_beyond_the_rules_bound_is_rejected_at_its_cell_and_the_rest_i
         ("5", "amount_too_large"),
         ("6", "amount_too_large"),
     ]
+
+
+def test_archive_and_visit_rows_without_customer_id_are_reported_and_kept(tmp_path, reference):
+    archive = [
+        archive_row(客户编号="C5134010001", 企业全称="西昌市税务局", 更新日期="2026-10-05"),
+        archive_row(企业全称="西昌市某新客户", 联系人="李女士", 更新日期="2026-10-06"),  # row 3: no id
+    ]
+    visits = [
+        ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],
+        ["2026-10-13", None, "陆浩", "电话", "回访", ""],  # row 3: 客户编号 cleared
+        [None, " "],  # row 4: blank, skipped
+        ["2026-10-14", "C5134010002", "陆浩", "上门", "", ""],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", archive=archive, visits=visits)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert [(p.code, p.sheet, p.cell, p.value) for p in intake.problems] == [
+        ("required_missing", "客户档案", "A3", ""),
+        ("required_missing", "走访记录", "B3", ""),
+    ]
+    assert [r["customer_id"] for r in intake.archive] == ["C5134010001"]
+    assert [v["source_row"] for v in intake.visits] == [2, 5]
+    assert [(q["sheet"], q["row"], q["code"]) for q in intake.quarantine] == [
+        ("客户档案", "3", "required_missing"),
+        ("走访记录", "3", "required_missing"),
+    ]
+    assert intake.quarantine[1]["values"].startswith("2026-10-13 |  | 陆浩 | 电话")
+    assert intake.record_rows_read == 5 and intake.rows_accounted()
