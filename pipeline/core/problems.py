@@ -45,6 +45,10 @@ CODES: dict[str, tuple[str, str]] = {
     "report_late": ("warning", "报送日期 {detail} 晚于截止日期(次月{deadline}日前)"),
     "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
+    "optional_column_missing": (
+        "warning",
+        "“{detail}”工作表的表头中找不到“{columns}”列,本表本月未读取,请按中心下发的模板改正表头后重新报送",
+    ),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
     "score_out_of_range": ("row", "分值超出范围(应为 0–{detail}),该项按 0 分计,请中心核对考核评分表"),
     "assessment_missing": (
@@ -139,6 +143,7 @@ LABELS: dict[str, str] = {
     "report_late": "逾期报送",
     "report_date_missing": "未填填报日期",
     "sheet_optional_missing": "缺少可选工作表",
+    "optional_column_missing": "可选工作表缺少必填列",
     "submission_missing": "未报送",
     "score_out_of_range": "分值超出范围",
     "assessment_missing": "缺少考核评分表",

@@ -60,6 +60,12 @@ ARCHIVE_COLUMNS = [
 ]
 UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
+# the columns without which an optional sheet cannot be read (its other columns may be left out)
+REQUIRED_OPTIONAL = {
+    "archive": ("customer_id",),
+    "visits": ("date", "customer_id"),
+    "cases": ("date", "customer_id", "type"),
+}
 # 投诉/查询/理赔 as the sheet names them → the case type in tables (analytics.cases.TYPE_LABELS)
 CASE_TYPES = {"投诉": "complaint", "查询": "inquiry", "理赔": "claim"}
 # a case's fields as the reader gives them (the case register adds its measures)
@@ -594,10 +600,24 @@ class _CountyReader:
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
+    def _optional_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
+        """The header of an optional sheet, or None. A sheet with content whose header or one of
+        its required columns cannot be found is a warning naming them: its rows are not read, and
+        without it they would pass for a month with none."""
+        found = self._find_header(grid, kind)
+        missing = [k for k in REQUIRED_OPTIONAL[kind] if found is None or k not in found[1]]
+        if not missing:
+            return found
+        if found is not None or any(filled(c) for row in grid.cells for c in row):  # else: empty
+            labels = "、".join(self._column_label(kind, k) for k in missing)
+            cell = "" if found is None else self._a1(grid, found[0], 0)
+            self.add("optional_column_missing", grid.name, cell, labels, detail=grid.name, columns=labels)
+        return None
+
     def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
         """(row index, cleaned values by column) of a free-form sheet (archive, visits). A row
         with content but no 客户编号 belongs to no customer: reported at that cell and kept."""
-        found = self._find_header(grid, kind)
+        found = self._optional_header(grid, kind)
         if found is None:
             return []
         header_row, columns = found
@@ -612,8 +632,7 @@ class _CountyReader:
             if record.get("customer_id"):
                 out.append((i, record))
                 continue
-            cell = self._a1(grid, i, columns["customer_id"][0]) if "customer_id" in columns else ""
-            self.add("required_missing", grid.name, cell, "")
+            self.add("required_missing", grid.name, self._a1(grid, i, columns["customer_id"][0]), "")
             self._quarantine_row(grid, i, row, "required_missing")
         return out
 
@@ -720,7 +739,7 @@ class _CountyReader:
         """Each row a case: new this month, or an earlier one again (to give its 办结日期). A row
         that cannot be keyed or read (customer, 受理日期, 类型, a 理赔's amount) is rejected with
         its raw values; dates after the month or a closing before the opening too."""
-        found = self._find_header(grid, "cases")
+        found = self._optional_header(grid, "cases")
         if found is None:
             return
         header_row, columns = found

@@ -437,3 +437,39 @@ def test_archive_and_visit_rows_without_customer_id_are_reported_and_kept(tmp_pa
     ]
     assert intake.quarantine[1]["values"].startswith("2026-10-13 |  | 陆浩 | 电话")
     assert intake.record_rows_read == 5 and intake.rows_accounted()
+
+
+def test_an_optional_sheet_whose_header_cannot_be_read_is_reported_not_skipped(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    archive = [archive_row(客户编号="C5134010001", 企业全称="西昌市税务局", 更新日期="2026-10-05")]
+    visits = [["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""]]
+    path = county_workbook(tmp_path / "西昌市.xlsx", archive=archive, visits=visits)
+    wb = load_workbook(path)
+    wb["客户档案"]["A1"] = "序号"  # the header is found, its 客户编号 is not
+    for cell, title in zip(
+        wb["走访记录"][1], ["时间", "顾客", "人员", "形式", "事项", "反馈", "备注"], strict=True
+    ):
+        cell.value = title  # no header at all
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and len(intake.usage) == 3  # the usage sheet is used
+    assert [(p.code, p.sheet, p.cell, p.value, p.severity) for p in intake.problems] == [
+        ("optional_column_missing", "客户档案", "A1", "客户编号", "warning"),
+        ("optional_column_missing", "走访记录", "", "走访日期、客户编号", "warning"),
+    ]
+    assert intake.problems[1].message == (
+        "“走访记录”工作表的表头中找不到“走访日期、客户编号”列,本表本月未读取,请按中心下发的模板改正表头后重新报送"
+    )
+    assert intake.archive == [] and intake.visits == []
+
+
+def test_an_empty_optional_sheet_is_no_problem(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    wb["走访记录"].delete_rows(1)  # nothing in it, not even the header
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [] and intake.visits == []
