@@ -33,7 +33,11 @@ CODES: dict[str, tuple[str, str]] = {
     "business_unknown": ("row", "业务种类无法识别,请填写规定的业务种类(特快、快包、函件…)"),
     "manager_unknown": ("row", "客户经理不在名册中,请填写名册中的客户经理姓名"),
     "amount_invalid": ("row", "数值无法识别,请填写数字"),
-    "amount_negative": ("row", "数值为负,请填写实际发生的用邮量和收入"),
+    "amount_negative": ("row", "{detail}为负数,请按实际填写(不能小于 0)"),
+    "amount_unit_unknown": (
+        "row",
+        "金额单位“{detail}”无法识别(应为元、千元或万元),本行未采用,请改正表头后重新报送",
+    ),
     "amount_too_large": (
         "row",
         "{detail}超出合理范围(每格不超过 {limit}),疑为误填的编号或号码,本行未采用,请核对后填写实际数值",
@@ -136,6 +140,7 @@ LABELS: dict[str, str] = {
     "amount_invalid": "数值无法识别",
     "amount_negative": "数值为负",
     "amount_too_large": "数值过大",
+    "amount_unit_unknown": "金额单位无法识别",
     "required_missing": "必填项为空",
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",

@@ -749,7 +749,7 @@ class _CountyReader:
         known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
         known |= {r.customer_id for r in self._parsed}
         unit = columns.get("amount", (0, ""))[1]
-        multiplier = UNIT_MULTIPLIERS.get(unit, 1)
+        multiplier = UNIT_MULTIPLIERS.get(unit)
         kept: list[tuple[int, list, dict]] = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
@@ -785,9 +785,9 @@ class _CountyReader:
                 errors.append(("case_customer_unknown", "customer_id", customer, ""))
             amount: int | None = None
             if filled(raw.get("amount", "")):
-                value = _amount(raw["amount"], multiplier * 100, integer=False, limit=self._max_amount * 100)
-                if isinstance(value, str):
-                    errors.append((value, "amount", text["amount"], self._column_label("cases", "amount")))
+                value = self._case_amount(raw["amount"], multiplier, unit)
+                if isinstance(value, tuple):
+                    errors.append((value[0], "amount", text["amount"], value[1]))
                 else:
                     amount = value
             elif kind == "理赔":
@@ -833,6 +833,13 @@ class _CountyReader:
                 detail=detail,
             )
             self._quarantine_row(grid, i, row, "case_duplicate")
+
+    def _case_amount(self, raw: object, multiplier: int | None, unit: str) -> int | tuple[str, str]:
+        """A filled 理赔金额 in fen, or (problem code, detail)."""
+        if multiplier is None:  # the header's unit is not 元, 千元 or 万元 (美元 …): not guessed
+            return "amount_unit_unknown", unit
+        value = _amount(raw, multiplier * 100, integer=False, limit=self._max_amount * 100)
+        return (value, self._column_label("cases", "amount")) if isinstance(value, str) else value
 
     # -- the month's progress report (工作进展、存在问题、需协调事项)
 

@@ -473,3 +473,16 @@ def test_an_empty_optional_sheet_is_no_problem(tmp_path, reference):
     wb.save(path)
     intake, _ = intake_of(tmp_path, reference)
     assert codes(intake) == [] and intake.visits == []
+
+
+def test_a_negative_amount_names_its_column(tmp_path, reference):
+    rows = [
+        ["C5134010001", "西昌市税务局", "特快", -3, 10.0, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 3, "-10", "陆浩", "存量"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert [(p.code, p.cell, p.message) for p in intake.problems] == [
+        ("amount_negative", "D4", "用邮量为负数,请按实际填写(不能小于 0)"),
+        ("amount_negative", "E5", "收入为负数,请按实际填写(不能小于 0)"),
+    ]
