@@ -4,14 +4,16 @@ about what is not, and precise about both: every problem names file, sheet, cell
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -58,6 +60,12 @@ ARCHIVE_COLUMNS = [
 ]
 UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
+# the columns without which an optional sheet cannot be read (its other columns may be left out)
+REQUIRED_OPTIONAL = {
+    "archive": ("customer_id",),
+    "visits": ("date", "customer_id"),
+    "cases": ("date", "customer_id", "type"),
+}
 # 投诉/查询/理赔 as the sheet names them → the case type in tables (analytics.cases.TYPE_LABELS)
 CASE_TYPES = {"投诉": "complaint", "查询": "inquiry", "理赔": "claim"}
 # a case's fields as the reader gives them (the case register adds its measures)
@@ -120,6 +128,7 @@ class CountyIntake:
     visits: list[dict] = field(default_factory=list)  # contract.VISITS
     cases: list[dict] = field(default_factory=list)  # CASE_COLUMNS: the 投诉查询理赔 rows used
     case_rows_read: int = 0
+    record_rows_read: int = 0  # 客户档案 and 走访记录 rows with content: each a record or quarantined
     progress: list[dict] = field(default_factory=list)  # PROGRESS_COLUMNS: the 工作进展 sheet's items
 
     @cached_property
@@ -129,6 +138,19 @@ class CountyIntake:
     @property
     def rows_quarantined(self) -> int:
         return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
+
+    def row_counts(self) -> tuple[int, int, int]:
+        """Rows (read, used, quarantined) of the sheets read row by row: usage, cases, archive, visits."""
+        read = self.rows_read + self.case_rows_read + self.record_rows_read
+        used = len(self.usage_rows) + len(self.cases) + len(self.archive) + len(self.visits)
+        return read, used, self.rows_quarantined
+
+    def rows_accounted(self) -> bool:
+        """Every row read is either used or quarantined: nothing vanishes."""
+        if self.status == "rejected":
+            return self.rows_read == 0 or bool(self.quarantine)
+        read, used, quarantined = self.row_counts()
+        return read == used + quarantined
 
 
 # -- one county ------------------------------------------------------------------------
@@ -160,6 +182,7 @@ def ingest_county(
     read = {
         "rows_read": reader.rows_read,
         "case_rows_read": reader.case_rows_read,
+        "record_rows_read": reader.record_rows_read,
         "report_date": reader.report_date,
         "problems": reader.problems,
     }
@@ -216,6 +239,7 @@ class _CountyReader:
         self.visits: list[dict] = []
         self.cases: list[dict] = []
         self.case_rows_read = 0
+        self.record_rows_read = 0
         self.progress: list[dict] = []
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
@@ -420,8 +444,11 @@ class _CountyReader:
         business = _lookup(text["business_type"], self.ref.business_index.match)
         managers = _lookup(text["manager"], self._manager)
         collection = _lookup(text["collection"], self.ref.value_index("collection").match)
-        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True))
-        revenue = _lookup(raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False))
+        most = self._max_amount
+        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True, limit=most))
+        revenue = _lookup(
+            raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False, limit=most * 100)
+        )
         good = []
         for n, (i, row) in enumerate(rows):
             found = []
@@ -439,7 +466,9 @@ class _CountyReader:
                 found.append(("collection_unknown", "collection", raw["collection"][n]))
             if found:
                 for code, key, value in found:
-                    self.add(code, grid.name, self._a1(grid, i, columns[key][0]), value)
+                    cell = self._a1(grid, i, columns[key][0])
+                    label, money = self._column_label("usage", key), key != "volume"
+                    self.add(code, grid.name, cell, value, detail=label, limit=self._limit_text(money))
                 self._quarantine_row(grid, i, row, found[0][0])
                 continue
             good.append(n)
@@ -457,6 +486,18 @@ class _CountyReader:
             )
             for n in good
         ]
+
+    @cached_property
+    def _max_amount(self) -> int:
+        """The largest 用邮量 (件) or amount (元) one cell may hold: rules, [ingest]."""
+        return int(self.ref.rules.for_month(self.month).get("ingest.max_amount"))
+
+    def _column_label(self, kind: str, key: str) -> str:
+        """A column as the template names it (the first of its aliases), for messages."""
+        return self.ref.aliases["columns"][kind][key][0]
+
+    def _limit_text(self, money: bool) -> str:
+        return f"{self._max_amount:,}{' 元' if money else ''}"
 
     def _manager(self, raw: object) -> str | None:
         return self.ref.resolve_manager(clean_text(raw), self.county)
@@ -559,19 +600,40 @@ class _CountyReader:
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
-    def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
-        """(row index, cleaned values by column) of a free-form sheet (archive, visits)."""
+    def _optional_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
+        """The header of an optional sheet, or None. A sheet with content whose header or one of
+        its required columns cannot be found is a warning naming them: its rows are not read, and
+        without it they would pass for a month with none."""
         found = self._find_header(grid, kind)
+        missing = [k for k in REQUIRED_OPTIONAL[kind] if found is None or k not in found[1]]
+        if not missing:
+            return found
+        if found is not None or any(filled(c) for row in grid.cells for c in row):  # else: empty
+            labels = "、".join(self._column_label(kind, k) for k in missing)
+            cell = "" if found is None else self._a1(grid, found[0], 0)
+            self.add("optional_column_missing", grid.name, cell, labels, detail=grid.name, columns=labels)
+        return None
+
+    def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:
+        """(row index, cleaned values by column) of a free-form sheet (archive, visits). A row
+        with content but no 客户编号 belongs to no customer: reported at that cell and kept."""
+        found = self._optional_header(grid, kind)
         if found is None:
             return []
-        header_row, self._sheet_columns[kind] = found
+        header_row, columns = found
+        self._sheet_columns[kind] = columns
         out = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
             if not any(filled(c) for c in row):
+                continue  # a blank row
+            self.record_rows_read += 1
+            record = {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}
+            if record.get("customer_id"):
+                out.append((i, record))
                 continue
-            columns = self._sheet_columns[kind]
-            out.append((i, {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}))
+            self.add("required_missing", grid.name, self._a1(grid, i, columns["customer_id"][0]), "")
+            self._quarantine_row(grid, i, row, "required_missing")
         return out
 
     def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
@@ -588,8 +650,6 @@ class _CountyReader:
         yes_no = self.ref.value_index("yes_no")
         natures = set(self.ref.aliases["values"]["natures"]["names"])
         for i, r in self._read_sheet_records(grid, "archive"):
-            if not r.get("customer_id"):
-                continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "archive", i, r, key, fn, label)  # noqa: E731
             records.append(
                 {
@@ -641,8 +701,6 @@ class _CountyReader:
         methods = self.ref.value_index("visit_method")
         records = []
         for i, r in self._read_sheet_records(grid, "visits"):
-            if not r.get("customer_id"):
-                continue
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
             day = check("date", _iso_date, "走访日期")
             planned = check("planned", _iso_date, "计划日期")
@@ -681,7 +739,7 @@ class _CountyReader:
         """Each row a case: new this month, or an earlier one again (to give its 办结日期). A row
         that cannot be keyed or read (customer, 受理日期, 类型, a 理赔's amount) is rejected with
         its raw values; dates after the month or a closing before the opening too."""
-        found = self._find_header(grid, "cases")
+        found = self._optional_header(grid, "cases")
         if found is None:
             return
         header_row, columns = found
@@ -691,7 +749,7 @@ class _CountyReader:
         known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
         known |= {r.customer_id for r in self._parsed}
         unit = columns.get("amount", (0, ""))[1]
-        multiplier = UNIT_MULTIPLIERS.get(unit, 1)
+        multiplier = UNIT_MULTIPLIERS.get(unit)
         kept: list[tuple[int, list, dict]] = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]
@@ -727,16 +785,16 @@ class _CountyReader:
                 errors.append(("case_customer_unknown", "customer_id", customer, ""))
             amount: int | None = None
             if filled(raw.get("amount", "")):
-                value = _amount(raw["amount"], multiplier * 100, integer=False)
-                if isinstance(value, str):
-                    errors.append((value, "amount", text["amount"], ""))
+                value = self._case_amount(raw["amount"], multiplier, unit)
+                if isinstance(value, tuple):
+                    errors.append((value[0], "amount", text["amount"], value[1]))
                 else:
                     amount = value
             elif kind == "理赔":
                 errors.append(("claim_amount_missing", "amount", "", ""))
             if errors:
                 for code, key, value, detail in errors:
-                    self.add(code, grid.name, cell(key), value, detail=detail)
+                    self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))
                 self._quarantine_row(grid, i, row, errors[0][0])
                 continue
             check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
@@ -775,6 +833,13 @@ class _CountyReader:
                 detail=detail,
             )
             self._quarantine_row(grid, i, row, "case_duplicate")
+
+    def _case_amount(self, raw: object, multiplier: int | None, unit: str) -> int | tuple[str, str]:
+        """A filled 理赔金额 in fen, or (problem code, detail)."""
+        if multiplier is None:  # the header's unit is not 元, 千元 or 万元 (美元 …): not guessed
+            return "amount_unit_unknown", unit
+        value = _amount(raw, multiplier * 100, integer=False, limit=self._max_amount * 100)
+        return (value, self._column_label("cases", "amount")) if isinstance(value, str) else value
 
     # -- the month's progress report (工作进展、存在问题、需协调事项)
 
@@ -834,20 +899,32 @@ class _CountyReader:
 # -- cell values -------------------------------------------------------------------------
 
 
+T = TypeVar("T")
 _TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
 
 
-def _lookup(values: list, interpret) -> list:
-    """`interpret` applied once per distinct value (county files repeat values a lot)."""
-    cache = {v: interpret(v) for v in set(values)}
-    return [cache[v] for v in values]
+def _lookup(values: list, interpret: Callable[[object], T]) -> list[T]:
+    """`interpret` applied once per distinct value (county files repeat values a lot). Keyed by
+    type as well: True == 1 == 1.0 in Python, and a TRUE cell must not share the reading of 1."""
+    keys = [(type(v), v) for v in values]
+    cache = {k: interpret(k[1]) for k in set(keys)}
+    return [cache[k] for k in keys]
 
 
-def _amount(raw: object, multiplier: int, integer: bool) -> int | str:
+def _amount(raw: object, multiplier: int, integer: bool, limit: int) -> int | str:
     """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
-    the problem with it. Money is rounded half-up to the fen by the one rule of pipeline.money."""
+    the problem with it. Beyond `limit` (in the same units) is refused: such a value is an id or
+    a phone number pasted by mistake, and would not fit the month's int64 tables."""
+    value = _amount_read(raw, multiplier, integer)
+    return "amount_too_large" if isinstance(value, int) and value > limit else value
+
+
+def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
+    """Money is rounded half-up to the fen by the one rule of pipeline.money."""
     if not filled(raw):
         return "required_missing"
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return "amount_invalid"  # an .xlsx can hold 1E999, read as inf
     if integer and isinstance(raw, float) and raw.is_integer():
         return "amount_negative" if raw < 0 else int(raw)
     if isinstance(raw, float) and not integer:

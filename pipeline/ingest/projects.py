@@ -273,7 +273,7 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
             report("amount_invalid", key)
             number = Decimal(0)
         elif number < 0:
-            report("amount_negative", key)
+            report("amount_negative", key, detail=PROJECT_HEADER[COLUMNS_ORDER.index(key)])
         if key == "target_revenue" and key in columns and columns[key][1] == "万元":
             number *= 10000
         amounts[key] = number

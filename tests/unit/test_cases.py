@@ -426,3 +426,63 @@ def test_a_case_keeps_the_limits_in_force_when_it_was_received(registers, refere
     assert limit_days(book, "2026-10-02", "complaint") == 5
     assert limit_days(book, "2026-10-02", "claim") == 30  # a later period lists only what changes
     assert limit_days(book, "2024-12-30", "inquiry") == 3  # before the rules file: its first period
+
+
+def edited(folder: Path, reference, cases: list[list], edit) -> object:
+    """The cases sheet of a county workbook passed through `edit` (an openpyxl worksheet) and read."""
+    from openpyxl import load_workbook
+
+    path = county_workbook(folder / "西昌市.xlsx", cases=cases, report_date="2026年11月2日")
+    wb = load_workbook(path)
+    edit(wb["投诉查询理赔"])
+    wb.save(path)
+    files, _ = county_files(folder, reference)
+    return ingest_county("xichang", "2026-10", files["xichang"], reference, KNOWN)
+
+
+def test_a_cases_sheet_without_its_type_column_says_the_column_is_missing(tmp_path, reference):
+    cases = [["2026-10-08", TAX, "投诉", "特快", "投递延误", "", None, None, "", "陆浩"]]
+    intake = edited(tmp_path, reference, cases, lambda ws: ws.delete_cols(3))
+    assert [(p.code, p.sheet, p.cell, p.value) for p in intake.problems] == [
+        ("optional_column_missing", "投诉查询理赔", "A1", "类型")
+    ]
+    assert intake.problems[0].message == (
+        "“投诉查询理赔”工作表的表头中找不到“类型”列,本表本月未读取,请按中心下发的模板改正表头后重新报送"
+    )
+    assert intake.status == "on_time" and intake.cases == [] and intake.case_rows_read == 0
+
+
+def test_a_claim_amount_in_an_unknown_unit_is_rejected_at_its_cell(tmp_path, reference):
+    cases = [
+        ["2026-10-08", TAX, "投诉", "特快", "投递延误", "", None, None, "", "陆浩"],
+        ["2026-10-12", SHOP, "理赔", "快包", "包裹破损", "98123", 100, None, "", "陆浩"],
+    ]
+
+    def in_dollars(ws) -> None:
+        ws["G1"] = "理赔金额(美元)"
+
+    intake = edited(tmp_path, reference, cases, in_dollars)
+    assert problems(intake) == [("amount_unit_unknown", "G3", "100")]
+    assert intake.problems[0].message == (
+        "金额单位“美元”无法识别(应为元、千元或万元),本行未采用,请改正表头后重新报送"
+    )
+    assert [c["type"] for c in intake.cases] == ["complaint"]
+    assert [(q["row"], q["code"]) for q in intake.quarantine] == [("3", "amount_unit_unknown")]
+
+
+def test_a_claim_amount_negative_or_too_large_names_the_claim_amount(tmp_path, reference):
+    cases = [
+        ["2026-10-12", SHOP, "理赔", "快包", "破损", "1", "-5", None, "", "陆浩"],
+        ["2026-10-13", SHOP, "理赔", "快包", "破损", "2", 513401199001011234, None, "", "陆浩"],
+    ]
+    intake = read(tmp_path, reference, "2026-10", cases)
+    assert [(p.code, p.cell, p.message) for p in intake.problems] == [
+        ("amount_negative", "G2", "理赔金额为负数,请按实际填写(不能小于 0)"),
+        (
+            "amount_too_large",
+            "G3",
+            "理赔金额超出合理范围(每格不超过 1,000,000,000 元),"
+            "疑为误填的编号或号码,本行未采用,请核对后填写实际数值",
+        ),
+    ]
+    assert intake.cases == [] and len(intake.quarantine) == 2

@@ -85,3 +85,16 @@ def test_many_empty_formatted_rows_are_skipped(tmp_path, reference):
     result = intake(tmp_path / "in", reference)
     assert result.status == "on_time"
     assert list(result.usage.volume) == [120, 800, 45]
+
+
+def test_a_number_too_large_for_a_float_is_a_problem_at_its_cell(tmp_path, reference):
+    clean = county_workbook(tmp_path / "clean.xlsx", total=False)
+    (tmp_path / "in").mkdir()
+    rewrite_sheet(
+        clean,
+        tmp_path / "in" / "西昌市.xlsx",
+        lambda xml: xml.replace('<c r="E5" t="n"><v>960</v>', '<c r="E5" t="n"><v>1E999</v>', 1),
+    )
+    result = intake(tmp_path / "in", reference)  # read as inf by openpyxl
+    assert [(p.code, p.cell, p.value) for p in result.problems] == [("amount_invalid", "E5", "inf")]
+    assert list(result.usage.revenue_fen) == [216050, 36025]

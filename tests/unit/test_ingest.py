@@ -364,3 +364,125 @@ def test_a_visit_counts_only_when_dated_in_the_month_and_others_are_reported(tmp
     assert "不计入本月大客户联系考核" in intake.problems[0].message
     counted = visits_in_month(pd.DataFrame(intake.visits), MONTH)
     assert list(counted.customer_id) == ["C5134010001"] and len(intake.visits) == 3  # kept, not counted
+
+
+def test_a_true_cell_is_rejected_at_its_own_cell_and_the_ones_are_read(tmp_path, reference):
+    # True == 1 in Python: the TRUE cells and the 1s must each keep their own reading
+    rows = [
+        ["C5134010001", "西昌市税务局", "特快", True, 1, "陆浩", "存量"],
+        ["C5134010001", "西昌市税务局", "函件", 1, 1, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 1, True, "陆浩", "新揽收"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("amount_invalid", "D4", "True"), ("amount_invalid", "E6", "True")]
+    assert (list(intake.usage.volume), list(intake.usage.revenue_fen)) == ([1], [100])
+    assert [(r["row"], r["code"]) for r in intake.quarantine] == [
+        ("4", "amount_invalid"),
+        ("6", "amount_invalid"),
+    ]
+
+
+def test_an_amount_beyond_the_rules_bound_is_rejected_at_its_cell_and_the_rest_is_used(tmp_path, reference):
+    limit = reference.rules.for_month(MONTH).get("ingest.max_amount")
+    assert limit == 1_000_000_000
+    rows = [
+        ROWS[0],
+        ["C5134010001", "西昌市税务局", "函件", 800, 123456789012345678, "陆浩", "存量"],  # an id pasted
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 13812345678, 360.25, "陆浩", "新揽收"],  # a phone
+        ["C5134010002", "凉山州安宁商贸有限公司", "特快", limit, limit, "陆浩", "存量"],  # at the bound: used
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert codes(intake) == [
+        ("amount_too_large", "E5", "123456789012345696"),  # the cell holds a double, as in Excel
+        ("amount_too_large", "D6", "13812345678"),
+    ]
+    assert intake.problems[0].message == (
+        "收入超出合理范围(每格不超过 1,000,000,000 元),疑为误填的编号或号码,本行未采用,请核对后填写实际数值"
+    )
+    assert intake.problems[1].message.startswith("用邮量超出合理范围(每格不超过 1,000,000,000)")
+    usage = intake.usage  # the month's table is int64 fen: this built it
+    assert list(usage.revenue_fen) == [216050, limit * 100] and list(usage.volume) == [120, limit]
+    assert [(r["row"], r["code"]) for r in intake.quarantine] == [
+        ("5", "amount_too_large"),
+        ("6", "amount_too_large"),
+    ]
+
+
+def test_archive_and_visit_rows_without_customer_id_are_reported_and_kept(tmp_path, reference):
+    archive = [
+        archive_row(客户编号="C5134010001", 企业全称="西昌市税务局", 更新日期="2026-10-05"),
+        archive_row(企业全称="西昌市某新客户", 联系人="李女士", 更新日期="2026-10-06"),  # row 3: no id
+    ]
+    visits = [
+        ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],
+        ["2026-10-13", None, "陆浩", "电话", "回访", ""],  # row 3: 客户编号 cleared
+        [None, " "],  # row 4: blank, skipped
+        ["2026-10-14", "C5134010002", "陆浩", "上门", "", ""],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", archive=archive, visits=visits)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"
+    assert [(p.code, p.sheet, p.cell, p.value) for p in intake.problems] == [
+        ("required_missing", "客户档案", "A3", ""),
+        ("required_missing", "走访记录", "B3", ""),
+    ]
+    assert [r["customer_id"] for r in intake.archive] == ["C5134010001"]
+    assert [v["source_row"] for v in intake.visits] == [2, 5]
+    assert [(q["sheet"], q["row"], q["code"]) for q in intake.quarantine] == [
+        ("客户档案", "3", "required_missing"),
+        ("走访记录", "3", "required_missing"),
+    ]
+    assert intake.quarantine[1]["values"].startswith("2026-10-13 |  | 陆浩 | 电话")
+    assert intake.record_rows_read == 5 and intake.rows_accounted()
+
+
+def test_an_optional_sheet_whose_header_cannot_be_read_is_reported_not_skipped(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    archive = [archive_row(客户编号="C5134010001", 企业全称="西昌市税务局", 更新日期="2026-10-05")]
+    visits = [["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""]]
+    path = county_workbook(tmp_path / "西昌市.xlsx", archive=archive, visits=visits)
+    wb = load_workbook(path)
+    wb["客户档案"]["A1"] = "序号"  # the header is found, its 客户编号 is not
+    for cell, title in zip(
+        wb["走访记录"][1], ["时间", "顾客", "人员", "形式", "事项", "反馈", "备注"], strict=True
+    ):
+        cell.value = title  # no header at all
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and len(intake.usage) == 3  # the usage sheet is used
+    assert [(p.code, p.sheet, p.cell, p.value, p.severity) for p in intake.problems] == [
+        ("optional_column_missing", "客户档案", "A1", "客户编号", "warning"),
+        ("optional_column_missing", "走访记录", "", "走访日期、客户编号", "warning"),
+    ]
+    assert intake.problems[1].message == (
+        "“走访记录”工作表的表头中找不到“走访日期、客户编号”列,本表本月未读取,请按中心下发的模板改正表头后重新报送"
+    )
+    assert intake.archive == [] and intake.visits == []
+
+
+def test_an_empty_optional_sheet_is_no_problem(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    wb["走访记录"].delete_rows(1)  # nothing in it, not even the header
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [] and intake.visits == []
+
+
+def test_a_negative_amount_names_its_column(tmp_path, reference):
+    rows = [
+        ["C5134010001", "西昌市税务局", "特快", -3, 10.0, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 3, "-10", "陆浩", "存量"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert [(p.code, p.cell, p.message) for p in intake.problems] == [
+        ("amount_negative", "D4", "用邮量为负数,请按实际填写(不能小于 0)"),
+        ("amount_negative", "E5", "收入为负数,请按实际填写(不能小于 0)"),
+    ]
