@@ -25,6 +25,29 @@ CONTACT_COLUMNS = ["code", "county", "contact", "phone"]
 UNREAD_FILES = (CONTACTS_FILE, "holidays.csv")
 
 
+# what a cell of the roster and of the targets must look like, and how to write it
+_DATE = (r"\d{4}-\d{2}-\d{2}", "日期,如 2026-07-01")
+MANAGER_FIELDS = {"active_from": _DATE, "active_to": (_DATE[0] + "|", _DATE[1] + ",在岗者留空")}
+TARGET_FIELDS = {
+    "year": (r"\d{4}", "年份,如 2026"),
+    "new_key_accounts": (r"\d+", "整数(户),如 4"),
+    "revenue_target": (r"\d+(\.\d{1,2})?", "金额(元),不带千位分隔符,如 180000.00"),
+    "effective_from": (r"(\d{4}-\d{2})?", "月份,如 2026-07,自年初起留空"),
+}
+
+
+def _check_rows(name: str, frame: pd.DataFrame, fields: dict[str, tuple[str, str]]) -> None:
+    """The first cell of `name` that cannot be read, as one line: file, line, column, value and
+    how to write it (a reference file is the centre's own: it is fixed, not worked around)."""
+    for column, (pattern, how) in fields.items():
+        if column not in frame:
+            continue
+        bad = frame.index[~frame[column].str.strip().str.fullmatch(pattern)]
+        if len(bad):
+            value = frame[column][bad[0]]
+            raise ValueError(f"{name} 第{bad[0] + 2}行 {column} 为“{value}”,应为{how}")
+
+
 @dataclass(frozen=True)
 class Contact:
     person: str  # "" where the file names nobody
@@ -54,11 +77,14 @@ class Reference:
         )
         with (folder / "aliases.toml").open("rb") as f:
             aliases = tomllib.load(f)
+        managers = csv("managers.csv")
+        _check_rows("managers.csv", managers, MANAGER_FIELDS)
+        _check_rows("targets.csv", targets, TARGET_FIELDS)
         return cls(
             folder=folder,
             counties=csv("counties.csv"),
             business_types=csv("business_types.csv"),
-            managers=csv("managers.csv"),
+            managers=managers,
             targets=targets,
             aliases=aliases,
             rules=RuleBook.load(folder / "rules.toml"),

@@ -69,3 +69,30 @@ def test_contacts_file_missing_or_malformed_gives_none_and_leaves_the_digest_alo
     missing = Reference.load(folder)
     assert malformed.county_contacts == {} and missing.county_contacts == {}
     assert with_contacts.digest == malformed.digest == missing.digest  # the reader is not affected
+
+
+def test_a_target_or_roster_cell_that_cannot_be_read_is_named_with_how_to_write_it(tmp_path):
+    """A revenue target typed with thousands separators would fail the month as a program error."""
+    import shutil
+
+    import pytest
+
+    from pipeline.core.layout import REPO
+    from pipeline.ingest.reference import Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REPO / "inputs" / "reference", folder)
+    targets = (folder / "targets.csv").read_text(encoding="utf-8").splitlines()
+    targets[3] = '2025,M003,5,"180,000.00"'
+    (folder / "targets.csv").write_text("\n".join(targets) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        Reference.load(folder)
+    assert str(raised.value) == (
+        "targets.csv 第4行 revenue_target 为“180,000.00”,应为金额(元),不带千位分隔符,如 180000.00"
+    )
+    shutil.copy(REPO / "inputs" / "reference" / "targets.csv", folder / "targets.csv")
+    roster = (folder / "managers.csv").read_text(encoding="utf-8").replace("2024-01-01", "2024/1/1", 1)
+    (folder / "managers.csv").write_text(roster, encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        Reference.load(folder)
+    assert str(raised.value) == "managers.csv 第2行 active_from 为“2024/1/1”,应为日期,如 2026-07-01"
