@@ -83,7 +83,11 @@ CODES: dict[str, tuple[str, str]] = {
         "warning",
         "关键联系人生日应为月日(如 03-15 或 3月15日),无法识别,已按空白处理,请核对",
     ),
-    "birthday_year_ignored": ("warning", "关键联系人生日只需填月日,所填年份已忽略(按 {detail} 记)"),
+    # no {detail}: problems are published (site, problems.csv), birthdays are not
+    "birthday_year_ignored": (
+        "warning",
+        "关键联系人生日只需填月日,所填年份已忽略(月日照常采用),请删去年份,按 03-15 或 3月15日 的格式填写",
+    ),
     "holiday_invalid": ("row", "节日日历:{detail},本行未采用,请按“年份,日期,节日”填写(日期如 2026-08-06)"),
     "holiday_calendar_missing": (
         "warning",
