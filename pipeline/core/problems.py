@@ -23,7 +23,8 @@ CODES: dict[str, tuple[str, str]] = {
     "file_empty": ("county", "文件中没有数据,请县局填写后重新报送"),
     "county_unknown": (
         "county",
-        "无法识别所属县(市),请按“县名_年月”命名文件或在“填报单位”注明县名",
+        "无法识别所属县(市),请按“县名_年月”命名文件或在“填报单位”注明县名"
+        "(中心的考核评分表请以“考核评分”开头命名,如 考核评分.xlsx)",
     ),
     "county_duplicate": ("county", "同一县(市)收到两个文件:{detail},请确认保留哪一个并删除另一个"),
     "month_mismatch": ("county", "表中月份为 {detail},与文件夹月份不符,请县局报送本月报表"),
@@ -46,6 +47,11 @@ CODES: dict[str, tuple[str, str]] = {
     "assessment_missing": (
         "warning",
         "本月未找到考核评分表:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,请中心补报后重新运行本月",
+    ),
+    "assessment_file_duplicate": (
+        "warning",
+        "收到多个考核评分表:{detail},均未采用:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,"
+        "请只保留一个文件(如 考核评分.xlsx)后重新运行本月",
     ),
     "assessment_duplicate": ("warning", "同一客户经理重复填报且分值相同({detail}),按一行计"),
     "assessment_conflict": (
@@ -141,6 +147,7 @@ LABELS: dict[str, str] = {
     "submission_missing": "未报送",
     "score_out_of_range": "分值超出范围",
     "assessment_missing": "缺少考核评分表",
+    "assessment_file_duplicate": "多个考核评分表",
     "assessment_duplicate": "考核评分重复(相同)",
     "assessment_conflict": "考核评分重复且不一致",
     "visit_date_missing": "走访日期未填",
