@@ -15,8 +15,8 @@ from pipeline.core.months import from_partition_key, same_year
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
-from pipeline.ingest.assessment import assessment_file, read_assessment
-from pipeline.ingest.files import file_sha256
+from pipeline.ingest.assessment import read_assessment
+from pipeline.ingest.files import assessment_files, file_sha256
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.claims import claim_problems, new_business_claims, window_months
 from pipeline.pay.issue import issue_pay
@@ -40,20 +40,28 @@ PAY_GROUP = "pay"
 def assessment(context: AssetExecutionContext, settings: KacSettings):
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
-    path = assessment_file(settings.layout.month_inputs(month), ref)
-    table, problems = read_assessment(path, ref, month)
-    if path is None:
+    paths = assessment_files(settings.layout.month_inputs(month), ref)
+    table, problems = read_assessment(paths, ref, month)
+    names = "、".join(p.name for p in paths)
+    if not paths:
         progress.warning("  考核评分表:本月未找到,全部客户经理的业绩工资暂缓发放(补报后重新运行本月)")
+    elif len(paths) > 1:
+        progress.warning(
+            "  考核评分表:收到 %d 个(%s),均未采用,业绩工资暂缓发放(只保留一个后重新运行本月)",
+            len(paths),
+            names,
+        )
     yield Output(
-        {"table": table, "found": path is not None, "problems": to_frame(problems)},
-        data_version=_file_version(path),
-        metadata={"file": path.name if path else "—", "managers": len(table), "problems": len(problems)},
+        {"table": table, "found": len(paths) == 1, "problems": to_frame(problems)},
+        data_version=_file_version(*paths),
+        metadata={"file": names or "—", "managers": len(table), "problems": len(problems)},
     )
 
 
-def _file_version(path: Path | None) -> DataVersion:
-    """A file read by a step: its bytes are its version (Dagster sees it change)."""
-    return DataVersion(file_sha256([path]) if path else "missing")
+def _file_version(*paths: Path | None) -> DataVersion:
+    """Files read by a step: their names and bytes are their version (Dagster sees them change)."""
+    found = [p for p in paths if p is not None]
+    return DataVersion(file_sha256(found) if found else "missing")
 
 
 # a month without a readable 考核评分 sheet pays nobody's performance pay: it cannot be released

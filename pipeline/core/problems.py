@@ -23,7 +23,8 @@ CODES: dict[str, tuple[str, str]] = {
     "file_empty": ("county", "文件中没有数据,请县局填写后重新报送"),
     "county_unknown": (
         "county",
-        "无法识别所属县(市),请按“县名_年月”命名文件或在“填报单位”注明县名",
+        "无法识别所属县(市),请按“县名_年月”命名文件或在“填报单位”注明县名"
+        "(中心的考核评分表请以“考核评分”开头命名,如 考核评分.xlsx)",
     ),
     "county_duplicate": ("county", "同一县(市)收到两个文件:{detail},请确认保留哪一个并删除另一个"),
     "month_mismatch": ("county", "表中月份为 {detail},与文件夹月份不符,请县局报送本月报表"),
@@ -62,6 +63,11 @@ CODES: dict[str, tuple[str, str]] = {
     "assessment_missing": (
         "warning",
         "本月未找到考核评分表:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,请中心补报后重新运行本月",
+    ),
+    "assessment_file_duplicate": (
+        "warning",
+        "收到多个考核评分表:{detail},均未采用:市场调查、项目策划、其他三项暂缓计分,业绩工资暂缓发放,"
+        "请只保留一个文件(如 考核评分.xlsx)后重新运行本月",
     ),
     "assessment_duplicate": ("warning", "同一客户经理重复填报且分值相同({detail}),按一行计"),
     "assessment_conflict": (
@@ -104,7 +110,11 @@ CODES: dict[str, tuple[str, str]] = {
         "warning",
         "关键联系人生日应为月日(如 03-15 或 3月15日),无法识别,已按空白处理,请核对",
     ),
-    "birthday_year_ignored": ("warning", "关键联系人生日只需填月日,所填年份已忽略(按 {detail} 记)"),
+    # no {detail}: problems are published (site, problems.csv), birthdays are not
+    "birthday_year_ignored": (
+        "warning",
+        "关键联系人生日只需填月日,所填年份已忽略(月日照常采用),请删去年份,按 03-15 或 3月15日 的格式填写",
+    ),
     "holiday_invalid": ("row", "节日日历:{detail},本行未采用,请按“年份,日期,节日”填写(日期如 2026-08-06)"),
     "holiday_calendar_missing": (
         "warning",
@@ -163,6 +173,7 @@ LABELS: dict[str, str] = {
     "claim_manager_not_in_post": "新揽收客户经理不在岗",
     "award_invalid": "突出贡献奖金额无效",
     "assessment_missing": "缺少考核评分表",
+    "assessment_file_duplicate": "多个考核评分表",
     "assessment_duplicate": "考核评分重复(相同)",
     "assessment_conflict": "考核评分重复且不一致",
     "visit_date_missing": "走访日期未填",

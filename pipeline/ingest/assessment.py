@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.problems import Problem, problem
+from pipeline.ingest.files import assessment_files
 from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
 
@@ -25,16 +26,29 @@ MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 
 
 def assessment_file(month_dir: Path, ref: Reference) -> Path | None:
-    index = ref.sheet_index()
-    found = [p for p in sorted(month_dir.glob("*")) if index.match(p.stem) == "assessment" and p.is_file()]
-    return found[0] if found else None
+    """The month's 考核评分 workbook; None when there is none or several (`read_assessment` of
+    `assessment_files` says which)."""
+    found = assessment_files(month_dir, ref)
+    return found[0] if len(found) == 1 else None
 
 
-def read_assessment(path: Path | None, ref: Reference, month: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Rows of the sheet by manager id; scores as Decimal, the award in 元 (Decimal)."""
+def read_assessment(
+    path: Path | list[Path] | None, ref: Reference, month: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rows of the sheet by manager id; scores as Decimal, the award in 元 (Decimal). `path`: the
+    workbook, or the month's candidates (`assessment_files`): none is `assessment_missing`,
+    several are `assessment_file_duplicate` each and none of them is read."""
     empty = pd.DataFrame(columns=ASSESSMENT_COLUMNS)
-    if path is None:
+    paths = [] if path is None else [path] if isinstance(path, Path) else list(path)
+    if not paths:
         return empty, [problem("assessment_missing", county=PREFECTURE_OFFICE_NAME)]
+    if len(paths) > 1:
+        names = "、".join(p.name for p in paths)
+        return empty, [
+            problem("assessment_file_duplicate", county=PREFECTURE_OFFICE_NAME, file=p.name, detail=names)
+            for p in paths
+        ]
+    (path,) = paths
     where = {"county": PREFECTURE_OFFICE_NAME, "file": path.name}
     try:
         grids = cached_grids(path)

@@ -694,7 +694,7 @@ class _CountyReader:
         month_day, code = parse_month_day(record.get("birthday", ""))
         if code:
             cell = self._a1(grid, i, self._sheet_columns["archive"]["birthday"][0])
-            self.add(code, grid.name, cell, "(不公开)", detail=month_day)
+            self.add(code, grid.name, cell, "(不公开)")
         return month_day
 
     def _read_visits(self, grid: Grid) -> None:

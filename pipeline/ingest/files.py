@@ -22,17 +22,14 @@ def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]]
     """Spreadsheet files of a month folder by county code, and files of no known county.
 
     The county is read from the file name, else from the 填报单位 line inside the file.
-    The centre's own 考核评分 workbook is not a county file.
+    The centre's own 考核评分 workbook (`is_assessment_file`) is not a county file.
     """
     by_county: dict[str, list[Path]] = {}
     unknown: list[Path] = []
     if not month_dir.is_dir():
         return by_county, unknown
-    assessment = ref.sheet_index()
     for path in sorted(month_dir.iterdir()):
-        if path.suffix.lower() not in READABLE_SUFFIXES or path.name.startswith(("~$", ".")):
-            continue
-        if assessment.match(path.stem) == "assessment":
+        if not _readable(path) or is_assessment_file(path, ref):
             continue
         code = ref.county_of_text(path.stem) or _county_inside(path, ref)
         if code:
@@ -40,6 +37,33 @@ def county_files(month_dir: Path, ref: Reference) -> tuple[dict[str, list[Path]]
         else:
             unknown.append(path)
     return by_county, unknown
+
+
+def _readable(path: Path) -> bool:
+    """A spreadsheet file, not the lock file Excel and WPS leave beside an open one."""
+    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(("~$", "."))
+
+
+def is_assessment_file(path: Path, ref: Reference) -> bool:
+    """The centre's 考核评分 workbook: named by a name of the sheet (考核评分.xlsx), or starting
+    with one (考核评分_2025年3月.xlsx, 考核评分表.xlsx) when neither its name nor a 填报单位 line
+    inside names a county (a county's workbook so named stays the county's)."""
+    if ref.sheet_index().match(path.stem) == "assessment":
+        return True
+    stem = normalise(path.stem)
+    names = [normalise(name) for name in ref.aliases["sheets"]["assessment"]]
+    if not any(stem.startswith(name) for name in names if name):
+        return False
+    return ref.county_of_text(path.stem) is None and _county_inside(path, ref) is None
+
+
+def assessment_files(month_dir: Path, ref: Reference) -> list[Path]:
+    """The 考核评分 workbooks of a month folder (one is expected; several are reported, never merged)."""
+    if not month_dir.is_dir():
+        return []
+    return [
+        p for p in sorted(month_dir.iterdir()) if p.is_file() and _readable(p) and is_assessment_file(p, ref)
+    ]
 
 
 def _county_inside(path: Path, ref: Reference) -> str | None:

@@ -24,7 +24,7 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.pdf import document_time
-from pipeline.render.xlsx import save_reproducible
+from pipeline.render.xlsx import formula_like, save_reproducible
 
 ROWS = 2000  # rows covered by the dropdowns and number checks
 LISTS_SHEET = "下拉选项"  # hidden; holds a list too long for a validation's inline formula (255)
@@ -44,6 +44,8 @@ def _list_formula(ws, values: list[str]) -> str:
     column = get_column_letter(lists.max_column + (1 if lists["A1"].value is not None else 0))
     for i, value in enumerate(values, start=1):
         lists[f"{column}{i}"] = value
+        if formula_like(value):
+            lists[f"{column}{i}"].data_type = "s"
     return f"'{LISTS_SHEET}'!${column}$1:${column}${len(values)}"
 
 
@@ -78,6 +80,16 @@ def _number(ws, column: str, first_row: int, whole: bool, label: str) -> None:
     )
     ws.add_data_validation(rule)
     rule.add(f"{column}{first_row}:{column}{first_row + ROWS}")
+
+
+def _append_text(ws, row: list) -> None:
+    """`row` appended with its text as text: openpyxl's `append` would write a name such as
+    =HYPERLINK(…) (a customer's name as last month's table holds it) as a live formula."""
+    ws.append(row)
+    for cell in ws[ws.max_row]:
+        if formula_like(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
 
 
 def _widths(ws, header: list[str]) -> None:
@@ -142,7 +154,7 @@ def template_workbook(
     ws.append([f"填报单位:{county}邮政分公司", None, None, None, "填报日期:"])
     ws.append(USAGE_HEADER)
     for row in prefilled_rows(previous, county, managers, ref.business_order):
-        ws.append(row)
+        _append_text(ws, row)
     ws.freeze_panes = "A4"
     _dropdown(ws, "C", ref.business_order, 4)
     _number(ws, "D", 4, whole=True, label="用邮量")

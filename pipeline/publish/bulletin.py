@@ -18,6 +18,7 @@ from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
+from pipeline.core.privacy import mask_phones_in
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
@@ -277,7 +278,8 @@ def shorten(text: str, limit: int = PROGRESS_CHARS) -> tuple[str, bool]:
 def progress_section(progress: pd.DataFrame | None, submissions: pd.DataFrame, ref: Reference) -> dict:
     """各县(市)工作进展: each county that sent a 工作进展 sheet with its items, shortened, in the
     counties' order; the counties that sent none (no sheet, an empty one, no workbook) and those
-    whose workbook was rejected (its sheet not used) by name. The full texts are in progress.csv."""
+    whose workbook was rejected (its sheet not used) by name. Phone numbers in the texts are
+    masked: the 信息参考 is also on the site, read by all staff. The full texts are in progress.csv."""
     progress = progress if progress is not None else pd.DataFrame(columns=["county", "item", "text"])
     texts = {(r.county, r.item): r.text for r in progress.itertuples()}
     status = dict(zip(submissions.county, submissions.status, strict=True))
@@ -290,7 +292,8 @@ def progress_section(progress: pd.DataFrame | None, submissions: pd.DataFrame, r
         items = []
         for item, label in PROGRESS_ITEMS.items():
             if (county, item) in texts:
-                text, shortened = shorten(texts[(county, item)])
+                flat = " ".join(str(texts[(county, item)]).split())  # a number across lines too
+                text, shortened = shorten(mask_phones_in(flat))
                 cut |= shortened
                 items.append({"item": item, "label": label, "text": text})
         if items:

@@ -25,9 +25,9 @@ from pipeline.analytics.cases import OPEN
 from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import TIER_LABELS
+from pipeline.core.privacy import mask_phones_in
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.market_sections import opportunities_by_manager, opportunities_table
-from pipeline.site.privacy import mask_phones_in
 from pipeline.site.svg import revenue_chart, sparkline
 
 if TYPE_CHECKING:

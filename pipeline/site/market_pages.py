@@ -13,10 +13,10 @@ import hashlib
 
 import pandas as pd
 
+from pipeline.core.privacy import mask_phones_in
 from pipeline.publish.bulletin import records
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.pages import Page, SitePages
-from pipeline.site.privacy import mask_phones_in
 
 ALL_COUNTIES, ALL_BUSINESS = "全州", "全部"
 INDEX = "competitors/index.html"

@@ -19,6 +19,7 @@ from pipeline.analytics.alerts import KIND_LABELS
 from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
+from pipeline.core.privacy import mask_phone, mask_phones_in
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.publish.bulletin import TREND_MONTHS, charts, records
@@ -32,7 +33,6 @@ from pipeline.site.market_sections import (
     cross_sell_by_customer,
     cross_sell_table,
 )
-from pipeline.site.privacy import mask_phone, mask_phones_in
 from pipeline.site.project_data import latest_projects, led_projects
 
 TOP_CUSTOMERS = 20
@@ -64,6 +64,12 @@ def customer_page(customer_id: str) -> str:
         else "id-" + hashlib.sha256(customer_id.encode()).hexdigest()[:16]
     )
     return f"customers/{stem}.html"
+
+
+def masked(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with the phone numbers in its text `columns` masked (a column it lacks is left out)."""
+    present = [c for c in columns if c in frame]
+    return frame.assign(**{c: frame[c].map(mask_phones_in) for c in present}) if present else frame
 
 
 def feedback_link(month: str, name: str | None) -> dict:
@@ -232,6 +238,10 @@ class SitePages:
 
     def problems(self, month: str) -> Page:
         problems, rejected = (labelled(f) for f in self.data.problems[month])
+        # what a county typed is shown (and downloaded) with its phone numbers masked: a rejected
+        # row carries every cell of it, a case's 内容 too; the 问题反馈 workbook keeps them whole
+        problems = masked(problems, ("value", "message"))
+        rejected = masked(rejected, ("values",))
         content = self.data.editions[month][-1].content
         feedback = self.data.feedback.get(month, {})
         by_county = [

@@ -98,3 +98,21 @@ def test_brief_stays_within_two_pages_when_every_county_writes_at_length(publish
         pd.DataFrame(rows, columns=["county", "item", "text"]), pd.DataFrame(content["submissions"]), ref
     )
     assert pages_before_annex(render_brief(content, 1, tmp_path)) <= 2
+
+
+def test_phone_numbers_in_progress_texts_are_masked_in_the_brief_pdf(published, tmp_path) -> None:
+    """The 信息参考 is copied into the site (files/…), read by all staff: a phone number typed into
+    a 工作进展 sheet shows as 139****5678 in the PDF; progress.csv keeps the county's text."""
+    ref = Reference.load(published.reference)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    typed = "联系人王主任 13912345678,已对接"
+    _workbook_with_progress(inputs, "西昌市", [["项目", "内容"], ["工作进展", typed]])
+    files, _ = county_files(inputs, ref)
+    progress = combine([ingest_county("xichang", MONTH, files["xichang"], ref)]).progress
+    assert progress.text.tolist() == [typed]
+    content = _content(published)
+    content["progress"] = progress_section(progress, pd.DataFrame(content["submissions"]), ref)
+    text = " ".join(_pdf_text(render_brief(content, 1, tmp_path / "out")).split())
+    assert "西昌市 进展:联系人王主任 139****5678,已对接" in text
+    assert "13912345678" not in text

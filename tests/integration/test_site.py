@@ -18,8 +18,12 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.core.layout import Layout
+from pipeline.core.privacy import mask_phone, mask_phones_in
+from pipeline.core.problems import to_frame
+from pipeline.ingest.county import ingest_county
+from pipeline.ingest.files import county_files
 from pipeline.site.build import build_site
-from pipeline.site.privacy import mask_phone, mask_phones_in
+from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2025-03"
 
@@ -130,6 +134,56 @@ def test_phones_typed_into_free_text_are_masked_everywhere_on_the_site(outputs_c
     assert "13512349335" not in text and "13698765432" not in text
     page = (layout.site / "customers" / f"{visits.customer_id[row]}.html").read_text(encoding="utf-8")
     assert "客户电话135****9335" in page and "张经理136****5432" in page
+
+
+def test_problems_page_and_its_downloads_mask_phones_and_keep_dates(outputs_copy, reference, tmp_path):
+    """What a county typed reaches the problems page as a problem's value and a rejected row's
+    raw cells: phone numbers masked there and in the page's CSV and xlsx, dates as written."""
+    layout = outputs_copy
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    case = [
+        "2025-03-08",
+        "C9999999999",
+        "投诉",
+        "特快",
+        "客户张先生13800138000来电催件",
+        "",
+        None,
+        None,
+        "",
+        "陆浩",
+    ]
+    county_workbook(
+        inputs / "西昌市.xlsx",
+        month=MONTH,
+        report_date="2025年4月12日",  # after the deadline: a date in the value and the message
+        rows=[*ROWS, ["C5134010009", "西昌市某公司", "特快", 1, 10.0, "王主任13912345678", "存量"]],
+        cases=[case],
+    )
+    files, _ = county_files(inputs, reference)
+    intake = ingest_county("xichang", MONTH, files["xichang"], reference)
+    found = {(p.code, p.value) for p in intake.problems}
+    assert {("report_late", "2025-04-12"), ("manager_unknown", "王主任13912345678")} <= found
+    assert ("case_customer_unknown", "C9999999999") in found
+    for name, added in (
+        ("problems", to_frame(intake.problems)),
+        ("rejected_rows", pd.DataFrame(intake.quarantine)),
+    ):
+        path = layout.tables(MONTH) / f"{name}.parquet"
+        pd.concat([pd.read_parquet(path), added], ignore_index=True).to_parquet(path, index=False)
+
+    build_site(layout, reference, search_index=False)
+    page = (layout.site / "problems" / f"{MONTH}.html").read_text(encoding="utf-8")
+    downloads = layout.site / "downloads" / "problems"
+    table = (downloads / f"{MONTH}.problems.csv").read_text(encoding="utf-8-sig")
+    book = load_workbook(downloads / f"{MONTH}.xlsx")
+    cells = "\n".join(str(c.value) for ws in book for r in ws.iter_rows() for c in r)
+    for shown in (page, table, cells):
+        assert "13800138000" not in shown and "13912345678" not in shown
+        assert "王主任139****5678" in shown and "报送日期 2025-04-12 晚于截止日期" in shown
+    assert "客户张先生138****8000来电催件" in page  # the rejected case row, every cell of it
+    assert "2025-03-08 | C9999999999 | 投诉 | 特快 | 客户张先生138****8000来电催件" in page
 
 
 def test_hostile_names_are_escaped_and_never_become_formulas(outputs_copy, reference):

@@ -7,10 +7,12 @@ from decimal import Decimal
 import pandas as pd
 from openpyxl import Workbook
 
-from pipeline.ingest.assessment import read_assessment
+from pipeline.ingest.assessment import assessment_file, read_assessment
+from pipeline.ingest.files import assessment_files, county_files
 from pipeline.ingest.sheets import ASSESSMENT_HEADER
 from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.scorecard import scorecards
+from tests.workbooks import county_workbook
 
 
 def sheet(path, rows: list[list]):
@@ -120,3 +122,47 @@ def test_a_blank_or_unreadable_score_holds_that_manager_and_is_never_taken_as_ze
         and held["M005"] == "业绩工资、突出贡献奖"
         and held["M006"] == ""
     )
+
+
+def test_a_file_named_after_the_sheet_and_the_month_is_the_assessment(tmp_path, reference):
+    """考核评分_2025年3月.xlsx is the centre's sheet, as the centre would expect: read, not taken
+    for a county's workbook of an unknown county, and no 考核评分 reported missing."""
+    path = sheet(tmp_path / "考核评分_2025年3月.xlsx", [["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"]])
+    county_workbook(tmp_path / "西昌市_2025年3月.xlsx", month="2025-03")
+    files, unknown = county_files(tmp_path, reference)
+    assert (files, unknown) == ({"xichang": [tmp_path / "西昌市_2025年3月.xlsx"]}, [])
+    assert assessment_files(tmp_path, reference) == [path] and assessment_file(tmp_path, reference) == path
+    table, problems = read_assessment(assessment_files(tmp_path, reference), reference, "2025-03")
+    assert problems == []
+    assert table[["manager_id", "market_survey", "award"]].values.tolist() == [
+        ["M004", Decimal(7), Decimal(500)]
+    ]
+
+
+def test_a_county_workbook_starting_with_the_sheets_name_stays_the_countys(tmp_path, reference):
+    county_workbook(tmp_path / "考核用邮情况_西昌市.xlsx", month="2025-03")  # the county in its name
+    county_workbook(tmp_path / "考核报表.xlsx", month="2025-03", county="会东县")  # in 填报单位
+    files, unknown = county_files(tmp_path, reference)
+    assert sorted(files) == ["huidong", "xichang"] and unknown == []
+    assert assessment_files(tmp_path, reference) == []
+
+
+def test_two_assessment_files_are_reported_and_neither_is_read(tmp_path, reference):
+    """Which of two sheets is the centre's is not guessed, nor are they merged: both are named,
+    the manual items and performance pay are held until one is left."""
+    row = ["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"]
+    first = sheet(tmp_path / "考核评分.xlsx", [row])
+    second = sheet(tmp_path / "考核评分_2025年3月.xlsx", [["M003", "梁阿呷", 8, 9, 4, 0, ""]])
+    assert assessment_files(tmp_path, reference) == [first, second]
+    assert assessment_file(tmp_path, reference) is None
+    table, problems = read_assessment(assessment_files(tmp_path, reference), reference, "2025-03")
+    assert table.empty
+    assert [(p.code, p.severity, p.county, p.file) for p in problems] == [
+        ("assessment_file_duplicate", "warning", "州局", "考核评分.xlsx"),
+        ("assessment_file_duplicate", "warning", "州局", "考核评分_2025年3月.xlsx"),
+    ]
+    assert problems[0].message == (
+        "收到多个考核评分表:考核评分.xlsx、考核评分_2025年3月.xlsx,均未采用:市场调查、项目策划、其他三项暂缓计分,"
+        "业绩工资暂缓发放,请只保留一个文件(如 考核评分.xlsx)后重新运行本月"
+    )
+    assert county_files(tmp_path, reference) == ({}, [])

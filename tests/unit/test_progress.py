@@ -117,3 +117,22 @@ def test_section_html_is_escaped(reference) -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;" in html
     assert "未报送:" in html and "报表退回(未采用):" in html and "progress.csv" not in html
+
+
+def test_phone_numbers_in_the_texts_are_masked(reference) -> None:
+    """The 信息参考 goes to the site (files/…) as well as to the leadership: its texts show a
+    phone number as 139****5678, the rest as written; progress.csv keeps the full text."""
+    section = _section(
+        reference,
+        [
+            ["西昌市", "工作进展", "联系人王主任 13912345678,已对接"],
+            ["西昌市", "需协调事项", "回电0834-3221234\n或 139 1234\n5678"],
+            ["会东县", "存在问题", "2026-10-08 起车辆不足"],
+        ],
+    )
+    xichang, huidong = section["rows"]
+    assert [(i["label"], i["text"]) for i in xichang["entries"]] == [
+        ("进展", "联系人王主任 139****5678,已对接"),
+        ("需协调", "回电083*-***1234 或 139 **** 5678"),
+    ]
+    assert [(i["label"], i["text"]) for i in huidong["entries"]] == [("问题", "2026-10-08 起车辆不足")]

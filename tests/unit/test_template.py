@@ -3,6 +3,9 @@ last month's customers filled in, widths; and the reader accepts a template fill
 
 from __future__ import annotations
 
+import re
+import zipfile
+
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -151,3 +154,30 @@ def test_each_county_gets_its_own_customers(tmp_path, county) -> None:
     (path,) = write_templates(reference_of(), MONTH, tmp_path, PREVIOUS, counties=[county])
     ws = load_workbook(path)["用邮情况"]
     assert [r[0] for r in ws.iter_rows(min_row=4, values_only=True)] == ["C5134260001"]
+
+
+def test_a_name_that_looks_like_a_formula_is_filled_in_as_text(tmp_path, reference) -> None:
+    """A name accepted last month as the county typed it (=HYPERLINK(…)) is written as a string
+    cell: no formula in the sheet's XML, and the reader gets the same text back."""
+    hostile = '=HYPERLINK("http://evil.example","点此")'
+    previous = PREVIOUS.assign(customer_name=[hostile, "+86 税务局", "西昌市税务局", "会东县人民医院"])
+    path = _template(tmp_path, previous)
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+    cell = re.search(r'<c r="B6"[^>]*>(.*?)</c>', sheet).group(1)
+    assert cell == '<is><t>=HYPERLINK("http://evil.example","点此")</t></is>'  # a string, not <f>
+    ws = load_workbook(path)["用邮情况"]
+    assert [(c.value, c.data_type) for c in ws["B"][3:]] == [
+        ("西昌市税务局", "s"),
+        ("+86 税务局", "s"),
+        (hostile, "s"),
+    ]
+    assert ws["B5"].quotePrefix and ws["B6"].quotePrefix and not ws["B4"].quotePrefix
+    wb = load_workbook(path)
+    ws = wb["用邮情况"]
+    ws["E2"] = "填报日期:2026年12月2日"
+    for row in range(4, 7):
+        ws[f"D{row}"], ws[f"E{row}"], ws[f"F{row}"] = 1, 1, "陆浩"
+    wb.save(path)
+    assert list(_read(tmp_path, reference).usage.customer_name) == ["西昌市税务局", "+86 税务局", hostile]

@@ -21,6 +21,7 @@ from pipeline.analytics.todo import (
 from pipeline.analytics.visits import visit_coverage, visits_in_month
 from pipeline.core.contract import TODO_ITEMS, check_csv
 from pipeline.core.layout import REPO
+from pipeline.core.problems import CODES, to_frame
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.holidays import read_calendar
@@ -133,6 +134,31 @@ def test_birthdays_are_read_as_month_and_day_a_year_dropped_and_a_bad_one_warned
     # a later record without a birthday keeps the one given; a new one replaces it
     later = month.archive.assign(birthday=["", "08-07", "", ""])
     assert birthday_register(register, later, "2026-08").birthday.tolist() == ["03-15", "08-07"]
+
+
+def test_no_birthday_problem_repeats_the_date(tmp_path, reference):
+    """Problems are published (the site's problems page, problems.csv): a birthday with a year
+    is named by its cell and what to do, never by its month and day."""
+    archive = [
+        archive_row(TAX, "西昌市税务局", "吉克阿依", "1980年7月4日"),
+        archive_row(SHOP, "凉山州安宁商贸有限公司", "王芳", "1975-11-23"),
+        archive_row("C5134010003", "西昌市第一中学", "李强", "1990年2月30日"),
+    ]
+    intake = read(tmp_path, reference, "2026-07", archive=archive)
+    assert [r["birthday"] for r in intake.archive] == ["07-04", "11-23", ""]  # still read
+    assert [(p.code, p.sheet, p.cell, p.value) for p in intake.problems] == [
+        ("birthday_year_ignored", "客户档案", "P2", "(不公开)"),
+        ("birthday_year_ignored", "客户档案", "P3", "(不公开)"),
+        ("birthday_invalid", "客户档案", "P4", "(不公开)"),
+    ]
+    assert intake.problems[0].message == (
+        "关键联系人生日只需填月日,所填年份已忽略(月日照常采用),请删去年份,按 03-15 或 3月15日 的格式填写"
+    )
+    published = to_frame(intake.problems).to_csv(index=False)
+    for shown in ("07-04", "7月4", "7-4", "11-23", "11月23", "1980", "1975", "1990", "02-30", "2月30"):
+        assert shown not in published, shown
+    for code in ("birthday_year_ignored", "birthday_invalid"):
+        assert "{" not in CODES[code][1]  # nothing of the cell can be put into the message
 
 
 def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, reference):
