@@ -117,16 +117,26 @@ def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> lis
         out.problems.append(problem("system_file_unreadable", **where, detail=str(exc)))
         return []
     columns = ref.column_index("system")
-    best: tuple[Grid, int, dict] | None = None
-    for grid in grids:
-        found = find_header(grid, columns)
-        if found and (best is None or len(found[1]) > len(best[2])):
-            best = (grid, *found)
-    if best is None:
+    headed = {grid.name: (grid, *found) for grid in grids if (found := find_header(grid, columns))}
+    if not headed:
         detail = "、".join(COLUMN_LABELS.values())
         out.problems.append(problem("system_column_missing", **where, detail=detail))
         return []
-    grid, header_row, mapping = best
+    # an export split over several sheets is read whole; a sheet with content but no header
+    # is named, never left out in silence (its pairs would show as the counties' errors)
+    for grid in grids:
+        if grid.name not in headed and any(filled(c) for row in grid.cells for c in row):
+            detail = "、".join(COLUMN_LABELS.values())
+            out.problems.append(problem("system_column_missing", **where, sheet=grid.name, detail=detail))
+    rows: list[dict] = []
+    for grid, header_row, mapping in headed.values():
+        rows += _read_sheet(grid, header_row, mapping, ref, month, where, out)
+    return rows
+
+
+def _read_sheet(
+    grid: Grid, header_row: int, mapping: dict, ref: Reference, month: str, where: dict, out
+) -> list[dict]:
     missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in mapping]
     unit = mapping.get("revenue", (0, ""))[1]
     if unit not in UNIT_MULTIPLIERS:
@@ -148,6 +158,7 @@ def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> lis
 
 def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) -> list[dict]:
     totals = ref.markers("total_row")
+    most = int(ref.rules.for_month(month).get("ingest.max_amount"))
     rows = []
     for i in range(header_row + 1, len(grid.cells)):
         row = grid.cells[i]
@@ -170,10 +181,10 @@ def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) ->
             bad(("business_type", "业务种类为空"))
         elif business is None:
             bad(("business_type", f"业务种类“{business_raw}”无法识别"))
-        volume = _number(raw["volume"], 1, integer=True)
+        volume = _number(raw["volume"], 1, integer=True, limit=most)
         if isinstance(volume, str):
             bad(("volume", f"用邮量{volume}"))
-        revenue = _number(raw["revenue"], multiplier, integer=False)
+        revenue = _number(raw["revenue"], multiplier, integer=False, limit=most)
         if isinstance(revenue, str):
             bad(("revenue", f"收入{revenue}"))
         county = ""
@@ -255,15 +266,18 @@ def rejected_frame(export: SystemExport) -> pd.DataFrame:
     return pd.DataFrame(export.rejected, columns=REJECTED_ROWS.names).astype({"row": "Int64"})
 
 
-def _number(raw: object, multiplier: int, integer: bool) -> int | str:
-    """Units (integer) or fen, or what is wrong with the cell."""
+def _number(raw: object, multiplier: int, integer: bool, limit: int) -> int | str:
+    """Units (integer) or fen, or what is wrong with the cell. Beyond `limit` (units or 元, the
+    rules' ingest.max_amount) a cell is an error: a pasted id would overflow the tables."""
     if not filled(raw):
         return "为空"
     value = parse_number(raw)
-    if value is None:
+    if value is None or not value.is_finite():
         return f"“{clean_text(raw)}”不是数字"
     if value < 0:
         return f"“{clean_text(raw)}”为负数"
+    if value * multiplier > limit:
+        return f"“{clean_text(raw)}”超过单格上限 {limit:,}"
     if integer:
         if value != value.to_integral_value():
             return f"“{clean_text(raw)}”不是整数"

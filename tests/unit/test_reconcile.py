@@ -239,3 +239,42 @@ def test_revenue_source_other_than_county_is_refused_with_a_warning(tmp_path, re
     if source == "system":  # the 对账 table shows the system's figure as the record
         late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010001", "函件")]
         assert (late.record_source, late.record_revenue_fen) == ("system", 99600)
+
+
+def test_an_export_split_over_two_sheets_is_read_whole_and_a_sheet_without_header_is_named(
+    tmp_path, reference
+) -> None:
+    """Read alone, the first sheet would show the second's pairs as the county's errors."""
+    folder = _month(tmp_path, export_rows=None)
+    (folder / SYSTEM_FOLDER).mkdir()
+    wb = Workbook()
+    first = wb.active
+    first.title = "量收明细1"
+    second, notes = wb.create_sheet("量收明细2"), wb.create_sheet("说明")
+    for sheet, rows in ((first, EXPORT_ROWS[:3]), (second, EXPORT_ROWS[3:])):
+        sheet.append(EXPORT_HEADER)
+        for row in rows:
+            sheet.append(row)
+    notes.append(["导出人:张三"])
+    wb.save(folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx")
+    split, _ = _run(folder, reference)
+    (tmp_path / "whole").mkdir()
+    whole, _ = _run(_month(tmp_path / "whole"), reference)
+    where = ["system_sheet", "system_rows", "system_cell"]  # the sheet and rows a pair was read from
+    assert split.table.drop(columns=where).equals(whole.table.drop(columns=where))
+    assert set(split.table.system_sheet) - {""} == {"量收明细1", "量收明细2"}
+    named = ("system_column_missing", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx", "说明", "", "")
+    assert named in _codes(split)
+    found = sorted((c[0], c[5]) for c in _codes(split) if c != named)
+    assert found == sorted((c[0], c[5]) for c in _codes(whole))  # the same problems, in their own sheets
+
+
+def test_an_id_pasted_into_the_export_revenue_is_a_bad_row_not_an_overflow(tmp_path, reference) -> None:
+    rows = [
+        *EXPORT_ROWS[:5],
+        ["2026-10", "西昌市分公司", "C5134010005", "西昌市某商店", "特快", 2, 123456789012345678],
+    ]
+    result, export = _run(_month(tmp_path, export_rows=rows), reference)
+    (bad,) = [p for p in result.problems if p.code == "system_value_invalid"]
+    assert bad.cell == "G7" and float(bad.value) == 1.234567890123457e17  # a double, as Excel keeps it
+    assert "超过单格上限 1,000,000,000" in bad.message and len(export.rejected) == 1
