@@ -6,10 +6,12 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, Output, asset
 
+from assets.analytics import previous
 from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ASSESSMENT_DEPS
+from pipeline.analytics.cases import case_problems
 from pipeline.core.contract import SCORECARDS
 from pipeline.core.months import from_partition_key, same_year
 from pipeline.core.problems import to_frame
@@ -135,7 +137,8 @@ def scorecards_table(
 @asset(
     group_name=PAY_GROUP,
     partitions_def=months,
-    ins={"usage_history": history("usage", HISTORY_MONTHS)},  # the 新揽收 window, at most
+    # the 新揽收 window, at most; last month's cases, against which this month's are matched
+    ins={"usage_history": history("usage", HISTORY_MONTHS), "previous_cases": previous("cases")},
     description="客户经理薪酬(业绩工资、营销奖励、突出贡献奖、外勤津贴),逐行可追溯;新揽收须经核实",
 )
 def pay(
@@ -149,6 +152,8 @@ def pay(
     problems: pd.DataFrame,
     reconciliation: dict,
     projects: dict,
+    case_updates: pd.DataFrame,
+    previous_cases,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
@@ -167,6 +172,7 @@ def pay(
     summary = pay_summary(lines, managers)
     parts = [problems, assessment["problems"], to_frame(claim_problems(claims)), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
+    parts.append(to_frame(case_problems(previous_cases, case_updates, month)))  # not taken by `cases`
     layout = settings.layout
     complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")

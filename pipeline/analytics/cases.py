@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipeline.core.contract import CASES
 from pipeline.core.months import last_day
+from pipeline.core.problems import Problem, problem
 from pipeline.core.rules import RuleBook
 from pipeline.ingest.county import CASE_COLUMNS, CASE_TYPES
 
@@ -32,7 +33,11 @@ TYPE_LABELS = {english: chinese for chinese, english in CASE_TYPES.items()}  # c
 STATUS_LABELS = {"open": "未办结", "overdue": "超时未办结", "closed": "已办结", "closed_late": "超时办结"}
 OPEN = ("open", "overdue")
 # fields a county's row gives; a blank one keeps the register's earlier value
-_RECORD_FIELDS = [c for c in CASE_COLUMNS if c not in ("case_id", "source_file", "source_row")]
+_RECORD_FIELDS = [
+    c
+    for c in CASE_COLUMNS
+    if c not in ("case_id", "source_file", "source_row", "source_sheet", "opened_cell")
+]
 SUMMARY_COLUMNS = [
     "opened",
     "closed",
@@ -52,6 +57,32 @@ def limit_days(rules: RuleBook, opened: str, case_type: str) -> int:
     return int(rules.for_month(month).get("cases.limit_days")[TYPE_LABELS[case_type]])
 
 
+def unmatched(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> pd.Series:
+    """Rows of a case received before this month that match no case reported before: a typo in
+    its key, or a case never reported in its month. Taken as a new case, it would leave the
+    earlier one open for ever; it is rejected instead (`case_problems`). In the first month the
+    data holds (`previous` None) every earlier case is listed for the first time."""
+    if previous is None:
+        return pd.Series(False, index=updates.index)
+    return (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id))
+
+
+def case_problems(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> list[Problem]:
+    """The unmatched rows, each at its 受理日期 cell."""
+    rows = updates[unmatched(previous, updates, month)]
+    return [
+        problem(
+            "case_unmatched",
+            county=r.county,
+            file=r.source_file,
+            sheet=r.source_sheet,
+            cell=r.opened_cell,
+            value=r.opened,
+        )
+        for r in rows.itertuples()
+    ]
+
+
 def case_register(
     previous: pd.DataFrame | None,
     updates: pd.DataFrame,
@@ -65,6 +96,7 @@ def case_register(
     columns = CASES.frame_columns
     base = previous[columns] if previous is not None and len(previous) else pd.DataFrame(columns=columns)
     base = base.set_index("case_id")
+    updates = updates[~unmatched(previous, updates, month)]
     rows = updates.sort_values("source_row", kind="mergesort").drop_duplicates("case_id", keep="last")
     rows = rows.set_index("case_id")
     changed = rows.index

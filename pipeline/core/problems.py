@@ -76,6 +76,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "visit_date_missing": ("warning", "未填写走访日期,该次走访不计入本月大客户联系考核,请补填日期"),
     "visit_date_outside": ("warning", "走访日期 {detail} 不在本月,该次走访不计入本月大客户联系考核"),
+    "case_unmatched": (
+        "row",
+        "受理日期在本月之前,但与此前报送的案件(客户编号、受理日期、类型、邮件号码)均不相符,本行未采用:"
+        "如为更新此前的案件,请按首次报送时填写这四项;如为此前漏报的案件,请在受理当月的报表中补报",
+    ),
     "claim_manager_not_in_post": (
         "warning",
         "本行“新揽收”所填客户经理({detail})本月不在岗(已离职或未到岗),营销奖励暂不发放,"
@@ -171,6 +176,7 @@ LABELS: dict[str, str] = {
     "submission_missing": "未报送",
     "score_out_of_range": "分值超出范围",
     "claim_manager_not_in_post": "新揽收客户经理不在岗",
+    "case_unmatched": "案件与此前报送不符",
     "award_invalid": "突出贡献奖金额无效",
     "assessment_missing": "缺少考核评分表",
     "assessment_file_duplicate": "多个考核评分表",

@@ -84,6 +84,8 @@ CASE_COLUMNS = [
     "manager_id",
     "source_file",
     "source_row",
+    "source_sheet",
+    "opened_cell",  # where the 受理日期 is: a row that matches no earlier case is reported there
 ]
 # a county's 工作进展 sheet: one row per item (contract.PROGRESS)
 PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
@@ -815,6 +817,8 @@ class _CountyReader:
                 "manager_id": check("manager", self._manager, "客户经理"),
                 "source_file": self.path.name,
                 "source_row": self._excel_row(grid, i),
+                "source_sheet": grid.name,
+                "opened_cell": cell("date"),
             }
             kept.append((i, row, record))
         rows_of = Counter(r["case_id"] for _, _, r in kept)

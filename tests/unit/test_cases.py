@@ -486,3 +486,41 @@ def test_a_claim_amount_negative_or_too_large_names_the_claim_amount(tmp_path, r
         ),
     ]
     assert intake.cases == [] and len(intake.quarantine) == 2
+
+
+def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_taken_for_a_new_case(
+    tmp_path, reference
+):
+    """October gives September's complaint with a typo in its 邮件号码 and a 办结日期: taken for a
+    new case, the real one would stay overdue for ever. A September case first listed in
+    October is rejected too: it belongs in September's workbook."""
+    from pipeline.analytics.cases import case_problems
+
+    rules = reference.rules
+    september = case_register(
+        None,
+        month_of(tmp_path, reference, "2026-09", [[*COMPLAINT, None, None, "", "陆浩"]]),
+        "2026-09",
+        rules,
+    )
+    typo = [*COMPLAINT[:5], "1178423695019"]
+    october = month_of(
+        tmp_path,
+        reference,
+        "2026-10",
+        [
+            [*typo, None, "2026-10-03", "已致歉", "陆浩"],
+            [*INQUIRY, None, None, "", "陆浩"],
+            [*CLAIM, "80", "", "", ""],
+        ],
+    )
+    register = case_register(september, october, "2026-10", rules)
+    assert list(register.type) == ["complaint", "claim"]  # September's complaint, October's claim
+    assert register.set_index("type").status["complaint"] == "overdue"  # still waiting, not closed
+    found = [(p.code, p.sheet, p.cell, p.value) for p in case_problems(september, october, "2026-10")]
+    assert found == [
+        ("case_unmatched", "投诉查询理赔", "A2", "2026-09-25"),
+        ("case_unmatched", "投诉查询理赔", "A3", "2026-09-29"),
+    ]
+    # the first month the data holds: earlier cases are listed for the first time, not rejected
+    assert case_problems(None, october, "2026-10") == []
