@@ -76,6 +76,15 @@ def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
     return managers.assign(county_name=managers.county.map(ref.county_display))
 
 
+def _accepted_months(submissions: dict[str, pd.DataFrame], counties) -> dict[str, set[str]]:
+    """County name → the months of `submissions` in which its workbook was accepted."""
+    accepted: dict[str, set[str]] = {name: set() for name in counties}
+    for month, table in submissions.items():
+        for county in table.county[table.status.isin(ACCEPTED)]:
+            accepted.setdefault(county, set()).add(month)
+    return accepted
+
+
 def _county_held(settings: KacSettings, submissions: pd.DataFrame) -> dict[str, str]:
     """County code → why its workbook was not accepted this month (its managers' pay is held)."""
     codes = {name: code for code, name in settings.reference().county_names.items()}
@@ -86,7 +95,11 @@ def _county_held(settings: KacSettings, submissions: pd.DataFrame) -> dict[str, 
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
-    ins={"tiers_history": history("tiers", 11), "usage_history": history("usage", 11)},
+    ins={
+        "tiers_history": history("tiers", 11),
+        "usage_history": history("usage", 11),
+        "submissions_history": history("submissions", 11),  # which months each county was accepted
+    },
     description="客户经理考核评分卡(八项指标,权重取自规则文件;每项有实测值、得分与计算说明)",
 )
 def scorecards_table(
@@ -98,7 +111,7 @@ def scorecards_table(
     alerts: pd.DataFrame,
     visits: pd.DataFrame,
     assessment: dict,
-    submissions: pd.DataFrame,
+    submissions_history,
     projects: dict,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
@@ -106,6 +119,8 @@ def scorecards_table(
     this_year = {m: f for m, f in by_month(tiers_history, month).items() if same_year(m, month)}
     tiers = this_year[month]
     usage_year = [f for m, f in by_month(usage_history, month).items() if same_year(m, month)]
+    submissions_year = {m: f for m, f in by_month(submissions_history, month).items() if same_year(m, month)}
+    submissions = submissions_year[month]
     out = scorecards(
         month,
         ref.rules.for_month(month),
@@ -122,6 +137,7 @@ def scorecards_table(
         county_held=_county_held(settings, submissions),
         projects=projects["table"],
         county_names=ref.county_names,
+        accepted_months=_accepted_months(submissions_year, ref.county_names.values()),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)

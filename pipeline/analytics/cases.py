@@ -60,9 +60,10 @@ def limit_days(rules: RuleBook, opened: str, case_type: str) -> int:
 def unmatched(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> pd.Series:
     """Rows of a case received before this month that match no case reported before: a typo in
     its key, or a case never reported in its month. Taken as a new case, it would leave the
-    earlier one open for ever; it is rejected instead (`case_problems`). In the first month the
-    data holds (`previous` None) every earlier case is listed for the first time."""
-    if previous is None:
+    earlier one open for ever; it is rejected instead (`case_problems`). While no case has been
+    registered (`previous` None or empty: the first month of the centre's data, after the empty
+    months `kac run` builds before it) every earlier case is listed for the first time."""
+    if previous is None or previous.empty:
         return pd.Series(False, index=updates.index)
     return (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id))
 

@@ -100,7 +100,8 @@ def read_assessment(
                     score = None
                 row[item] = score
             award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
-            if award is None or award < 0:
+            most = Decimal(ref.rules.for_month(month).get("ingest.max_amount"))
+            if award is None or not award.is_finite() or not 0 <= award <= most:
                 problems.append(
                     problem(
                         "award_invalid",

@@ -635,7 +635,9 @@ class _CountyReader:
                 out.append((i, record))
                 continue
             self.add("required_missing", grid.name, self._a1(grid, i, columns["customer_id"][0]), "")
-            self._quarantine_row(grid, i, row, "required_missing")
+            # the rejected rows are published (site, tables): a birthday never goes with them
+            shown = [c for j, c in enumerate(row) if "birthday" not in columns or j != columns["birthday"][0]]
+            self._quarantine_row(grid, i, shown, "required_missing")
         return out
 
     def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:

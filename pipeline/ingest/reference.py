@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -42,10 +43,22 @@ def _check_rows(name: str, frame: pd.DataFrame, fields: dict[str, tuple[str, str
     for column, (pattern, how) in fields.items():
         if column not in frame:
             continue
-        bad = frame.index[~frame[column].str.strip().str.fullmatch(pattern)]
+        frame[column] = frame[column].str.strip()  # as read from here on
+        readable = frame[column].str.fullmatch(pattern)
+        if pattern.startswith(_DATE[0]):  # 2026-02-30 has the shape of a date, and is none
+            readable &= frame[column].map(lambda v: v == "" or _is_date(v))
+        bad = frame.index[~readable]
         if len(bad):
             value = frame[column][bad[0]]
             raise ValueError(f"{name} 第{bad[0] + 2}行 {column} 为“{value}”,应为{how}")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

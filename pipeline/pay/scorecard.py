@@ -85,6 +85,7 @@ def scorecards(
     county_held: dict[str, str] | None = None,
     projects: pd.DataFrame | None = None,
     county_names: dict[str, str] | None = None,
+    accepted_months: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per paid manager employed in the month: per item value, points and note; total.
 
@@ -164,7 +165,7 @@ def scorecards(
         else:
             # a month the county's workbook never came is left out of the target, not counted as
             # a month of no revenue (the year-to-date would stay short for the rest of the year)
-            gaps = _months_without_workbook(usage_this_year, county, month)
+            gaps = _months_without_workbook(accepted_months, county, month)
             counted, counted_text = months_employed_this_year(manager, month, gaps)
             due_revenue = revenue_target * counted / 12
             left_out = f"(不含本县(市)无报表的 {'、'.join(sorted(gaps))})" if gaps else ""
@@ -202,14 +203,17 @@ def scorecards(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _months_without_workbook(usage_this_year: pd.DataFrame, county: str, month: str) -> frozenset[str]:
-    """The months of the year before `month` with no row at all from the manager's county: its
-    workbook missing or not accepted and never corrected, or the months before the centre's
-    data begins. None for a 州局 manager (no county workbook of its own)."""
-    if not {"month", "county"} <= set(usage_this_year.columns) or county not in set(usage_this_year.county):
+def _months_without_workbook(
+    accepted_months: dict[str, set[str]] | None, county: str, month: str
+) -> frozenset[str]:
+    """The months of the year before `month` in which the manager's county had no workbook
+    accepted (`accepted_months`: county name → those months; missing or rejected and never
+    corrected, or before the centre's data begins). None for a 州局 manager (no workbook of its
+    own) or when the months are not given."""
+    if accepted_months is None or county not in accepted_months:
         return frozenset()
-    here = set(usage_this_year.month[usage_this_year.county == county])
-    return frozenset(m for m in (f"{month[:4]}-{n:02d}" for n in range(1, number_of(month))) if m not in here)
+    year = (f"{month[:4]}-{n:02d}" for n in range(1, number_of(month)))
+    return frozenset(m for m in year if m not in accepted_months[county])
 
 
 def data_held(manager, keys: pd.DataFrame, county_held: dict[str, str], county_names: dict[str, str]) -> str:

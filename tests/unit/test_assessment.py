@@ -166,3 +166,12 @@ def test_two_assessment_files_are_reported_and_neither_is_read(tmp_path, referen
         "业绩工资暂缓发放,请只保留一个文件(如 考核评分.xlsx)后重新运行本月"
     )
     assert county_files(tmp_path, reference) == ({}, [])
+
+
+def test_an_award_that_is_infinite_or_beyond_the_rules_bound_is_held_not_paid(tmp_path, reference):
+    path = sheet(
+        tmp_path / "考核评分.xlsx", [["M003", "", 8, 9, 4, "1E999", ""], ["M004", "", 8, 9, 4, 5e12, ""]]
+    )
+    table, problems = read_assessment(path, reference, "2026-10")
+    assert [(p.code, p.cell) for p in problems] == [("award_invalid", "F3"), ("award_invalid", "F4")]
+    assert table.award.isna().all()  # held on the statement (pipeline.pay.lines)

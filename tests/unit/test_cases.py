@@ -522,5 +522,11 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
         ("case_unmatched", "投诉查询理赔", "A2", "2026-09-25"),
         ("case_unmatched", "投诉查询理赔", "A3", "2026-09-29"),
     ]
-    # the first month the data holds: earlier cases are listed for the first time, not rejected
+    # the first month the data holds: earlier cases are listed for the first time, not rejected,
+    # also after the empty months `kac run` builds before it
     assert case_problems(None, october, "2026-10") == []
+    empty = case_register(None, october.iloc[0:0], "2026-09", rules)
+    assert (
+        case_problems(empty, october, "2026-10") == []
+        and len(case_register(empty, october, "2026-10", rules)) == 3
+    )

@@ -414,7 +414,9 @@ def test_an_amount_beyond_the_rules_bound_is_rejected_at_its_cell_and_the_rest_i
 def test_archive_and_visit_rows_without_customer_id_are_reported_and_kept(tmp_path, reference):
     archive = [
         archive_row(客户编号="C5134010001", 企业全称="西昌市税务局", 更新日期="2026-10-05"),
-        archive_row(企业全称="西昌市某新客户", 联系人="李女士", 更新日期="2026-10-06"),  # row 3: no id
+        archive_row(
+            企业全称="西昌市某新客户", 联系人="李女士", 更新日期="2026-10-06", 关键联系人生日="05-12"
+        ),  # row 3: no id
     ]
     visits = [
         ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],
@@ -436,6 +438,8 @@ def test_archive_and_visit_rows_without_customer_id_are_reported_and_kept(tmp_pa
         ("走访记录", "3", "required_missing"),
     ]
     assert intake.quarantine[1]["values"].startswith("2026-10-13 |  | 陆浩 | 电话")
+    # rejected rows are published: the birthday stays behind
+    assert "李女士" in intake.quarantine[0]["values"] and "05-12" not in intake.quarantine[0]["values"]
     assert intake.record_rows_read == 5 and intake.rows_accounted()
 
 

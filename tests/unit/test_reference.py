@@ -96,3 +96,26 @@ def test_a_target_or_roster_cell_that_cannot_be_read_is_named_with_how_to_write_
     with pytest.raises(ValueError) as raised:
         Reference.load(folder)
     assert str(raised.value) == "managers.csv 第2行 active_from 为“2024/1/1”,应为日期,如 2026-07-01"
+
+
+def test_a_date_that_does_not_exist_is_refused_and_spaces_around_a_value_are_dropped(tmp_path):
+    import shutil
+
+    import pytest
+
+    from pipeline.core.layout import REPO
+    from pipeline.ingest.reference import Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REPO / "inputs" / "reference", folder)
+    roster = (folder / "managers.csv").read_text(encoding="utf-8")
+    (folder / "managers.csv").write_text(roster.replace("2024-01-01", "2026-02-30", 1), encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        Reference.load(folder)
+    assert "managers.csv 第2行 active_from 为“2026-02-30”" in str(raised.value)
+    (folder / "managers.csv").write_text(roster.replace("2024-01-01", "2024-01-01 ", 1), encoding="utf-8")
+    targets = (folder / "targets.csv").read_text(encoding="utf-8").replace("2025,M003", "2025 ,M003", 1)
+    (folder / "targets.csv").write_text(targets, encoding="utf-8")
+    ref = Reference.load(folder)
+    assert ref.managers.active_from.iloc[0] == "2024-01-01"
+    assert (ref.targets.year[ref.targets.manager_id == "M003"] == "2025").any()  # the target is found

@@ -324,6 +324,11 @@ def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
                 "revenue_target": ["480000.00", "480000.00"],
             }
         ),
+        # 布拖县's workbooks accepted in January, February and April; 西昌市's every month
+        accepted_months={
+            "布拖县": {"2026-01", "2026-02", "2026-04"},
+            "西昌市": {"2026-01", "2026-02", "2026-03"},
+        },
     ).set_index("manager_id")
     # 90,000 against 480,000 × 3/12 = 120,000: 25 × 0.75 (against 4/12 it would be 14.06)
     assert cards.loc["M29", "annual_target"] == Decimal("18.75")
