@@ -168,7 +168,7 @@ def scorecards(
             gaps = _months_without_workbook(accepted_months, county, month)
             counted, counted_text = months_employed_this_year(manager, month, gaps)
             due_revenue = revenue_target * counted / 12
-            left_out = f"(不含本县(市)无报表的 {'、'.join(sorted(gaps))})" if gaps else ""
+            left_out = f"(不含本县(市)报表未采用的 {'、'.join(sorted(gaps))})" if gaps else ""
             item(
                 "annual_target",
                 f"{got_revenue:.2f}/{due_revenue:.2f}",

@@ -333,6 +333,6 @@ def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
     # 90,000 against 480,000 × 3/12 = 120,000: 25 × 0.75 (against 4/12 it would be 14.06)
     assert cards.loc["M29", "annual_target"] == Decimal("18.75")
     assert cards.loc["M29", "annual_target_value"] == "90000.00/120000.00"
-    assert cards.loc["M29", "annual_target_note"].endswith("× 3/12 × 25 分(不含本县(市)无报表的 2026-03)")
+    assert cards.loc["M29", "annual_target_note"].endswith("× 3/12 × 25 分(不含本县(市)报表未采用的 2026-03)")
     # a 州局 manager has no county workbook of its own: judged on the whole year so far
     assert cards.loc["M4", "annual_target_value"] == "80000.00/160000.00"
