@@ -127,7 +127,7 @@ def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> lis
     for grid in grids:
         if grid.name not in headed and any(filled(c) for row in grid.cells for c in row):
             detail = "、".join(COLUMN_LABELS.values())
-            out.problems.append(problem("system_column_missing", **where, sheet=grid.name, detail=detail))
+            out.problems.append(problem("system_sheet_not_read", **where, sheet=grid.name, detail=detail))
     rows: list[dict] = []
     for grid, header_row, mapping in headed.values():
         rows += _read_sheet(grid, header_row, mapping, ref, month, where, out)

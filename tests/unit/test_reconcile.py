@@ -263,7 +263,7 @@ def test_an_export_split_over_two_sheets_is_read_whole_and_a_sheet_without_heade
     where = ["system_sheet", "system_rows", "system_cell"]  # the sheet and rows a pair was read from
     assert split.table.drop(columns=where).equals(whole.table.drop(columns=where))
     assert set(split.table.system_sheet) - {""} == {"量收明细1", "量收明细2"}
-    named = ("system_column_missing", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx", "说明", "", "")
+    named = ("system_sheet_not_read", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx", "说明", "", "")
     assert named in _codes(split)
     found = sorted((c[0], c[5]) for c in _codes(split) if c != named)
     assert found == sorted((c[0], c[5]) for c in _codes(whole))  # the same problems, in their own sheets
