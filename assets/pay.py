@@ -26,7 +26,7 @@ from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.release import (
     read_confirmation,
 )
-from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards
+from pipeline.pay.scorecard import ITEMS, paid_managers, restrict_scorecards, scorecards
 from pipeline.publish.problem_report import write_month_problems
 
 PAY_GROUP = "pay"
@@ -141,8 +141,7 @@ def scorecards_table(
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)
-    for earlier in settings.layout.tables(month).glob("scorecards.*"):  # where versions before kept it
-        earlier.unlink()
+    restrict_scorecards(settings.layout)  # where versions before this one kept them
     held = out[out.held != ""]
     for r in held.itertuples():
         progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)

@@ -9,7 +9,14 @@ import pandas as pd
 
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.files import assessment_files
-from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import (
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    find_header,
+    max_amount,
+    parse_number,
+)
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
 
 ASSESSMENT_COLUMNS = [
@@ -100,7 +107,7 @@ def read_assessment(
                     score = None
                 row[item] = score
             award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
-            most = Decimal(ref.rules.for_month(month).get("ingest.max_amount"))
+            most = Decimal(max_amount(ref.rules.for_month(month)))
             if award is None or not award.is_finite() or not 0 <= award <= most:
                 problems.append(
                     problem(

@@ -33,6 +33,7 @@ from pipeline.ingest.grid import (
     clean_text,
     filled,
     find_header,
+    max_amount,
     parse_number,
 )
 from pipeline.ingest.holidays import parse_month_day
@@ -492,7 +493,7 @@ class _CountyReader:
     @cached_property
     def _max_amount(self) -> int:
         """The largest 用邮量 (件) or amount (元) one cell may hold: rules, [ingest]."""
-        return int(self.ref.rules.for_month(self.month).get("ingest.max_amount"))
+        return max_amount(self.ref.rules.for_month(self.month))
 
     def _column_label(self, kind: str, key: str) -> str:
         """A column as the template names it (the first of its aliases), for messages."""

@@ -144,3 +144,13 @@ def parse_number(value: object) -> Decimal | None:
         return Decimal(repr(value))
     text = normalise(value).replace(",", "").removesuffix("元")
     return decimal_or_none(text) if text else None
+
+
+# ingest.max_amount where a centre's rules file predates it (a rules file is the centre's own
+# copy, and a new key must not stop its months): beyond is an id or a phone number pasted by mistake
+MAX_AMOUNT = 1_000_000_000
+
+
+def max_amount(rules) -> int:
+    """The largest 用邮量 (件) or amount (元) one cell may hold: rules, [ingest] max_amount."""
+    return int(rules.values.get("ingest", {}).get("max_amount", MAX_AMOUNT))

@@ -32,6 +32,7 @@ from pipeline.ingest.grid import (
     clean_text,
     filled,
     find_header,
+    max_amount,
     parse_number,
 )
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
@@ -158,7 +159,7 @@ def _read_sheet(
 
 def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) -> list[dict]:
     totals = ref.markers("total_row")
-    most = int(ref.rules.for_month(month).get("ingest.max_amount"))
+    most = max_amount(ref.rules.for_month(month))
     rows = []
     for i in range(header_row + 1, len(grid.cells)):
         row = grid.cells[i]

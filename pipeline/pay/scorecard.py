@@ -36,6 +36,7 @@ from pipeline.analytics.alerts import REVENUE_ALERTS
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
+from pipeline.core.layout import Layout
 from pipeline.core.months import number_of, shift, year_of
 from pipeline.core.rules import Rules
 from pipeline.ingest.projects import NOT_COUNTED
@@ -364,3 +365,15 @@ def new_key_accounts_by_manager(tiers_this_year: list[pd.DataFrame]) -> pd.Serie
 
 def paid_managers(managers_active: pd.DataFrame) -> pd.DataFrame:
     return managers_active[managers_active.role == PAID_ROLE]
+
+
+def restrict_scorecards(layout: Layout) -> None:
+    """Exact scorecards reveal pay: those that earlier versions wrote among every month's tables
+    move under outputs/restricted/ (where the month's own is kept, the old copy goes)."""
+    for path in sorted(layout.outputs.glob(f"tables/*/{SCORECARDS.name}.*")):
+        target = layout.restricted_pay(path.parent.name) / path.name
+        if target.exists():
+            path.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)

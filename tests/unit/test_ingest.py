@@ -490,3 +490,22 @@ def test_a_negative_amount_names_its_column(tmp_path, reference):
         ("amount_negative", "D4", "用邮量为负数,请按实际填写(不能小于 0)"),
         ("amount_negative", "E5", "收入为负数,请按实际填写(不能小于 0)"),
     ]
+
+
+def test_a_rules_file_from_before_max_amount_still_reads_the_month_with_its_default(tmp_path, reference):
+    """The rules file is the centre's own copy: a key added later must not stop its months."""
+    import shutil
+
+    from pipeline.ingest.reference import Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(reference.folder, folder)
+    rules = (folder / "rules.toml").read_text(encoding="utf-8")
+    (folder / "rules.toml").write_text(rules.replace("max_amount = 1000000000", ""), encoding="utf-8")
+    older = Reference.load(folder)
+    assert "max_amount" not in older.rules.for_month(MONTH).values["ingest"]
+    rows = [ROWS[0], ["C5134010001", "西昌市税务局", "函件", 800, 123456789012345678, "陆浩", "存量"]]
+    (tmp_path / "month").mkdir()
+    county_workbook(tmp_path / "month" / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path / "month", older)
+    assert codes(intake) == [("amount_too_large", "E5", "123456789012345696")]

@@ -336,3 +336,28 @@ def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
     assert cards.loc["M29", "annual_target_note"].endswith("× 3/12 × 25 分(不含本县(市)报表未采用的 2026-03)")
     # a 州局 manager has no county workbook of its own: judged on the whole year so far
     assert cards.loc["M4", "annual_target_value"] == "80000.00/160000.00"
+
+
+def test_scorecards_left_among_the_tables_by_earlier_versions_move_under_restricted(tmp_path):
+    from pipeline.core.layout import Layout
+    from pipeline.pay.scorecard import restrict_scorecards
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    for month in ("2026-08", "2026-09"):
+        layout.tables(month).mkdir(parents=True)
+        (layout.tables(month) / "scorecards.csv").write_text(
+            f"manager_id,total\nM3,{month}\n", encoding="utf-8"
+        )
+        (layout.tables(month) / "county_scorecards.csv").write_text("county,total\n", encoding="utf-8")
+    layout.restricted_pay("2026-09").mkdir(parents=True)
+    (layout.restricted_pay("2026-09") / "scorecards.csv").write_text(
+        "manager_id,total\nM3,new\n", encoding="utf-8"
+    )
+    restrict_scorecards(layout)
+    assert sorted(p.name for p in (layout.outputs / "tables").rglob("*.csv")) == ["county_scorecards.csv"] * 2
+    assert (
+        (layout.restricted_pay("2026-08") / "scorecards.csv")
+        .read_text(encoding="utf-8")
+        .endswith("2026-08\n")
+    )
+    assert (layout.restricted_pay("2026-09") / "scorecards.csv").read_text(encoding="utf-8").endswith("new\n")
