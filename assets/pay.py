@@ -26,7 +26,7 @@ from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.release import (
     read_confirmation,
 )
-from pipeline.pay.scorecard import ITEMS, paid_managers, restrict_scorecards, scorecards
+from pipeline.pay.scorecard import ITEMS, accepted_months, paid_managers, restrict_scorecards, scorecards
 from pipeline.publish.problem_report import write_month_problems
 
 PAY_GROUP = "pay"
@@ -74,15 +74,6 @@ def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
     ref = settings.reference()
     managers = paid_managers(ref.managers_active_in(month))
     return managers.assign(county_name=managers.county.map(ref.county_display))
-
-
-def _accepted_months(submissions: dict[str, pd.DataFrame], counties) -> dict[str, set[str]]:
-    """County name → the months of `submissions` in which its workbook was accepted."""
-    accepted: dict[str, set[str]] = {name: set() for name in counties}
-    for month, table in submissions.items():
-        for county in table.county[table.status.isin(ACCEPTED)]:
-            accepted.setdefault(county, set()).add(month)
-    return accepted
 
 
 def _county_held(settings: KacSettings, submissions: pd.DataFrame) -> dict[str, str]:
@@ -137,7 +128,7 @@ def scorecards_table(
         county_held=_county_held(settings, submissions),
         projects=projects["table"],
         county_names=ref.county_names,
-        accepted_months=_accepted_months(submissions_year, ref.county_names.values()),
+        accepted_months=accepted_months(submissions_year, ref.county_names.values(), ACCEPTED),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)

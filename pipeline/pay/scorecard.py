@@ -181,11 +181,12 @@ def scorecards(
             )
             row["annual_target_source"] = "年度目标"
         held = []
-        row["data_held"] = data_held(manager, keys, county_held, county_names or {})
-        if row["data_held"]:
+        why, which = data_held(manager, keys, county_held, county_names or {})
+        row["data_held"] = f"{why}({which})" if why else ""
+        if why:
             held.append(row["data_held"])
             for key in DATA_ITEMS:
-                _hold(row, key, f"暂缓:{row['data_held'].rsplit('(', 1)[0]},待报表采用后计分")
+                _hold(row, key, f"暂缓:{why},待报表采用后计分")
         register_items = {k: v for k, v in from_register.items() if k in MANUAL_ITEMS}
         why = _manual_items(row, manual, manager.manager_id, weights, assessment_found, set(register_items))
         for key, (value, share, note) in register_items.items():
@@ -217,16 +218,35 @@ def _months_without_workbook(
     return frozenset(m for m in year if m not in accepted_months[county])
 
 
-def data_held(manager, keys: pd.DataFrame, county_held: dict[str, str], county_names: dict[str, str]) -> str:
-    """Why the manager's data items and reward wait ("" when they do not): their own county's
-    workbook, or that of a county where they keep key accounts (a 州局 manager, one who moved),
-    was not accepted this month; scored without it, the items would be cut in silence."""
+OWN_COUNTY_HELD = "本县(市)本月报表未被采用"
+KEPT_COUNTY_HELD = "名下大客户所在县(市)本月报表未被采用"
+
+
+def data_held(
+    manager, keys: pd.DataFrame, county_held: dict[str, str], county_names: dict[str, str]
+) -> tuple[str, str]:
+    """(why the manager's data items and reward wait, which workbooks) — ("", "") when they do
+    not: their own county's workbook, or that of a county where they keep key accounts (a 州局
+    manager, one who moved), was not accepted this month; scored without it, the items would be
+    cut in silence."""
     own = county_held.get(manager.county)
     if own:
-        return f"本县(市)本月报表未被采用({own})"
+        return OWN_COUNTY_HELD, own
     where = set(keys.county[keys.manager_id == manager.manager_id])
     others = [f"{county_names[c]}:{why}" for c, why in county_held.items() if county_names.get(c) in where]
-    return f"名下大客户所在县(市)本月报表未被采用({'、'.join(others)})" if others else ""
+    return (KEPT_COUNTY_HELD, "、".join(others)) if others else ("", "")
+
+
+def accepted_months(
+    submissions: dict[str, pd.DataFrame], counties, accepted: tuple[str, ...]
+) -> dict[str, set[str]]:
+    """County name → the months of `submissions` (month → that month's table) in which its
+    workbook was accepted (`accepted`: the statuses that count)."""
+    out: dict[str, set[str]] = {name: set() for name in counties}
+    for month, table in submissions.items():
+        for county in table.county[table.status.isin(accepted)]:
+            out.setdefault(county, set()).add(month)
+    return out
 
 
 def _hold(row: dict, key: str, note: str) -> None:
