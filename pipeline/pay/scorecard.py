@@ -169,7 +169,8 @@ def scorecards(
             gaps = _months_without_workbook(accepted_months, county, month)
             counted, counted_text = months_employed_this_year(manager, month, gaps)
             due_revenue = revenue_target * counted / 12
-            left_out = f"(不含本县(市)报表未采用的 {'、'.join(sorted(gaps))})" if gaps else ""
+            whose = "本县(市)报表未采用" if county in (accepted_months or {}) else "尚无县(市)报表"
+            left_out = f"(不含{whose}的 {'、'.join(sorted(gaps))})" if gaps else ""
             item(
                 "annual_target",
                 f"{got_revenue:.2f}/{due_revenue:.2f}",
@@ -210,12 +211,16 @@ def _months_without_workbook(
 ) -> frozenset[str]:
     """The months of the year before `month` in which the manager's county had no workbook
     accepted (`accepted_months`: county name → those months; missing or rejected and never
-    corrected, or before the centre's data begins). None for a 州局 manager (no workbook of its
-    own) or when the months are not given."""
-    if accepted_months is None or county not in accepted_months:
+    corrected, or before the centre's data begins). A 州局 manager has no workbook of its own:
+    for them, the months in which no county's workbook was accepted (before the data begins).
+    None when the months are not given."""
+    if accepted_months is None:
         return frozenset()
+    seen = accepted_months.get(county)
+    if seen is None:
+        seen = set().union(*accepted_months.values())
     year = (f"{month[:4]}-{n:02d}" for n in range(1, number_of(month)))
-    return frozenset(m for m in year if m not in accepted_months[county])
+    return frozenset(m for m in year if m not in seen)
 
 
 OWN_COUNTY_HELD = "本县(市)本月报表未被采用"

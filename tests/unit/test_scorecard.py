@@ -338,6 +338,48 @@ def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
     assert cards.loc["M4", "annual_target_value"] == "80000.00/160000.00"
 
 
+def test_a_state_manager_is_not_judged_on_months_before_the_centre_s_data_begins():
+    """The centre's data begins in February: a 州局 manager (no workbook of their own) is judged
+    in April on 3/12 of the year's target, the months in which some county's workbook came."""
+    managers = pd.DataFrame({"manager_id": ["M4"], "name": ["乙"], "county": ["zhouju"]}).assign(
+        county_name=["州局"]
+    )
+    usage = pd.DataFrame(
+        {
+            "month": ["2026-02", "2026-04"],
+            "county": ["西昌市", "西昌市"],
+            "manager_id": ["M4", "M4"],
+            "revenue_fen": [60_000_00, 60_000_00],
+        }
+    )
+    cards = scorecards(
+        "2026-04",
+        RULES,
+        managers,
+        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
+        [],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame(columns=["customer_id", "date"]),
+        usage,
+        manual().assign(manager_id="M4"),
+        True,
+        pd.DataFrame(
+            {
+                "year": ["2026"],
+                "manager_id": ["M4"],
+                "new_key_accounts": ["0"],
+                "revenue_target": ["480000.00"],
+            }
+        ),
+        accepted_months={"布拖县": {"2026-02", "2026-04"}, "西昌市": {"2026-03"}},
+    ).set_index("manager_id")
+    # 120,000 against 480,000 × 3/12 = 120,000 (against 4/12 it would be 18.75 of 25)
+    assert cards.loc["M4", "annual_target_value"] == "120000.00/120000.00"
+    assert cards.loc["M4", "annual_target"] == Decimal("25.00")
+    assert cards.loc["M4", "annual_target_note"].endswith("(不含尚无县(市)报表的 2026-01)")
+
+
 def test_scorecards_left_among_the_tables_by_earlier_versions_move_under_restricted(tmp_path):
     from pipeline.core.layout import Layout
     from pipeline.pay.scorecard import restrict_scorecards
