@@ -23,13 +23,13 @@ from pipeline.analytics.alerts import (
     with_complaints,
 )
 from pipeline.analytics.archive import archive_as_of
-from pipeline.analytics.cases import STATUS_LABELS, case_register, case_summary
+from pipeline.analytics.cases import STATUS_LABELS, case_register, case_summary, unmatched_rows
 from pipeline.analytics.quarterly import is_quarter_end
 from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
 from pipeline.analytics.visits import county_coverage, visits_in_month
 from pipeline.analytics.visits import visit_coverage as coverage_tables
-from pipeline.core.contract import ALERTS, ARCHIVE, CASES, TIERS, VISITS
+from pipeline.core.contract import ALERTS, ARCHIVE, CASES, REJECTED_ROWS, TIERS, VISITS
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -91,9 +91,16 @@ def cases(
     write_table(register, folder, CASES)
     write_table(case_summary(register, month, "county"), folder, "cases_by_county")
     write_table(case_summary(register, month, "manager_id"), folder, "cases_by_manager")
+    # rows for an earlier case that match none (reported by the pay step with the problems)
+    rejected = unmatched_rows(previous_cases, case_updates, month)
+    write_table(rejected, folder, "case_rejected_rows", REJECTED_ROWS.names)
     counts = register.status.map(STATUS_LABELS).value_counts().to_dict()
     context.add_output_metadata(
-        {"cases": MetadataValue.json(counts), "reported_this_month": len(case_updates)}
+        {
+            "cases": MetadataValue.json(counts),
+            "reported_this_month": len(case_updates),
+            "rejected_unmatched": len(rejected),
+        }
     )
     return register
 

@@ -23,7 +23,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pipeline.core.contract import CASES
+from pipeline.core.contract import CASES, REJECTED_ROWS
+from pipeline.core.money import format_yuan
 from pipeline.core.months import last_day
 from pipeline.core.problems import Problem, problem
 from pipeline.core.rules import RuleBook
@@ -82,6 +83,47 @@ def case_problems(previous: pd.DataFrame | None, updates: pd.DataFrame, month: s
         )
         for r in rows.itertuples()
     ]
+
+
+# a rejected row's values in the order of the sheet's columns
+_SHOWN_FIELDS = [
+    "opened",
+    "customer_id",
+    "type",
+    "business_type",
+    "content",
+    "mail_no",
+    "claim_amount_fen",
+    "closed",
+    "result",
+    "manager_id",
+]
+
+
+def _yuan_or_blank(fen) -> str:
+    return "" if pd.isna(fen) or str(fen) == "" else format_yuan(int(fen))
+
+
+def unmatched_rows(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The unmatched rows as they were read (contract.REJECTED_ROWS columns), kept with the
+    month's tables as `case_rejected_rows`: rejected after the intake, they are not in its
+    quarantine."""
+    rows = updates[unmatched(previous, updates, month)]
+    labels = rows.type.map(TYPE_LABELS).fillna(rows.type)
+    amounts = [_yuan_or_blank(a) for a in rows.claim_amount_fen]
+    shown = rows[_SHOWN_FIELDS].assign(type=labels, claim_amount_fen=amounts).fillna("").astype(str)
+    values = [" | ".join(r) for r in shown.itertuples(index=False)]
+    return pd.DataFrame(
+        {
+            "county": rows.county,
+            "file": rows.source_file,
+            "sheet": rows.source_sheet,
+            "row": rows.source_row,
+            "code": "case_unmatched",
+            "values": values,
+        },
+        columns=REJECTED_ROWS.names,
+    )
 
 
 def case_register(

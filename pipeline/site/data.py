@@ -57,6 +57,8 @@ TABLE_COLUMNS = {
 
 # Tables read for the latest month only (叠加使用、浮动定价、市场研究 on the customer, manager and
 # market pages): what they show is the month's state, and business_breadth carries its own trend.
+# rows not used: the intake's quarantine, then the case rows rejected after it
+REJECTED_TABLES = ("rejected_rows", "case_rejected_rows")
 LATEST_TABLES = {
     "cross_sell": [
         *("customer_id", "county", "manager_id", "business_type", "rank", "scope", "peers", "users"),
@@ -123,7 +125,7 @@ def load_site_data(layout: Layout) -> SiteData:
     problems = {
         m: (
             _read(layout.tables(m) / "problems.parquet", None),
-            _read(layout.tables(m) / "rejected_rows.parquet", None),
+            _rejected_rows(layout, m),
         )
         for m in editions
     }
@@ -212,6 +214,12 @@ def _stacked(layout: Layout, months: list[str], name: str, columns: list[str]) -
     if not frames:
         return pd.DataFrame(columns=list(dict.fromkeys([*columns, "month"])))
     return pd.concat(frames, ignore_index=True)
+
+
+def _rejected_rows(layout: Layout, month: str) -> pd.DataFrame:
+    """The intake's quarantine and the case rows rejected after it (no match among earlier cases)."""
+    intake, cases = (_read(layout.tables(month) / f"{n}.parquet", None) for n in REJECTED_TABLES)
+    return pd.concat([intake, cases], ignore_index=True) if len(cases) else intake
 
 
 def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:

@@ -494,7 +494,8 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
     """October gives September's complaint with a typo in its 邮件号码 and a 办结日期: taken for a
     new case, the real one would stay overdue for ever. A September case first listed in
     October is rejected too: it belongs in September's workbook."""
-    from pipeline.analytics.cases import case_problems
+    from pipeline.analytics.cases import case_problems, unmatched_rows
+    from pipeline.core.contract import REJECTED_ROWS
 
     rules = reference.rules
     september = case_register(
@@ -522,6 +523,14 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
         ("case_unmatched", "投诉查询理赔", "A2", "2026-09-25"),
         ("case_unmatched", "投诉查询理赔", "A3", "2026-09-29"),
     ]
+    # kept as read, beside the intake's quarantine: no row vanishes
+    kept = unmatched_rows(september, october, "2026-10")
+    assert list(kept.columns) == REJECTED_ROWS.names
+    assert [(r.row, r.code) for r in kept.itertuples()] == [(2, "case_unmatched"), (3, "case_unmatched")]
+    assert list(kept["values"]) == [
+        f"2026-09-25 | {TAX} | 投诉 | 特快 | 投递延误 | 1178423695019 |  | 2026-10-03 | 已致歉 | M008",
+        f"2026-09-29 | {SHOP} | 查询 | 快包 | 查询寄达 |  |  |  |  | M008",
+    ]
     # the first month the data holds: earlier cases are listed for the first time, not rejected,
     # also after the empty months `kac run` builds before it
     assert case_problems(None, october, "2026-10") == []
@@ -530,3 +539,20 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
         case_problems(empty, october, "2026-10") == []
         and len(case_register(empty, october, "2026-10", rules)) == 3
     )
+
+
+def test_the_problems_page_lists_the_unmatched_case_rows_beside_the_intake_s_quarantine(tmp_path):
+    from pipeline.core.contract import REJECTED_ROWS
+    from pipeline.core.layout import Layout
+    from pipeline.core.tables import write_table
+    from pipeline.site.data import _rejected_rows
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    row = {"county": "西昌市", "file": "西昌.xlsx", "sheet": "用邮明细", "row": 5, "values": "x"}
+    write_table(pd.DataFrame([{**row, "code": "duplicate_row"}]), layout.tables("2026-10"), "rejected_rows")
+    assert list(_rejected_rows(layout, "2026-10").code) == ["duplicate_row"]  # no case table: older months
+    cases = pd.DataFrame(
+        [{**row, "sheet": "投诉查询理赔", "code": "case_unmatched"}], columns=REJECTED_ROWS.names
+    )
+    write_table(cases, layout.tables("2026-10"), "case_rejected_rows", REJECTED_ROWS.names)
+    assert list(_rejected_rows(layout, "2026-10").code) == ["duplicate_row", "case_unmatched"]
