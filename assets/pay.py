@@ -167,8 +167,9 @@ def pay(
         raise Failure(f"规则 pay.new_business_window_months 超过 {HISTORY_MONTHS} 个月,无法核实新揽收")
     usage_by_month = by_month(usage_history, month)
     usage = usage_by_month.pop(month)
-    in_post = set(settings.reference().managers_active_in(month).manager_id)
-    claims = new_business_claims(month, usage, usage_by_month, rules, in_post)
+    active = settings.reference().managers_active_in(month)
+    outside = set(active.manager_id) - set(paid_managers(active).manager_id)
+    claims = new_business_claims(month, usage, usage_by_month, rules, set(active.manager_id), outside)
     managers = _managers(settings, month)
     names = customer_archive.set_index("customer_id").name
     county_held = _county_held(settings, submissions)

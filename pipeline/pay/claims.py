@@ -38,6 +38,7 @@ CLAIM_COLUMNS = [
 GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
 NOTHING_COLLECTED_REASON = "用邮量与收入均为0,未揽收"
 NOT_IN_POST_REASON = "所填客户经理本月不在岗,奖励暂不发放,待县局核对客户经理后重新运行"
+OUTSIDE_SCHEME_REASON = "主任、副主任不参加营销奖励"
 
 
 def window_months(rules: Rules) -> int:
@@ -50,6 +51,7 @@ def new_business_claims(
     earlier: dict[str, pd.DataFrame],
     rules: Rules,
     in_post: set[str] | None = None,
+    outside_scheme: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Every 新揽收 row of the month with its verdict.
 
@@ -57,6 +59,8 @@ def new_business_claims(
     absent before go-live); no earlier month at all means `month` is the go-live month.
     `in_post`: the managers on the roster this month (None: everyone named); a claim under
     anyone else would be paid to nobody, so it waits for the county to correct the row.
+    `outside_scheme`: managers in post outside the reward scheme (主任/副主任: the plan pays
+    除主任副主任外); their claims are verified but earn nothing, and say so.
     """
     claims = usage[usage.collection == NEW_BUSINESS]
     if "collection_cell" not in claims:
@@ -79,10 +83,11 @@ def new_business_claims(
     out = claims.assign(earlier_month=earlier_month)
     collected = _collected(out)
     posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
-    out["rewarded"] = (out.earlier_month == "") & collected & posted & (not go_live)
+    outside = out.manager_id.isin(outside_scheme)
+    out["rewarded"] = (out.earlier_month == "") & collected & posted & ~outside & (not go_live)
     out["reason"] = [
-        _reason(go_live, m, used, here)
-        for m, used, here in zip(out.earlier_month, collected, posted, strict=True)
+        _reason(go_live, m, used, here) or (OUTSIDE_SCHEME_REASON if away else "")
+        for m, used, here, away in zip(out.earlier_month, collected, posted, outside, strict=True)
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
 

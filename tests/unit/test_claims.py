@@ -10,6 +10,7 @@ from pipeline.pay.claims import (
     GO_LIVE_REASON,
     NOT_IN_POST_REASON,
     NOTHING_COLLECTED_REASON,
+    OUTSIDE_SCHEME_REASON,
     claim_problems,
     new_business_claims,
 )
@@ -104,3 +105,18 @@ def test_a_claim_under_a_manager_no_longer_in_post_waits_for_the_county_and_is_r
     (problem,) = claim_problems(claims)
     assert (problem.code, problem.cell, problem.value) == ("claim_manager_not_in_post", "G4", "M010")
     assert "M010" in problem.message and "核对本行客户经理" in problem.message
+
+
+def test_a_claim_under_a_director_is_verified_but_earns_nothing_and_says_why():
+    """M007 is 西昌市's 主任: the plan pays the reward 除主任副主任外, so the claim is not
+    marked rewarded (no pay line would carry it) and the register says why; no county mistake."""
+    history = {"2025-06": rows("2025-06", ("B", "函件", "存量"))}
+    july = rows("2025-07", ("A", "特快", "新揽收"), ("C", "特快", "新揽收")).assign(
+        manager_id=["M007", "M008"]
+    )
+    claims = new_business_claims(
+        "2025-07", july, history, RULES, in_post={"M007", "M008"}, outside_scheme={"M007"}
+    )
+    assert list(claims.rewarded) == [False, True]
+    assert list(claims.reason) == [OUTSIDE_SCHEME_REASON, ""]
+    assert claim_problems(claims) == []
