@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
 
 if TYPE_CHECKING:
     from pipeline.render.pool import HelperOnDemand
 
 _FORMULA_START = ("=", "+", "-", "@")
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
-_CREATED = re.compile(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>")
 Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, rows)
 
 
@@ -36,26 +36,21 @@ def reproducible_bytes(wb: Workbook, stamp: datetime) -> bytes:
     """The workbook's bytes, the same for the same content.
 
     openpyxl stamps the save time into docProps/core.xml and the zip entries; both are
-    replaced by `stamp` (derived from the data's month, not from the clock).
+    replaced by `stamp` (derived from the data's month, not from the clock). The properties are
+    serialised by openpyxl itself, as it does on save: a text substitution would drop the
+    namespaces that lxml declares on the element.
     """
     wb.properties.creator = "凉山州邮政局大客户中心"
     wb.properties.created = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(
-                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:modified>",
-                    data,
-                )
-                data = _CREATED.sub(
-                    b'<dcterms:created xsi:type="dcterms:W3CDTF">' + iso + b"</dcterms:created>",
-                    data,
-                )
+            if info.filename == ARC_CORE:  # openpyxl stamped the save time: serialised again
+                wb.properties.modified = stamp
+                data = tostring(wb.properties.to_tree())
             entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, data)

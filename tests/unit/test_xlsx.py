@@ -22,3 +22,22 @@ def test_cells_never_become_formulas_and_bytes_repeat(tmp_path):
     assert [c.data_type for c in cells[:5]] == ["s"] * 5
     assert cells[0].value == '=HYPERLINK("http://x")'
     assert cells[5].value == 12.5
+
+
+def test_a_reproducible_workbook_reads_back_with_its_stamp_whichever_xml_writer_openpyxl_uses(tmp_path):
+    """The save time is replaced by the stamp in docProps/core.xml; the part stays well-formed
+    XML (lxml declares its namespaces on the element a text substitution would replace)."""
+    from openpyxl import Workbook
+
+    from pipeline.render.xlsx import save_reproducible
+
+    stamp = datetime(2026, 11, 1)
+    paths = [tmp_path / "a.xlsx", tmp_path / "b.xlsx"]
+    for path in paths:
+        wb = Workbook()
+        wb.active["A1"] = "会东县"
+        save_reproducible(wb, path, stamp)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    back = load_workbook(paths[0])
+    assert (back.properties.created, back.properties.modified) == (stamp, stamp)
+    assert back.active["A1"].value == "会东县"
