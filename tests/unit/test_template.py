@@ -3,6 +3,7 @@ last month's customers filled in, widths; and the reader accepts a template fill
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 
@@ -165,7 +166,7 @@ def test_a_name_that_looks_like_a_formula_is_filled_in_as_text(tmp_path, referen
     with zipfile.ZipFile(path) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet
-    cell = re.search(r'<c r="B6"[^>]*>(.*?)</c>', sheet).group(1)
+    cell = html.unescape(re.search(r'<c r="B6"[^>]*>(.*?)</c>', sheet).group(1))  # &#28857; → 点
     assert cell == '<is><t>=HYPERLINK("http://evil.example","点此")</t></is>'  # a string, not <f>
     ws = load_workbook(path)["用邮情况"]
     assert [(c.value, c.data_type) for c in ws["B"][3:]] == [
