@@ -42,11 +42,11 @@ from pipeline.ingest.reference import Reference
 
 def _usage_columns() -> list[str]:
     """The usage frame: usage.csv's contract columns (amounts in fen), the customer's name beside
-    its id, and the cell of its 揽收类型 (the 新揽收 claims name it). The stored asset and
+    its id, and the cells of its 揽收类型 and 客户经理 (the 新揽收 claims name them). The stored asset and
     usage.parquet keep this order; usage.csv puts the contract's columns first."""
     columns = USAGE.frame_columns
     after_id = columns.index("customer_id") + 1
-    return [*columns[:after_id], "customer_name", *columns[after_id:], "collection_cell"]
+    return [*columns[:after_id], "customer_name", *columns[after_id:], "collection_cell", "manager_cell"]
 
 
 USAGE_COLUMNS = _usage_columns()
@@ -125,6 +125,7 @@ class CountyIntake:
     usage_rows: list[ParsedRow] = field(default_factory=list)
     source_sheet: str = ""
     collection_column: str = ""
+    manager_column: str = ""
     problems: list[Problem] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)  # rejected rows, contract.REJECTED_ROWS
     archive: list[dict] = field(default_factory=list)  # ARCHIVE_COLUMNS
@@ -209,6 +210,7 @@ def ingest_county(
         usage_rows=reader.usage_rows,
         source_sheet=reader.usage_sheet,
         collection_column=reader.collection_column,
+        manager_column=reader.manager_column,
         archive=reader.archive,
         visits=reader.visits,
         cases=reader.cases,
@@ -238,6 +240,7 @@ class _CountyReader:
         self.usage_rows: list[ParsedRow] = []
         self.usage_sheet = ""
         self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
+        self.manager_column = ""  # and of 客户经理
         self.archive: list[dict] = []
         self.visits: list[dict] = []
         self.cases: list[dict] = []
@@ -395,6 +398,7 @@ class _CountyReader:
         self.rows_read = len(rows)
         self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
         self.collection_column = get_column_letter(grid.col0 + columns["collection"][0] + 1)
+        self.manager_column = get_column_letter(grid.col0 + columns["manager"][0] + 1)
         if total is not None and len(self._parsed) == len(rows):  # else the rows' problems say it
             self._check_total(grid, total, columns, multiplier)
         self._drop_duplicates(grid)
@@ -992,6 +996,7 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
             "source_sheet": [i.source_sheet for i, _ in rows],
             "source_row": np.array([r.source_row for _, r in rows], dtype=np.int64),
             "collection_cell": [f"{i.collection_column}{r.source_row}" for i, r in rows],
+            "manager_cell": [f"{i.manager_column}{r.source_row}" for i, r in rows],
         },
         columns=USAGE_COLUMNS,
     )

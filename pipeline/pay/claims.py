@@ -31,6 +31,7 @@ CLAIM_COLUMNS = [
     "source_sheet",
     "source_row",
     "collection_cell",
+    "manager_cell",
     "rewarded",
     "earlier_month",
     "reason",
@@ -63,8 +64,8 @@ def new_business_claims(
     除主任副主任外); their claims are verified but earn nothing, and say so.
     """
     claims = usage[usage.collection == NEW_BUSINESS]
-    if "collection_cell" not in claims:
-        claims = claims.assign(collection_cell="")
+    for cell in ("collection_cell", "manager_cell"):  # blank in usage read before they were kept
+        claims = claims.assign(**{cell: claims[cell].fillna("") if cell in claims else ""})
     earlier = {m: frame[_collected(frame)] for m, frame in earlier.items()}
     window = [shift(month, -k) for k in range(1, window_months(rules) + 1)]
     seen = [
@@ -109,21 +110,27 @@ def _collected(rows: pd.DataFrame) -> pd.Series:
 
 
 def claim_problems(claims: pd.DataFrame) -> list[Problem]:
-    """A warning at the 揽收类型 cell of each claim that found earlier usage, or that names a
-    manager not in post."""
+    """A warning at the 揽收类型 cell of each claim that found earlier usage, and at the 客户经理
+    cell of each that names a manager not in post."""
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
     unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
-    where = [("new_collection_not_new", r, NEW_BUSINESS, r.earlier_month) for r in failed.itertuples()]
-    where += [("claim_manager_not_in_post", r, r.manager_id, r.manager_id) for r in unpaid.itertuples()]
+    where = [
+        ("new_collection_not_new", r, r.collection_cell, NEW_BUSINESS, r.earlier_month)
+        for r in failed.itertuples()
+    ]
+    where += [
+        ("claim_manager_not_in_post", r, r.manager_cell or r.collection_cell, r.manager_id, r.manager_id)
+        for r in unpaid.itertuples()
+    ]
     return [
         problem(
             code,
             county=r.county,
             file=r.source_file,
             sheet=r.source_sheet,
-            cell=r.collection_cell,
+            cell=cell,
             value=value,
             detail=detail,
         )
-        for code, r, value, detail in where
+        for code, r, cell, value, detail in where
     ]

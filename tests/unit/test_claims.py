@@ -31,6 +31,7 @@ def rows(month: str, *pairs: tuple[str, str, str]) -> pd.DataFrame:
         source_sheet="用邮情况",
         source_row=range(4, 4 + len(frame)),
         collection_cell=[f"G{r}" for r in range(4, 4 + len(frame))],
+        manager_cell=[f"F{r}" for r in range(4, 4 + len(frame))],
     )
 
 
@@ -103,7 +104,7 @@ def test_a_claim_under_a_manager_no_longer_in_post_waits_for_the_county_and_is_r
     assert list(claims.rewarded) == [False, True]
     assert claims.reason.iloc[0] == NOT_IN_POST_REASON
     (problem,) = claim_problems(claims)
-    assert (problem.code, problem.cell, problem.value) == ("claim_manager_not_in_post", "G4", "M010")
+    assert (problem.code, problem.cell, problem.value) == ("claim_manager_not_in_post", "F4", "M010")
     assert "M010" in problem.message and "核对本行客户经理" in problem.message
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
+from pipeline.ingest.month import combine
 from tests.workbooks import ROWS, archive_row, county_workbook, legacy_xls
 
 MONTH = "2026-10"
@@ -69,6 +70,17 @@ def test_columns_in_another_order_are_matched_by_name(tmp_path, reference):
     intake, _ = intake_of(tmp_path, reference)
     assert codes(intake) == []
     assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+    # the cells a 新揽收 claim's problems point at, found by name too
+    usage = combine([intake]).usage
+    assert list(usage.collection_cell) == ["C4", "C5", "C6"]
+    assert list(usage.manager_cell) == ["G4", "G5", "G6"]
+    # the cells a 新揽收 claim's problems point at, found by name too
+    usage = combine([intake]).usage
+    assert list(usage.collection_cell) == ["C4", "C5", "C6"] and list(usage.manager_cell) == [
+        "G4",
+        "G5",
+        "G6",
+    ]
 
 
 def test_total_row_that_disagrees_rejects_the_county(tmp_path, reference):
