@@ -85,19 +85,8 @@ def case_problems(previous: pd.DataFrame | None, updates: pd.DataFrame, month: s
     ]
 
 
-# a rejected row's values in the order of the sheet's columns
-_SHOWN_FIELDS = [
-    "opened",
-    "customer_id",
-    "type",
-    "business_type",
-    "content",
-    "mail_no",
-    "claim_amount_fen",
-    "closed",
-    "result",
-    "manager_id",
-]
+# a rejected row's values in the order of the sheet's columns (受理日期 first)
+_SHOWN_FIELDS = ["opened", *(f for f in _RECORD_FIELDS if f not in ("county", "opened"))]
 
 
 def _yuan_or_blank(fen) -> str:

@@ -290,6 +290,29 @@ def test_a_manager_keeping_key_accounts_in_a_county_not_accepted_waits_for_it_to
     assert list(marketing.amount) == [Decimal("0.00")] and "会东县:退回" in marketing.description.iloc[0]
 
 
+def april_revenue_cards(managers: pd.DataFrame, usage: pd.DataFrame, accepted: dict) -> pd.DataFrame:
+    """April's scorecards of `managers` (a year's revenue target of 480,000 each) with nothing
+    but revenue: the annual_target item alone is of interest."""
+    ids = list(managers.manager_id)
+    return scorecards(
+        "2026-04",
+        RULES,
+        managers,
+        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
+        [],
+        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
+        alerts_none(),
+        pd.DataFrame(columns=["customer_id", "date"]),
+        usage,
+        pd.concat([manual().assign(manager_id=m) for m in ids], ignore_index=True),
+        True,
+        pd.DataFrame(
+            {"year": "2026", "manager_id": ids, "new_key_accounts": "0", "revenue_target": "480000.00"}
+        ),
+        accepted_months=accepted,
+    ).set_index("manager_id")
+
+
 def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
     """布拖县 sent nothing for March: in April M29 is judged on three months of revenue against
     3/12 of the year's target, not 4/12 (which would cut the item for the rest of the year)."""
@@ -304,32 +327,9 @@ def test_a_month_the_county_never_sent_is_left_out_of_the_revenue_target():
             "revenue_fen": [30_000_00, 30_000_00, 30_000_00, 40_000_00, 40_000_00],
         }
     )
-    cards = scorecards(
-        "2026-04",
-        RULES,
-        managers,
-        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
-        [],
-        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
-        alerts_none(),
-        pd.DataFrame(columns=["customer_id", "date"]),
-        usage,
-        pd.concat([manual().assign(manager_id=m) for m in ("M29", "M4")], ignore_index=True),
-        True,
-        pd.DataFrame(
-            {
-                "year": ["2026", "2026"],
-                "manager_id": ["M29", "M4"],
-                "new_key_accounts": ["0", "0"],
-                "revenue_target": ["480000.00", "480000.00"],
-            }
-        ),
-        # 布拖县's workbooks accepted in January, February and April; 西昌市's every month
-        accepted_months={
-            "布拖县": {"2026-01", "2026-02", "2026-04"},
-            "西昌市": {"2026-01", "2026-02", "2026-03"},
-        },
-    ).set_index("manager_id")
+    # 布拖县's workbooks accepted in January, February and April; 西昌市's every month
+    accepted = {"布拖县": {"2026-01", "2026-02", "2026-04"}, "西昌市": {"2026-01", "2026-02", "2026-03"}}
+    cards = april_revenue_cards(managers, usage, accepted)
     # 90,000 against 480,000 × 3/12 = 120,000: 25 × 0.75 (against 4/12 it would be 14.06)
     assert cards.loc["M29", "annual_target"] == Decimal("18.75")
     assert cards.loc["M29", "annual_target_value"] == "90000.00/120000.00"
@@ -352,28 +352,7 @@ def test_a_state_manager_is_not_judged_on_months_before_the_centre_s_data_begins
             "revenue_fen": [60_000_00, 60_000_00],
         }
     )
-    cards = scorecards(
-        "2026-04",
-        RULES,
-        managers,
-        pd.DataFrame(columns=["customer_id", "county", "tier", "manager_id", "change"]),
-        [],
-        pd.DataFrame(columns=["customer_id", "manager_id", "changed_month"]),
-        alerts_none(),
-        pd.DataFrame(columns=["customer_id", "date"]),
-        usage,
-        manual().assign(manager_id="M4"),
-        True,
-        pd.DataFrame(
-            {
-                "year": ["2026"],
-                "manager_id": ["M4"],
-                "new_key_accounts": ["0"],
-                "revenue_target": ["480000.00"],
-            }
-        ),
-        accepted_months={"布拖县": {"2026-02", "2026-04"}, "西昌市": {"2026-03"}},
-    ).set_index("manager_id")
+    cards = april_revenue_cards(managers, usage, {"布拖县": {"2026-02", "2026-04"}, "西昌市": {"2026-03"}})
     # 120,000 against 480,000 × 3/12 = 120,000 (against 4/12 it would be 18.75 of 25)
     assert cards.loc["M4", "annual_target_value"] == "120000.00/120000.00"
     assert cards.loc["M4", "annual_target"] == Decimal("25.00")
