@@ -48,7 +48,7 @@ def test_pay_line_counts_the_statements_issued_in_this_version(tmp_path):
     assert "第2版新出 1 份,其余 44 份沿用已发版本" in line and line.endswith(
         str(tmp_path / "v2" / "statements")
     )
-    assert "45" not in line
+    assert "45" not in line.removesuffix(str(tmp_path / "v2" / "statements"))  # the folder may hold 45
     assert "本版无变化" in pay_line(pay.assign(version=1), 2, tmp_path)
 
 

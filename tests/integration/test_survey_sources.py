@@ -6,6 +6,7 @@ from dagster import AssetKey, RunsFilter
 
 from assets.runner import RunReport, _surveys, instance_for, jobs_for
 from pipeline.surveys.survey import fingerprint, wave_sources
+from tests.integration.test_correction import copy_of
 
 
 def test_fingerprint_follows_contents_and_missing_files(tmp_path) -> None:
@@ -51,7 +52,8 @@ def runs_of(instance, job: str) -> int:
     return len(instance.get_runs(RunsFilter(job_name=job)))
 
 
-def test_unchanged_waves_and_their_headlines_are_not_run_again(published) -> None:
+def test_unchanged_waves_and_their_headlines_are_not_run_again(published, tmp_path) -> None:
+    published = copy_of(published, tmp_path)  # runs would be written into its instance
     instance = instance_for(published)
     waves, summaries = runs_of(instance, "survey_waves"), runs_of(instance, "survey_summary")
     assert _surveys(published, jobs_for(published, instance), RunReport("2025-03", success=False))
@@ -59,7 +61,8 @@ def test_unchanged_waves_and_their_headlines_are_not_run_again(published) -> Non
     assert runs_of(instance, "survey_summary") == summaries
 
 
-def test_headlines_follow_a_wave_materialised_again(published) -> None:
+def test_headlines_follow_a_wave_materialised_again(published, tmp_path) -> None:
+    published = copy_of(published, tmp_path)  # a run is written into its instance
     instance = instance_for(published)
     jobs = jobs_for(published, instance)
     wave = instance.fetch_materializations(AssetKey("survey_wave"), limit=1).records[0].partition_key
