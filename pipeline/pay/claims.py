@@ -87,13 +87,13 @@ def new_business_claims(
     outside = out.manager_id.isin(outside_scheme)
     out["rewarded"] = (out.earlier_month == "") & collected & posted & ~outside & (not go_live)
     out["reason"] = [
-        _reason(go_live, m, used, here) or (OUTSIDE_SCHEME_REASON if away else "")
+        _reason(go_live, m, used, here, away)
         for m, used, here, away in zip(out.earlier_month, collected, posted, outside, strict=True)
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
 
 
-def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool) -> str:
+def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool, outside: bool) -> str:
     """Why a claim is not rewarded ("" when it is)."""
     if go_live:
         return GO_LIVE_REASON
@@ -101,7 +101,9 @@ def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool) -
         return f"{earlier_month} 已有该业务用邮,非新揽收"
     if not collected:
         return NOTHING_COLLECTED_REASON
-    return "" if in_post else NOT_IN_POST_REASON
+    if not in_post:
+        return NOT_IN_POST_REASON
+    return OUTSIDE_SCHEME_REASON if outside else ""
 
 
 def _collected(rows: pd.DataFrame) -> pd.Series:

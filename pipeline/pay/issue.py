@@ -116,6 +116,12 @@ def _write_state(
 ) -> None:
     """What `kac confirm` shows and confirms: the fingerprint of the version in force, and why it
     cannot be confirmed yet (`blocked`)."""
-    data = {"month": month, "version": version, "fingerprint": fingerprint, "state": state, "note": note}
-    data["blocked"] = blocked
+    data = {
+        "month": month,
+        "version": version,
+        "fingerprint": fingerprint,
+        "state": state,
+        "note": note,
+        "blocked": blocked,
+    }
     atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -37,7 +37,7 @@ from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
 from pipeline.core.layout import Layout
-from pipeline.core.months import number_of, shift, year_of
+from pipeline.core.months import month_range, number_of, shift, year_of
 from pipeline.core.rules import Rules
 from pipeline.ingest.projects import NOT_COUNTED
 from pipeline.pay.lines import days_employed
@@ -213,14 +213,14 @@ def _months_without_workbook(
     accepted (`accepted_months`: county name → those months; missing or rejected and never
     corrected, or before the centre's data begins). A 州局 manager has no workbook of its own:
     for them, the months in which no county's workbook was accepted (before the data begins).
-    None when the months are not given."""
+    None left out when the months are not given."""
     if accepted_months is None:
         return frozenset()
     seen = accepted_months.get(county)
     if seen is None:
         seen = set().union(*accepted_months.values())
-    year = (f"{month[:4]}-{n:02d}" for n in range(1, number_of(month)))
-    return frozenset(m for m in year if m not in seen)
+    earlier = month_range(f"{month[:4]}-01", shift(month, -1))
+    return frozenset(m for m in earlier if m not in seen)
 
 
 OWN_COUNTY_HELD = "本县(市)本月报表未被采用"

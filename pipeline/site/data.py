@@ -55,10 +55,10 @@ TABLE_COLUMNS = {
 }
 
 
-# Tables read for the latest month only (叠加使用、浮动定价、市场研究 on the customer, manager and
-# market pages): what they show is the month's state, and business_breadth carries its own trend.
 # rows not used: the intake's quarantine, then the case rows rejected after it
 REJECTED_TABLES = ("rejected_rows", "case_rejected_rows")
+# Tables read for the latest month only (叠加使用、浮动定价、市场研究 on the customer, manager and
+# market pages): what they show is the month's state, and business_breadth carries its own trend.
 LATEST_TABLES = {
     "cross_sell": [
         *("customer_id", "county", "manager_id", "business_type", "rank", "scope", "peers", "users"),
