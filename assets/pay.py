@@ -177,7 +177,9 @@ def pay(
         month, rules, managers, scorecards_table, usage, assessment["table"], names, claims, county_held
     )
     summary = pay_summary(lines, managers)
-    parts = [problems, assessment["problems"], to_frame(claim_problems(claims)), projects["problems"]]
+    roster = settings.reference().managers
+    unpaid = claim_problems(claims, dict(zip(roster.manager_id, roster.name, strict=True)))
+    parts = [problems, assessment["problems"], to_frame(unpaid), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
     parts.append(to_frame(case_problems(previous_cases, case_updates, month)))  # not taken by `cases`
     layout = settings.layout

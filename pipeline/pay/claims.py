@@ -14,6 +14,8 @@ the manager's statement with the month its earlier usage was found.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from pipeline.core.months import shift
@@ -106,14 +108,21 @@ def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool, o
     return OUTSIDE_SCHEME_REASON if outside else ""
 
 
+def _who(manager_id: str, names: Mapping[str, str]) -> str:
+    name = names.get(manager_id)
+    return f"{name},工号 {manager_id}" if name else manager_id
+
+
 def _collected(rows: pd.DataFrame) -> pd.Series:
     """Rows with mail or revenue: a 0/0 row says the customer sent nothing."""
     return (rows.volume > 0) | (rows.revenue_fen > 0)
 
 
-def claim_problems(claims: pd.DataFrame) -> list[Problem]:
+def claim_problems(claims: pd.DataFrame, names: Mapping[str, str] | None = None) -> list[Problem]:
     """A warning at the 揽收类型 cell of each claim that found earlier usage, and at the 客户经理
-    cell of each that names a manager not in post."""
+    cell of each that names a manager not in post (by the roster's name and 工号: the county may
+    have typed either)."""
+    names = names or {}
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
     unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
     where = [
@@ -121,7 +130,13 @@ def claim_problems(claims: pd.DataFrame) -> list[Problem]:
         for r in failed.itertuples()
     ]
     where += [
-        ("claim_manager_not_in_post", r, r.manager_cell or r.collection_cell, r.manager_id, r.manager_id)
+        (
+            "claim_manager_not_in_post",
+            r,
+            r.manager_cell or r.collection_cell,
+            r.manager_id,
+            _who(r.manager_id, names),
+        )
         for r in unpaid.itertuples()
     ]
     return [

@@ -103,9 +103,9 @@ def test_a_claim_under_a_manager_no_longer_in_post_waits_for_the_county_and_is_r
     claims = new_business_claims("2025-07", july, history, RULES, in_post={"M008", "M009"})
     assert list(claims.rewarded) == [False, True]
     assert claims.reason.iloc[0] == NOT_IN_POST_REASON
-    (problem,) = claim_problems(claims)
+    (problem,) = claim_problems(claims, {"M010": "王芳", "M008": "李强"})
     assert (problem.code, problem.cell, problem.value) == ("claim_manager_not_in_post", "F4", "M010")
-    assert "M010" in problem.message and "核对本行客户经理" in problem.message
+    assert "客户经理(王芳,工号 M010)本月不在岗" in problem.message and "核对本行客户经理" in problem.message
 
 
 def test_a_claim_under_a_director_is_verified_but_earns_nothing_and_says_why():
