@@ -4,6 +4,7 @@ through Dagster into a temporary outputs folder."""
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,18 @@ from pipeline.sample.generate import Scale, generate
 
 SMALL = Scale(customers=240, first="2025-01", last="2025-03")
 KINDS = ("unit", "integration", "browser")
+
+
+def pytest_configure(config) -> None:
+    """With as many test processes (`pytest -n`) as cores, each is given a core of its own: the
+    product then writes its documents without a helper process (pipeline.render.pool), which on
+    a busy machine would only take the other test process's core and cost its start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if worker.startswith("gw") and hasattr(os, "sched_setaffinity"):
+        cores = sorted(os.sched_getaffinity(0))
+        if processes >= len(cores) > 1:
+            os.sched_setaffinity(0, {cores[int(worker[2:]) % len(cores)]})
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -32,7 +32,15 @@ def choose_executor(counties: int, rules: Rules, override: str | None = None) ->
 def max_processes(rules: Rules) -> int:
     """Step processes at once; 0 in the rules means one per core."""
     configured = int(_execution(rules).get("max_processes", 0))
-    return configured or os.cpu_count() or 1
+    return configured or usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: fewer than the machine's when it is pinned (`taskset`,
+    a container's CPU set, each test process of `pytest -n`)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _execution(rules: Rules) -> dict:

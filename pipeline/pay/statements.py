@@ -28,7 +28,7 @@ from pipeline.render.pdf import (
     render_pdf_html,
     write_pdfs,
 )
-from pipeline.render.pool import helper_process
+from pipeline.render.pool import helper_process, worth_a_helper
 from pipeline.render.xlsx import write_sheets
 
 ITEM_COLUMN_LABELS = {
@@ -99,7 +99,7 @@ def render_statements(
     # or two.
     with ExitStack() as stack:
         helper = None
-        if previous is None and len(summary) >= PDFS_APART_FROM:
+        if previous is None and worth_a_helper(len(summary), PDFS_APART_FROM):
             helper = stack.enter_context(helper_process(load_print_resources))
             helper.submit(int)  # a first task starts it
         index, to_write = {}, []

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 
+from pipeline.core.execution import usable_cores
+
 
 @contextmanager
 def helper_process(preload: Callable[[], object]) -> Iterator[ProcessPoolExecutor]:
@@ -82,9 +84,10 @@ def run_shared(
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """`task(*a)` for each `a`: here alone when fewer than `apart_from` (a helper costs about a
-    second to start), else shared with `helper`, or with one started for them (`preload` first).
-    `meanwhile()`, when given, is done here first (see `share`)."""
-    if len(arguments) < apart_from:
+    second to start) or with no second core for a helper (`worth_a_helper`), else shared with
+    `helper`, or with one started for them (`preload` first). `meanwhile()`, when given, is done
+    here first (see `share`)."""
+    if not worth_a_helper(len(arguments), apart_from):
         if meanwhile is not None:
             meanwhile()
         for a in arguments:
@@ -94,6 +97,13 @@ def run_shared(
     else:
         with helper_process(preload) as started:
             share(started, task, arguments, meanwhile)
+
+
+def worth_a_helper(tasks: int, apart_from: int) -> bool:
+    """Whether `tasks` are enough to share (`apart_from`) and a second core is there to share them
+    with: a helper on this process's only core would cost its start (≈ 2 s of CPU) and save
+    nothing."""
+    return tasks >= apart_from and usable_cores() > 1
 
 
 def _start(preload: Callable[[], object], thresholds: tuple[int, int, int]) -> None:

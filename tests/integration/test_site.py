@@ -274,6 +274,7 @@ def test_a_site_built_in_parts_is_the_site_built_at_once_with_one_helper(
     started = []
     real = pool.helper_process
     monkeypatch.setattr(pool, "helper_process", lambda preload: started.append(preload) or real(preload))
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)  # a test process of `pytest -n` has one
     monkeypatch.setattr(build, "PAGES_AT_ONCE", 40)
     monkeypatch.setattr(pages, "CUSTOMER_PAGES_AT_ONCE", 7)
     monkeypatch.setattr(xlsx, "WORKBOOKS_APART_FROM", 10)

@@ -17,9 +17,31 @@ import pytest
 from pipeline.core.layout import REPO
 from pipeline.pay import statements
 from pipeline.render import pdf as render_pdf
+from pipeline.render import pool
 from pipeline.render.pool import helper_process, share
 
 MONTH = "2025-03"
+
+
+@pytest.fixture
+def helpers_started(monkeypatch) -> list:
+    """A second core for a helper (each process of `pytest -n` is given a core of its own, and
+    the product then starts none), and the helpers started."""
+    started: list = []
+    real = pool.helper_process
+
+    def counted(preload):
+        started.append(preload)
+        return real(preload)
+
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool, "helper_process", counted)
+    monkeypatch.setattr(statements, "helper_process", counted)
+    return started
+
+
+def one_core(monkeypatch) -> None:
+    monkeypatch.setattr(pool, "usable_cores", lambda: 1)
 
 
 def _note_process(folder: Path, item: int) -> None:
@@ -52,7 +74,9 @@ def test_work_only_this_process_can_do_comes_first_while_the_helper_begins(tmp_p
     assert len(list(tmp_path.iterdir())) == 100
 
 
-def test_many_workbooks_shared_with_a_helper_are_those_written_one_by_one(tmp_path, monkeypatch) -> None:
+def test_many_workbooks_shared_with_a_helper_are_those_written_one_by_one(
+    tmp_path, monkeypatch, helpers_started
+) -> None:
     from pipeline.render import xlsx
 
     stamp = pd.Timestamp("2000-01-01").to_pydatetime()
@@ -70,7 +94,7 @@ def test_many_workbooks_shared_with_a_helper_are_those_written_one_by_one(tmp_pa
         stamp,
         lambda: pages.append("x"),
     )
-    assert pages == ["x"]
+    assert pages == ["x"] and len(helpers_started) == 1
     for name in books:
         assert (tmp_path / "shared" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
     assert multiprocessing.active_children() == []
@@ -118,15 +142,17 @@ def _running(pid: int) -> bool:
 
 
 def test_statements_shared_with_a_helper_process_are_those_one_process_writes(
-    published, tmp_path, monkeypatch
+    published, tmp_path, monkeypatch, helpers_started
 ) -> None:
     pay, cards = stored_pay(published)
     summary = enough_to_share(pay["summary"])
     args = (MONTH, 1, published_rules(published), summary, pay["lines"], cards, pd.DataFrame())
 
     statements.render_statements(*args, tmp_path / "shared")
-    monkeypatch.setattr(render_pdf, "PDFS_APART_FROM", 10**6)  # all in this process
+    assert len(helpers_started) == 1
+    one_core(monkeypatch)  # all in this process
     statements.render_statements(*args, tmp_path / "alone")
+    assert len(helpers_started) == 1
 
     shared = sorted((tmp_path / "shared").glob("*.pdf"))
     assert len(shared) == len(summary)
@@ -155,7 +181,9 @@ def published_rules(layout):
     return Reference.load(layout.reference).rules.for_month(MONTH)
 
 
-def test_a_later_version_reissuing_many_statements_shares_them_too(published, tmp_path, monkeypatch) -> None:
+def test_a_later_version_reissuing_many_statements_shares_them_too(
+    published, tmp_path, monkeypatch, helpers_started
+) -> None:
     from decimal import Decimal
 
     pay, cards = stored_pay(published)
@@ -167,8 +195,10 @@ def test_a_later_version_reissuing_many_statements_shares_them_too(published, tm
     args = (MONTH, 2, rules, changed, pay["lines"], cards, pd.DataFrame())
 
     versions = statements.render_statements(*args, tmp_path / "v2", previous=first)
-    monkeypatch.setattr(render_pdf, "PDFS_APART_FROM", 10**6)
+    assert len(helpers_started) == 2  # version 1's, and one for the reissue
+    one_core(monkeypatch)
     statements.render_statements(*args, tmp_path / "alone", previous=first)
+    assert len(helpers_started) == 2
 
     assert set(versions.values()) == {2}
     shared = sorted((tmp_path / "v2").glob("*第2版.pdf"))
