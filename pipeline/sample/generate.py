@@ -393,14 +393,18 @@ def _write_month(
     folder.mkdir(parents=True, exist_ok=True)
     t = len(month_range(FIRST_MONTH, month)) - 1
     customers = customers.assign(manager_id=_effective_managers(ref, customers, month))
+    if t > 0:  # last month's managers: a change of manager is reported in the archive
+        customers = customers.assign(manager_before=_effective_managers(ref, customers, shift(month, -1)))
     this = usage[usage.month == month].merge(customers, on="customer_id")
-    managers = ref.managers.set_index("manager_id").name
+    managers = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
+    usage_of, customers_of = dict(list(this.groupby("county"))), dict(list(customers.groupby("county")))
     for code in ref.counties.code:
         what = quirks.get((code, month), set())
         if "missing" in what:
             continue
         county_name = ref.county_names[code]
-        rows = this[this.county == code].sort_values(["customer_id", "business_type"])
+        county_usage = usage_of.get(code, this.iloc[:0])
+        rows = county_usage.sort_values(["customer_id", "business_type"])
         wb = Workbook()
         ws = wb.active
         ws.title = "用邮情况"
@@ -463,8 +467,8 @@ def _write_month(
                 "联系电话:0834-2" + f"{int(rng.integers(100000, 999999))}",
             ]
         )
-        _archive_sheet(wb, ref, rng, month, t, customers[customers.county == code], managers)
-        _visit_sheet(wb, rng, month, this[this.county == code], managers)
+        _archive_sheet(wb, rng, month, t, customers_of.get(code, customers.iloc[:0]), managers)
+        _visit_sheet(wb, rng, month, county_usage, managers)
         _case_sheet(wb, cases.get((code, month), []))
         add_progress_sheet(wb, (progress or {}).get((code, month)))
         # birthdays and visit plans from streams of their own (pipeline.sample.todo)
@@ -490,14 +494,13 @@ def _county_manager(ref: Reference, code: str) -> str:
     return ref.managers[ref.managers.county == code].manager_id.iloc[0]
 
 
-def _archive_sheet(wb, ref, rng, month, t, customers, managers) -> None:
+def _archive_sheet(wb, rng, month, t, customers, managers) -> None:
     ws = wb.create_sheet("客户档案")
     ws.append(ARCHIVE_HEADER)
     new = customers.start == t
     updated = (customers.start < t) & (customers.end > t) & (rng.random(len(customers)) < 0.12)
     if t > 0:  # a change of manager is reported in the archive
-        before = _effective_managers(ref, customers, shift(month, -1))
-        updated |= (customers.start < t) & (before != customers.manager_id).to_numpy()
+        updated |= (customers.start < t) & (customers.manager_before != customers.manager_id).to_numpy()
     initial = customers.start == 0 if t == 0 else np.zeros(len(customers), dtype=bool)
     day = f"{month}-{int(rng.integers(1, 28)):02d}"
     for r in customers[new | updated | initial].itertuples():
@@ -534,7 +537,7 @@ def _visit_sheet(wb, rng, month, usage, managers) -> None:
     )
     public = by_customer.nature.isin(["党政军机关", "行政职能单位", "事业单位"])
     chance = (larger | public).map({True: 0.86, False: 0.06})
-    for (customer_id, r), p in zip(by_customer.iterrows(), chance, strict=True):
+    for customer_id, manager_id, p in zip(by_customer.index, by_customer.manager_id, chance, strict=True):
         if rng.random() < p:
             day = int(rng.integers(1, 29))
             method = rng.choice(["上门", "上门", "上门", "电话", "节日问候"])
@@ -542,7 +545,7 @@ def _visit_sheet(wb, rng, month, usage, managers) -> None:
                 [
                     f"{month}-{day:02d}",
                     customer_id,
-                    managers[r.manager_id],
+                    managers[manager_id],
                     method,
                     rng.choice(VISIT_CONTENT),
                     rng.choice(VISIT_FEEDBACK),

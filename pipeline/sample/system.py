@@ -44,8 +44,8 @@ def write_system_exports(
     usage: pd.DataFrame,
 ) -> dict[str, list[tuple[str, str, str]]]:
     """Write each month's export; month → the differences planted (kind, customer, business)."""
-    names = customers.set_index("customer_id").name
-    counties = customers.set_index("customer_id").county.map(ref.county_names)
+    names = dict(zip(customers.customer_id, customers.name, strict=True))
+    counties = dict(zip(customers.customer_id, customers.county.map(ref.county_names), strict=True))
     planted = {}
     for t, month in enumerate(months):
         rng = np.random.default_rng([seed, STREAM, t])
