@@ -1,5 +1,7 @@
 """A county corrects a revenue cell: the month is re-run and republished as version 2, with pay
-deltas; version 1 stays as it was."""
+deltas; version 1 stays as it was. (A past month corrected, and the months after it carried
+forward by `kac` and by the UI alike: tests/integration/test_ui_carry_forward.py; a second
+correction, which reissues only the statements it changes: tests/integration/test_folder_guards.py.)"""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from assets.counties import county_key
 from assets.definitions import build_defs
 from assets.instance import instance_for
 from assets.resources import KacSettings
-from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
 
@@ -150,41 +151,3 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     assert len(links) >= 2
     for link in links:  # version 1's PDFs, still there
         assert (layout.site / "months" / link).resolve().read_bytes() == v1_bytes[Path(link).name]
-
-
-def test_correcting_a_past_month_recomputes_the_months_after_it(published, tmp_path):
-    layout = copy_of(published, tmp_path)
-    march_v1 = next((layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")).read_bytes()
-    (february,) = layout.month_inputs("2025-02").glob("会东县_*.xlsx")
-    raise_a_new_collection(february, 5000.00)
-    report = run_month(layout, "2025-02")
-    assert report.success, report.error
-    assert report.later_months == [("2025-03", 2, True)]  # March's 环比 uses February
-    assert report.counties_read == {"2025-02": ["huidong"], "2025-03": []}  # no other file read again
-    assert next((layout.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")).read_bytes() == march_v1
-    import subprocess
-
-    march_v2 = next((layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf"))
-    text = subprocess.run(["pdftotext", "-layout", str(march_v2), "-"], capture_output=True, text=True).stdout
-    assert "更正说明(第2版,相对第1版)" in text and "全州收入环比" in text
-    again = run_month(layout, "2025-02")  # nothing changed since: nothing new anywhere
-    assert again.success and again.later_months == [("2025-03", 2, False)]
-    assert again.counties_read == {"2025-02": [], "2025-03": []}
-
-
-def test_a_second_correction_reissues_only_the_statements_it_changes(published, tmp_path):
-    layout = copy_of(published, tmp_path)
-    (huidong,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
-    _, first_name, _ = raise_a_new_collection(huidong, 1000.00)
-    assert run_month(layout, MONTH).success  # version 2: the 会东县 manager's statement
-    (xichang,) = layout.month_inputs(MONTH).glob("西昌市_*.xlsx")
-    _, second_name, _ = raise_a_new_collection(xichang, 1000.00)
-    assert run_month(layout, MONTH).success  # version 3: the 西昌市 manager's statement
-    pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("name")
-    assert first_name != second_name
-    assert pay.version[first_name] == "2" and pay.version[second_name] == "3"
-    assert set(pay.version.drop([first_name, second_name])) == {"1"}
-    v3 = layout.restricted_pay(MONTH) / "v3" / "statements"
-    (kept,) = v3.glob(f"薪酬明细_*_{first_name}_*.pdf")
-    assert kept.name.endswith("第2版.pdf")
-    assert kept.read_bytes() == (layout.restricted_pay(MONTH) / "v2" / "statements" / kept.name).read_bytes()

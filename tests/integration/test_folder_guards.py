@@ -12,6 +12,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import load_workbook
 
 from assets.cli import main
@@ -168,11 +169,16 @@ def legacy_pay_digest(layout: Layout) -> str:
     return content_hash(pay["lines"].astype(str).to_dict("records"))
 
 
-def test_the_correction_note_shows_volumes_files_and_the_change_since_the_first_version(published, tmp_path):
+def test_successive_corrections_note_volumes_files_and_the_change_since_the_first_version(
+    published, tmp_path
+):
+    """Two corrections of the month: each 更正说明 says what changed, in which file, against the
+    version before and the first; each reissues only the statements it changes."""
     layout = copy_of(published, tmp_path)
     huidong = county_file(layout, "会东县")
     first_sha = hashlib.sha256(huidong.read_bytes()).hexdigest()[:8]
     add_volume(huidong, "特快", 120)
+    _, first_name, _ = raise_a_new_collection(huidong, 1000.00)  # the 会东县 manager's statement
     received = datetime(2025, 4, 5, 9, 30).timestamp()
     os.utime(huidong, (received, received))
     assert run_month(layout, MONTH).success  # 第2版: 特快 +120 件
@@ -184,7 +190,7 @@ def test_the_correction_note_shows_volumes_files_and_the_change_since_the_first_
     assert f"<td>2025-04-05 09:30 · sha256 {second_sha}</td>" in page and f"sha256 {first_sha}" in page
     assert page.count(huidong.name) == 2  # the file name once in the note, once under 报送情况
 
-    raise_a_new_collection(county_file(layout, "西昌市"), 1000.00)
+    _, second_name, _ = raise_a_new_collection(county_file(layout, "西昌市"), 1000.00)
     assert run_month(layout, MONTH).success  # 第3版: a revenue correction of 西昌市
     v3 = pdf_text(latest_bulletin(layout))
     assert "更正说明(第3版,相对第2版)" in v3
@@ -193,3 +199,12 @@ def test_the_correction_note_shows_volumes_files_and_the_change_since_the_first_
     assert "西昌市 收入(万元)" in against_first and "特快 用邮量(件)" in against_first
     page = (layout.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
     assert "与第1版(最初发布)相比" in page and "+120" in page
+
+    # statements: each manager's stays at the version that last changed it, the same file
+    pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("name")
+    assert first_name != second_name
+    assert pay.version[first_name] == "2" and pay.version[second_name] == "3"
+    assert set(pay.version.drop([first_name, second_name])) == {"1"}
+    (kept,) = (layout.restricted_pay(MONTH) / "v3" / "statements").glob(f"薪酬明细_*_{first_name}_*.pdf")
+    assert kept.name.endswith("第2版.pdf")
+    assert kept.read_bytes() == (layout.restricted_pay(MONTH) / "v2" / "statements" / kept.name).read_bytes()

@@ -74,7 +74,8 @@ def test_a_corrected_month_in_the_ui_recomputes_the_months_after_it_as_kac_does(
     assert evaluate(ui).run_requests == []  # every month current
 
     report = run_month(kac, FEBRUARY)
-    assert report.success and report.later_months == [(MONTH, 2, True)]
+    assert report.success and report.later_months == [(MONTH, 2, True)]  # March's 环比 uses February
+    assert report.counties_read == {FEBRUARY: ["huidong"], MONTH: []}  # no other file read again
     assert evaluate(kac).run_requests == []  # kac carried its months forward itself
     # the same March from both paths: tables, and a second version with its 更正说明
     assert march_tables(ui) == march_tables(kac)
@@ -83,6 +84,9 @@ def test_a_corrected_month_in_the_ui_recomputes_the_months_after_it_as_kac_does(
         (v2,) = (layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf")
         text = subprocess.run(["pdftotext", "-layout", str(v2), "-"], capture_output=True, text=True).stdout
         assert "更正说明(第2版,相对第1版)" in text and "全州收入环比" in text
+    again = run_month(kac, FEBRUARY)  # nothing changed since: nothing new anywhere
+    assert again.success and again.later_months == [(MONTH, 2, False)]
+    assert again.counties_read == {FEBRUARY: [], MONTH: []}
 
 
 def test_the_sensor_waits_while_a_month_runs(published, tmp_path):
