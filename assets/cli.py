@@ -261,10 +261,11 @@ def _print_counties(layout: Layout, month: str) -> None:
     """Every county with a problem and why, then the files that were not read."""
     import pandas as pd
 
+    from pipeline.core.contract import read_csv
     from pipeline.publish.summary import county_lines, file_lines, skipped_files
 
     def table(name: str) -> pd.DataFrame:
-        return pd.read_csv(layout.tables(month) / f"{name}.csv", dtype=str, keep_default_na=False)
+        return read_csv(layout.tables(month) / f"{name}.csv")
 
     problems = table("problems")
     for line in county_lines(table("submissions"), problems, table("rejected_rows")):

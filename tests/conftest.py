@@ -16,9 +16,6 @@ from pipeline.sample.generate import Scale, generate
 
 SMALL = Scale(customers=240, first="2025-01", last="2025-03")
 KINDS = ("unit", "integration", "browser")
-# the scenarios that re-run the month most often, longest first (benchmarks/RESULTS.md): begun
-# early, while the other process can still take the shorter tests
-LONGEST_FIRST = ("test_pay_release", "test_ui_carry_forward", "test_all_or_nothing", "test_folder_guards")
 
 
 def pytest_configure(config) -> None:
@@ -37,23 +34,16 @@ def pytest_collection_modifyitems(items) -> None:
     """Each test is marked by its folder: `pytest -m unit` runs the seconds-long ones (no Dagster).
 
     Order (each module kept whole, in its own order): the modules that do not read the published
-    month, then those that re-run a copy of it (the longest, `LONGEST_FIRST` first), then those
-    that only read it. The tests are split between the processes in two blocks: one builds the
-    month while the other runs tests that do not need it, and the run ends on short tests rather
-    than a long one that the other process cannot share."""
+    month, then those that re-run a copy of it (the longest), then those that only read it. The
+    tests are split between the processes in two blocks: one builds the month while the other
+    runs tests that do not need it, and the run ends on short tests rather than a long one."""
     for item in items:
         kind = next((k for k in KINDS if f"tests/{k}/" in item.nodeid), None)
         if kind:
             item.add_marker(kind)
     reading = {item.module for item in items if "published" in item.fixturenames}
     copying = {i.module for i in items if {"published", "tmp_path"} <= set(i.fixturenames)}
-
-    def place(item) -> tuple[int, int]:
-        group = 0 if item.module not in reading else 1 if item.module in copying else 2
-        name = Path(item.module.__file__).stem
-        return group, LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=place)
+    items.sort(key=lambda item: 0 if item.module not in reading else 1 if item.module in copying else 2)
 
 
 @pytest.fixture(scope="session")

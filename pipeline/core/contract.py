@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.layout import Layout
+from pipeline.core.text import from_csv_text
 
 TEXT, FEN, INTEGER, DECIMAL, DATE, MONTH = "text", "fen", "integer", "decimal", "date", "month"
 KINDS = (TEXT, FEN, INTEGER, DECIMAL, DATE, MONTH)
@@ -783,8 +784,10 @@ def violations(table: Table, frame: pd.DataFrame) -> list[str]:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A contract table as text, blanks as "" (as other tools read it)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    """A contract table as text, blanks as "" (as other tools read it), formula-like text without
+    the apostrophe that kept it text in a spreadsheet (`pipeline.core.tables.for_csv`)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame.map(from_csv_text) if len(frame) else frame
 
 
 def check_csv(table: Table, path: Path) -> list[str]:

@@ -8,17 +8,30 @@ import pandas as pd
 
 from pipeline.core.contract import Table
 from pipeline.core.money import format_yuan
+from pipeline.core.text import csv_text
 
 RATIO_DECIMALS = 6
 
 
 def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money in 元 with two decimals (from integer fen), ratios rounded, blanks where undefined."""
-    out = frame.copy()
+    """Money in 元 with two decimals (from integer fen), ratios rounded, blanks where undefined;
+    text that Excel would take for a formula (a county's raw value, a name, a note) kept as text
+    (`csv_text`; `pipeline.core.contract.read_csv` reads it back as it was)."""
+    out = text_kept_as_text(frame)
     for column in [c for c in out.columns if c.endswith("_fen")]:
         out[column.removesuffix("_fen")] = out.pop(column).map(lambda v: "" if pd.isna(v) else format_yuan(v))
     for column in [c for c in out.columns if c.endswith(("_mom", "_yoy")) or c == "ratio"]:
         out[column] = out[column].astype(float).round(RATIO_DECIMALS)
+    return out
+
+
+def text_kept_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells a spreadsheet would take for formulas are written to stay text
+    (`csv_text`); numbers, Decimals and dates are left as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(csv_text)
     return out
 
 

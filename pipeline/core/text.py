@@ -8,6 +8,28 @@ from functools import lru_cache
 
 _BRACKET_SUFFIX = re.compile(r"[(\[（【].*?[)\]）】]\s*$")
 _SPACES = re.compile(r"\s+")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula: it must be written so that it stays text."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell that Excel opens as text, never as a formula (OWASP CSV injection): such text
+    is prefixed with an apostrophe (so is text that already was, to read back exactly).
+    `from_csv_text` takes it off again."""
+    return "'" + value if _quoted_or_formula(value) else value
+
+
+def from_csv_text(value: str) -> str:
+    """The text that `csv_text` wrote."""
+    return value[1:] if value.startswith("'") and _quoted_or_formula(value[1:]) else value
+
+
+def _quoted_or_formula(value: object) -> bool:
+    return isinstance(value, str) and formula_like(value.lstrip("'"))
 
 
 def normalise(text: object) -> str:

@@ -35,9 +35,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from pipeline.core.months import chinese_month, number_of, year_of
 from pipeline.core.problems import CODES, ERROR, SEVERITY_LABELS, Problem, label
+from pipeline.core.text import formula_like
 from pipeline.ingest.grid import Grid, UnreadableFile, cached_grids
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
-from pipeline.render.xlsx import formula_like, reproducible_bytes
+from pipeline.render.xlsx import reproducible_bytes
 
 SUMMARY_SHEET = "问题汇总"
 ERROR_FILL = "FFFF9999"  # red

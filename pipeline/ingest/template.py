@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.core.months import chinese_month
-from pipeline.core.text import normalise
+from pipeline.core.text import formula_like, normalise
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
@@ -24,7 +24,7 @@ from pipeline.ingest.sheets import (
     VISIT_HEADER,
 )
 from pipeline.render.pdf import document_time
-from pipeline.render.xlsx import formula_like, save_reproducible
+from pipeline.render.xlsx import save_reproducible
 
 ROWS = 2000  # rows covered by the dropdowns and number checks
 LISTS_SHEET = "下拉选项"  # hidden; holds a list too long for a validation's inline formula (255)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.rules import Rules
-from pipeline.core.tables import atomic_write
+from pipeline.core.tables import atomic_write, text_kept_as_text
 from pipeline.pay.lines import pay_deltas
 from pipeline.pay.release import (
     DRAFT,
@@ -108,7 +108,7 @@ def _issue(
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)
     write_pay_tables(folder, pay["summary"], pay["lines"], versions)
     if not deltas.empty:
-        deltas.to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
+        text_kept_as_text(deltas).to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
 
 
 def _write_state(

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.contract import PAY
+from pipeline.core.contract import PAY, read_csv
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
+from pipeline.core.tables import text_kept_as_text
 from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
@@ -46,12 +47,12 @@ def write_pay_tables(
     """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals;
     `version` is that of each manager's statement in force."""
     folder.mkdir(parents=True, exist_ok=True)
-    shown = summary.assign(version=summary.manager_id.map(versions))
+    shown = text_kept_as_text(summary.assign(version=summary.manager_id.map(versions)))
     shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
     shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
-    lines.assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
+    text_kept_as_text(lines).assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
         folder / "pay_lines.csv", index=False, lineterminator="\n"
     )
     return folder / "pay.csv"
@@ -61,7 +62,7 @@ def read_pay_summary(folder: Path) -> pd.DataFrame | None:
     path = folder / "pay.csv"
     if not path.exists():
         return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv(path)
     for column in MONEY_COLUMNS:
         frame[column] = frame[column].map(Decimal)
     return frame

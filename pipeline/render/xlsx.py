@@ -17,13 +17,7 @@ from openpyxl.xml.functions import tostring
 if TYPE_CHECKING:
     from pipeline.render.pool import HelperOnDemand
 
-_FORMULA_START = ("=", "+", "-", "@")
 Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, rows)
-
-
-def formula_like(value: object) -> bool:
-    """Text a spreadsheet would take for a formula: it must be written so that it stays text."""
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
 
 
 def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:

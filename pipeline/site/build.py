@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
+from pipeline.core.text import csv_text
 from pipeline.ingest.reference import Reference
 from pipeline.render.pdf import TEMPLATES, render_html, rendering_digest, stylesheet
-from pipeline.render.xlsx import Sheets, formula_like, workbook_helper, write_workbooks
+from pipeline.render.xlsx import Sheets, workbook_helper, write_workbooks
 from pipeline.site.data import load_site_data
 from pipeline.site.downloads import Table
 from pipeline.site.market_pages import competitor_pages, market_page
@@ -177,7 +178,7 @@ def table_csv(table: Table) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow(["" if v is None else ("'" + v if formula_like(v) else v) for v in row])
+        writer.writerow(["" if v is None else csv_text(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

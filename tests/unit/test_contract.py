@@ -19,6 +19,7 @@ from pipeline.core.contract import (
     Column,
     Table,
     check_csv,
+    read_csv,
 )
 from pipeline.core.layout import Layout
 from pipeline.core.problems import Problem
@@ -183,3 +184,29 @@ def test_a_key_must_be_declared_and_a_kind_known():
         Column("x", "money")
     with pytest.raises(ValueError, match="key column not declared"):
         Table("t", Layout.tables, (Column("a"),), key=("b",))
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_stays_text_and_reads_back_as_sent(tmp_path):
+    """A county's raw value in problems.csv (OWASP CSV injection): Excel opens it as text; a tool
+    reading the contract gets the value the county sent. Money and numbers are not touched."""
+    row = {c.frame_name: SAMPLE[c.kind] for c in PROBLEMS.columns}
+    sent = [
+        '=HYPERLINK("http://x","点此")',
+        "-300",
+        "+86 0834",
+        "@SUM(A1)",
+        "正常文字",
+        "'已有引号",
+        "'=已引",
+    ]
+    path = write_table(pd.DataFrame([row | {"value": v} for v in sent]), tmp_path, PROBLEMS)
+    text = path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",'-300," in text and ",'@SUM(A1)," in text and ",正常文字," in text
+    assert list(read_csv(path).value) == sent
+    assert check_csv(PROBLEMS, path) == []
+
+    deltas = pd.DataFrame({"manager_id": ["M022"], "delta_fen": [-12345], "volume": [-3]})
+    assert (
+        write_table(deltas, tmp_path, "deltas").read_text(encoding="utf-8").splitlines()[1]
+        == "M022,-3,-123.45"
+    )
