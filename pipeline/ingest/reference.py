@@ -213,17 +213,21 @@ class Reference:
         """A manager id from what a sheet says: the id itself, or a name. Namesakes are told apart
         by the county of the sheet (its own managers and the 州局's); a name still shared by two
         managers is not guessed (None: the sheet names the cell and asks for the 工号)."""
-        if text in self.manager_county:
+        if text in self.manager_counties:
             return text
         ids = self.manager_by_name.get(normalise(text), [])
         if len(ids) > 1 and county is not None:
-            ids = [m for m in ids if self.manager_county[m] in (county, PREFECTURE_OFFICE)]
+            ids = [m for m in ids if self.manager_counties[m] & {county, PREFECTURE_OFFICE}]
         return ids[0] if len(ids) == 1 else None
 
     @cached_property
-    def manager_county(self) -> dict[str, str]:
-        """manager id → county code (or the 州局)."""
-        return dict(zip(self.managers.manager_id, self.managers.county, strict=True))
+    def manager_counties(self) -> dict[str, set[str]]:
+        """manager id → every county code (or the 州局) of the roster's rows: a manager who moved
+        is a namesake in both counties, whichever month a sheet is of."""
+        out: dict[str, set[str]] = {}
+        for manager_id, county in zip(self.managers.manager_id, self.managers.county, strict=True):
+            out.setdefault(manager_id, set()).add(county)
+        return out
 
     @cached_property
     def county_contacts(self) -> dict[str, Contact]:

@@ -48,6 +48,20 @@ def test_one_manager_resolver_tells_namesakes_apart_by_county_and_never_guesses(
     assert ref.resolve_manager("王敏", "xichang") is None  # two of one county: never the first of them
     assert ref.resolve_manager("M903") == "M903" and ref.resolve_manager("无此人", "xichang") is None
 
+    # M904 李梅 moved from 西昌市 to 会理市 in 2026-03 (a history row); M905 李梅 was always in 会理市:
+    # a 会理市 sheet of any month cannot tell them apart, a 西昌市 sheet can
+    moved = pd.DataFrame(
+        [
+            ["M904", "李梅", "xichang", "客户经理", "2024-01-01", "", ""],
+            ["M904", "李梅", "huili", "客户经理", "2024-01-01", "", "2026-03"],
+            ["M905", "李梅", "huili", "客户经理", "2024-01-01", "", ""],
+        ],
+        columns=[*reference.managers.columns[:6], "effective_from"],
+    )
+    ref = dataclasses.replace(reference, managers=pd.concat([reference.managers, moved], ignore_index=True))
+    assert ref.resolve_manager("李梅", "huili") is None
+    assert ref.resolve_manager("李梅", "xichang") == "M904"
+
 
 def test_every_county_centre_has_a_contact_for_the_chase_list(reference):
     contacts = reference.county_contacts
