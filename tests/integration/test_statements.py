@@ -220,3 +220,34 @@ def test_a_renamed_source_file_is_not_a_change_of_the_statement() -> None:
     more = {**before, "lines": [{**line, "source_file": "会东.xlsx", "amount": "55.00"}]}
     assert statement_hash(renamed) == statement_hash(before)
     assert statement_hash(more) != statement_hash(before)  # an amount changed: issued anew
+
+
+def test_a_statement_lists_the_claims_it_did_not_reward_and_why(published, tmp_path) -> None:
+    """Issue 15: the manager reads on the statement which 新揽收 rows earned nothing, and why."""
+    from pipeline.pay.claims import NOT_IN_POST_REASON
+
+    pay, cards = stored_pay(published)
+    summary = pay["summary"].head(2)
+    refused, paid = summary.manager_id
+    claims = pd.DataFrame(
+        {
+            "customer_id": ["C9000000001", "C9000000002", "C9000000003"],
+            "business_type": ["特快", "函件", "快包"],
+            "manager_id": [refused, refused, paid],
+            "revenue_fen": [1_234_56, 50_00, 80_00],
+            "rewarded": [False, False, True],
+            "reason": ["2025-01 已有该业务用邮,非新揽收", NOT_IN_POST_REASON, ""],
+        }
+    )
+    args = (MONTH, 1, published_rules(published), summary, pay["lines"], cards, pd.DataFrame())
+    statements.render_statements(*args, tmp_path, claims=claims)
+
+    def text(manager_id: str) -> str:
+        (pdf,) = tmp_path.glob(f"*_{manager_id}_*.pdf")
+        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        return "".join(out.split())
+
+    listed = text(refused)
+    assert "未计营销奖励的“新揽收”" in listed and "C9000000001" in listed and "1,234.56" in listed
+    assert "已有该业务用邮,非新揽收" in listed and "".join(NOT_IN_POST_REASON.split()) in listed
+    assert "未计营销奖励" not in text(paid) and "C9000000003" not in text(paid)

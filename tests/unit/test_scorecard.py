@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 
 from pipeline.core.rules import RuleBook
-from pipeline.pay.scorecard import ITEMS, scorecards
+from pipeline.pay.scorecard import ITEMS, new_key_accounts_by_manager, scorecards
 
 RULES = RuleBook(
     [
@@ -102,6 +102,48 @@ def test_items_points_and_a_missing_assessment_row():
     assert m1.held == "" and m2.held == "考核评分表中无此人"
     assert m2.archive == Decimal("0.00") and m2.archive_note == "无名下大客户,不计分"
     assert m2.annual_target_note == "无年度收入目标,不计分"
+
+
+def test_the_go_live_month_s_key_accounts_are_a_baseline_not_new_business():
+    """The first month computed finds every key account; none became one because the product
+    started (issue 15 item 1): `baseline` and `returning` score nothing on 发展新大客户, and a new
+    key account is credited to the manager named in the month it became one."""
+    january = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "manager_id": ["M1", "M1", "M2"],
+            "change": ["baseline", "baseline", "baseline"],
+        }
+    )
+    february = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D", "E"],
+            "manager_id": ["M1", "M1", "M2", "M2", "M1"],
+            "change": ["unchanged", "unchanged", "unchanged", "new", "returning"],
+        }
+    )
+    march = february.assign(manager_id=["M1", "M1", "M2", "M1", "M1"], change="unchanged")  # D handed over
+    assert new_key_accounts_by_manager([january]).empty
+    assert new_key_accounts_by_manager([january, february, march]).to_dict() == {"M2": 1}
+
+    managers = pd.DataFrame(
+        {"manager_id": ["M1", "M2"], "name": ["甲", "乙"], "county": ["xichang", "xichang"]}
+    )
+    tiers = january.assign(county="西昌市", tier="county")
+    targets = pd.DataFrame(
+        {
+            "year": ["2025"] * 2,
+            "manager_id": ["M1", "M2"],
+            "new_key_accounts": ["2", "1"],
+            "revenue_target": "0",
+        }
+    )
+    empty = pd.DataFrame(columns=["customer_id", "manager_id", "changed_month", "date", "revenue_fen"])
+    assessment = pd.DataFrame(columns=["manager_id", "market_survey", "project_plan", "other", "award"])
+    cards = scorecards(
+        "2025-01", RULES, managers, tiers, [tiers], empty, empty, empty, empty, assessment, True, targets
+    ).set_index("manager_id")
+    assert list(cards.new_accounts) == [Decimal("0.00"), Decimal("0.00")]
 
 
 def test_targets_are_pro_rated_from_the_start_date_of_a_joiner():
