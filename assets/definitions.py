@@ -83,10 +83,19 @@ def executor_for(ref: Reference, executor: str | None = None) -> ExecutorDefinit
     )
 
 
+def move_old_storage(layout: Layout) -> None:
+    """Asset values stored by versions that kept them beside the instance move under restricted/
+    once, whole (one rename), before anything reads them: the months computed stay computed."""
+    if layout.old_storage.is_dir() and not layout.storage.exists():
+        layout.storage.parent.mkdir(parents=True, exist_ok=True)
+        layout.old_storage.replace(layout.storage)
+
+
 def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = None) -> Definitions:
     """`executor`: "in_process" or "multiprocess"; None lets the rules choose (or KAC_EXECUTOR)."""
     layout = Layout(Path(inputs), Path(outputs))
     ref = Reference.load(layout.reference)
+    move_old_storage(layout)
     month_job = define_asset_job(
         "month",
         selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),

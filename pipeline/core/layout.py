@@ -57,4 +57,10 @@ class Layout:
 
     @property
     def storage(self) -> Path:
+        """Dagster's stored asset values (pickles): pay and exact scores among them, so under
+        restricted/ like the pay they are (`old_storage` is where versions before kept them)."""
+        return self.outputs / "restricted" / "storage"
+
+    @property
+    def old_storage(self) -> Path:
         return self.dagster_home / "storage"

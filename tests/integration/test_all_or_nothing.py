@@ -12,12 +12,14 @@ from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collec
 
 
 def published_files(layout) -> dict[str, str]:
-    """Every file a reader can reach (the Dagster instance aside), by path, with its sha256;
-    the site through its link, as a reader follows it."""
+    """Every file a reader can reach (the Dagster instance and its stored values aside), by path,
+    with its sha256; the site through its link, as a reader follows it."""
     out = {}
     for path in sorted(layout.outputs.rglob("*")):
         rel = path.relative_to(layout.outputs)
         if rel.parts[0] in (".dagster", ".snapshots", "site-releases") or not path.is_file():
+            continue
+        if path.is_relative_to(layout.storage):
             continue
         out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
     for path in sorted(layout.site.resolve().rglob("*")):

@@ -299,9 +299,7 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
 
     from pipeline.publish.bulletin import render_brief, render_bulletin
 
-    content = pickle.loads(
-        (published.dagster_home / "storage" / "month_content_data" / f"{MONTH}-01").read_bytes()
-    )
+    content = pickle.loads((published.storage / "month_content_data" / f"{MONTH}-01").read_bytes())
     tables = published.tables(MONTH)
     attachments = [
         tables / f"{n}.csv"

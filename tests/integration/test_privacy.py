@@ -4,6 +4,7 @@ the site's pages and both bulletins are scanned for every manager's score and pa
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -82,3 +83,24 @@ def test_exact_scores_are_only_under_restricted(published):
     """The scorecards reveal pay (业绩工资 = 800 × total/100): not among the tables every tool reads."""
     assert (published.restricted_pay(MONTH) / "scorecards.csv").exists()
     assert not [p for p in (published.outputs / "tables").rglob("scorecards.*")]
+
+
+def test_dagster_s_stored_pay_and_scores_are_under_restricted_too(published, tmp_path):
+    """The asset values Dagster keeps (pickles of the pay and the exact scorecards) are pay too:
+    under restricted/, none beside the instance; a deployment that kept them there before has
+    them moved, whole, the first time its definitions load."""
+    from assets.definitions import build_defs
+    from pipeline.core.layout import REPO, Layout
+
+    for asset in ("pay", "scorecards_table"):
+        assert (published.storage / asset / f"{MONTH}-01").is_file()
+    assert published.storage.is_relative_to(published.outputs / "restricted")
+    assert not published.old_storage.exists()
+
+    older = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    shutil.copytree(REPO / "inputs" / "reference", older.reference)
+    (older.old_storage / "pay").mkdir(parents=True)
+    (older.old_storage / "pay" / f"{MONTH}-01").write_bytes(b"stored pay")
+    build_defs(older.inputs, older.outputs)
+    assert (older.storage / "pay" / f"{MONTH}-01").read_bytes() == b"stored pay"
+    assert not older.old_storage.exists()

@@ -22,9 +22,7 @@ MONTH = "2025-03"
 
 
 def _content(published) -> dict:
-    return pickle.loads(
-        (published.dagster_home / "storage" / "month_content_data" / f"{MONTH}-01").read_bytes()
-    )
+    return pickle.loads((published.storage / "month_content_data" / f"{MONTH}-01").read_bytes())
 
 
 def _pdf_text(path) -> str:

@@ -162,7 +162,7 @@ def test_statements_shared_with_a_helper_process_are_those_one_process_writes(
 
 def stored_pay(layout) -> tuple[dict, pd.DataFrame]:
     """The month's pay and scorecards as the run stored them."""
-    stored = layout.dagster_home / "storage"
+    stored = layout.storage
     pay = pickle.loads((stored / "pay" / f"{MONTH}-01").read_bytes())
     return pay, pickle.loads((stored / "scorecards_table" / f"{MONTH}-01").read_bytes())
 

@@ -129,9 +129,9 @@ def test_each_list_is_read_back_and_the_table_keeps_its_contract(published: Layo
 def test_birthdays_are_nowhere_outside_the_managers_folder(published: Layout):
     born = birthdays_in_workbooks(published.inputs)
     assert len(born) > 20
-    written = [
-        r"(?<![0-9年])" + re.escape(raw) for _, raw in born.values() if "月" in raw
-    ]  # 3月15日 as a county wrote it
+    # as a county wrote it, 3月15日 or 03-15 (not a part of a longer date, 2025-03-15 or 2025年3月15日)
+    written = [r"(?<![0-9年\-/])" + re.escape(raw) + r"(?![0-9])" for _, raw in born.values()]
+    assert any("月" in raw for _, raw in born.values()) and any("-" in raw for _, raw in born.values())
     pattern = re.compile("|".join(written))
     outside = [
         p
