@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.core.contract import Table
 from pipeline.core.money import format_yuan
-from pipeline.core.text import csv_text
+from pipeline.core.text import FORMULA_START, csv_text
 
 RATIO_DECIMALS = 6
 
@@ -30,8 +30,12 @@ def text_kept_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     (`csv_text`); numbers, Decimals and dates are left as they are."""
     out = frame.copy()
     for column in out.columns:
-        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(csv_text)
+        values = out[column]
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            # vectorised (a province's usage table has 150,000 rows); non-text cells give NA
+            marked = values.str.lstrip("'").str.startswith(FORMULA_START, na=False).astype(bool)
+            if marked.any():
+                out[column] = values.where(~marked, values[marked].map(csv_text))
     return out
 
 

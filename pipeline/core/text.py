@@ -8,12 +8,12 @@ from functools import lru_cache
 
 _BRACKET_SUFFIX = re.compile(r"[(\[（【].*?[)\]）】]\s*$")
 _SPACES = re.compile(r"\s+")
-_FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@")  # what Excel reads as a formula
 
 
 def formula_like(value: object) -> bool:
     """Text a spreadsheet would take for a formula: it must be written so that it stays text."""
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def csv_text(value: object) -> object:
