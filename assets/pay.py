@@ -19,14 +19,14 @@ from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.assessment import read_assessment
 from pipeline.ingest.files import assessment_files, file_sha256
-from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
-from pipeline.pay.claims import claim_problems, new_business_claims, window_months
+from pipeline.ingest.submissions import ACCEPTED
+from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
-from pipeline.pay.lines import pay_lines, pay_summary
+from pipeline.pay.month import held_counties, month_pay, paid_staff
 from pipeline.pay.release import (
     read_confirmation,
 )
-from pipeline.pay.scorecard import ITEMS, accepted_months, paid_managers, restrict_scorecards, scorecards
+from pipeline.pay.scorecard import ITEMS, accepted_months, restrict_scorecards, scorecards
 from pipeline.publish.problem_report import write_month_problems
 
 PAY_GROUP = "pay"
@@ -70,19 +70,6 @@ def _file_version(*paths: Path | None) -> DataVersion:
 NO_ASSESSMENT = "本月考核评分表缺失或无法读取,薪酬只能为草稿,请中心补报考核评分表后重新运行本月,再由主任确认"
 
 
-def _managers(settings: KacSettings, month: str) -> pd.DataFrame:
-    ref = settings.reference()
-    managers = paid_managers(ref.managers_active_in(month))
-    return managers.assign(county_name=managers.county.map(ref.county_display))
-
-
-def _county_held(settings: KacSettings, submissions: pd.DataFrame) -> dict[str, str]:
-    """County code → why its workbook was not accepted this month (its managers' pay is held)."""
-    codes = {name: code for code, name in settings.reference().county_names.items()}
-    refused = submissions[~submissions.status.isin(ACCEPTED)]
-    return {codes[r.county]: STATUS_LABELS.get(r.status, r.status) for r in refused.itertuples()}
-
-
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
@@ -115,7 +102,7 @@ def scorecards_table(
     out = scorecards(
         month,
         ref.rules.for_month(month),
-        _managers(settings, month),
+        paid_staff(ref, month),
         tiers,
         list(this_year.values()),
         customer_archive,
@@ -125,7 +112,7 @@ def scorecards_table(
         assessment["table"],
         assessment["found"],
         ref.targets,
-        county_held=_county_held(settings, submissions),
+        county_held=held_counties(ref, submissions),
         projects=projects["table"],
         county_names=ref.county_names,
         accepted_months=accepted_months(submissions_year, ref.county_names.values(), ACCEPTED),
@@ -161,23 +148,16 @@ def pay(
     case_updates: pd.DataFrame,
     previous_cases,
 ) -> dict:
-    month = from_partition_key(context.partition_key)
-    rules = settings.reference().rules.for_month(month)
-    if window_months(rules) > HISTORY_MONTHS:
+    month, ref = from_partition_key(context.partition_key), settings.reference()
+    if window_months(ref.rules.for_month(month)) > HISTORY_MONTHS:
         raise Failure(f"规则 pay.new_business_window_months 超过 {HISTORY_MONTHS} 个月,无法核实新揽收")
-    usage_by_month = by_month(usage_history, month)
-    usage = usage_by_month.pop(month)
-    active = settings.reference().managers_active_in(month)
-    outside = set(active.manager_id) - set(paid_managers(active).manager_id)
-    claims = new_business_claims(month, usage, usage_by_month, rules, set(active.manager_id), outside)
-    managers = _managers(settings, month)
     names = customer_archive.set_index("customer_id").name
-    county_held = _county_held(settings, submissions)
-    lines = pay_lines(
-        month, rules, managers, scorecards_table, usage, assessment["table"], names, claims, county_held
+    held = held_counties(ref, submissions)
+    paid = month_pay(
+        month, ref, scorecards_table, by_month(usage_history, month), assessment["table"], names, held
     )
-    summary = pay_summary(lines, managers)
-    roster = settings.reference().managers
+    claims, lines, summary = paid.claims, paid.lines, paid.summary
+    roster = ref.managers
     unpaid = claim_problems(claims, dict(zip(roster.manager_id, roster.name, strict=True)))
     parts = [problems, assessment["problems"], to_frame(unpaid), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)

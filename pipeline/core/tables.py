@@ -31,11 +31,15 @@ def text_kept_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         values = out[column]
-        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
-            # vectorised (a province's usage table has 150,000 rows); non-text cells give NA
-            marked = values.str.lstrip("'").str.startswith(FORMULA_START, na=False).astype(bool)
-            if marked.any():
-                out[column] = values.where(~marked, values[marked].map(csv_text))
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        try:  # vectorised (a province's usage table has 150,000 rows); non-text cells give NA
+            stripped = values.str.lstrip("'")
+        except AttributeError:  # objects without text (numbers, Decimals): nothing to keep
+            continue
+        marked = stripped.str.startswith(FORMULA_START, na=False).astype(bool)
+        if marked.any():
+            out[column] = values.where(~marked, values[marked].map(csv_text))
     return out
 
 

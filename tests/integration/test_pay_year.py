@@ -18,9 +18,9 @@ from pipeline.ingest.assessment import assessment_file, read_assessment
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
-from pipeline.pay.claims import new_business_claims
-from pipeline.pay.lines import pay_lines, pay_summary
-from pipeline.pay.scorecard import ITEMS, paid_managers, scorecards
+from pipeline.ingest.submissions import ACCEPTED
+from pipeline.pay.month import held_counties, month_pay, paid_staff
+from pipeline.pay.scorecard import ITEMS, accepted_months, scorecards
 from pipeline.pay.statements import write_summary_workbook
 
 INPUTS = REPO / "inputs"
@@ -28,8 +28,10 @@ INPUTS = REPO / "inputs"
 
 @pytest.fixture(scope="module")
 def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Pay of every month 2025-01 … 2026-10, computed month by month with the plain functions."""
-    usage, tiers_by_month, out = {}, {}, {}
+    """Pay of every month 2025-01 … 2026-10, computed month by month with the plain functions,
+    the pay itself by the pay step's own (`month_pay`: roster in force, directors outside the
+    reward scheme, held counties)."""
+    usage, tiers_by_month, sent, out = {}, {}, {}, {}
     archive = tiers = None
     for month in month_range("2025-01", "2026-10"):
         files, _ = county_files(INPUTS / month, reference)
@@ -42,35 +44,39 @@ def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         archive = archive_as_of(archive, combined.archive, combined.usage, month)
         tiers = classify(usage, month, archive, tiers, rules)
         tiers_by_month[month] = tiers
-        accepted = {
-            reference.county_names[i.county] for i in intakes if i.status in ("on_time", "late", "received")
-        }
+        sent[month] = pd.DataFrame(
+            {
+                "county": [reference.county_names[i.county] for i in intakes],
+                "status": [i.status for i in intakes],
+            }
+        )
+        accepted = set(sent[month].county[sent[month].status.isin(ACCEPTED)])
         alerts = find_alerts(usage, month, tiers, accepted, rules)
         table, _ = read_assessment(assessment_file(INPUTS / month, reference), reference, month)
-        staff = paid_managers(reference.managers_active_in(month))
-        staff = staff.assign(county_name=staff.county.map(reference.county_display))
-        year = [t for m, t in tiers_by_month.items() if m[:4] == month[:4]]
-        ytd = pd.concat([u for m, u in usage.items() if m[:4] == month[:4]])
+        held = held_counties(reference, sent[month])
+        this_year = [m for m in usage if m[:4] == month[:4]]
         cards = scorecards(
             month,
             rules,
-            staff,
+            paid_staff(reference, month),
             tiers,
-            year,
+            [tiers_by_month[m] for m in this_year],
             archive,
             alerts,
             combined.visits,
-            ytd,
+            pd.concat([usage[m] for m in this_year]),
             table,
             True,
             reference.targets,
+            county_held=held,
+            county_names=reference.county_names,
+            accepted_months=accepted_months(
+                {m: sent[m] for m in this_year}, reference.county_names.values(), ACCEPTED
+            ),
         )
-        earlier = {m: u for m, u in usage.items() if m < month}
-        claims = new_business_claims(month, combined.usage, earlier, rules)
-        lines = pay_lines(
-            month, rules, staff, cards, combined.usage, table, archive.set_index("customer_id").name, claims
-        )
-        out[month] = (lines, pay_summary(lines, staff))
+        window = {m: u for m, u in usage.items() if shift(month, -12) <= m}
+        paid = month_pay(month, reference, cards, window, table, archive.set_index("customer_id").name, held)
+        out[month] = (paid.lines, paid.summary)
     out["usage"] = usage
     return out
 

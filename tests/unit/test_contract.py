@@ -205,7 +205,9 @@ def test_text_a_spreadsheet_would_run_as_a_formula_stays_text_and_reads_back_as_
     assert list(read_csv(path).value) == sent
     assert check_csv(PROBLEMS, path) == []
 
-    deltas = pd.DataFrame({"manager_id": ["M022"], "delta_fen": [-12345], "volume": [-3]})
+    deltas = pd.DataFrame(
+        {"manager_id": ["M022"], "delta_fen": [-12345], "volume": pd.Series([-3], dtype=object)}
+    )
     assert (
         write_table(deltas, tmp_path, "deltas").read_text(encoding="utf-8").splitlines()[1]
         == "M022,-3,-123.45"
