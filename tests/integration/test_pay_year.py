@@ -97,12 +97,27 @@ def test_every_reward_line_of_the_sample_history_is_new_business_paid_once(year_
         marketing = lines[lines.kind == "marketing"]
         if month == "2025-01":
             assert marketing.empty  # the go-live month: no earlier data to check a claim against
-        for text in marketing.description:
-            customer, business = REWARD.search(text).groups()
-            assert (customer, business) not in used, (month, text)
-            assert (customer, business) not in rewarded, (month, text)
+        for customer, business in rewards(marketing, month):
+            assert (customer, business) not in used, (month, customer, business)
+            assert (customer, business) not in rewarded, (month, customer, business)
             rewarded.add((customer, business))
     assert len(rewarded) > 20  # the sample does collect new business
+
+
+def rewards(marketing: pd.DataFrame, month: str) -> list[tuple[str, str]]:
+    """(customer, business) of each reward paid; a held one (its county's workbook not accepted,
+    as 布拖县's of 2026-03) pays nothing and says so."""
+    paid = []
+    for line in marketing.itertuples():
+        found = REWARD.search(line.description)
+        if found is None:
+            assert line.description.startswith("营销奖励:暂缓") and line.amount == 0, (
+                month,
+                line.description,
+            )
+            continue
+        paid.append(found.groups())
+    return paid
 
 
 def test_the_sample_relabels_are_caught_and_not_paid(year_of_pay):
@@ -115,7 +130,7 @@ def test_the_sample_relabels_are_caught_and_not_paid(year_of_pay):
         used = set(zip(window.customer_id, window.business_type, strict=True)) if len(window) else set()
         claimed = usage[month][usage[month].collection == "新揽收"]
         relabelled = set(zip(claimed.customer_id, claimed.business_type, strict=True)) & used
-        paid = {REWARD.search(text).groups() for text in lines[lines.kind == "marketing"].description}
+        paid = set(rewards(lines[lines.kind == "marketing"], month))
         assert not relabelled & paid, month
         relabels += [(month, *pair) for pair in sorted(relabelled)]
     assert len(relabels) >= 3, relabels
