@@ -40,6 +40,7 @@ def centre_scorecards(
     customer_archive: pd.DataFrame,
     cases: pd.DataFrame,
     alerts: pd.DataFrame,
+    projects: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
@@ -63,6 +64,7 @@ def centre_scorecards(
         alerts,
         csat,
     )
+    table = with_plans(table, projects["section"]["cadence"]["rows"])
     folder = layout.tables(month)
     write_table(half, folder, HALF_YEAR_VISITS)
     shown = table.assign(**{c: table[c].map(_number) for c in [*ITEMS, "total", "rate"]})
@@ -83,6 +85,19 @@ def centre_scorecards(
         }
     )
     return {"month": month, "scorecards": table, "half_year": half, "trend": trend}
+
+
+def with_plans(table: pd.DataFrame, cadence_rows: list[dict]) -> pd.DataFrame:
+    """Each county's marketing plans of the year and the cadence's verdict (pipeline.analytics.
+    projects.cadence), beside its scores."""
+    by_unit = {r["unit"]: r for r in cadence_rows}
+    plans = table.county.map(lambda c: by_unit[c]["plans"] if c in by_unit else None)
+    verdicts = table.county.map(lambda c: _verdict(by_unit[c]) if c in by_unit else "")
+    return table.assign(plans=plans.astype("Int64"), plans_verdict=verdicts)
+
+
+def _verdict(row: dict) -> str:
+    return f"{row['verdict']}({row['low']}–{row['high']})"
 
 
 def _number(value):

@@ -626,6 +626,10 @@ COUNTY_SCORECARDS = Table(
             ("rank", INTEGER),  # blank where items are held
             ("held", TEXT),  # why items are held (暂缓)
             *((f"{item}_{part}", TEXT) for item in COUNTY_SCORECARD_ITEMS for part in ("value", "note")),
+            # marketing plans (营销方案) the county leads that start in the year, against the plan's
+            # cadence (rules `projects.cadence_county`): shown beside the scores, not scored
+            ("plans", INTEGER),
+            ("plans_verdict", TEXT),  # 符合, 不足 or 超出, and the range asked: 不足(1–2)
         ]
     ),
     key=("county",),

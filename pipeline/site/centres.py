@@ -15,6 +15,9 @@ TREND_MONTHS = 13  # as the county pages' trend
 PATH = "centres.html"
 
 
+PLANS_LABEL = "本年营销方案"
+
+
 def _plain(value):
     return None if value is None or pd.isna(value) else value
 
@@ -56,6 +59,7 @@ def centres_context(scores: pd.DataFrame, counties: list[str]) -> dict | None:
                 "rate": _plain(r.rate),
                 "held": r.held,
                 "items": [_plain(getattr(r, k)) for k in ITEMS],
+                "plans": _plans(r),
                 "trend": trend,
                 "spark": spark([t["total"] for t in trend]),
             }
@@ -64,8 +68,15 @@ def centres_context(scores: pd.DataFrame, counties: list[str]) -> dict | None:
         "month": latest,
         "months": months,
         "items": [ITEM_LABELS[k] for k in ITEMS],
+        "plans_label": PLANS_LABEL,
         "rows": rows,
     }
+
+
+def _plans(row) -> str:
+    """本年营销方案 as the page shows it: "1 符合(1–2)"; blank in tables written before it was kept."""
+    plans = _plain(getattr(row, "plans", None))
+    return "" if plans is None else f"{int(plans)} {getattr(row, 'plans_verdict', '')}"
 
 
 SPARK_FLOOR = 50  # the sparkline spans 50–100 points (a lower score sits on its floor)
@@ -85,9 +96,9 @@ def centre_tables(context: dict) -> list[Table]:
     ranking = Table(
         "ranking",
         f"各县(市)客户中心考核排名 {context['month']}",
-        ["排名", "县(市)", *context["items"], "得分", "可计分满分", "得分率", "暂缓"],
+        ["排名", "县(市)", *context["items"], "得分", "可计分满分", "得分率", "暂缓", PLANS_LABEL],
         [
-            [r["rank"], r["county"], *r["items"], r["total"], r["possible"], r["rate"], r["held"]]
+            [r["rank"], r["county"], *r["items"], r["total"], r["possible"], r["rate"], r["held"], r["plans"]]
             for r in context["rows"]
         ],
     )

@@ -50,7 +50,7 @@ TABLE_COLUMNS = {
     ],
     "county_scorecards": [
         *("county", "submission", "data_quality", "visit_rate", "half_year", "archive", "cases"),
-        *("retention", "csat", "total", "possible", "rate", "rank", "held"),
+        *("retention", "csat", "total", "possible", "rate", "rank", "held", "plans", "plans_verdict"),
     ],
 }
 

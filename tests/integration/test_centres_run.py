@@ -105,10 +105,12 @@ def test_the_site_page_shows_the_ranking_and_each_countys_trend(published, refer
     assert 'href="centres.html"' in (site / "index.html").read_text(encoding="utf-8")
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
     first = cells.index("盐源县")
-    assert cells[first - 1 : first + 13] == [
+    assert cells[first - 1 : first + 14] == [
         *("1", "盐源县", "15.00", "15.00", "12.50", "15.00", "8.85", "10.00", "10.00", "—"),
-        *("86.35", "90", "95.9%", ""),
+        *("86.35", "90", "95.9%", "", "2 符合(1–2)"),
     ]
+    buotuo = cells.index("布拖县")
+    assert cells[buotuo + 13] == "0 不足(1–2)"  # its only project of the year was cancelled
     for month in ("2025-01", "2025-02", MONTH):  # the trend: every month computed
         assert f">{month}</th>" in html
     earlier = table(published, "county_scorecards", "2025-01").set_index("county").loc[COUNTY]
@@ -118,3 +120,19 @@ def test_the_site_page_shows_the_ranking_and_each_countys_trend(published, refer
     # offices' scores only: no manager's name, score or pay on the page
     assert not [n for n in reference.managers.name if n in html]
     assert "业绩工资" not in html and "考核评分卡" not in html
+
+
+def test_each_county_s_plans_of_the_year_are_counted_from_its_register_against_the_cadence(published):
+    """Issue 18: the plans each county leads, counted here from the register's own rows (started in
+    2025, not 已取消 or 草稿), beside its scores with the plan's 1–2."""
+    (register,) = (published.inputs / "projects").glob("项目登记_2025.xlsx")
+    rows = list(load_workbook(register).worksheets[0].iter_rows(min_row=3, values_only=True))
+    counted = [
+        r[2] for r in rows if r[0] and str(r[6]).startswith("2025") and r[11] not in ("已取消", "草稿")
+    ]
+    scores = table(published, "county_scorecards").set_index("county")
+    for county, row in scores.iterrows():
+        plans = counted.count(county)
+        verdict = "不足" if plans < 1 else "超出" if plans > 2 else "符合"
+        assert (row.plans, row.plans_verdict) == (str(plans), f"{verdict}(1–2)"), county
+    assert scores.loc["布拖县", "plans_verdict"] == "不足(1–2)"
