@@ -791,7 +791,11 @@ def read_csv(path: Path) -> pd.DataFrame:
     """A contract table as text, blanks as "" (as other tools read it), formula-like text without
     the apostrophe that kept it text in a spreadsheet (`pipeline.core.tables.for_csv`)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return frame.map(from_csv_text) if len(frame) else frame
+    for column in frame.columns:
+        quoted = frame[column].str.startswith("'")
+        if quoted.any():  # rare: only those cells are looked at again
+            frame[column] = frame[column].where(~quoted, frame[column][quoted].map(from_csv_text))
+    return frame
 
 
 def check_csv(table: Table, path: Path) -> list[str]:
