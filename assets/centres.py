@@ -17,7 +17,7 @@ from pipeline.core.months import FIRST_MONTH, from_partition_key, shift
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
-from pipeline.pay.centres import ITEMS, county_scorecards, half_year_visits
+from pipeline.pay.centres import ITEMS, county_scorecards, half_year_visits, with_plans
 from pipeline.surveys.survey import DIMENSIONS, read_wave, summarise, wave_end_month
 
 TREND_MONTHS = 6  # the brief shows each county's score over this many months
@@ -85,19 +85,6 @@ def centre_scorecards(
         }
     )
     return {"month": month, "scorecards": table, "half_year": half, "trend": trend}
-
-
-def with_plans(table: pd.DataFrame, cadence_rows: list[dict]) -> pd.DataFrame:
-    """Each county's marketing plans of the year and the cadence's verdict (pipeline.analytics.
-    projects.cadence), beside its scores."""
-    by_unit = {r["unit"]: r for r in cadence_rows}
-    plans = table.county.map(lambda c: by_unit[c]["plans"] if c in by_unit else None)
-    verdicts = table.county.map(lambda c: _verdict(by_unit[c]) if c in by_unit else "")
-    return table.assign(plans=plans.astype("Int64"), plans_verdict=verdicts)
-
-
-def _verdict(row: dict) -> str:
-    return f"{row['verdict']}({row['low']}–{row['high']})"
 
 
 def _number(value):

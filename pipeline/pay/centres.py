@@ -310,3 +310,16 @@ def _ranked(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([ranked.drop(columns="sort_rate"), held], ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
     return out[SCORECARD_COLUMNS]
+
+
+def with_plans(table: pd.DataFrame, cadence_rows: list[dict]) -> pd.DataFrame:
+    """Each county's marketing plans of the year and the cadence's verdict (pipeline.analytics.
+    projects.cadence), beside its scores."""
+    by_unit = {r["unit"]: r for r in cadence_rows}
+    plans = table.county.map(lambda c: by_unit[c]["plans"] if c in by_unit else None)
+    verdicts = table.county.map(lambda c: _verdict(by_unit[c]) if c in by_unit else "")
+    return table.assign(plans=plans.astype("Int64"), plans_verdict=verdicts)
+
+
+def _verdict(row: dict) -> str:
+    return f"{row['verdict']}({row['low']}–{row['high']})"
