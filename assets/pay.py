@@ -157,8 +157,7 @@ def pay(
         month, ref, scorecards_table, by_month(usage_history, month), assessment["table"], names, held
     )
     claims, lines, summary = paid.claims, paid.lines, paid.summary
-    roster = ref.managers
-    unpaid = claim_problems(claims, dict(zip(roster.manager_id, roster.name, strict=True)))
+    unpaid = claim_problems(claims, ref.manager_names)
     parts = [problems, assessment["problems"], to_frame(unpaid), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
     parts.append(to_frame(case_problems(previous_cases, case_updates, month)))  # not taken by `cases`

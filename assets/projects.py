@@ -116,7 +116,7 @@ def project_evaluations(
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
     names = customer_archive.set_index("customer_id").name
-    managers = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
+    managers = ref.manager_names
     folder = settings.layout.outputs / PROJECTS_OUTPUT / month  # in the snapshot (publish.snapshot)
     written = write_evaluations(folder, month, projects["details"], names, managers)
     for path in written:

@@ -106,7 +106,8 @@ def edition(
     # assets (a UI materialisation from the stored intake) publishes one
     guard(month, published_content(folder), month_content_data["submissions"], context.run.tags)
     pay_lines = pay["lines"].astype(str).to_dict("records")
-    issued = issue_edition(folder, month, month_content_data, records(quarterly_usage), pay_lines)
+    reference = settings.reference().file_digests
+    issued = issue_edition(folder, month, month_content_data, records(quarterly_usage), pay_lines, reference)
     progress.info("  发布版本:第%d版%s", issued.version, "(新版本)" if issued.new else "(内容未变,沿用)")
     context.add_output_metadata(
         {"version": issued.version, "new_version": issued.new, "content_hash": issued.digest}

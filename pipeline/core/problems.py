@@ -91,6 +91,11 @@ CODES: dict[str, tuple[str, str]] = {
         "标为“新揽收”,但该客户的该业务种类在 {detail} 已有用邮,不计营销奖励(本行仍计入用邮量),"
         "请县局核对揽收类型",
     ),
+    "new_collection_claimed_twice": (
+        "warning",
+        "标为“新揽收”,但本月 {detail} 也将该客户的该业务报为新揽收;同一笔新业务只奖励一次,"
+        "各行的营销奖励暂不发放(用邮量照常计入),请有关县局核对,只由实际揽收的一方保留“新揽收”",
+    ),
     "survey_score_invalid": ("row", "评分应为 1–5 的整数,该项不计入统计,请核对问卷"),
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
@@ -185,6 +190,7 @@ LABELS: dict[str, str] = {
     "visit_date_missing": "走访日期未填",
     "visit_date_outside": "走访日期不在本月",
     "new_collection_not_new": "新揽收非新业务",
+    "new_collection_claimed_twice": "新揽收重复申报",
     "survey_score_invalid": "评分无效",
     "survey_customer_unknown": "问卷客户编号不在档案",
     "survey_duplicate": "问卷重复",

@@ -28,6 +28,7 @@ ASSESSMENT_COLUMNS = [
     "award_reason",
     "source_row",
     "conflict",
+    "award_conflict",
 ]
 MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 
@@ -127,7 +128,8 @@ def read_assessment(
         break
     table = _one_row_per_manager(pd.DataFrame(rows), problems, where)
     table = table.reindex(columns=ASSESSMENT_COLUMNS)
-    table["conflict"] = table.conflict.astype(object).where(table.conflict.notna(), "")
+    for column in ("conflict", "award_conflict"):
+        table[column] = table[column].astype(object).where(table[column].notna(), "")
     return table, problems
 
 
@@ -150,6 +152,9 @@ def _one_row_per_manager(rows: pd.DataFrame, problems: list[Problem], where: dic
                 )
             if not same:
                 first["conflict"] = f"考核评分表中此人有 {len(group)} 行且分值不一致({lines})"
+                # an award is held too, unless every row gives none: nothing is then pending
+                no_award = bool(group.award.notna().all() and (group.award == 0).all())
+                first["award_conflict"] = "" if no_award else first["conflict"]
         out.append(first)
     return pd.DataFrame(out)
 

@@ -26,6 +26,17 @@ CONTACT_COLUMNS = ["code", "county", "contact", "phone"]
 UNREAD_FILES = (CONTACTS_FILE, "holidays.csv")
 
 
+# how a 更正说明 names a reference file that changed between two versions of a month
+FILE_LABELS = {
+    "managers.csv": "客户经理名册",
+    "targets.csv": "年度目标",
+    "rules.toml": "考核与预警规则",
+    "counties.csv": "县(市)名录",
+    "business_types.csv": "业务种类",
+    "aliases.toml": "别名表",
+    "market.toml": "竞争对手与需求别名",
+}
+
 # what a cell of the roster and of the targets must look like, and how to write it
 _DATE = (r"\d{4}-\d{2}-\d{2}", "日期,如 2026-07-01")
 MANAGER_FIELDS = {"active_from": _DATE, "active_to": (_DATE[0] + "|", _DATE[1] + ",在岗者留空")}
@@ -107,9 +118,18 @@ class Reference:
     def digest(self) -> str:
         """Hash of every reference file: a change (an alias, a rule) can change how a workbook reads."""
         h = hashlib.sha256()
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.name not in UNREAD_FILES):
+        for path in self._read_files:
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
+
+    @cached_property
+    def file_digests(self) -> dict[str, str]:
+        """File name → sha256 of each reference file read: what a 更正说明 names when one changed."""
+        return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in self._read_files}
+
+    @property
+    def _read_files(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.name not in UNREAD_FILES)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -198,6 +218,15 @@ class Reference:
         m = self.roster_in_force(month)
         active = (m.active_from <= end) & ((m.active_to == "") | (m.active_to >= start))
         return m[active]
+
+    @cached_property
+    def manager_names(self) -> dict[str, str]:
+        """Manager id → name, from the id's latest roster row: the roster keeps history rows (a
+        move, a new role), so an id may appear more than once."""
+        latest = self.managers
+        if "effective_from" in latest:
+            latest = latest.sort_values("effective_from", kind="mergesort")
+        return dict(zip(latest.manager_id, latest.name, strict=True))
 
     @cached_property
     def manager_by_name(self) -> dict[str, list[str]]:

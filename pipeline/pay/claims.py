@@ -42,6 +42,7 @@ GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
 NOTHING_COLLECTED_REASON = "用邮量与收入均为0,未揽收"
 NOT_IN_POST_REASON = "所填客户经理本月不在岗,奖励暂不发放,待县局核对客户经理后重新运行"
 OUTSIDE_SCHEME_REASON = "主任、副主任不参加营销奖励"
+CLAIMED_TWICE = "本月另有"  # the reason of a claim made in more than one row: who else made it
 
 
 def window_months(rules: Rules) -> int:
@@ -85,17 +86,38 @@ def new_business_claims(
     go_live = not any(m < month and not frame.empty for m, frame in earlier.items())
     out = claims.assign(earlier_month=earlier_month)
     collected = _collected(out)
+    new = (out.earlier_month == "") & collected & (not go_live)
+    twice = _claimed_elsewhere(out, new)
     posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
     outside = out.manager_id.isin(outside_scheme)
-    out["rewarded"] = (out.earlier_month == "") & collected & posted & ~outside & (not go_live)
+    out["rewarded"] = new & (twice == "") & posted & ~outside
     out["reason"] = [
-        _reason(go_live, m, used, here, away)
-        for m, used, here, away in zip(out.earlier_month, collected, posted, outside, strict=True)
+        _reason(go_live, m, used, other, here, away)
+        for m, used, other, here, away in zip(
+            out.earlier_month, collected, twice, posted, outside, strict=True
+        )
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
 
 
-def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool, outside: bool) -> str:
+def _claimed_elsewhere(claims: pd.DataFrame, new: pd.Series) -> pd.Series:
+    """For each new claim whose customer × business is claimed new in another row this month
+    (two counties' workbooks: one workbook's repeated rows are already dropped at intake), where
+    else: a first collection is rewarded once, and the product cannot tell whose it was."""
+    key = ["customer_id", "business_type"]
+    rows = claims[new]
+    shared = rows[rows.duplicated(key, keep=False)]
+    out = pd.Series("", index=claims.index)
+    for _, group in shared.groupby(key, sort=False):
+        places = {i: f"{r.county} {r.source_file} 第{r.source_row}行" for i, r in group.iterrows()}
+        for i in places:
+            out[i] = "、".join(place for j, place in places.items() if j != i)
+    return out
+
+
+def _reason(
+    go_live: bool, earlier_month: str, collected: bool, elsewhere: str, in_post: bool, outside: bool
+) -> str:
     """Why a claim is not rewarded ("" when it is)."""
     if go_live:
         return GO_LIVE_REASON
@@ -103,9 +125,15 @@ def _reason(go_live: bool, earlier_month: str, collected: bool, in_post: bool, o
         return f"{earlier_month} 已有该业务用邮,非新揽收"
     if not collected:
         return NOTHING_COLLECTED_REASON
+    if elsewhere:
+        return f"{CLAIMED_TWICE} {elsewhere} 也报为新揽收:同一笔新业务只奖励一次,待县局核对后重新运行"
     if not in_post:
         return NOT_IN_POST_REASON
     return OUTSIDE_SCHEME_REASON if outside else ""
+
+
+def _elsewhere(reason: str) -> str:
+    return reason.removeprefix(CLAIMED_TWICE).split(" 也报为", 1)[0].strip()
 
 
 def _who(manager_id: str, names: Mapping[str, str]) -> str:
@@ -125,9 +153,14 @@ def claim_problems(claims: pd.DataFrame, names: Mapping[str, str] | None = None)
     names = names or {}
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
     unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
+    twice = claims[~claims.rewarded & claims.reason.str.startswith(CLAIMED_TWICE)]
     where = [
         ("new_collection_not_new", r, r.collection_cell, NEW_BUSINESS, r.earlier_month)
         for r in failed.itertuples()
+    ]
+    where += [
+        ("new_collection_claimed_twice", r, r.collection_cell, NEW_BUSINESS, _elsewhere(r.reason))
+        for r in twice.itertuples()
     ]
     where += [
         (

@@ -161,8 +161,10 @@ def _marketing_lines(rules: Rules, rows: pd.DataFrame, customer_names: pd.Series
 
 
 def _award_lines(award) -> list[dict]:
-    if str(award.get("conflict", "") or ""):
-        return [_held_line("award", str(award.conflict), f"考核评分表 第{award.source_row}行")]
+    # a value stored before awards were told apart from the manual items holds on `conflict`
+    conflict = str(award.get("award_conflict", award.get("conflict", "")) or "")
+    if conflict:
+        return [_held_line("award", conflict, f"考核评分表 第{award.source_row}行")]
     if pd.isna(award.award):
         why = f"考核评分表第{award.source_row}行突出贡献奖金额无效"
         return [_held_line("award", why, f"考核评分表 第{award.source_row}行")]

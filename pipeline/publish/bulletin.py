@@ -249,7 +249,7 @@ def case_section(cases: pd.DataFrame | None, month: str, names: pd.Series, ref: 
     overdue = cases[cases.status == "overdue"].assign(
         name=lambda f: f.customer_id.map(names).fillna(""),
         type_label=lambda f: f.type.map(TYPE_LABELS),
-        manager=lambda f: f.manager_id.map(ref.managers.set_index("manager_id").name).fillna(f.manager_id),
+        manager=lambda f: f.manager_id.map(ref.manager_names).fillna(f.manager_id),
     )
     overdue = overdue.sort_values(["age_days", "case_id"], ascending=[False, True], kind="mergesort")
     columns = ["customer_id", "name", "county", "manager", "type_label", "opened", "age_days", "limit_days"]

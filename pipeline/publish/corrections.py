@@ -13,14 +13,20 @@ from pathlib import Path
 
 from pipeline.core.digest import content_hash
 from pipeline.ingest.guards import losses
+from pipeline.ingest.reference import FILE_LABELS
 from pipeline.publish.editions import DISPLAY_ONLY, read_manifest
 
 CONTENT = "content.json"
 
 
-def write_content(folder: Path, content: dict, pay_digest: str) -> None:
+KEPT_BESIDE = ("pay_digest", "reference_files")  # in content.json, not in what the edition hashes
+
+
+def write_content(
+    folder: Path, content: dict, pay_digest: str, reference_files: dict[str, str] | None = None
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    data = {**content, "pay_digest": pay_digest}
+    data = {**content, "pay_digest": pay_digest, "reference_files": reference_files or {}}
     (folder / CONTENT).write_text(
         json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), encoding="utf-8"
     )
@@ -42,14 +48,14 @@ def legacy_unchanged(folder: Path, content: dict, pay_lines: list[dict], pay_dig
     fresh = json.loads(json.dumps(content, ensure_ascii=False, default=str))
     if content_hash(_figures_only(kept)) != content_hash(_figures_only(fresh)):
         return False
-    write_content(folder, content, pay_digest)
+    write_content(folder, content, pay_digest, kept.get("reference_files"))
     return True
 
 
 def _figures_only(content: dict) -> dict:
     fields = (*DISPLAY_ONLY, "sha256", "reject_code")
     submissions = [{k: v for k, v in s.items() if k not in fields} for s in content["submissions"]]
-    return {**{k: v for k, v in content.items() if k != "pay_digest"}, "submissions": submissions}
+    return {**{k: v for k, v in content.items() if k not in KEPT_BESIDE}, "submissions": submissions}
 
 
 def published_content(folder: Path) -> tuple[int, dict] | None:
@@ -73,9 +79,19 @@ def correction_notes(old: dict, new: dict, old_version: int, first: dict | None 
         # only reached past the folder guard, i.e. with the operator's word (pipeline.guards)
         "losses": [x.note() for x in losses(old_version, old["submissions"], new["submissions"])],
         "pay_updated": old.get("pay_digest") != new.get("pay_digest"),
+        "reference": _reference(old.get("reference_files"), new.get("reference_files")),
         # 对账 with the 量收系统 (数据质量说明): a new export changes no figure of the counties
         "reconciliation_updated": old.get("reconciliation") != new.get("reconciliation"),
     }
+
+
+def _reference(old: dict | None, new: dict | None) -> list[str]:
+    """The reference files (roster, targets, rules …) that changed: a version kept before they
+    were recorded compares with nothing."""
+    if not old or not new:
+        return []
+    changed = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
+    return [f"{FILE_LABELS.get(name, name)}({name})" for name in changed]
 
 
 def _files(old: dict, new: dict) -> list[dict]:

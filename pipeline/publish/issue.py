@@ -38,10 +38,17 @@ class Edition:
 
 
 def issue_edition(
-    folder: Path, month: str, content: dict, quarterly: list[dict], pay_lines: list[dict]
+    folder: Path,
+    month: str,
+    content: dict,
+    quarterly: list[dict],
+    pay_lines: list[dict],
+    reference_files: dict[str, str] | None = None,
 ) -> Edition:
     """The month's edition in `folder` (outputs/bulletins/YYYY-MM): the version in force when its
-    content, quarterly table and pay are unchanged, else a new version with its content kept."""
+    content, quarterly table and pay are unchanged, else a new version with its content kept.
+    `reference_files` (file name → sha256) is kept beside the content, not part of it: a new
+    version's 更正说明 names the reference files changed since the version before."""
     digest = edition_hash(content, quarterly, pay_lines)
     pay_digest = content_hash(pay_digest_lines(pay_lines))
     version, is_new = version_for(
@@ -49,7 +56,7 @@ def issue_edition(
     )
     if is_new:
         record_version(folder, month, version, digest, {})
-        write_content(folder / f"v{version}", content, pay_digest)
+        write_content(folder / f"v{version}", content, pay_digest, reference_files)
     return Edition(version, is_new, folder / f"v{version}", digest, notes_of(folder, version))
 
 

@@ -87,7 +87,7 @@ class SitePages:
     def __init__(self, data: SiteData, ref: Reference):
         self.data = data
         self.ref = ref
-        self.manager_name = dict(zip(ref.managers.manager_id, ref.managers.name, strict=True))
+        self.manager_name = ref.manager_names
         self.names = self._customer_names()
         tiers = data.table("tiers")
         self.key_customers = set(tiers.customer_id[tiers.tier.isin(KEY_TIERS)])

@@ -151,3 +151,33 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     assert len(links) >= 2
     for link in links:  # version 1's PDFs, still there
         assert (layout.site / "months" / link).resolve().read_bytes() == v1_bytes[Path(link).name]
+
+
+def test_a_manager_moved_on_the_roster_from_this_month_is_paid_as_moved_in_a_new_version(published, tmp_path):
+    """The roster keeps history: 廖永福 (M023) moves from 会东县 to 木里 from March, a row added
+    with `effective_from`. Re-run, March's pay follows the row in force (木里's field allowance,
+    200.00 against 150.00), as a second version whose 更正说明 says the roster changed."""
+    import subprocess
+
+    from assets.runner import run_month
+
+    layout = copy_of(published, tmp_path)
+    roster = pd.read_csv(layout.reference / "managers.csv", dtype=str, keep_default_na=False)
+    moved = roster[roster.manager_id == "M023"].assign(county="muli", effective_from=MONTH)
+    pd.concat([roster.assign(effective_from=""), moved]).to_csv(
+        layout.reference / "managers.csv", index=False
+    )
+
+    report = run_month(layout, MONTH)
+    assert report.success, report.error
+    pay = pd.read_csv(layout.restricted_pay(MONTH) / "pay.csv", dtype=str).set_index("manager_id")
+    assert pay.loc["M023", "county"] == "木里藏族自治县" and pay.loc["M023", "allowance"] == "200.00"
+    assert pay.loc["M022", "allowance"] == "150.00"  # 会东县's other manager stays
+    deltas = pd.read_csv(layout.restricted_pay(MONTH) / "v2" / "pay_deltas.csv", dtype=str)
+    allowance = deltas[(deltas.manager_id == "M023") & (deltas["item"] == "allowance")]
+    assert allowance[["old", "new", "delta"]].values.tolist() == [["150.00", "200.00", "50.00"]]
+    (bulletin,) = (layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf")
+    text = "".join(
+        subprocess.run(["pdftotext", str(bulletin), "-"], capture_output=True, text=True).stdout.split()
+    )
+    assert "本版依据更新后的参考数据重新计算:客户经理名册(managers.csv)。" in text

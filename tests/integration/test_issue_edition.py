@@ -54,3 +54,20 @@ def test_a_document_is_rendered_once_per_version(published, tmp_path) -> None:
     (tmp_path / "v1" / "信息简报.pdf").unlink()  # a file gone is rendered again
     render_once(tmp_path, edition, "bulletin", render)
     assert len(calls) == 2
+
+
+def test_the_correction_names_the_reference_files_changed_since_the_version_before(
+    published, tmp_path
+) -> None:
+    content = _content(published)
+    files = {"managers.csv": "a" * 64, "rules.toml": "b" * 64}
+    first = issue_edition(tmp_path, "2025-03", content, [], [], files)
+    moved = {**files, "managers.csv": "c" * 64}  # a manager moved county: the roster changed
+    # a changed reference file alone states nothing new: the version stays
+    assert issue_edition(tmp_path, "2025-03", content, [], [], moved).version == first.version == 1
+    pay = [{"manager_id": "M022", "amount_fen": "18000", "source_file": "", "line": "4"}]
+    second = issue_edition(tmp_path, "2025-03", content, [], pay, moved)
+    assert second.version == 2 and second.corrections["pay_updated"]
+    assert second.corrections["reference"] == ["客户经理名册(managers.csv)"]
+    third = issue_edition(tmp_path, "2025-03", content, [], [], moved)  # back to the first pay
+    assert third.version == 3 and third.corrections["reference"] == []

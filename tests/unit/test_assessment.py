@@ -45,6 +45,28 @@ def test_two_different_rows_for_one_manager_hold_only_that_manager(tmp_path, ref
     assert "第3行、第5行" in problems[0].message
     assert table.loc["M003", "conflict"].startswith("考核评分表中此人有 2 行且分值不一致")
     assert table.loc["M004", "conflict"] == "" and table.loc["M004", "award"] == Decimal(500)
+    assert table.loc["M003", "award_conflict"] == ""  # neither row gives an award: none is pending
+
+
+def test_rows_that_differ_hold_the_award_unless_none_of_them_gives_one(tmp_path, reference):
+    path = sheet(
+        tmp_path / "考核评分.xlsx",
+        [
+            ["M003", "梁阿呷", 8, 9, 4, 0, ""],
+            ["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"],
+            ["M003", "梁阿呷", 10, 10, 5, 0, ""],
+            ["M004", "邓春燕", 7, 6, 4, 500, "揽收账单项目"],
+        ],
+    )
+    table, _ = read_assessment(path, reference, "2026-10")
+    from pipeline.pay.lines import _award_lines
+
+    lines = {m: _award_lines(row) for m, row in table.set_index("manager_id", drop=False).iterrows()}
+    assert lines["M003"] == []  # no award line at all, not "突出贡献奖:暂缓"
+    (held,) = lines["M004"]  # 500 in both rows, but whose rows they are is in doubt: held
+    assert held["amount"] == Decimal("0.00") and held["description"].startswith(
+        "突出贡献奖:暂缓(考核评分表中此人有 2 行"
+    )
 
 
 def test_an_identical_second_row_counts_once_with_a_warning(tmp_path, reference):

@@ -556,3 +556,25 @@ def test_the_problems_page_lists_the_unmatched_case_rows_beside_the_intake_s_qua
     )
     write_table(cases, layout.tables("2026-10"), "case_rejected_rows", REJECTED_ROWS.names)
     assert list(_rejected_rows(layout, "2026-10").code) == ["duplicate_row", "case_unmatched"]
+
+
+def test_the_bulletin_names_an_overdue_case_s_manager_when_the_roster_keeps_history(registers, reference):
+    """A roster with history rows (a manager who moved, a name corrected) has an id more than
+    once: the bulletin's overdue list still names the manager, by the latest row."""
+    import dataclasses
+
+    from pipeline.publish.bulletin import case_section
+
+    m008 = reference.managers[reference.managers.manager_id == "M008"]
+    history = pd.concat(
+        [
+            reference.managers.assign(effective_from=""),
+            m008.assign(county="huidong", name="陆浩然", effective_from="2026-10"),
+        ]
+    )
+    ref = dataclasses.replace(reference, managers=history)
+    section = case_section(registers["2026-10"], "2026-10", pd.Series(KNOWN), ref)
+    assert [(r["customer_id"], r["manager"]) for r in section["overdue_rows"]] == [(TAX, "陆浩然")]
+    assert (
+        ref.manager_names["M008"] == "陆浩然" and ref.manager_names["M003"] == reference.manager_names["M003"]
+    )

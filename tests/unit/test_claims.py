@@ -121,3 +121,36 @@ def test_a_claim_under_a_director_is_verified_but_earns_nothing_and_says_why():
     assert list(claims.rewarded) == [False, True]
     assert list(claims.reason) == [OUTSIDE_SCHEME_REASON, ""]
     assert claim_problems(claims) == []
+
+
+def test_one_new_business_claimed_in_two_counties_workbooks_is_held_in_both_and_reported_at_both():
+    """西昌市 and 会东县 both report customer A's first 特快 as 新揽收 in May: paying both would pay
+    one first collection twice, and which county collected it is not ours to guess."""
+    history = {"2025-04": rows("2025-04", ("B", "函件", "存量"))}
+    xichang = rows("2025-05", ("A", "特快", "新揽收"), ("C", "特快", "新揽收"))
+    huidong = rows("2025-05", ("A", "特快", "新揽收")).assign(
+        county="会东县",
+        manager_id="M024",
+        source_file="会东县_2025-05.xlsx",
+        source_row=9,
+        collection_cell="G9",
+    )
+    may = pd.concat([xichang, huidong], ignore_index=True)
+    claims = new_business_claims("2025-05", may, history, RULES)
+    assert list(claims.rewarded) == [False, True, False]  # C is new in one row only: paid
+    assert claims.reason.iloc[0] == (
+        "本月另有 会东县 会东县_2025-05.xlsx 第9行 也报为新揽收:同一笔新业务只奖励一次,待县局核对后重新运行"
+    )
+    assert "西昌市 西昌市_2025-05.xlsx 第4行" in claims.reason.iloc[2]
+    problems = {(p.county, p.cell, p.code): p.message for p in claim_problems(claims)}
+    assert set(problems) == {
+        ("西昌市", "G4", "new_collection_claimed_twice"),
+        ("会东县", "G9", "new_collection_claimed_twice"),
+    }
+    assert (
+        "本月 会东县 会东县_2025-05.xlsx 第9行 也将该客户"
+        in problems[("西昌市", "G4", "new_collection_claimed_twice")]
+    )
+    # once 会东县 marks its row 存量, 西昌市's claim is paid
+    settled = pd.concat([xichang, huidong.assign(collection="存量")], ignore_index=True)
+    assert new_business_claims("2025-05", settled, history, RULES).rewarded.tolist() == [True, True]
