@@ -19,6 +19,7 @@ from pipeline.analytics.alerts import (
     KIND_LABELS,
     complaint_alerts,
     find_alerts,
+    rejected_customers,
     short_history,
     with_complaints,
 )
@@ -150,12 +151,13 @@ def alerts(
     tiers: pd.DataFrame,
     submissions: pd.DataFrame,
     cases: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
     usage_by_month = by_month(usage_history, month)
-    out = find_alerts(usage_by_month, month, tiers, accepted, rules)
+    out = find_alerts(usage_by_month, month, tiers, accepted, rules, rejected_customers(rejected_rows))
     out = with_complaints(out, complaint_alerts(cases, tiers, accepted))
     write_table(out, settings.layout.tables(month), ALERTS)
     too_short = short_history(usage_by_month, month, tiers, rules)

@@ -275,8 +275,10 @@ def _print_counties(layout: Layout, month: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.core.months import shift
     from pipeline.ingest.county import ingest_county
     from pipeline.ingest.files import county_files, unknown_file_problems
+    from pipeline.ingest.fingerprint import archived_names
     from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import submissions_table
     from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
@@ -286,7 +288,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     _status_month_note(layout, args.month)
     folder = layout.month_inputs(args.month)
     files, unknown = county_files(folder, ref)
-    intakes = [ingest_county(code, args.month, files.get(code, []), ref) for code in ref.counties.code]
+    # names checked as `kac run` checks them: against last month's archive too
+    names = archived_names(layout.tables(shift(args.month, -1)) / "archive.parquet")
+    intakes = [ingest_county(code, args.month, files.get(code, []), ref, names) for code in ref.counties.code]
     table = submissions_table(intakes, ref.county_names)
     month = combine(intakes, unknown_file_problems(unknown))
     print(f"{chinese_month(args.month)}报送情况({folder})")

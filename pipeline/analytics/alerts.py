@@ -8,7 +8,8 @@ too little history to judge a decline: it is listed as such, not alerted.
 Complaint: a key account with a complaint (投诉) still open past its limit at the month's end
 (pipeline.analytics.cases) has an alert of its own, beside a loss or decline alert.
 Counties whose workbook was not accepted this month get no alerts: their usage is unknown, and
-so is whether their cases were closed.
+so is whether their cases were closed. Nor does a customer with a 用邮情况 row rejected this
+month (a cell to correct): its month is not known in full, so neither a loss nor a decline.
 """
 
 from __future__ import annotations
@@ -47,12 +48,15 @@ def find_alerts(
     tiers: pd.DataFrame,
     accepted_counties: set[str],
     rules: Rules,
+    incomplete: set[str] = frozenset(),
 ) -> pd.DataFrame:
+    """`incomplete`: customers with a usage row rejected this month (`rejected_customers`)."""
     loss_months = int(rules.get("alerts.loss_months"))
     fallback_months = int(rules.get("alerts.decline_fallback_months"))
     ratio_limit = float(rules.get("alerts.decline_ratio"))
     keys = key_accounts(tiers)
-    keys = keys[keys.county.isin(accepted_counties)].set_index("customer_id")
+    keys = keys[keys.county.isin(accepted_counties) & ~keys.customer_id.isin(incomplete)]
+    keys = keys.set_index("customer_id")
     if keys.empty:
         return pd.DataFrame(columns=ALERTS.frame_columns)
     last_year = shift(month, -12)
@@ -90,6 +94,13 @@ def find_alerts(
     out["ratio"] = out.this_month / out.reference
     out = out.rename(columns={"this_month": "this_month_fen", "reference": "reference_fen"})
     return out.sort_values(["kind", "county", "customer_id"], kind="mergesort").reset_index(drop=True)
+
+
+def rejected_customers(rejected_rows: pd.DataFrame) -> set[str]:
+    """Customers with a 用邮情况 row rejected this month (contract.REJECTED_ROWS)."""
+    if "customer_id" not in rejected_rows:  # kept by a release before the column
+        return set()
+    return set(rejected_rows.customer_id.dropna()) - {""}
 
 
 SHORT_HISTORY_COLUMNS = ["customer_id", "county", "manager_id", "tier", "months_of_data"]

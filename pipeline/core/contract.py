@@ -160,6 +160,7 @@ REJECTED_ROWS = Table(
             ("row", INTEGER),  # blank for the note of a county rejected as a whole
             ("code", TEXT, REQUIRED),
             ("values", TEXT),
+            ("customer_id", TEXT),  # of a 用邮情况 row: that customer's month is not known in full
         ]
     ),
     description="未采用的行及其原始内容(隔离区)",

@@ -28,6 +28,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "county_duplicate": ("county", "同一县(市)收到两个文件:{detail},请确认保留哪一个并删除另一个"),
     "month_mismatch": ("county", "表中月份为 {detail},与文件夹月份不符,请县局报送本月报表"),
+    "county_mismatch": (
+        "county",
+        "表内填报单位为{detail},与文件名的县(市)不符:可能放错了文件或沿用了别县的报表,"
+        "请确认后报送本县(市)的报表(如确属本县,请改正填报单位)",
+    ),
     "sheet_missing": ("county", "缺少“{detail}”工作表,请使用中心下发的模板"),
     "column_missing": ("county", "“{detail}”工作表缺少必填列,请使用中心下发的模板"),
     "total_mismatch": ("county", "合计行与明细不符:合计 {detail},请县局核对后重新报送"),
@@ -46,6 +51,14 @@ CODES: dict[str, tuple[str, str]] = {
     "required_missing": ("row", "必填项为空,请补填"),
     "collection_unknown": ("row", "揽收类型应为“存量”或“新揽收”"),
     "duplicate_row": ("row", "同一客户、同一业务种类重复填报({detail}),请合并为一行"),
+    "row_after_footer": (
+        "row",
+        "本行在表尾(填表人、审核人)之下,未采用(合计行不含本行);请将本行移到合计行之前并重算合计后重新报送",
+    ),
+    "sheet_not_read": (
+        "warning",
+        "工作表未读取({detail}),其中的数据均未采用;如有本月数据,请并入相应工作表后重新报送",
+    ),
     "name_mismatch": ("row", "客户编号对应的名称与档案不符(档案为“{detail}”),请核对客户编号"),
     "report_late": ("warning", "报送日期 {detail} 晚于截止日期(次月{deadline}日前)"),
     "report_date_missing": ("warning", "未填写填报日期,无法判断是否按时报送"),
@@ -161,6 +174,7 @@ LABELS: dict[str, str] = {
     "county_unknown": "无法识别县(市)",
     "county_duplicate": "同一县(市)多个文件",
     "month_mismatch": "月份不符",
+    "county_mismatch": "填报单位与文件名不符",
     "sheet_missing": "缺少工作表",
     "column_missing": "缺少必填列",
     "total_mismatch": "合计与明细不符",
@@ -173,6 +187,8 @@ LABELS: dict[str, str] = {
     "required_missing": "必填项为空",
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",
+    "row_after_footer": "表尾之下的数据行",
+    "sheet_not_read": "工作表未读取",
     "name_mismatch": "客户名称与档案不符",
     "report_late": "逾期报送",
     "report_date_missing": "未填填报日期",

@@ -23,7 +23,7 @@ from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import to_fen
 from pipeline.core.months import last_day, next_month
 from pipeline.core.problems import Problem, effect, problem
-from pipeline.core.text import normalise
+from pipeline.core.text import normalise, split_unit
 from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
 from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
 from pipeline.ingest.grid import (
@@ -38,6 +38,7 @@ from pipeline.ingest.grid import (
 )
 from pipeline.ingest.holidays import parse_month_day
 from pipeline.ingest.reference import Reference
+from pipeline.ingest.sheets import LISTS_SHEET
 
 
 def _usage_columns() -> list[str]:
@@ -281,6 +282,7 @@ class _CountyReader:
             self.add("file_empty")
             return
         sheets = self._sheets_by_kind(grids)
+        self._report_unread_sheets(grids, sheets)
         usage = sheets.get("usage")
         if usage is None:
             self.add("sheet_missing", detail="用邮情况")
@@ -330,6 +332,20 @@ class _CountyReader:
             found["usage"] = grids[0]
         return found
 
+    def _report_unread_sheets(self, grids: tuple[Grid, ...], read: dict[str, Grid]) -> None:
+        """A sheet with anything in it that is not read (a second 用邮情况, a name not known) is
+        said, so that no row in it goes unseen; the template's hidden dropdown sheet apart."""
+        index = self.ref.sheet_index()
+        chosen = {id(g) for g in read.values()}
+        for grid in grids:
+            if id(grid) in chosen or grid.name == LISTS_SHEET:
+                continue
+            if not any(filled(c) for row in grid.cells for c in row):
+                continue
+            kind = index.match(grid.name) or index.match(split_unit(grid.name)[0])  # "用邮情况 (2)"
+            why = f"已有同类工作表“{read[kind].name}”" if kind in read else "工作表名称无法识别"
+            self.add("sheet_not_read", grid.name, "", grid.name, detail=why)
+
     # -- header and title lines
 
     def _find_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
@@ -347,11 +363,22 @@ class _CountyReader:
                         y, m, d = map(int, found.groups())
                         self.report_date = date(y, m, d).isoformat()
                     continue
+                if "填报单位" in text or "报送单位" in text:
+                    self._check_unit(grid, self._a1(grid, i, j), cell)
+                    continue
                 found = _MONTH_IN_TITLE.search(text)
                 if found:
                     shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
                     if shown != self.month:
                         self.add("month_mismatch", grid.name, self._a1(grid, i, j), cell, detail=shown)
+
+    def _check_unit(self, grid: Grid, cell: str, text: object) -> None:
+        """A 填报单位 naming another county: another county's workbook saved under this one's
+        name (a copy made to fill in, a file put in the wrong place) must not be read as this one."""
+        inside = self.ref.county_of_text(str(text))
+        if inside is not None and inside != self.county:
+            named = self.ref.county_names.get(inside, inside)
+            self.add("county_mismatch", grid.name, cell, text, detail=named)
 
     def _a1(self, grid: Grid, i: int, j: int) -> str:
         return grid.a1(i, j)
@@ -394,8 +421,12 @@ class _CountyReader:
             )
             return
         self._usage_columns = columns
-        rows, total = self._data_rows(grid, header_row)
-        self.rows_read = len(rows)
+        rows, total, below_footer = self._data_rows(grid, header_row, columns)
+        for i, row in below_footer:  # not read as data (the 合计 does not hold them), nor lost
+            cell = grid.a1(i, columns["customer_id"][0])
+            self.add("row_after_footer", grid.name, cell, row[columns["customer_id"][0]])
+            self._quarantine_usage_row(grid, i, row, "row_after_footer")
+        self.rows_read = len(rows) + len(below_footer)
         self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
         self.collection_column = get_column_letter(grid.col0 + columns["collection"][0] + 1)
         self.manager_column = get_column_letter(grid.col0 + columns["manager"][0] + 1)
@@ -416,9 +447,10 @@ class _CountyReader:
             )
 
     def _data_rows(
-        self, grid: Grid, header_row: int
-    ) -> tuple[list[tuple[int, list]], tuple[int, list] | None]:
-        """Data rows below the header; the 合计 row apart; stop at the footer."""
+        self, grid: Grid, header_row: int, columns: dict[str, tuple[int, str]]
+    ) -> tuple[list[tuple[int, list]], tuple[int, list] | None, list[tuple[int, list]]]:
+        """Data rows below the header; the 合计 row apart; the footer (填表人, 审核人) ends them,
+        and rows with a customer id and a figure below it are returned apart (added late)."""
         totals, footers = self.ref.markers("total_row"), self.ref.markers("footer")
         first_chars = {m[0] for m in totals + footers}  # cheap test before normalising a cell
         rows: list[tuple[int, list]] = []
@@ -432,7 +464,7 @@ class _CountyReader:
             elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
                 texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
                 if any(t.startswith(footers) for t in texts[:2]):
-                    break
+                    return rows, total, _rows_with_figures(grid.cells[i + 1 :], i + 1, columns)
                 if any(t in totals for t in texts):
                     total = (i, row)
                     continue
@@ -440,7 +472,7 @@ class _CountyReader:
                 total = (i, row)
                 continue
             rows.append((i, row))
-        return rows, total
+        return rows, total, []
 
     def _parse_usage_rows(
         self, grid: Grid, rows: list[tuple[int, list]], columns, multiplier: int
@@ -476,7 +508,7 @@ class _CountyReader:
                     cell = self._a1(grid, i, columns[key][0])
                     label, money = self._column_label("usage", key), key != "volume"
                     self.add(code, grid.name, cell, value, detail=label, limit=self._limit_text(money))
-                self._quarantine_row(grid, i, row, found[0][0])
+                self._quarantine_usage_row(grid, i, row, found[0][0])
                 continue
             good.append(n)
         names = text.get("customer_name", [""] * len(rows))
@@ -574,6 +606,7 @@ class _CountyReader:
                 "row": r.source_row,
                 "code": code,
                 "values": " | ".join(values),
+                "customer_id": r.customer_id,
             }
         )
 
@@ -586,8 +619,15 @@ class _CountyReader:
                 "row": self._excel_row(grid, i),
                 "code": code,
                 "values": " | ".join(clean_text(c) for c in row),
+                "customer_id": "",
             }
         )
+
+    def _quarantine_usage_row(self, grid: Grid, i: int, row: list, code: str) -> None:
+        """A 用邮情况 row not used: its customer's usage this month is then not known in full."""
+        self._quarantine_row(grid, i, row, code)
+        j = self._usage_columns.get("customer_id", (len(row),))[0]
+        self._quarantine[-1]["customer_id"] = clean_text(row[j]) if j < len(row) else ""
 
     def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
         """Rejected rows; for a rejected county, a note for every row read (none is used)."""
@@ -603,7 +643,7 @@ class _CountyReader:
                     "values": f"整表退回,共 {self.rows_read + self.case_rows_read} 行未使用",
                 }
             )
-        return [{c: str(r[c]) for c in REJECTED_ROWS.names} for r in rows]
+        return [{c: str(r.get(c, "")) for c in REJECTED_ROWS.names} for r in rows]
 
     # -- archive and visits (lightly checked here; the archive history is built per month)
 
@@ -949,6 +989,23 @@ def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
     if value < 0:
         return "amount_negative"
     return int(value * multiplier) if integer else to_fen(value * multiplier / 100)
+
+
+def _rows_with_figures(
+    cells: list[list], first: int, columns: dict[str, tuple[int, str]]
+) -> list[tuple[int, list]]:
+    """(index, row) of the rows that carry a customer id and a 用邮量 or 收入: data, not a
+    footer line."""
+
+    def at(row: list, key: str) -> object:
+        j = columns[key][0]
+        return row[j] if j < len(row) else ""
+
+    return [
+        (first + k, row)
+        for k, row in enumerate(cells)
+        if filled(at(row, "customer_id")) and (filled(at(row, "volume")) or filled(at(row, "revenue")))
+    ]
 
 
 def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:

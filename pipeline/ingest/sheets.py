@@ -2,6 +2,7 @@
 each sheet's column headers, in order. The reader accepts these and the aliases in
 inputs/reference/aliases.toml (the first alias of a column is its canonical name)."""
 
+LISTS_SHEET = "下拉选项"  # the template's hidden sheet of dropdown lists too long to write inline
 USAGE_HEADER = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型"]
 # the plan's archive fields (大客户档案), then the optional columns added since
 PLAN_ARCHIVE_HEADER = [

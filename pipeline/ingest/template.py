@@ -18,6 +18,7 @@ from pipeline.ingest.reference import Reference
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
     CASE_HEADER,
+    LISTS_SHEET,
     PROGRESS_HEADER,
     PROGRESS_ITEMS,
     USAGE_HEADER,
@@ -27,7 +28,6 @@ from pipeline.render.pdf import document_time
 from pipeline.render.xlsx import save_reproducible
 
 ROWS = 2000  # rows covered by the dropdowns and number checks
-LISTS_SHEET = "下拉选项"  # hidden; holds a list too long for a validation's inline formula (255)
 # columns that hold long text: wider than their header
 WIDE = {"客户名称": 30, "企业全称": 30, "通信地址": 30, "主要业务及产品": 24, "内容": 40, "客户意见": 24}
 WIDE |= {"潜在需求": 20, "处理结果": 24, "邮件号码": 16, "客户编号": 14}

@@ -240,3 +240,29 @@ def test_template_of_one_county_prefilled_from_last_months_usage(tmp_path):
     assert rows == [("C1", "甲", "特快", None, None, "陆浩", "存量")]
     unknown = kac("template", "2025-03", "火星", "--outputs", str(tmp_path))
     assert unknown.returncode != 0 and "无法识别的县(市):火星" in unknown.stderr
+
+
+def test_status_checks_names_against_last_month_s_archive_as_the_run_does(published, tmp_path):
+    """A usage row whose customer is not on this file's 客户档案 sheet is checked against last
+    month's archive by `kac run`; `kac status` said nothing of it before."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from tests.integration.test_correction import copy_of
+
+    layout = copy_of(published, tmp_path)
+    archive = pd.read_parquet(layout.tables("2025-02") / "archive.parquet")
+    (path,) = layout.month_inputs("2025-03").glob("会东县_*.xlsx")
+    wb = load_workbook(path)
+    own = {row[0].value for row in wb["客户档案"].iter_rows(min_row=2)}
+    usage = wb["用邮情况"]
+    row = next(r for r in usage.iter_rows(min_row=4) if r[0].value in set(archive.customer_id) - own)
+    row[1].value = "会东县某某有限公司"  # not the archive's name for that id
+    wb.save(path)
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+    result = kac("status", "2025-03", *folders)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    calls = lines[lines.index("需要联系的县(市):") + 1 :]
+    line = next(x for x in calls if x.startswith("  会东县"))
+    assert line.split() == ["会东县", "按时", "未采用", "1", "行", "客户名称与档案不符"]

@@ -103,6 +103,28 @@ def test_ordinary_customers_and_counties_not_accepted_get_no_alerts():
     assert list(out.index) == ["A"]
 
 
+def test_a_customer_whose_row_was_rejected_this_month_is_not_alerted_as_lost_or_declining(
+    tmp_path, reference
+):
+    """A's 用邮情况 row of April has 用邮量 "830件": rejected at its cell, so April's usage of A is
+    not known; it did not stop mailing. B, with nothing reported, is lost."""
+    from pipeline.analytics.alerts import rejected_customers
+    from pipeline.ingest.county import ingest_county
+    from pipeline.ingest.month import combine
+    from tests.workbooks import county_workbook
+
+    rows = [["A", "甲", "特快", "830件", 100.0, "陆浩", "存量"], ["C", "丙", "特快", 2, 50.0, "陆浩", "存量"]]
+    path = county_workbook(tmp_path / "西昌市.xlsx", month="2026-04", rows=rows, total=False)
+    rejected = combine([ingest_county("xichang", "2026-04", [path], reference)]).quarantine
+    assert list(zip(rejected.row, rejected.customer_id, strict=True)) == [("4", "A")]
+    history = {m: {"A": 100, "B": 100, "C": 100} for m in ("2026-01", "2026-02", "2026-03")}
+    usage = {m: month_of(m, r) for m, r in {**history, "2026-04": {"C": 50}}.items()}
+    alerts = find_alerts(
+        usage, "2026-04", tiers_of("A", "B", "C"), {"西昌市"}, RULES, rejected_customers(rejected)
+    )
+    assert dict(zip(alerts.customer_id, alerts.kind, strict=True)) == {"B": "loss", "C": "decline"}
+
+
 def test_no_decline_from_too_little_history_and_the_account_is_listed_as_such():
     from pipeline.analytics.alerts import short_history
 

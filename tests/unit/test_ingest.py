@@ -130,6 +130,16 @@ def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
     assert codes(intake) == [("month_mismatch", "A1", "凉山州邮政大客户用邮情况月报(2026年9月)")]
 
 
+def test_another_county_s_workbook_saved_under_this_county_s_name_is_refused(tmp_path, reference):
+    """会东县's workbook copied over 西昌市's file: read as 西昌市, its rows would be published as
+    西昌市's. The 填报单位 line inside says whose it is."""
+    county_workbook(tmp_path / "西昌市_2026年10月.xlsx", county="会东县")
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "rejected" and intake.usage.empty
+    assert codes(intake) == [("county_mismatch", "A2", "填报单位:会东县邮政分公司")]
+    assert "表内填报单位为会东县,与文件名的县(市)不符" in intake.problems[0].message
+
+
 def test_bad_rows_are_rejected_one_by_one_and_kept_in_quarantine(tmp_path, reference):
     rows = [
         ROWS[0],
@@ -289,7 +299,33 @@ def test_empty_workbook_and_workbook_without_usage_sheet(tmp_path, reference):
     wb.create_sheet("说明").append(["本表说明"])
     wb.save(tmp_path / "西昌市.xlsx")
     intake, _ = intake_of(tmp_path, reference)
-    assert (intake.status, [c for c, _, _ in codes(intake)]) == ("rejected", ["sheet_missing"])
+    assert (intake.status, codes(intake)) == (
+        "rejected",
+        [("sheet_not_read", "", "说明"), ("sheet_missing", "", "")],  # what was not read is said
+    )
+
+
+def test_a_row_below_the_footer_and_a_second_usage_sheet_are_said_and_kept_not_dropped(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    usage.append(["C5134010003", "西昌市人民医院", "国际", 7, 70, "陆浩", "存量"])  # row 10, under 填表人
+    wb.copy_worksheet(usage).title = "用邮情况 (2)"
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time"  # one row and one sheet: the rest of the county is used
+    assert codes(intake) == [
+        ("sheet_not_read", "", "用邮情况 (2)"),
+        ("row_after_footer", "A10", "C5134010003"),
+    ]
+    second = next(p for p in intake.problems if p.code == "sheet_not_read")
+    assert "已有同类工作表“用邮情况”" in second.message
+    assert list(intake.usage.source_row) == [4, 5, 6]  # the 合计 (row 7) holds these three
+    assert [(r["row"], r["code"]) for r in intake.quarantine] == [("10", "row_after_footer")]
+    assert intake.quarantine[0]["values"].startswith("C5134010003 | 西昌市人民医院 | 国际 | 7 | 70")
+    assert intake.rows_read == len(intake.usage) + len(intake.quarantine)
 
 
 def test_missing_required_column_names_the_columns(tmp_path, reference):
