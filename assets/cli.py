@@ -459,7 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("confirm", help="主任确认本月客户经理考核结果(确认后薪酬明细由草稿转为正式)")
     p.add_argument("month", type=_month)
-    p.add_argument("--by", default="主任", help="确认人姓名(写入确认文件)")
+    # who released the pay is on record: no default name stands in for the director's own
+    p.add_argument("--by", required=True, metavar="姓名", help="确认人姓名(写入确认文件,必填)")
     folders(p)
     p.set_defaults(func=cmd_confirm)
     p = sub.add_parser("demo", help="用示例数据运行最新月份")

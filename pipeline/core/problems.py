@@ -121,6 +121,15 @@ CODES: dict[str, tuple[str, str]] = {
         "办结日期早于受理日期({detail}),本行未采用,请核对两个日期",
     ),
     "claim_amount_missing": ("row", "理赔案件未填写理赔金额(元),本行未采用,请补填金额(无赔付填 0)"),
+    "customer_not_in_archive": (
+        "warning",
+        "客户编号不在客户档案中(上月档案与本表“客户档案”均无),已作为新客户计入;"
+        "新客户请在“客户档案”表登记,否则请核对客户编号",
+    ),
+    "visit_customer_unknown": (
+        "warning",
+        "走访记录的客户编号不在客户档案中,本次走访不计入任何客户,请核对客户编号(新客户请先在“客户档案”表登记)",
+    ),
     "case_customer_unknown": (
         "row",
         "客户编号不在客户档案中,本行未采用,请核对客户编号,新客户请先在“客户档案”表登记",
@@ -217,6 +226,8 @@ LABELS: dict[str, str] = {
     "case_closed_before_opened": "办结早于受理",
     "claim_amount_missing": "理赔未填金额",
     "case_customer_unknown": "案件客户编号不在档案",
+    "visit_customer_unknown": "走访客户编号不在档案",
+    "customer_not_in_archive": "客户编号不在档案",
     "case_duplicate": "案件重复填报",
     "birthday_invalid": "生日无法识别",
     "birthday_year_ignored": "生日年份已忽略",

@@ -31,6 +31,7 @@ from pipeline.ingest.grid import (
     UnreadableFile,
     cached_grids,
     clean_text,
+    customer_code,
     filled,
     find_header,
     max_amount,
@@ -294,6 +295,7 @@ class _CountyReader:
             elif self.path.suffix.lower() != ".csv":
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
+        self._check_customers_known(usage)
         if "cases" in sheets:  # optional, and no warning without it: most months have no case
             self._read_cases(sheets["cases"])
         if "progress" in sheets:  # optional: the 信息参考 says 未报送 where it is missing or empty
@@ -320,6 +322,20 @@ class _CountyReader:
             else:
                 kept.append(r)
         self._parsed = kept
+
+    def _check_customers_known(self, grid: Grid) -> None:
+        """A usage row's customer on no archive (last month's, this file's 客户档案) is counted as
+        a new customer: said once per customer, since a mistyped id would split one customer in
+        two. Before any archive exists (the first month) every customer is new."""
+        if not self.archive_names:
+            return
+        known = self.archive_names.keys() | {r["customer_id"] for r in self.archive}
+        said: set[str] = set()
+        for r in self._parsed:
+            if r.customer_id not in known and r.customer_id not in said:
+                said.add(r.customer_id)
+                cell = self._usage_cell(grid, "customer_id", r.source_row)
+                self.add("customer_not_in_archive", grid.name, cell, r.customer_id)
 
     def _sheets_by_kind(self, grids: tuple[Grid, ...]) -> dict[str, Grid]:
         index = self.ref.sheet_index()
@@ -480,6 +496,7 @@ class _CountyReader:
         """Validate every row column by column; each distinct raw value is interpreted once."""
         raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
         text = {key: _lookup(raw[key], clean_text) for key in _TEXT_KEYS if key in raw}
+        text["customer_id"] = _lookup(raw["customer_id"], customer_code)
         business = _lookup(text["business_type"], self.ref.business_index.match)
         managers = _lookup(text["manager"], self._manager)
         collection = _lookup(text["collection"], self.ref.value_index("collection").match)
@@ -627,7 +644,7 @@ class _CountyReader:
         """A 用邮情况 row not used: its customer's usage this month is then not known in full."""
         self._quarantine_row(grid, i, row, code)
         j = self._usage_columns.get("customer_id", (len(row),))[0]
-        self._quarantine[-1]["customer_id"] = clean_text(row[j]) if j < len(row) else ""
+        self._quarantine[-1]["customer_id"] = customer_code(row[j]) if j < len(row) else ""
 
     def quarantine_rows(self, all_rows: bool = False) -> list[dict]:
         """Rejected rows; for a rejected county, a note for every row read (none is used)."""
@@ -676,6 +693,7 @@ class _CountyReader:
                 continue  # a blank row
             self.record_rows_read += 1
             record = {k: clean_text(row[j]) if j < len(row) else "" for k, (j, _) in columns.items()}
+            record["customer_id"] = customer_code(record.get("customer_id", ""))
             if record.get("customer_id"):
                 out.append((i, record))
                 continue
@@ -748,9 +766,13 @@ class _CountyReader:
 
     def _read_visits(self, grid: Grid) -> None:
         methods = self.ref.value_index("visit_method")
+        known = self._known_customers()
         records = []
         for i, r in self._read_sheet_records(grid, "visits"):
             check = lambda key, fn, label, i=i, r=r: self._checked(grid, "visits", i, r, key, fn, label)  # noqa: E731
+            if r["customer_id"] and r["customer_id"] not in known:  # a typo: the visit counts for no one
+                column = self._sheet_columns["visits"]["customer_id"][0]
+                self.add("visit_customer_unknown", grid.name, self._a1(grid, i, column), r["customer_id"])
             day = check("date", _iso_date, "走访日期")
             planned = check("planned", _iso_date, "计划日期")
             if not (planned and not r.get("date")):  # planned, not (yet) made: the 工作清单 lists it
@@ -770,6 +792,11 @@ class _CountyReader:
                 }
             )
         self.visits = records
+
+    def _known_customers(self) -> set[str]:
+        """Last month's archive (every county's), this file's 客户档案 and its 用邮情况 rows."""
+        known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
+        return known | {r.customer_id for r in self._parsed}
 
     def _check_visit_date(self, grid: Grid, i: int, record: dict, day: str) -> None:
         """A visit counts for the month it is dated in: say so where it cannot count."""
@@ -795,8 +822,7 @@ class _CountyReader:
         self._sheet_columns["cases"] = columns
         month_end = last_day(self.month)
         types = self.ref.value_index("case_type")
-        known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
-        known |= {r.customer_id for r in self._parsed}
+        known = self._known_customers()
         unit = columns.get("amount", (0, ""))[1]
         multiplier = UNIT_MULTIPLIERS.get(unit)
         kept: list[tuple[int, list, dict]] = []
@@ -807,6 +833,7 @@ class _CountyReader:
             self.case_rows_read += 1
             raw = {k: row[j] if j < len(row) else "" for k, (j, _) in columns.items()}
             text = {k: clean_text(v) for k, v in raw.items()}
+            text["customer_id"] = customer_code(raw.get("customer_id", ""))
 
             def cell(key: str, i: int = i) -> str:
                 return self._a1(grid, i, columns[key][0]) if key in columns else str(self._excel_row(grid, i))

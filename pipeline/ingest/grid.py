@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -67,15 +68,27 @@ def read_grids(path: Path) -> list[Grid]:
     if path.suffix.lower() == ".csv":
         return [Grid(path.stem, _read_csv(path))]
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        grids = []
-        for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            row0, col0 = sheet.start or (0, 0)
-            grids.append(Grid(name, sheet.to_python(skip_empty_area=True), row0, col0))
+        # the format told from the bytes, not the name: an .xls saved as .xlsx is read as .xls
+        with path.open("rb") as f:
+            workbook = CalamineWorkbook.from_filelike(f)
+            grids = []
+            for name in workbook.sheet_names:
+                sheet = workbook.get_sheet_by_name(name)
+                row0, col0 = sheet.start or (0, 0)
+                grids.append(Grid(name, sheet.to_python(skip_empty_area=True), row0, col0))
         return grids
     except Exception as exc:  # calamine raises several private error types
-        raise UnreadableFile(type(exc).__name__) from exc
+        raise UnreadableFile(_why_unreadable(path)) from exc
+
+
+def _why_unreadable(path: Path) -> str:
+    """What a county can act on: a file cut short (copy unfinished, e-mail attachment broken) or
+    not a spreadsheet at all."""
+    with path.open("rb") as f:
+        start = f.read(8)
+    if start.startswith(b"PK") or start.startswith(b"\xd0\xcf\x11\xe0"):
+        return "文件不完整或已损坏,可能尚未复制完成"
+    return "不是 Excel 表格文件"
 
 
 def _read_csv(path: Path) -> list[list[object]]:
@@ -88,7 +101,7 @@ def _read_csv(path: Path) -> list[list[object]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UnreadableFile("encoding")
+        raise UnreadableFile("文字编码无法识别(应为 UTF-8 或 GBK)")
     return [list(row) for row in csv.reader(io.StringIO(text))]
 
 
@@ -132,6 +145,12 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split())
+
+
+def customer_code(value: object) -> str:
+    """A 客户编号 as the archive keys it: full-width and lower-case letters and stray spaces typed
+    into it (" c5134300001 ") would otherwise make a second customer of one."""
+    return "".join(unicodedata.normalize("NFKC", clean_text(value)).split()).upper()
 
 
 def parse_number(value: object) -> Decimal | None:

@@ -30,6 +30,7 @@ from pipeline.ingest.grid import (
     UnreadableFile,
     cached_grids,
     clean_text,
+    customer_code,
     filled,
     find_header,
     max_amount,
@@ -173,7 +174,7 @@ def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) ->
         found: list[tuple[str, str]] = []  # (column key, what is wrong)
         bad = found.append
 
-        customer = clean_text(raw["customer_id"])
+        customer = customer_code(raw["customer_id"])
         if not customer:
             bad(("customer_id", "客户编号(协议号)为空"))
         business_raw = clean_text(raw["business_type"])

@@ -11,9 +11,11 @@ import pandas as pd
 
 from pipeline.ingest.grid import READABLE_SUFFIXES
 from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.ingest.system import SYSTEM_FOLDER
 from pipeline.publish.problem_report import reasons
 
 WORD_SUFFIXES = {".doc", ".docx", ".wps"}
+WPS_SHEET_SUFFIXES = {".et", ".ett"}  # WPS 表格's own format: not read, saved as .xlsx it is
 
 
 def display_width(text: str) -> int:
@@ -47,17 +49,24 @@ def status_lines(submissions: pd.DataFrame) -> list[str]:
 
 
 def skipped_files(month_dir: Path) -> list[tuple[str, str]]:
-    """(name, why) of the files of a month folder that are not read: Word files, the lock files
-    Excel and WPS leave beside an open workbook, anything else that is not a spreadsheet."""
+    """(name, why) of what a month folder holds that is not read: Word and WPS files, the lock
+    files Excel and WPS leave beside an open workbook, anything else not a spreadsheet, and
+    folders (a workbook put in one is not found), the 系统数据 folder apart."""
     if not month_dir.is_dir():
         return []
     out = []
-    for path in sorted(p for p in month_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
+    for path in sorted(p for p in month_dir.iterdir() if not p.name.startswith(".")):
         suffix = path.suffix.lower()
-        if path.name.startswith("~$"):
+        if path.is_dir():
+            if path.name != SYSTEM_FOLDER:
+                inside = sum(1 for p in path.rglob("*") if p.is_file())
+                out.append((f"{path.name}/", f"文件夹中的 {inside} 个文件不读取,报表请直接放在本月文件夹中"))
+        elif path.name.startswith("~$"):
             out.append((path.name, "Excel/WPS 打开报表时留下的临时文件,关闭报表后可删除"))
         elif suffix in WORD_SUFFIXES:
             out.append((path.name, "Word 文件不读取,报表请按模板用 .xlsx 报送"))
+        elif suffix in WPS_SHEET_SUFFIXES:
+            out.append((path.name, "WPS 表格格式不读取,请在 WPS 中另存为 .xlsx 后放入"))
         elif suffix not in READABLE_SUFFIXES:
             out.append((path.name, "不是报表文件,未读取"))
     return out

@@ -19,7 +19,14 @@ from pipeline.core.code import PIPELINE, package_files
 from pipeline.core.contract import SATISFACTION
 from pipeline.core.months import month_range
 from pipeline.core.problems import Problem, problem
-from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import (
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    customer_code,
+    find_header,
+    parse_number,
+)
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
 
 DIMENSIONS = {
@@ -154,7 +161,7 @@ def read_wave(
                 if not any(clean_text(v) for v in value.values()):
                     continue
                 record = {
-                    "customer_id": clean_text(value.get("customer_id")),
+                    "customer_id": customer_code(value.get("customer_id")),
                     "county": name,
                     "customer_name": clean_text(value.get("customer_name")),
                     "date": clean_text(value.get("date")),

@@ -266,3 +266,11 @@ def test_status_checks_names_against_last_month_s_archive_as_the_run_does(publis
     calls = lines[lines.index("需要联系的县(市):") + 1 :]
     line = next(x for x in calls if x.startswith("  会东县"))
     assert line.split() == ["会东县", "按时", "未采用", "1", "行", "客户名称与档案不符"]
+
+
+def test_confirm_asks_who_confirms(tmp_path):
+    """The confirmation file records who released the pay: no default name stands in."""
+    result = kac("confirm", "2025-03", "--inputs", str(tmp_path), "--outputs", str(tmp_path))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "缺少必填参数:--by" in result.stderr
+    assert not (tmp_path / "confirmations").exists()

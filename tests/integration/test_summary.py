@@ -42,6 +42,18 @@ def test_word_and_lock_files_are_named_as_skipped(tmp_path):
     assert "临时文件" in skipped["~$西昌市.xlsx"] and "Word" in skipped["说明.docx"]
 
 
+def test_a_workbook_in_a_subfolder_or_in_wps_format_is_named_as_not_read(tmp_path):
+    (tmp_path / "会东县资料").mkdir()
+    (tmp_path / "会东县资料" / "会东县_2026年11月.xlsx").write_bytes(b"x")
+    (tmp_path / "系统数据").mkdir()  # the 量收系统 exports' own folder
+    (tmp_path / "宁南县报表.et").write_bytes(b"x")
+    skipped = dict(skipped_files(tmp_path))
+    assert skipped == {
+        "会东县资料/": "文件夹中的 1 个文件不读取,报表请直接放在本月文件夹中",
+        "宁南县报表.et": "WPS 表格格式不读取,请在 WPS 中另存为 .xlsx 后放入",
+    }
+
+
 def test_pay_line_counts_the_statements_issued_in_this_version(tmp_path):
     pay = pd.DataFrame({"manager_id": [f"M{i:03d}" for i in range(45)], "version": [1] * 44 + [2]})
     line = pay_line(pay, 2, tmp_path / "v2" / "statements")

@@ -202,6 +202,32 @@ def test_corrupt_file_is_a_problem_not_a_crash(tmp_path, reference):
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "rejected"
     assert [p.code for p in intake.problems] == ["file_unreadable"]
+    assert "文件无法打开(文件不完整或已损坏,可能尚未复制完成)" in intake.problems[0].message
+    (tmp_path / "西昌市.xlsx").write_text("客户编号,客户名称", encoding="utf-8")  # a text file renamed
+    intake, _ = intake_of(tmp_path, reference)
+    assert "文件无法打开(不是 Excel 表格文件)" in intake.problems[0].message
+
+
+def test_a_customer_id_typed_in_lower_case_full_width_or_with_spaces_is_the_same_customer(
+    tmp_path, reference
+):
+    rows = [
+        [" c5134010001 ", "西昌市税务局", "特快", 120, 2160.50, "陆浩", "存量"],
+        ["Ｃ５１３４０１０００１", "西昌市税务局", "函件", 800, 960.00, "陆浩", "存量"],
+        ["C51340 10002", "凉山州安宁商贸有限公司", "快包", 45, 360.25, "陆浩", "新揽收"],
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == []
+    assert list(intake.usage.customer_id) == ["C5134010001", "C5134010001", "C5134010002"]
+
+
+def test_an_xls_saved_under_an_xlsx_name_is_read_as_what_it_is(tmp_path, reference):
+    from tests.workbooks import legacy_xls
+
+    legacy_xls(tmp_path / "西昌市.xlsx", ROWS, {})
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status != "rejected" and list(intake.usage.revenue_fen) == [216050, 96000, 36025]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
@@ -412,6 +438,39 @@ def test_a_visit_counts_only_when_dated_in_the_month_and_others_are_reported(tmp
     assert "不计入本月大客户联系考核" in intake.problems[0].message
     counted = visits_in_month(pd.DataFrame(intake.visits), MONTH)
     assert list(counted.customer_id) == ["C5134010001"] and len(intake.visits) == 3  # kept, not counted
+
+
+def test_a_usage_customer_on_no_archive_is_said_once_as_new(tmp_path, reference):
+    rows = [*ROWS, ["C5134019999", "西昌市新华书店", "特快", 3, 30.00, "陆浩", "新揽收"]]
+    county_workbook(
+        tmp_path / "西昌市.xlsx",
+        rows=rows,
+        archive=[archive_row(客户编号="C5134010002", 企业全称="凉山州安宁商贸有限公司")],
+    )
+    files, _ = county_files(tmp_path, reference)
+    last_month = {"C5134010001": "西昌市税务局"}
+    intake = ingest_county("xichang", MONTH, files["xichang"], reference, last_month)
+    assert codes(intake) == [("customer_not_in_archive", "A7", "C5134019999")]
+    assert len(intake.usage) == 4  # counted, as a new customer
+    assert codes(ingest_county("xichang", MONTH, files["xichang"], reference)) == []  # no archive yet
+
+
+def test_a_visit_to_a_customer_id_in_no_archive_is_reported_at_its_cell(tmp_path, reference):
+    visits = [
+        ["2026-10-12", "C5134010001", "陆浩", "上门", "回访", ""],  # on this file's 用邮情况
+        ["2026-10-14", "C5134019999", "陆浩", "上门", "回访", ""],  # a typo
+        ["2026-10-15", "C5134260001", "陆浩", "电话", "回访", ""],  # 会东县's, in last month's archive
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", visits=visits)
+    files, _ = county_files(tmp_path, reference)
+    last_month = {
+        "C5134260001": "会东县人民法院",
+        "C5134010001": "西昌市税务局",
+        "C5134010002": "凉山州安宁商贸有限公司",
+    }
+    intake = ingest_county("xichang", MONTH, files["xichang"], reference, last_month)
+    assert codes(intake) == [("visit_customer_unknown", "B3", "C5134019999")]
+    assert len(intake.visits) == 3  # kept as written
 
 
 def test_a_true_cell_is_rejected_at_its_own_cell_and_the_ones_are_read(tmp_path, reference):

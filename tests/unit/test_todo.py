@@ -170,7 +170,11 @@ def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, refer
         [None, "C5134010004", "陆浩", None, None, None, "2026-08-03"],  # planned next month: not missed
     ]
     intake = read(tmp_path, reference, "2026-07", visits=visits)
-    assert [(p.code, p.cell) for p in intake.problems] == [("visit_date_missing", "A4")]
+    assert [(p.code, p.cell) for p in intake.problems] == [
+        ("visit_customer_unknown", "B4"),  # …0003 and …0004 are on no sheet of this workbook
+        ("visit_date_missing", "A4"),
+        ("visit_customer_unknown", "B5"),
+    ]
     month = combine([intake])
     assert month.visits.planned.tolist() == ["2026-07-08", "2026-07-20", "", "2026-08-03"]
     missed = missed_plans(month.visits, "2026-07")
