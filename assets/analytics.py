@@ -19,7 +19,6 @@ from pipeline.analytics.alerts import (
     KIND_LABELS,
     complaint_alerts,
     find_alerts,
-    rejected_customers,
     short_history,
     with_complaints,
 )
@@ -34,6 +33,7 @@ from pipeline.core.contract import ALERTS, ARCHIVE, CASES, REJECTED_ROWS, TIERS,
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
+from pipeline.ingest.month import rejected_customers
 from pipeline.ingest.submissions import ACCEPTED
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)

@@ -66,7 +66,7 @@ def county_asset(code: str, name: str) -> AssetsDefinition:
         # shows as changed again once finished, never as the version that was read
         intake = ingest_county(code, month, inputs.files.get(code, []), ref, inputs.archive_names)
         progress.info(
-            "  %s:%s,%d 行,问题 %d 条",
+            "  %s:%s,%d 行,读表问题 %d 条",
             name,
             STATUS_LABELS[intake.status],
             intake.rows_read,

@@ -104,7 +104,7 @@ def month_intake_asset(county_codes: list[str]):
         chase = chase_list(submissions, combined.problems, ref.county_contacts)
         status_counts = submissions.status.map(STATUS_LABELS).value_counts().to_dict()
         progress.info(
-            "  汇总:采用 %d 行,问题 %d 条,%s",
+            "  读表汇总:采用 %d 行,读表问题 %d 条,%s(新揽收、对账等问题随后核对,见问题清单)",
             len(combined.usage),
             len(combined.problems),
             ",".join(f"{k} {v}" for k, v in status_counts.items()),

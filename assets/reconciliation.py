@@ -15,6 +15,7 @@ from pipeline.core.months import from_partition_key
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
+from pipeline.ingest.month import rejected_customers
 from pipeline.ingest.system import read_system_export
 
 
@@ -30,12 +31,14 @@ def reconciliation(
     usage: pd.DataFrame,
     submissions: pd.DataFrame,
     customer_archive: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
     month_dir = settings.layout.month_inputs(month)
     export = read_system_export(month_dir, ref, month)
-    result = reconcile(month, ref, export, usage, submissions, customer_archive, month_dir)
+    incomplete = rejected_customers(rejected_rows)
+    result = reconcile(month, ref, export, usage, submissions, customer_archive, month_dir, incomplete)
     folder = settings.layout.tables(month)
     write_table(result.table, folder, RECONCILIATION)
     by_county_columns = [c.removesuffix("_fen") for c in BY_COUNTY_COLUMNS]  # as the CSV shows them

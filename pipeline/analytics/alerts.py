@@ -96,13 +96,6 @@ def find_alerts(
     return out.sort_values(["kind", "county", "customer_id"], kind="mergesort").reset_index(drop=True)
 
 
-def rejected_customers(rejected_rows: pd.DataFrame) -> set[str]:
-    """Customers with a 用邮情况 row rejected this month (contract.REJECTED_ROWS)."""
-    if "customer_id" not in rejected_rows:  # kept by a release before the column
-        return set()
-    return set(rejected_rows.customer_id.dropna()) - {""}
-
-
 SHORT_HISTORY_COLUMNS = ["customer_id", "county", "manager_id", "tier", "months_of_data"]
 
 

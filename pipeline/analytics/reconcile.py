@@ -100,8 +100,11 @@ def reconcile(
     submissions: pd.DataFrame,
     archive: pd.DataFrame,
     month_dir: Path,
+    incomplete: set[str] = frozenset(),
 ) -> Reconciliation:
-    """Compare the month's accepted usage (the usage frame of ingest.county) with the export."""
+    """Compare the month's accepted usage (the usage frame of ingest.county) with the export.
+    `incomplete`: customers with a 用邮情况 row rejected this month: the county did report them,
+    the row waits for its correction, so the system's figures for them are not "未填报"."""
     rules = ref.rules.for_month(month)
     tolerance = Tolerance.of(rules)
     problems = list(export.problems)
@@ -160,6 +163,8 @@ def reconcile(
     pairs["kind"] = [
         _kind(*values, tolerance) for values in zip(*(pairs[c].tolist() for c in amounts), strict=True)
     ]
+    reported_but_rejected = (pairs.kind == SYSTEM_ONLY) & pairs.customer_id.isin(incomplete)
+    pairs.loc[reported_but_rejected, "kind"] = ""
     table = _table(month, pairs[pairs.kind != ""], tolerance)
     files = dict(zip(submissions.county, submissions.file.fillna(""), strict=True))
     sheets = usage.drop_duplicates("county").set_index("county").source_sheet

@@ -47,3 +47,10 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
         quarantine=records("quarantine", REJECTED_ROWS.names),
         progress=records("progress", PROGRESS_COLUMNS).astype({"source_row": "int64"}),
     )
+
+
+def rejected_customers(rejected_rows: pd.DataFrame) -> set[str]:
+    """Customers with a 用邮情况 row rejected this month (contract.REJECTED_ROWS)."""
+    if "customer_id" not in rejected_rows:  # kept by a release before the column
+        return set()
+    return set(rejected_rows.customer_id.dropna()) - {""}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.core.contract import PROBLEMS
 from pipeline.core.months import number_of, year_of
-from pipeline.core.problems import SEVERITY_LABELS, label
+from pipeline.core.problems import ERROR, SEVERITY_LABELS, WARNING, label
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.ingest.submissions import STATUS_LABELS
@@ -32,15 +32,17 @@ def reasons(problems: pd.DataFrame, county: str) -> str:
 
 
 def problem_sheets(problems: pd.DataFrame, submissions: pd.DataFrame) -> Sheets:
-    """汇总 (every county in reference order, then files of no known county) and a sheet per
-    county with problems, in the same order."""
+    """汇总 (every county in reference order, the 州局's own 考核评分 sheet, then files of no
+    known county) and a sheet per county with problems, in the same order. The counts are of
+    every problem of the month, those found after reading too (新揽收, 对账)."""
+    counts = Counter(zip(problems.county, problems.severity, strict=True)) if len(problems) else Counter()
     summary = [
         [
             r.county,
             STATUS_LABELS.get(r.status, r.status),
             r.file,
-            int(r.errors),
-            int(r.warnings),
+            counts[(r.county, ERROR)],
+            counts[(r.county, WARNING)],
             reasons(problems, r.county),
         ]
         for r in submissions.itertuples()
@@ -55,6 +57,13 @@ def problem_sheets(problems: pd.DataFrame, submissions: pd.DataFrame) -> Sheets:
     for county in [c for c in order if c in present]:
         rows = problems[problems.county == county]
         sheets[county or UNKNOWN_SHEET] = (DETAIL_HEADERS, [_detail(r) for r in rows.to_dict("records")])
+    if PREFECTURE_OFFICE_NAME in present:
+        office = problems[problems.county == PREFECTURE_OFFICE_NAME]
+        files = "、".join(dict.fromkeys(f for f in office.file if f))
+        errors, warnings = counts[(PREFECTURE_OFFICE_NAME, ERROR)], counts[(PREFECTURE_OFFICE_NAME, WARNING)]
+        summary.append(
+            [PREFECTURE_OFFICE_NAME, "", files, errors, warnings, reasons(problems, PREFECTURE_OFFICE_NAME)]
+        )
     if "" in present:
         unknown = problems[problems.county == ""]
         summary.append([UNKNOWN_SHEET, "", "、".join(unknown.file), len(unknown), 0, reasons(problems, "")])

@@ -76,3 +76,22 @@ def test_site_problems_page_shows_labels_not_codes(published):
     assert shown, "the sample month should have problems"
     assert not [c for c in shown if c in page]
     assert all(LABELS[c] in page for c in shown)
+
+
+def test_the_summary_counts_every_problem_of_the_month_as_problems_csv_does(published, reference):
+    """新揽收 and 对账 problems are found after reading, and the 州局's 考核评分 is no county's:
+    the 汇总's 错误/提示 are counted from the month's whole problems.csv, its 州局 row too."""
+    import pandas as pd
+
+    problems = pd.read_csv(
+        published.problems(PUBLISHED_MONTH) / "problems.csv", dtype=str, keep_default_na=False
+    )
+    wb = load_workbook(published.problems(PUBLISHED_MONTH) / WORKBOOK_NAME)
+    shown = {r[0]: (r[3], r[4]) for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    expected = {
+        county: (int((rows.severity == "error").sum()), int((rows.severity == "warning").sum()))
+        for county, rows in problems.groupby("county")
+    }
+    late = set(problems.county[problems.code.str.startswith(("reconcile_", "new_collection_"))])
+    assert late, "the sample month has problems found after reading"
+    assert {c: shown[c] for c in expected if c} == {c: n for c, n in expected.items() if c}

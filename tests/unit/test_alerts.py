@@ -108,9 +108,8 @@ def test_a_customer_whose_row_was_rejected_this_month_is_not_alerted_as_lost_or_
 ):
     """A's 用邮情况 row of April has 用邮量 "830件": rejected at its cell, so April's usage of A is
     not known; it did not stop mailing. B, with nothing reported, is lost."""
-    from pipeline.analytics.alerts import rejected_customers
     from pipeline.ingest.county import ingest_county
-    from pipeline.ingest.month import combine
+    from pipeline.ingest.month import combine, rejected_customers
     from tests.workbooks import county_workbook
 
     rows = [["A", "甲", "特快", "830件", 100.0, "陆浩", "存量"], ["C", "丙", "特快", 2, 50.0, "陆浩", "存量"]]

@@ -15,7 +15,7 @@ from pipeline.core.contract import RECONCILIATION, check_csv
 from pipeline.core.tables import write_table
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
-from pipeline.ingest.month import combine
+from pipeline.ingest.month import combine, rejected_customers
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import submissions_table
 from pipeline.ingest.system import SYSTEM_FOLDER, read_system_export, system_files
@@ -71,7 +71,8 @@ def _run(folder: Path, reference, archive=None, missing=()):
     submissions = submissions_table(intakes, reference.county_names)
     archive = archive if archive is not None else pd.DataFrame(columns=["customer_id", "county"])
     export = read_system_export(folder, reference, MONTH)
-    return reconcile(MONTH, reference, export, month.usage, submissions, archive, folder), export
+    incomplete = rejected_customers(month.quarantine)
+    return reconcile(MONTH, reference, export, month.usage, submissions, archive, folder, incomplete), export
 
 
 def _codes(result):
@@ -195,6 +196,18 @@ def test_no_export_changes_nothing(tmp_path, reference) -> None:
     result, export = _run(folder, reference)
     assert not export.found and system_files(folder) == []
     assert result.note is None and result.table.empty and result.problems == []
+
+
+def test_a_row_the_county_reported_but_was_rejected_is_not_called_unreported(tmp_path, reference) -> None:
+    """西昌市 reports 第一中学's 特快 with 用邮量 "10件": the row is rejected at its cell and waits
+    for its correction; the system's 10 件 of it are not a row the county "forgot"."""
+    folder = _month(tmp_path)
+    path = folder / "西昌市_2026年10月.xlsx"
+    school = ["C5134010003", "西昌市第一中学", "特快", "10件", 180.00, "陆浩", "存量"]
+    county_workbook(path, rows=[*XICHANG_ROWS, school], total=False)
+    result, _ = _run(folder, reference)
+    assert "C5134010003" not in set(result.table.customer_id)
+    assert not [p for p in result.problems if p.code == "reconcile_system_only"]
 
 
 def test_a_county_not_accepted_is_not_compared(tmp_path, reference) -> None:
