@@ -22,6 +22,7 @@ LOST = ("rejected", "missing")
 CAUSES = {
     "county_duplicate": ("两个文件", "移走多余的文件"),
     "file_unreadable": ("文件无法打开", "重新完整复制该文件"),
+    "county_mismatch": ("表内填报单位是别的县(市)", "核对是否放错了文件,放回该县自己的报表"),
     "file_too_large": ("文件过大或内容异常", "重新完整复制该文件"),
     "file_empty": ("文件中没有数据", "重新完整复制该文件"),
     "submission_missing": ("文件不在文件夹中", "把该县文件放回文件夹"),
