@@ -16,6 +16,7 @@ from pipeline.core.months import from_partition_key, next_month, shift, year_of
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.holidays import read_calendar
+from pipeline.ingest.submissions import ACCEPTED
 from pipeline.publish.todo import month_todo_items, write_todo_lists
 from pipeline.surveys.followup import WAITING, followup_status, wave_followups
 
@@ -57,6 +58,7 @@ def todo_lists(
     cases: pd.DataFrame,
     customer_archive: pd.DataFrame,
     key_person_birthdays: pd.DataFrame,
+    submissions: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
@@ -95,6 +97,7 @@ def todo_lists(
         key_person_birthdays,
         status,
         refresh,
+        set(submissions.county[~submissions.status.isin(ACCEPTED)]),
     )
     holidays_missing = not calendar.covers(year_of(next_month(month)))
     made = write_todo_lists(layout.managers(month), month, managers, items, holidays_missing)

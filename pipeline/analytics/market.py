@@ -31,6 +31,7 @@ MARKET_FILE = "market.toml"
 ALL_COUNTIES, ALL_BUSINESS = "全州", "全部"
 COMPETITOR, NEED = "competitor", "need"
 _PARTS = re.compile(r"[、,,;;/|\n\r]+")
+_SPACES = re.compile(r"\s+")  # full-width ones (\u3000) too
 NOTHING = {
     normalise(w)
     for w in ("无", "暂无", "没有", "不详", "未知", "-", "—", "——", "/", "无竞争对手", "暂无需求")
@@ -74,10 +75,20 @@ class MarketAliases:
         for alias, name in pairs:
             if alias == key:
                 return name
-        for alias, name in sorted(pairs, key=lambda p: -len(p[0])):  # stable: file order among equals
-            if alias and alias in key:
-                return name
-        return None
+        # the longest alias inside; among equals the one written first (冷链快递 is 冷链寄递, not 快递:
+        # the word before names the kind)
+        inside = [(len(alias), key.find(alias), name) for alias, name in pairs if alias and alias in key]
+        return min(inside, key=lambda found: (-found[0], found[1]))[2] if inside else None
+
+    def spaced_apart(self, kind: str, parts: list[str]) -> list[str]:
+        """Parts split at spaces too ("顺丰 京东") where every piece is a known name; a part
+        whose pieces are not all known stays whole ("本地货运部 13512349335")."""
+        out = []
+        for part in parts:
+            pieces = _SPACES.split(part)
+            known = len(pieces) > 1 and all(self.match(kind, piece) for piece in pieces)
+            out.extend(pieces if known else [part])
+        return out
 
     def served_by(self, need: str) -> str:
         return self.needs.get(need, {}).get("served_by", "")
@@ -105,7 +116,7 @@ def mentions(
     rows: dict[tuple[str, str, str], dict] = {}
     for r in records.itertuples():
         for kind, text in ((COMPETITOR, r.competitors), (NEED, r.potential)):
-            for part in split_parts(text):
+            for part in aliases.spaced_apart(kind, split_parts(text)):
                 name = aliases.match(kind, part)
                 key = (r.customer_id, kind, name or part)
                 if key in rows:

@@ -64,8 +64,10 @@ def month_todo_items(
     birthdays: pd.DataFrame,
     followups: pd.DataFrame,
     refresh_months: int,
+    unverified_counties: set[str] = frozenset(),
 ) -> pd.DataFrame:
-    """The month's items, each section drawn from the analytics it comes from."""
+    """The month's items, each section drawn from the analytics it comes from.
+    `unverified_counties`: counties whose workbook was not accepted: their visits are not known."""
     return todo_items(
         month,
         managers,
@@ -77,6 +79,7 @@ def month_todo_items(
         stale_archive(tiers, archive, month, refresh_months),
         followups,
         refresh_months,
+        unverified_counties,
     )
 
 
@@ -91,10 +94,14 @@ def todo_items(
     stale: pd.DataFrame,
     followups: pd.DataFrame,
     refresh_months: int,
+    unverified_counties: set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Every item of every manager's list as one table (TODO_ITEMS), in the lists' order.
 
-    `managers`: manager_id, name, county (name) of the managers who get a list."""
+    `managers`: manager_id, name, county (name) of the managers who get a list. A key account of
+    an `unverified_counties` county is listed as not checked, not as not visited. An open case
+    goes to the manager who took it, or, when that manager has no list this month (left), to
+    the customer's manager now."""
     names = archive.set_index("customer_id").name if len(archive) else pd.Series(dtype=str)
     owner = archive.set_index("customer_id").manager_id if len(archive) else pd.Series(dtype=str)
     rows: list[dict] = []
@@ -114,6 +121,10 @@ def todo_items(
         )
 
     for r in not_visited.itertuples():
+        if r.county in unverified_counties:
+            detail = "、".join(filter(None, [r.alerts, UNVERIFIED_NOTE]))
+            add("not_visited", r.manager_id, r.customer_id, "", r.tier_label, UNVERIFIED, detail)
+            continue
         add(
             "not_visited",
             r.manager_id,
@@ -134,8 +145,11 @@ def todo_items(
             f"{r.source_file} 第{r.source_row}行",
         )
     open_cases = cases[cases.status.isin(OPEN)].sort_values(["opened", "case_id"], kind="mergesort")
+    listed = set(managers.manager_id)
     for r in open_cases.itertuples():
-        manager = r.manager_id or str(owner.get(r.customer_id, ""))
+        manager = (
+            r.manager_id if r.manager_id in listed else str(owner.get(r.customer_id, "") or r.manager_id)
+        )
         detail = f"已受理 {r.age_days} 天,时限 {r.limit_days} 天" + (f";{r.content}" if r.content else "")
         add("case", manager, r.customer_id, r.opened, _case_label(r.type), r.status, detail)
     for r in greetings.itertuples():
@@ -174,6 +188,10 @@ def todo_items(
 
 def _case_label(case_type: str) -> str:
     return TYPE_LABELS.get(case_type, case_type)
+
+
+UNVERIFIED = "unverified"  # a not_visited item of a county whose workbook was not accepted
+UNVERIFIED_NOTE = "本县(市)本月报表未被采用,走访情况未能核对"
 
 
 def _cells(section: str, r: dict) -> list[str]:
@@ -219,6 +237,8 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, holidays_missin
             }
         )
     counts = {s["key"]: s["count"] for s in sections}
+    unverified = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == UNVERIFIED)
+    counts["not_visited"] -= unverified  # the headline counts only what is known not visited
     alerted = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == "alerted")
     overdue = sum(1 for r in records if r["section"] == "case" and r["status"] == "overdue")
     return {
@@ -231,6 +251,7 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, holidays_missin
         "sections": sections,
         "counts": counts,
         "alerted": alerted,
+        "unverified": unverified,
         "overdue": overdue,
         "holidays_missing": holidays_missing,
     }

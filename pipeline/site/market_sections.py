@@ -1,7 +1,7 @@
 """The customer and manager pages' parts of 叠加使用 and 浮动定价, from the latest month's
 cross_sell, cross_sell_by_manager and pricing_bands tables (read once, cut by customer or
 manager once): a key account's cross-sell list and its bands; a manager's best opportunities
-(the `cross_sell.top_per_manager` the to-do lists use, already applied in cross_sell_by_manager).
+(the `cross_sell.top_per_manager` of the rules, already applied in cross_sell_by_manager).
 Eligibility only: no price or discount."""
 
 from __future__ import annotations

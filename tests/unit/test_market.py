@@ -238,6 +238,9 @@ def test_competitor_aliases_merge_into_one(tmp_path):
         aliases.match("competitor", w) for w in ("顺丰速运", "SF", "顺丰快递", "ｓｆ", "顺丰速运有限公司")
     ] == ["顺丰"] * 5
     assert split_parts("顺丰快递;无") == ["顺丰快递"] and split_parts(None) == []
+    spaced = aliases.spaced_apart("competitor", ["中通 圆通\u3000韵达", "本地货运部 13512349335"])
+    assert spaced == ["中通", "圆通", "韵达", "本地货运部 13512349335"]  # apart only if all are known
+    assert aliases.match("need", "冷链快递") == "冷链寄递"  # 快递 and 冷链 alike long: the first written
     keys = tiers(
         {
             c: (county, "M005")

@@ -388,6 +388,57 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
     assert write_todo_lists(folder, month, managers, items, holidays_missing=False)["written"] == 0
 
 
+def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manager_s_case_goes_on():
+    """甘洛县's workbook was rejected: its visits are not known, so its key accounts are listed as
+    not checked, outside the headline count. M010 left in June: the open complaint M010 took goes
+    to M008, the customer's manager now, rather than onto no list at all."""
+    from pipeline.publish.todo import UNVERIFIED, list_content, todo_items
+
+    managers = pd.DataFrame({"manager_id": ["M008"], "name": ["陆浩"], "county": "西昌市"})
+    archive = pd.DataFrame(
+        {"customer_id": [TAX, SHOP], "name": ["西昌市税务局", "甘洛县商贸"], "manager_id": "M008"}
+    )
+    unvisited = pd.DataFrame(
+        {
+            "customer_id": [TAX, SHOP],
+            "county": ["西昌市", "甘洛县"],
+            "manager_id": "M008",
+            "tier_label": "州级大客户",
+            "alerts": ["", "流失预警"],
+        }
+    )
+    cases = pd.DataFrame(
+        {
+            "case_id": ["c1"],
+            "customer_id": [TAX],
+            "type": ["complaint"],
+            "content": [""],
+            "manager_id": ["M010"],
+            "opened": ["2026-05-20"],
+            "status": ["overdue"],
+            "age_days": [72],
+            "limit_days": [7],
+        }
+    )
+    nothing = pd.DataFrame(columns=["manager_id", "customer_id", "planned", "source_file", "source_row"])
+    empty = pd.DataFrame(columns=["customer_id", "manager_id", "date", "occasion", "contact", "accounts"])
+    stale = pd.DataFrame(columns=["customer_id", "manager_id", "changed_month", "updated"])
+    followups = pd.DataFrame(
+        columns=["wave", "customer_id", "manager_id", "surveyed", "due", "status", "low_dimensions"]
+    )
+    items = todo_items(
+        "2026-07", managers, archive, unvisited, nothing, cases, empty, stale, followups, 3, {"甘洛县"}
+    )
+    rows = items[["section", "customer_id", "status", "detail"]].values.tolist()
+    assert rows[:2] == [
+        ["not_visited", TAX, "", ""],
+        ["not_visited", SHOP, UNVERIFIED, "流失预警、本县(市)本月报表未被采用,走访情况未能核对"],
+    ]
+    assert rows[2][:3] == ["case", TAX, "overdue"]  # on M008's list
+    content = list_content("2026-07", managers.iloc[0].to_dict(), items, holidays_missing=False)
+    assert (content["counts"]["not_visited"], content["unverified"]) == (1, 1)
+
+
 def test_the_template_carries_the_two_optional_columns_and_reads_back(tmp_path, reference):
     from pipeline.ingest.template import template_workbook
 
