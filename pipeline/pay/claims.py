@@ -153,7 +153,7 @@ def claim_problems(claims: pd.DataFrame, names: Mapping[str, str] | None = None)
     names = names or {}
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
     unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
-    twice = claims[~claims.rewarded & claims.reason.str.startswith(CLAIMED_TWICE)]
+    twice = claims[~claims.rewarded & claims.reason.astype(str).str.startswith(CLAIMED_TWICE)]
     where = [
         ("new_collection_not_new", r, r.collection_cell, NEW_BUSINESS, r.earlier_month)
         for r in failed.itertuples()

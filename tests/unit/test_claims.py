@@ -154,3 +154,11 @@ def test_one_new_business_claimed_in_two_counties_workbooks_is_held_in_both_and_
     # once 会东县 marks its row 存量, 西昌市's claim is paid
     settled = pd.concat([xichang, huidong.assign(collection="存量")], ignore_index=True)
     assert new_business_claims("2025-05", settled, history, RULES).rewarded.tolist() == [True, True]
+
+
+def test_a_month_without_any_new_business_claim_has_no_claim_and_no_problem():
+    """A centre whose counties label nothing 新揽收 this month: the pay step goes on."""
+    history = {"2025-04": rows("2025-04", ("B", "函件", "存量"))}
+    claims = new_business_claims("2025-05", rows("2025-05", ("A", "特快", "存量")), history, RULES)
+    assert claims.empty and list(claims.columns)[:2] == ["customer_id", "business_type"]
+    assert claim_problems(claims) == []
