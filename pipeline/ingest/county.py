@@ -329,7 +329,7 @@ class _CountyReader:
         two. Before any archive exists (the first month) every customer is new."""
         if not self.archive_names:
             return
-        known = self.archive_names.keys() | {r["customer_id"] for r in self.archive}
+        known = self._archived_customers()
         said: set[str] = set()
         for r in self._parsed:
             if r.customer_id not in known and r.customer_id not in said:
@@ -793,10 +793,13 @@ class _CountyReader:
             )
         self.visits = records
 
+    def _archived_customers(self) -> set[str]:
+        """Last month's archive (every county's) and this file's 客户档案."""
+        return {*self.archive_names, *(r["customer_id"] for r in self.archive)}
+
     def _known_customers(self) -> set[str]:
-        """Last month's archive (every county's), this file's 客户档案 and its 用邮情况 rows."""
-        known = {*self.archive_names, *(r["customer_id"] for r in self.archive)}
-        return known | {r.customer_id for r in self._parsed}
+        """The archived customers and this file's 用邮情况 rows."""
+        return self._archived_customers() | {r.customer_id for r in self._parsed}
 
     def _check_visit_date(self, grid: Grid, i: int, record: dict, day: str) -> None:
         """A visit counts for the month it is dated in: say so where it cannot count."""

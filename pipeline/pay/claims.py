@@ -37,12 +37,12 @@ CLAIM_COLUMNS = [
     "rewarded",
     "earlier_month",
     "reason",
+    "claimed_elsewhere",  # the other rows claiming the same first collection this month
 ]
 GO_LIVE_REASON = "系统启用首月,无此前用邮记录可核实"
 NOTHING_COLLECTED_REASON = "用邮量与收入均为0,未揽收"
 NOT_IN_POST_REASON = "所填客户经理本月不在岗,奖励暂不发放,待县局核对客户经理后重新运行"
 OUTSIDE_SCHEME_REASON = "主任、副主任不参加营销奖励"
-CLAIMED_TWICE = "本月另有"  # the reason of a claim made in more than one row: who else made it
 
 
 def window_months(rules: Rules) -> int:
@@ -87,7 +87,7 @@ def new_business_claims(
     out = claims.assign(earlier_month=earlier_month)
     collected = _collected(out)
     new = (out.earlier_month == "") & collected & (not go_live)
-    twice = _claimed_elsewhere(out, new)
+    out["claimed_elsewhere"] = twice = _claimed_elsewhere(out, new)
     posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
     outside = out.manager_id.isin(outside_scheme)
     out["rewarded"] = new & (twice == "") & posted & ~outside
@@ -126,14 +126,10 @@ def _reason(
     if not collected:
         return NOTHING_COLLECTED_REASON
     if elsewhere:
-        return f"{CLAIMED_TWICE} {elsewhere} 也报为新揽收:同一笔新业务只奖励一次,待县局核对后重新运行"
+        return f"本月另有 {elsewhere} 也报为新揽收:同一笔新业务只奖励一次,待县局核对后重新运行"
     if not in_post:
         return NOT_IN_POST_REASON
     return OUTSIDE_SCHEME_REASON if outside else ""
-
-
-def _elsewhere(reason: str) -> str:
-    return reason.removeprefix(CLAIMED_TWICE).split(" 也报为", 1)[0].strip()
 
 
 def _who(manager_id: str, names: Mapping[str, str]) -> str:
@@ -153,13 +149,13 @@ def claim_problems(claims: pd.DataFrame, names: Mapping[str, str] | None = None)
     names = names or {}
     failed = claims[~claims.rewarded & (claims.earlier_month != "")]
     unpaid = claims[~claims.rewarded & (claims.reason == NOT_IN_POST_REASON)]
-    twice = claims[~claims.rewarded & claims.reason.astype(str).str.startswith(CLAIMED_TWICE)]
+    twice = claims[~claims.rewarded & (claims.claimed_elsewhere.fillna("") != "")]
     where = [
         ("new_collection_not_new", r, r.collection_cell, NEW_BUSINESS, r.earlier_month)
         for r in failed.itertuples()
     ]
     where += [
-        ("new_collection_claimed_twice", r, r.collection_cell, NEW_BUSINESS, _elsewhere(r.reason))
+        ("new_collection_claimed_twice", r, r.collection_cell, NEW_BUSINESS, r.claimed_elsewhere)
         for r in twice.itertuples()
     ]
     where += [

@@ -27,15 +27,16 @@ def sheet(path, rows: list[list]):
     return path
 
 
+# M003 twice with different scores and no award; M004 once, with an award
+M003_TWICE = [
+    ["M003", "梁阿呷", 8, 9, 4, 0, ""],
+    ["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"],
+    ["M003", "梁阿呷", 10, 10, 5, 0, ""],
+]
+
+
 def test_two_different_rows_for_one_manager_hold_only_that_manager(tmp_path, reference):
-    path = sheet(
-        tmp_path / "考核评分.xlsx",
-        [
-            ["M003", "梁阿呷", 8, 9, 4, 0, ""],
-            ["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"],
-            ["M003", "梁阿呷", 10, 10, 5, 0, ""],
-        ],
-    )
+    path = sheet(tmp_path / "考核评分.xlsx", M003_TWICE)
     table, problems = read_assessment(path, reference, "2026-10")
     table = table.set_index("manager_id")
     assert [(p.code, p.cell, p.value) for p in problems] == [
@@ -49,15 +50,7 @@ def test_two_different_rows_for_one_manager_hold_only_that_manager(tmp_path, ref
 
 
 def test_rows_that_differ_hold_the_award_unless_none_of_them_gives_one(tmp_path, reference):
-    path = sheet(
-        tmp_path / "考核评分.xlsx",
-        [
-            ["M003", "梁阿呷", 8, 9, 4, 0, ""],
-            ["M004", "邓春燕", 7, 6, 5, 500, "揽收账单项目"],
-            ["M003", "梁阿呷", 10, 10, 5, 0, ""],
-            ["M004", "邓春燕", 7, 6, 4, 500, "揽收账单项目"],
-        ],
-    )
+    path = sheet(tmp_path / "考核评分.xlsx", [*M003_TWICE, ["M004", "邓春燕", 7, 6, 4, 500, "揽收账单项目"]])
     table, _ = read_assessment(path, reference, "2026-10")
     from pipeline.pay.lines import _award_lines
 
