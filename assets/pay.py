@@ -22,7 +22,7 @@ from pipeline.ingest.files import assessment_files, file_sha256
 from pipeline.ingest.submissions import ACCEPTED
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
-from pipeline.pay.month import held_counties, month_pay, paid_staff
+from pipeline.pay.month import accepted_counties, held_counties, month_pay, paid_staff
 from pipeline.pay.release import (
     read_confirmation,
 )
@@ -131,7 +131,11 @@ def scorecards_table(
     group_name=PAY_GROUP,
     partitions_def=months,
     # the 新揽收 window, at most; last month's cases, against which this month's are matched
-    ins={"usage_history": history("usage", HISTORY_MONTHS), "previous_cases": previous("cases")},
+    ins={
+        "usage_history": history("usage", HISTORY_MONTHS),
+        "submissions_history": history("submissions", HISTORY_MONTHS),  # which of them can be trusted
+        "previous_cases": previous("cases"),
+    },
     description="客户经理薪酬(业绩工资、营销奖励、突出贡献奖、外勤津贴),逐行可追溯;新揽收须经核实",
 )
 def pay(
@@ -141,7 +145,7 @@ def pay(
     usage_history,
     assessment: dict,
     customer_archive: pd.DataFrame,
-    submissions: pd.DataFrame,
+    submissions_history,
     problems: pd.DataFrame,
     reconciliation: dict,
     projects: dict,
@@ -152,9 +156,12 @@ def pay(
     if window_months(ref.rules.for_month(month)) > HISTORY_MONTHS:
         raise Failure(f"规则 pay.new_business_window_months 超过 {HISTORY_MONTHS} 个月,无法核实新揽收")
     names = customer_archive.set_index("customer_id").name
+    sent = by_month(submissions_history, month)
+    submissions = sent[month]
     held = held_counties(ref, submissions)
+    usage = by_month(usage_history, month)
     paid = month_pay(
-        month, ref, scorecards_table, by_month(usage_history, month), assessment["table"], names, held
+        month, ref, scorecards_table, usage, assessment["table"], names, held, accepted_counties(sent)
     )
     claims, lines, summary = paid.claims, paid.lines, paid.summary
     unpaid = claim_problems(claims, ref.manager_names)

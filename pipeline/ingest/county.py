@@ -1011,7 +1011,7 @@ def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
     if isinstance(raw, float) and not integer:
         scaled = raw * multiplier  # fast path: a float that is a whole number of fen
         nearest = round(scaled)
-        if abs(scaled - nearest) < 1e-6 * max(1.0, abs(scaled)) * 1e-3:
+        if abs(scaled - nearest) <= 8 * math.ulp(scaled):  # within float error, never half a fen
             return "amount_negative" if raw < 0 else int(nearest)
     value = parse_number(raw)
     if value is None or (integer and value != value.to_integral_value()):

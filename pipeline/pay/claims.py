@@ -8,6 +8,9 @@ collection (the next month it has usage in the window). In the go-live month the
 earlier data to check a claim against: nothing is rewarded then (the baseline). A row with
 neither 用邮量 nor 收入 (a county's "no mail this month") is not usage: it neither earns the
 reward nor uses it up, and months holding only such rows are no earlier data.
+A month of the window whose workbook from the claim's county was not accepted is unknown, not
+"no usage": a claim found nowhere else waits (no reward) until that month is accepted, when the
+re-run of the later months pays it if it is still new.
 A claim that fails stays usage; it is reported as a warning at its 揽收类型 cell and listed on
 the manager's statement with the month its earlier usage was found.
 """
@@ -56,6 +59,7 @@ def new_business_claims(
     rules: Rules,
     in_post: set[str] | None = None,
     outside_scheme: frozenset[str] | set[str] = frozenset(),
+    accepted: Mapping[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """Every 新揽收 row of the month with its verdict.
 
@@ -65,6 +69,8 @@ def new_business_claims(
     anyone else would be paid to nobody, so it waits for the county to correct the row.
     `outside_scheme`: managers in post outside the reward scheme (主任/副主任: the plan pays
     除主任副主任外); their claims are verified but earn nothing, and say so.
+    `accepted`: month → the counties whose workbook was accepted that month (None: every county
+    of the data); a window month with data but without the claim's county cannot clear it.
     """
     claims = usage[usage.collection == NEW_BUSINESS]
     for cell in ("collection_cell", "manager_cell"):  # blank in usage read before they were kept
@@ -88,13 +94,14 @@ def new_business_claims(
     collected = _collected(out)
     new = (out.earlier_month == "") & collected & (not go_live)
     out["claimed_elsewhere"] = twice = _claimed_elsewhere(out, new)
+    unknown = _unchecked_months(out, [m for m in window if m in earlier and not earlier[m].empty], accepted)
     posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
     outside = out.manager_id.isin(outside_scheme)
-    out["rewarded"] = new & (twice == "") & posted & ~outside
+    out["rewarded"] = new & (unknown == "") & (twice == "") & posted & ~outside
     out["reason"] = [
-        _reason(go_live, m, used, other, here, away)
-        for m, used, other, here, away in zip(
-            out.earlier_month, collected, twice, posted, outside, strict=True
+        _reason(go_live, m, used, gap, other, here, away)
+        for m, used, gap, other, here, away in zip(
+            out.earlier_month, collected, unknown, twice, posted, outside, strict=True
         )
     ]
     return out.reindex(columns=CLAIM_COLUMNS).reset_index(drop=True)
@@ -115,8 +122,28 @@ def _claimed_elsewhere(claims: pd.DataFrame, new: pd.Series) -> pd.Series:
     return out
 
 
+def _unchecked_months(
+    claims: pd.DataFrame, with_data: list[str], accepted: Mapping[str, set[str]] | None
+) -> pd.Series:
+    """For each claim, the window months (with data) in which its county's workbook was not
+    accepted, "、"-joined oldest first ("" when every month could be checked)."""
+    if accepted is None:
+        return pd.Series("", index=claims.index)
+    missing = {
+        county: "、".join(sorted(m for m in with_data if m in accepted and county not in accepted[m]))
+        for county in claims.county.unique()
+    }
+    return claims.county.map(missing).fillna("")
+
+
 def _reason(
-    go_live: bool, earlier_month: str, collected: bool, elsewhere: str, in_post: bool, outside: bool
+    go_live: bool,
+    earlier_month: str,
+    collected: bool,
+    unchecked: str,
+    elsewhere: str,
+    in_post: bool,
+    outside: bool,
 ) -> str:
     """Why a claim is not rewarded ("" when it is)."""
     if go_live:
@@ -125,6 +152,8 @@ def _reason(
         return f"{earlier_month} 已有该业务用邮,非新揽收"
     if not collected:
         return NOTHING_COLLECTED_REASON
+    if unchecked:
+        return f"本县 {unchecked} 的报表未被采用,无法核实是否为新业务:奖励暂缓,待该月报表补报采用后重新运行"
     if elsewhere:
         return f"本月另有 {elsewhere} 也报为新揽收:同一笔新业务只奖励一次,待县局核对后重新运行"
     if not in_post:

@@ -36,6 +36,11 @@ def held_counties(ref: Reference, submissions: pd.DataFrame) -> dict[str, str]:
     return {codes[r.county]: STATUS_LABELS.get(r.status, r.status) for r in refused.itertuples()}
 
 
+def accepted_counties(submissions_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Month → the counties whose workbook was accepted that month."""
+    return {m: set(t.county[t.status.isin(ACCEPTED)]) for m, t in submissions_by_month.items()}
+
+
 def month_pay(
     month: str,
     ref: Reference,
@@ -44,15 +49,17 @@ def month_pay(
     assessment: pd.DataFrame,
     names: pd.Series,
     held: dict[str, str],
+    accepted: dict[str, set[str]] | None = None,
 ) -> MonthPay:
     """`usage_by_month`: the month's usage and that of the months before it (the 新揽收 window);
-    `names`: customer id → name; `held`: `held_counties`."""
+    `names`: customer id → name; `held`: `held_counties`; `accepted`: `accepted_counties` of the
+    window's months."""
     rules = ref.rules.for_month(month)
     usage = usage_by_month[month]
     earlier = {m: u for m, u in usage_by_month.items() if m < month}
     active = ref.managers_active_in(month)
     staff = paid_staff(ref, month)
     outside = set(active.manager_id) - set(staff.manager_id)
-    claims = new_business_claims(month, usage, earlier, rules, set(active.manager_id), outside)
+    claims = new_business_claims(month, usage, earlier, rules, set(active.manager_id), outside, accepted)
     lines = pay_lines(month, rules, staff, scorecards, usage, assessment, names, claims, held)
     return MonthPay(claims, lines, pay_summary(lines, staff))

@@ -306,22 +306,24 @@ def progress_section(progress: pd.DataFrame | None, submissions: pd.DataFrame, r
 def scorecard_ranking(scorecards: pd.DataFrame, bands: dict[str, int] | None = None) -> list[dict]:
     """Managers ranked by scorecard total, shown as rank and band only (优秀/良好/合格/待改进,
     thresholds in the rules): performance pay is a multiple of the exact total, so the total
-    stays with the statements. A held scorecard has no band yet."""
+    stays with the statements. Equal totals share a rank (1, 1, 3). A held scorecard has no band
+    yet."""
     bands = bands or {}
     held = scorecards.get("held", pd.Series("", index=scorecards.index)).fillna("") != ""
     ranked = scorecards.assign(_held=held).sort_values(
         ["_held", "total", "manager_id"], ascending=[True, False, True], kind="mergesort"
     )
     held = ranked._held
+    rank = ranked.total.map(float).where(~held).rank(method="min", ascending=False)
     return [
         {
-            "rank": "—" if is_held else i + 1,
+            "rank": "—" if is_held else int(place),
             "manager_id": r.manager_id,
             "name": r.name,
             "county": r.county,
             "band": "暂缓评定" if is_held else band_of(r.total, bands),
         }
-        for i, (r, is_held) in enumerate(zip(ranked.itertuples(), held, strict=True))
+        for r, is_held, place in zip(ranked.itertuples(), held, rank, strict=True)
     ]
 
 

@@ -162,3 +162,26 @@ def test_a_month_without_any_new_business_claim_has_no_claim_and_no_problem():
     claims = new_business_claims("2025-05", rows("2025-05", ("A", "特快", "存量")), history, RULES)
     assert claims.empty and list(claims.columns)[:2] == ["customer_id", "business_type"]
     assert claim_problems(claims) == []
+
+
+def test_a_claim_waits_while_a_window_month_of_its_county_was_not_accepted():
+    """会东县's September workbook was refused: its customer A may have used 特快 then, so
+    A's October 新揽收 cannot be cleared; 西昌市's claim is checked against every month."""
+    history = {
+        "2025-08": rows("2025-08", ("B", "函件", "存量")),
+        "2025-09": rows("2025-09", ("B", "函件", "存量")),  # 西昌市 only: 会东县 refused
+    }
+    october = pd.concat(
+        [
+            rows("2025-10", ("C", "特快", "新揽收")),
+            rows("2025-10", ("A", "特快", "新揽收")).assign(county="会东县", manager_id="M024"),
+        ],
+        ignore_index=True,
+    )
+    accepted = {"2025-08": {"西昌市", "会东县"}, "2025-09": {"西昌市"}}
+    claims = new_business_claims("2025-10", october, history, RULES, accepted=accepted)
+    assert list(claims.rewarded) == [True, False]
+    assert claims.reason.iloc[1].startswith("本县 2025-09 的报表未被采用,无法核实是否为新业务")
+    assert claim_problems(claims) == []  # not this month's workbook's mistake
+    accepted["2025-09"].add("会东县")  # September sent again and accepted: the re-run pays it
+    assert new_business_claims("2025-10", october, history, RULES, accepted=accepted).rewarded.all()

@@ -616,3 +616,24 @@ def test_a_rules_file_from_before_max_amount_still_reads_the_month_with_its_defa
     county_workbook(tmp_path / "month" / "西昌市.xlsx", rows=rows, total=False)
     intake, _ = intake_of(tmp_path / "month", older)
     assert codes(intake) == [("amount_too_large", "E5", "123456789012345696")]
+
+
+def test_large_amounts_with_half_a_fen_round_half_up_like_small_ones(tmp_path, reference):
+    """6,000,000.125 元 is 600,000,012.5 fen: the one rounding rule (half-up) gives …13, as it does
+    for 12.125 元; a float's error on a whole number of fen is not mistaken for half a fen."""
+    rows = [
+        ["C5134010001", "西昌市税务局", "函件", 800, 6000000.125, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 45, 12.125, "陆浩", "存量"],
+        [
+            "C5134010002",
+            "凉山州安宁商贸有限公司",
+            "特快",
+            10,
+            201.08,
+            "陆浩",
+            "存量",
+        ],  # 20107.999… as a float
+    ]
+    county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert list(intake.usage.revenue_fen) == [600000013, 1213, 20108]

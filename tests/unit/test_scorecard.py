@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipeline.core.rules import RuleBook
 from pipeline.pay.scorecard import ITEMS, new_key_accounts_by_manager, scorecards
+from pipeline.publish.bulletin import scorecard_ranking
 
 RULES = RuleBook(
     [
@@ -424,3 +425,24 @@ def test_scorecards_left_among_the_tables_by_earlier_versions_move_under_restric
         .endswith("2026-08\n")
     )
     assert (layout.restricted_pay("2026-09") / "scorecards.csv").read_text(encoding="utf-8").endswith("new\n")
+
+
+def test_the_published_ranking_gives_equal_totals_the_same_rank_and_held_cards_none():
+    """The bulletin's 考核排名: 87.25 twice is 1 and 1, then 3 (not 1, 2, 3 by 工号)."""
+
+    cards = pd.DataFrame(
+        {
+            "manager_id": ["M030", "M006", "M001", "M002"],
+            "name": ["徐阿呷", "叶思远", "甲", "乙"],
+            "county": ["西昌市"] * 4,
+            "total": [Decimal("87.25"), Decimal("87.25"), Decimal("80.00"), Decimal("95.00")],
+            "held": ["", "", "", "本县(市)本月报表未被采用"],
+        }
+    )
+    ranking = scorecard_ranking(cards, {"优秀": 90, "良好": 80})
+    assert [(r["manager_id"], r["rank"]) for r in ranking] == [
+        ("M006", 1),
+        ("M030", 1),
+        ("M001", 3),
+        ("M002", "—"),
+    ]
