@@ -27,6 +27,7 @@ from pipeline.surveys.survey import (
     drivers,
     follow_up,
     previous_wave,
+    published_follow_up,
     read_wave,
     summarise,
     wave_change,
@@ -136,7 +137,7 @@ def _report(
         "overall": records(overall),
         "counties": records(counties),
         "drivers": records(key_drivers),
-        "follow_up": records(callbacks),
+        "follow_up": records(published_follow_up(callbacks)),
         "ipa_svg": importance_performance_chart(records(key_drivers), "重要性—表现分析"),
     }
     if len(earlier):  # section 五: the previous wave's follow-ups still waiting at this wave's end

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 _BRACKET_SUFFIX = re.compile(r"[(\[（【].*?[)\]）】]\s*$")
 _SPACES = re.compile(r"\s+")
-FORMULA_START = ("=", "+", "-", "@")  # what Excel reads as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel may read as a formula (OWASP)
 
 
 def formula_like(value: object) -> bool:

@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.core.code import PIPELINE, package_files
 from pipeline.core.contract import SATISFACTION
 from pipeline.core.months import month_range
+from pipeline.core.privacy import mask_phones_in
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.grid import (
     UnreadableFile,
@@ -332,6 +333,12 @@ def follow_up(responses: pd.DataFrame, archive: pd.DataFrame | None) -> pd.DataF
         .sort_values(["county", "customer_id"], kind="mergesort")
         .reset_index(drop=True)
     )
+
+
+def published_follow_up(callbacks: pd.DataFrame) -> pd.DataFrame:
+    """The follow-up list as the report and the site show it to all staff: phone numbers a
+    customer wrote in 意见建议 masked (the table under outputs/tables keeps them for the callback)."""
+    return callbacks.assign(comments=callbacks.comments.map(mask_phones_in))
 
 
 def coverage(responses: pd.DataFrame, tiers: pd.DataFrame | None) -> float | None:

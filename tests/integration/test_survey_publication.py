@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import openpyxl
 import pandas as pd
 from dagster import instance_for_test, materialize
 
@@ -16,9 +17,15 @@ from pipeline.site.build import build_site
 
 
 def test_wave_2026_h1_summary_report_and_page(tmp_path):
+    """…and a phone number a customer wrote into 意见建议 is masked in the report and on the page
+    that all staff read; the follow-up table keeps it for the callback."""
     inputs = tmp_path / "inputs"
     shutil.copytree(REPO / "inputs" / "reference", inputs / "reference")
     shutil.copytree(REPO / "inputs" / "surveys" / "2026-H1", inputs / "surveys" / "2026-H1")
+    book = inputs / "surveys" / "2026-H1" / "会理市_2026-H1_满意度测评.xlsx"
+    wb = openpyxl.load_workbook(book)
+    wb.active["K2"] = "希望时限更快,请回电TEL13712345678"  # row 2 scores 2 on 业务时限: followed up
+    wb.save(book)
     settings = KacSettings(inputs_dir=str(inputs), outputs_dir=str(tmp_path / "outputs"))
     with instance_for_test() as instance:
         result = materialize(
@@ -43,8 +50,12 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     pdf = tmp_path / "outputs" / "bulletins" / "surveys" / "2026-H1" / "满意度测评报告_2026年上半年.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "大客户满意度测评报告" in text and f"{overall.csat * 100:.1f}%" in text and "需回访客户" in text
+    assert "137****5678" in text and "13712345678" not in text
+    followup = pd.read_csv(tmp_path / "outputs" / "tables" / "surveys" / "2026-H1" / "followup.csv")
+    assert followup.comments.str.contains("13712345678").any()
     build_site(
         Layout(tmp_path / "inputs", tmp_path / "outputs"), Reference.load(tmp_path / "inputs" / "reference")
     )
     page = (tmp_path / "outputs" / "site" / "surveys" / "2026-H1.html").read_text(encoding="utf-8")
     assert "满意度测评" in page and "../files/surveys/2026-H1/满意度测评报告_2026年上半年.pdf" in page
+    assert "请回电TEL137****5678" in page and "13712345678" not in page

@@ -198,10 +198,12 @@ def test_text_a_spreadsheet_would_run_as_a_formula_stays_text_and_reads_back_as_
         "正常文字",
         "'已有引号",
         "'=已引",
+        "\t=1+1",  # a tab first: some spreadsheets still read a formula
     ]
     path = write_table(pd.DataFrame([row | {"value": v} for v in sent]), tmp_path, PROBLEMS)
     text = path.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",'-300," in text and ",'@SUM(A1)," in text and ",正常文字," in text
+    assert ",'\t=1+1," in text
     assert list(read_csv(path).value) == sent
     assert check_csv(PROBLEMS, path) == []
 

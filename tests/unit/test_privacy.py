@@ -26,3 +26,17 @@ def test_months_dates_and_amounts_are_not_taken_for_phones():
     ):
         assert mask_phones_in(text) == text
     assert mask_phones_in("0834-32-12345") == "083*-**-*2345"  # no month 32: a number, masked
+
+
+def test_mobile_numbers_are_masked_with_letters_touching_them_or_any_usual_separator():
+    for text, shown in (
+        ("TEL13822223333", "TEL138****3333"),
+        ("QQ13822223333 微信同号", "QQ138****3333 微信同号"),
+        ("电话13822223333x", "电话138****3333x"),
+        ("138.2222.3333", "138.****.3333"),
+        ("138/2222/3333", "138/****/3333"),
+        ("138—2222—3333", "138—****—3333"),
+    ):
+        assert mask_phones_in(text) == shown
+    for text in ("客户 C5134020008", "收入 13812345678.00 元", "工号 M008 项目 XM2026-01"):
+        assert mask_phones_in(text) == text  # ids and amounts are not phones
