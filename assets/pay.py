@@ -117,7 +117,7 @@ def scorecards_table(
         county_names=ref.county_names,
         accepted_months=accepted_months(submissions_year, ref.county_names.values(), ACCEPTED),
     )
-    shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total"]})
+    shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total", "possible"]})
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)
     restrict_scorecards(settings.layout)  # where versions before this one kept them
     held = out[out.held != ""]

@@ -66,8 +66,19 @@ def points(weight: int | float, share: Decimal) -> Decimal:
     )
 
 
-def _share(part: int | float | Decimal, whole: int | float | Decimal) -> Decimal:
-    return Decimal(str(part)) / Decimal(str(whole)) if whole else Decimal(0)
+def _share(part: int | float | Decimal, whole: int | float | Decimal) -> Decimal | None:
+    """part ÷ whole; None (not scored) when there is nothing to measure against."""
+    return Decimal(str(part)) / Decimal(str(whole)) if whole else None
+
+
+def scaled_total(earned: Decimal, possible: Decimal, full: Decimal) -> Decimal:
+    """The total on the full scale when items with nothing to measure (a manager without key
+    accounts yet, no target set) are left out of the possible points, as the county centres'
+    scorecard does: 40 earned of 50 possible is 80 of 100. Half-up to 0.01 (the points' rounding);
+    exactly the sum when every item was scored."""
+    if possible == full:
+        return earned
+    return (earned * full / possible).quantize(POINT, rounding=ROUND_HALF_UP) if possible else Decimal(0)
 
 
 def scorecards(
@@ -117,12 +128,24 @@ def scorecards(
         row: dict = {"manager_id": manager.manager_id, "name": manager.name, "county": county}
         elapsed, elapsed_text = months_employed_this_year(manager, month)
 
-        def item(key: str, value: str, share: Decimal, note: str, row: dict = row) -> None:
-            row[key] = points(weights[key], share)
-            row[f"{key}_value"] = value
-            row[f"{key}_note"] = note
+        not_scored: set[str] = set()
 
-        none = "无名下大客户,不计分"
+        def item(
+            key: str,
+            value: str,
+            share: Decimal | None,
+            note: str,
+            row: dict = row,
+            not_scored: set = not_scored,
+        ) -> None:
+            """An item's points; `share` None: nothing to measure, left out of the possible."""
+            row[key] = points(weights[key], share or Decimal(0))
+            row[f"{key}_value"] = value if share is not None else "—"
+            row[f"{key}_note"] = note
+            if share is None:
+                not_scored.add(key)
+
+        none = "无名下大客户,不计分(不计入满分)"
         item(
             "archive",
             f"{len(mine & updated)}/{n}",
@@ -150,9 +173,9 @@ def scorecards(
         item(
             "new_accounts",
             f"{got}/{due:.2f}",
-            _share(got, due) if due else Decimal(1 if got else 0),
+            _share(got, due) if due or not got else Decimal(1),
             f"今年新增大客户 {got} 户 / 年度目标 {target} 户 × {elapsed_text}/12"
-            f" × {weights['new_accounts']} 分",
+            f" × {weights['new_accounts']} 分" + ("" if due or got else ";无新增目标,不计分(不计入满分)"),
         )
         revenue_target = Decimal(
             str(year_targets.revenue_target.get(manager.manager_id, "0") if not year_targets.empty else "0")
@@ -178,7 +201,7 @@ def scorecards(
                 f"今年累计收入 {got_revenue:,.2f} 元 / 年度目标 {revenue_target:,.2f} 元"
                 f" × {counted_text}/12 × {weights['annual_target']} 分{left_out}"
                 if due_revenue
-                else "无年度收入目标,不计分",
+                else "无年度收入目标,不计分(不计入满分)",
             )
             row["annual_target_source"] = "年度目标"
         held = []
@@ -188,6 +211,7 @@ def scorecards(
             held.append(row["data_held"])
             for key in DATA_ITEMS:
                 _hold(row, key, f"暂缓:{why},待报表采用后计分")
+                not_scored.discard(key)
         register_items = {k: v for k, v in from_register.items() if k in MANUAL_ITEMS}
         why = _manual_items(row, manual, manager.manager_id, weights, assessment_found, set(register_items))
         for key, (value, share, note) in register_items.items():
@@ -196,10 +220,12 @@ def scorecards(
         if why:
             held.append(why)
         row["held"] = ";".join(held)
-        row["total"] = sum((row[k] for k in ITEMS), Decimal(0))
+        full = sum((Decimal(str(weights[k])) for k in ITEMS), Decimal(0))
+        row["possible"] = full - sum((Decimal(str(weights[k])) for k in not_scored), Decimal(0))
+        row["total"] = scaled_total(sum((row[k] for k in ITEMS), Decimal(0)), row["possible"], full)
         rows.append(row)
     columns = (
-        ["manager_id", "name", "county", *ITEMS, "total", "held", "data_held"]
+        ["manager_id", "name", "county", *ITEMS, "total", "possible", "held", "data_held"]
         + [f"{k}_{s}" for k in ITEMS for s in ("value", "note")]
         + ["project_plan_source", "annual_target_source"]
     )

@@ -176,6 +176,7 @@ def _statement(
         "held": getattr(manager, "held", ""),
         "held_reason": str(card.get("held", "") or ""),
         "score_total": f"{card.total:.2f}",
+        "score_scaled": _scaling_note(card, weights),
         "lines": [
             {
                 **line,
@@ -269,3 +270,14 @@ def write_summary_workbook(
         ),
     }
     return write_sheets(path, sheets, document_time(month, version).replace(tzinfo=None))
+
+
+def _scaling_note(card, weights: dict) -> str:
+    """How the total was put on the full scale when items with nothing to measure were left out
+    ("" when every item was scored)."""
+    full = sum(Decimal(str(weights[i])) for i in ITEMS)
+    possible = card.get("possible")
+    if possible is None or possible != possible or Decimal(str(possible)) == full:
+        return ""
+    earned = sum((Decimal(str(card[i])) for i in ITEMS), Decimal(0))
+    return f"不计分项不计入满分:得分 {earned:.2f} ÷ 可得 {Decimal(str(possible)):.2f} × {full:.0f}"

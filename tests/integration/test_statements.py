@@ -251,3 +251,33 @@ def test_a_statement_lists_the_claims_it_did_not_reward_and_why(published, tmp_p
     assert "未计营销奖励的“新揽收”" in listed and "C9000000001" in listed and "1,234.56" in listed
     assert "已有该业务用邮,非新揽收" in listed and "".join(NOT_IN_POST_REASON.split()) in listed
     assert "未计营销奖励" not in text(paid) and "C9000000003" not in text(paid)
+
+
+def test_a_statement_says_how_a_total_without_unmeasurable_items_was_scaled(published, tmp_path) -> None:
+    """A manager without key accounts yet: 档案, 联系 and 稳定 (25 points) are left out of the
+    possible points, and the statement shows the total put on the scale of 100."""
+    from decimal import Decimal
+
+    from pipeline.pay.scorecard import ITEMS
+
+    pay, cards = stored_pay(published)
+    summary = pay["summary"].head(1)
+    (manager,) = summary.manager_id
+    card = cards.set_index("manager_id").loc[manager]
+    earned = sum((Decimal(str(card[i])) for i in ("market_survey", "project_plan", "other")), Decimal(0))
+    unmeasured = {"archive": Decimal(0), "contact": Decimal(0), "retention": Decimal(0)}
+    earned += sum((Decimal(str(card[i])) for i in ("new_accounts", "annual_target")), Decimal(0))
+    total = (earned * 100 / 75).quantize(Decimal("0.01"))
+    scaled = cards.copy()
+    mine = scaled.manager_id == manager
+    for item, points in unmeasured.items():
+        scaled.loc[mine, item] = points
+    scaled.loc[mine, "possible"], scaled.loc[mine, "total"] = Decimal(75), total
+    assert set(unmeasured) < set(ITEMS)
+    args = (MONTH, 1, published_rules(published), summary, pay["lines"], scaled, pd.DataFrame())
+    statements.render_statements(*args, tmp_path)
+    (pdf,) = tmp_path.glob(f"*_{manager}_*.pdf")
+    text = "".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
+    )
+    assert f"不计分项不计入满分:得分{earned:.2f}÷可得75.00×100" in text and f"{total:.2f}" in text

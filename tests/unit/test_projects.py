@@ -300,7 +300,7 @@ def test_the_scorecard_takes_project_plan_and_annual_target_from_the_register(tm
         "2026-05", RULES, managers, tiers, [tiers], archive, empty, empty, usage, assessment, True, targets
     ).set_index("manager_id")
     assert plain.loc["M003", "project_plan"] == Decimal("9.50")
-    assert plain.loc["M003", "annual_target_note"] == "无年度收入目标,不计分"
+    assert plain.loc["M003", "annual_target_note"] == "无年度收入目标,不计分(不计入满分)"
 
 
 def test_a_missing_assessment_holds_only_what_the_register_does_not_give(tmp_path, reference):

@@ -101,8 +101,58 @@ def test_items_points_and_a_missing_assessment_row():
     assert m2.market_survey == Decimal("0.00") and m2.market_survey_value == "暂缓"
     assert m2.market_survey_note == "暂缓:考核评分表中无此人,待中心补报后计分"
     assert m1.held == "" and m2.held == "考核评分表中无此人"
-    assert m2.archive == Decimal("0.00") and m2.archive_note == "无名下大客户,不计分"
-    assert m2.annual_target_note == "无年度收入目标,不计分"
+    # nothing to measure (no key accounts, no revenue target): left out of the possible points
+    assert m2.archive == Decimal("0.00") and m2.archive_note == "无名下大客户,不计分(不计入满分)"
+    assert m2.archive_value == "—" and m2.annual_target_note == "无年度收入目标,不计分(不计入满分)"
+    assert (m1.possible, m2.possible, m2.total) == (100, 50, Decimal("0.00"))
+
+
+def test_items_with_nothing_to_measure_are_left_out_of_the_possible_points_not_scored_zero():
+    """A manager without key accounts yet is not paid less for having nothing to visit: M1 keeps
+    one key account, handled in full; M2 none. Both have no new-key-account target (left out)."""
+    managers = pd.DataFrame({"manager_id": ["M1", "M2"], "name": ["甲", "乙"], "county": "xichang"})
+    tiers = pd.DataFrame(
+        {
+            "customer_id": ["A"],
+            "county": "西昌市",
+            "tier": ["county"],
+            "manager_id": "M1",
+            "change": "unchanged",
+        }
+    )
+    archive = pd.DataFrame({"customer_id": ["A"], "manager_id": "M1", "changed_month": ["2026-06"]})
+    visits = pd.DataFrame({"customer_id": ["A"], "date": ["2026-06-03"]})
+    usage = pd.DataFrame({"manager_id": ["M1", "M2"], "revenue_fen": [60_000_00, 60_000_00]})
+    manual = {"market_survey": Decimal("8"), "project_plan": Decimal("9.5"), "other": Decimal("4")}
+    assessment = pd.DataFrame(
+        [
+            {"manager_id": m, **manual, "award": Decimal(0), "award_reason": "", "source_row": 3}
+            for m in ("M1", "M2")
+        ]
+    )
+    targets = pd.DataFrame(
+        {"year": "2026", "manager_id": ["M1", "M2"], "new_key_accounts": "0", "revenue_target": "120000.00"}
+    )
+    cards = scorecards(
+        "2026-06",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        archive,
+        pd.DataFrame({"customer_id": []}),
+        visits,
+        usage,
+        assessment,
+        True,
+        targets,
+    ).set_index("manager_id")
+    m1, m2 = cards.loc["M1"], cards.loc["M2"]
+    assert m1.new_accounts_note.endswith("无新增目标,不计分(不计入满分)")
+    # M1: 25 (档案, 联系, 稳定) + 21.50 (manual) + 25 (收入目标) of 75 possible → 95.33 of 100
+    assert (m1.possible, m1.total) == (75, Decimal("95.33"))
+    # M2: 21.50 + 25 of 50 possible → 93.00, not 46.50 of 100
+    assert (m2.possible, m2.total) == (50, Decimal("93.00"))
 
 
 def test_the_go_live_month_s_key_accounts_are_a_baseline_not_new_business():
