@@ -22,7 +22,7 @@ from pipeline.ingest.files import assessment_files, file_sha256
 from pipeline.ingest.submissions import ACCEPTED
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
-from pipeline.pay.month import accepted_counties, held_counties, month_pay, paid_staff
+from pipeline.pay.month import accepted_counties, held_counties, month_pay, paid_staff, unused_rows
 from pipeline.pay.release import (
     read_confirmation,
 )
@@ -151,6 +151,7 @@ def pay(
     projects: dict,
     case_updates: pd.DataFrame,
     previous_cases,
+    rejected_rows: pd.DataFrame,
 ) -> dict:
     month, ref = from_partition_key(context.partition_key), settings.reference()
     if window_months(ref.rules.for_month(month)) > HISTORY_MONTHS:
@@ -185,6 +186,7 @@ def pay(
         "lines": lines,
         "summary": summary,
         "claims": claims,
+        "unused_rows": unused_rows(rejected_rows, customer_archive),
         "problems": complete,
         "release_blocked": "" if not assessment["table"].empty else NO_ASSESSMENT,
     }

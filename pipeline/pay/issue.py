@@ -102,6 +102,7 @@ def _issue(
         previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
         release=release,
         claims=pay.get("claims"),
+        unused=pay.get("unused_rows"),
         compared_with=compared,
     )
     path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.core.problems import label
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.claims import new_business_claims
@@ -34,6 +35,30 @@ def held_counties(ref: Reference, submissions: pd.DataFrame) -> dict[str, str]:
     codes = {name: code for code, name in ref.county_names.items()}
     refused = submissions[~submissions.status.isin(ACCEPTED)]
     return {codes[r.county]: STATUS_LABELS.get(r.status, r.status) for r in refused.itertuples()}
+
+
+UNUSED_ROW_COLUMNS = ["manager_id", "customer_id", "file", "row", "reason", "values"]
+
+
+def unused_rows(rejected_rows: pd.DataFrame, archive: pd.DataFrame) -> pd.DataFrame:
+    """The 用邮情况 rows not used this month, by the manager the archive gives their customer: the
+    statement lists them, so a manager sees which revenue (and reward) waits for the county's
+    correction instead of finding it missing."""
+    if "customer_id" not in rejected_rows or rejected_rows.empty:
+        return pd.DataFrame(columns=UNUSED_ROW_COLUMNS)
+    rows = rejected_rows[rejected_rows.customer_id.fillna("") != ""]
+    managers = archive.drop_duplicates("customer_id", keep="last").set_index("customer_id").manager_id
+    return pd.DataFrame(
+        {
+            "manager_id": rows.customer_id.map(managers).fillna("").to_numpy(),
+            "customer_id": rows.customer_id.to_numpy(),
+            "file": rows.file.to_numpy(),
+            "row": rows.row.to_numpy(),
+            "reason": rows.code.map(label).to_numpy(),
+            "values": rows["values"].to_numpy(),
+        },
+        columns=UNUSED_ROW_COLUMNS,
+    )
 
 
 def accepted_counties(submissions_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:

@@ -84,6 +84,7 @@ def render_statements(
     release: tuple[str, str] = (RELEASED, ""),
     claims: pd.DataFrame | None = None,
     compared_with: int | None = None,
+    unused: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """One PDF per manager (fonts and templates are loaded once per process); manager → the
     version of the statement in force.
@@ -108,6 +109,7 @@ def render_statements(
         state, note = release
         for manager in summary.itertuples():
             s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas, claims)
+            s["unused_rows"] = _unused_rows(unused, manager.manager_id)
             digest = statement_hash(s)
             kept = before.get(manager.manager_id)
             if _keeps(kept, digest, state, previous):
@@ -143,6 +145,9 @@ def statement_hash(statement: dict) -> str:
     """The amounts and lines a statement states: not its deltas, not the source files' names."""
     stated = {k: v for k, v in statement.items() if k not in ("deltas", "lines")}
     stated["lines"] = pay_digest_lines(statement["lines"])  # as the edition sees them: no file names
+    stated["unused_rows"] = [
+        {k: v for k, v in r.items() if k != "file"} for r in statement.get("unused_rows", [])
+    ]
     return content_hash(stated)
 
 
@@ -281,3 +286,20 @@ def _scaling_note(card, weights: dict) -> str:
         return ""
     earned = sum((Decimal(str(card[i])) for i in ITEMS), Decimal(0))
     return f"不计分项不计入满分:得分 {earned:.2f} ÷ 可得 {Decimal(str(possible)):.2f} × {full:.0f}"
+
+
+def _unused_rows(unused: pd.DataFrame | None, manager_id: str) -> list[dict]:
+    """The manager's customers' 用邮情况 rows not used this month (pipeline.pay.month.unused_rows)."""
+    if unused is None or unused.empty:
+        return []
+    mine = unused[unused.manager_id == manager_id]
+    return [
+        {
+            "customer_id": r.customer_id,
+            "file": r.file,
+            "row": str(r.row),
+            "reason": r.reason,
+            "values": r.values,
+        }
+        for r in mine.itertuples()
+    ]

@@ -175,6 +175,13 @@ def enough_to_share(summary: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(name=[f"{n}{i}" for i, n in enumerate(rows.name)])
 
 
+def statement_text(folder: Path, manager_id: str) -> str:
+    """The text of the manager's statement in `folder`, read back with pdftotext, without spaces."""
+    (pdf,) = folder.glob(f"*_{manager_id}_*.pdf")
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(out.split())
+
+
 def published_rules(layout):
     from pipeline.ingest.reference import Reference
 
@@ -242,15 +249,12 @@ def test_a_statement_lists_the_claims_it_did_not_reward_and_why(published, tmp_p
     args = (MONTH, 1, published_rules(published), summary, pay["lines"], cards, pd.DataFrame())
     statements.render_statements(*args, tmp_path, claims=claims)
 
-    def text(manager_id: str) -> str:
-        (pdf,) = tmp_path.glob(f"*_{manager_id}_*.pdf")
-        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        return "".join(out.split())
-
-    listed = text(refused)
+    listed = statement_text(tmp_path, refused)
     assert "未计营销奖励的“新揽收”" in listed and "C9000000001" in listed and "1,234.56" in listed
     assert "已有该业务用邮,非新揽收" in listed and "".join(NOT_IN_POST_REASON.split()) in listed
-    assert "未计营销奖励" not in text(paid) and "C9000000003" not in text(paid)
+    assert "未计营销奖励" not in statement_text(tmp_path, paid) and "C9000000003" not in statement_text(
+        tmp_path, paid
+    )
 
 
 def test_a_statement_says_how_a_total_without_unmeasurable_items_was_scaled(published, tmp_path) -> None:
@@ -276,8 +280,39 @@ def test_a_statement_says_how_a_total_without_unmeasurable_items_was_scaled(publ
     assert set(unmeasured) < set(ITEMS)
     args = (MONTH, 1, published_rules(published), summary, pay["lines"], scaled, pd.DataFrame())
     statements.render_statements(*args, tmp_path)
-    (pdf,) = tmp_path.glob(f"*_{manager}_*.pdf")
-    text = "".join(
-        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
-    )
+    text = statement_text(tmp_path, manager)
     assert f"不计分项不计入满分:得分{earned:.2f}÷可得75.00×100" in text and f"{total:.2f}" in text
+
+
+def test_a_statement_lists_its_customers_rows_not_used_this_month(published, tmp_path) -> None:
+    """A 用邮情况 row the reader refused (an unknown 业务种类, say) is not in the revenue nor the
+    reward: the manager of its customer reads which row waits for the county's correction."""
+    from pipeline.pay.month import unused_rows
+
+    pay, cards = stored_pay(published)
+    summary = pay["summary"].head(2)
+    mine, other = summary.manager_id
+    rejected = pd.DataFrame(
+        {
+            "county": ["美姑县", "美姑县"],
+            "file": ["美姑县_2025年3月.xlsx"] * 2,
+            "sheet": ["用邮情况", ""],
+            "row": ["88", ""],
+            "code": ["business_unknown", "county_rejected"],
+            "values": [
+                "C9000000001 | 四川永盛农业开发合作社 | 快件 | 13 | 14.99 | 郭志强 | 存量",
+                "整表退回",
+            ],
+            "customer_id": ["C9000000001", ""],
+        }
+    )
+    archive = pd.DataFrame({"customer_id": ["C9000000001"], "manager_id": [mine]})
+    unused = unused_rows(rejected, archive)
+    assert list(unused.manager_id) == [mine]  # the whole-county line names no customer
+    args = (MONTH, 1, published_rules(published), summary, pay["lines"], cards, pd.DataFrame())
+    statements.render_statements(*args, tmp_path, unused=unused)
+
+    listed = statement_text(tmp_path, mine)
+    assert "未采用的用邮数据(县局更正后补计)" in listed and "C9000000001" in listed
+    assert "第88行" in listed and "业务种类无法识别" in listed and "快件" in listed
+    assert "未采用的用邮数据" not in statement_text(tmp_path, other)
