@@ -22,7 +22,14 @@ from pipeline.ingest.files import assessment_files, file_sha256
 from pipeline.ingest.submissions import ACCEPTED
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
-from pipeline.pay.month import accepted_counties, held_counties, month_pay, paid_staff, unused_rows
+from pipeline.pay.month import (
+    accepted_counties,
+    counties_then,
+    held_counties,
+    month_pay,
+    paid_staff,
+    unused_rows,
+)
 from pipeline.pay.release import (
     read_confirmation,
 )
@@ -116,6 +123,7 @@ def scorecards_table(
         projects=projects["table"],
         county_names=ref.county_names,
         accepted_months=accepted_months(submissions_year, ref.county_names.values(), ACCEPTED),
+        counties_then=counties_then(ref, list(submissions_year)),
     )
     shown = out.assign(**{c: out[c].map(float) for c in [*ITEMS, "total", "possible"]})
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)

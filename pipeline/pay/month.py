@@ -30,6 +30,16 @@ def paid_staff(ref: Reference, month: str) -> pd.DataFrame:
     return managers.assign(county_name=managers.county.map(ref.county_display))
 
 
+def counties_then(ref: Reference, months: list[str]) -> dict[str, dict[str, str]]:
+    """Month → manager id → the name of the county the manager worked in that month (the
+    roster as it stood then: a manager who moved is judged by each month's own county)."""
+    out = {}
+    for m in months:
+        active = ref.managers_active_in(m)
+        out[m] = dict(zip(active.manager_id, active.county.map(ref.county_display), strict=True))
+    return out
+
+
 def held_counties(ref: Reference, submissions: pd.DataFrame) -> dict[str, str]:
     """County code → why its workbook was not accepted this month (its managers' pay is held)."""
     codes = {name: code for code, name in ref.county_names.items()}

@@ -98,6 +98,7 @@ def scorecards(
     projects: pd.DataFrame | None = None,
     county_names: dict[str, str] | None = None,
     accepted_months: dict[str, set[str]] | None = None,
+    counties_then: dict[str, dict[str, str]] | None = None,
 ) -> pd.DataFrame:
     """One row per paid manager employed in the month: per item value, points and note; total.
 
@@ -189,7 +190,8 @@ def scorecards(
         else:
             # a month the county's workbook never came is left out of the target, not counted as
             # a month of no revenue (the year-to-date would stay short for the rest of the year)
-            gaps = _months_without_workbook(accepted_months, county, month)
+            then = {m: c.get(manager.manager_id, county) for m, c in (counties_then or {}).items()}
+            gaps = _months_without_workbook(accepted_months, county, month, then)
             counted, counted_text = months_employed_this_year(manager, month, gaps)
             due_revenue = revenue_target * counted / 12
             whose = "本县(市)报表未采用" if county in (accepted_months or {}) else "尚无县(市)报表"
@@ -233,20 +235,24 @@ def scorecards(
 
 
 def _months_without_workbook(
-    accepted_months: dict[str, set[str]] | None, county: str, month: str
+    accepted_months: dict[str, set[str]] | None,
+    county: str,
+    month: str,
+    county_then: dict[str, str] | None = None,
 ) -> frozenset[str]:
     """The months of the year before `month` in which the manager's county had no workbook
     accepted (`accepted_months`: county name → those months; missing or rejected and never
-    corrected, or before the centre's data begins). A 州局 manager has no workbook of its own:
-    for them, the months in which no county's workbook was accepted (before the data begins).
-    None left out when the months are not given."""
+    corrected, or before the centre's data begins). The county is the one of that month
+    (`county_then`: month → county name, for a manager who moved; else today's). A 州局 manager
+    has no workbook of its own: for them, the months in which no county's workbook was accepted
+    (before the data begins). None left out when the months are not given."""
     if accepted_months is None:
         return frozenset()
-    seen = accepted_months.get(county)
-    if seen is None:
-        seen = set().union(*accepted_months.values())
+    any_county = set().union(*accepted_months.values())
     earlier = month_range(f"{month[:4]}-01", shift(month, -1))
-    return frozenset(m for m in earlier if m not in seen)
+    return frozenset(
+        m for m in earlier if m not in accepted_months.get((county_then or {}).get(m, county), any_county)
+    )
 
 
 OWN_COUNTY_HELD = "本县(市)本月报表未被采用"

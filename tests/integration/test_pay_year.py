@@ -19,7 +19,7 @@ from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
 from pipeline.ingest.submissions import ACCEPTED
-from pipeline.pay.month import accepted_counties, held_counties, month_pay, paid_staff
+from pipeline.pay.month import accepted_counties, counties_then, held_counties, month_pay, paid_staff
 from pipeline.pay.scorecard import ITEMS, accepted_months, scorecards
 from pipeline.pay.statements import write_summary_workbook
 
@@ -73,6 +73,7 @@ def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
             accepted_months=accepted_months(
                 {m: sent[m] for m in this_year}, reference.county_names.values(), ACCEPTED
             ),
+            counties_then=counties_then(reference, this_year),
         )
         window = {m: u for m, u in usage.items() if shift(month, -12) <= m}
         names = archive.set_index("customer_id").name

@@ -383,7 +383,9 @@ def test_a_manager_keeping_key_accounts_in_a_county_not_accepted_waits_for_it_to
     assert list(marketing.amount) == [Decimal("0.00")] and "会东县:退回" in marketing.description.iloc[0]
 
 
-def april_revenue_cards(managers: pd.DataFrame, usage: pd.DataFrame, accepted: dict) -> pd.DataFrame:
+def april_revenue_cards(
+    managers: pd.DataFrame, usage: pd.DataFrame, accepted: dict, counties_then: dict | None = None
+) -> pd.DataFrame:
     """April's scorecards of `managers` (a year's revenue target of 480,000 each) with nothing
     but revenue: the annual_target item alone is of interest."""
     ids = list(managers.manager_id)
@@ -403,6 +405,7 @@ def april_revenue_cards(managers: pd.DataFrame, usage: pd.DataFrame, accepted: d
             {"year": "2026", "manager_id": ids, "new_key_accounts": "0", "revenue_target": "480000.00"}
         ),
         accepted_months=accepted,
+        counties_then=counties_then,
     ).set_index("manager_id")
 
 
@@ -496,3 +499,22 @@ def test_the_published_ranking_gives_equal_totals_the_same_rank_and_held_cards_n
         ("M001", 3),
         ("M002", "—"),
     ]
+
+
+def test_a_manager_who_moved_is_left_out_the_months_their_county_of_then_never_sent():
+    """M29 worked in 布拖县 until March, in 西昌市 from April. 布拖县 sent nothing for February:
+    M29's February revenue is unknown, so February is left out of the target; 西昌市's February
+    workbook (accepted) says nothing about it."""
+    managers = pd.DataFrame({"manager_id": ["M29"], "name": ["甲"], "county": ["xichang"]}).assign(
+        county_name=["西昌市"]
+    )
+    usage = pd.DataFrame(
+        {"month": ["2026-01", "2026-03"], "county": "布拖县", "manager_id": "M29", "revenue_fen": 40_000_00}
+    )
+    accepted = {"布拖县": {"2026-01", "2026-03"}, "西昌市": {"2026-01", "2026-02", "2026-03"}}
+    then = {m: {"M29": "布拖县"} for m in ("2026-01", "2026-02", "2026-03")}
+    cards = april_revenue_cards(managers, usage, accepted, then)
+    # 80,000 against 480,000 × 3/12 = 120,000 (January, March, April): 25 × 2/3
+    assert cards.loc["M29", "annual_target"] == Decimal("16.67")
+    assert cards.loc["M29", "annual_target_note"].endswith("(不含本县(市)报表未采用的 2026-02)")
+    assert april_revenue_cards(managers, usage, accepted).loc["M29", "annual_target"] == Decimal("12.50")
