@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 _DIGITS = re.compile(r"\d")
 # a run of 7+ digits (with - or space, half- or full-width, inside) not part of a latin word, an
 # id or a decimal number: Chinese text may touch it on either side (联系电话13512349335)
@@ -46,3 +48,15 @@ def _masked(found: re.Match) -> str:
     if all(_MONTH_OR_DATE.fullmatch(part) for part in text.split()):
         return text
     return mask_phone(text)
+
+
+def mask_phones_in_column(values: pd.Series) -> pd.Series:
+    """`mask_phones_in` of each text that holds seven digits or more (the rest untouched: a
+    province's names are looked at once, vectorised)."""
+    text = values.astype("string")
+    suspect = text.str.count(r"\d").fillna(0) >= 7
+    if not suspect.any():
+        return values
+    out = values.copy()
+    out[suspect.to_numpy()] = values[suspect.to_numpy()].map(mask_phones_in)
+    return out

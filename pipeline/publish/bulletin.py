@@ -18,7 +18,7 @@ from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
-from pipeline.core.privacy import mask_phones_in
+from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import with_labels
@@ -67,7 +67,7 @@ def month_content(
     usage = usage_by_month.get(
         month, pd.DataFrame(columns=["customer_id", "county", "volume", "revenue_fen"])
     )
-    names = archive.set_index("customer_id").name
+    names = mask_phones_in_column(archive.set_index("customer_id").name)  # all staff read these
     labelled = with_labels(submissions)
     return {
         "month": month,

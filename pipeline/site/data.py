@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.layout import Layout
+from pipeline.core.privacy import mask_phones_in_column
 from pipeline.feedback.month import read_index
 from pipeline.publish.corrections import correction_notes, read_content
 from pipeline.publish.editions import read_manifest
@@ -122,6 +123,8 @@ def load_site_data(layout: Layout) -> SiteData:
     months = [m for m in _months_with(layout.outputs / "tables") if m <= last]
     tables = {name: _stacked(layout, months, name, columns) for name, columns in TABLE_COLUMNS.items()}
     archive = _read(layout.tables(last) / "archive.parquet", None) if last else pd.DataFrame()
+    if "name" in archive:  # a number typed into a customer's name is shown masked like any other
+        archive = archive.assign(name=mask_phones_in_column(archive.name))
     problems = {
         m: (
             _read(layout.tables(m) / "problems.parquet", None),

@@ -338,7 +338,10 @@ def follow_up(responses: pd.DataFrame, archive: pd.DataFrame | None) -> pd.DataF
 def published_follow_up(callbacks: pd.DataFrame) -> pd.DataFrame:
     """The follow-up list as the report and the site show it to all staff: phone numbers a
     customer wrote in 意见建议 masked (the table under outputs/tables keeps them for the callback)."""
-    return callbacks.assign(comments=callbacks.comments.map(mask_phones_in))
+    return callbacks.assign(
+        comments=callbacks.comments.map(mask_phones_in),
+        customer_name=callbacks.customer_name.map(mask_phones_in),
+    )
 
 
 def coverage(responses: pd.DataFrame, tiers: pd.DataFrame | None) -> float | None:

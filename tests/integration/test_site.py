@@ -124,16 +124,19 @@ def test_phones_typed_into_free_text_are_masked_everywhere_on_the_site(outputs_c
     visits.to_parquet(visits_path, index=False)
     archive_path = layout.tables(MONTH) / "archive.parquet"
     archive = pd.read_parquet(archive_path)
-    archive.loc[archive.customer_id == visits.customer_id[row], "contact"] = "张经理13698765432"
+    archive.loc[archive.customer_id == visits.customer_id[row], "contact"] = "张经理TEL13698765432"
+    archive.loc[archive.customer_id == visits.customer_id[row], "name"] = "张三13722223333经营部"
     archive.to_parquet(archive_path, index=False)
 
     build_site(layout, reference, search_index=False)
     text = site_text(layout.site)
     for workbook in (layout.site / "downloads" / "customers").glob("*.xlsx"):
         text += "\n".join(str(c.value) for ws in load_workbook(workbook) for r in ws.iter_rows() for c in r)
-    assert "13512349335" not in text and "13698765432" not in text
+    assert "13512349335" not in text and "13698765432" not in text and "13722223333" not in text
     page = (layout.site / "customers" / f"{visits.customer_id[row]}.html").read_text(encoding="utf-8")
-    assert "客户电话135****9335" in page and "张经理136****5432" in page
+    assert (
+        "客户电话135****9335" in page and "张经理TEL136****5432" in page and "张三137****3333经营部" in page
+    )
 
 
 def test_problems_page_and_its_downloads_mask_phones_and_keep_dates(outputs_copy, reference, tmp_path):

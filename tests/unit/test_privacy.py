@@ -40,3 +40,16 @@ def test_mobile_numbers_are_masked_with_letters_touching_them_or_any_usual_separ
         assert mask_phones_in(text) == shown
     for text in ("客户 C5134020008", "收入 13812345678.00 元", "工号 M008 项目 XM2026-01"):
         assert mask_phones_in(text) == text  # ids and amounts are not phones
+
+
+def test_a_column_of_names_is_masked_only_where_a_number_was_typed_into_one():
+    import pandas as pd
+
+    from pipeline.core.privacy import mask_phones_in_column
+
+    names = pd.Series(
+        ["西昌市税务局", "张三13812345678经营部", None, "第7号商行"], index=["A", "B", "C", "D"]
+    )
+    shown = mask_phones_in_column(names)
+    assert shown[["A", "B", "D"]].tolist() == ["西昌市税务局", "张三138****5678经营部", "第7号商行"]
+    assert pd.isna(shown["C"]) and list(shown.index) == ["A", "B", "C", "D"]
