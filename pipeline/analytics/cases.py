@@ -29,6 +29,7 @@ from pipeline.core.months import last_day
 from pipeline.core.problems import Problem, problem
 from pipeline.core.rules import RuleBook
 from pipeline.ingest.county import CASE_COLUMNS, CASE_TYPES
+from pipeline.ingest.grid import customer_code
 
 TYPE_LABELS = {english: chinese for chinese, english in CASE_TYPES.items()}  # complaint → 投诉
 STATUS_LABELS = {"open": "未办结", "overdue": "超时未办结", "closed": "已办结", "closed_late": "超时办结"}
@@ -66,7 +67,14 @@ def unmatched(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) 
     months `kac run` builds before it) every earlier case is listed for the first time."""
     if previous is None or previous.empty:
         return pd.Series(False, index=updates.index)
-    return (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id))
+    return (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id.map(case_key)))
+
+
+def case_key(case_id: str) -> str:
+    """A case id with its 邮件号码 as read today (ingest.grid.customer_code): a register kept
+    before the number was normalised still matches this month's rows."""
+    *head, mail_no = case_id.split("|")
+    return "|".join([*head, customer_code(mail_no)])
 
 
 def case_problems(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> list[Problem]:
@@ -127,7 +135,7 @@ def case_register(
     A case without a 客户经理 is given the customer's manager in `archive`."""
     columns = CASES.frame_columns
     base = previous[columns] if previous is not None and len(previous) else pd.DataFrame(columns=columns)
-    base = base.set_index("case_id")
+    base = base.assign(case_id=base.case_id.map(case_key)).set_index("case_id")
     updates = updates[~unmatched(previous, updates, month)]
     rows = updates.sort_values("source_row", kind="mergesort").drop_duplicates("case_id", keep="last")
     rows = rows.set_index("case_id")

@@ -120,7 +120,10 @@ CODES: dict[str, tuple[str, str]] = {
         "row",
         "办结日期早于受理日期({detail}),本行未采用,请核对两个日期",
     ),
-    "claim_amount_missing": ("row", "理赔案件未填写理赔金额(元),本行未采用,请补填金额(无赔付填 0)"),
+    "claim_amount_missing": (
+        "row",
+        "本月受理的理赔案件未填写理赔金额(元),本行未采用,请补填金额(无赔付填 0;以后办结时可留空)",
+    ),
     "customer_not_in_archive": (
         "warning",
         "客户编号不在客户档案中(上月档案与本表“客户档案”均无),已作为新客户计入;"

@@ -869,7 +869,8 @@ class _CountyReader:
                     errors.append((value[0], "amount", text["amount"], value[1]))
                 else:
                     amount = value
-            elif kind == "理赔":
+            elif kind == "理赔" and (not opened or opened >= f"{self.month}-01"):
+                # a new claim needs its amount; a later row closing one keeps it when left blank
                 errors.append(("claim_amount_missing", "amount", "", ""))
             if errors:
                 for code, key, value, detail in errors:
@@ -878,7 +879,7 @@ class _CountyReader:
                 continue
             check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
             case_type = CASE_TYPES[kind]
-            mail_no = text.get("mail_no", "")
+            mail_no = customer_code(raw.get("mail_no", ""))  # "ea 123456789 cn" is EA123456789CN
             record = {
                 "case_id": "|".join([self.county_name, customer, opened, case_type, mail_no]),
                 "county": self.county_name,

@@ -35,6 +35,8 @@ def combine(intakes: list[CountyIntake], extra_problems: list[Problem] = ()) -> 
 
     def records(name: str, columns: list[str]) -> pd.DataFrame:
         rows = [r for i in intakes for r in getattr(i, name)]
+        if not rows:  # text columns, as when rows are read (no rows would make them float64)
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}, columns=columns)
         # a county read by an earlier release (its stored intake) lacks the columns added since
         return pd.DataFrame({c: [r.get(c, "") for r in rows] for c in columns}, columns=columns)
 

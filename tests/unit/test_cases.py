@@ -578,3 +578,50 @@ def test_the_bulletin_names_an_overdue_case_s_manager_when_the_roster_keeps_hist
     assert (
         ref.manager_names["M008"] == "陆浩然" and ref.manager_names["M003"] == reference.manager_names["M003"]
     )
+
+
+def test_a_month_without_any_case_row_carries_the_register_forward(registers, reference):
+    """December: no county sends a case row (the usual month). The register goes on as it was,
+    measured at December's end; nothing fails."""
+    december = combine([]).cases
+    register = case_register(registers["2026-11"], december, "2026-12", reference.rules)
+    assert len(register) == 3 and set(register.status) == {"closed", "closed_late"}
+
+
+def test_a_claim_is_closed_later_without_typing_its_amount_again(tmp_path, reference):
+    """A claim received in October with its amount is closed in November with 理赔金额 left blank:
+    the row is read (a blank keeps the earlier value), the claim closed with its amount; a claim
+    received in November still needs one."""
+    rules = reference.rules
+    october = case_register(
+        None, month_of(tmp_path, reference, "2026-10", [[*CLAIM, "350.50", "", "", ""]]), "2026-10", rules
+    )
+    folder = tmp_path / "2026-11"
+    folder.mkdir()
+    new_claim = ["2026-11-05", TAX, "理赔", "特快", "破损", "1100000000001", None, "", "", ""]
+    intake = read(folder, reference, "2026-11", [[*CLAIM, None, "2026-11-10", "已赔付", ""], new_claim])
+    assert problems(intake) == [("claim_amount_missing", "G3", "")]  # only the new one
+    register = case_register(october, combine([intake]).cases, "2026-11", rules)
+    (claim,) = register.to_dict("records")
+    assert (claim["status"], claim["closed"], claim["claim_amount_fen"]) == (
+        "closed_late",
+        "2026-11-10",
+        35050,
+    )
+
+
+def test_a_mail_number_typed_differently_still_finds_its_case(tmp_path, reference):
+    """Received as 9812345678901 … closed as "EA123456789CN" typed "ea 123456789 cn" and in full
+    width: one case, closed."""
+    rules = reference.rules
+    received = ["2026-10-02", SHOP, "投诉", "快包", "延误", "EA123456789CN"]
+    october = case_register(
+        None, month_of(tmp_path, reference, "2026-10", [[*received, None, "", "", ""]]), "2026-10", rules
+    )
+    for typed in ("ea 123456789 cn", "ＥＡ１２３４５６７８９ＣＮ"):
+        closing = [*received[:5], typed, None, "2026-11-03", "已致歉", ""]
+        folder = tmp_path / f"2026-11-{len(typed)}"
+        folder.mkdir()
+        updates = combine([read(folder, reference, "2026-11", [closing])]).cases
+        register = case_register(october, updates, "2026-11", rules)
+        assert len(register) == 1 and register.status[0] in ("closed", "closed_late"), typed
