@@ -40,6 +40,12 @@ def archive_as_of(
     merged["first_month"] = base.first_month.reindex(changed).fillna(month)
     merged["changed_month"] = month
     merged["source"] = latest.source_file
+    # a record sent again as it stood (a county pasting its whole archive) is not an update:
+    # it keeps the month it last changed, which the refresh list and the scorecard read
+    compared = [*RECORD_FIELDS, "county"]
+    before = base.reindex(changed)[compared].astype("string").fillna("")
+    same = (merged[compared].astype("string").fillna("") == before).all(axis=1) & changed.isin(base.index)
+    merged.loc[same] = base.reindex(changed)[same][merged.columns]
     out = pd.concat([base.drop(index=changed, errors="ignore"), merged])
     stubs = _records_from_usage(usage[~usage.customer_id.isin(out.index)], month)
     out = pd.concat([out, stubs]).reset_index(names="customer_id")

@@ -71,6 +71,33 @@ def test_archive_keeps_history_and_blank_fields_keep_their_value():
         "2025-03",
     )
     assert (a_in_january.nature, a_in_march.first_month) == ("民营企业", "2025-01")
+    # April: the county pastes its whole archive again, A as it stood (a blank phone keeps it):
+    # not an update, A keeps March as the month it changed; B's first record is one
+    april = archive_as_of(
+        march,
+        updates(
+            [
+                {
+                    "customer_id": "A",
+                    "name": "甲公司",
+                    "nature": "国有企业",
+                    "county": "西昌市",
+                    "source_file": "z.xlsx",
+                },
+                {
+                    "customer_id": "B",
+                    "name": "乙公司",
+                    "nature": "民营企业",
+                    "county": "西昌市",
+                    "source_file": "z.xlsx",
+                },
+            ]
+        ),
+        usage([]),
+        "2025-04",
+    ).set_index("customer_id")
+    assert (april.loc["A", "changed_month"], april.loc["A", "source"]) == ("2025-03", "y.xlsx")
+    assert (april.loc["B", "changed_month"], april.loc["B", "nature"]) == ("2025-04", "民营企业")
 
 
 def tiers() -> pd.DataFrame:
