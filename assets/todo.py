@@ -71,6 +71,7 @@ def todo_lists(
     for p in calendar.problems:
         progress.warning("  节日日历:%s %s %s", p.cell, p.value, p.message)
     refresh = int(rules.get("archive.refresh_months"))
+    early = int(rules.get("greetings.early_days"))
     owners = customer_archive.set_index("customer_id").manager_id
     followups = wave_followups(layout.outputs / "tables" / "surveys", month)
     followups = followups[followups.surveyed.astype(str) >= f"{shift(month, -FOLLOWUP_MONTHS)}-01"]
@@ -98,8 +99,11 @@ def todo_lists(
         status,
         refresh,
         set(submissions.county[~submissions.status.isin(ACCEPTED)]),
+        early,
     )
-    holidays_missing = not calendar.covers(year_of(next_month(month)))
+    # the calendar of each year the greetings reach (the first days after next month, too)
+    reached = {year_of(next_month(month)), year_of(next_month(next_month(month))) if early else 0} - {0}
+    holidays_missing = not all(calendar.covers(y) for y in reached)
     made = write_todo_lists(layout.managers(month), month, managers, items, holidays_missing)
     planned = planned_by_manager(visits, month)
     write_table(planned, layout.tables(month), "planned_visits")  # counts only: no birthday

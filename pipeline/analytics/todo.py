@@ -52,12 +52,21 @@ def birthday_in(month: str, month_day: str) -> str:
 
 
 def greetings_due(
-    month: str, tiers: pd.DataFrame, holidays: pd.DataFrame, birthdays: pd.DataFrame, archive: pd.DataFrame
+    month: str,
+    tiers: pd.DataFrame,
+    holidays: pd.DataFrame,
+    birthdays: pd.DataFrame,
+    archive: pd.DataFrame,
+    early_days: int = 0,
 ) -> pd.DataFrame:
-    """The greetings each manager owes in the month after `month`: every holiday of the calendar
-    dated then (one line for all the manager's key accounts) and the birthdays of their key
-    accounts' key persons (one line each), by date."""
-    due = next_month(month)
+    """The greetings each manager owes in the month after `month`, and in the first `early_days`
+    days of the month after that: the list of `month` is made after the counties report (by the
+    3rd), so 元旦, 国庆 or a birthday on the 1st would come too late in the next list. Every
+    holiday of the calendar dated then (one line for all the manager's key accounts) and the
+    birthdays of their key accounts' key persons (one line each), by date."""
+    due, after = next_month(month), next_month(next_month(month))
+    first, last = f"{due}-01", f"{after}-{early_days:02d}"
+    dated = holidays[(holidays.date >= first) & (holidays.date <= last)]
     keys = key_accounts(tiers)
     keys = keys[keys.manager_id.astype(str) != ""]
     counts = keys.groupby("manager_id").size()
@@ -70,17 +79,23 @@ def greetings_due(
             "contact": "",
             "accounts": int(n),
         }
-        for h in holidays[holidays.date.str.startswith(due)].itertuples()
+        for h in dated.itertuples()
         for manager, n in counts.items()
     ]
-    born = birthdays[birthdays.birthday.str.startswith(due[5:] + "-")]
+    born = birthdays.assign(
+        date=[
+            birthday_in(due if md[:2] == due[5:] else after, md) if md[:2] in (due[5:], after[5:]) else ""
+            for md in birthdays.birthday.astype(str)
+        ]
+    )
+    born = born[(born.date >= first) & (born.date <= last)]
     born = born.merge(keys[["customer_id", "manager_id"]], on="customer_id")
     contacts = archive.set_index("customer_id").contact if len(archive) else pd.Series(dtype=str)
     for b in born.itertuples():
         rows.append(
             {
                 "manager_id": b.manager_id,
-                "date": birthday_in(due, b.birthday),
+                "date": b.date,
                 "occasion": BIRTHDAY_OCCASION,
                 "customer_id": b.customer_id,
                 "contact": b.contact or str(contacts.get(b.customer_id, "")),

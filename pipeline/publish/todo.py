@@ -33,7 +33,7 @@ SECTIONS = {
     "not_visited": "本月未走访的大客户",
     "missed_visit": "计划走访未完成",
     "case": "未办结的投诉、查询、理赔",
-    "greeting": "下月节日与生日问候",
+    "greeting": "下月及次月初的节日与生日问候",
     "archive": "待更新的客户档案",
     "survey_followup": "满意度测评待回访客户",
 }
@@ -65,6 +65,7 @@ def month_todo_items(
     followups: pd.DataFrame,
     refresh_months: int,
     unverified_counties: set[str] = frozenset(),
+    greetings_early_days: int = 0,
 ) -> pd.DataFrame:
     """The month's items, each section drawn from the analytics it comes from.
     `unverified_counties`: counties whose workbook was not accepted: their visits are not known."""
@@ -75,7 +76,7 @@ def month_todo_items(
         not_visited(tiers, visits_in_month(visits, month), alerts),
         missed_plans(visits, month),
         cases,
-        greetings_due(month, tiers, holidays, birthdays, archive),
+        greetings_due(month, tiers, holidays, birthdays, archive, greetings_early_days),
         stale_archive(tiers, archive, month, refresh_months),
         followups,
         refresh_months,

@@ -85,6 +85,7 @@ def test_missed_planned_visits_are_listed_and_counted_per_manager(published: Lay
 
 
 def test_birthdays_of_key_accounts_due_next_month_are_on_their_managers_lists(published: Layout):
+    """March's list: April's birthdays and those of 1–10 May (the rules' early days)."""
     born = birthdays_in_workbooks(published.inputs)
     tiers = pd.read_csv(published.tables(MONTH) / "tiers.csv", dtype=str, keep_default_na=False)
     archive = pd.read_csv(published.tables(MONTH) / "archive.csv", dtype=str, keep_default_na=False)
@@ -93,13 +94,13 @@ def test_birthdays_of_key_accounts_due_next_month_are_on_their_managers_lists(pu
     expected = sorted(
         (r.manager_id, f"2025-{born[r.customer_id][0]}", r.customer_id)
         for r in keys.itertuples()
-        if r.customer_id in born and born[r.customer_id][0].startswith("04-") and r.manager_id in active
+        if r.customer_id in born and ("04-01" <= born[r.customer_id][0] <= "05-10") and r.manager_id in active
     )
     todo = items(published)
     greetings = todo[todo.section == "greeting"]
-    assert set(greetings.what) == {"关键联系人生日"}  # April 2025 holds no holiday of the calendar
+    assert set(greetings.what) == {"关键联系人生日"}  # no holiday of the calendar from 1 April to 10 May 2025
     got = sorted((r.manager_id, r.date, r.customer_id) for r in greetings.itertuples())
-    assert got == expected and len(got) == 7
+    assert got == expected and len(got) == 9
 
 
 def test_each_list_is_read_back_and_the_table_keeps_its_contract(published: Layout):
@@ -117,7 +118,7 @@ def test_each_list_is_read_back_and_the_table_keeps_its_contract(published: Layo
         summary = {row[0].value: row[1].value for row in wb["汇总"].iter_rows(min_row=2)}
         assert summary["本月未走访的大客户"] == int((mine.section == "not_visited").sum())
         assert summary["计划走访未完成"] == int((mine.section == "missed_visit").sum())
-        assert summary["下月节日与生日问候"] == int((mine.section == "greeting").sum())
+        assert summary["下月及次月初的节日与生日问候"] == int((mine.section == "greeting").sum())
         text = pdf_text(folder / f"{manager}_{name}_工作清单.pdf")
         assert f"{name}({manager})" in text and "2025年3月" in text
         for r in mine[mine.section == "greeting"].itertuples():

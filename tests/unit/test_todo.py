@@ -190,15 +190,20 @@ def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, refer
 # -- greetings ---------------------------------------------------------------------------
 
 
+def two_birthdays(tmp_path, reference, month: str, tax: str, shop: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The birthdays register and archive of a workbook giving 吉克阿依 (税务局) and 王芳 (商贸)
+    the birthdays `tax` and `shop`, as typed."""
+    archive = [
+        archive_row(TAX, "西昌市税务局", "吉克阿依", tax),
+        archive_row(SHOP, "凉山州安宁商贸有限公司", "王芳", shop),
+    ]
+    intake = combine([read(tmp_path, reference, month, archive=archive)])
+    return birthday_register(None, intake.archive, month), intake.archive.assign(contact=["吉克阿依", "王芳"])
+
+
 def test_a_greeting_is_due_on_the_torch_festival_in_the_month_before_it(tmp_path, reference):
     calendar = read_calendar(REPO / "inputs" / "reference")
-    archive = [
-        archive_row(TAX, "西昌市税务局", "吉克阿依", "08-21"),
-        archive_row(SHOP, "凉山州安宁商贸有限公司", "王芳", "7月18日"),
-    ]
-    month = combine([read(tmp_path, reference, "2026-07", archive=archive)])
-    birthdays = birthday_register(None, month.archive, "2026-07")
-    archive_frame = month.archive.assign(contact=["吉克阿依", "王芳"])
+    birthdays, archive_frame = two_birthdays(tmp_path, reference, "2026-07", "08-21", "7月18日")
     tiers = tiers_of(
         [TAX, "西昌市", "prefecture", "M008"],
         [SHOP, "西昌市", "county", "M008"],
@@ -222,6 +227,23 @@ def test_a_greeting_is_due_on_the_torch_festival_in_the_month_before_it(tmp_path
     # June 2026's list has no 火把节 (July 2026 holds no holiday of the calendar): 王芳's birthday only
     due = greetings_due("2026-06", tiers, calendar.holidays, birthdays, archive_frame)
     assert due[["date", "occasion", "contact"]].values.tolist() == [["2026-07-18", "关键联系人生日", "王芳"]]
+
+
+def test_greetings_of_the_first_days_after_next_month_come_a_list_early(tmp_path, reference):
+    """November's list is made on 4 December: 元旦 (1 January) and a birthday on 2 January would be
+    past before January's list arrives. With the rules' 10 early days November's list gives
+    December and 1–10 January, across the year; 11 January waits for December's list."""
+    calendar = read_calendar(REPO / "inputs" / "reference")
+    birthdays, archive_frame = two_birthdays(tmp_path, reference, "2026-11", "01-02", "01-11")
+    tiers = tiers_of([TAX, "西昌市", "prefecture", "M008"], [SHOP, "西昌市", "county", "M008"])
+    early = int(reference.rules.for_month("2026-11").get("greetings.early_days"))
+    due = greetings_due("2026-11", tiers, calendar.holidays, birthdays, archive_frame, early)
+    assert early == 10 and due[["date", "occasion", "contact"]].values.tolist() == [
+        ["2027-01-01", "元旦", ""],
+        ["2027-01-02", "关键联系人生日", "吉克阿依"],
+    ]
+    due = greetings_due("2026-12", tiers, calendar.holidays, birthdays, archive_frame, early)
+    assert ["2027-01-11", "关键联系人生日", "王芳"] in due[["date", "occasion", "contact"]].values.tolist()
 
 
 # -- survey follow-ups -------------------------------------------------------------------
@@ -354,11 +376,11 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
         ["本月未走访的大客户", 2],
         ["计划走访未完成", 1],
         ["未办结的投诉、查询、理赔", 1],
-        ["下月节日与生日问候", 2],
+        ["下月及次月初的节日与生日问候", 2],
         ["待更新的客户档案", 1],
         ["满意度测评待回访客户", 0],
     ]
-    greetings = [[c.value for c in row] for row in wb["下月节日与生日问候"].iter_rows()]
+    greetings = [[c.value for c in row] for row in wb["下月及次月初的节日与生日问候"].iter_rows()]
     assert greetings == [
         ["日期", "事由", "客户编号", "客户名称", "对象"],
         ["2026-08-06", "火把节", None, None, "全部大客户(2 户)"],  # blank cells
