@@ -17,7 +17,7 @@ from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.holidays import read_calendar
 from pipeline.ingest.submissions import ACCEPTED
-from pipeline.publish.todo import month_todo_items, write_todo_lists
+from pipeline.publish.todo import month_todo_items, stand_ins, write_todo_lists
 from pipeline.surveys.followup import WAITING, followup_status, wave_followups
 
 TODO_GROUP = "publications"
@@ -100,6 +100,7 @@ def todo_lists(
         refresh,
         set(submissions.county[~submissions.status.isin(ACCEPTED)]),
         early,
+        stand_ins(roster, ref.county_display),
     )
     # the calendar of each year the greetings reach (the first days after next month, too)
     reached = {year_of(next_month(month)), year_of(next_month(next_month(month))) if early else 0} - {0}

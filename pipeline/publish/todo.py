@@ -23,6 +23,7 @@ from pipeline.core.contract import TODO_ITEMS
 from pipeline.core.digest import content_hash
 from pipeline.core.months import chinese_month, next_month
 from pipeline.core.tables import atomic_write, write_table
+from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.render.pdf import document_time, render_pdf_html, rendering_digest, write_pdfs
 from pipeline.render.xlsx import write_sheets
 from pipeline.surveys.followup import STATUS_LABELS as FOLLOWUP_LABELS
@@ -66,6 +67,7 @@ def month_todo_items(
     refresh_months: int,
     unverified_counties: set[str] = frozenset(),
     greetings_early_days: int = 0,
+    stand_in: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The month's items, each section drawn from the analytics it comes from.
     `unverified_counties`: counties whose workbook was not accepted: their visits are not known."""
@@ -81,6 +83,7 @@ def month_todo_items(
         followups,
         refresh_months,
         unverified_counties,
+        stand_in,
     )
 
 
@@ -96,13 +99,16 @@ def todo_items(
     followups: pd.DataFrame,
     refresh_months: int,
     unverified_counties: set[str] = frozenset(),
+    stand_in: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every item of every manager's list as one table (TODO_ITEMS), in the lists' order.
 
     `managers`: manager_id, name, county (name) of the managers who get a list. A key account of
     an `unverified_counties` county is listed as not checked, not as not visited. An open case
     goes to the manager who took it, or, when that manager has no list this month (left), to
-    the customer's manager now."""
+    the customer's manager now. An item whose manager has no list (left, or none named) goes to
+    `stand_in` of the customer's county (county name → manager id; "" for any other county),
+    saying whose it was: no key account is lost from view."""
     names = archive.set_index("customer_id").name if len(archive) else pd.Series(dtype=str)
     owner = archive.set_index("customer_id").manager_id if len(archive) else pd.Series(dtype=str)
     rows: list[dict] = []
@@ -176,6 +182,7 @@ def todo_items(
     out = pd.DataFrame(
         rows, columns=[c for c in TODO_ITEMS.names if c not in ("month", "manager_name", "county")]
     )
+    out = _to_stand_in(out, listed, archive, stand_in or {})
     out = out[out.manager_id.isin(managers.manager_id)]
     out = out.merge(
         managers[["manager_id", "name", "county"]].rename(columns={"name": "manager_name"}), on="manager_id"
@@ -185,6 +192,36 @@ def todo_items(
     out = out.assign(_s=out.section.map(order), _i=range(len(out)))
     out = out.sort_values(["manager_id", "_s", "_i"], kind="mergesort").drop(columns=["_s", "_i"])
     return out[TODO_ITEMS.names].reset_index(drop=True)
+
+
+def stand_ins(roster: pd.DataFrame, county_display) -> dict[str, str]:
+    """County name → the head (主任, else 副主任) of its centre in post; "" → the 州局's: who is
+    told of the key accounts of a manager who left, until the county gives them to another."""
+    out: dict[str, str] = {}
+    for role in ("副主任", "主任"):  # a 主任 overrides a 副主任 of the same centre
+        heads = roster[roster.role == role]
+        out.update({county_display(c): m for c, m in zip(heads.county, heads.manager_id, strict=True)})
+    out[""] = out.get(PREFECTURE_OFFICE_NAME, "")
+    return out
+
+
+def _to_stand_in(
+    items: pd.DataFrame, listed: set[str], archive: pd.DataFrame, stand_in: dict[str, str]
+) -> pd.DataFrame:
+    """Items of managers without a list this month, given to the stand-in of their customer's
+    county (a holiday line, which names no customer, to the stand-in for any county)."""
+    orphan = ~items.manager_id.isin(listed)
+    if not orphan.any() or not stand_in:
+        return items
+    counties = archive.set_index("customer_id").county if len(archive) else pd.Series(dtype=str)
+    items = items.copy()
+    for i in items.index[orphan]:
+        was = items.at[i, "manager_id"]
+        county = str(counties.get(items.at[i, "customer_id"], "")) if items.at[i, "customer_id"] else ""
+        items.at[i, "manager_id"] = stand_in.get(county) or stand_in.get("", "")
+        note = f"原客户经理 {was} 本月不在岗,请安排接管" if was else "未指定客户经理,请安排"
+        items.at[i, "detail"] = "、".join(filter(None, [items.at[i, "detail"], note]))
+    return items
 
 
 def _case_label(case_type: str) -> str:

@@ -476,3 +476,88 @@ def test_the_template_carries_the_two_optional_columns_and_reads_back(tmp_path, 
     assert [r["birthday"] for r in intake.archive] == ["03-15"]
     assert [(v["date"], v["planned"]) for v in intake.visits] == [("", "2026-07-20")]
     assert not [p for p in intake.problems if p.sheet in ("客户档案", "走访记录")]
+
+
+def test_the_key_accounts_of_a_manager_who_left_go_to_the_head_of_their_county_centre():
+    """M010 left and nobody was named in their place: 西昌市's 主任 M007 finds M010's unvisited key
+    account and its birthday on their list, saying whose they were; a customer of a county
+    without a head of its own goes to the 州局's 主任 (M001)."""
+    from pipeline.publish.todo import stand_ins, todo_items
+
+    roster = pd.DataFrame(
+        {
+            "manager_id": ["M001", "M007", "M008"],
+            "name": ["赵明", "沈光荣", "陆浩"],
+            "county": ["zhouju", "xichang", "xichang"],
+            "role": ["主任", "主任", "客户经理"],
+        }
+    )
+    display = {"zhouju": "州局", "xichang": "西昌市"}.get
+    managers = roster.assign(county=roster.county.map(display))[["manager_id", "name", "county"]]
+    archive = pd.DataFrame(
+        {
+            "customer_id": [TAX, SHOP],
+            "name": ["西昌市税务局", "甘洛县商贸"],
+            "manager_id": "M010",
+            "county": ["西昌市", "甘洛县"],
+        }
+    )
+    unvisited = pd.DataFrame(
+        {
+            "customer_id": [TAX, SHOP],
+            "county": ["西昌市", "甘洛县"],
+            "manager_id": ["M010", ""],
+            "tier_label": "州级大客户",
+            "alerts": "",
+        }
+    )
+    greetings = pd.DataFrame(
+        {
+            "manager_id": ["M010"],
+            "date": ["2026-08-21"],
+            "occasion": ["关键联系人生日"],
+            "customer_id": [TAX],
+            "contact": ["吉克阿依"],
+            "accounts": [1],
+        }
+    )
+    nothing = pd.DataFrame(columns=["manager_id", "customer_id", "planned", "source_file", "source_row"])
+    cases = pd.DataFrame(
+        columns=[
+            "case_id",
+            "customer_id",
+            "type",
+            "content",
+            "manager_id",
+            "opened",
+            "status",
+            "age_days",
+            "limit_days",
+        ]
+    )
+    stale = pd.DataFrame(columns=["customer_id", "manager_id", "changed_month", "updated"])
+    followups = pd.DataFrame(
+        columns=["wave", "customer_id", "manager_id", "surveyed", "due", "status", "low_dimensions"]
+    )
+    stand_in = stand_ins(roster, display)
+    assert stand_in == {"州局": "M001", "西昌市": "M007", "": "M001"}
+    items = todo_items(
+        "2026-07",
+        managers,
+        archive,
+        unvisited,
+        nothing,
+        cases,
+        greetings,
+        stale,
+        followups,
+        3,
+        set(),
+        stand_in,
+    )
+    got = items[["manager_id", "section", "customer_id", "detail"]].values.tolist()
+    assert got == [
+        ["M001", "not_visited", SHOP, "未指定客户经理,请安排"],
+        ["M007", "not_visited", TAX, "原客户经理 M010 本月不在岗,请安排接管"],
+        ["M007", "greeting", TAX, "吉克阿依、原客户经理 M010 本月不在岗,请安排接管"],
+    ]
