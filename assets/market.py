@@ -13,6 +13,7 @@ from pipeline.core.contract import MARKET_TABLES
 from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
+from pipeline.ingest.submissions import unaccepted_counties
 from pipeline.publish.market import market_content, month_tables
 
 USAGE_MONTHS = 23  # the breadth trend: 13 months, each with its 12-month window
@@ -22,7 +23,11 @@ TREND_MONTHS = 12
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
-    ins={"usage_history": history("usage", USAGE_MONTHS), "tiers_history": history("tiers", TREND_MONTHS)},
+    ins={
+        "usage_history": history("usage", USAGE_MONTHS),
+        "tiers_history": history("tiers", TREND_MONTHS),
+        "submissions_history": history("submissions", USAGE_MONTHS),  # bands of a short county
+    },
     description="叠加使用机会(同类客户在用而未用的业务)、浮动定价档次(滚动12个月规模)、"
     "竞争对手与潜在需求(按别名归并)",
 )
@@ -31,6 +36,7 @@ def market(
     settings: KacSettings,
     usage_history,
     tiers_history,
+    submissions_history,
     customer_archive: pd.DataFrame,
 ) -> dict:
     month = from_partition_key(context.partition_key)
@@ -46,7 +52,13 @@ def market(
         MarketAliases.load(settings.layout.reference),
     )
     tables["pricing_bands"] = pricing_bands(
-        usage_by_month, month, tiers_by_month[month], customer_archive, ref.rules, ref.business_index
+        usage_by_month,
+        month,
+        tiers_by_month[month],
+        customer_archive,
+        ref.rules,
+        ref.business_index,
+        unaccepted_counties(by_month(submissions_history, month)),
     )
     folder = settings.layout.tables(month)
     for table in MARKET_TABLES:

@@ -19,11 +19,10 @@ from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.assessment import read_assessment
 from pipeline.ingest.files import assessment_files, file_sha256
-from pipeline.ingest.submissions import ACCEPTED
+from pipeline.ingest.submissions import ACCEPTED, accepted_counties
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
 from pipeline.pay.month import (
-    accepted_counties,
     counties_then,
     held_counties,
     month_pay,

@@ -12,7 +12,7 @@ from dagster import (
     observable_source_asset,
 )
 
-from assets.analytics import TIER_HISTORY
+from assets.analytics import TIER_HISTORY, previous
 from assets.month import MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
@@ -25,6 +25,7 @@ from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.projects import read_register, register_files, years_read
+from pipeline.ingest.submissions import unaccepted_counties
 from pipeline.publish.projects import project_section, write_evaluations
 
 PROJECTS_OUTPUT = "projects"  # outputs/projects/YYYY-MM/: evaluations and draft rows
@@ -59,7 +60,12 @@ def cadence_rules(rules) -> dict[str, tuple[int, int]]:
     group_name=MONTH_GROUP,
     partitions_def=months,
     deps=[AssetDep("project_register"), AssetDep("reference_data")],
-    ins={"usage_history": history("usage", TIER_HISTORY), "tiers_history": history("tiers", TIER_HISTORY)},
+    ins={
+        "usage_history": history("usage", TIER_HISTORY),
+        "tiers_history": history("tiers", TIER_HISTORY),
+        "submissions_history": history("submissions", TIER_HISTORY),  # months a county is unknown
+        "previous_projects": previous("projects"),  # ended projects keep their result
+    },
     description="营销项目:项目登记表校验(问题定位到单元格),本年度各项目周期内收入、新增业务、"
     "转化客户与新增大客户,对比周期前同长度的基线;年度方案数对照要求",
 )
@@ -68,7 +74,9 @@ def projects(
     settings: KacSettings,
     usage_history,
     tiers_history,
+    submissions_history,
     customer_archive: pd.DataFrame,
+    previous_projects: dict | None,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
@@ -80,6 +88,8 @@ def projects(
         by_month(tiers_history, month),
         customer_archive,
         ref.business_order,
+        unaccepted_counties(by_month(submissions_history, month)),
+        previous_projects["table"] if previous_projects else None,
     )
     problems += warnings
     folder = settings.layout.tables(month)

@@ -34,7 +34,14 @@ from pipeline.core.rules import RuleBook
 from pipeline.core.text import AliasIndex
 from pipeline.ingest.bands import band_scheme, parse_agreed  # the one reading of 协议档次 (also at ingest)
 
-CHANGE_LABELS = {"up": "升档", "down": "降档", "same": "不变", "first": "新进入", "partial": "数据不足12个月"}
+CHANGE_LABELS = {
+    "up": "升档",
+    "down": "降档",
+    "same": "不变",
+    "first": "新进入",
+    "partial": "数据不足12个月",
+    "incomplete": "本县(市)有月份报表未采用,暂不判断",
+}
 AGREEMENT_LABELS = {
     "above_agreed": "已超出协议档次",
     "below_agreed": "低于协议档次",
@@ -96,8 +103,11 @@ def pricing_bands(
     archive: pd.DataFrame,
     rules: RuleBook,
     business: AliasIndex,
+    unaccepted: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
-    """One row per key account × business type with bands that it used in the window (PRICING_BANDS)."""
+    """One row per key account × business type with bands that it used in the window (PRICING_BANDS).
+    `unaccepted`: month → counties whose workbook was not accepted: a key account of a county
+    missing from either window is `incomplete` (its trailing figure is short, no move is called)."""
     now_rules = rules.for_month(month)
     scheme = band_scheme(now_rules.values)
     columns = PRICING_BANDS.frame_columns
@@ -130,6 +140,9 @@ def pricing_bands(
 
     info = keys.set_index("customer_id")
     out["county"] = out.customer_id.map(info.county)
+    reach = month_range(shift(last, -(window_before - 1)), month)
+    short = set().union(*((unaccepted or {}).get(m, set()) for m in reach))
+    out.loc[out.county.isin(short) & out.change.isin(["up", "down", "same"]), "change"] = "incomplete"
     out["manager_id"] = out.customer_id.map(info.manager_id).fillna("")
     agreed_text = archive.set_index("customer_id").get("agreed_band", pd.Series(dtype=str))
     labels, flags = [], []

@@ -112,17 +112,25 @@ def project_result(
     all_types: list[str],
     usage: UsageByCustomer | None = None,
     new_by_month: dict[str, set[str]] | None = None,
+    unaccepted: dict[str, set[str]] | None = None,
 ) -> dict:
     """The project's figures in `month` (see the module), with its month-by-month curve and the
     customers it won (for the evaluation). `usage` and `new_by_month` are drawn from
-    `usage_by_month` and `tiers_by_month` when not given (given once for many projects)."""
+    `usage_by_month` and `tiers_by_month` when not given (given once for many projects).
+    `unaccepted`: month → the counties whose workbook was not accepted then (months with data).
+    A month of the cycle in which, or in whose paired baseline month, a target customer's county
+    was not accepted is left out of the result and of the target due (`months_left_out`), as the
+    scorecard's revenue target leaves out such months: it is unknown, not a month of nothing."""
     customers = set(target_customers(project, archive))
     types = set(_types(project, all_types))
     months = cycle_months(project.start, project.end)
     length = len(months)
-    to_date = [m for m in months if m <= month]
-    n = len(to_date)
     baseline_months = [shift(project.start, k - length) for k in range(length)]
+    counties = set(archive.county[archive.customer_id.isin(customers)]) if len(archive) else set()
+    unknown = {m for m, out in (unaccepted or {}).items() if out & counties}
+    left_out = [m for m, b in zip(months, baseline_months, strict=True) if m <= month and {m, b} & unknown]
+    to_date = [m for m in months if m <= month and m not in left_out]
+    n = len(to_date)
 
     usage = UsageByCustomer.of_months(usage_by_month) if usage is None else usage
     new_by_month = new_key_accounts_by_month(tiers_by_month) if new_by_month is None else new_by_month
@@ -135,7 +143,7 @@ def project_result(
     cycle = revenue_by_pair(to_date)
     base = revenue_by_pair(baseline_months)
     revenue = int(cycle.revenue_fen.sum())
-    paired = baseline_months[:n]
+    paired = [baseline_months[months.index(m)] for m in to_date]
     baseline = int(base[base.month.isin(paired)].revenue_fen.sum())
     before = set(zip(base.customer_id, base.business_type, strict=True))
     is_new = [p not in before for p in zip(cycle.customer_id, cycle.business_type, strict=True)]
@@ -158,7 +166,7 @@ def project_result(
         {
             "k": k + 1,
             "month": m,
-            "revenue_fen": int(by_month.get(m, 0)) if m <= month else None,
+            "revenue_fen": int(by_month.get(m, 0)) if m <= month and m not in left_out else None,
             "baseline_month": b,
             "baseline_fen": int(base_by_month.get(b, 0)),
         }
@@ -176,7 +184,9 @@ def project_result(
         "start": project.start,
         "end": project.end,
         "cycle_months": length,
-        "elapsed_months": n,
+        "elapsed_months": len([m for m in months if m <= month]),
+        "counted_months": n,  # elapsed, less those left out
+        "months_left_out": "、".join(left_out),
         "phase": phase_of(project, month),
         "target_customers": len(customers),
         "target_revenue_fen": target,
@@ -207,9 +217,14 @@ def project_results(
     tiers_by_month: dict[str, pd.DataFrame],
     archive: pd.DataFrame,
     all_types: list[str],
+    unaccepted: dict[str, set[str]] | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict], list[Problem]]:
     """(projects.csv's rows for the projects of `month`'s year, each project's full result by id,
-    the warnings about target customers the archive does not know)."""
+    the warnings about target customers the archive does not know). A project that ended before
+    `month` keeps its row of last month's table (`earlier`) while its register row is the same:
+    its result is the one at its end, which this month's window (its baseline may lie further
+    back than the months handed over) could no longer compute whole."""
     known = set(archive.customer_id)
     problems = []
     details = {}
@@ -230,8 +245,16 @@ def project_results(
                         detail="、".join(unknown),
                     )
                 )
-        details[project.project_id] = project_result(
-            project, month, usage_by_month, tiers_by_month, archive, all_types, usage, new_by_month
+        details[project.project_id] = _ended_before(project, month, earlier) or project_result(
+            project,
+            month,
+            usage_by_month,
+            tiers_by_month,
+            archive,
+            all_types,
+            usage,
+            new_by_month,
+            unaccepted,
         )
     columns = [c for c in RESULT_COLUMNS]
     frame = pd.DataFrame([{k: v for k, v in d.items() if not k.startswith("_")} for d in details.values()])
@@ -239,6 +262,30 @@ def project_results(
     if not frame.empty:
         frame["phase"] = frame.phase.map(PHASES)
     return frame, details, problems
+
+
+# what a register row says of a project: its result carries over only while these stay the same
+_REGISTERED = ("manager_id", "business_types", "targets", "start", "end")
+_REGISTERED_TARGETS = ("target_revenue_fen", "target_converted", "target_new_accounts")
+
+
+def _ended_before(project, month: str, earlier: pd.DataFrame | None) -> dict | None:
+    """Last month's result of a project that had ended by then, as this month's (None to compute)."""
+    if earlier is None or earlier.empty or phase_of(project, month) != "ended":
+        return None
+    rows = earlier[earlier.project_id == project.project_id]
+    if len(rows) != 1:
+        return None
+    row = rows.iloc[0].to_dict()
+    if any(c not in row for c in RESULT_COLUMNS):  # kept by a release before a column was added
+        return None
+    same = all(str(row[k]) == str(getattr(project, k)) for k in _REGISTERED) and all(
+        int(row[k]) == int(getattr(project, k)) for k in _REGISTERED_TARGETS
+    )
+    if not same:
+        return None
+    phase = {"phase": "ended", "status": project.status}
+    return {**row, **phase, "source_file": project.source_file, "source_row": int(project.source_row)}
 
 
 RESULT_COLUMNS = [
@@ -252,6 +299,8 @@ RESULT_COLUMNS = [
     "end",
     "cycle_months",
     "elapsed_months",
+    "counted_months",
+    "months_left_out",
     "phase",
     "target_customers",
     "target_revenue_fen",

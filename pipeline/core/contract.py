@@ -458,7 +458,8 @@ PRICING_BANDS = Table(
             ("to_next_volume", INTEGER),  # what is missing to the next band, in the measure
             ("to_next_revenue", FEN),
             ("previous_label", TEXT),  # last month's band (last month's window and rules)
-            ("change", TEXT, REQUIRED),  # up, down, same, first, partial (window not yet covered by data)
+            # up, down, same, first, partial (window before the data), incomplete (a county's month missing)
+            ("change", TEXT, REQUIRED),
             ("agreed_label", TEXT),  # 协议档次 from the archive
             ("agreement", TEXT),  # above_agreed, below_agreed, unreadable, or blank
         ]
@@ -566,10 +567,12 @@ PROJECTS = Table(
             ("end", MONTH, REQUIRED),
             ("cycle_months", INTEGER, REQUIRED),
             ("elapsed_months", INTEGER, REQUIRED),  # of the cycle, up to the month
+            ("counted_months", INTEGER, REQUIRED),  # elapsed, less the months left out
+            ("months_left_out", TEXT),  # a target customer's county not accepted then (、-joined)
             ("phase", TEXT, REQUIRED),  # 未开始, 进行中, 本月结束, 已结束, 已取消, 草稿
             ("target_customers", INTEGER, REQUIRED),
             ("target_revenue", FEN, REQUIRED),
-            ("target_revenue_due", FEN, REQUIRED),  # target × elapsed ÷ cycle months
+            ("target_revenue_due", FEN, REQUIRED),  # target × counted ÷ cycle months
             ("revenue", FEN, REQUIRED),  # of the cycle to date
             ("baseline_revenue", FEN, REQUIRED),  # the paired months before the cycle
             ("revenue_change", FEN, REQUIRED),

@@ -170,7 +170,10 @@ CODES: dict[str, tuple[str, str]] = {
         "warning",
         "目标客户 {detail} 不在客户档案中(潜在客户可以保留),其用邮在建档并报送后计入项目结果",
     ),
-    "project_status_unknown": ("warning", "状态应为 {detail} 之一,已按开始、结束月份判断"),
+    "project_status_unknown": (
+        "row",
+        "状态应为 {detail} 之一;写错的状态(如“取消”)可能指已取消的项目,本行未采用,请改正后重新运行",
+    ),
     "project_duplicate": ("row", "项目编号重复({detail}),均未采用,请为每个项目使用不同编号"),
     "agreed_band_unreadable": (
         "warning",

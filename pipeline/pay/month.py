@@ -71,11 +71,6 @@ def unused_rows(rejected_rows: pd.DataFrame, archive: pd.DataFrame) -> pd.DataFr
     )
 
 
-def accepted_counties(submissions_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
-    """Month → the counties whose workbook was accepted that month."""
-    return {m: set(t.county[t.status.isin(ACCEPTED)]) for m, t in submissions_by_month.items()}
-
-
 def month_pay(
     month: str,
     ref: Reference,

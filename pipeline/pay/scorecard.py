@@ -353,7 +353,9 @@ def project_scoring(mine: pd.DataFrame, weights: dict) -> dict[str, tuple[str, D
     for target_col, got_col, label, unit in PROJECT_TARGETS:
         due = sum(
             (
-                Decimal(int(r[target_col])) * int(r["elapsed_months"]) / int(r["cycle_months"])
+                Decimal(int(r[target_col]))
+                * int(r.get("counted_months", r["elapsed_months"]))
+                / int(r["cycle_months"])
                 for _, r in started.iterrows()
             ),
             Decimal(0),
@@ -370,11 +372,20 @@ def project_scoring(mine: pd.DataFrame, weights: dict) -> dict[str, tuple[str, D
         )
     if shares:
         mean = sum(shares, Decimal(0)) / len(shares)
+        gaps = sorted(
+            {
+                m
+                for v in started.get("months_left_out", pd.Series(dtype=str)).fillna("")
+                for m in str(v).split("、")
+                if m
+            }
+        )
+        left_out = f"(不含目标客户所在县(市)报表未采用的 {'、'.join(gaps)})" if gaps else ""
         out["annual_target"] = (
             f"{mean:.4f}",
             mean,
             f"项目登记:{'、'.join(started.project_id)} 至今结果/至今目标:{';'.join(parts)};"
-            f"平均完成率 {mean * 100:.2f}% × {weights['annual_target']} 分",
+            f"平均完成率 {mean * 100:.2f}% × {weights['annual_target']} 分{left_out}",
         )
     return out
 

@@ -44,7 +44,14 @@ TABLE_COLUMNS = {
     # 营销项目 (the project pages): every month's projects.csv, the latest row of each project shown
     "projects": [
         *("project_id", "name", "lead", "manager_id", "business_types", "targets", "start", "end"),
-        *("cycle_months", "elapsed_months", "phase", "target_customers", "target_revenue_fen"),
+        *(
+            "cycle_months",
+            "elapsed_months",
+            "months_left_out",
+            "phase",
+            "target_customers",
+            "target_revenue_fen",
+        ),
         *("target_revenue_due_fen", "revenue_fen", "baseline_revenue_fen", "revenue_change_fen"),
         *("new_business_revenue_fen", "converted", "target_converted", "new_key_accounts"),
         *("target_new_accounts", "baseline_complete", "status"),

@@ -106,6 +106,7 @@ class ProjectPages:
             "end": r.end,
             "cycle_months": int(r.cycle_months),
             "elapsed_months": int(r.elapsed_months),
+            "months_left_out": text(r.months_left_out),
             "phase": r.phase,
             "status": text(r.status),
             "target_customers": int(r.target_customers),

@@ -18,8 +18,8 @@ from pipeline.ingest.assessment import assessment_file, read_assessment
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
-from pipeline.ingest.submissions import ACCEPTED
-from pipeline.pay.month import accepted_counties, counties_then, held_counties, month_pay, paid_staff
+from pipeline.ingest.submissions import ACCEPTED, accepted_counties
+from pipeline.pay.month import counties_then, held_counties, month_pay, paid_staff
 from pipeline.pay.scorecard import ITEMS, accepted_months, scorecards
 from pipeline.pay.statements import write_summary_workbook
 

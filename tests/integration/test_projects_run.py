@@ -90,6 +90,12 @@ def test_the_brief_counts_the_plans_against_the_cadence(published):
     text = pdf_text(brief)
     assert "附页 营销项目(2025年方案数对照要求)" in text
     assert "布拖县 ▲" in text  # its only project of the year is cancelled in the sample
+    # the projects ending in the month, each with its revenue against target and baseline (万元)
+    projects = table(published, "projects")
+    flat = "".join(text.split())
+    for p in projects[projects.phase == "本月结束"].head(4).itertuples():
+        figures = f"收入{Decimal(p.revenue) / 10000:,.2f}/目标{Decimal(p.target_revenue) / 10000:,.2f}万元"
+        assert f"{p.project_id}{p.name}:{figures}" in flat, p.project_id
 
 
 def test_a_changed_register_changes_the_version_of_the_months_that_read_it(published, tmp_path):

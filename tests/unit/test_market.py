@@ -201,6 +201,23 @@ def test_no_band_move_is_called_before_the_window_is_covered_by_data(reference):
     assert pricing_section(out, agreed.set_index("customer_id").name)["partial"]
 
 
+def test_no_band_move_is_called_for_a_county_with_a_month_not_accepted_in_the_windows(reference):
+    """西昌市's February workbook was rejected: K's trailing figures miss it, so its 快包 'down'
+    is not called (the agreement is not to be signed again on a short figure); 会东县's
+    rejection changes nothing for K."""
+    agreed = archive([("K", "西昌市", "民营企业", "甲", "", "", "")])
+    key = tiers({"K": ("西昌市", "M005")})
+    out = pricing_bands(
+        BAND_USAGE, "2025-03", key, agreed, RULES, reference.business_index, {"2025-02": {"西昌市"}}
+    )
+    assert set(out.change) == {"incomplete"}
+    assert pricing_section(out, agreed.set_index("customer_id").name)["moved_count"] == 0
+    other = pricing_bands(
+        BAND_USAGE, "2025-03", key, agreed, RULES, reference.business_index, {"2025-02": {"会东县"}}
+    )
+    assert set(other.change) == {"up", "down"}
+
+
 def test_band_edges_and_agreed_texts(reference):
     assert [band_of(x, [100, 500]) for x in (0, 99, 100, 499, 500, 10**9)] == [0, 0, 1, 1, 2, 2]
     scheme = {"特快": {"names": ["基础档", "一档"]}}

@@ -69,12 +69,13 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
             "",
             "",
             "",
-            "搁置",
+            "",
         ],
         ["XM-9", "庚", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
         ["XM-9", "辛", "州局", "梁阿呷", "B", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
         ["XM-10", "壬", "州局", "梁阿呷", "A", "飞机", "2026-01", "2026-03", "一千", 0, 0, ""],
         ["XM-11", "", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, ""],
+        ["XM-12", "癸", "州局", "梁阿呷", "A", "特快", "2026-01", "2026-03", 1, 0, 0, "取消"],
     ]
     write_register(tmp_path, rows)
     register, rejected, problems = read_register(tmp_path, reference, "2026-05")
@@ -84,7 +85,7 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
         ("project_month_invalid", "G5", "2026-13"),
         ("project_rule_invalid", "E6", "行业=教育"),
         ("project_cycle_invalid", "H7", "2027-03"),
-        ("project_status_unknown", "L8", "搁置"),  # a warning: the row is used
+        ("project_status_unknown", "L13", "取消"),  # not counted: it may mean cancelled
         ("project_duplicate", "A9", "XM-9"),
         ("project_duplicate", "A10", "XM-9"),
         ("business_unknown", "F11", "飞机"),
@@ -105,7 +106,7 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
     assert (six.target_rule, six.business_types, six.status) == ("企业性质=党政军机关;县=西昌市", "全部", "")
     # nothing vanishes: every row read is used or kept with its raw values
     assert len(register) + len(rejected) == len(rows)
-    assert sorted(rejected.row) == [4, 5, 6, 7, 9, 10, 11, 12]
+    assert sorted(rejected.row) == [4, 5, 6, 7, 9, 10, 11, 12, 13]
     assert "火星县" in rejected.set_index("row").loc[4, "values"]
 
 
@@ -166,6 +167,50 @@ def test_a_projects_result_against_its_baseline(tmp_path, reference):
     assert r.baseline_complete == "是"
     # the customers C, A and B are in the archive; an id it does not know would be a warning
     assert warnings == []
+
+
+def test_an_ended_project_keeps_its_result_when_its_baseline_leaves_the_months_handed_over(
+    tmp_path, reference
+):
+    """The cycle 2026-04 … 06 ended in June. By a later month the window handed over no longer
+    reaches its baseline (2026-01 … 03): computed again, the baseline would fall to 0 and old
+    business count as new. It keeps June's row; a changed register row is computed again."""
+    register = _register(tmp_path, reference)
+    june = project_results(register, "2026-06", _usage(USAGE), TIERS, ARCHIVE, TYPES)[0]
+    later = {m: f for m, f in _usage(USAGE).items() if m >= "2026-04"}  # the baseline months gone
+    kept = project_results(register, "2026-07", later, TIERS, ARCHIVE, TYPES, earlier=june)[0].iloc[0]
+    assert (kept.baseline_revenue_fen, kept.revenue_fen, kept.phase) == (
+        june.iloc[0].baseline_revenue_fen,
+        june.iloc[0].revenue_fen,
+        "已结束",
+    )
+    assert june.iloc[0].baseline_revenue_fen > 0 and june.iloc[0].phase == "本月结束"
+    drifted = project_results(register, "2026-07", later, TIERS, ARCHIVE, TYPES)[0].iloc[0]
+    assert drifted.baseline_revenue_fen == 0  # what keeping the row avoids
+    moved = register.assign(target_revenue_fen=register.target_revenue_fen + 100)
+    again = project_results(moved, "2026-07", later, TIERS, ARCHIVE, TYPES, earlier=june)[0].iloc[0]
+    assert again.baseline_revenue_fen == 0  # a register row changed since: computed again
+
+
+def test_a_month_the_target_customers_county_was_not_accepted_is_left_out_not_counted_as_nothing(
+    tmp_path, reference
+):
+    """西昌市's May workbook was rejected: May (and its baseline month, February) is unknown for
+    the project's customers, so the result to date is April against January, and the target due
+    is 1,500.00 × 1/3; a rejection in another county changes nothing."""
+    register = _register(tmp_path, reference)
+    usage = _usage([r for r in USAGE if r[0] != "2026-05"])  # no 西昌市 rows in May
+    frame, details, _ = project_results(
+        register, "2026-05", usage, TIERS, ARCHIVE, TYPES, {"2026-05": {"西昌市"}, "2026-04": {"甘洛县"}}
+    )
+    r = frame.iloc[0]
+    assert (r.elapsed_months, r.counted_months, r.months_left_out) == (2, 1, "2026-05")
+    assert (r.revenue_fen, r.baseline_revenue_fen, r.target_revenue_due_fen) == (150_00, 100_00, 500_00)
+    assert [p["revenue_fen"] for p in details[r.project_id]["_curve"]] == [150_00, None, None]
+    other = project_results(
+        register, "2026-05", _usage(USAGE), TIERS, ARCHIVE, TYPES, {"2026-05": {"甘洛县"}}
+    )[0]
+    assert (other.iloc[0].counted_months, other.iloc[0].revenue_fen) == (2, 800_00)
 
 
 def test_a_target_rule_selects_from_the_archive_and_unknown_ids_warn(tmp_path, reference):
