@@ -148,6 +148,9 @@ def statement_hash(statement: dict) -> str:
     stated["unused_rows"] = [
         {k: v for k, v in r.items() if k != "file"} for r in statement.get("unused_rows", [])
     ]
+    for added in ("unused_rows", "score_scaled"):  # empty, they leave the hash a statement had before
+        if not stated.get(added):
+            stated.pop(added, None)
     return content_hash(stated)
 
 

@@ -227,6 +227,12 @@ def test_a_renamed_source_file_is_not_a_change_of_the_statement() -> None:
     more = {**before, "lines": [{**line, "source_file": "会东.xlsx", "amount": "55.00"}]}
     assert statement_hash(renamed) == statement_hash(before)
     assert statement_hash(more) != statement_hash(before)  # an amount changed: issued anew
+    # sections added since a statement was issued change nothing while they are empty
+    assert statement_hash({**before, "unused_rows": [], "score_scaled": ""}) == statement_hash(before)
+    unused = [
+        {"customer_id": "C1", "file": "会东.xlsx", "row": "9", "reason": "业务种类无法识别", "values": "…"}
+    ]
+    assert statement_hash({**before, "unused_rows": unused}) != statement_hash(before)
 
 
 def test_a_statement_lists_the_claims_it_did_not_reward_and_why(published, tmp_path) -> None:
