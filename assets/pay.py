@@ -19,7 +19,7 @@ from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.assessment import read_assessment
 from pipeline.ingest.files import assessment_files, file_sha256
-from pipeline.ingest.submissions import ACCEPTED, accepted_counties
+from pipeline.ingest.submissions import ACCEPTED, unaccepted_counties
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
 from pipeline.pay.month import (
@@ -169,7 +169,7 @@ def pay(
     held = held_counties(ref, submissions)
     usage = by_month(usage_history, month)
     paid = month_pay(
-        month, ref, scorecards_table, usage, assessment["table"], names, held, accepted_counties(sent)
+        month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted_counties(sent)
     )
     claims, lines, summary = paid.claims, paid.lines, paid.summary
     unpaid = claim_problems(claims, ref.manager_names)

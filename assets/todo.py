@@ -103,8 +103,8 @@ def todo_lists(
         stand_ins(roster, ref.county_display),
     )
     # the calendar of each year the greetings reach (the first days after next month, too)
-    reached = {year_of(next_month(month)), year_of(next_month(next_month(month))) if early else 0} - {0}
-    holidays_missing = not all(calendar.covers(y) for y in reached)
+    reached = [next_month(month), *([next_month(next_month(month))] if early else [])]
+    holidays_missing = not all(calendar.covers(year_of(m)) for m in reached)
     made = write_todo_lists(layout.managers(month), month, managers, items, holidays_missing)
     planned = planned_by_manager(visits, month)
     write_table(planned, layout.tables(month), "planned_visits")  # counts only: no birthday

@@ -30,26 +30,30 @@ def archive_as_of(
     )
     latest = latest.set_index("customer_id")
     changed = latest.index
+    prior = base.reindex(changed)  # the records as they stood (NA where new)
     merged = (
         latest[RECORD_FIELDS]
         .replace("", pd.NA)
-        .combine_first(base.reindex(changed)[RECORD_FIELDS].replace("", pd.NA))
+        .combine_first(prior[RECORD_FIELDS].replace("", pd.NA))
         .fillna("")
     )
     merged["county"] = latest.county
-    merged["first_month"] = base.first_month.reindex(changed).fillna(month)
+    merged["first_month"] = prior.first_month.fillna(month)
     merged["changed_month"] = month
     merged["source"] = latest.source_file
     # a record sent again as it stood (a county pasting its whole archive) is not an update:
     # it keeps the month it last changed, which the refresh list and the scorecard read
-    compared = [*RECORD_FIELDS, "county"]
-    before = base.reindex(changed)[compared].astype("string").fillna("")
-    same = (merged[compared].astype("string").fillna("") == before).all(axis=1) & changed.isin(base.index)
-    merged.loc[same] = base.reindex(changed)[same][merged.columns]
+    same = (_as_text(merged) == _as_text(prior)).all(axis=1) & changed.isin(base.index)
+    merged.loc[same] = prior[same][merged.columns]
     out = pd.concat([base.drop(index=changed, errors="ignore"), merged])
     stubs = _records_from_usage(usage[~usage.customer_id.isin(out.index)], month)
     out = pd.concat([out, stubs]).reset_index(names="customer_id")
     return out[ARCHIVE.names].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+
+
+def _as_text(records: pd.DataFrame) -> pd.DataFrame:
+    """The fields that make a record, compared as text (blank for none)."""
+    return records[[*RECORD_FIELDS, "county"]].astype("string").fillna("")
 
 
 def _records_from_usage(usage: pd.DataFrame, month: str) -> pd.DataFrame:

@@ -53,11 +53,6 @@ def reject_code(intake: CountyIntake) -> str:
     return next((p.code for p in intake.problems if effect(p.code) == "county"), "")
 
 
-def accepted_counties(submissions_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
-    """Month → the counties whose workbook was accepted that month."""
-    return {m: set(t.county[t.status.isin(ACCEPTED)]) for m, t in submissions_by_month.items()}
-
-
 def unaccepted_counties(submissions_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
     """Month → the counties whose workbook was not accepted, in the months with data (some county
     accepted: the empty months before the data begins are not "unknown", they are before it)."""

@@ -59,7 +59,7 @@ def new_business_claims(
     rules: Rules,
     in_post: set[str] | None = None,
     outside_scheme: frozenset[str] | set[str] = frozenset(),
-    accepted: Mapping[str, set[str]] | None = None,
+    unaccepted: Mapping[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """Every 新揽收 row of the month with its verdict.
 
@@ -69,8 +69,8 @@ def new_business_claims(
     anyone else would be paid to nobody, so it waits for the county to correct the row.
     `outside_scheme`: managers in post outside the reward scheme (主任/副主任: the plan pays
     除主任副主任外); their claims are verified but earn nothing, and say so.
-    `accepted`: month → the counties whose workbook was accepted that month (None: every county
-    of the data); a window month with data but without the claim's county cannot clear it.
+    `unaccepted`: month → the counties whose workbook was not accepted that month
+    (ingest.submissions.unaccepted_counties); such a window month cannot clear the county's claims.
     """
     claims = usage[usage.collection == NEW_BUSINESS]
     for cell in ("collection_cell", "manager_cell"):  # blank in usage read before they were kept
@@ -94,7 +94,7 @@ def new_business_claims(
     collected = _collected(out)
     new = (out.earlier_month == "") & collected & (not go_live)
     out["claimed_elsewhere"] = twice = _claimed_elsewhere(out, new)
-    unknown = _unchecked_months(out, [m for m in window if m in earlier and not earlier[m].empty], accepted)
+    unknown = _unchecked_months(out, [m for m in window if m in earlier and not earlier[m].empty], unaccepted)
     posted = out.manager_id.isin(in_post) if in_post is not None else pd.Series(True, index=out.index)
     outside = out.manager_id.isin(outside_scheme)
     out["rewarded"] = new & (unknown == "") & (twice == "") & posted & ~outside
@@ -123,14 +123,13 @@ def _claimed_elsewhere(claims: pd.DataFrame, new: pd.Series) -> pd.Series:
 
 
 def _unchecked_months(
-    claims: pd.DataFrame, with_data: list[str], accepted: Mapping[str, set[str]] | None
+    claims: pd.DataFrame, with_data: list[str], unaccepted: Mapping[str, set[str]] | None
 ) -> pd.Series:
     """For each claim, the window months (with data) in which its county's workbook was not
     accepted, "、"-joined oldest first ("" when every month could be checked)."""
-    if accepted is None:
-        return pd.Series("", index=claims.index)
+    unaccepted = unaccepted or {}
     missing = {
-        county: "、".join(sorted(m for m in with_data if m in accepted and county not in accepted[m]))
+        county: "、".join(sorted(m for m in with_data if county in unaccepted.get(m, ())))
         for county in claims.county.unique()
     }
     return claims.county.map(missing).fillna("")

@@ -79,17 +79,17 @@ def month_pay(
     assessment: pd.DataFrame,
     names: pd.Series,
     held: dict[str, str],
-    accepted: dict[str, set[str]] | None = None,
+    unaccepted: dict[str, set[str]] | None = None,
 ) -> MonthPay:
     """`usage_by_month`: the month's usage and that of the months before it (the 新揽收 window);
-    `names`: customer id → name; `held`: `held_counties`; `accepted`: `accepted_counties` of the
-    window's months."""
+    `names`: customer id → name; `held`: `held_counties`; `unaccepted`: `unaccepted_counties` of
+    the window's months."""
     rules = ref.rules.for_month(month)
     usage = usage_by_month[month]
     earlier = {m: u for m, u in usage_by_month.items() if m < month}
     active = ref.managers_active_in(month)
     staff = paid_staff(ref, month)
     outside = set(active.manager_id) - set(staff.manager_id)
-    claims = new_business_claims(month, usage, earlier, rules, set(active.manager_id), outside, accepted)
+    claims = new_business_claims(month, usage, earlier, rules, set(active.manager_id), outside, unaccepted)
     lines = pay_lines(month, rules, staff, scorecards, usage, assessment, names, claims, held)
     return MonthPay(claims, lines, pay_summary(lines, staff))

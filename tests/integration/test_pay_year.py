@@ -18,7 +18,7 @@ from pipeline.ingest.assessment import assessment_file, read_assessment
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
-from pipeline.ingest.submissions import ACCEPTED, accepted_counties
+from pipeline.ingest.submissions import ACCEPTED, unaccepted_counties
 from pipeline.pay.month import counties_then, held_counties, month_pay, paid_staff
 from pipeline.pay.scorecard import ITEMS, accepted_months, scorecards
 from pipeline.pay.statements import write_summary_workbook
@@ -77,7 +77,7 @@ def year_of_pay(reference) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         )
         window = {m: u for m, u in usage.items() if shift(month, -12) <= m}
         names = archive.set_index("customer_id").name
-        paid = month_pay(month, reference, cards, window, table, names, held, accepted_counties(sent))
+        paid = month_pay(month, reference, cards, window, table, names, held, unaccepted_counties(sent))
         out[month] = (paid.lines, paid.summary)
     out["usage"], out["sent"] = usage, sent
     return out
@@ -94,7 +94,7 @@ def test_every_reward_line_of_the_sample_history_is_new_business_paid_once(year_
     """Checked against the counties' rows themselves, not against the claims the pay used; and
     never while a month of the window is unknown for the customer's county (its workbook not
     accepted: 布拖县's of 2026-03, say)."""
-    usage, accepted, rewarded = year_of_pay["usage"], accepted_counties(year_of_pay["sent"]), set()
+    usage, unaccepted, rewarded = year_of_pay["usage"], unaccepted_counties(year_of_pay["sent"]), set()
     for month, (lines, _) in months_of(year_of_pay).items():
         earlier = [m for m in usage if shift(month, -12) <= m < month]
         window = pd.concat([usage[m] for m in earlier] or [pd.DataFrame()])
@@ -104,7 +104,11 @@ def test_every_reward_line_of_the_sample_history_is_new_business_paid_once(year_
             assert marketing.empty  # the go-live month: no earlier data to check a claim against
         county = usage[month].drop_duplicates("customer_id").set_index("customer_id").county
         for customer, business in rewards(marketing, month):
-            assert all(county[customer] in accepted[m] for m in earlier), (month, customer, business)
+            assert all(county[customer] not in unaccepted.get(m, ()) for m in earlier), (
+                month,
+                customer,
+                business,
+            )
             assert (customer, business) not in used, (month, customer, business)
             assert (customer, business) not in rewarded, (month, customer, business)
             rewarded.add((customer, business))

@@ -178,10 +178,10 @@ def test_a_claim_waits_while_a_window_month_of_its_county_was_not_accepted():
         ],
         ignore_index=True,
     )
-    accepted = {"2025-08": {"西昌市", "会东县"}, "2025-09": {"西昌市"}}
-    claims = new_business_claims("2025-10", october, history, RULES, accepted=accepted)
+    unaccepted = {"2025-08": set(), "2025-09": {"会东县"}}
+    claims = new_business_claims("2025-10", october, history, RULES, unaccepted=unaccepted)
     assert list(claims.rewarded) == [True, False]
     assert claims.reason.iloc[1].startswith("本县 2025-09 的报表未被采用,无法核实是否为新业务")
     assert claim_problems(claims) == []  # not this month's workbook's mistake
-    accepted["2025-09"].add("会东县")  # September sent again and accepted: the re-run pays it
-    assert new_business_claims("2025-10", october, history, RULES, accepted=accepted).rewarded.all()
+    unaccepted["2025-09"].discard("会东县")  # September sent again and accepted: the re-run pays it
+    assert new_business_claims("2025-10", october, history, RULES, unaccepted=unaccepted).rewarded.all()
