@@ -62,8 +62,12 @@ def _reference(layout: Layout):
 
     if not layout.reference.is_dir():
         raise UserError(f"找不到参考数据目录 {layout.reference}:请检查 --inputs 或 KAC_INPUTS")
+    from pipeline.analytics.market import MarketAliases
+
     try:
-        return Reference.load(layout.reference)
+        ref = Reference.load(layout.reference)
+        MarketAliases.load(layout.reference, ref.business_index)  # read by the month's market step
+        return ref
     except FileNotFoundError as exc:
         missing = Path(exc.filename).name
         raise UserError(f"参考数据缺少文件 {missing}:请补齐 {layout.reference}") from None

@@ -61,6 +61,7 @@ class EventLogOnOpenFiles(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -88,6 +89,13 @@ class EventLogOnOpenFiles(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Asked before every asset-check event, and answered each time through a new engine:
+        a table once found stays (until `wipe`), so the answer is kept."""
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)
+        return table_name in self._tables_found
+
     def close_files(self) -> None:
         with self._engines_lock:
             while self._engines:
@@ -95,6 +103,7 @@ class EventLogOnOpenFiles(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self.close_files()
+        self._tables_found.clear()
         super().wipe()
 
     def delete_events(self, run_id: str) -> None:

@@ -49,7 +49,7 @@ def market(
         month,
         customer_archive,
         ref,
-        MarketAliases.load(settings.layout.reference),
+        MarketAliases.load(settings.layout.reference, ref.business_index),
     )
     tables["pricing_bands"] = pricing_bands(
         usage_by_month,

@@ -25,7 +25,7 @@ import pandas as pd
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.trailing import trailing_usage, used
 from pipeline.core.contract import COMPETITOR_MENTIONS, COMPETITORS, NEEDS
-from pipeline.core.text import normalise
+from pipeline.core.text import AliasIndex, normalise
 
 MARKET_FILE = "market.toml"
 ALL_COUNTIES, ALL_BUSINESS = "全州", "全部"
@@ -45,15 +45,24 @@ class MarketAliases:
     _matched: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def load(cls, reference: Path) -> MarketAliases:
+    def load(cls, reference: Path, business: AliasIndex) -> MarketAliases:
+        """The file's names; each need's `served_by` read as a business type (业务种类) through
+        its aliases ("EMS" is 特快). One that names none is the file's mistake, said in one line:
+        taken as it is, it would list a served need as 新业务开发需求."""
         path = reference / MARKET_FILE
         if not path.exists():
             return cls()
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        needs = {
-            name: {"served_by": spec.get("served_by", ""), "aliases": list(spec.get("aliases", []))}
-            for name, spec in data.get("needs", {}).items()
-        }
+        needs = {}
+        for name, spec in data.get("needs", {}).items():
+            written = str(spec.get("served_by", "")).strip()
+            served = business.match(written) if written else ""
+            if served is None:
+                raise ValueError(
+                    f'{MARKET_FILE} [needs."{name}"] served_by 为“{written}”,应为业务种类之一'
+                    "(business_types.csv 的名称或别名),无现有业务可满足时留空"
+                )
+            needs[name] = {"served_by": served, "aliases": list(spec.get("aliases", []))}
         return cls({k: list(v) for k, v in data.get("competitors", {}).items()}, needs)
 
     def _groups(self, kind: str) -> dict[str, list[str]]:

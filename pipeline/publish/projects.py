@@ -67,10 +67,11 @@ def next_project_id(project_id: str) -> str:
     return f"{match.group(1)}-C{int(match.group(2)) + 1}" if match else f"{project_id}-C2"
 
 
-def draft_row(result: dict, manager_name: str) -> list:
+def draft_row(result: dict) -> list:
     """The next cycle's register row (制定第二个周期项目计划书): the same customers, business and
     length, starting the month after; revenue target = max(old target, result × 1.1) rounded up
-    to 100 元; the count targets kept; 状态 草稿 (a draft counts nowhere until the centre changes it)."""
+    to 100 元; the count targets kept; 状态 草稿 (a draft counts nowhere until the centre changes it).
+    The manager by 工号, which the register reads back whoever shares the name."""
     grown = (Decimal(result["revenue_fen"]) * NEXT_GROWTH / ROUND_TO_FEN).to_integral_value(ROUND_CEILING)
     target_fen = max(int(result["target_revenue_fen"]), int(grown) * ROUND_TO_FEN)
     start = next_month(result["end"])
@@ -78,7 +79,7 @@ def draft_row(result: dict, manager_name: str) -> list:
         next_project_id(result["project_id"]),
         result["name"],
         result["lead"],
-        manager_name,
+        result["manager_id"],
         result["targets"],
         result["business_types"],
         start,
@@ -134,7 +135,7 @@ def write_evaluations(
             continue
         safe = safe_project_id(project_id)
         manager = manager_names.get(r["manager_id"], r["manager_id"])
-        row = draft_row(r, manager)
+        row = draft_row(r)
         draft = write_draft(folder / f"项目登记草稿_{safe}.xlsx", row, month)
         won = [
             {

@@ -202,6 +202,12 @@ def test_broken_reference_data_is_one_line(small_inputs, tmp_path):
         result = kac(*command, "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
         assert result.returncode == 1, command
         assert "参考数据无法读取" in result.stderr and "Traceback" not in result.stderr
+    shutil.copy(small_inputs / "reference" / "rules.toml", inputs / "reference" / "rules.toml")
+    market = inputs / "reference" / "market.toml"
+    market.write_text(market.read_text(encoding="utf-8").replace('"特快"', '"快速专送"'), encoding="utf-8")
+    result = kac("run", "2025-03", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert 'market.toml [needs."标准快递"] served_by 为“快速专送”' in result.stderr
     (inputs / "reference" / "rules.toml").unlink()
     result = kac("status", "2025-03", "--inputs", str(inputs))
     assert result.returncode == 1 and "参考数据缺少文件 rules.toml" in result.stderr

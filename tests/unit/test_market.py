@@ -6,9 +6,10 @@ contract."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell
-from pipeline.analytics.market import MarketAliases, market_tables, split_parts
+from pipeline.analytics.market import MarketAliases, market_tables, need_table, split_parts
 from pipeline.analytics.pricing import band_of, parse_agreed, pricing_bands, pricing_section
 from pipeline.core.contract import (
     COMPETITOR_MENTIONS,
@@ -249,8 +250,8 @@ MARKET_ARCHIVE = archive(
 )
 
 
-def test_competitor_aliases_merge_into_one(tmp_path):
-    aliases = MarketAliases.load(REPO / "inputs" / "reference")
+def test_competitor_aliases_merge_into_one(tmp_path, reference):
+    aliases = MarketAliases.load(REPO / "inputs" / "reference", reference.business_index)
     assert [
         aliases.match("competitor", w) for w in ("顺丰速运", "SF", "顺丰快递", "ｓｆ", "顺丰速运有限公司")
     ] == ["顺丰"] * 5
@@ -338,3 +339,26 @@ def test_the_agreed_band_is_read_from_the_archive_sheet_and_kept(tmp_path, refer
         now.drop(columns="agreed_band"), updates.iloc[0:0], intake.usage.iloc[0:0], "2026-11"
     )
     assert older.agreed_band.tolist() == [""]
+
+
+def test_a_need_is_served_by_a_business_type_named_by_any_of_its_aliases(tmp_path, reference):
+    (tmp_path / "market.toml").write_text(
+        '[needs."标准快递"]\nserved_by = "EMS"\naliases = ["快递"]\n'
+        '[needs."冷链寄递"]\nserved_by = ""\naliases = ["冷链"]\n',
+        encoding="utf-8",
+    )
+    aliases = MarketAliases.load(tmp_path, reference.business_index)
+    assert aliases.served_by("标准快递") == "特快" and aliases.served_by("冷链寄递") == ""
+    found = pd.DataFrame(
+        [
+            ("A", "西昌市", "need", "标准快递", "yes", "快递", 100),
+            ("B", "西昌市", "need", "冷链寄递", "yes", "冷链", 200),
+        ],
+        columns=["customer_id", "county", "kind", "name", "matched", "written", "trailing_revenue_fen"],
+    )
+    needs = need_table(found, aliases, ["西昌市"], ORDER).set_index(["need", "county"])
+    assert needs.loc[("标准快递", "全州"), "unserved"] == "no"  # not a 新业务开发需求
+    assert needs.loc[("冷链寄递", "全州"), "unserved"] == "yes"
+    (tmp_path / "market.toml").write_text('[needs."标准快递"]\nserved_by = "快速专送"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="served_by 为“快速专送”,应为业务种类之一"):
+        MarketAliases.load(tmp_path, reference.business_index)

@@ -254,7 +254,7 @@ def test_a_cycle_that_ends_in_the_month_gets_its_evaluation_and_draft_row(tmp_pa
         "XM-1-C2",
         "+1 推广",
         "州局",
-        "梁阿呷",
+        "M003",  # the 工号: a namesake elsewhere on the roster cannot make it ambiguous
         "A、B/C",
         "特快",
         "2026-07",
