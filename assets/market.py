@@ -63,7 +63,8 @@ def market(
     folder = settings.layout.tables(month)
     for table in MARKET_TABLES:
         write_table(tables[table.name], folder, table)
-    content = market_content(tables, customer_archive)
+    window = int(ref.rules.for_month(month).get("cross_sell.window_months"))
+    content = market_content(tables, customer_archive, window)
     moved = content["pricing"]["moved_count"]
     progress.info("  叠加使用机会 %d 条;定价档次变动 %d 户次", len(tables["cross_sell"]), moved)
     context.add_output_metadata(

@@ -32,7 +32,7 @@ from pipeline.core.rules import Rules
 
 COUNTY, PREFECTURE = "county", "prefecture"
 SCOPE_LABELS = {COUNTY: "本县(市)", PREFECTURE: "全州"}
-BREADTH_COLUMNS = ["month", "key_accounts", "none", "one", "two", "three_plus"]
+BREADTH_COLUMNS = ["month", "key_accounts", "none", "one", "two", "three_plus", "window_months"]
 BREADTH_SHARES = ["share_one", "share_two", "share_three_plus"]
 
 
@@ -163,7 +163,9 @@ def breadth(
     months: int = 13,
 ) -> pd.DataFrame:
     """Per month of the last `months` with tiers: how many key accounts used 0, 1, 2, 3+ business
-    types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts.
+    types in that month's trailing window, and the shares of 1, 2, 3+ among the key accounts;
+    `window_months`, the months of data in the window (fewer than `window` early in the data: a
+    rise there is partly the window filling, and readers are told so).
     The months' usage is stacked once and each window summed by pair code (a trailing table
     per month cost ≈ 0.5 s a month)."""
     held = month_range(shift(month, -(months + window - 2)), month)
@@ -175,6 +177,7 @@ def breadth(
     pair_customer = np.asarray(customer_names, dtype=object)[pairs // max(len(business_names), 1)]
     volume, revenue = stack.volume.to_numpy(), stack.revenue_fen.to_numpy()
     month_code, month_names = pd.factorize(stack.month)
+    with_data = {m for m, frame in usage_by_month.items() if frame is not None}
     rows = []
     for m in month_range(shift(month, -(months - 1)), month):
         if m not in tiers_by_month or tiers_by_month[m] is None:
@@ -196,9 +199,16 @@ def breadth(
                 "one": int((counts == 1).sum()),
                 "two": int((counts == 2).sum()),
                 "three_plus": int((counts >= 3).sum()),
+                "window_months": len(with_data & set(month_range(first, m))),
             }
         )
     out = pd.DataFrame(rows, columns=BREADTH_COLUMNS)
     for share, count in zip(BREADTH_SHARES, ["one", "two", "three_plus"], strict=True):
         out[share] = (out[count] / out.key_accounts.where(out.key_accounts > 0)).round(4)
     return out
+
+
+def partial_window(months_with_data: int | None, span: int) -> bool:
+    """A breadth month whose trailing window (`span` months) holds fewer months of data; None
+    (a table written before the months were counted) is not said to be partial."""
+    return months_with_data is not None and months_with_data < span

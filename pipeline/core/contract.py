@@ -435,6 +435,7 @@ BUSINESS_BREADTH = Table(
             ("share_one", DECIMAL),
             ("share_two", DECIMAL),
             ("share_three_plus", DECIMAL),
+            ("window_months", INTEGER, REQUIRED),  # months of data in the trailing window
         ]
     ),
     key=("month",),

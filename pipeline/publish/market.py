@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell
+from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell, partial_window
 from pipeline.analytics.market import MarketAliases, market_section, market_tables
 from pipeline.analytics.pricing import pricing_section
 from pipeline.ingest.reference import Reference
@@ -42,9 +42,10 @@ def month_tables(
     return out
 
 
-def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame) -> dict:
-    """The bulletin's 叠加使用: the key accounts' breadth this month and its trend, and the
-    business types proposed most often (with the accounts they are proposed to)."""
+def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame, window: int) -> dict:
+    """The bulletin's 叠加使用: the key accounts' breadth this month and its trend (each month
+    `partial` when its `window`-month window holds fewer months of data), and the business types
+    proposed most often (with the accounts they are proposed to)."""
     now = records(trend.tail(1))[0] if len(trend) else None
     top = table[table["rank"] <= 3]
     proposed = (
@@ -57,7 +58,7 @@ def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame) -> dict:
     proposed["median_revenue_fen"] = proposed.median_revenue_fen.round().astype("int64")
     return {
         "now": now,
-        "trend": records(trend),
+        "trend": [{**r, "partial": partial_window(r.get("window_months"), window)} for r in records(trend)],
         "accounts": int(table.customer_id.nunique()) if len(table) else 0,
         "opportunities": len(table),
         "proposed": records(proposed),
@@ -66,10 +67,11 @@ def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame) -> dict:
     }
 
 
-def market_content(tables: dict[str, pd.DataFrame], archive: pd.DataFrame) -> dict:
+def market_content(tables: dict[str, pd.DataFrame], archive: pd.DataFrame, window: int) -> dict:
+    """The bulletin's market sections; `window`, the months of the breadth's trailing window."""
     names = archive.set_index("customer_id").name
     return {
-        "cross_sell": cross_sell_section(tables["cross_sell"], tables["business_breadth"]),
+        "cross_sell": cross_sell_section(tables["cross_sell"], tables["business_breadth"], window),
         "pricing": pricing_section(tables["pricing_bands"], names),
         "research": market_section(tables),
     }

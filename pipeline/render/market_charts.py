@@ -10,10 +10,11 @@ BREADTH_SHARES = {"share_one": "1种", "share_two": "2种", "share_three_plus": 
 
 
 def breadth_chart(trend: list[dict], title: str) -> str:
-    """The shares of key accounts using 1, 2, 3+ business types, month by month (stacked %)."""
+    """The shares of key accounts using 1, 2, 3+ business types, month by month (stacked %); a
+    month whose window holds fewer months of data than it spans is marked * (`partial`)."""
     _setup()
     fig, ax = plt.subplots(figsize=(6.6, 2.3))
-    labels = [f"{r['month'][2:4]}/{r['month'][5:]}" for r in trend]
+    labels = [f"{r['month'][2:4]}/{r['month'][5:]}{'*' if r.get('partial') else ''}" for r in trend]
     bottom = [0.0] * len(trend)
     for share, color in zip(BREADTH_SHARES, PALETTE, strict=False):
         values = [(r[share] or 0.0) * 100 for r in trend]

@@ -84,7 +84,7 @@ LATEST_TABLES = {
     "needs": ["need", "county", "served_by", "unserved", "matched", "key_accounts", "revenue_fen", "written"],
     "business_breadth": [
         *("month", "key_accounts", "none", "one", "two", "three_plus"),
-        *("share_one", "share_two", "share_three_plus"),
+        *("share_one", "share_two", "share_three_plus", "window_months"),
     ],
 }
 

@@ -13,6 +13,7 @@ import hashlib
 
 import pandas as pd
 
+from pipeline.analytics.cross_sell import partial_window
 from pipeline.core.privacy import mask_phones_in
 from pipeline.publish.bulletin import records
 from pipeline.site.downloads import Table, exact_yuan
@@ -196,12 +197,15 @@ def market_page(site: SitePages) -> Page:
         for r in needs.itertuples()
     ]
     breadth = tables.get("business_breadth", pd.DataFrame(columns=["month"])).sort_values("month")
+    span = int(site.ref.rules.for_month(month).get("cross_sell.window_months")) if month else 0
     breadth_rows = [
         {
             "month": r.month,
             "key_accounts": int(r.key_accounts),
             **{k: int(getattr(r, k)) for k in ("none", "one", "two", "three_plus")},
             **{k: float(getattr(r, k)) for k in ("share_one", "share_two", "share_three_plus")},
+            "window_months": window_months(r.window_months),
+            "partial": partial_window(window_months(r.window_months), span),
         }
         for r in breadth.itertuples()
     ]
@@ -237,7 +241,10 @@ def market_page(site: SitePages) -> Page:
         Table(
             "breadth",
             "大客户使用业务种类数",
-            ["月份", "大客户数", "无用邮", "1种", "2种", "3种及以上", "1种占比", "2种占比", "3种及以上占比"],
+            [
+                *("月份", "大客户数", "无用邮", "1种", "2种", "3种及以上"),
+                *("1种占比", "2种占比", "3种及以上占比", "窗口内有数据的月数"),
+            ],
             [
                 [
                     r["month"],
@@ -249,6 +256,7 @@ def market_page(site: SitePages) -> Page:
                     r["share_one"],
                     r["share_two"],
                     r["share_three_plus"],
+                    r["window_months"],
                 ]
                 for r in breadth_rows
             ],
@@ -261,3 +269,8 @@ def market_page(site: SitePages) -> Page:
         tables=page_tables,
         search={"name": "市场研究", "kind": "市场研究", "detail": "潜在需求、叠加使用、竞争对手"},
     )
+
+
+def window_months(value: object) -> int | None:
+    """Months of data in a breadth row's window; None for a table written before it was counted."""
+    return None if value is None or value != value else int(value)

@@ -52,6 +52,11 @@ def test_bulletin_states_the_breadth_of_use(published):
     assert "十三、叠加使用" in text
     assert f"近12个月使用1种业务的 {row.one} 户({share})" in text
     assert "cross_sell_by_manager.csv" in text
+    # three months of data: every month of the trend counts a window short of twelve, and says so
+    assert table(published, "business_breadth").window_months.tolist() == ["1", "2", "3"]
+    assert "* 该月的滚动窗口内数据不足(更早的月份没有数据)" in text
+    page = (published.site / "market.html").read_text(encoding="utf-8")
+    assert f"<td>{MONTH}*</td>" in page and "该月的滚动窗口内数据不足" in page
 
 
 def test_brief_annex_names_the_competitors_and_the_unserved_needs(published):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell
+from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell, partial_window
 from pipeline.analytics.market import MarketAliases, market_tables, need_table, split_parts
 from pipeline.analytics.pricing import band_of, parse_agreed, pricing_bands, pricing_section
 from pipeline.core.contract import (
@@ -149,6 +149,12 @@ def test_breadth_counts_key_accounts_by_business_types_used():
     # 2025-02: K alone, 1 type; 2025-03: K 1 type (特快), K2 1 type (特快)
     assert out.loc["2025-02", ["key_accounts", "one", "two", "three_plus"]].tolist() == [1, 1, 0, 0]
     assert out.loc["2025-03", ["key_accounts", "one", "share_one"]].tolist() == [2, 2, 1.0]
+    # the months of data in each window: 2025-01 … 03 hold data, nothing before
+    wide = breadth(CROSS_USAGE, by_month, "2025-03", window=3).set_index("month")
+    assert wide.window_months.to_dict() == {"2025-02": 2, "2025-03": 3}
+    assert [partial_window(n, 3) for n in wide.window_months] == [True, False]
+    assert out.window_months.tolist() == [2, 2] and not partial_window(2, 2)
+    assert not partial_window(None, 12)  # a table written before the months were counted
 
 
 # -- pricing bands ------------------------------------------------------------------------
