@@ -368,3 +368,22 @@ def test_a_need_is_served_by_a_business_type_named_by_any_of_its_aliases(tmp_pat
     (tmp_path / "market.toml").write_text('[needs."标准快递"]\nserved_by = "快速专送"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="served_by 为“快速专送”,应为业务种类之一"):
         MarketAliases.load(tmp_path, reference.business_index)
+
+
+def test_the_breadth_caption_marks_short_windows_and_reads_older_editions():
+    """An edition's content is kept as published: one made before the months of data were
+    counted has no `partial`, and its pages are drawn again with today's templates."""
+    from pipeline.render.pdf import render_html
+
+    def section(trend: list[dict]) -> str:
+        now = {"key_accounts": 2, "none": 0, "one": 2, "two": 0, "three_plus": 0}
+        now |= {"share_one": 1.0, "share_two": 0.0, "share_three_plus": 0.0}
+        cross_sell = {"now": now, "trend": trend, "proposed": [], "accounts": 0, "opportunities": 0}
+        cross_sell |= {"table": "cross_sell.csv", "by_manager": "cross_sell_by_manager.csv"}
+        charts = {"breadth": "<svg/>"}
+        return render_html("_cross_sell.html", b={"market": {"cross_sell": cross_sell}}, charts=charts)
+
+    note = "* 该月的滚动窗口内数据不足"
+    assert note in section([{"month": "2025-03", "partial": True}, {"month": "2025-04", "partial": False}])
+    assert note not in section([{"month": "2025-04", "partial": False}])
+    assert note not in section([{"month": "2025-04"}])  # content written before the count
