@@ -357,9 +357,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from pipeline.ingest.template import write_templates
+    from pipeline.ingest.template import PREFILL_MONTHS, latest_accepted_usage, write_templates
 
     layout = _layout(args)
     ref = _reference(layout)
@@ -370,15 +368,22 @@ def cmd_template(args: argparse.Namespace) -> int:
             raise UserError(f"无法识别的县(市):{args.county}")
         counties = [ref.county_names[code]]
     folder = layout.outputs / "templates" / args.month
-    last = shift(args.month, -1)
-    previous_path = layout.tables(last) / "usage.parquet"
-    previous = pd.read_parquet(previous_path) if previous_path.exists() else None
+    names = counties or list(ref.county_names.values())
+
+    def usage_of(m: str) -> Path:
+        return layout.tables(m) / "usage.parquet"
+
+    previous, used = latest_accepted_usage(usage_of, args.month, names)
     paths = write_templates(ref, args.month, folder, previous, counties)
     print(f"已生成 {len(paths)} 个县(市)报表:{folder}")
-    if previous is None:
-        print(f"未找到{chinese_month(last)}已采用的用邮数据({previous_path}),报表未预填客户")
-    else:
+    last = shift(args.month, -1)
+    if used:
         print(f"已预填{chinese_month(last)}已采用的客户(客户编号、客户名称、业务种类、客户经理)")
+    for name in names:
+        if name not in used:
+            print(f"  {name}:近{PREFILL_MONTHS}个月没有已采用的用邮数据,报表未预填客户")
+        elif used[name] != last:
+            print(f"  {name}:{chinese_month(last)}报表未被采用,已预填{chinese_month(used[name])}已采用的客户")
     return 0
 
 

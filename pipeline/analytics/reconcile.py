@@ -258,11 +258,12 @@ def _pairs(usage: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
 
 
 def _kind(county_fen, system_fen, county_volume, system_volume, tolerance: Tolerance) -> str:
-    """A pair's difference: one side missing, or amounts apart by more than the tolerance."""
+    """A pair's difference: one side missing, or amounts apart by more than the tolerance. A side
+    that is all zero (the template asks for 0 where nothing was sent) is nothing to miss."""
     if pd.isna(county_fen):
-        return SYSTEM_ONLY
+        return SYSTEM_ONLY if system_fen or system_volume else ""
     if pd.isna(system_fen):
-        return COUNTY_ONLY
+        return COUNTY_ONLY if county_fen or county_volume else ""
     if tolerance.revenue_differs(int(county_fen), int(system_fen)) or tolerance.volume_differs(
         int(county_volume), int(system_volume)
     ):

@@ -37,7 +37,10 @@ CODES: dict[str, tuple[str, str]] = {
     "column_missing": ("county", "“{detail}”工作表缺少必填列,请使用中心下发的模板"),
     "total_mismatch": ("county", "合计行与明细不符:合计 {detail},请县局核对后重新报送"),
     "business_unknown": ("row", "业务种类无法识别,请填写规定的业务种类(特快、快包、函件…)"),
-    "manager_unknown": ("row", "客户经理不在名册中,请填写名册中的客户经理姓名"),
+    "manager_unknown": (
+        "row",
+        "客户经理不在名册中,或名册中有同名的客户经理:请填写名册中的姓名,同名时填写工号",
+    ),
     "amount_invalid": ("row", "数值无法识别,请填写数字"),
     "amount_negative": ("row", "{detail}为负数,请按实际填写(不能小于 0)"),
     "amount_unit_unknown": (
@@ -322,6 +325,10 @@ CODES.update(
             "system",
             "无法确定客户所属县(市)(导出未注明机构,客户档案中也没有该客户),该行未用于对账",
         ),
+        "system_column_twins": (
+            "warning",
+            "{detail},对账按“{chosen}”读取;如不对,请导出时只保留正确的一列",
+        ),
         "reconcile_system_only": (
             "warning",
             "量收系统有该客户本月{detail},县(市)报表未填报,请县局核实是否漏报",
@@ -344,6 +351,7 @@ LABELS.update(
         "system_sheet_not_read": "系统数据工作表未读",
         "system_value_invalid": "系统数据取值无效",
         "system_county_unknown": "系统数据县(市)不明",
+        "system_column_twins": "系统数据列名重复",
         "reconcile_system_only": "对账:县报表漏报",
         "reconcile_county_only": "对账:系统中没有",
         "reconcile_amount_differs": "对账:金额不符",

@@ -50,13 +50,19 @@ def split_unit(header: object) -> tuple[str, str]:
 
 
 class AliasIndex:
-    """Maps any alias (normalised) to its canonical name."""
+    """Maps any alias (normalised) to its canonical name; `rank`, its place in its group (the
+    aliases are listed from the most to the least preferred)."""
 
     def __init__(self, groups: dict[str, list[str]]):
         self._index: dict[str, str] = {}
+        self._rank: dict[str, int] = {}
         for canonical, aliases in groups.items():
-            for alias in [canonical, *aliases]:
+            for place, alias in enumerate([canonical, *aliases]):
                 self._index.setdefault(normalise(alias), canonical)
+                self._rank.setdefault(normalise(alias), place)
+
+    def rank(self, text: object) -> int:
+        return self._rank.get(normalise(text), len(self._rank))
 
     def match(self, text: object) -> str | None:
         return self._index.get(normalise(text))

@@ -74,7 +74,7 @@ def read_assessment(
             cells = grid.cells[i]
             value, cell = _row(grid, columns, i)
             manager_id = ref.resolve_manager(clean_text(value("manager_id"))) or ref.resolve_manager(
-                clean_text(value("manager"))
+                clean_text(value("manager")), month=month
             )
             if manager_id is None:
                 if any(clean_text(c) for c in cells):

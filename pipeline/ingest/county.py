@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -94,6 +94,20 @@ CASE_COLUMNS = [
 PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+def _date_in(cell: object) -> str:
+    """The date a title cell gives (a date value, or 2026年11月2日 / 2026-11-02 in its text),
+    ISO; "" when none."""
+    if isinstance(cell, datetime | date):
+        return (cell.date() if isinstance(cell, datetime) else cell).isoformat()
+    found = _DATE.search(normalise(cell))
+    if not found:
+        return ""
+    try:
+        return date(*map(int, found.groups())).isoformat()
+    except ValueError:  # 2026年2月30日
+        return ""
 
 
 class ParsedRow(NamedTuple):
@@ -369,16 +383,20 @@ class _CountyReader:
 
     def _read_title_lines(self, grid: Grid, header_row: int) -> None:
         for i, row in enumerate(grid.cells[:header_row]):
+            after_label = False  # the cell after a 填报日期 label that holds no date: the date itself
             for j, cell in enumerate(row):
                 text = normalise(cell)
                 if not text:
                     continue
-                if "填报日期" in text or "报送日期" in text:
-                    found = _DATE.search(text)
+                labelled, after_label = after_label, False
+                if "填报日期" in text or "报送日期" in text or labelled:
+                    found = _date_in(cell)
                     if found:
-                        y, m, d = map(int, found.groups())
-                        self.report_date = date(y, m, d).isoformat()
-                    continue
+                        self.report_date = found
+                    elif not labelled:
+                        after_label = True
+                    if found or not labelled:
+                        continue
                 if "填报单位" in text or "报送单位" in text:
                     self._check_unit(grid, self._a1(grid, i, j), cell)
                     continue
@@ -556,7 +574,7 @@ class _CountyReader:
         return f"{self._max_amount:,}{' 元' if money else ''}"
 
     def _manager(self, raw: object) -> str | None:
-        return self.ref.resolve_manager(clean_text(raw), self.county)
+        return self.ref.resolve_manager(clean_text(raw), self.county, self.month)
 
     def _check_total(self, grid, total, columns, multiplier) -> None:
         """The 合计 row must agree with the rows above (when every row could be read)."""

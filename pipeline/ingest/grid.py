@@ -117,20 +117,38 @@ def cached_grids(path: Path) -> tuple[Grid, ...]:
 
 def find_header(grid: Grid, columns: AliasIndex) -> tuple[int, dict[str, tuple[int, str]]] | None:
     """Row index of the header and canonical column → (column index, unit): the row among the
-    first ones that names the most known columns (at least three)."""
+    first ones that names the most known columns (at least three). Two columns naming one field
+    (客户代码 and 协议号): the one whose name comes first among the aliases (`header_twins`)."""
     best: tuple[int, dict[str, tuple[int, str]]] | None = None
     for i, row in enumerate(grid.cells[:HEADER_SCAN_ROWS]):
         mapping: dict[str, tuple[int, str]] = {}
         for j, cell in enumerate(row):
             base, unit = split_unit(cell)
             canonical = columns.match(base)
-            if canonical and canonical not in mapping:
+            if canonical and (
+                canonical not in mapping
+                or columns.rank(base) < columns.rank(split_unit(row[mapping[canonical][0]])[0])
+            ):
                 mapping[canonical] = (j, unit)
         if len(mapping) >= 3 and (best is None or len(mapping) > len(best[1])):
             best = (i, mapping)
         elif best is not None:
             break  # the rows below the header are data
     return best
+
+
+def header_twins(grid: Grid, header_row: int, mapping: dict, columns: AliasIndex) -> dict[str, list[int]]:
+    """Fields that more than one column of the header names: field → the columns' indexes, the
+    one `find_header` chose first."""
+    row = grid.cells[header_row]
+    out: dict[str, list[int]] = {}
+    for canonical, (chosen, _) in mapping.items():
+        others = [
+            j for j, cell in enumerate(row) if j != chosen and columns.match(split_unit(cell)[0]) == canonical
+        ]
+        if others:
+            out[canonical] = [chosen, *others]
+    return out
 
 
 def filled(value: object) -> bool:

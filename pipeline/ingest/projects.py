@@ -250,10 +250,11 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
     )
     if lead is None:
         report("project_lead_unknown", "lead")
-    manager_id = ref.resolve_manager(clean_text(value("manager")), lead)
+    start, end = parse_month(value("start")), parse_month(value("end"))
+    # a namesake told apart by who led at the cycle's start
+    manager_id = ref.resolve_manager(clean_text(value("manager")), lead, start)
     if manager_id is None:
         report("manager_unknown", "manager")
-    start, end = parse_month(value("start")), parse_month(value("end"))
     for key, month in (("start", start), ("end", end)):
         if month is None:
             report("project_month_invalid", key)

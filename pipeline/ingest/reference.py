@@ -238,16 +238,28 @@ class Reference:
                 ids.append(row.manager_id)
         return out
 
-    def resolve_manager(self, text: str, county: str | None = None) -> str | None:
+    def resolve_manager(self, text: str, county: str | None = None, month: str | None = None) -> str | None:
         """A manager id from what a sheet says: the id itself, or a name. Namesakes are told apart
-        by the county of the sheet (its own managers and the 州局's); a name still shared by two
-        managers is not guessed (None: the sheet names the cell and asks for the 工号)."""
+        by the county of the sheet (its own managers and the 州局's), then by who was employed in
+        `month` (one 刘勇 left, another joined); a name still shared by two managers is not
+        guessed (None: the sheet names the cell and asks for the 工号)."""
         if text in self.manager_counties:
             return text
         ids = self.manager_by_name.get(normalise(text), [])
         if len(ids) > 1 and county is not None:
             ids = [m for m in ids if self.manager_counties[m] & {county, PREFECTURE_OFFICE}]
+        if len(ids) > 1 and month is not None:
+            ids = [m for m in ids if m in self._employed_in(month)]
         return ids[0] if len(ids) == 1 else None
+
+    def _employed_in(self, month: str) -> set[str]:
+        if month not in self._employed:
+            self._employed[month] = set(self.managers_active_in(month).manager_id)
+        return self._employed[month]
+
+    @cached_property
+    def _employed(self) -> dict[str, set[str]]:
+        return {}
 
     @cached_property
     def manager_counties(self) -> dict[str, set[str]]:

@@ -33,6 +33,7 @@ from pipeline.ingest.grid import (
     customer_code,
     filled,
     find_header,
+    header_twins,
     max_amount,
     parse_number,
 )
@@ -86,14 +87,17 @@ def system_files(month_dir: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
 
 
-def read_system_export(month_dir: Path, ref: Reference, month: str) -> SystemExport:
+def read_system_export(
+    month_dir: Path, ref: Reference, month: str, known_ids: frozenset[str] = frozenset()
+) -> SystemExport:
     """Every file of the month's 系统数据 folder, read and checked. Never raises for a problem
-    of the input."""
+    of the input. `known_ids`: the customers the archive and the counties know, by which an
+    export naming two columns as 客户编号 (客户代码 and 协议号) is read by the one holding them."""
     paths = system_files(month_dir)
     out = SystemExport(found=bool(paths), files=[f"{SYSTEM_FOLDER}/{p.name}" for p in paths])
     parsed: list[dict] = []
     for path in paths:
-        parsed += _read_file(path, ref, month, out)
+        parsed += _read_file(path, ref, month, out, known_ids)
     out.rows = _pairs(pd.DataFrame(parsed, columns=[*ROW_COLUMNS, "first_row"]))
     return out
 
@@ -102,7 +106,9 @@ def _where(path: Path) -> dict:
     return {"county": PREFECTURE_OFFICE_NAME, "file": f"{SYSTEM_FOLDER}/{path.name}"}
 
 
-def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> list[dict]:
+def _read_file(
+    path: Path, ref: Reference, month: str, out: SystemExport, known_ids: frozenset[str]
+) -> list[dict]:
     where = _where(path)
     if path.suffix.lower() not in READABLE_SUFFIXES:
         out.problems.append(
@@ -132,12 +138,19 @@ def _read_file(path: Path, ref: Reference, month: str, out: SystemExport) -> lis
             out.problems.append(problem("system_sheet_not_read", **where, sheet=grid.name, detail=detail))
     rows: list[dict] = []
     for grid, header_row, mapping in headed.values():
-        rows += _read_sheet(grid, header_row, mapping, ref, month, where, out)
+        rows += _read_sheet(grid, header_row, mapping, ref, month, where, out, known_ids)
     return rows
 
 
 def _read_sheet(
-    grid: Grid, header_row: int, mapping: dict, ref: Reference, month: str, where: dict, out
+    grid: Grid,
+    header_row: int,
+    mapping: dict,
+    ref: Reference,
+    month: str,
+    where: dict,
+    out,
+    known_ids: frozenset[str] = frozenset(),
 ) -> list[dict]:
     missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in mapping]
     unit = mapping.get("revenue", (0, ""))[1]
@@ -155,7 +168,30 @@ def _read_sheet(
             )
         )
         return []
+    for key, twins in header_twins(grid, header_row, mapping, ref.column_index("system")).items():
+        if key == "customer_id" and known_ids:  # the column whose values are the customers known
+            best = max(twins, key=lambda j: (_known(grid, header_row, j, known_ids), -twins.index(j)))
+            mapping[key] = (best, mapping[key][1])
+        headers = [str(grid.cells[header_row][j]).strip() for j in sorted(twins)]  # as the sheet has them
+        chosen = str(grid.cells[header_row][mapping[key][0]]).strip()
+        out.problems.append(
+            problem(
+                "system_column_twins",
+                **where,
+                sheet=grid.name,
+                cell=grid.a1(header_row, mapping[key][0]),
+                value="、".join(headers),
+                detail=f"{'、'.join(f'“{h}”' for h in headers)}都可读作“{COLUMN_LABELS.get(key, key)}”",
+                chosen=chosen,
+            )
+        )
     return _read_rows(grid, header_row, mapping, UNIT_MULTIPLIERS[unit], ref, month, where, out)
+
+
+def _known(grid: Grid, header_row: int, column: int, known_ids: set[str]) -> int:
+    """How many of a column's values are customers the archive or the counties know."""
+    cells = (row[column] if column < len(row) else None for row in grid.cells[header_row + 1 :])
+    return sum(customer_code(c) in known_ids for c in cells)
 
 
 def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) -> list[dict]:

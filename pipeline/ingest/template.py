@@ -4,6 +4,7 @@ not names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -12,9 +13,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.core.months import chinese_month
+from pipeline.core.months import chinese_month, month_range, shift
 from pipeline.core.text import formula_like, normalise
-from pipeline.ingest.reference import Reference
+from pipeline.ingest.reference import PREFECTURE_OFFICE, Reference
 from pipeline.ingest.sheets import (
     ARCHIVE_HEADER,
     CASE_HEADER,
@@ -32,6 +33,8 @@ ROWS = 2000  # rows covered by the dropdowns and number checks
 WIDE = {"客户名称": 30, "企业全称": 30, "通信地址": 30, "主要业务及产品": 24, "内容": 40, "客户意见": 24}
 WIDE |= {"潜在需求": 20, "处理结果": 24, "邮件号码": 16, "客户编号": 14}
 PREFILLED_COLLECTION = "存量"  # a customer × business with usage last month cannot be 新揽收
+PREFILL_MONTHS = 12  # months looked back for a county's last accepted customers
+PREFILL_COLUMNS = ["county", "customer_id", "customer_name", "business_type", "manager_id"]
 
 
 def _list_formula(ws, values: list[str]) -> str:
@@ -100,24 +103,52 @@ def _widths(ws, header: list[str]) -> None:
 
 
 def manager_choices(ref: Reference, month: str, county: str) -> dict[str, str]:
-    """manager id → what the 客户经理 dropdown shows for the county's managers employed in
-    `month` as the roster stood then: the name, or the 工号 where the name would not tell
-    the manager apart (the reader resolves both)."""
+    """manager id → what the 客户经理 dropdown shows for the managers employed in `month` as the
+    roster stood then who may keep the county's accounts: its own, then the 州局's (the reader
+    takes both); the name, or the 工号 where the name would not tell the manager apart."""
     roster = ref.managers_active_in(month)
-    roster = roster[roster.county == county].sort_values("manager_id")
+    roster = pd.concat(
+        [
+            roster[roster.county == county].sort_values("manager_id"),
+            roster[roster.county == PREFECTURE_OFFICE].sort_values("manager_id"),
+        ]
+    )
     return {
         row.manager_id: row.name
-        if ref.resolve_manager(row.name, county) == row.manager_id
+        if ref.resolve_manager(row.name, county, month) == row.manager_id
         else row.manager_id
         for row in roster.itertuples()
     }
 
 
+def latest_accepted_usage(
+    usage_of: Callable[[str], Path], month: str, counties: list[str]
+) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """Each county's accepted usage rows of the latest month, among the `PREFILL_MONTHS` before
+    `month`, that has any (`usage_of(m)`: that month's usage.parquet): a county whose last
+    workbook was not accepted is filled in from the one before, not left with an empty sheet.
+    The rows, and county → the month they come from."""
+    wanted, parts, used = set(counties), [], {}
+    for earlier in reversed(month_range(shift(month, -PREFILL_MONTHS), shift(month, -1))):
+        path = usage_of(earlier)
+        if not path.exists():
+            continue
+        usage = pd.read_parquet(path, columns=PREFILL_COLUMNS)
+        for county, rows in usage.groupby("county", sort=False):
+            if county in wanted and county not in used:
+                used[county] = earlier
+                parts.append(rows)
+        if len(used) == len(wanted):
+            break
+    return (pd.concat(parts, ignore_index=True) if parts else None), used
+
+
 def prefilled_rows(
     previous: pd.DataFrame | None, county_name: str, managers: dict[str, str], business_order: list[str]
 ) -> list[list]:
-    """Last month's accepted usage rows of the county as usage rows without figures: 客户编号,
-    客户名称, 业务种类, 客户经理 (blank when no longer on the county's roster), 揽收类型 存量."""
+    """The county's last accepted usage rows (`latest_accepted_usage`) as usage rows without
+    figures: 客户编号, 客户名称, 业务种类, 客户经理 (blank when no longer on the roster that may
+    keep the county's accounts), 揽收类型 存量."""
     if previous is None or previous.empty:
         return []
     order = {b: i for i, b in enumerate(business_order)}
@@ -140,8 +171,8 @@ def prefilled_rows(
 def template_workbook(
     ref: Reference, month: str, county: str, previous: pd.DataFrame | None = None
 ) -> Workbook:
-    """The workbook for one county (its name) and month; `previous`: last month's accepted usage
-    (usage.parquet, every county), whose rows of this county are filled in."""
+    """The workbook for one county (its name) and month; `previous`: accepted usage rows of every
+    county (`latest_accepted_usage`), whose rows of this county are filled in."""
     code = next(c for c, n in ref.county_names.items() if normalise(n) == normalise(county))
     managers = manager_choices(ref, month, code)
     wb = Workbook()

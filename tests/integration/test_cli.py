@@ -236,10 +236,18 @@ def test_template_of_one_county_prefilled_from_last_months_usage(tmp_path):
     tables.mkdir(parents=True)
     usage = {"county": ["西昌市", "会东县"], "customer_id": ["C1", "C2"], "customer_name": ["甲", "乙"]}
     usage |= {"business_type": ["特快", "函件"], "manager_id": ["M008", "M020"]}
-    pd.DataFrame(usage).to_parquet(tables / "usage.parquet")
+    pd.DataFrame(usage).head(1).to_parquet(tables / "usage.parquet")  # 会东县's was not accepted
+    earlier = tmp_path / "tables" / "2025-01"
+    earlier.mkdir(parents=True)
+    pd.DataFrame(usage).assign(customer_id=["C0", "C3"]).to_parquet(earlier / "usage.parquet")
+    result = kac("template", "2025-03", "会东", "--outputs", str(tmp_path))
+    assert "会东县:2025年2月报表未被采用,已预填2025年1月已采用的客户" in result.stdout
+    (path,) = (tmp_path / "templates" / "2025-03").glob("会东县_*.xlsx")
+    assert [r[0] for r in load_workbook(path)["用邮情况"].iter_rows(min_row=4, values_only=True)] == ["C3"]
+    path.unlink()
     result = kac("template", "2025-03", "西昌", "--outputs", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "已预填2025年2月" in result.stdout
+    assert "已预填2025年2月" in result.stdout and "未被采用" not in result.stdout
     (path,) = (tmp_path / "templates" / "2025-03").glob("*.xlsx")
     assert path.name.startswith("西昌市_")
     rows = list(load_workbook(path)["用邮情况"].iter_rows(min_row=4, values_only=True))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from pipeline.analytics.reconcile import COMPARED, NO_EXPORT, reconcile
 from pipeline.core.contract import RECONCILIATION, check_csv
@@ -291,3 +291,41 @@ def test_an_id_pasted_into_the_export_revenue_is_a_bad_row_not_an_overflow(tmp_p
     (bad,) = [p for p in result.problems if p.code == "system_value_invalid"]
     assert bad.cell == "G7" and float(bad.value) == 1.234567890123457e17  # a double, as Excel keeps it
     assert "超过单格上限 1,000,000,000" in bad.message and len(export.rejected) == 1
+
+
+@pytest.mark.parametrize("internal_first", [True, False], ids=["客户代码 left", "客户代码 right"])
+def test_two_columns_read_as_the_customer_are_told_apart_by_the_customers_known(
+    tmp_path, reference, internal_first
+) -> None:
+    """客户代码 (the system's own code) beside 协议号 (the county's 客户编号): the export is read by
+    the column holding the customers the counties know, wherever it stands, and the choice is
+    said once; the differences are those of the export with 协议号 alone."""
+    internal = [f"KH{i:06d}" for i in range(len(EXPORT_ROWS))]
+    if internal_first:
+        header = [*EXPORT_HEADER[:2], "客户代码", *EXPORT_HEADER[2:]]
+        rows = [[*r[:2], code, *r[2:]] for r, code in zip(EXPORT_ROWS, internal, strict=True)]
+    else:
+        header = [*EXPORT_HEADER, "客户代码"]
+        rows = [[*r, code] for r, code in zip(EXPORT_ROWS, internal, strict=True)]
+    folder = _month(tmp_path, export_rows=rows)
+    wb = load_workbook(folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx")
+    for j, title in enumerate(header, start=1):
+        wb.active.cell(1, j, title)
+    wb.save(folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx")
+    files, _ = county_files(folder, reference)
+    usage = combine([ingest_county("xichang", MONTH, files["xichang"], reference)]).usage
+    export = read_system_export(folder, reference, MONTH, frozenset(usage.customer_id))
+    assert sorted(set(export.rows.customer_id)) == ["C5134010001", "C5134010002", "C5134010003"]
+    (twins,) = [p for p in export.problems if p.code == "system_column_twins"]
+    assert twins.severity == "warning" and "对账按“协议号”读取" in twins.message
+    assert twins.value == ("客户代码、协议号" if internal_first else "协议号、客户代码")
+
+
+def test_a_row_of_zeros_the_system_does_not_have_is_no_difference(tmp_path, reference) -> None:
+    """The template asks for 0 where a customer sent nothing: the system books nothing for it."""
+    folder = _month(tmp_path)
+    zero = ["C5134010006", "西昌市某局", "特快", 0, 0, "陆浩", "存量"]
+    county_workbook(folder / "西昌市_2026年10月.xlsx", rows=[*XICHANG_ROWS, zero])
+    result, _ = _run(folder, reference)
+    assert "C5134010006" not in set(result.table.customer_id)
+    assert sorted(result.table.kind) == ["amount_differs", "county_only", "system_only"]

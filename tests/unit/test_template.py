@@ -58,9 +58,11 @@ def test_numbers_are_checked_and_managers_are_the_countys_roster(tmp_path, refer
     assert rules["E"].showErrorMessage and "不小于 0" in rules["E"].error and "收入" in rules["E"].error
     assert str(rules["D"].sqref) == "D4:D2004"
     roster = reference.managers_active_in(MONTH)
-    names = sorted(roster[roster.county == "xichang"].name)
-    assert sorted(rules["F"].formula1.strip('"').split(",")) == names
-    assert "陆浩" in names and "赵明" not in names  # 州局 managers are not the county's
+    # the county's managers, then the 州局's, who keep accounts in every county (the reader takes both)
+    own = roster[roster.county == "xichang"].sort_values("manager_id").name.tolist()
+    prefecture = roster[roster.county == "zhouju"].sort_values("manager_id").name.tolist()
+    assert rules["F"].formula1.strip('"').split(",") == own + prefecture
+    assert "陆浩" in own and "赵明" in prefecture
     assert "特快" in rules["C"].formula1 and "新揽收" in rules["G"].formula1
     archive, visits, cases = (
         load_workbook(_template(tmp_path))[s] for s in ("客户档案", "走访记录", "投诉查询理赔")
@@ -130,6 +132,81 @@ def test_the_reader_accepts_a_filled_in_template_unchanged(tmp_path, reference) 
     assert list(intake.usage.volume) == [120, 800, 0, 3]
     assert list(intake.usage.revenue_fen) == [216050, 96000, 0, 45000]
     assert list(intake.usage.manager_id) == ["M008", "M008", "M008", "M009"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026年12月2日", "2026-12-02", __import__("datetime").datetime(2026, 12, 2)],
+    ids=["text", "iso", "a date cell"],
+)
+def test_the_report_date_typed_beside_its_label_is_read(tmp_path, reference, typed) -> None:
+    """The template's E2 holds the label alone: a county types the date in F2. Its month (the
+    month after the report's) is not the title's, and the workbook is on time, not undated."""
+    path = _template(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["用邮情况"]
+    ws["F2"] = typed
+    for row in range(4, 7):
+        ws[f"D{row}"], ws[f"E{row}"] = 1, 1
+    ws["F4"] = "陆浩"
+    wb.save(path)
+    intake = _read(tmp_path, reference)
+    assert [(p.code, p.cell) for p in intake.problems] == []
+    assert intake.report_date == "2026-12-02" and intake.status == "on_time"
+
+
+def test_an_impossible_report_date_is_no_date(tmp_path, reference) -> None:
+    path = _template(tmp_path)
+    wb = load_workbook(path)
+    wb["用邮情况"]["E2"] = "填报日期:2026年2月30日"
+    wb.save(path)
+    intake = _read(tmp_path, reference)
+    assert intake.report_date == "" and ("report_date_missing", "") in [
+        (p.code, p.cell) for p in intake.problems
+    ]
+
+
+def test_a_countys_customers_come_from_its_last_accepted_month(tmp_path) -> None:
+    """A county not accepted last month is filled in from the month before (not left empty);
+    every county from the latest month that has its rows."""
+    from pipeline.ingest.template import latest_accepted_usage
+
+    for month, rows in (("2026-09", PREVIOUS), ("2026-10", PREVIOUS[PREVIOUS.county == "西昌市"])):
+        (tmp_path / month).mkdir()
+        rows.assign(month=month).to_parquet(tmp_path / month / "usage.parquet")
+    usage, used = latest_accepted_usage(
+        lambda m: tmp_path / m / "usage.parquet", MONTH, ["西昌市", "会东县", "布拖县"]
+    )
+    assert used == {"西昌市": "2026-10", "会东县": "2026-09"}  # 布拖县: nothing in twelve months
+    assert sorted(usage.customer_id) == sorted(PREVIOUS.customer_id)
+    (path,) = write_templates(reference_of(), MONTH, tmp_path / "out", usage, counties=["会东县"])
+    ws = load_workbook(path)["用邮情况"]
+    assert [r[0] for r in ws.iter_rows(min_row=4, values_only=True)] == ["C5134260001"]
+
+
+def test_a_namesake_who_left_does_not_make_the_new_manager_ambiguous(tmp_path, reference) -> None:
+    """Two 刘勇 on the roster: one left before the month, one joined. The one employed in the
+    month is meant; in a month both were employed the name is not guessed."""
+    roster = reference.managers
+    old = roster[roster.county == "xichang"].iloc[0]
+    joined = old.copy()
+    joined["manager_id"], joined["active_from"], joined["active_to"] = "M900", "2026-10-01", ""
+    ref = __import__("dataclasses").replace(
+        reference,
+        managers=pd.concat(
+            [
+                roster.assign(
+                    active_to=roster.active_to.where(roster.manager_id != old.manager_id, "2026-09-30")
+                ),
+                joined.to_frame().T,
+            ],
+            ignore_index=True,
+        ),
+    )
+    assert ref.resolve_manager(old["name"], "xichang", "2026-11") == "M900"
+    assert ref.resolve_manager(old["name"], "xichang", "2026-08") == old.manager_id
+    assert ref.resolve_manager(old["name"], "xichang") is None  # no month: not guessed
+    assert ref.resolve_manager("M900", "xichang", "2026-08") == "M900"  # a 工号 is always read
 
 
 def test_an_untouched_prefilled_template_gives_row_problems(tmp_path, reference) -> None:
