@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from decimal import Decimal
@@ -195,8 +196,23 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
         report = run_month(layout, month, executor=executor, accept_loss=accept_loss)
     except MonthNotAvailable as exc:
         raise UserError(str(exc)) from None
+    for recovered in report.recovered:
+        print(
+            f"上次运行被终止(进程被结束或会话断开),{chinese_month(recovered)}已恢复为该次运行前已发布的内容"
+        )
     if report.refused:  # a folder mistake: the guard's own line says what to do
         raise UserError(report.refused)
+    if not report.success and report.interrupted:
+        kept = "、".join(chinese_month(m) for m in report.restored)
+        raise UserError(
+            f"{chinese_month(month)}的运行被中断(Ctrl-C 或终止信号),未发布:"
+            + (f"{kept}已发布的内容保持原样;" if kept else "")
+            + f"重新运行 kac run {month} 即可"
+        )
+    if not report.success and "Permission denied" in report.error:  # a folder, not the program
+        raise UserError(
+            f"{chinese_month(month)}未能发布:{report.error}。没有写权限:请检查 --outputs 指向的文件夹是否可写"
+        )
     if not report.success:
         kept = "、".join(chinese_month(m) for m in report.restored)
         raise UserError(
@@ -493,10 +509,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipeline.render.fonts import MissingFont
 
+    # a closed terminal or SSH session (SIGHUP) stops a run as Ctrl-C does: what it wrote is put back
+    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGINT))
     try:
         return args.func(args)
     except (UserError, MissingFont) as exc:
         print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except PermissionError as exc:  # a read-only share, a folder of another user
+        where = exc.filename or "输出文件夹"
+        print(
+            f"错误:无法写入 {where}(没有写权限):请检查 --outputs(或 KAC_OUTPUTS)指向的文件夹是否可写",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

@@ -80,7 +80,8 @@ def month_intake_asset(county_codes: list[str]):
     def month_intake(context: AssetExecutionContext, settings: KacSettings, **counties: CountyIntake):
         month = from_partition_key(context.partition_key)
         history = context.run.job_name == "month_analytics"  # tables only: no publication, no site
-        take_snapshot(settings.layout, month, context.run.run_id, with_site=not history)  # before any write
+        in_process = context.job_def.executor_def.name == "in_process"  # this process is the run
+        take_snapshot(settings.layout, month, context.run.run_id, not history, holds_run=in_process)
         ref = settings.reference()
         intakes = [counties[county_key(code).path[0]] for code in county_codes]
         _, unknown = county_files(settings.layout.month_inputs(month), ref)

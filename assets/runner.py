@@ -21,9 +21,11 @@ from pipeline.core.progress import progress
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
-from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
+from pipeline.publish.snapshot import abandoned, discard_snapshot, restore_snapshot
 from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
+# a run stopped by Ctrl-C or a signal (the CLI turns SIGHUP into Ctrl-C too): not a fault
+INTERRUPTIONS = {"DagsterExecutionInterruptedError", "KeyboardInterrupt"}
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # What a step process imports to rebuild this deployment's definitions (a process per step
 # cannot be handed the Definitions object; it reloads them from a file).
@@ -54,6 +56,8 @@ class RunReport:
     error: str = ""
     refused: str = ""  # the folder guard's one line (pipeline.guards): nothing was published
     restored: list[str] = field(default_factory=list)  # months put back as published after a failure
+    recovered: list[str] = field(default_factory=list)  # months put back from a run killed earlier
+    interrupted: bool = False  # stopped by Ctrl-C or a signal, not by a fault
     failed_checks: list[str] = field(default_factory=list)  # non-blocking checks that failed (assets.checks)
 
 
@@ -137,6 +141,7 @@ def run_month(
     instance = instance or instance_for(layout)
     jobs = jobs_for(layout, instance, defs, executor)
     report = RunReport(month, success=False)
+    report.recovered = recover_killed_runs(layout, instance)
     # a history month lacks what the month needs of it: its usage, or (computed before the
     # register existed) its key persons' birthdays, which the to-do lists carry month to month
     done = instance.get_materialized_partitions(AssetKey("usage")) & instance.get_materialized_partitions(
@@ -157,6 +162,35 @@ def run_month(
     if report.success:
         report.success = _later_months(layout, jobs, month, report)
     return report
+
+
+IN_PROGRESS = {
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+}
+
+
+def recover_killed_runs(layout: Layout, instance: DagsterInstance) -> list[str]:
+    """Months a killed run left half-written (SIGKILL, a power cut: no failure handler ran),
+    put back as they were published before it; its run, still "started", is marked failed."""
+
+    def in_progress(run_id: str) -> bool:
+        run = instance.get_run_by_id(run_id)
+        return run is not None and run.status in IN_PROGRESS
+
+    months = []
+    for run_id in abandoned(layout, in_progress):
+        month = restore_snapshot(layout, run_id)
+        run = instance.get_run_by_id(run_id)
+        if run is not None and run.status in IN_PROGRESS:
+            instance.report_run_failed(run, "进程已终止,本次运行写入的内容已恢复为运行前的状态")
+        if month:
+            months.append(month)
+            progress.warning("上次运行被终止,%s 已恢复为该次运行前已发布的内容", month)
+    return months
 
 
 def _later_months(layout: Layout, jobs: Jobs, month: str, report: RunReport) -> bool:
@@ -257,6 +291,7 @@ def _failed(result, report: RunReport) -> bool:
     while error is not None and error.cause is not None:  # the user code's own exception
         error = error.cause
     report.error = error.message.strip().splitlines()[-1] if error else "运行失败"
+    report.interrupted = error is not None and error.cls_name in INTERRUPTIONS
     if error is not None and error.cls_name in REFUSALS:
         report.refused = report.error.split(": ", 1)[-1]
     return False

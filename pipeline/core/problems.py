@@ -151,7 +151,8 @@ CODES: dict[str, tuple[str, str]] = {
     # no {detail}: problems are published (site, problems.csv), birthdays are not
     "birthday_year_ignored": (
         "warning",
-        "关键联系人生日只需填月日,所填年份已忽略(月日照常采用),请删去年份,按 03-15 或 3月15日 的格式填写",
+        "关键联系人生日只需填月日,所填(或被 Excel 自动转成日期后带上的)年份已忽略,月日照常采用;"
+        "请把该列设为文本格式,按 03-15 或 3月15日 填写",
     ),
     "holiday_invalid": ("row", "节日日历:{detail},本行未采用,请按“年份,日期,节日”填写(日期如 2026-08-06)"),
     "holiday_calendar_missing": (

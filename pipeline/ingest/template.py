@@ -85,6 +85,12 @@ def _number(ws, column: str, first_row: int, whole: bool, label: str) -> None:
     rule.add(f"{column}{first_row}:{column}{first_row + ROWS}")
 
 
+def _as_text(ws, column: int) -> None:
+    """A column formatted as text (its style, which cells typed into it take): Excel would turn
+    03-15 typed there into a date of this year."""
+    ws.column_dimensions[get_column_letter(column)].number_format = "@"
+
+
 def _append_text(ws, row: list) -> None:
     """`row` appended with its text as text: openpyxl's `append` would write a name such as
     =HYPERLINK(…) (a customer's name as last month's table holds it) as a live formula."""
@@ -207,6 +213,7 @@ def template_workbook(
     if managers:
         _dropdown(archive, "L", list(managers.values()), 2)
     _dropdown(archive, "M", ["是", "否"], 2)
+    _as_text(archive, ARCHIVE_HEADER.index("关键联系人生日") + 1)
     _widths(archive, ARCHIVE_HEADER)
     visits = wb.create_sheet("走访记录")
     visits.append(VISIT_HEADER)

@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.core.code import package_digest
 from pipeline.core.digest import content_hash
 from pipeline.ingest.guards import losses
 from pipeline.ingest.reference import FILE_LABELS
-from pipeline.publish.editions import DISPLAY_ONLY, read_manifest
+from pipeline.publish.editions import DISPLAY_ONLY, read_manifest, stated
 
 CONTENT = "content.json"
 
 
-KEPT_BESIDE = ("pay_digest", "reference_files")  # in content.json, not in what the edition hashes
+# in content.json, not in what the edition hashes; `code`: the release that stated the content
+KEPT_BESIDE = ("pay_digest", "reference_files", "code")
+# the code that decides what a month's content states (the site and the drawing code do not)
+CONTENT_PACKAGES = ("analytics", "core", "feedback", "ingest", "pay", "publish", "surveys")
 
 
 def write_content(
@@ -27,6 +31,7 @@ def write_content(
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     data = {**content, "pay_digest": pay_digest, "reference_files": reference_files or {}}
+    data["code"] = package_digest(*CONTENT_PACKAGES)
     (folder / CONTENT).write_text(
         json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), encoding="utf-8"
     )
@@ -50,6 +55,33 @@ def legacy_unchanged(folder: Path, content: dict, pay_lines: list[dict], pay_dig
         return False
     write_content(folder, content, pay_digest, kept.get("reference_files"))
     return True
+
+
+def only_fields_added(folder: Path, content: dict, pay_digest: str) -> bool:
+    """Whether the version kept in `folder`, stated by an earlier release, states what `content`
+    states but for the fields this release adds (叠加使用's window_months): every value it has is
+    in `content` as it was, lists as long, pay the same. When so, its content.json takes the
+    new form, as `legacy_unchanged` does: an upgrade issues no version that corrects nothing.
+    Content stated by this very release is decided by its hash alone."""
+    kept = read_content(folder)
+    if kept is None or kept.get("pay_digest") != pay_digest:
+        return False
+    if kept.get("code") == package_digest(*CONTENT_PACKAGES):
+        return False
+    fresh = json.loads(json.dumps(content, ensure_ascii=False, default=str))
+    if not _within(stated({k: v for k, v in kept.items() if k not in KEPT_BESIDE}), stated(fresh)):
+        return False
+    write_content(folder, content, pay_digest, kept.get("reference_files"))
+    return True
+
+
+def _within(old: object, new: object) -> bool:
+    """`new` holds everything `old` holds: the same values, dicts with perhaps more keys."""
+    if isinstance(old, dict):
+        return isinstance(new, dict) and all(k in new and _within(v, new[k]) for k, v in old.items())
+    if isinstance(old, list):
+        return isinstance(new, list) and len(old) == len(new) and all(map(_within, old, new))
+    return old == new
 
 
 def _figures_only(content: dict) -> dict:

@@ -39,12 +39,16 @@ def read_manifest(folder: Path) -> dict:
 
 
 def version_for(
-    folder: Path, digest: str, legacy_unchanged: Callable[[int], bool] | None = None
+    folder: Path,
+    digest: str,
+    legacy_unchanged: Callable[[int], bool] | None = None,
+    fields_added: Callable[[int], bool] | None = None,
 ) -> tuple[int, bool]:
     """(version to publish, whether it is new). Unchanged content keeps its version.
 
-    A latest version hashed the older way (file names in) cannot be compared by hash:
-    `legacy_unchanged(version)` compares its kept content instead, and when it holds the entry
+    A latest version stated by an earlier release cannot be compared by hash: hashed the older
+    way (file names in), `legacy_unchanged(version)` compares its kept content; stated without
+    the fields a later release adds, `fields_added(version)` does. When either holds, the entry
     takes the new hash, so that upgrading does not issue a version that corrects nothing."""
     versions = read_manifest(folder)["versions"]
     if not versions:
@@ -52,7 +56,8 @@ def version_for(
     latest = versions[-1]
     if latest["content_hash"] == digest:
         return latest["version"], False
-    if latest.get("hash_scheme") != HASH_SCHEME and legacy_unchanged and legacy_unchanged(latest["version"]):
+    legacy = latest.get("hash_scheme") != HASH_SCHEME and legacy_unchanged is not None
+    if (legacy and legacy_unchanged(latest["version"])) or (fields_added and fields_added(latest["version"])):
         record_version(folder, read_manifest(folder)["month"], latest["version"], digest, latest["files"])
         return latest["version"], False
     return latest["version"] + 1, True

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from pipeline.core.digest import content_hash
 from pipeline.pay.lines import pay_digest_lines
-from pipeline.publish.corrections import correction_notes, legacy_unchanged, read_content, write_content
+from pipeline.publish.corrections import (
+    correction_notes,
+    legacy_unchanged,
+    only_fields_added,
+    read_content,
+    write_content,
+)
 from pipeline.publish.editions import (
     add_files,
     edition_hash,
@@ -51,8 +57,12 @@ def issue_edition(
     version's 更正说明 names the reference files changed since the version before."""
     digest = edition_hash(content, quarterly, pay_lines)
     pay_digest = content_hash(pay_digest_lines(pay_lines))
+
     version, is_new = version_for(
-        folder, digest, lambda v: legacy_unchanged(folder / f"v{v}", content, pay_lines, pay_digest)
+        folder,
+        digest,
+        lambda v: legacy_unchanged(folder / f"v{v}", content, pay_lines, pay_digest),
+        lambda v: only_fields_added(folder / f"v{v}", content, pay_digest),
     )
     if is_new:
         record_version(folder, month, version, digest, {})

@@ -11,15 +11,19 @@ run). Copies, not hard links: some files are rewritten in place. Measured on the
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.core.layout import Layout
 
 SNAPSHOTS = ".snapshots"
 INDEX = "snapshot.json"
+OWNER = ".owner"  # locked by the process that took the snapshot for as long as it lives
+_held: dict[str, int] = {}  # run id → the open owner lock of a snapshot this process took
 
 
 def _folders(layout: Layout, month: str) -> dict[str, Path]:
@@ -38,14 +42,19 @@ def snapshot_dir(layout: Layout, run_id: str) -> Path:
     return layout.outputs / SNAPSHOTS / run_id
 
 
-def take_snapshot(layout: Layout, month: str, run_id: str, with_site: bool = True) -> Path:
+def take_snapshot(
+    layout: Layout, month: str, run_id: str, with_site: bool = True, holds_run: bool = False
+) -> Path:
     """Copy the month's published folders and the site's current release (unless the run does
-    not build the site: a history month, ≈ 7,000 links at the sample's size) aside for `run_id`."""
+    not build the site: a history month, ≈ 7,000 links at the sample's size) aside for `run_id`.
+    `holds_run`: this process runs the whole run (in-process executor), so a snapshot whose
+    owner lock is free outlived its run (`abandoned`)."""
     root = snapshot_dir(layout, run_id)
     if (root / INDEX).exists():  # taken already by this run (a step retried)
         return root
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
+    _hold(root, run_id)
     present = []
     for name, folder in _folders(layout, month).items():
         if folder.is_dir():
@@ -57,6 +66,7 @@ def take_snapshot(layout: Layout, month: str, run_id: str, with_site: bool = Tru
     if release is not None:
         shutil.copytree(release, root / "site", copy_function=_link_or_copy)
     index = {"month": month, "present": present, "site": release.name if release else None}
+    index["holds_run"] = holds_run
     (root / INDEX).write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     return root
 
@@ -75,11 +85,63 @@ def restore_snapshot(layout: Layout, run_id: str) -> str | None:
     if index["site"] is not None:
         _restore_site(layout, root / "site", index["site"])
     shutil.rmtree(root, ignore_errors=True)
+    _let_go(run_id)
     return index["month"]
+
+
+def abandoned(layout: Layout, in_progress: Callable[[str], bool]) -> list[str]:
+    """Run ids whose snapshot outlived the run (killed by SIGKILL, a power cut, a closed
+    session): what they wrote of the month is half a publication, to be put back before
+    anything else. Its owner is gone and it either ran the whole run or is no longer
+    `in_progress`. A snapshot stopped while being taken (nothing written yet) is removed."""
+    out = []
+    for root in (
+        sorted((layout.outputs / SNAPSHOTS).glob("*")) if (layout.outputs / SNAPSHOTS).is_dir() else []
+    ):
+        if not root.is_dir() or not _owner_gone(root):
+            continue
+        if not (root / INDEX).exists():
+            shutil.rmtree(root, ignore_errors=True)
+            continue
+        index = json.loads((root / INDEX).read_text(encoding="utf-8"))
+        if index.get("holds_run") or not in_progress(root.name):
+            out.append(root.name)
+    return out
+
+
+def _hold(root: Path, run_id: str) -> None:
+    descriptor = os.open(root / OWNER, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    _held[run_id] = descriptor
+
+
+def _let_go(run_id: str) -> None:
+    descriptor = _held.pop(run_id, None)
+    if descriptor is not None:
+        os.close(descriptor)
+
+
+def _owner_gone(root: Path) -> bool:
+    """The snapshot's owner lock is free (its process has ended), or it has none (taken
+    before owners were recorded)."""
+    if root.name in _held:
+        return False
+    try:
+        descriptor = os.open(root / OWNER, os.O_RDWR)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def discard_snapshot(layout: Layout, run_id: str) -> None:
     shutil.rmtree(snapshot_dir(layout, run_id), ignore_errors=True)
+    _let_go(run_id)
 
 
 def _restore_site(layout: Layout, saved: Path, name: str) -> None:

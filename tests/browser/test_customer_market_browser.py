@@ -97,7 +97,8 @@ def test_the_market_page_lists_unserved_needs_first_and_the_breadth_of_use(publi
     assert rows.count() == len(breadth)
     last = rows.last.locator("td")
     now = breadth.iloc[-1]
-    assert last.nth(0).inner_text() == MONTH
+    assert last.nth(0).inner_text() == f"{MONTH}*"  # three months of data: a short window, marked
+    assert "滚动窗口内数据不足" in page.locator("#breadth ~ p.note").first.inner_text()
     assert [last.nth(i).inner_text() for i in (2, 3, 4)] == [now.one, now.two, now.three_plus]
     share = Decimal(now.share_three_plus) * 100
     assert last.nth(7).inner_text() == f"{share.quantize(Decimal('0.1'))}%"

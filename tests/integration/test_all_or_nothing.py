@@ -4,10 +4,14 @@ An empty month folder publishes nothing and says why."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 import assets.publications
 from assets.cli import main as kac
 from assets.runner import run_month
+from pipeline.core.layout import REPO
+from pipeline.publish.editions import read_manifest
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 
@@ -96,3 +100,41 @@ def test_an_empty_month_folder_publishes_nothing_and_says_why(published, tmp_pat
     assert code == 1 and "Traceback" not in err
     assert "没有可以采用的县(市)报表(未报送 17 个、退回 0 个)" in err and "kac status 2025-04" in err
     assert published_files(layout) == before and not layout.tables("2025-04").exists()
+
+
+KILLED = """
+import json, os, sys
+from pathlib import Path
+from pipeline.core.layout import Layout
+from pipeline.publish.snapshot import take_snapshot
+layout = Layout(Path(sys.argv[1]), Path(sys.argv[2]))
+take_snapshot(layout, sys.argv[3], "a-run-killed-midway", with_site=True, holds_run=True)
+usage = layout.tables(sys.argv[3]) / "usage.csv"
+usage.write_text(usage.read_text(encoding="utf-8").splitlines()[0] + "\\n", encoding="utf-8")
+manifest = layout.bulletins(sys.argv[3]) / "manifest.json"
+data = json.loads(manifest.read_text(encoding="utf-8"))
+data["versions"].append({**data["versions"][-1], "version": 2, "content_hash": "0" * 64})
+manifest.write_text(json.dumps(data), encoding="utf-8")
+os.kill(os.getpid(), 9)  # no handler runs: as a closed session's SIGKILL or a power cut
+"""
+
+
+def test_a_run_killed_midway_is_put_back_before_the_next_run(published, tmp_path, capsys):
+    """A run that could not clean up (SIGKILL) left the month half-written: its tables rewritten,
+    a version recorded with nothing behind it. The next `kac run` puts the month back as it was
+    published first, says so, and then publishes it as the inputs say (here: unchanged)."""
+    layout = copy_of(published, tmp_path)
+    before = published_files(layout)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED, str(layout.inputs), str(layout.outputs), MONTH],
+        cwd=str(REPO),
+    )
+    assert killed.returncode == -9
+    assert published_files(layout)[f"tables/{MONTH}/usage.csv"] != before[f"tables/{MONTH}/usage.csv"]
+    code = kac(["run", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])
+    out = capsys.readouterr().out
+    assert code == 0 and "上次运行被终止" in out and "已恢复为该次运行前已发布的内容" in out
+    versions = read_manifest(layout.bulletins(MONTH))["versions"]
+    assert [v["version"] for v in versions] == [1]  # the killed run's version 2 went with it
+    assert published_files(layout) == before
+    assert not any((layout.outputs / ".snapshots").iterdir())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 from pipeline.publish.corrections import read_content
@@ -12,7 +13,8 @@ from pipeline.publish.issue import issue_edition, render_once
 
 def _content(published) -> dict:
     content = read_content(published.bulletins("2025-03") / "v1")
-    content.pop("pay_digest")
+    for kept_beside in ("pay_digest", "reference_files", "code"):
+        content.pop(kept_beside)
     return content
 
 
@@ -71,3 +73,46 @@ def test_the_correction_names_the_reference_files_changed_since_the_version_befo
     assert second.corrections["reference"] == ["客户经理名册(managers.csv)"]
     third = issue_edition(tmp_path, "2025-03", content, [], [], moved)  # back to the first pay
     assert third.version == 3 and third.corrections["reference"] == []
+
+
+def _as_an_earlier_release_kept_it(folder: Path) -> None:
+    """v1 stated by a release before 叠加使用 counted the months of data: its trend rows without
+    window_months and partial, its hash of that content, and that release's code digest."""
+    kept = read_content(folder / "v1")
+    for row in kept["market"]["cross_sell"]["trend"]:
+        del row["window_months"], row["partial"]
+    kept["code"] = "an earlier release"
+    (folder / "v1" / "content.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    manifest = read_manifest(folder)
+    manifest["versions"][-1]["content_hash"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_an_upgrade_that_only_adds_fields_issues_no_version(published, tmp_path) -> None:
+    content = _content(published)
+    assert content["market"]["cross_sell"]["trend"], "the sample month has a breadth trend"
+    issue_edition(tmp_path, "2025-03", content, [], [])
+    _as_an_earlier_release_kept_it(tmp_path)
+    again = issue_edition(tmp_path, "2025-03", content, [], [])
+    assert (again.version, again.new) == (1, False)
+    # the kept content takes the new form: the next correction compares like with like
+    assert "window_months" in read_content(tmp_path / "v1")["market"]["cross_sell"]["trend"][0]
+    assert issue_edition(tmp_path, "2025-03", content, [], []).version == 1  # now by its hash
+
+    _as_an_earlier_release_kept_it(tmp_path)
+    corrected = copy.deepcopy(content)
+    corrected["total"]["revenue_fen"] += 100  # an upgrade does not hide a corrected figure
+    assert issue_edition(tmp_path, "2025-03", corrected, [], []).version == 2
+
+
+def test_content_stated_by_this_release_is_decided_by_its_hash(published, tmp_path) -> None:
+    """Fields missing from content this very release stated are a change, not an upgrade."""
+    content = _content(published)
+    issue_edition(tmp_path, "2025-03", content, [], [])
+    kept = read_content(tmp_path / "v1")
+    del kept["market"]["cross_sell"]["trend"][0]["partial"]
+    (tmp_path / "v1" / "content.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    manifest = read_manifest(tmp_path)
+    manifest["versions"][-1]["content_hash"] = "0" * 64
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert issue_edition(tmp_path, "2025-03", content, [], []).version == 2

@@ -68,6 +68,8 @@ def test_numbers_are_checked_and_managers_are_the_countys_roster(tmp_path, refer
         load_workbook(_template(tmp_path))[s] for s in ("客户档案", "走访记录", "投诉查询理赔")
     )
     assert "陆浩" in _validations(archive)["L"].formula1 and "陆浩" in _validations(visits)["C"].formula1
+    # 关键联系人生日 is a text column: 03-15 typed there stays 03-15, not a date of this year
+    assert archive["P1"].value == "关键联系人生日" and archive.column_dimensions["P"].number_format == "@"
     assert _validations(cases)["G"].type == "decimal"
 
 

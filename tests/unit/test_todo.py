@@ -152,7 +152,8 @@ def test_no_birthday_problem_repeats_the_date(tmp_path, reference):
         ("birthday_invalid", "客户档案", "P4", "(不公开)"),
     ]
     assert intake.problems[0].message == (
-        "关键联系人生日只需填月日,所填年份已忽略(月日照常采用),请删去年份,按 03-15 或 3月15日 的格式填写"
+        "关键联系人生日只需填月日,所填(或被 Excel 自动转成日期后带上的)年份已忽略,月日照常采用;"
+        "请把该列设为文本格式,按 03-15 或 3月15日 填写"
     )
     published = to_frame(intake.problems).to_csv(index=False)
     for shown in ("07-04", "7月4", "7-4", "11-23", "11月23", "1980", "1975", "1990", "02-30", "2月30"):
