@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core.months import chinese_month
+from pipeline.core.problems import LABELS
 from pipeline.ingest.submissions import ACCEPTED
 
 ACCEPT_LOSS_TAG = "kac/accept_loss"
@@ -27,7 +28,8 @@ CAUSES = {
     "file_empty": ("文件中没有数据", "重新完整复制该文件"),
     "submission_missing": ("文件不在文件夹中", "把该县文件放回文件夹"),
 }
-OTHER_CAUSE = ("报表被退回", "按问题清单核对该县文件")
+# a refused run writes no 问题清单: `kac status` lists the county's problems
+OTHER_CAUSE = ("报表被退回", "运行 kac status 查看该县的问题,请县局改正后重新报送")
 
 
 class Refusal(Exception):
@@ -66,7 +68,9 @@ class Loss:
 
     @property
     def what(self) -> str:
-        return CAUSES.get(self.code, OTHER_CAUSE)[0]
+        if self.code in CAUSES:
+            return CAUSES[self.code][0]
+        return f"{OTHER_CAUSE[0]}:{LABELS[self.code]}" if self.code in LABELS else OTHER_CAUSE[0]
 
     @property
     def todo(self) -> str:
