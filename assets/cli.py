@@ -200,6 +200,15 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
         print(
             f"上次运行被终止(进程被结束或会话断开),{chinese_month(recovered)}已恢复为该次运行前已发布的内容"
         )
+    if report.published:
+        _print_done(layout, month, report, time.perf_counter() - started)
+    if report.later_failed:
+        later = chinese_month(report.later_failed)
+        raise UserError(
+            f"{chinese_month(month)}已发布,但后续月份{later}未能随之重算:"
+            + (report.refused or f"步骤 {report.failed_step} 出错({report.error})")
+            + f"。{later}仍是按更正前数据发布的版本;处理后运行 kac run {report.later_failed}"
+        )
     if report.refused:  # a folder mistake: the guard's own line says what to do
         raise UserError(report.refused)
     if not report.success and report.interrupted:
@@ -220,7 +229,11 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
             + (f"{kept}已发布的内容保持原样;" if kept else "")
             + "这是程序的问题而非报表的问题,请把本行转告维护人员,修复后重新运行即可补全本月"
         )
-    print(f"完成 {chinese_month(month)},用时 {time.perf_counter() - started:.1f} 秒")
+    return 0
+
+
+def _print_done(layout: Layout, month: str, report, seconds: float) -> None:
+    print(f"完成 {chinese_month(month)},用时 {seconds:.1f} 秒")
     read = set(report.counties_read.get(month, []))
     ref = _reference(layout)
     names = [ref.county_names[c] for c in ref.counties.code if c in read]  # as `kac status` orders them
@@ -229,7 +242,6 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
     for later, version, new in report.later_months:
         what = f"出第{version}版(内容随本月更正而变)" if new else f"内容未变,仍为第{version}版"
         print(f"后续月份 {chinese_month(later)}:{what}")
-    return 0
 
 
 def _print_published(layout: Layout, month: str) -> None:

@@ -58,6 +58,8 @@ class RunReport:
     restored: list[str] = field(default_factory=list)  # months put back as published after a failure
     recovered: list[str] = field(default_factory=list)  # months put back from a run killed earlier
     interrupted: bool = False  # stopped by Ctrl-C or a signal, not by a fault
+    published: bool = False  # the month itself was published (a later month may still have failed)
+    later_failed: str = ""  # the later month whose recompute failed or was refused
     failed_checks: list[str] = field(default_factory=list)  # non-blocking checks that failed (assets.checks)
 
 
@@ -158,7 +160,7 @@ def run_month(
         return report
     progress.info("处理 %s", month)
     tags = {ACCEPT_LOSS_TAG: "true"} if accept_loss else None
-    report.success = _execute(jobs, "month", month, report, tags)
+    report.success = report.published = _execute(jobs, "month", month, report, tags)
     if report.success:
         report.success = _later_months(layout, jobs, month, report)
     return report
@@ -204,6 +206,7 @@ def _later_months(layout: Layout, jobs: Jobs, month: str, report: RunReport) -> 
         before = read_manifest(layout.bulletins(other))["versions"]
         progress.info("重算后续月份 %s(引用了 %s 的数据)", other, month)
         if not _execute(jobs, "month" if before else "month_analytics", other, report):
+            report.later_failed = other
             return False
         if before:
             after = read_manifest(layout.bulletins(other))["versions"][-1]["version"]

@@ -209,3 +209,25 @@ def test_successive_corrections_note_volumes_files_and_the_change_since_the_firs
     (kept,) = (layout.restricted_pay(MONTH) / "v3" / "statements").glob(f"薪酬明细_*_{first_name}_*.pdf")
     assert kept.name.endswith("第2版.pdf")
     assert kept.read_bytes() == (layout.restricted_pay(MONTH) / "v2" / "statements" / kept.name).read_bytes()
+
+
+def test_a_published_correction_whose_later_month_is_refused_says_both(published, tmp_path, capsys):
+    """A correction of February publishes February; March, published and now holding a folder
+    mistake, is refused: `kac run` says February went out, March was not recomputed and still
+    rests on February as it was, and what to run once the folder is put right."""
+    layout = copy_of(published, tmp_path)
+    march = county_file(layout, "会东县")
+    shutil.copy(march, march.with_name(march.stem + "(更正).xlsx"))  # a mistake in March's folder
+    before = published_files(layout)
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+
+    assert main(["run", "2025-02", *folders]) == 1
+    out, error = capsys.readouterr()
+    assert "完成 2025年2月" in out and "信息简报" in out  # February is published, and said to be
+    assert read_manifest(layout.bulletins("2025-02"))["versions"][-1]["version"] == 1
+    assert "\n" not in error.strip()
+    assert "2025年2月已发布,但后续月份2025年3月未能随之重算" in error and "两个文件" in error
+    assert "2025年3月仍是按更正前数据发布的版本;处理后运行 kac run 2025-03" in error
+    assert {k: v for k, v in published_files(layout).items() if MONTH in k} == {
+        k: v for k, v in before.items() if MONTH in k
+    }  # March as it was published
