@@ -152,9 +152,10 @@ def notice_text(
                 f"但以下 {chase.rows} 行因有错误未计入本月数据:"
             )
         errors = sorted(errors, key=lambda p: effect(p.code) != "county")  # what rejects the file first
-        lines += [f"{i}. {_item(p)}" for i, p in enumerate(errors[:NOTICE_ITEMS], start=1)]
-        if len(errors) > NOTICE_ITEMS:
-            lines.append(f"……共 {len(errors)} 处错误,其余见问题反馈表。")
+        items = list(dict.fromkeys(_item(p) for p in errors))  # two files: one "两个文件" line, not two
+        lines += [f"{i}. {item}" for i, item in enumerate(items[:NOTICE_ITEMS], start=1)]
+        if len(items) > NOTICE_ITEMS:
+            lines.append(f"……共 {len(items)} 处错误,其余见问题反馈表。")
         warnings = sum(p.severity != ERROR for p in problems)
         if warnings:
             lines.append(f"另有 {warnings} 处提示(不影响采用),请一并核对,详见问题反馈表。")
@@ -164,9 +165,14 @@ def notice_text(
             lines.append("请更正后重新报送完整的报表(整个文件,不是只报更正的行),更正后的数据将计入本月。")
     lines += ["", f"报送时限:{deadline_text(month, deadline_day, today)}。"]
     if feedback_file and chase.situation != MISSING:
+        marked = any(p.cell for p in problems)  # a missing sheet or a second file has no cell
         lines.append(
-            f"随本通知附《{feedback_file}》:出错的单元格已标为红色,需核对的标为橙黄色,"
-            "批注中写明了读取的值和处理意见。"
+            f"随本通知附《{feedback_file}》:"
+            + (
+                "出错的单元格已标为红色,需核对的标为橙黄色,批注中写明了读取的值和处理意见。"
+                if marked
+                else "首页“问题汇总”列出了以上问题和处理意见。"
+            )
         )
     lines += [
         "重新报送的报表将替换原报表,州局大客户中心收到后重新处理本月数据。",

@@ -65,7 +65,7 @@ def _dropdown(ws, column: str, values: list[str], first_row: int, error: str = "
     rule.add(f"{column}{first_row}:{column}{first_row + ROWS}")
 
 
-def _number(ws, column: str, first_row: int, whole: bool, label: str) -> None:
+def _number(ws, column: str, first_row: int, whole: bool, label: str, none: str = "本月无用邮填 0") -> None:
     """Only a number ≥ 0 in the column: the cell the reader most often rejects (text, units,
     a minus sign) is refused where it is typed."""
     kind = "整数" if whole else "数字"
@@ -76,7 +76,7 @@ def _number(ws, column: str, first_row: int, whole: bool, label: str) -> None:
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="数值无效",
-        error=f"{label}请填写不小于 0 的{kind},不要带单位、文字或负号;本月无用邮填 0",
+        error=f"{label}请填写不小于 0 的{kind},不要带单位、文字或负号" + (f";{none}" if none else ""),
         showInputMessage=True,
         promptTitle=label,
         prompt=f"填写不小于 0 的{kind}",
@@ -225,7 +225,7 @@ def template_workbook(
     cases.append(CASE_HEADER)
     _dropdown(cases, "C", list(ref.aliases["values"]["case_type"]), 2)
     _dropdown(cases, "D", ref.business_order, 2)
-    _number(cases, "G", 2, whole=False, label="理赔金额")
+    _number(cases, "G", 2, whole=False, label="理赔金额", none="非理赔案件留空")
     if managers:
         _dropdown(cases, "J", list(managers.values()), 2)
     _widths(cases, CASE_HEADER)

@@ -46,6 +46,8 @@ def test_the_sample_export_is_reconciled_in_the_published_month(published) -> No
     compared = by_county[by_county.status == "compared"]
     fen = compared.revenue_diff.map(lambda v: round(float(v) * 100)).sum()
     assert f"差额(县报−系统){format_yuan(int(fen), separators=True)}元" in re.sub(r"\s+", "", text)
+    # a county's difference beyond the pairs listed (its rows not used, the tolerated cents) is explained
+    assert "还含县(市)报表中未采用的行" in re.sub(r"\s+", "", text)
 
 
 def _export(path, rows) -> None:

@@ -367,6 +367,25 @@ def test_notice_for_a_rejected_county_says_why_and_what_to_send(tmp_path, refere
     assert [c.county for c in chases][:2] == ["西昌市", "会理市"] and chases[0].what == "未报送"
 
 
+def test_a_county_with_two_files_is_told_once_and_not_sent_to_marked_cells(tmp_path, reference):
+    """Two files: each carries the same 两个文件 problem, without a cell. The notice says it once
+    and points to the summary sheet, not to red cells there are none of."""
+    inputs = tmp_path / MONTH
+    inputs.mkdir()
+    county_workbook(inputs / "甘洛县_10月.xlsx", county="甘洛县")
+    county_workbook(inputs / "甘洛县_10月(更正).xlsx", county="甘洛县")
+    submissions, problems = month_of(inputs, reference)
+    ganluo = next(
+        c for c in chase_list(submissions, problems, reference.county_contacts) if c.county == "甘洛县"
+    )
+    mine = county_problems(problems, "甘洛县")
+    assert len([p for p in mine if p.code == "county_duplicate"]) == 2
+    text = notice_text(ganluo, MONTH, mine, 3, date(2026, 11, 2), "甘洛县_问题反馈.xlsx")
+    numbered = [line for line in text.splitlines() if re.match(r"\d+\. ", line)]
+    assert len(numbered) == 1 and "同一县(市)收到两个文件" in numbered[0], numbered
+    assert "标为红色" not in text and "首页“问题汇总”列出了以上问题和处理意见。" in text
+
+
 @pytest.mark.parametrize("status", ["on_time", "late"])
 def test_rows_left_out_ask_for_a_corrected_workbook_warnings_alone_do_not(tmp_path, reference, status):
     inputs = tmp_path / MONTH

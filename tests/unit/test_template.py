@@ -71,6 +71,8 @@ def test_numbers_are_checked_and_managers_are_the_countys_roster(tmp_path, refer
     # 关键联系人生日 is a text column: 03-15 typed there stays 03-15, not a date of this year
     assert archive["P1"].value == "关键联系人生日" and archive.column_dimensions["P"].number_format == "@"
     assert _validations(cases)["G"].type == "decimal"
+    claim = _validations(cases)["G"].error
+    assert "理赔金额" in claim and "非理赔案件留空" in claim and "用邮" not in claim
 
 
 def test_last_months_customers_are_filled_in_without_figures(tmp_path) -> None:
