@@ -85,7 +85,7 @@ def _within(old: object, new: object) -> bool:
 
 
 def _figures_only(content: dict) -> dict:
-    fields = (*DISPLAY_ONLY, "sha256", "reject_code")
+    fields = (*DISPLAY_ONLY, "reject_code")
     submissions = [{k: v for k, v in s.items() if k not in fields} for s in content["submissions"]]
     return {**{k: v for k, v in content.items() if k not in KEPT_BESIDE}, "submissions": submissions}
 

@@ -12,10 +12,11 @@ from pipeline.pay.lines import pay_digest_lines
 MANIFEST = "manifest.json"
 # Entries hashed by `edition_hash` carry this; older ones were hashed with the file names in.
 HASH_SCHEME = 2
-# What an edition shows about a submission but must not decide its version by: the file name
-# (a rename of the same bytes is no correction; the sha256 identifies the file) and when it was
-# received. The figures, statuses and sha256 still count.
-DISPLAY_ONLY = ("file", "received_at")
+# What an edition shows about a submission but must not decide its version by: the file's name,
+# when it was received and its sha256 (a rename, or a workbook opened and saved again in Excel or
+# WPS with the same figures, corrects nothing). The figures and statuses decide; a new version's
+# 更正说明 still names every file that changed since the version before.
+DISPLAY_ONLY = ("file", "received_at", "sha256")
 
 
 def edition_hash(content: dict, quarterly: list[dict], pay_lines: list[dict]) -> str:

@@ -28,6 +28,9 @@ def test_an_edition_is_new_only_when_what_it_states_changed(published, tmp_path)
     renamed = [{**pay[0], "source_file": "会理.xlsx"}]  # a file renamed states nothing new
     again = issue_edition(tmp_path, "2025-03", content, [], renamed)
     assert (again.version, again.new) == (1, False)
+    resaved = copy.deepcopy(content)  # opened and saved again in WPS: other bytes, same figures
+    resaved["submissions"][0] |= {"sha256": "f" * 64, "received_at": "2025-04-02 09:00"}
+    assert issue_edition(tmp_path, "2025-03", resaved, [], renamed).version == 1
 
     corrected = copy.deepcopy(content)
     corrected["total"]["revenue_fen"] += 12_345
