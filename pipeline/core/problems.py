@@ -37,6 +37,11 @@ CODES: dict[str, tuple[str, str]] = {
     "column_missing": ("county", "“{detail}”工作表缺少必填列,请使用中心下发的模板"),
     "total_mismatch": ("county", "合计行与明细不符:合计 {detail},请县局核对后重新报送"),
     "business_unknown": ("row", "业务种类无法识别,请填写规定的业务种类(特快、快包、函件…)"),
+    "formula_without_value": (
+        "row",
+        "单元格是公式,但文件中没有保存计算结果,读取为空白:"
+        "请在 Excel 或 WPS 中打开、保存后重新报送,或改填数值",
+    ),
     "manager_unknown": (
         "row",
         "客户经理不在名册中,或名册中有同名的客户经理:请填写名册中的姓名,同名时填写工号",
@@ -204,6 +209,7 @@ LABELS: dict[str, str] = {
     "amount_too_large": "数值过大",
     "amount_unit_unknown": "金额单位无法识别",
     "required_missing": "必填项为空",
+    "formula_without_value": "公式未保存结果",
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",
     "row_after_footer": "表尾之下的数据行",

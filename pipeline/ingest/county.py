@@ -36,6 +36,7 @@ from pipeline.ingest.grid import (
     find_header,
     max_amount,
     parse_number,
+    uncached_formulas,
 )
 from pipeline.ingest.holidays import parse_month_day
 from pipeline.ingest.reference import Reference
@@ -315,6 +316,27 @@ class _CountyReader:
         if "progress" in sheets:  # optional: the 信息参考 says 未报送 where it is missing or empty
             self._read_progress(sheets["progress"])
         self.usage_rows, self.usage_sheet = self._parsed, usage.name
+        self._explain_blank_formulas()
+
+    def _explain_blank_formulas(self) -> None:
+        """A cell read as blank that holds a formula saved without its result (a workbook written
+        by a program, not by Excel or WPS) is said to be one: "请补填" would send the county to a
+        cell that shows a formula. Looked for only when a required cell is blank."""
+        blank = [p for p in self.problems if p.code == "required_missing" and p.cell]
+        if not blank or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return
+        formulas = uncached_formulas(self.path)
+        for n, p in enumerate(self.problems):
+            formula = formulas.get((p.sheet, p.cell)) if p.code == "required_missing" else None
+            if formula is not None:
+                self.problems[n] = problem(
+                    "formula_without_value",
+                    county=p.county,
+                    file=p.file,
+                    sheet=p.sheet,
+                    cell=p.cell,
+                    value=formula,
+                )
 
     def _check_names(self, grid: Grid) -> None:
         """A usage row whose customer id carries another name in the archive (this file's 客户档案

@@ -151,6 +151,28 @@ def header_twins(grid: Grid, header_row: int, mapping: dict, columns: AliasIndex
     return out
 
 
+def uncached_formulas(path: Path) -> dict[tuple[str, str], str]:
+    """(sheet, cell) → formula of each formula cell saved without its result (which every reader
+    sees blank): read twice with openpyxl, formulas and saved values; used only when a required
+    cell reads blank."""
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    values = load_workbook(path, read_only=True, data_only=True)
+    found = {}
+    try:
+        for sheet in formulas.worksheets:
+            saved = values[sheet.title].iter_rows(values_only=True)
+            for row, results in zip(sheet.iter_rows(), saved, strict=False):
+                for cell, result in zip(row, results, strict=False):
+                    if getattr(cell, "data_type", "") == "f" and result is None:
+                        found[sheet.title, cell.coordinate] = str(cell.value)
+    finally:
+        formulas.close()
+        values.close()
+    return found
+
+
 def filled(value: object) -> bool:
     if isinstance(value, str):
         return bool(value.strip())

@@ -394,6 +394,27 @@ def test_empty_required_cells_and_unknown_collection_type(tmp_path, reference):
     assert intake.usage.empty and intake.rows_read == 2 and len(intake.quarantine) == 2
 
 
+def test_a_formula_saved_without_its_result_is_said_to_be_one(tmp_path, reference):
+    """A workbook written by a program keeps =SUM(…) with no result, which every reader sees blank:
+    the county is told that the cell is a formula to save in Excel, not that it is empty."""
+    from openpyxl import load_workbook
+
+    rows = [
+        ["C5134010001", "西昌市税务局", "特快", 120, 2160.5, "陆浩", "存量"],
+        ["C5134010002", "凉山州安宁商贸有限公司", "快包", 45, 1.0, "陆浩", "存量"],
+        ["C5134010003", "西昌市某局", "函件", 3, None, "陆浩", "存量"],
+    ]
+    path = county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
+    wb = load_workbook(path)
+    wb["用邮情况"]["E5"] = "=SUM(E4:E4)"  # openpyxl saves the formula alone, as such tools do
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("formula_without_value", "E5", "=SUM(E4:E4)"), ("required_missing", "E6", "")]
+    (formula,) = [p for p in intake.problems if p.cell == "E5"]
+    assert "公式" in formula.message and "保存后重新报送" in formula.message and formula.severity == "error"
+    assert list(intake.usage.customer_id) == ["C5134010001"] and len(intake.quarantine) == 2
+
+
 def test_merged_header_cells_footer_and_total_are_not_data(tmp_path, reference):
     path = county_workbook(tmp_path / "西昌市.xlsx")
     from openpyxl import load_workbook
