@@ -233,6 +233,8 @@ def _run(layout: Layout, month: str, executor: str | None = None, accept_loss: b
 
 
 def _print_done(layout: Layout, month: str, report, seconds: float) -> None:
+    from pipeline.publish.issue import notes_of
+
     print(f"完成 {chinese_month(month)},用时 {seconds:.1f} 秒")
     read = set(report.counties_read.get(month, []))
     ref = _reference(layout)
@@ -241,6 +243,9 @@ def _print_done(layout: Layout, month: str, report, seconds: float) -> None:
     _print_published(layout, month)
     for later, version, new in report.later_months:
         what = f"出第{version}版(内容随本月更正而变)" if new else f"内容未变,仍为第{version}版"
+        files = (notes_of(layout.bulletins(later), version) or {}).get("files", []) if new else []
+        if files:  # that month's own files changed too: its new version is not this month's alone
+            what += f";该月本身也有更新的报表:{'、'.join(f['county'] for f in files)}"
         print(f"后续月份 {chinese_month(later)}:{what}")
 
 

@@ -231,3 +231,29 @@ def test_a_published_correction_whose_later_month_is_refused_says_both(published
     assert {k: v for k, v in published_files(layout).items() if MONTH in k} == {
         k: v for k, v in before.items() if MONTH in k
     }  # March as it was published
+
+
+def test_a_later_months_new_version_names_its_own_changed_files(published, tmp_path, capsys):
+    """February corrected while March's folder also holds a corrected file: March's new version
+    is not February's doing alone, and the summary says which of March's files changed."""
+    import json
+
+    from assets.cli import _print_done
+    from assets.runner import RunReport
+
+    layout = copy_of(published, tmp_path)
+    folder = layout.bulletins(MONTH)
+    shutil.copytree(folder / "v1", folder / "v2")
+    content = json.loads((folder / "v2" / "content.json").read_text(encoding="utf-8"))
+    huidong = next(s for s in content["submissions"] if s["county"] == "会东县")
+    huidong["sha256"] = "e" * 64  # March's 会东县 file changed as well
+    (folder / "v2" / "content.json").write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    manifest = read_manifest(folder)
+    manifest["versions"].append({**manifest["versions"][-1], "version": 2})
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    report = RunReport("2025-02", True, later_months=[(MONTH, 2, True)])
+    _print_done(layout, "2025-02", report, 1.0)
+    out = capsys.readouterr().out
+    assert "后续月份 2025年3月:出第2版(内容随本月更正而变);该月本身也有更新的报表:会东县" in out
+    _print_done(layout, "2025-02", RunReport("2025-02", True, later_months=[(MONTH, 1, False)]), 1.0)
+    assert "后续月份 2025年3月:内容未变,仍为第1版\n" in capsys.readouterr().out
