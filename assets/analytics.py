@@ -23,7 +23,13 @@ from pipeline.analytics.alerts import (
     with_complaints,
 )
 from pipeline.analytics.archive import archive_as_of
-from pipeline.analytics.cases import STATUS_LABELS, case_register, case_summary, unmatched_rows
+from pipeline.analytics.cases import (
+    CASE_LATE_MONTHS,
+    STATUS_LABELS,
+    case_register,
+    case_summary,
+    unmatched_rows,
+)
 from pipeline.analytics.quarterly import is_quarter_end
 from pipeline.analytics.quarterly import quarterly_usage as quarterly_table
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, classify
@@ -34,7 +40,7 @@ from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.month import rejected_customers
-from pipeline.ingest.submissions import ACCEPTED
+from pipeline.ingest.submissions import ACCEPTED, unaccepted_counties
 
 TIER_HISTORY = 23  # months before this one available to the tier window (rules may ask up to 24)
 
@@ -73,7 +79,11 @@ def customer_archive(
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
-    ins={"previous_cases": previous("cases")},
+    ins={
+        "previous_cases": previous("cases"),
+        # a case received in a month its county's workbook was not accepted is taken when reported
+        "submissions_history": history("submissions", CASE_LATE_MONTHS),
+    },
     description="投诉、查询、理赔案件登记(截至本月):上月案件加本月报送;未办结的跨月保留,"
     "计算受理天数、办结用时与超时",
 )
@@ -81,19 +91,21 @@ def cases(
     context: AssetExecutionContext,
     settings: KacSettings,
     previous_cases,
+    submissions_history,
     case_updates: pd.DataFrame,
     customer_archive: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
+    unaccepted = unaccepted_counties(by_month(submissions_history, month))
     register = case_register(
-        previous_cases, case_updates, month, settings.reference().rules, customer_archive
+        previous_cases, case_updates, month, settings.reference().rules, customer_archive, unaccepted
     )
     folder = settings.layout.tables(month)
     write_table(register, folder, CASES)
     write_table(case_summary(register, month, "county"), folder, "cases_by_county")
     write_table(case_summary(register, month, "manager_id"), folder, "cases_by_manager")
     # rows for an earlier case that match none (reported by the pay step with the problems)
-    rejected = unmatched_rows(previous_cases, case_updates, month)
+    rejected = unmatched_rows(previous_cases, case_updates, month, unaccepted)
     write_table(rejected, folder, "case_rejected_rows", REJECTED_ROWS.names)
     counts = register.status.map(STATUS_LABELS).value_counts().to_dict()
     context.add_output_metadata(

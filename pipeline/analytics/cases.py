@@ -59,15 +59,33 @@ def limit_days(rules: RuleBook, opened: str, case_type: str) -> int:
     return int(rules.for_month(month).get("cases.limit_days")[TYPE_LABELS[case_type]])
 
 
-def unmatched(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> pd.Series:
+# a case received this many months back, in a month its county's workbook was not accepted, is
+# taken when the county reports it (it could not be reported then)
+CASE_LATE_MONTHS = 12
+
+
+def unmatched(
+    previous: pd.DataFrame | None,
+    updates: pd.DataFrame,
+    month: str,
+    unaccepted: dict[str, set[str]] | None = None,
+) -> pd.Series:
     """Rows of a case received before this month that match no case reported before: a typo in
     its key, or a case never reported in its month. Taken as a new case, it would leave the
     earlier one open for ever; it is rejected instead (`case_problems`). While no case has been
     registered (`previous` None or empty: the first month of the centre's data, after the empty
-    months `kac run` builds before it) every earlier case is listed for the first time."""
+    months `kac run` builds before it) every earlier case is listed for the first time. So is a
+    case received in a month whose workbook from its county was not accepted (`unaccepted`:
+    month → county names, `ingest.submissions.unaccepted_counties`): it could not be reported."""
     if previous is None or previous.empty:
         return pd.Series(False, index=updates.index)
-    return (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id.map(case_key)))
+    earlier = (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id.map(case_key)))
+    unaccepted = unaccepted or {}
+    could_not = [
+        county in unaccepted.get(str(opened)[:7], ())
+        for county, opened in zip(updates.county, updates.opened, strict=True)
+    ]
+    return earlier & ~pd.Series(could_not, index=updates.index, dtype=bool)
 
 
 def case_key(case_id: str) -> str:
@@ -77,9 +95,14 @@ def case_key(case_id: str) -> str:
     return "|".join([*head, customer_code(mail_no)])
 
 
-def case_problems(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> list[Problem]:
+def case_problems(
+    previous: pd.DataFrame | None,
+    updates: pd.DataFrame,
+    month: str,
+    unaccepted: dict[str, set[str]] | None = None,
+) -> list[Problem]:
     """The unmatched rows, each at its 受理日期 cell."""
-    rows = updates[unmatched(previous, updates, month)]
+    rows = updates[unmatched(previous, updates, month, unaccepted)]
     return [
         problem(
             "case_unmatched",
@@ -101,11 +124,16 @@ def _yuan_or_blank(fen) -> str:
     return "" if pd.isna(fen) or str(fen) == "" else format_yuan(int(fen))
 
 
-def unmatched_rows(previous: pd.DataFrame | None, updates: pd.DataFrame, month: str) -> pd.DataFrame:
+def unmatched_rows(
+    previous: pd.DataFrame | None,
+    updates: pd.DataFrame,
+    month: str,
+    unaccepted: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
     """The unmatched rows as they were read (contract.REJECTED_ROWS columns), kept with the
     month's tables as `case_rejected_rows`: rejected after the intake, they are not in its
     quarantine."""
-    rows = updates[unmatched(previous, updates, month)]
+    rows = updates[unmatched(previous, updates, month, unaccepted)]
     labels = rows.type.map(TYPE_LABELS).fillna(rows.type)
     amounts = [_yuan_or_blank(a) for a in rows.claim_amount_fen]
     shown = rows[_SHOWN_FIELDS].assign(type=labels, claim_amount_fen=amounts).fillna("").astype(str)
@@ -129,6 +157,7 @@ def case_register(
     month: str,
     rules: RuleBook,
     archive: pd.DataFrame | None = None,
+    unaccepted: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """Every case as of `month`: `previous` (last month's register) with `updates` (this month's
     rows, ingest.county.CASE_COLUMNS) laid over it, and each case's measures at the month's end.
@@ -136,7 +165,7 @@ def case_register(
     columns = CASES.frame_columns
     base = previous[columns] if previous is not None and len(previous) else pd.DataFrame(columns=columns)
     base = base.assign(case_id=base.case_id.map(case_key)).set_index("case_id")
-    updates = updates[~unmatched(previous, updates, month)]
+    updates = updates[~unmatched(previous, updates, month, unaccepted)]
     rows = updates.sort_values("source_row", kind="mergesort").drop_duplicates("case_id", keep="last")
     rows = rows.set_index("case_id")
     changed = rows.index

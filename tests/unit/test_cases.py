@@ -531,6 +531,14 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
         f"2026-09-25 | {TAX} | 投诉 | 特快 | 投递延误 | 1178423695019 |  | 2026-10-03 | 已致歉 | M008",
         f"2026-09-29 | {SHOP} | 查询 | 快包 | 查询寄达 |  |  |  |  | M008",
     ]
+    # 西昌市's September workbook was not accepted: its September cases could not be reported
+    # then, and are taken now (the inquiry and the complaint, under the key October gives)
+    refused = {"2026-09": {"西昌市"}}
+    assert case_problems(september, october, "2026-10", refused) == []
+    assert unmatched_rows(september, october, "2026-10", refused).empty
+    late = case_register(september, october, "2026-10", rules, unaccepted=refused)
+    assert sorted(late.type) == ["claim", "complaint", "complaint", "inquiry"]
+    assert case_problems(september, october, "2026-10", {"2026-09": {"会理市"}}) != []  # another county's
     # the first month the data holds: earlier cases are listed for the first time, not rejected,
     # also after the empty months `kac run` builds before it
     assert case_problems(None, october, "2026-10") == []
