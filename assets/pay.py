@@ -11,9 +11,9 @@ from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ASSESSMENT_DEPS
-from pipeline.analytics.cases import CASE_LATE_MONTHS, case_problems
+from pipeline.analytics.cases import case_problems
 from pipeline.core.contract import SCORECARDS
-from pipeline.core.months import from_partition_key, same_year, shift
+from pipeline.core.months import from_partition_key, same_year
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -168,15 +168,15 @@ def pay(
     submissions = sent[month]
     held = held_counties(ref, submissions)
     usage = by_month(usage_history, month)
-    paid = month_pay(
-        month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted_counties(sent)
-    )
+    unaccepted = unaccepted_counties(sent)  # the claims' window, and a late case's month
+    paid = month_pay(month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted)
     claims, lines, summary = paid.claims, paid.lines, paid.summary
     unpaid = claim_problems(claims, ref.manager_names)
     parts = [problems, assessment["problems"], to_frame(unpaid), projects["problems"]]
     parts.append(reconciliation["problems"])  # 对账 warnings (assets.reconciliation)
-    late = unaccepted_counties({m: t for m, t in sent.items() if m >= shift(month, -CASE_LATE_MONTHS)})
-    parts.append(to_frame(case_problems(previous_cases, case_updates, month, late)))  # not taken by `cases`
+    parts.append(
+        to_frame(case_problems(previous_cases, case_updates, month, unaccepted))
+    )  # not taken by `cases`
     layout = settings.layout
     complete = write_month_problems(layout.tables(month), layout.problems(month), month, parts, submissions)
     write_table(claims, settings.layout.restricted_pay(month), "new_business_claims")

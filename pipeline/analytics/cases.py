@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline.core.contract import CASES, REJECTED_ROWS
 from pipeline.core.money import format_yuan
-from pipeline.core.months import last_day
+from pipeline.core.months import last_day, shift
 from pipeline.core.problems import Problem, problem
 from pipeline.core.rules import RuleBook
 from pipeline.ingest.county import CASE_COLUMNS, CASE_TYPES
@@ -80,7 +80,7 @@ def unmatched(
     if previous is None or previous.empty:
         return pd.Series(False, index=updates.index)
     earlier = (updates.opened < f"{month}-01") & ~updates.case_id.isin(set(previous.case_id.map(case_key)))
-    unaccepted = unaccepted or {}
+    unaccepted = {m: c for m, c in (unaccepted or {}).items() if m >= shift(month, -CASE_LATE_MONTHS)}
     could_not = [
         county in unaccepted.get(str(opened)[:7], ())
         for county, opened in zip(updates.county, updates.opened, strict=True)

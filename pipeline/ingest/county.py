@@ -322,7 +322,7 @@ class _CountyReader:
         """A cell read as blank that holds a formula saved without its result (a workbook written
         by a program, not by Excel or WPS) is said to be one: "请补填" would send the county to a
         cell that shows a formula. Looked for only when a required cell is blank."""
-        blank = [p for p in self.problems if p.code == "required_missing" and p.cell]
+        blank = any(p.code == "required_missing" and p.cell for p in self.problems)
         if not blank or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             return
         formulas = uncached_formulas(self.path)

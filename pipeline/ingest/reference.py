@@ -248,18 +248,9 @@ class Reference:
         ids = self.manager_by_name.get(normalise(text), [])
         if len(ids) > 1 and county is not None:
             ids = [m for m in ids if self.manager_counties[m] & {county, PREFECTURE_OFFICE}]
-        if len(ids) > 1 and month is not None:
-            ids = [m for m in ids if m in self._employed_in(month)]
+        if len(ids) > 1 and month is not None:  # namesakes only: rare, not worth a cache
+            ids = [m for m in ids if m in set(self.managers_active_in(month).manager_id)]
         return ids[0] if len(ids) == 1 else None
-
-    def _employed_in(self, month: str) -> set[str]:
-        if month not in self._employed:
-            self._employed[month] = set(self.managers_active_in(month).manager_id)
-        return self._employed[month]
-
-    @cached_property
-    def _employed(self) -> dict[str, set[str]]:
-        return {}
 
     @cached_property
     def manager_counties(self) -> dict[str, set[str]]:

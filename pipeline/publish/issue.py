@@ -57,7 +57,6 @@ def issue_edition(
     version's 更正说明 names the reference files changed since the version before."""
     digest = edition_hash(content, quarterly, pay_lines)
     pay_digest = content_hash(pay_digest_lines(pay_lines))
-
     version, is_new = version_for(
         folder,
         digest,
