@@ -11,12 +11,15 @@ from assets.month import history as month_history
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ALL_TABLES
+from pipeline.analytics.cases import CASE_LATE_MONTHS, case_problems
 from pipeline.core.contract import COUNTY_SCORECARDS, HALF_YEAR_VISITS
 from pipeline.core.layout import Layout
 from pipeline.core.months import FIRST_MONTH, from_partition_key, shift
+from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import ALL_COUNTIES, Reference
+from pipeline.ingest.submissions import unaccepted_counties
 from pipeline.pay.centres import ITEMS, county_scorecards, half_year_visits, with_plans
 from pipeline.surveys.survey import DIMENSIONS, read_wave, summarise, wave_end_month
 
@@ -26,7 +29,13 @@ TREND_MONTHS = 6  # the brief shows each county's score over this many months
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
-    ins={"visits_history": month_history("visits", 5)},
+    ins={
+        "visits_history": month_history("visits", 5),
+        # case rows that match no earlier case are errors of the county too (decided after the
+        # intake): last month's cases, and the months a county was not accepted, are read for them
+        "cases_history": month_history("cases", 1),
+        "submissions_history": month_history("submissions", CASE_LATE_MONTHS),
+    },
     deps=[ALL_TABLES],  # earlier months' county_scorecards for the trend; a survey wave's table
     description="各级客户中心考核:半年走访完成率与各县(市)客户中心月度考核得分、排名",
 )
@@ -34,11 +43,12 @@ def centre_scorecards(
     context: AssetExecutionContext,
     settings: KacSettings,
     visits_history,
-    submissions: pd.DataFrame,
+    cases_history,
+    submissions_history,
+    case_updates: pd.DataFrame,
     problems: pd.DataFrame,
     tiers: pd.DataFrame,
     customer_archive: pd.DataFrame,
-    cases: pd.DataFrame,
     alerts: pd.DataFrame,
     projects: dict,
 ) -> dict:
@@ -50,6 +60,11 @@ def centre_scorecards(
     visits_by_month = by_month(visits_history, month)
     half = half_year_visits(tiers, visits_by_month, month, counties)
     csat = latest_csat(layout, ref, month, customer_archive)
+    sent, cases_by_month = by_month(submissions_history, month), by_month(cases_history, month)
+    submissions, cases = sent[month], cases_by_month[month]
+    previous_cases = cases_by_month.get(shift(month, -1))
+    unmatched = to_frame(case_problems(previous_cases, case_updates, month, unaccepted_counties(sent)))
+    problems = pd.concat([problems, unmatched], ignore_index=True) if len(unmatched) else problems
     table = county_scorecards(
         month,
         rules,

@@ -299,13 +299,14 @@ def _print_counties(layout: Layout, month: str) -> None:
     import pandas as pd
 
     from pipeline.core.contract import read_csv
+    from pipeline.core.tables import rows_not_used
     from pipeline.publish.summary import county_lines, file_lines, skipped_files
 
     def table(name: str) -> pd.DataFrame:
         return read_csv(layout.tables(month) / f"{name}.csv")
 
     problems = table("problems")
-    for line in county_lines(table("submissions"), problems, table("rejected_rows")):
+    for line in county_lines(table("submissions"), problems, rows_not_used(layout.tables(month))):
         print(line)
     for line in file_lines(problems, skipped_files(layout.month_inputs(month))):
         print(line)

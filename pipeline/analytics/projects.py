@@ -9,7 +9,10 @@ months to date are the first n of them (n = months from the start to min(M, end)
   months, the same season a year shorter or longer never mixed in); a baseline month before the
   first month of data counts 0 and makes `baseline_complete` 否;
 - **new business** (新增业务): a target customer × target business type with usage in the cycle
-  and none in the whole baseline window; its cycle revenue is `new_business_revenue`;
+  and none in the whole baseline window; its cycle revenue is `new_business_revenue`. When no
+  month of the baseline window has data (a cycle that starts with the data), the first month of
+  data stands for it: what a customer already used then was not won by the project, as the
+  first month is a baseline and no key account is new in it;
 - **converted** (转化客户): target customers with at least one such new pair;
 - **new key accounts** (新增大客户): target customers that became key accounts (`tiers` change
   `new`, so never the go-live baseline nor a returning account) in a month of the cycle to date;
@@ -20,6 +23,8 @@ every condition of its rule (企业性质, 县, 客户经理).
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -98,6 +103,12 @@ class UsageByCustomer:
         return self.frame.iloc[np.sort(np.concatenate(found))] if found else self.frame.iloc[0:0]
 
 
+def target_due(target: int, counted: int, length: int) -> Decimal:
+    """A target due to date: target × counted months / cycle months (exact; the revenue target in
+    `projects.csv` is this half-up to the fen)."""
+    return Decimal(int(target)) * int(counted) / int(length)
+
+
 def new_key_accounts_by_month(tiers_by_month: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
     """Per month, the customers that became key accounts (`tiers` change `new`)."""
     return {m: set(t.customer_id[t.change == "new"]) for m, t in tiers_by_month.items()}
@@ -113,6 +124,7 @@ def project_result(
     usage: UsageByCustomer | None = None,
     new_by_month: dict[str, set[str]] | None = None,
     unaccepted: dict[str, set[str]] | None = None,
+    left_out: list[str] | None = None,
 ) -> dict:
     """The project's figures in `month` (see the module), with its month-by-month curve and the
     customers it won (for the evaluation). `usage` and `new_by_month` are drawn from
@@ -120,15 +132,18 @@ def project_result(
     `unaccepted`: month → the counties whose workbook was not accepted then (months with data).
     A month of the cycle in which, or in whose paired baseline month, a target customer's county
     was not accepted is left out of the result and of the target due (`months_left_out`), as the
-    scorecard's revenue target leaves out such months: it is unknown, not a month of nothing."""
+    scorecard's revenue target leaves out such months: it is unknown, not a month of nothing.
+    `left_out` gives those months instead, as a published result states them (the site)."""
     customers = set(target_customers(project, archive))
     types = set(_types(project, all_types))
     months = cycle_months(project.start, project.end)
     length = len(months)
     baseline_months = [shift(project.start, k - length) for k in range(length)]
-    counties = set(archive.county[archive.customer_id.isin(customers)]) if len(archive) else set()
-    unknown = {m for m, out in (unaccepted or {}).items() if out & counties}
-    left_out = [m for m, b in zip(months, baseline_months, strict=True) if m <= month and {m, b} & unknown]
+    if left_out is None:
+        counties = set(archive.county[archive.customer_id.isin(customers)]) if len(archive) else set()
+        unknown = {m for m, out in (unaccepted or {}).items() if out & counties}
+        pairs = zip(months, baseline_months, strict=True)
+        left_out = [m for m, b in pairs if m <= month and {m, b} & unknown]
     to_date = [m for m in months if m <= month and m not in left_out]
     n = len(to_date)
 
@@ -145,7 +160,10 @@ def project_result(
     revenue = int(cycle.revenue_fen.sum())
     paired = [baseline_months[months.index(m)] for m in to_date]
     baseline = int(base[base.month.isin(paired)].revenue_fen.sum())
-    before = set(zip(base.customer_id, base.business_type, strict=True))
+    first = min(usage_by_month) if usage_by_month else None
+    no_baseline_data = first is not None and baseline_months[-1] < first
+    base_pairs = revenue_by_pair([first]) if no_baseline_data else base  # then the go-live month
+    before = set(zip(base_pairs.customer_id, base_pairs.business_type, strict=True))
     is_new = [p not in before for p in zip(cycle.customer_id, cycle.business_type, strict=True)]
     new_pairs = cycle[pd.Series(is_new, index=cycle.index, dtype=bool)]
     won = (
@@ -200,7 +218,7 @@ def project_result(
         "new_key_accounts": len(became),
         "target_new_accounts": int(project.target_new_accounts),
         # the data begins with the earliest month handed over (the window reaches further back)
-        "baseline_complete": YES if usage_by_month and baseline_months[0] >= min(usage_by_month) else NO,
+        "baseline_complete": YES if first is not None and baseline_months[0] >= first else NO,
         "status": project.status,
         "source_file": project.source_file,
         "source_row": int(project.source_row),

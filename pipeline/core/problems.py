@@ -97,6 +97,14 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "visit_date_missing": ("warning", "未填写走访日期,该次走访不计入本月大客户联系考核,请补填日期"),
     "visit_date_outside": ("warning", "走访日期 {detail} 不在本月,该次走访不计入本月大客户联系考核"),
+    "visit_plan_outside": (
+        "warning",
+        "计划日期 {detail} 不在本月:走访计划只在计划所在月份的报表中核对是否走访,请在该月报表中填写",
+    ),
+    "claim_amount_not_claim": (
+        "warning",
+        "理赔金额只用于理赔案件,本案类型为{detail},金额未采用(本行其余内容照常采用);如确为理赔,请改正类型",
+    ),
     "case_unmatched": (
         "row",
         "受理日期在本月之前,但与此前报送的案件(客户编号、受理日期、类型、邮件号码)均不相符,本行未采用:"
@@ -230,6 +238,8 @@ LABELS: dict[str, str] = {
     "assessment_conflict": "考核评分重复且不一致",
     "visit_date_missing": "走访日期未填",
     "visit_date_outside": "走访日期不在本月",
+    "visit_plan_outside": "走访计划日期不在本月",
+    "claim_amount_not_claim": "非理赔案件填了理赔金额",
     "new_collection_not_new": "新揽收非新业务",
     "new_collection_claimed_twice": "新揽收重复申报",
     "survey_score_invalid": "评分无效",

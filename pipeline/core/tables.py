@@ -69,3 +69,14 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
+
+
+# rows not used in a month: the intake's quarantine, then the case rows rejected after it
+REJECTED_TABLES = ("rejected_rows", "case_rejected_rows")
+
+
+def rows_not_used(folder: Path) -> pd.DataFrame:
+    """A month's rows not used (contract.REJECTED_ROWS), from its tables folder: the intake's
+    quarantine and the case rows that matched no earlier case (decided after the intake)."""
+    frames = [pd.read_parquet(p) for n in REJECTED_TABLES if (p := folder / f"{n}.parquet").exists()]
+    return pd.concat([f for f in frames if len(f)] or frames[:1] or [pd.DataFrame()], ignore_index=True)

@@ -817,6 +817,9 @@ class _CountyReader:
             planned = check("planned", _iso_date, "计划日期")
             if not (planned and not r.get("date")):  # planned, not (yet) made: the 工作清单 lists it
                 self._check_visit_date(grid, i, r, day)
+            if planned and not planned.startswith(self.month):  # checked in no month's 工作清单
+                cell = self._a1(grid, i, self._sheet_columns["visits"]["planned"][0])
+                self.add("visit_plan_outside", grid.name, cell, r.get("planned", ""), detail=planned)
             records.append(
                 {
                     "date": day,
@@ -912,6 +915,9 @@ class _CountyReader:
             elif kind == "理赔" and (not opened or opened >= f"{self.month}-01"):
                 # a new claim needs its amount; a later row closing one keeps it when left blank
                 errors.append(("claim_amount_missing", "amount", "", ""))
+            if amount is not None and kind is not None and kind != "理赔" and not errors:
+                self.add("claim_amount_not_claim", grid.name, cell("amount"), text["amount"], detail=kind)
+                amount = None
             if errors:
                 for code, key, value, detail in errors:
                     self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))

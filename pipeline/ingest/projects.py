@@ -146,10 +146,11 @@ def read_register(
     rows: list[dict] = []
     rejected: list[dict] = []
     problems: list[Problem] = []
+    unused: list[dict] = []  # rejected rows that name a 项目编号: a duplicate of one is still one
     for path in register_files(inputs, years_read(month) if month else None):
-        _read_file(path, ref, rows, rejected, problems)
+        _read_file(path, ref, rows, rejected, problems, unused)
     register = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
-    register, rejected = _no_duplicates(register, rejected, problems)
+    register, rejected = _no_duplicates(register, rejected, problems, unused)
     return (
         register.reset_index(drop=True),
         pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
@@ -157,7 +158,7 @@ def read_register(
     )
 
 
-def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems: list) -> None:
+def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems: list, unused: list) -> None:
     where = {"county": PREFECTURE_OFFICE_NAME, "file": path.name}
     try:
         grids = cached_grids(path)
@@ -186,6 +187,8 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
             if codes:
                 values = " | ".join(clean_text(c) for c in raw)
                 rejected.append(_rejected(path.name, grid.name, grid.row0 + i + 1, ",".join(codes), values))
+                if row.get("project_id"):
+                    unused.append({**row, "rejected": rejected[-1]})
             else:
                 rows.append(row)
         return
@@ -237,11 +240,18 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
         if effect(code) != "warning":
             codes.append(code)
 
+    where_row = {
+        "project_id": clean_text(value("project_id")),
+        "source_file": where["file"],
+        "source_sheet": grid.name,
+        "source_row": grid.row0 + i + 1,
+        "id_cell": cell("project_id"),
+    }
     for key in REQUIRED:
         if not clean_text(value(key)):
             report("required_missing", key)
     if codes:
-        return {}, codes
+        return where_row, codes
     lead_text = clean_text(value("lead"))
     lead = (
         PREFECTURE_OFFICE
@@ -283,7 +293,7 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
         report("project_status_unknown", "status", detail="、".join(STATUSES))
         status = ""
     row = {
-        "project_id": clean_text(value("project_id")),
+        **where_row,
         "name": clean_text(value("name")),
         "lead": lead or "",
         "lead_name": ref.county_display(lead) if lead else lead_text,
@@ -298,11 +308,7 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
         "target_new_accounts": int(amounts["target_new_accounts"]),
         "target_converted": int(amounts["target_converted"]),
         "status": status,
-        "source_file": where["file"],
-        "source_sheet": grid.name,
-        "source_row": grid.row0 + i + 1,
         "targets_cell": cell("targets"),
-        "id_cell": cell("project_id"),
     }
     return row, codes
 
@@ -358,9 +364,16 @@ def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
     return [], ";".join(parts), ""
 
 
-def _no_duplicates(register: pd.DataFrame, rejected: list, problems: list) -> tuple[pd.DataFrame, list]:
-    """A 项目编号 given twice (in one workbook or two): every such row is reported and none used."""
-    twice = register[register.project_id.duplicated(keep=False)]
+def _no_duplicates(
+    register: pd.DataFrame, rejected: list, problems: list, unused: list[dict]
+) -> tuple[pd.DataFrame, list]:
+    """A 项目编号 given twice (in one workbook or two, the other row used or not): every such row is
+    reported and none used, so that correcting one row never silently drops a project evaluated
+    before."""
+    every = register.assign(rejected=None)
+    if unused:
+        every = pd.concat([every, pd.DataFrame(unused).reindex(columns=every.columns)], ignore_index=True)
+    twice = every[every.project_id.duplicated(keep=False)]
     for project_id, group in twice.groupby("project_id", sort=False):
         where = "、".join(f"{r.source_file} 第{r.source_row}行" for r in group.itertuples())
         for r in group.itertuples():
@@ -375,7 +388,10 @@ def _no_duplicates(register: pd.DataFrame, rejected: list, problems: list) -> tu
                     detail=where,
                 )
             )
-            rejected.append(
-                _rejected(r.source_file, r.source_sheet, r.source_row, "project_duplicate", project_id)
-            )
-    return register[~register.project_id.duplicated(keep=False)], rejected
+            if isinstance(r.rejected, dict):  # already not used: its rejected row names both causes
+                r.rejected["code"] += ",project_duplicate"
+            else:
+                rejected.append(
+                    _rejected(r.source_file, r.source_sheet, r.source_row, "project_duplicate", project_id)
+                )
+    return register[~register.project_id.isin(twice.project_id)], rejected

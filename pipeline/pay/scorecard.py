@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from pipeline.analytics.alerts import REVENUE_ALERTS
+from pipeline.analytics.projects import target_due
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
@@ -353,9 +354,7 @@ def project_scoring(mine: pd.DataFrame, weights: dict) -> dict[str, tuple[str, D
     for target_col, got_col, label, unit in PROJECT_TARGETS:
         due = sum(
             (
-                Decimal(int(r[target_col]))
-                * int(r.get("counted_months", r["elapsed_months"]))
-                / int(r["cycle_months"])
+                target_due(r[target_col], r.get("counted_months", r["elapsed_months"]), r["cycle_months"])
                 for _, r in started.iterrows()
             ),
             Decimal(0),

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from pipeline.analytics.projects import target_due
 from pipeline.core.months import chinese_month, next_month, shift
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.projects import PROJECT_HEADER
@@ -156,6 +157,7 @@ def write_evaluations(
                 f"{customer_names.get(c, '')}({c})" if customer_names.get(c, "") else c
                 for c in r["_new_key_accounts"]
             ],
+            "due": _due(r),
             "draft": dict(zip(PROJECT_HEADER, row, strict=True)),
             "draft_file": draft.name,
         }
@@ -169,11 +171,23 @@ def write_evaluations(
     return written
 
 
+def _due(r: dict) -> dict:
+    """What was due of each target over the months counted: the whole target, unless a month was
+    left out (a county's workbook not accepted), as in projects.csv and the scorecard."""
+    counted, length = int(r["counted_months"]), int(r["cycle_months"])
+    counts = {k: target_due(r[f"target_{k}"], counted, length) for k in ("new_accounts", "converted")}
+    return {
+        "revenue_fen": int(r["target_revenue_due_fen"]),
+        **{k: f"{v:.2f}" if v != v.to_integral_value() else f"{v:.0f}" for k, v in counts.items()},
+        **{f"{k}_share": v for k, v in counts.items()},
+    }
+
+
 def _evaluation_html(e: dict, when: datetime) -> str:
     """The evaluation's HTML, its chart drawn (only when the PDF is drawn again)."""
     chart = baseline_chart(
         [f"{p['month'][2:4]}/{p['month'][5:]}" for p in e["curve"]],
-        [(p["revenue_fen"] or 0) / 100 for p in e["curve"]],
+        [p["revenue_fen"] / 100 if p["revenue_fen"] is not None else float("nan") for p in e["curve"]],
         [p["baseline_fen"] / 100 for p in e["curve"]],
         f"{e['name']}:逐月收入与基线",
         "收入(元)",

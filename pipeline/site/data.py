@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.core.layout import Layout
 from pipeline.core.privacy import mask_phones_in_column
+from pipeline.core.tables import rows_not_used
 from pipeline.feedback.month import read_index
 from pipeline.publish.corrections import correction_notes, read_content
 from pipeline.publish.editions import read_manifest
@@ -63,8 +64,6 @@ TABLE_COLUMNS = {
 }
 
 
-# rows not used: the intake's quarantine, then the case rows rejected after it
-REJECTED_TABLES = ("rejected_rows", "case_rejected_rows")
 # Tables read for the latest month only (叠加使用、浮动定价、市场研究 on the customer, manager and
 # market pages): what they show is the month's state, and business_breadth carries its own trend.
 LATEST_TABLES = {
@@ -135,7 +134,7 @@ def load_site_data(layout: Layout) -> SiteData:
     problems = {
         m: (
             _read(layout.tables(m) / "problems.parquet", None),
-            _rejected_rows(layout, m),
+            rows_not_used(layout.tables(m)),
         )
         for m in editions
     }
@@ -224,12 +223,6 @@ def _stacked(layout: Layout, months: list[str], name: str, columns: list[str]) -
     if not frames:
         return pd.DataFrame(columns=list(dict.fromkeys([*columns, "month"])))
     return pd.concat(frames, ignore_index=True)
-
-
-def _rejected_rows(layout: Layout, month: str) -> pd.DataFrame:
-    """The intake's quarantine and the case rows rejected after it (no match among earlier cases)."""
-    intake, cases = (_read(layout.tables(month) / f"{n}.parquet", None) for n in REJECTED_TABLES)
-    return pd.concat([intake, cases], ignore_index=True) if len(cases) else intake
 
 
 def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:

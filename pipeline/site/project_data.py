@@ -109,16 +109,26 @@ def result_detail(
     archive: pd.DataFrame,
     ref: Reference,
     new_by_month: dict[str, set[str]] | None = None,
+    left_out: str = "",
 ) -> dict:
     """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
     customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of
-    `month`, computed by the analytics' own `project_result`. `usage` and
+    `month`, computed by the analytics' own `project_result` with the months its published row
+    left out (`left_out`, 、-joined). `usage` and
     `tiers_by_month` may be cut to the projects' customers beforehand (nothing else is read)."""
     shown = {m: None for m in months if m <= month}
     if archive.empty:  # a rule selects from the archive: none shown, none selected
         archive = pd.DataFrame(columns=["customer_id", "nature", "county", "manager_id"])
     result = project_result(
-        project, month, shown, tiers_by_month, archive, ref.business_order, usage, new_by_month
+        project,
+        month,
+        shown,
+        tiers_by_month,
+        archive,
+        ref.business_order,
+        usage,
+        new_by_month,
+        left_out=[m for m in left_out.split("、") if m],
     )
     return {"curve": result["_curve"], "won": result["_won"], "customers": customers_of(project, archive)}
 

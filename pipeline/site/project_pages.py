@@ -82,6 +82,7 @@ class ProjectPages:
                     data.archive,
                     self.site.ref,
                     new_by_month,
+                    row["months_left_out"],
                 )
                 pages.append(self._page(row, detail))
         return pages

@@ -45,6 +45,28 @@ def raise_a_new_collection(path, by_yuan: float) -> tuple[str, str, float]:
     return found
 
 
+def add_an_unmatched_case(path, customer: str, manager: str) -> None:
+    """A case received last month that no earlier workbook reported: rejected as unmatched."""
+    wb = load_workbook(path)
+    ws = wb["投诉查询理赔"]
+    row = next(r for r in range(2, ws.max_row + 2) if ws.cell(r, 1).value is None)
+    values = [
+        "2025-02-03",
+        customer,
+        "投诉",
+        "特快",
+        "补报上月投诉",
+        None,
+        None,
+        "2025-03-04",
+        "已处理",
+        manager,
+    ]
+    for column, value in enumerate(values, start=1):
+        ws.cell(row, column).value = value
+    wb.save(path)
+
+
 def materialisations(layout: Layout, month: str) -> dict[str, int]:
     """How many times each county asset of `month` was materialised, from Dagster's records."""
     counts = {}
@@ -81,6 +103,9 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
 
     (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
     customer, manager_name, old = raise_a_new_collection(workbook, 1000.00)
+    add_an_unmatched_case(workbook, customer, manager_name)
+    scored = pd.read_csv(layout.tables(MONTH) / "county_scorecards.csv", dtype=str).set_index("county")
+    errors, rows = map(int, scored.loc["会东县", "data_quality_value"].split("/"))
     # while `dagster dev` runs, the sensor notices the corrected file: one run, that county only
     (request,) = sensor_requests(layout)
     assert request.partition_key == f"{MONTH}-01"
@@ -98,6 +123,12 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     assert {code: after[code] - before[code] for code in after} == {
         code: 1 if code == "huidong" else 0 for code in after
     }
+
+    # the unmatched case row, rejected after the intake, is one more error of the county's data
+    problems = pd.read_csv(layout.tables(MONTH) / "problems.csv", dtype=str)
+    assert list(problems.code[problems.county == "会东县"]).count("case_unmatched") == 1
+    scored = pd.read_csv(layout.tables(MONTH) / "county_scorecards.csv", dtype=str).set_index("county")
+    assert scored.loc["会东县", "data_quality_value"] == f"{errors + 1}/{rows}"  # rows: 用邮情况
 
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == v1_bytes  # version 1 untouched
     assert any(p.name.endswith("第2版.pdf") for p in (layout.bulletins(MONTH) / "v2").iterdir())

@@ -151,6 +151,7 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ["2026-10-14", TAX, "投诉", "", "a", "EMS1", None, None, "", "陆浩"],  # rows 11, 12: one case twice
         ["2026-10-14", TAX, "投诉", "", "b", "EMS1", None, None, "", "陆浩"],
         ["2026-10-16", TAX, "投诉", "特快", "", "", None, None, "", "王五"],  # row 13: kept, manager blank
+        ["2026-10-17", SHOP, "投诉", "快包", "", "", "50", None, "", "陆浩"],  # row 14: kept, amount not
     ]
     intake = read(tmp_path, reference, "2026-10", cases)
     assert problems(intake) == [
@@ -164,10 +165,12 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ("amount_negative", "G9", "-5"),
         ("required_missing", "A10", ""),
         ("value_unrecognised", "J13", "王五"),
+        ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
         ("case_duplicate", "B11", TAX),
         ("case_duplicate", "B12", TAX),
     ]
     messages = {p.cell: p.message for p in intake.problems}
+    assert messages["G14"].startswith("理赔金额只用于理赔案件,本案类型为投诉,金额未采用")
     assert messages["H2"] == (
         "办结日期早于受理日期(受理 2026-10-08,办结 2026-10-05),本行未采用,请核对两个日期"
     )
@@ -175,8 +178,9 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
     assert messages["A5"] == "受理日期无法识别,本行未采用,请按 2026-10-08 的格式填写日期"
     assert messages["H7"].startswith("办结日期无法识别")
     assert messages["A8"] == "受理日期 2026-11-02 晚于本月末,本行未采用,请填写已经发生的日期"
-    assert [c["source_row"] for c in intake.cases] == [13]
+    assert [c["source_row"] for c in intake.cases] == [13, 14]
     assert intake.cases[0]["manager_id"] == ""
+    assert intake.cases[1]["claim_amount_fen"] is None
     cases_quarantined = [q for q in intake.quarantine if q["sheet"] == "投诉查询理赔"]
     assert [(q["row"], q["code"]) for q in cases_quarantined] == [
         ("2", "case_closed_before_opened"),
@@ -549,11 +553,14 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
     )
 
 
-def test_the_problems_page_lists_the_unmatched_case_rows_beside_the_intake_s_quarantine(tmp_path):
+def test_the_rows_not_used_are_the_unmatched_case_rows_beside_the_intake_s_quarantine(tmp_path):
+    """What the problems page and `kac run`'s county lines count as rows not used."""
     from pipeline.core.contract import REJECTED_ROWS
     from pipeline.core.layout import Layout
-    from pipeline.core.tables import write_table
-    from pipeline.site.data import _rejected_rows
+    from pipeline.core.tables import rows_not_used, write_table
+
+    def _rejected_rows(layout: Layout, month: str) -> pd.DataFrame:
+        return rows_not_used(layout.tables(month))
 
     layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
     row = {"county": "西昌市", "file": "西昌.xlsx", "sheet": "用邮明细", "row": 5, "values": "x"}

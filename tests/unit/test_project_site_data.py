@@ -84,3 +84,49 @@ def test_the_baseline_chart_draws_each_month_and_escapes_the_title():
     assert svg.count("<rect") == 7
     assert "2025-02 收入:300.00 元" in svg and "2025-03 基线:50.00 元" in svg
     assert "2025-03 收入" not in svg
+
+
+def test_a_project_page_shows_no_figure_for_a_month_its_published_row_left_out(reference):
+    """The page recomputes the curve; May, left out in projects.csv (a county not accepted), has
+    no figure and wins no customer, as in the table and the evaluation."""
+    from types import SimpleNamespace
+
+    from pipeline.analytics.projects import UsageByCustomer
+    from pipeline.site.project_data import as_project, result_detail
+
+    usage = pd.DataFrame(
+        [
+            ("2026-04", "A", "特快", 150_00),
+            ("2026-05", "A", "特快", 250_00),
+            ("2026-05", "B", "特快", 400_00),
+        ],
+        columns=["month", "customer_id", "business_type", "revenue_fen"],
+    )
+    row = SimpleNamespace(
+        **{**_row("XM-1", "2026-05", start="2026-04"), "end": "2026-06", "targets": "A、B"},
+        business_types="特快",
+        status="进行中",
+        target_revenue_fen=1500_00,
+        target_converted=1,
+        target_new_accounts=0,
+    )
+    archive = pd.DataFrame(
+        {"customer_id": ["A", "B"], "nature": "民营企业", "county": "西昌市", "manager_id": "M008"}
+    )
+    detail = result_detail(
+        as_project(row, reference),
+        "2026-05",
+        UsageByCustomer(usage),
+        {},
+        ["2026-04", "2026-05"],
+        archive,
+        reference,
+        left_out="2026-05",
+    )
+    assert [p["revenue_fen"] for p in detail["curve"]] == [150_00, None, None]
+    assert detail["won"].empty  # B's new 特快 was in the month left out
+    months = ["2026-04", "2026-05"]
+    project = as_project(row, reference)
+    shown = result_detail(project, "2026-05", UsageByCustomer(usage), {}, months, archive, reference)
+    assert [p["revenue_fen"] for p in shown["curve"]] == [150_00, 650_00, None]
+    assert list(shown["won"].customer_id) == ["B"]

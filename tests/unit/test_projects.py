@@ -110,6 +110,28 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
     assert "火星县" in rejected.set_index("row").loc[4, "values"]
 
 
+def test_a_project_id_given_again_on_a_rejected_row_is_still_a_duplicate(tmp_path, reference):
+    """Correcting the rejected row must not be what first reveals the duplicate: both rows are
+    reported now, and neither is used."""
+    again = ["XM-1", "重复", "州局", "梁阿呷", "A", "特快", "2026-1x", "2026-06", 1, 0, 0, ""]
+    blank = ["XM-1", "", "州局", "梁阿呷", "A", "特快", "2026-04", "2026-06", 1, 0, 0, ""]
+    write_register(tmp_path, [GOOD, again, blank])
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert {(p.code, p.cell) for p in problems} == {
+        ("project_month_invalid", "G4"),
+        ("required_missing", "B5"),
+        ("project_duplicate", "A3"),
+        ("project_duplicate", "A4"),
+        ("project_duplicate", "A5"),
+    }
+    assert register.empty
+    assert sorted(zip(rejected.row, rejected.code, strict=True)) == [
+        (3, "project_duplicate"),
+        (4, "project_month_invalid,project_duplicate"),
+        (5, "required_missing,project_duplicate"),
+    ]
+
+
 def _usage(rows: list[tuple]) -> dict[str, pd.DataFrame]:
     frame = pd.DataFrame(rows, columns=["month", "customer_id", "business_type", "revenue_fen"])
     months = [f"2026-{m:02d}" for m in range(1, 7)]
@@ -213,6 +235,18 @@ def test_a_month_the_target_customers_county_was_not_accepted_is_left_out_not_co
     assert (other.iloc[0].counted_months, other.iloc[0].revenue_fen) == (2, 800_00)
 
 
+def test_a_cycle_that_starts_with_the_data_takes_the_first_month_as_its_baseline_for_new_business(
+    tmp_path, reference
+):
+    """Cycle 2026-01 … 03, baseline 2025-10 … 12: before any data. A already used 特快 in the first
+    month of data, so it was not won by the project; C's first 特快, in March, was."""
+    first = [*GOOD[:6], "2026-01", "2026-03", 1500, 2, 2, "进行中"]
+    register = _register(tmp_path, reference, [first])
+    r = project_results(register, "2026-03", _usage(USAGE), TIERS, ARCHIVE, TYPES)[0].iloc[0]
+    assert (r.revenue_fen, r.baseline_revenue_fen, r.baseline_complete) == (650_00, 0, "否")
+    assert (r.converted, r.new_business_revenue_fen) == (1, 50_00)
+
+
 def test_a_target_rule_selects_from_the_archive_and_unknown_ids_warn(tmp_path, reference):
     rule = [*GOOD[:4], "企业性质=党政军机关;县=西昌市", *GOOD[5:]]
     unknown = ["XM-2", *GOOD[1:4], "A、Z9", *GOOD[5:]]
@@ -270,6 +304,29 @@ def test_a_cycle_that_ends_in_the_month_gets_its_evaluation_and_draft_row(tmp_pa
     assert later.iloc[0].phase == "已结束"
     assert write_evaluations(out, "2026-06", later_details, ARCHIVE.name, {}) == []
     assert list(out.iterdir()) == []
+
+
+def test_an_evaluation_judges_the_result_against_what_was_due_over_the_months_counted(tmp_path, reference):
+    """May was left out (西昌市 not accepted): April and June count, so 2/3 of each target was due.
+    Revenue A 150.00 + 100.00 = 250.00 against 800.00 × 2/3 = 533.33 → 46.9 %; new key accounts
+    0 of 2 × 2/3 = 1.33; the left-out month has no figure in the table."""
+    ending = [*GOOD[:8], 800, 2, 2, "进行中"]
+    register = _register(tmp_path, reference, [ending])
+    usage = _usage([r for r in USAGE if r[0] != "2026-05"])
+    frame, details, _ = project_results(
+        register, "2026-06", usage, TIERS, ARCHIVE, TYPES, {"2026-05": {"西昌市"}}
+    )
+    assert (frame.iloc[0].revenue_fen, frame.iloc[0].target_revenue_due_fen) == (250_00, 533_33)
+    names = ARCHIVE.set_index("customer_id").name
+    [pdf, _] = write_evaluations(tmp_path / "out", "2026-06", details, names, {})
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "计入月份应完成" in text
+    revenue = next(line for line in text.splitlines() if line.strip().startswith("收入(元)"))
+    assert revenue.split() == ["收入(元)", "800.00", "533.33", "250.00", "46.9%"]
+    accounts = next(line for line in text.splitlines() if line.strip().startswith("新增大客户"))
+    assert accounts.split() == ["新增大客户(户)", "2", "1.33", "0", "0.0%"]
+    may = next(line for line in text.splitlines() if "2026-05" in line and "第2月" in line)
+    assert "—" in may
 
 
 def _card_inputs():

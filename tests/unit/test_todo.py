@@ -168,14 +168,17 @@ def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, refer
         ["2026-07-10", TAX, "陆浩", "上门", "季度回访", "", "2026-07-08"],  # planned and made
         [None, SHOP, "陆浩", None, None, None, "2026-07-20"],  # planned, not made: no warning
         [None, "C5134010003", "陆浩", "电话", "", "", None],  # no date, no plan: warned as before
-        [None, "C5134010004", "陆浩", None, None, None, "2026-08-03"],  # planned next month: not missed
+        # planned next month: not checked in July, and no later month sees it: warned at the cell
+        [None, "C5134010004", "陆浩", None, None, None, "2026-08-03"],
     ]
     intake = read(tmp_path, reference, "2026-07", visits=visits)
     assert [(p.code, p.cell) for p in intake.problems] == [
         ("visit_customer_unknown", "B4"),  # …0003 and …0004 are on no sheet of this workbook
         ("visit_date_missing", "A4"),
         ("visit_customer_unknown", "B5"),
+        ("visit_plan_outside", "G5"),
     ]
+    assert "在该月报表中填写" in intake.problems[-1].message and intake.problems[-1].value == "2026-08-03"
     month = combine([intake])
     assert month.visits.planned.tolist() == ["2026-07-08", "2026-07-20", "", "2026-08-03"]
     missed = missed_plans(month.visits, "2026-07")
