@@ -264,7 +264,7 @@ def _print_published(layout: Layout, month: str) -> None:
         latest = versions[-1]
         for key, path in sorted(latest["files"].items()):
             print(f"{labels.get(key, key)}:{layout.bulletins(month) / path}")
-        _print_statements(layout, month, latest["version"])
+        _print_statements(layout, month)
     print(f"网站首页:{layout.site / 'index.html'}")
     print(f"数据表:  {layout.tables(month)}")
     _print_counties(layout, month)
@@ -283,15 +283,20 @@ def _print_feedback(layout: Layout, month: str) -> None:
         )
 
 
-def _print_statements(layout: Layout, month: str, version: int) -> None:
+def _print_statements(layout: Layout, month: str) -> None:
+    """The pay version in force (its own numbering: an edition that changes no pay keeps it)."""
+    import json
+
     import pandas as pd
 
+    from pipeline.pay.release import PAY_STATE
     from pipeline.publish.summary import pay_line
 
-    path = layout.restricted_pay(month) / "pay.csv"
-    if path.exists():
-        pay = pd.read_csv(path, dtype={"manager_id": str})
-        print(pay_line(pay, version, layout.restricted_pay(month) / f"v{version}" / "statements"))
+    root = layout.restricted_pay(month)
+    if (root / "pay.csv").exists() and (root / PAY_STATE).exists():
+        version = int(json.loads((root / PAY_STATE).read_text(encoding="utf-8"))["version"])
+        pay = pd.read_csv(root / "pay.csv", dtype={"manager_id": str})
+        print(pay_line(pay, version, root / f"v{version}" / "statements"))
 
 
 def _print_counties(layout: Layout, month: str) -> None:

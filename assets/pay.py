@@ -234,7 +234,8 @@ def pay_statements(
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     root = settings.layout.restricted_pay(month)
-    issued = issue_pay(root, month, edition, pay, scorecards_table, pay_confirmation, rules)
+    # after the edition: a month refused by its guards (assets.publications) issues no pay
+    issued = issue_pay(root, month, pay, scorecards_table, pay_confirmation, rules)
     progress.info(
         "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s",
         issued.version,

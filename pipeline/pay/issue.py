@@ -24,8 +24,11 @@ from pipeline.pay.release import (
     release_state,
 )
 from pipeline.pay.statements import (
+    STATEMENTS_INDEX,
     read_pay_summary,
     render_statements,
+    statement_hash,
+    statements_of,
     write_pay_tables,
     write_summary_workbook,
 )
@@ -48,19 +51,20 @@ class PayIssue:
 def issue_pay(
     root: Path,
     month: str,
-    edition: dict,
     pay: dict,
     cards: pd.DataFrame,
     confirmation: dict | None,
     rules: Rules,
 ) -> PayIssue:
-    """The month's pay in `root` (outputs/restricted/pay/YYYY-MM) for the edition in force."""
-    version = edition["version"]
-    folder = root / f"v{version}"
+    """The month's pay in `root` (outputs/restricted/pay/YYYY-MM) for the edition in force: the
+    pay version in force while its figures stand, else a new one (`pay_version`)."""
     fingerprint = pay_fingerprint(cards, pay["summary"])
+    stated = statements_of(month, rules, pay, cards)
+    version, new = pay_version(root, fingerprint, {m: statement_hash(s) for m, s in stated.items()})
+    folder = root / f"v{version}"
     state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
     frozen = any(r["version"] == version for r in read_releases(root))
-    if not frozen and (_stale(folder, state) or edition["new"]):
+    if not frozen and (new or _stale(folder, state)):
         _issue(root, month, version, pay, cards, (state, note), rules)
     if state == RELEASED and not frozen:
         record_release(root, version, fingerprint, note)
@@ -75,9 +79,35 @@ def issue_pay(
     return PayIssue(folder, version, released, note, changed, len(versions))
 
 
+def pay_version(root: Path, fingerprint: str, statements: dict[str, str]) -> tuple[int, bool]:
+    """(the pay version to issue, whether it is new). Pay has versions of its own: a new edition
+    of the month (a correction elsewhere, a file renamed) that leaves every score, amount and
+    statement (`statements`: manager → what it states, `statement_hash`) as they were keeps the
+    version in force, so the director never confirms, nor a manager receives, a version that
+    changes nothing. Anything that differs makes the next version."""
+    state = _read_state(root)
+    if state and state["fingerprint"] == fingerprint:
+        folder = root / f"v{state['version']}"
+        index = folder / "statements" / STATEMENTS_INDEX
+        issued = json.loads(index.read_text(encoding="utf-8")) if index.exists() else {}
+        if _issued(folder) and {m: e["content_hash"] for m, e in issued.items()} == statements:
+            return int(state["version"]), False
+    issued = [int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()] if root.is_dir() else []
+    return max(issued, default=0) + 1, True
+
+
+def _issued(folder: Path) -> bool:
+    return (folder / "pay.csv").exists()
+
+
+def _read_state(root: Path) -> dict | None:
+    path = root / PAY_STATE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def _stale(folder: Path, state: str) -> bool:
     """The version's statements are missing, or were drafts and are released now."""
-    index = folder / "statements" / "index.json"
+    index = folder / "statements" / STATEMENTS_INDEX
     if not (folder / "pay.csv").exists() or not index.exists():
         return True
     return state == RELEASED and any(e.get("state") == DRAFT for e in json.loads(index.read_text()).values())
@@ -90,6 +120,12 @@ def _issue(
     compared = last_released(root, version) or (version - 1 if version > 1 else None)
     previous_pay = read_pay_summary(root / f"v{compared}") if compared else None
     deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
+    # each manager's statement in that version (第1版 for one unchanged since): what they were paid by
+    statements_then = (
+        dict(zip(previous_pay.manager_id, previous_pay.version.astype(int), strict=True))
+        if previous_pay is not None and "version" in previous_pay
+        else {}
+    )
     versions = render_statements(
         month,
         version,
@@ -104,6 +140,7 @@ def _issue(
         claims=pay.get("claims"),
         unused=pay.get("unused_rows"),
         compared_with=compared,
+        compared_statements=statements_then,
     )
     path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)

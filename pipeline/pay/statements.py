@@ -85,6 +85,7 @@ def render_statements(
     claims: pd.DataFrame | None = None,
     compared_with: int | None = None,
     unused: pd.DataFrame | None = None,
+    compared_statements: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """One PDF per manager (fonts and templates are loaded once per process); manager → the
     version of the statement in force.
@@ -93,6 +94,8 @@ def render_statements(
     keeps that statement (same file, same 第N版): only statements whose amounts or lines changed
     are issued anew (a renamed source file is not such a change). `release`: (draft or
     released, its note); a draft is marked 草稿 on every page and is issued again once released.
+    A correction is stated against the pay version `compared_with`, named by the manager's own
+    statement in it (`compared_statements`: manager → its 第N版).
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,11 +108,12 @@ def render_statements(
             helper = stack.enter_context(helper_process(load_print_resources))
             helper.submit(int)  # a first task starts it
         index, to_write = {}, []
-        cards, before = scorecards.set_index("manager_id"), _read_index(previous)
+        before = _read_index(previous)
         state, note = release
+        pay = {"summary": summary, "lines": lines, "claims": claims, "unused_rows": unused}
+        stated = statements_of(month, rules, pay, scorecards, deltas)
         for manager in summary.itertuples():
-            s = _statement(month, rules, manager, cards.loc[manager.manager_id], lines, deltas, claims)
-            s["unused_rows"] = _unused_rows(unused, manager.manager_id)
+            s = stated[manager.manager_id]
             digest = statement_hash(s)
             kept = before.get(manager.manager_id)
             if _keeps(kept, digest, state, previous):
@@ -118,7 +122,7 @@ def render_statements(
                 continue
             shown = {
                 **s,
-                "compared_with": compared_with,
+                "compared_with": (compared_statements or {}).get(manager.manager_id, compared_with),
                 "version": version,
                 "document_time": when.isoformat(),
                 "state": state,
@@ -139,6 +143,22 @@ def render_statements(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
+
+
+def statements_of(
+    month: str, rules: Rules, pay: dict, scorecards: pd.DataFrame, deltas: pd.DataFrame | None = None
+) -> dict[str, dict]:
+    """manager → what their statement states (`pay`: the pay step's summary, lines, claims and
+    unused rows; the deltas against an earlier version, when given, are shown, not hashed)."""
+    cards = scorecards.set_index("manager_id")
+    deltas = pd.DataFrame() if deltas is None else deltas
+    out = {}
+    for manager in pay["summary"].itertuples():
+        card = cards.loc[manager.manager_id]
+        s = _statement(month, rules, manager, card, pay["lines"], deltas, pay.get("claims"))
+        s["unused_rows"] = _unused_rows(pay.get("unused_rows"), manager.manager_id)
+        out[manager.manager_id] = s
+    return out
 
 
 def statement_hash(statement: dict) -> str:

@@ -152,6 +152,20 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     text = "".join(pdf_pages(statement(layout, 2, "M022")))
     assert "更正说明(与第1版相比)" in text and "草稿" in text
 
+    # 3b. a correction that changes no pay (会东县's 工作进展 text): a new edition of the month, and
+    # the same pay version, which the director confirms as it is: no version that changes nothing
+    workbook = next(layout.month_inputs(MONTH).glob("会东县*"))
+    book = openpyxl.load_workbook(workbook)
+    book["工作进展"]["B2"] = "开展报刊征订宣传 4 场(更正)"
+    book.save(workbook)
+    run(layout)
+    assert (layout.bulletins(MONTH) / "v3").is_dir()
+    assert state(layout)["version"] == 2 and not (layout.restricted_pay(MONTH) / "v3").exists()
+    assert confirm(layout) == 0
+    assert state(layout)["version"] == 2 and state(layout)["state"] == "released"
+    assert "已确认" in pdf_pages(statement(layout, 2, "M022"))[0]
+    unchanged = same[0]  # its statement in the released 第2版 is still its 第1版
+
     # 4. the 考核评分 sheet disappears: nobody's performance pay is released, and the run says so
     next(layout.month_inputs(MONTH).glob("考核评分*")).unlink()
     caplog.set_level(logging.INFO, logger="kac.progress")
@@ -160,8 +174,12 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     now = pay_table(layout)
     assert now.held.str.contains("业绩工资").all() and (now.performance_pay == "0.00").all()
     assert digests(layout.restricted_pay(MONTH) / "v1") == frozen
-    bulletin = next(layout.bulletins(MONTH).glob(f"v{state(layout)['version']}/信息简报*.pdf"))
+    bulletin = next(layout.bulletins(MONTH).glob("v4/信息简报*.pdf"))  # the month's 4th edition
     assert "本月无考核评分表" in "".join(pdf_pages(bulletin))
+    # a correction names the statement each manager was paid by, not the month's pay version
+    assert state(layout)["version"] == 3 and pay_table(layout).loc[unchanged, "version"] == "3"
+    assert "更正说明(与第1版相比)" in "".join(pdf_pages(statement(layout, 3, unchanged)))
+    assert "更正说明(与第2版相比)" in "".join(pdf_pages(statement(layout, 3, "M022")))
     # and it cannot be confirmed: the director is told why, nothing is written
     confirmation = layout.confirmation(MONTH).read_bytes()
     capsys.readouterr()
