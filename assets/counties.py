@@ -1,5 +1,7 @@
 """One asset per county workbook: the operator sees every county's state of a month."""
 
+from collections.abc import Callable
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -105,26 +107,34 @@ def inputs_of(settings: KacSettings, month: str) -> CountyInputs:
     )
 
 
-def changed_counties(settings: KacSettings, month: str, instance) -> dict[AssetKey, str]:
+def changed_counties(
+    settings: KacSettings, month: str, instance, published: Callable[[str], bool] | None = None
+) -> dict[AssetKey, str]:
     """County assets of `month` to read again — inputs changed since last read, or never read —
-    with their new fingerprints. The others' stored results are used as they are."""
+    with their new fingerprints. The others' stored results are used as they are.
+    `published(run_id)`: only what such runs read counts as read (the sensor: a run that failed
+    after reading a county put the month back as it was, so the change is still to publish)."""
     inputs = inputs_of(settings, month)
     partition = f"{month}-01"
     out = {}
     for code in settings.reference().counties.code:
         key, version = county_key(code), inputs.version(code)
         stored = settings.layout.storage / key.path[0] / partition
-        if not stored.exists() or recorded_version(instance, key, partition) != version:
+        if not stored.exists() or recorded_version(instance, key, partition, published) != version:
             out[key] = version
     return out
 
 
-def recorded_version(instance, key: AssetKey, partition: str) -> str | None:
-    """The data version of the last materialisation of `key` for `partition`."""
+def recorded_version(
+    instance, key: AssetKey, partition: str, published: Callable[[str], bool] | None = None
+) -> str | None:
+    """The data version of the last materialisation of `key` for `partition` (by a run that
+    `published`, when given)."""
     records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+        AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1 if published is None else 20
     ).records
-    return records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
+    kept = [r for r in records if published is None or published(r.run_id)]
+    return kept[0].asset_materialization.tags.get(DATA_VERSION_TAG) if kept else None
 
 
 SHOWN_PROBLEMS = 50  # in the UI; problems.csv and 问题清单.xlsx hold them all

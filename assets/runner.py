@@ -185,8 +185,13 @@ def recover_killed_runs(layout: Layout, instance: DagsterInstance) -> list[str]:
 
     months = []
     for run_id in abandoned(layout, in_progress):
-        month = restore_snapshot(layout, run_id)
         run = instance.get_run_by_id(run_id)
+        if run is not None and run.status == DagsterRunStatus.SUCCESS:
+            # it ran to the end (its process outlived `dagster dev`, which dropped no copy): what
+            # it wrote is the publication, and putting the copy back would undo it
+            discard_snapshot(layout, run_id)
+            continue
+        month = restore_snapshot(layout, run_id)
         if run is not None and run.status in IN_PROGRESS:
             instance.report_run_failed(run, "进程已终止,本次运行写入的内容已恢复为运行前的状态")
         if month:

@@ -18,6 +18,7 @@ import hashlib
 from dagster import (
     AssetKey,
     DagsterInstance,
+    DagsterRun,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
@@ -70,24 +71,30 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
         if busy is not None:  # the next month must read this run's partitions
             month = busy.dagster_run.tags.get("dagster/partition", "")[:7]
             return SkipReason(f"等待 {month} 的运行 {busy.dagster_run.run_id[:8]} 结束")
-        changed, states = {}, []
+        changed, states = {}, {}
+        succeeded = _succeeded(instance)
         for partition in sorted(instance.get_materialized_partitions(AssetKey("usage"))):
             month = from_partition_key(partition)
-            changed[month] = changed_counties(settings, month, instance)
-            states.append(_state(instance, month, bool(changed[month]), set(analytics)))
-        chosen = next_run(states)
+            changed[month] = changed_counties(settings, month, instance, succeeded)
+            states[month] = _state(instance, month, bool(changed[month]), set(analytics))
+        chosen = next_run(list(states.values()))
         if chosen is None:
             return SensorResult(run_requests=[])
         month, counties = chosen.month, changed[chosen.month]
         published = bool(read_manifest(settings.layout.bulletins(month))["versions"])
-        digest = hashlib.sha256("".join(sorted(counties.values())).encode()).hexdigest()[:16]
+        key = _run_key(instance, month, counties, states[month], chosen.after)
+        failed = _failed_run_with_key(instance, key)
+        if failed is not None:  # asked for once: say why nothing runs until the files change
+            return SkipReason(
+                f"{month} 的运行 {failed.run_id[:8]} 失败(见该运行的说明),报表未再变化:"
+                "改正报表后自动重新运行,或在界面中重新执行该运行"
+            )
         after = chosen.after
         tags = {"kac/counties": ",".join(k.path[0].removeprefix("county_") for k in counties)}
         return SensorResult(
             run_requests=[
                 RunRequest(
-                    # the same change, or the same earlier run carried forward, is asked for once
-                    run_key=f"{month}-01:{digest}" + (f":{after.run_id}" if after else ""),
+                    run_key=key,
                     partition_key=f"{month}-01",
                     asset_selection=[*sorted(counties, key=str), *(downstream if published else analytics)],
                     tags={**tags, **({"kac/after": after.month} if after else {})},
@@ -96,6 +103,48 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
         )
 
     return county_files_changed
+
+
+# a run that ended for these reasons failed through no fault of the files: asked for again
+NOT_THE_FILES = {"UNEXPECTED_TERMINATION", "RUN_WORKER_RESTART", "START_TIMEOUT"}
+
+
+def _run_key(
+    instance: DagsterInstance,
+    month: str,
+    counties: dict[AssetKey, str],
+    state: MonthState,
+    after: MonthState | None,
+) -> str:
+    """The same change (county fingerprints), or the same earlier run carried forward, is asked
+    for once; asked again after the month last succeeded (a state that failed before may pass
+    now) or after its last run was cut short (stopped, not refused by the files)."""
+    digest = hashlib.sha256("".join(sorted(counties.values())).encode()).hexdigest()[:16]
+    key = f"{month}-01:{digest}" + (f":{after.run_id}" if after else "")
+    key += f":{state.run_id[:8]}" if state.run_id else ""
+    last = instance.get_run_records(RunsFilter(tags={"dagster/partition": f"{month}-01"}), limit=1)
+    if last and last[0].dagster_run.tags.get("dagster/failure_reason") in NOT_THE_FILES:
+        key += f":{last[0].dagster_run.run_id[:8]}"
+    return key
+
+
+def _failed_run_with_key(instance: DagsterInstance, key: str) -> DagsterRun | None:
+    records = instance.get_run_records(RunsFilter(tags={"dagster/run_key": key}), limit=1)
+    failed = [r.dagster_run for r in records if r.dagster_run.status == DagsterRunStatus.FAILURE]
+    return failed[0] if failed else None
+
+
+def _succeeded(instance: DagsterInstance):
+    """run id → whether the run succeeded, looked up once a tick."""
+    statuses: dict[str, bool] = {}
+
+    def succeeded(run_id: str) -> bool:
+        if run_id not in statuses:
+            run = instance.get_run_by_id(run_id)
+            statuses[run_id] = run is not None and run.status == DagsterRunStatus.SUCCESS
+        return statuses[run_id]
+
+    return succeeded
 
 
 def _month_run_in_flight(instance: DagsterInstance) -> RunRecord | None:

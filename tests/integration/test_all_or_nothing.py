@@ -138,3 +138,28 @@ def test_a_run_killed_midway_is_put_back_before_the_next_run(published, tmp_path
     assert [v["version"] for v in versions] == [1]  # the killed run's version 2 went with it
     assert published_files(layout) == before
     assert not any((layout.outputs / ".snapshots").iterdir())
+
+
+def test_a_run_that_ended_well_after_dagster_dev_stopped_keeps_what_it_published(published, tmp_path, capsys):
+    """Stopped while a run was going, `dagster dev` leaves the run's process to finish it; its copy
+    of the month as it was stays behind (no sensor was left to drop it). The next `kac run`
+    drops that copy: putting it back would undo a publication that completed."""
+    from assets.instance import instance_for
+    from pipeline.publish.snapshot import _let_go, take_snapshot
+
+    layout = copy_of(published, tmp_path)
+    (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
+    raise_a_new_collection(workbook, 1000.00)
+    assert run_month(layout, MONTH).success
+    with instance_for(layout) as instance:
+        (record,) = instance.get_run_records(limit=1)
+    run_id = record.dagster_run.run_id
+    take_snapshot(layout, MONTH, run_id, with_site=False, holds_run=True)  # as the run found it …
+    _let_go(run_id)  # … and its process gone
+    published_now = published_files(layout)
+
+    code = kac(["run", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])
+    assert code == 0 and "上次运行被终止" not in capsys.readouterr().out
+    assert [v["version"] for v in read_manifest(layout.bulletins(MONTH))["versions"]] == [1, 2]
+    assert published_files(layout) == published_now
+    assert not any((layout.outputs / ".snapshots").iterdir())

@@ -114,6 +114,48 @@ def test_a_half_copied_workbook_fails_the_ui_run_unless_the_run_is_tagged(publis
     assert "会理市 第1版已采用的报表本版未采用(文件无法打开),经操作员确认发布" in page
 
 
+def sensor_tick(layout: Layout):
+    """What the file sensor returns now (a SensorResult, or a SkipReason)."""
+    from dagster import build_sensor_context
+
+    from assets.resources import KacSettings
+
+    defs = build_defs(layout.inputs, layout.outputs)
+    settings = KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
+    with instance_for(layout) as instance:
+        context = build_sensor_context(instance=instance, resources={"settings": settings})
+        return defs.resolve_sensor_def("county_files_changed")(context)
+
+
+def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_again_when_cut_short(
+    published, tmp_path
+):
+    """The UI's sensor asks for the run once per state of the files: refused (a half-copied file),
+    the next ticks say why nothing runs. A run cut short (dagster dev stopped) read the county
+    but published nothing: the change is still to publish, and it is asked for again."""
+    layout = copy_of(published, tmp_path)
+    path = county_file(layout, "会理市")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    (request,) = sensor_tick(layout).run_requests
+    job = build_defs(layout.inputs, layout.outputs).resolve_job_def("month")
+    with instance_for(layout) as instance:
+        refused = job.execute_in_process(
+            partition_key=request.partition_key,
+            asset_selection=request.asset_selection,
+            instance=instance,
+            tags={**request.tags, "dagster/run_key": request.run_key},
+            raise_on_error=False,
+        )
+    assert not refused.success
+    waiting = sensor_tick(layout)
+    assert refused.run_id[:8] in waiting.skip_message and "改正报表后自动重新运行" in waiting.skip_message
+    with instance_for(layout) as instance:  # as Dagster marks a run whose process was stopped
+        instance.add_run_tags(refused.run_id, {"dagster/failure_reason": "UNEXPECTED_TERMINATION"})
+    (again,) = sensor_tick(layout).run_requests
+    assert again.run_key != request.run_key and again.partition_key == request.partition_key
+    assert "county_huili" in {k.path[0] for k in again.asset_selection}
+
+
 def test_a_renamed_file_with_the_same_bytes_keeps_the_published_version(published, tmp_path):
     layout = copy_of(published, tmp_path)
     bulletins = {k: v for k, v in published_files(layout).items() if k.startswith("bulletins")}
