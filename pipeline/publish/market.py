@@ -9,6 +9,7 @@ import pandas as pd
 from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell, partial_window
 from pipeline.analytics.market import MarketAliases, market_section, market_tables
 from pipeline.analytics.pricing import pricing_section
+from pipeline.core.privacy import mask_phones_in_column
 from pipeline.ingest.reference import Reference
 from pipeline.publish.bulletin import records
 
@@ -69,7 +70,7 @@ def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame, window: int) ->
 
 def market_content(tables: dict[str, pd.DataFrame], archive: pd.DataFrame, window: int) -> dict:
     """The bulletin's market sections; `window`, the months of the breadth's trailing window."""
-    names = archive.set_index("customer_id").name
+    names = mask_phones_in_column(archive.set_index("customer_id").name)  # all staff read it
     return {
         "cross_sell": cross_sell_section(tables["cross_sell"], tables["business_breadth"], window),
         "pricing": pricing_section(tables["pricing_bands"], names),

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from pipeline.analytics.projects import target_due
 from pipeline.core.months import chinese_month, next_month, shift
+from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.projects import PROJECT_HEADER
 from pipeline.render.charts import baseline_chart
@@ -51,7 +52,7 @@ def project_section(frame: pd.DataFrame, cadence_rows: list[dict], year: int) ->
         "ending": [
             {
                 "project_id": r.project_id,
-                "name": r.name,
+                "name": mask_phones_in(r.name),
                 "lead": r.lead,
                 "revenue_fen": int(r.revenue_fen),
                 "target_revenue_fen": int(r.target_revenue_fen),
@@ -131,6 +132,9 @@ def write_evaluations(
     Files of projects no longer ending this month are removed (the folder belongs to the month)."""
     written: list[Path] = []
     when = document_time(month, 1)
+    # the PDF is read by all staff (and linked from the site): phone numbers typed into names,
+    # the register's text and the draft shown in it are masked; the draft workbook is the register's
+    customer_names = mask_phones_in_column(customer_names)
     for project_id, r in sorted(results.items()):
         if r["phase"] != "ending":
             continue
@@ -149,6 +153,8 @@ def write_evaluations(
         ]
         e = {
             **{k: v for k, v in r.items() if not k.startswith("_")},
+            "name": mask_phones_in(r["name"]),
+            "targets": mask_phones_in(r["targets"]),
             "month_label": chinese_month(month),
             "manager_name": manager,
             "curve": r["_curve"],
@@ -158,7 +164,7 @@ def write_evaluations(
                 for c in r["_new_key_accounts"]
             ],
             "due": _due(r),
-            "draft": dict(zip(PROJECT_HEADER, row, strict=True)),
+            "draft": {k: mask_phones_in(v) for k, v in zip(PROJECT_HEADER, row, strict=True)},
             "draft_file": draft.name,
         }
         evaluation = folder / evaluation_name(project_id)

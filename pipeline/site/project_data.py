@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from pipeline.analytics.projects import UsageByCustomer, project_result, target_customers
+from pipeline.core.privacy import mask_phones_in
 from pipeline.ingest.projects import targets_of
 from pipeline.ingest.reference import Reference
 from pipeline.publish.projects import evaluation_name
@@ -61,7 +62,7 @@ def led_projects(latest: pd.DataFrame, column: str) -> dict[str, list[dict]]:
         out.setdefault(getattr(r, column), []).append(
             {
                 "project_id": r.project_id,
-                "name": r.name,
+                "name": mask_phones_in(r.name),
                 "href": project_page(r.project_id),
                 "cycle": f"{r.start}—{r.end}",
                 "phase": r.phase,

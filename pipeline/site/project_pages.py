@@ -15,6 +15,7 @@ from functools import cached_property
 import pandas as pd
 
 from pipeline.analytics.projects import UsageByCustomer, new_key_accounts_by_month
+from pipeline.core.privacy import mask_phones_in
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.pages import Page, SitePages, customer_page
 from pipeline.site.project_data import (
@@ -92,9 +93,9 @@ class ProjectPages:
     def _row(self, r) -> dict:
         county_codes = {name: code for code, name in self.site._counties()}
         evaluation = evaluation_of(r.project_id, self.site.data.evaluations)
-        return {
+        return {  # the register's free text as all staff read it: phone numbers masked
             "project_id": r.project_id,
-            "name": r.name,
+            "name": mask_phones_in(r.name),
             "href": project_page(r.project_id),
             "lead": r.lead,
             "lead_href": f"counties/{county_codes[r.lead]}.html" if r.lead in county_codes else None,
@@ -102,7 +103,7 @@ class ProjectPages:
             "manager": self.site.manager_name.get(r.manager_id, r.manager_id),
             "manager_href": self.site.patches.manager_href(r.manager_id),
             "business_types": r.business_types,
-            "targets": r.targets,
+            "targets": mask_phones_in(r.targets),
             "start": r.start,
             "end": r.end,
             "cycle_months": int(r.cycle_months),
@@ -167,7 +168,7 @@ class ProjectPages:
         won_ids = set(won.customer_id)
         targets = [
             {
-                "customer_id": c,
+                "customer_id": mask_phones_in(c),  # an id as typed: text that was no id shows as read
                 "name": site.names.get(c, ""),
                 "href": customer_page(c) if c in site.key_customers else None,
                 "county": counties.get(c, ""),

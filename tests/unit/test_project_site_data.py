@@ -62,6 +62,8 @@ def test_each_project_keeps_its_row_of_the_latest_month_it_appears_in():
     }
     assert set(led_projects(latest, "manager_id")) == {"M008"}
     assert latest_projects(pd.DataFrame(columns=["project_id", "month"])).empty
+    typed = latest.assign(name=["推广 联系人 13812345678", "b", "c"])  # the site shows it masked
+    assert led_projects(typed, "lead")["西昌市"][0]["name"] == "推广 联系人 138****5678"
 
 
 def test_the_evaluation_is_linked_from_the_month_it_was_written():

@@ -168,9 +168,15 @@ ARCHIVE = pd.DataFrame(
 
 
 def _register(tmp_path, reference, rows=(GOOD,)):
+    register = _register_with_warnings(tmp_path, reference, rows)
+    assert not read_register(tmp_path, reference, "2026-05")[2]
+    return register
+
+
+def _register_with_warnings(tmp_path, reference, rows):
     write_register(tmp_path, list(rows))
-    register, _, problems = read_register(tmp_path, reference, "2026-05")
-    assert not problems
+    register, rejected, _ = read_register(tmp_path, reference, "2026-05")
+    assert rejected.empty
     return register
 
 
@@ -327,6 +333,30 @@ def test_an_evaluation_judges_the_result_against_what_was_due_over_the_months_co
     assert accounts.split() == ["新增大客户(户)", "2", "1.33", "0", "0.0%"]
     may = next(line for line in text.splitlines() if "2026-05" in line and "第2月" in line)
     assert "—" in may
+
+
+def test_an_evaluation_masks_phone_numbers_typed_into_the_register_and_the_names(tmp_path, reference):
+    """All staff read the PDF (the site links it): a number typed into the project's name, its
+    targets or a customer's name is masked there; the draft workbook goes back as registered."""
+    ending = [
+        "XM-1",
+        "推广 联系人 13812345678",
+        *GOOD[2:4],
+        "A、B/C 电话:0834-3726517",
+        *GOOD[5:8],
+        800,
+        2,
+        2,
+        "",
+    ]
+    register = _register_with_warnings(tmp_path, reference, [ending])
+    _, details, _ = project_results(register, "2026-06", _usage(USAGE), TIERS, ARCHIVE, TYPES)
+    names = ARCHIVE.set_index("customer_id").name.replace({"乙公司": "乙公司 13900001111"})
+    pdf, draft = write_evaluations(tmp_path / "out", "2026-06", details, names, {})
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "138****5678" in text and "139****1111" in text and "3726517" not in text
+    assert "13812345678" not in text and "13900001111" not in text
+    assert load_workbook(draft).active["B2"].value == "推广 联系人 13812345678"
 
 
 def _card_inputs():
