@@ -9,6 +9,7 @@ from dagster import (
     AssetKey,
     AssetRecordsFilter,
     AssetsDefinition,
+    DagsterRunStatus,
     DataVersion,
     MetadataValue,
     Output,
@@ -123,6 +124,20 @@ def changed_counties(
         if not stored.exists() or recorded_version(instance, key, partition, published) != version:
             out[key] = version
     return out
+
+
+def succeeded_runs(instance):
+    """run id → whether the run succeeded, each looked up once (a county counts as read only
+    by a run that succeeded: one that failed put the month back as it was)."""
+    statuses: dict[str, bool] = {}
+
+    def succeeded(run_id: str) -> bool:
+        if run_id not in statuses:
+            run = instance.get_run_by_id(run_id)
+            statuses[run_id] = run is not None and run.status == DagsterRunStatus.SUCCESS
+        return statuses[run_id]
+
+    return succeeded
 
 
 def recorded_version(

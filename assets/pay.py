@@ -235,7 +235,7 @@ def pay_statements(
     rules = settings.reference().rules.for_month(month)
     root = settings.layout.restricted_pay(month)
     # after the edition: a month refused by its guards (assets.publications) issues no pay
-    issued = issue_pay(root, month, pay, scorecards_table, pay_confirmation, rules)
+    issued = issue_pay(root, month, edition, pay, scorecards_table, pay_confirmation, rules)
     progress.info(
         "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s",
         issued.version,

@@ -9,7 +9,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-from assets.counties import changed_counties, is_county
+from assets.counties import changed_counties, is_county, succeeded_runs
 from assets.definitions import build_defs
 from assets.instance import instance_for
 from assets.partitions import FIRST_MONTH, months
@@ -21,7 +21,7 @@ from pipeline.core.progress import progress
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
-from pipeline.publish.snapshot import abandoned, discard_snapshot, restore_snapshot
+from pipeline.publish.snapshot import abandoned, discard_snapshot, holds_run, restore_snapshot
 from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 # a run stopped by Ctrl-C or a signal (the CLI turns SIGHUP into Ctrl-C too): not a fault
@@ -186,9 +186,10 @@ def recover_killed_runs(layout: Layout, instance: DagsterInstance) -> list[str]:
     months = []
     for run_id in abandoned(layout, in_progress):
         run = instance.get_run_by_id(run_id)
-        if run is not None and run.status == DagsterRunStatus.SUCCESS:
-            # it ran to the end (its process outlived `dagster dev`, which dropped no copy): what
-            # it wrote is the publication, and putting the copy back would undo it
+        if run is not None and run.status == DagsterRunStatus.SUCCESS and not holds_run(layout, run_id):
+            # a UI run that ended well after `dagster dev` stopped (no sensor left to drop the
+            # copy): what it wrote is the publication. A `kac run` killed after its run, before it
+            # carried the later months forward, is put back: the operator runs it again.
             discard_snapshot(layout, run_id)
             continue
         month = restore_snapshot(layout, run_id)
@@ -267,7 +268,8 @@ def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str
     """Run `job` for `month`; a county whose inputs are as last read is not read again (its
     stored result is used), everything downstream is recomputed."""
     job_def = jobs.defs.resolve_job_def(job)
-    changed = changed_counties(jobs.defs.resources["settings"], month, jobs.instance)
+    settings = jobs.defs.resources["settings"]
+    changed = changed_counties(settings, month, jobs.instance, succeeded_runs(jobs.instance))
     selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
     result = jobs.run(job, to_partition_key(month), selection, tags)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)

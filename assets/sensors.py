@@ -3,11 +3,11 @@ every later month already computed, in order, as `kac run YYYY-MM` does.
 
 The sensor compares each county's input fingerprint (the county asset's data version: its file,
 the reference data, last month's archive names, the reader's code) with the one recorded at the
-last materialisation, for every month already processed. It asks for one run at a time (a later
-month reads the earlier month's partitions): the earliest month whose counties changed, with
-exactly the changed counties and everything downstream of them, or else the earliest month
-whose last recompute is older than an earlier month's recomputed outside `kac`
-(pipeline.carry_forward). Months not yet processed are left to the schedule on the 4th (or
+last materialisation by a run that succeeded, for every month already processed. It asks for
+one run at a time (a later month reads the earlier month's partitions): the earliest month whose
+counties changed, with exactly the changed counties and everything downstream of them, or else
+the earliest month whose last recompute is older than an earlier month's recomputed outside
+`kac` (pipeline.carry_forward). Months not yet processed are left to the schedule on the 4th (or
 `kac run`).
 """
 
@@ -34,12 +34,12 @@ from dagster import (
     sensor,
 )
 
-from assets.counties import changed_counties
+from assets.counties import changed_counties, succeeded_runs
 from assets.resources import KacSettings
 from pipeline.core.months import from_partition_key
 from pipeline.publish.carry_forward import BY_KAC_TAG, MonthState, next_run
 from pipeline.publish.editions import read_manifest
-from pipeline.publish.snapshot import discard_snapshot, restore_snapshot
+from pipeline.publish.snapshot import discard_snapshot, restore_snapshot, snapshots
 
 SENSOR_INTERVAL_SECONDS = 60
 MONTH_JOBS = ("month", "month_analytics")
@@ -71,8 +71,11 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
         if busy is not None:  # the next month must read this run's partitions
             month = busy.dagster_run.tags.get("dagster/partition", "")[:7]
             return SkipReason(f"等待 {month} 的运行 {busy.dagster_run.run_id[:8]} 结束")
+        unrestored = _finished_with_snapshot(instance, settings)
+        if unrestored:  # a run stopped with dagster dev: its month is put back first (guards below)
+            return SkipReason(f"等待恢复运行 {unrestored[:8]} 之前已发布的内容(该运行未成功)")
         changed, states = {}, {}
-        succeeded = _succeeded(instance)
+        succeeded = succeeded_runs(instance)
         for partition in sorted(instance.get_materialized_partitions(AssetKey("usage"))):
             month = from_partition_key(partition)
             changed[month] = changed_counties(settings, month, instance, succeeded)
@@ -82,8 +85,8 @@ def county_files_sensor(downstream: list[AssetKey], analytics: list[AssetKey]):
             return SensorResult(run_requests=[])
         month, counties = chosen.month, changed[chosen.month]
         published = bool(read_manifest(settings.layout.bulletins(month))["versions"])
-        key = _run_key(instance, month, counties, states[month], chosen.after)
-        failed = _failed_run_with_key(instance, key)
+        key, base = _run_key(instance, month, counties, states[month], chosen.after)
+        failed = _refused(instance, month, key, base)
         if failed is not None:  # asked for once: say why nothing runs until the files change
             return SkipReason(
                 f"{month} 的运行 {failed.run_id[:8]} 失败(见该运行的说明),报表未再变化:"
@@ -115,36 +118,48 @@ def _run_key(
     counties: dict[AssetKey, str],
     state: MonthState,
     after: MonthState | None,
-) -> str:
+) -> tuple[str, str]:
     """The same change (county fingerprints), or the same earlier run carried forward, is asked
     for once; asked again after the month last succeeded (a state that failed before may pass
-    now) or after its last run was cut short (stopped, not refused by the files)."""
+    now) or after its last run was cut short (stopped, not refused by the files). (key, the part
+    the files decide)."""
     digest = hashlib.sha256("".join(sorted(counties.values())).encode()).hexdigest()[:16]
-    key = f"{month}-01:{digest}" + (f":{after.run_id}" if after else "")
-    key += f":{state.run_id[:8]}" if state.run_id else ""
+    base = f"{month}-01:{digest}" + (f":{after.run_id}" if after else "")
+    key = base + (f":{state.run_id[:8]}" if state.run_id else "")
     last = instance.get_run_records(RunsFilter(tags={"dagster/partition": f"{month}-01"}), limit=1)
     if last and last[0].dagster_run.tags.get("dagster/failure_reason") in NOT_THE_FILES:
         key += f":{last[0].dagster_run.run_id[:8]}"
-    return key
+    return key, base
 
 
-def _failed_run_with_key(instance: DagsterInstance, key: str) -> DagsterRun | None:
-    records = instance.get_run_records(RunsFilter(tags={"dagster/run_key": key}), limit=1)
-    failed = [r.dagster_run for r in records if r.dagster_run.status == DagsterRunStatus.FAILURE]
-    return failed[0] if failed else None
+ENDED_BADLY = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
 
 
-def _succeeded(instance: DagsterInstance):
-    """run id → whether the run succeeded, looked up once a tick."""
-    statuses: dict[str, bool] = {}
+def _refused(instance: DagsterInstance, month: str, key: str, base: str) -> DagsterRun | None:
+    """The run to name when `key` was asked for already and ended badly (Dagster asks for a key
+    once): the month's latest such run for the same files, else the one with the key."""
+    used = instance.get_run_records(RunsFilter(tags={"dagster/run_key": key}), limit=1)
+    if not used or used[0].dagster_run.status not in ENDED_BADLY:
+        return None
+    runs = instance.get_run_records(RunsFilter(tags={"dagster/partition": f"{month}-01"}), limit=20)
+    same_files = [
+        r.dagster_run
+        for r in runs
+        if r.dagster_run.status in ENDED_BADLY
+        and r.dagster_run.tags.get("dagster/run_key", "").startswith(base)
+    ]
+    return same_files[0] if same_files else used[0].dagster_run
 
-    def succeeded(run_id: str) -> bool:
-        if run_id not in statuses:
-            run = instance.get_run_by_id(run_id)
-            statuses[run_id] = run is not None and run.status == DagsterRunStatus.SUCCESS
-        return statuses[run_id]
 
-    return succeeded
+def _finished_with_snapshot(instance: DagsterInstance, settings: KacSettings) -> str | None:
+    """A run that failed but whose copy of the month is still there (the guard below has not put
+    it back yet): asking for the month now would snapshot a half-written one, which the guard
+    would then overwrite. (A succeeded run's copy is only ever dropped: no need to wait.)"""
+    for run_id in snapshots(settings.layout):
+        run = instance.get_run_by_id(run_id)
+        if run is not None and run.status in ENDED_BADLY:
+            return run_id
+    return None
 
 
 def _month_run_in_flight(instance: DagsterInstance) -> RunRecord | None:

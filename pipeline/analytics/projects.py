@@ -103,6 +103,11 @@ class UsageByCustomer:
         return self.frame.iloc[np.sort(np.concatenate(found))] if found else self.frame.iloc[0:0]
 
 
+def first_with_rows(usage_by_month: dict[str, pd.DataFrame | None]) -> str | None:
+    """The first month whose usage holds a row: the first month of data."""
+    return min((m for m, u in usage_by_month.items() if u is not None and len(u)), default=None)
+
+
 def target_due(target: int, counted: int, length: int) -> Decimal:
     """A target due to date: target × counted months / cycle months (exact; the revenue target in
     `projects.csv` is this half-up to the fen)."""
@@ -125,6 +130,7 @@ def project_result(
     new_by_month: dict[str, set[str]] | None = None,
     unaccepted: dict[str, set[str]] | None = None,
     left_out: list[str] | None = None,
+    first_month: str | None = None,
 ) -> dict:
     """The project's figures in `month` (see the module), with its month-by-month curve and the
     customers it won (for the evaluation). `usage` and `new_by_month` are drawn from
@@ -133,7 +139,9 @@ def project_result(
     A month of the cycle in which, or in whose paired baseline month, a target customer's county
     was not accepted is left out of the result and of the target due (`months_left_out`), as the
     scorecard's revenue target leaves out such months: it is unknown, not a month of nothing.
-    `left_out` gives those months instead, as a published result states them (the site)."""
+    `left_out` gives those months instead, as a published result states them (the site).
+    `first_month`: the first month of data (default: the earliest of `usage_by_month` that holds
+    rows; history months before a centre's data begins are empty)."""
     customers = set(target_customers(project, archive))
     types = set(_types(project, all_types))
     months = cycle_months(project.start, project.end)
@@ -160,7 +168,7 @@ def project_result(
     revenue = int(cycle.revenue_fen.sum())
     paired = [baseline_months[months.index(m)] for m in to_date]
     baseline = int(base[base.month.isin(paired)].revenue_fen.sum())
-    first = min(usage_by_month) if usage_by_month else None
+    first = first_month or first_with_rows(usage_by_month)
     no_baseline_data = first is not None and baseline_months[-1] < first
     base_pairs = revenue_by_pair([first]) if no_baseline_data else base  # then the go-live month
     before = set(zip(base_pairs.customer_id, base_pairs.business_type, strict=True))

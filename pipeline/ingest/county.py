@@ -817,7 +817,7 @@ class _CountyReader:
             planned = check("planned", _iso_date, "计划日期")
             if not (planned and not r.get("date")):  # planned, not (yet) made: the 工作清单 lists it
                 self._check_visit_date(grid, i, r, day)
-            if planned and not planned.startswith(self.month):  # checked in no month's 工作清单
+            if planned and not r.get("date") and not planned.startswith(self.month):  # no 工作清单 checks it
                 cell = self._a1(grid, i, self._sheet_columns["visits"]["planned"][0])
                 self.add("visit_plan_outside", grid.name, cell, r.get("planned", ""), detail=planned)
             records.append(
@@ -915,8 +915,8 @@ class _CountyReader:
             elif kind == "理赔" and (not opened or opened >= f"{self.month}-01"):
                 # a new claim needs its amount; a later row closing one keeps it when left blank
                 errors.append(("claim_amount_missing", "amount", "", ""))
-            if amount is not None and kind is not None and kind != "理赔" and not errors:
-                self.add("claim_amount_not_claim", grid.name, cell("amount"), text["amount"], detail=kind)
+            not_a_claim = amount is not None and kind is not None and kind != "理赔"
+            if not_a_claim and not errors:  # said once the row is known to be used (no duplicate)
                 amount = None
             if errors:
                 for code, key, value, detail in errors:
@@ -944,13 +944,16 @@ class _CountyReader:
                 "source_sheet": grid.name,
                 "opened_cell": cell("date"),
             }
-            kept.append((i, row, record))
-        rows_of = Counter(r["case_id"] for _, _, r in kept)
-        for i, row, record in kept:
+            note = (cell("amount"), text["amount"], kind) if not_a_claim else None
+            kept.append((i, row, record, note))
+        rows_of = Counter(r["case_id"] for _, _, r, _ in kept)
+        for i, row, record, note in kept:
             if rows_of[record["case_id"]] == 1:
                 self.cases.append(record)
+                if note:
+                    self.add("claim_amount_not_claim", grid.name, note[0], note[1], detail=note[2])
                 continue
-            same = [r["source_row"] for _, _, r in kept if r["case_id"] == record["case_id"]]
+            same = [r["source_row"] for _, _, r, _ in kept if r["case_id"] == record["case_id"]]
             detail = "、".join(f"第{n}行" for n in same)
             key = "customer_id" if "customer_id" in columns else "date"
             self.add(

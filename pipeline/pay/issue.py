@@ -51,6 +51,7 @@ class PayIssue:
 def issue_pay(
     root: Path,
     month: str,
+    edition: dict,
     pay: dict,
     cards: pd.DataFrame,
     confirmation: dict | None,
@@ -60,7 +61,8 @@ def issue_pay(
     pay version in force while its figures stand, else a new one (`pay_version`)."""
     fingerprint = pay_fingerprint(cards, pay["summary"])
     stated = statements_of(month, rules, pay, cards)
-    version, new = pay_version(root, fingerprint, {m: statement_hash(s) for m, s in stated.items()})
+    statements = {m: statement_hash(s) for m, s in stated.items()}
+    version, new = pay_version(root, fingerprint, statements, edition["new"])
     folder = root / f"v{version}"
     state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
     frozen = any(r["version"] == version for r in read_releases(root))
@@ -79,21 +81,28 @@ def issue_pay(
     return PayIssue(folder, version, released, note, changed, len(versions))
 
 
-def pay_version(root: Path, fingerprint: str, statements: dict[str, str]) -> tuple[int, bool]:
-    """(the pay version to issue, whether it is new). Pay has versions of its own: a new edition
-    of the month (a correction elsewhere, a file renamed) that leaves every score, amount and
-    statement (`statements`: manager → what it states, `statement_hash`) as they were keeps the
-    version in force, so the director never confirms, nor a manager receives, a version that
-    changes nothing. Anything that differs makes the next version."""
+def pay_version(
+    root: Path, fingerprint: str, statements: dict[str, str], edition_new: bool
+) -> tuple[int, bool]:
+    """(the pay version to issue, whether it is new). Pay has versions of its own. The version in
+    force stands while the month's edition stands (a program upgrade that words a statement
+    otherwise issues nothing, as it publishes nothing), and through a new edition (a correction
+    elsewhere) that leaves every score and amount (`fingerprint`) and every statement
+    (`statements`: manager → `statement_hash`) as they were: the director never confirms, nor
+    does a manager receive, a version that changes nothing. Otherwise the next version."""
+    issued = sorted(int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()) if root.is_dir() else []
     state = _read_state(root)
-    if state and state["fingerprint"] == fingerprint:
-        folder = root / f"v{state['version']}"
+    in_force = int(state["version"]) if state else (issued[-1] if issued else None)  # older: no state
+    folder = root / f"v{in_force}"
+    if in_force is not None and _issued(folder):
+        if not edition_new:
+            return in_force, False
         index = folder / "statements" / STATEMENTS_INDEX
-        issued = json.loads(index.read_text(encoding="utf-8")) if index.exists() else {}
-        if _issued(folder) and {m: e["content_hash"] for m, e in issued.items()} == statements:
-            return int(state["version"]), False
-    issued = [int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()] if root.is_dir() else []
-    return max(issued, default=0) + 1, True
+        kept = json.loads(index.read_text(encoding="utf-8")) if index.exists() else {}
+        same = {m: e["content_hash"] for m, e in kept.items()} == statements
+        if same and (state is None or state["fingerprint"] == fingerprint):
+            return in_force, False
+    return (issued[-1] if issued else 0) + 1, True
 
 
 def _issued(folder: Path) -> bool:

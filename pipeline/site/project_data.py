@@ -111,11 +111,12 @@ def result_detail(
     ref: Reference,
     new_by_month: dict[str, set[str]] | None = None,
     left_out: str = "",
+    first_month: str | None = None,
 ) -> dict:
     """The project's curve (k, month, revenue_fen or None, baseline_month, baseline_fen), its target
     customers (ids) and the customers won (customer_id, business_types, revenue_fen), as of
     `month`, computed by the analytics' own `project_result` with the months its published row
-    left out (`left_out`, 、-joined). `usage` and
+    left out (`left_out`, 、-joined) and the first month of data (`first_month`). `usage` and
     `tiers_by_month` may be cut to the projects' customers beforehand (nothing else is read)."""
     shown = {m: None for m in months if m <= month}
     if archive.empty:  # a rule selects from the archive: none shown, none selected
@@ -130,6 +131,7 @@ def result_detail(
         usage,
         new_by_month,
         left_out=[m for m in left_out.split("、") if m],
+        first_month=first_month,
     )
     return {"curve": result["_curve"], "won": result["_won"], "customers": customers_of(project, archive)}
 

@@ -64,6 +64,7 @@ class ProjectPages:
                     p.target_ids, p.target_rule = "、".join(ids), ""
             wanted = {c for p in projects for c in customers_of(p, data.archive)}
             usage = data.table("usage")
+            first = str(usage.month.min()) if len(usage) else None  # before it is cut
             usage = UsageByCustomer(
                 usage.loc[
                     usage.customer_id.isin(wanted), ["customer_id", "business_type", "revenue_fen", "month"]
@@ -84,6 +85,7 @@ class ProjectPages:
                     self.site.ref,
                     new_by_month,
                     row["months_left_out"],
+                    first,
                 )
                 pages.append(self._page(row, detail))
         return pages

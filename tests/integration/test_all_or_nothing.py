@@ -154,7 +154,7 @@ def test_a_run_that_ended_well_after_dagster_dev_stopped_keeps_what_it_published
     with instance_for(layout) as instance:
         (record,) = instance.get_run_records(limit=1)
     run_id = record.dagster_run.run_id
-    take_snapshot(layout, MONTH, run_id, with_site=False, holds_run=True)  # as the run found it …
+    take_snapshot(layout, MONTH, run_id, with_site=False)  # as the UI run found it …
     _let_go(run_id)  # … and its process gone
     published_now = published_files(layout)
 

@@ -22,6 +22,7 @@ from assets.runner import run_month
 from pipeline.core.layout import Layout
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG
 from pipeline.publish.editions import read_manifest
+from pipeline.publish.snapshot import restore_snapshot
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
 
 
@@ -147,6 +148,10 @@ def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_a
             raise_on_error=False,
         )
     assert not refused.success
+    # until the failure sensor has put the month back, nothing is asked for (a run now would copy
+    # aside a half-written month)
+    assert "等待恢复运行" in sensor_tick(layout).skip_message
+    restore_snapshot(layout, refused.run_id)  # as restore_published_on_failure does
     waiting = sensor_tick(layout)
     assert refused.run_id[:8] in waiting.skip_message and "改正报表后自动重新运行" in waiting.skip_message
     with instance_for(layout) as instance:  # as Dagster marks a run whose process was stopped

@@ -165,9 +165,9 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ("amount_negative", "G9", "-5"),
         ("required_missing", "A10", ""),
         ("value_unrecognised", "J13", "王五"),
-        ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
         ("case_duplicate", "B11", TAX),
         ("case_duplicate", "B12", TAX),
+        ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
     ]
     messages = {p.cell: p.message for p in intake.problems}
     assert messages["G14"].startswith("理赔金额只用于理赔案件,本案类型为投诉,金额未采用")

@@ -124,11 +124,14 @@ def test_a_project_page_shows_no_figure_for_a_month_its_published_row_left_out(r
         archive,
         reference,
         left_out="2026-05",
+        first_month="2026-04",  # the first month of data: its pairs were not won
     )
     assert [p["revenue_fen"] for p in detail["curve"]] == [150_00, None, None]
     assert detail["won"].empty  # B's new 特快 was in the month left out
     months = ["2026-04", "2026-05"]
     project = as_project(row, reference)
-    shown = result_detail(project, "2026-05", UsageByCustomer(usage), {}, months, archive, reference)
+    shown = result_detail(
+        project, "2026-05", UsageByCustomer(usage), {}, months, archive, reference, first_month="2026-04"
+    )
     assert [p["revenue_fen"] for p in shown["curve"]] == [150_00, 650_00, None]
     assert list(shown["won"].customer_id) == ["B"]

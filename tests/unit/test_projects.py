@@ -251,6 +251,11 @@ def test_a_cycle_that_starts_with_the_data_takes_the_first_month_as_its_baseline
     r = project_results(register, "2026-03", _usage(USAGE), TIERS, ARCHIVE, TYPES)[0].iloc[0]
     assert (r.revenue_fen, r.baseline_revenue_fen, r.baseline_complete) == (650_00, 0, "否")
     assert (r.converted, r.new_business_revenue_fen) == (1, 50_00)
+    # the same when `kac run` built empty history months before the centre's data begins
+    empty = pd.DataFrame(columns=["customer_id", "business_type", "revenue_fen"])
+    earlier = {f"2025-{m:02d}": empty for m in range(1, 13)}
+    again = project_results(register, "2026-03", {**earlier, **_usage(USAGE)}, TIERS, ARCHIVE, TYPES)[0]
+    assert (again.iloc[0].converted, again.iloc[0].baseline_complete) == (1, "否")
 
 
 def test_a_target_rule_selects_from_the_archive_and_unknown_ids_warn(tmp_path, reference):

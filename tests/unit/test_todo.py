@@ -170,6 +170,7 @@ def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, refer
         [None, "C5134010003", "陆浩", "电话", "", "", None],  # no date, no plan: warned as before
         # planned next month: not checked in July, and no later month sees it: warned at the cell
         [None, "C5134010004", "陆浩", None, None, None, "2026-08-03"],
+        ["2026-07-12", TAX, "陆浩", "上门", "", "", "2026-06-28"],  # a June plan carried out: no warning
     ]
     intake = read(tmp_path, reference, "2026-07", visits=visits)
     assert [(p.code, p.cell) for p in intake.problems] == [
@@ -180,7 +181,7 @@ def test_a_planned_visit_not_made_is_listed_and_earns_no_contact(tmp_path, refer
     ]
     assert "在该月报表中填写" in intake.problems[-1].message and intake.problems[-1].value == "2026-08-03"
     month = combine([intake])
-    assert month.visits.planned.tolist() == ["2026-07-08", "2026-07-20", "", "2026-08-03"]
+    assert month.visits.planned.tolist() == ["2026-07-08", "2026-07-20", "", "2026-08-03", "2026-06-28"]
     missed = missed_plans(month.visits, "2026-07")
     assert missed[["manager_id", "customer_id", "planned", "source_row"]].values.tolist() == [
         ["M008", SHOP, "2026-07-20", 3]
