@@ -343,8 +343,8 @@ def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
     for clause in (c for c in _RULE_SPLIT.split(text.replace("＝", "=")) if c.strip()):
         key, _, val = (s.strip() for s in clause.partition("="))
         kind = RULE_KEYS.get(key)
-        if kind is None or not val:
-            return [], "", f"“{key}”不是可用的条件(企业性质、县、客户经理)"
+        if kind is None or not val:  # "=HYPERLINK(…)" has no key: the clause is quoted as typed
+            return [], "", f"“{key or clause.strip()}”不是可用的条件(企业性质、县、客户经理)"
         if kind == "nature":
             values = [v for v in _SPLIT.split(val) if v]
             wrong = [v for v in values if v not in natures]

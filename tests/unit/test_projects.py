@@ -498,3 +498,10 @@ def test_an_unreadable_register_or_one_without_the_header_is_reported_not_droppe
         ("sheet_missing", "项目登记_2025.xlsx"),
     ]
     assert sorted(rejected.code) == ["file_unreadable", "sheet_missing"]
+
+
+def test_a_rule_without_a_condition_name_is_quoted_as_typed(reference):
+    from pipeline.ingest.projects import targets_of
+
+    ids, rule, wrong = targets_of('=HYPERLINK("http://x","y")', reference)
+    assert (ids, rule) == ([], "") and wrong.startswith('“=HYPERLINK("http://x"')
