@@ -24,6 +24,7 @@ from pipeline.ingest.guards import ACCEPT_LOSS_TAG
 from pipeline.publish.editions import read_manifest
 from pipeline.publish.snapshot import restore_snapshot
 from tests.integration.test_correction import MONTH, copy_of, raise_a_new_collection
+from tests.integration.test_ui_carry_forward import evaluate
 
 
 def published_files(layout: Layout) -> dict[str, bytes]:
@@ -115,19 +116,6 @@ def test_a_half_copied_workbook_fails_the_ui_run_unless_the_run_is_tagged(publis
     assert "会理市 第1版已采用的报表本版未采用(文件无法打开),经操作员确认发布" in page
 
 
-def sensor_tick(layout: Layout):
-    """What the file sensor returns now (a SensorResult, or a SkipReason)."""
-    from dagster import build_sensor_context
-
-    from assets.resources import KacSettings
-
-    defs = build_defs(layout.inputs, layout.outputs)
-    settings = KacSettings(inputs_dir=str(layout.inputs), outputs_dir=str(layout.outputs))
-    with instance_for(layout) as instance:
-        context = build_sensor_context(instance=instance, resources={"settings": settings})
-        return defs.resolve_sensor_def("county_files_changed")(context)
-
-
 def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_again_when_cut_short(
     published, tmp_path
 ):
@@ -137,7 +125,7 @@ def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_a
     layout = copy_of(published, tmp_path)
     path = county_file(layout, "会理市")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    (request,) = sensor_tick(layout).run_requests
+    (request,) = evaluate(layout).run_requests
     job = build_defs(layout.inputs, layout.outputs).resolve_job_def("month")
     with instance_for(layout) as instance:
         refused = job.execute_in_process(
@@ -150,13 +138,13 @@ def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_a
     assert not refused.success
     # until the failure sensor has put the month back, nothing is asked for (a run now would copy
     # aside a half-written month)
-    assert "等待恢复运行" in sensor_tick(layout).skip_message
+    assert "等待恢复运行" in evaluate(layout).skip_message
     restore_snapshot(layout, refused.run_id)  # as restore_published_on_failure does
-    waiting = sensor_tick(layout)
+    waiting = evaluate(layout)
     assert refused.run_id[:8] in waiting.skip_message and "改正报表后自动重新运行" in waiting.skip_message
     with instance_for(layout) as instance:  # as Dagster marks a run whose process was stopped
         instance.add_run_tags(refused.run_id, {"dagster/failure_reason": "UNEXPECTED_TERMINATION"})
-    (again,) = sensor_tick(layout).run_requests
+    (again,) = evaluate(layout).run_requests
     assert again.run_key != request.run_key and again.partition_key == request.partition_key
     assert "county_huili" in {k.path[0] for k in again.asset_selection}
 
