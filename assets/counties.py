@@ -113,15 +113,20 @@ def changed_counties(
 ) -> dict[AssetKey, str]:
     """County assets of `month` to read again — inputs changed since last read, or never read —
     with their new fingerprints. The others' stored results are used as they are.
-    `published(run_id)`: only what such runs read counts as read (the sensor: a run that failed
-    after reading a county put the month back as it was, so the change is still to publish)."""
+    `published(run_id)`: only what such runs read counts as read (a run that failed after
+    reading a county put the month back as it was, so the change is still to publish). Either
+    way the stored result must be of these inputs: a failed run may have stored another file's."""
     inputs = inputs_of(settings, month)
     partition = f"{month}-01"
     out = {}
     for code in settings.reference().counties.code:
         key, version = county_key(code), inputs.version(code)
         stored = settings.layout.storage / key.path[0] / partition
-        if not stored.exists() or recorded_version(instance, key, partition, published) != version:
+        if (
+            not stored.exists()
+            or recorded_version(instance, key, partition) != version
+            or (published is not None and recorded_version(instance, key, partition, published) != version)
+        ):
             out[key] = version
     return out
 

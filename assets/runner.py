@@ -21,7 +21,7 @@ from pipeline.core.progress import progress
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
-from pipeline.publish.snapshot import abandoned, discard_snapshot, holds_run, restore_snapshot
+from pipeline.publish.snapshot import abandoned, discard_snapshot, restore_snapshot
 from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 # a run stopped by Ctrl-C or a signal (the CLI turns SIGHUP into Ctrl-C too): not a fault
@@ -186,7 +186,7 @@ def recover_killed_runs(layout: Layout, instance: DagsterInstance) -> list[str]:
     months = []
     for run_id in abandoned(layout, in_progress):
         run = instance.get_run_by_id(run_id)
-        if run is not None and run.status == DagsterRunStatus.SUCCESS and not holds_run(layout, run_id):
+        if run is not None and run.status == DagsterRunStatus.SUCCESS and run.tags.get(BY_KAC_TAG) != "true":
             # a UI run that ended well after `dagster dev` stopped (no sensor left to drop the
             # copy): what it wrote is the publication. A `kac run` killed after its run, before it
             # carried the later months forward, is put back: the operator runs it again.

@@ -48,12 +48,6 @@ def snapshots(layout: Layout) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
-def holds_run(layout: Layout, run_id: str) -> bool:
-    """Whether the snapshot's process ran the whole run (`kac run`, in-process)."""
-    index = snapshot_dir(layout, run_id) / INDEX
-    return index.exists() and bool(json.loads(index.read_text(encoding="utf-8")).get("holds_run"))
-
-
 def take_snapshot(
     layout: Layout, month: str, run_id: str, with_site: bool = True, holds_run: bool = False
 ) -> Path:

@@ -144,18 +144,18 @@ def test_a_run_that_ended_well_after_dagster_dev_stopped_keeps_what_it_published
     """Stopped while a run was going, `dagster dev` leaves the run's process to finish it; its copy
     of the month as it was stays behind (no sensor was left to drop it). The next `kac run`
     drops that copy: putting it back would undo a publication that completed."""
+    from assets.definitions import build_defs
     from assets.instance import instance_for
-    from pipeline.publish.snapshot import _let_go, take_snapshot
+    from pipeline.publish.snapshot import _let_go
 
     layout = copy_of(published, tmp_path)
     (workbook,) = layout.month_inputs(MONTH).glob("会东县_*.xlsx")
     raise_a_new_collection(workbook, 1000.00)
-    assert run_month(layout, MONTH).success
-    with instance_for(layout) as instance:
-        (record,) = instance.get_run_records(limit=1)
-    run_id = record.dagster_run.run_id
-    take_snapshot(layout, MONTH, run_id, with_site=False)  # as the UI run found it …
-    _let_go(run_id)  # … and its process gone
+    job = build_defs(layout.inputs, layout.outputs).resolve_job_def("month")
+    with instance_for(layout) as instance:  # a UI run, with no sensor left to drop its copy
+        assert job.execute_in_process(partition_key=f"{MONTH}-01", instance=instance).success
+    (left,) = (layout.outputs / ".snapshots").iterdir()
+    _let_go(left.name)  # the run's process gone
     published_now = published_files(layout)
 
     code = kac(["run", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])

@@ -124,7 +124,8 @@ def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_a
     but published nothing: the change is still to publish, and it is asked for again."""
     layout = copy_of(published, tmp_path)
     path = county_file(layout, "会理市")
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
     (request,) = evaluate(layout).run_requests
     job = build_defs(layout.inputs, layout.outputs).resolve_job_def("month")
     with instance_for(layout) as instance:
@@ -147,6 +148,11 @@ def test_a_sensor_run_refused_by_the_files_is_asked_for_once_with_a_reason_and_a
     (again,) = evaluate(layout).run_requests
     assert again.run_key != request.run_key and again.partition_key == request.partition_key
     assert "county_huili" in {k.path[0] for k in again.asset_selection}
+    # the whole file back: what the published month read, but the refused run stored the half
+    # file's result, so 会理市 is read again (by the sensor as by kac), not taken from storage
+    path.write_bytes(whole)
+    (back,) = evaluate(layout).run_requests
+    assert "county_huili" in {k.path[0] for k in back.asset_selection}
 
 
 def test_a_renamed_file_with_the_same_bytes_keeps_the_published_version(published, tmp_path):
