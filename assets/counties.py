@@ -122,10 +122,8 @@ def changed_counties(
     for code in settings.reference().counties.code:
         key, version = county_key(code), inputs.version(code)
         stored = settings.layout.storage / key.path[0] / partition
-        if (
-            not stored.exists()
-            or recorded_version(instance, key, partition) != version
-            or (published is not None and recorded_version(instance, key, partition, published) != version)
+        if not stored.exists() or any(
+            v != version for v in recorded_versions(instance, key, partition, published)
         ):
             out[key] = version
     return out
@@ -145,16 +143,20 @@ def succeeded_runs(instance):
     return succeeded
 
 
-def recorded_version(
+def recorded_versions(
     instance, key: AssetKey, partition: str, published: Callable[[str], bool] | None = None
-) -> str | None:
-    """The data version of the last materialisation of `key` for `partition` (by a run that
-    `published`, when given)."""
+) -> list[str | None]:
+    """The data version of the last materialisation of `key` for `partition` (what is stored),
+    and, when `published` is given, of the last by a run that `published`: one query."""
     records = instance.fetch_materializations(
         AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1 if published is None else 20
     ).records
-    kept = [r for r in records if published is None or published(r.run_id)]
-    return kept[0].asset_materialization.tags.get(DATA_VERSION_TAG) if kept else None
+    versions = [r.asset_materialization.tags.get(DATA_VERSION_TAG) for r in records]
+    latest = versions[0] if records else None
+    if published is None:
+        return [latest]
+    kept = [v for r, v in zip(records, versions, strict=True) if published(r.run_id)]
+    return [latest, kept[0] if kept else None]
 
 
 SHOWN_PROBLEMS = 50  # in the UI; problems.csv and 问题清单.xlsx hold them all

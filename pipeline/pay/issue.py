@@ -60,14 +60,15 @@ def issue_pay(
     """The month's pay in `root` (outputs/restricted/pay/YYYY-MM) for the edition in force: the
     pay version in force while its figures stand, else a new one (`pay_version`)."""
     fingerprint = pay_fingerprint(cards, pay["summary"])
-    stated = statements_of(month, rules, pay, cards)
-    statements = {m: statement_hash(s) for m, s in stated.items()}
+    # what each statement states decides only with a new edition (pay_version)
+    stated = statements_of(month, rules, pay, cards) if edition["new"] else None
+    statements = {m: statement_hash(s) for m, s in (stated or {}).items()}
     version, new = pay_version(root, fingerprint, statements, edition["new"])
     folder = root / f"v{version}"
     state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
     frozen = any(r["version"] == version for r in read_releases(root))
     if not frozen and (new or _stale(folder, state)):
-        _issue(root, month, version, pay, cards, (state, note), rules)
+        _issue(root, month, version, pay, cards, (state, note), rules, stated)
     if state == RELEASED and not frozen:
         record_release(root, version, fingerprint, note)
     issued = read_pay_summary(folder)  # each manager's statement in force in this version
@@ -123,7 +124,14 @@ def _stale(folder: Path, state: str) -> bool:
 
 
 def _issue(
-    root: Path, month: str, version: int, pay: dict, cards: pd.DataFrame, release, rules: Rules
+    root: Path,
+    month: str,
+    version: int,
+    pay: dict,
+    cards: pd.DataFrame,
+    release,
+    rules: Rules,
+    stated: dict[str, dict] | None = None,
 ) -> None:
     folder = root / f"v{version}"
     compared = last_released(root, version) or (version - 1 if version > 1 else None)
@@ -150,6 +158,7 @@ def _issue(
         unused=pay.get("unused_rows"),
         compared_with=compared,
         compared_statements=statements_then,
+        stated=stated,
     )
     path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)

@@ -86,6 +86,7 @@ def render_statements(
     compared_with: int | None = None,
     unused: pd.DataFrame | None = None,
     compared_statements: dict[str, int] | None = None,
+    stated: dict[str, dict] | None = None,
 ) -> dict[str, int]:
     """One PDF per manager (fonts and templates are loaded once per process); manager → the
     version of the statement in force.
@@ -95,7 +96,8 @@ def render_statements(
     are issued anew (a renamed source file is not such a change). `release`: (draft or
     released, its note); a draft is marked 草稿 on every page and is issued again once released.
     A correction is stated against the pay version `compared_with`, named by the manager's own
-    statement in it (`compared_statements`: manager → its 第N版).
+    statement in it (`compared_statements`: manager → its 第N版). `stated`: `statements_of`
+    the same pay, when the caller has it already.
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,7 @@ def render_statements(
         before = _read_index(previous)
         state, note = release
         pay = {"summary": summary, "lines": lines, "claims": claims, "unused_rows": unused}
-        stated = statements_of(month, rules, pay, scorecards, deltas)
+        stated = stated or statements_of(month, rules, pay, scorecards)
         for manager in summary.itertuples():
             s = stated[manager.manager_id]
             digest = statement_hash(s)
@@ -122,6 +124,7 @@ def render_statements(
                 continue
             shown = {
                 **s,
+                "deltas": _deltas_shown(deltas, manager.manager_id),
                 "compared_with": (compared_statements or {}).get(manager.manager_id, compared_with),
                 "version": version,
                 "document_time": when.isoformat(),
@@ -145,17 +148,14 @@ def render_statements(
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
 
 
-def statements_of(
-    month: str, rules: Rules, pay: dict, scorecards: pd.DataFrame, deltas: pd.DataFrame | None = None
-) -> dict[str, dict]:
+def statements_of(month: str, rules: Rules, pay: dict, scorecards: pd.DataFrame) -> dict[str, dict]:
     """manager → what their statement states (`pay`: the pay step's summary, lines, claims and
-    unused rows; the deltas against an earlier version, when given, are shown, not hashed)."""
+    unused rows); the deltas against an earlier version are added when it is issued."""
     cards = scorecards.set_index("manager_id")
-    deltas = pd.DataFrame() if deltas is None else deltas
     out = {}
     for manager in pay["summary"].itertuples():
         card = cards.loc[manager.manager_id]
-        s = _statement(month, rules, manager, card, pay["lines"], deltas, pay.get("claims"))
+        s = _statement(month, rules, manager, card, pay["lines"], pay.get("claims"))
         s["unused_rows"] = _unused_rows(pay.get("unused_rows"), manager.manager_id)
         out[manager.manager_id] = s
     return out
@@ -182,12 +182,9 @@ def _keeps(kept: dict | None, digest: str, state: str, previous: Path | None) ->
     return was in (RELEASED, state) and (previous / kept["file"]).exists()
 
 
-def _statement(
-    month: str, rules: Rules, manager, card, lines: pd.DataFrame, deltas: pd.DataFrame, claims=None
-) -> dict:
-    """What a manager's statement states (its version and date are added when it is issued)."""
+def _statement(month: str, rules: Rules, manager, card, lines: pd.DataFrame, claims=None) -> dict:
+    """What a manager's statement states (its version, date and deltas are added when issued)."""
     weights = rules.get("scorecard.weights")
-    mine = deltas[deltas.manager_id == manager.manager_id] if not deltas.empty else deltas
     refused = (
         claims[(claims.manager_id == manager.manager_id) & ~claims.rewarded]
         if claims is not None and not claims.empty
@@ -231,16 +228,21 @@ def _statement(
             }
             for i in ITEMS
         ],
-        "deltas": [
-            {
-                "label": ITEM_COLUMN_LABELS[d.item],
-                "old": f"{d.old:.2f}",
-                "new": f"{d.new:.2f}",
-                "delta": f"{d.delta:+.2f}",
-            }
-            for d in mine.itertuples()
-        ],
     }
+
+
+def _deltas_shown(deltas: pd.DataFrame, manager_id: str) -> list[dict]:
+    """The manager's changes against the version compared with (the 更正说明)."""
+    mine = deltas[deltas.manager_id == manager_id] if not deltas.empty else deltas
+    return [
+        {
+            "label": ITEM_COLUMN_LABELS[d.item],
+            "old": f"{d.old:.2f}",
+            "new": f"{d.new:.2f}",
+            "delta": f"{d.delta:+.2f}",
+        }
+        for d in mine.itertuples()
+    ]
 
 
 def _read_index(folder: Path | None) -> dict[str, dict]:
