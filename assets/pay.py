@@ -128,8 +128,10 @@ def scorecards_table(
     write_table(shown, settings.layout.restricted_pay(month), SCORECARDS)
     restrict_scorecards(settings.layout)  # where versions before this one kept them
     held = out[out.held != ""]
-    for r in held.itertuples():
-        progress.warning("  考核暂缓:%s %s(%s)", r.manager_id, r.name, r.held)
+    for why, group in held.groupby("held", sort=False):  # one line for a reason many share
+        names = "、".join(f"{r.manager_id} {r.name}" for r in group.itertuples())
+        shown = names if len(group) <= 3 else f"{len(group)} 人"
+        progress.warning("  考核暂缓:%s(%s)", shown, why)
     context.add_output_metadata({"managers": len(out), "held": len(held)})  # scores stay restricted
     return out
 

@@ -58,6 +58,7 @@ DATA_ITEMS = ("archive", "contact", "retention", "new_accounts", "annual_target"
 MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 PAID_ROLE = "客户经理"  # 主任/副主任 are not paid by this scheme (plan: 除主任副主任外)
 POINT = Decimal("0.01")
+NO_TARGETS = "目标表(inputs/reference/targets.csv)中没有本人 {year} 年的目标"
 
 
 def points(weight: int | float, share: Decimal) -> Decimal:
@@ -169,7 +170,11 @@ def scorecards(
             _share(kept, n),
             f"无流失、下降预警 {kept} 户 / 名下大客户 {n} 户 × {weights['retention']} 分" if n else none,
         )
-        target = year_targets.new_key_accounts.get(manager.manager_id, "0") if not year_targets.empty else "0"
+        # no row for the manager this year (January, before the year's targets are entered) is
+        # data not yet given, not a target of 0: the target items wait, as a missing sheet's do
+        known = manager.manager_id in year_targets.index
+        no_targets = not known and not targets.empty
+        target = year_targets.new_key_accounts[manager.manager_id] if known else "0"
         due = Decimal(str(target or 0)) * elapsed / 12
         got = int(new_by_manager.get(manager.manager_id, 0))
         item(
@@ -180,7 +185,7 @@ def scorecards(
             f" × {weights['new_accounts']} 分" + ("" if due or got else ";无新增目标,不计分(不计入满分)"),
         )
         revenue_target = Decimal(
-            str(year_targets.revenue_target.get(manager.manager_id, "0") if not year_targets.empty else "0")
+            str(year_targets.revenue_target[manager.manager_id] or "0") if known else "0"
         )
         got_revenue = Decimal(int(revenue_ytd.get(manager.manager_id, 0))) / 100
         mine_projects = led.get(manager.manager_id)
@@ -208,6 +213,12 @@ def scorecards(
             )
             row["annual_target_source"] = "年度目标"
         held = []
+        if no_targets:
+            why = NO_TARGETS.format(year=month[:4])
+            held.append(why)
+            for key in ["new_accounts"] + ([] if "annual_target" in from_register else ["annual_target"]):
+                _hold(row, key, f"暂缓:{why},补充后重新运行本月即计分")
+                not_scored.discard(key)
         why, which = data_held(manager, keys, county_held, county_names or {})
         row["data_held"] = f"{why}({which})" if why else ""
         if why:

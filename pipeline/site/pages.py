@@ -121,7 +121,8 @@ class SitePages:
     def projects(self) -> pd.DataFrame:
         """营销项目: each project's row of the latest month it appears in (pipeline/site/project_data.py)."""
         return latest_projects(
-            self.data.tables.get("projects", pd.DataFrame(columns=["project_id", "month"]))
+            self.data.tables.get("projects", pd.DataFrame(columns=["project_id", "month"])),
+            self.data.months[-1] if self.data.months else None,
         )
 
     @cached_property

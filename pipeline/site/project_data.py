@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from pipeline.analytics.projects import UsageByCustomer, project_result, target_customers
+from pipeline.analytics.projects import PHASES, UsageByCustomer, phase_of, project_result, target_customers
 from pipeline.core.privacy import mask_phones_in
 from pipeline.ingest.projects import targets_of
 from pipeline.ingest.reference import Reference
@@ -36,12 +36,15 @@ def project_page(project_id: str) -> str:
     return f"projects/{stem}.html"
 
 
-def latest_projects(projects: pd.DataFrame) -> pd.DataFrame:
+def latest_projects(projects: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
     """Each project's row of the latest month in which it appears (column `month`), ordered by
-    start month and id."""
+    start month and id; its phase stated as of the site's month `as_of` (a project that ended in
+    December is in no later month's table, and its row of then says 本月结束)."""
     if projects.empty:
         return projects.assign(month=pd.Series(dtype=str)) if "month" not in projects else projects
     last = projects.sort_values("month", kind="mergesort").drop_duplicates("project_id", keep="last")
+    if as_of is not None:
+        last = last.assign(phase=[PHASES[phase_of(r, max(as_of, r.month))] for r in last.itertuples()])
     return last.sort_values(["start", "project_id"], kind="mergesort").reset_index(drop=True)
 
 

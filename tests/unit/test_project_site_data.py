@@ -15,15 +15,25 @@ from pipeline.site.svg import baseline_chart
 pytestmark = pytest.mark.unit
 
 
-def _row(project_id, month, lead="西昌市", manager="M008", start="2025-01", revenue=0, phase="进行中"):
+def _row(
+    project_id,
+    month,
+    lead="西昌市",
+    manager="M008",
+    start="2025-01",
+    revenue=0,
+    phase="进行中",
+    end="2025-06",
+):
     return {
         "project_id": project_id,
         "name": f"项目{project_id}",
         "lead": lead,
         "manager_id": manager,
         "start": start,
-        "end": "2025-06",
+        "end": end,
         "phase": phase,
+        "status": "",
         "revenue_fen": revenue,
         "month": month,
     }
@@ -42,15 +52,19 @@ def test_each_project_keeps_its_row_of_the_latest_month_it_appears_in():
             _row("XM2025-02", "2025-11", start="2025-03", revenue=500),
             _row("XM2025-01", "2025-11", revenue=100),
             _row("XM2025-01", "2025-12", revenue=250, phase="已结束"),
-            _row("XM2026-01", "2026-01", start="2026-01", revenue=7),
+            _row("XM2026-01", "2026-01", start="2026-01", end="2026-06", revenue=7),
         ]
     )
-    latest = latest_projects(frame)
+    latest = latest_projects(frame, "2026-01")
+    # XM2025-02 (2025-03—2025-06 in its row of November) has ended by the site's month
     assert latest[["project_id", "month", "revenue_fen", "phase"]].values.tolist() == [
         ["XM2025-01", "2025-12", 250, "已结束"],
-        ["XM2025-02", "2025-11", 500, "进行中"],
+        ["XM2025-02", "2025-11", 500, "已结束"],
         ["XM2026-01", "2026-01", 7, "进行中"],
     ]
+    ending = pd.DataFrame([_row("XM2026-09", "2026-12", start="2026-07", end="2026-12", phase="本月结束")])
+    assert latest_projects(ending, "2027-01").phase.tolist() == ["已结束"]
+    assert latest_projects(ending, "2026-12").phase.tolist() == ["本月结束"]
     led = led_projects(latest, "lead")["西昌市"]
     assert [p["project_id"] for p in led] == ["XM2025-01", "XM2025-02", "XM2026-01"]
     assert led[0] == {
@@ -105,9 +119,13 @@ def test_a_project_page_shows_no_figure_for_a_month_its_published_row_left_out(r
         columns=["month", "customer_id", "business_type", "revenue_fen"],
     )
     row = SimpleNamespace(
-        **{**_row("XM-1", "2026-05", start="2026-04"), "end": "2026-06", "targets": "A、B"},
+        **{
+            **_row("XM-1", "2026-05", start="2026-04"),
+            "end": "2026-06",
+            "targets": "A、B",
+            "status": "进行中",
+        },
         business_types="特快",
-        status="进行中",
         target_revenue_fen=1500_00,
         target_converted=1,
         target_new_accounts=0,

@@ -518,3 +518,55 @@ def test_a_manager_who_moved_is_left_out_the_months_their_county_of_then_never_s
     assert cards.loc["M29", "annual_target"] == Decimal("16.67")
     assert cards.loc["M29", "annual_target_note"].endswith("(不含本县(市)报表未采用的 2026-02)")
     assert april_revenue_cards(managers, usage, accepted).loc["M29", "annual_target"] == Decimal("12.50")
+
+
+def test_a_year_whose_targets_are_not_entered_yet_holds_the_target_items_and_the_pay():
+    """January before targets.csv has the new year's rows: the two target items wait (暂缓) and the
+    scorecard is held, not scored out of a smaller possible as if no target had been set; a
+    manager whose row is there is scored as always."""
+    managers = pd.DataFrame({"manager_id": ["M1", "M2"], "name": ["甲", "乙"], "county": "xichang"})
+    tiers = pd.DataFrame(
+        {"customer_id": ["A"], "county": "西昌市", "tier": ["county"], "manager_id": "M1", "change": "new"}
+    )
+    archive = pd.DataFrame({"customer_id": ["A"], "manager_id": "M1", "changed_month": ["2027-01"]})
+    visits = pd.DataFrame({"customer_id": ["A"], "date": ["2027-01-05"]})
+    usage = pd.DataFrame({"manager_id": ["M1", "M2"], "revenue_fen": [10_000_00, 10_000_00]})
+    manual = {"market_survey": Decimal("8"), "project_plan": Decimal("9"), "other": Decimal("4")}
+    assessment = pd.DataFrame(
+        [
+            {"manager_id": m, **manual, "award": Decimal(0), "award_reason": "", "source_row": 3}
+            for m in ("M1", "M2")
+        ]
+    )
+    targets = pd.DataFrame(
+        {
+            "year": ["2026", "2026", "2027"],
+            "manager_id": ["M1", "M2", "M2"],
+            "new_key_accounts": ["2", "2", "1"],
+            "revenue_target": ["120000.00", "120000.00", "120000.00"],
+        }
+    )
+    cards = scorecards(
+        "2027-01",
+        RULES,
+        managers,
+        tiers,
+        [tiers],
+        archive,
+        pd.DataFrame({"customer_id": []}),
+        visits,
+        usage,
+        assessment,
+        True,
+        targets,
+    ).set_index("manager_id")
+    m1, m2 = cards.loc["M1"], cards.loc["M2"]
+    why = "目标表(inputs/reference/targets.csv)中没有本人 2027 年的目标"
+    assert m1.held == why and m2.held == ""
+    for key in ("new_accounts", "annual_target"):
+        assert (m1[key], m1[f"{key}_value"]) == (Decimal("0.00"), "暂缓")
+        assert m1[f"{key}_note"] == f"暂缓:{why},补充后重新运行本月即计分"
+    assert m1.possible == 100  # held items stay in the possible: the total is no basis for pay
+    # M2's row is there: 10,000 of 120,000 × 1/12 = 10,000 → 25; no new account of 1 × 1/12 → 0;
+    # no key accounts: 档案, 联系, 稳定 (25) left out of the possible
+    assert (m2.annual_target, m2.new_accounts, m2.possible) == (Decimal("25.00"), Decimal("0.00"), 75)
