@@ -380,6 +380,10 @@ class _CountyReader:
             kind = index.match(grid.name)
             if kind and kind not in found:
                 found[kind] = grid
+        for grid in grids:  # then names with the month or a copy's number: 用邮情况(10月), 10月走访记录
+            kind = index.match(_sheet_name_core(grid.name))
+            if kind and kind not in found and all(g is not grid for g in found.values()):
+                found[kind] = grid
         if "usage" not in found and len(grids) == 1:  # a CSV or a one-sheet workbook
             found["usage"] = grids[0]
         return found
@@ -394,7 +398,7 @@ class _CountyReader:
                 continue
             if not any(filled(c) for row in grid.cells for c in row):
                 continue
-            kind = index.match(grid.name) or index.match(split_unit(grid.name)[0])  # "用邮情况 (2)"
+            kind = index.match(grid.name) or index.match(_sheet_name_core(grid.name))  # "用邮情况 (2)"
             why = f"已有同类工作表“{read[kind].name}”" if kind in read else "工作表名称无法识别"
             self.add("sheet_not_read", grid.name, "", grid.name, detail=why)
 
@@ -448,6 +452,7 @@ class _CountyReader:
         found = self._find_header(grid, "usage")
         if found is None:
             self.add("column_missing", grid.name, "", "", detail=grid.name)
+            self.rows_read = self._rows_with_content(grid, -1)  # the county is rejected: none vanishes
             return
         header_row, columns = found
         missing = [c for c in REQUIRED_USAGE if c not in columns]
@@ -456,9 +461,10 @@ class _CountyReader:
                 "column_missing",
                 grid.name,
                 self._a1(grid, header_row, 0),
-                "、".join(missing),
+                "、".join(self._column_label("usage", c) for c in missing),
                 detail=grid.name,
             )
+            self.rows_read = self._rows_with_content(grid, header_row)
             return
         self._read_title_lines(grid, header_row)
         if not self.report_date:
@@ -475,6 +481,7 @@ class _CountyReader:
                 f"收入({unit})",
                 detail=grid.name,
             )
+            self.rows_read = self._rows_with_content(grid, header_row)
             return
         self._usage_columns = columns
         rows, total, below_footer = self._data_rows(grid, header_row, columns)
@@ -529,6 +536,13 @@ class _CountyReader:
                 continue
             rows.append((i, row))
         return rows, total, []
+
+    def _rows_with_content(self, grid: Grid, header_row: int) -> int:
+        """Rows below `header_row` with a cell filled, 合计 and 填表人 lines apart: what a sheet that
+        could not be read held (its county is rejected, and none of them vanishes unsaid)."""
+        markers = tuple(self.ref.markers("total_row") + self.ref.markers("footer"))
+        lines = [[normalise(c) for c in row if filled(c)] for row in grid.cells[header_row + 1 :]]
+        return sum(bool(texts) and not texts[0].startswith(markers) for texts in lines)
 
     def _parse_usage_rows(
         self, grid: Grid, rows: list[tuple[int, list]], columns, multiplier: int
@@ -1137,3 +1151,12 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
         },
         columns=USAGE_COLUMNS,
     )
+
+
+_SHEET_MONTH = re.compile(r"^(\d{4}年)?\d{1,2}月(份)?|(\d{4}年)?\d{1,2}月(份)?$")
+
+
+def _sheet_name_core(name: str) -> str:
+    """A sheet's name without what clerks add to it: a bracketed suffix (用邮情况(10月), the copy
+    Excel names 用邮情况 (2)) and a month before or after (10月走访记录, 用邮情况2026年10月)."""
+    return _SHEET_MONTH.sub("", split_unit(name)[0]).strip()

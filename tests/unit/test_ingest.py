@@ -359,7 +359,23 @@ def test_missing_required_column_names_the_columns(tmp_path, reference):
     county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=[r[:6] for r in ROWS], total=False)
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "rejected"
-    assert codes(intake) == [("column_missing", "A3", "collection")]
+    assert codes(intake) == [("column_missing", "A3", "揽收类型")]  # as the template names it
+    assert intake.rows_read == len(ROWS)  # the rejected county's rows are counted, none vanishes
+
+
+def test_sheets_named_with_their_month_are_read(tmp_path, reference):
+    """用邮情况(10月), 10月走访记录: the names clerks give; a copy beside the sheet is still said."""
+    from openpyxl import load_workbook
+
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    wb["用邮情况"].title = "用邮情况(10月)"
+    wb.copy_worksheet(wb["用邮情况(10月)"]).title = "用邮情况 (2)"
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and list(intake.usage.source_row) == [4, 5, 6]
+    assert codes(intake) == [("sheet_not_read", "", "用邮情况 (2)")]
+    assert "已有同类工作表“用邮情况(10月)”" in intake.problems[0].message
 
 
 def test_unknown_unit_of_revenue_is_not_guessed(tmp_path, reference):
