@@ -125,6 +125,10 @@ CODES: dict[str, tuple[str, str]] = {
         "标为“新揽收”,但本月 {detail} 也将该客户的该业务报为新揽收;同一笔新业务只奖励一次,"
         "各行的营销奖励暂不发放(用邮量照常计入),请有关县局核对,只由实际揽收的一方保留“新揽收”",
     ),
+    "survey_header_missing": (
+        "county",
+        "未找到问卷表头{detail},本文件未计入统计,请使用中心下发的问卷模板(表头在前 20 行内)后重新报送",
+    ),
     "survey_score_invalid": ("row", "评分应为 1–5 的整数,该项不计入统计,请核对问卷"),
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
@@ -242,6 +246,7 @@ LABELS: dict[str, str] = {
     "claim_amount_not_claim": "非理赔案件填了理赔金额",
     "new_collection_not_new": "新揽收非新业务",
     "new_collection_claimed_twice": "新揽收重复申报",
+    "survey_header_missing": "问卷表头无法识别",
     "survey_score_invalid": "评分无效",
     "survey_customer_unknown": "问卷客户编号不在档案",
     "survey_duplicate": "问卷重复",

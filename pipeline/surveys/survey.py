@@ -151,11 +151,21 @@ def read_wave(
         except UnreadableFile as exc:
             problems.append(problem("file_unreadable", **where, detail=str(exc)))
             continue
+        read = False
         for grid in grids:
             found = find_header(grid, ref.column_index("survey"))
             if not found:
                 continue
             header_row, columns = found
+            read = True
+            if "customer_id" not in columns:  # a two-row header, a renamed column: said, not guessed
+                label = ref.aliases["columns"]["survey"]["customer_id"][0]
+                cell = grid.a1(header_row, 0)
+                detail = f"(“{grid.name}”缺少“{label}”列)"
+                problems.append(
+                    problem("survey_header_missing", **where, sheet=grid.name, cell=cell, detail=detail)
+                )
+                break
             for i in range(header_row + 1, len(grid.cells)):
                 row = grid.cells[i]
                 value = {k: row[j] if j < len(row) else "" for k, (j, _) in columns.items()}
@@ -201,6 +211,8 @@ def read_wave(
                 if not bad:
                     responses.append(record)
             break
+        if not read:  # no sheet with the questionnaire's header: the file is said, not skipped
+            problems.append(problem("survey_header_missing", **where, detail="(客户编号及各项评分列)"))
     frame = pd.DataFrame(responses, columns=RESPONSE_COLUMNS)
     dup = frame.duplicated("customer_id", keep=False)
     for customer_id, rows in frame[dup].groupby("customer_id"):

@@ -91,3 +91,31 @@ def test_change_against_the_previous_wave_and_its_uncertainty():
         .loc[("全州", "总体满意度")]
     )
     assert large.csat_change == pytest.approx(0.3) and large.change_is_real
+
+
+def test_a_questionnaire_whose_header_cannot_be_read_is_said_and_the_others_counted(tmp_path, reference):
+    """A header under 22 lines of instructions, a two-row merged header without 客户编号: each
+    file is named with what to do; the other counties' answers are counted as always."""
+    folder = tmp_path / "2026-H1"
+    survey_file(folder, "西昌市", [answer(f"X{i}", 5) for i in range(5)])
+    survey_file(folder, "会理市", [answer("H1", 4)])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "满意度测评"
+    ws.append(["序号", "客户名称", "测评日期", *SURVEY_HEADER[3:]])  # 客户编号 renamed 序号
+    ws.append([1, "客户H2", "2026-06-15", *[4] * 7, ""])
+    wb.save(folder / "会理市_2026-H1_满意度测评.xlsx")
+    late = Workbook()
+    for _ in range(22):
+        late.active.append(["填表说明:请按实际情况填写"])
+    late.active.append(SURVEY_HEADER)
+    late.active.append(answer("M1", 5))
+    late.save(folder / "木里藏族自治县_2026-H1_满意度测评.xlsx")
+    responses, problems = read_wave(folder, reference, known_customers=None)
+    said = sorted((p.code, p.county, p.sheet, p.cell) for p in problems)
+    assert said == [
+        ("survey_header_missing", "会理市", "满意度测评", "A1"),
+        ("survey_header_missing", "木里藏族自治县", "", ""),
+    ]
+    assert "缺少“客户编号”列" in next(p.message for p in problems if p.county == "会理市")
+    assert sorted(responses.customer_id) == [f"X{i}" for i in range(5)]
