@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
+# the units a money column's header may carry (收入(万元)), as multiples of 元; any other is
+# refused, never guessed
+YUAN_UNITS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 
 
 def round_yuan(amount: Decimal) -> Decimal:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.money import YUAN_UNITS
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.files import assessment_files
 from pipeline.ingest.grid import (
@@ -109,14 +110,24 @@ def read_assessment(
                 row[item] = score
             award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
             most = Decimal(max_amount(ref.rules.for_month(month)))
-            if award is None or not award.is_finite() or not 0 <= award <= most:
+            unit = columns["award"][1] if "award" in columns else ""
+            refused = None
+            if award is None or not award.is_finite():
+                refused = "award_invalid"
+            elif award and unit not in YUAN_UNITS:  # 突出贡献奖(美元): refused, never read as 元
+                refused = "amount_unit_unknown"
+            else:
+                award *= YUAN_UNITS.get(unit, 1)  # 突出贡献奖(万元)
+                refused = None if 0 <= award <= most else "award_invalid"
+            if refused:
                 problems.append(
                     problem(
-                        "award_invalid",
+                        refused,
                         **where,
                         sheet=grid.name,
                         cell=cell("award"),
                         value=clean_text(value("award")),
+                        detail=unit,
                     )
                 )
                 award = None  # held on the statement (pipeline.pay.lines), not paid as 0

@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
-from pipeline.core.money import to_fen
+from pipeline.core.money import YUAN_UNITS, to_fen
 from pipeline.core.months import last_day, next_month
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import normalise, split_unit
@@ -62,7 +62,6 @@ ARCHIVE_COLUMNS = [
     "source_file",
     "source_row",
 ]
-UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 REQUIRED_USAGE = ("customer_id", "business_type", "volume", "revenue", "manager", "collection")
 # the columns without which an optional sheet cannot be read (its other columns may be left out)
 REQUIRED_OPTIONAL = {
@@ -472,7 +471,7 @@ class _CountyReader:
         else:
             self._check_deadline(grid)
         unit = columns["revenue"][1]
-        multiplier = UNIT_MULTIPLIERS.get(unit)
+        multiplier = YUAN_UNITS.get(unit)
         if multiplier is None:
             self.add(
                 "column_missing",
@@ -884,7 +883,7 @@ class _CountyReader:
         types = self.ref.value_index("case_type")
         known = self._known_customers()
         unit = columns.get("amount", (0, ""))[1]
-        multiplier = UNIT_MULTIPLIERS.get(unit)
+        multiplier = YUAN_UNITS.get(unit)
         kept: list[tuple[int, list, dict]] = []
         for i in range(header_row + 1, len(grid.cells)):
             row = grid.cells[i]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.money import to_fen
+from pipeline.core.money import YUAN_UNITS, to_fen
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import AliasIndex, normalise
 from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
@@ -285,8 +285,11 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
             number = Decimal(0)
         elif number < 0:
             report("amount_negative", key, detail=PROJECT_HEADER[COLUMNS_ORDER.index(key)])
-        if key == "target_revenue" and key in columns and columns[key][1] == "万元":
-            number *= 10000
+        unit = columns[key][1] if key == "target_revenue" and key in columns else ""
+        if unit not in YUAN_UNITS:  # 目标收入(美元): refused, never read as 元
+            report("amount_unit_unknown", key, detail=unit)
+            number = Decimal(0)
+        number *= YUAN_UNITS.get(unit, 1)
         amounts[key] = number
     status = clean_text(value("status"))
     if status and status not in STATUSES:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.contract import REJECTED_ROWS
-from pipeline.core.money import to_fen
+from pipeline.core.money import YUAN_UNITS, to_fen
 from pipeline.core.problems import Problem, problem
 from pipeline.core.text import normalise
 from pipeline.ingest.files import size_problem_of
@@ -47,7 +47,6 @@ COLUMN_LABELS = {
     "volume": "用邮量",
     "revenue": "收入",
 }
-UNIT_MULTIPLIERS = {"": 1, "元": 1, "千元": 1000, "万元": 10000}
 # the export's rows as read: one per customer × business type (rows of a pair added up)
 ROW_COLUMNS = [
     "customer_id",
@@ -154,7 +153,7 @@ def _read_sheet(
 ) -> list[dict]:
     missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in mapping]
     unit = mapping.get("revenue", (0, ""))[1]
-    if unit not in UNIT_MULTIPLIERS:
+    if unit not in YUAN_UNITS:
         missing.append(f"收入({unit})")
     if missing:
         out.problems.append(
@@ -185,7 +184,7 @@ def _read_sheet(
                 chosen=chosen,
             )
         )
-    return _read_rows(grid, header_row, mapping, UNIT_MULTIPLIERS[unit], ref, month, where, out)
+    return _read_rows(grid, header_row, mapping, YUAN_UNITS[unit], ref, month, where, out)
 
 
 def _known(grid: Grid, header_row: int, column: int, known_ids: set[str]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from pipeline.ingest.assessment import assessment_file, read_assessment
 from pipeline.ingest.files import assessment_files, county_files
@@ -190,3 +190,20 @@ def test_an_award_that_is_infinite_or_beyond_the_rules_bound_is_held_not_paid(tm
     table, problems = read_assessment(path, reference, "2026-10")
     assert [(p.code, p.cell) for p in problems] == [("award_invalid", "F3"), ("award_invalid", "F4")]
     assert table.award.isna().all()  # held on the statement (pipeline.pay.lines)
+
+
+def test_the_award_column_s_unit_is_read_and_an_unknown_one_refused(tmp_path, reference):
+    """突出贡献奖(万元) 0.08 is 800 元; 突出贡献奖(美元) is held at its cells, never paid as 元."""
+    for unit, expected in (("万元", [Decimal("800.00"), Decimal(0)]), ("美元", [None, Decimal(0)])):
+        path = sheet(
+            tmp_path / f"考核评分_{unit}.xlsx",
+            [["M003", "", 8, 9, 4, 0.08, "x"], ["M004", "", 7, 6, 5, "", ""]],
+        )
+        wb = load_workbook(path)
+        wb.active["F2"] = f"突出贡献奖({unit})"
+        wb.save(path)
+        table, problems = read_assessment(path, reference, "2026-10")
+        awards = table.set_index("manager_id").award
+        assert [None if pd.isna(a) else a for a in awards[["M003", "M004"]]] == expected
+        said = [(p.code, p.cell, p.value) for p in problems]
+        assert said == ([] if unit == "万元" else [("amount_unit_unknown", "F3", "0.08")])

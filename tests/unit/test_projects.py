@@ -505,3 +505,20 @@ def test_a_rule_without_a_condition_name_is_quoted_as_typed(reference):
 
     ids, rule, wrong = targets_of('=HYPERLINK("http://x","y")', reference)
     assert (ids, rule) == ([], "") and wrong.startswith('“=HYPERLINK("http://x"')
+
+
+def test_the_target_revenue_s_unit_is_read_and_an_unknown_one_refused(tmp_path, reference):
+    """目标收入(万元) 0.15 is 1,500 元; 目标收入(千美元) refuses the project at its cell."""
+    from openpyxl import load_workbook
+
+    for unit, fen in (("万元", 1500_00), ("千美元", None)):
+        path = write_register(tmp_path / unit, [[*GOOD[:8], 0.15, *GOOD[9:]]])
+        wb = load_workbook(path)
+        column = PROJECT_HEADER.index("目标收入(元)") + 1
+        wb.active.cell(2, column).value = f"目标收入({unit})"
+        wb.save(path)
+        register, rejected, _ = read_register(tmp_path / unit, reference, "2026-05")
+        if fen is None:
+            assert register.empty and list(rejected.code) == ["amount_unit_unknown"]
+        else:
+            assert rejected.empty and list(register.target_revenue_fen) == [fen]
