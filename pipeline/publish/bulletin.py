@@ -174,7 +174,7 @@ def _top_customers(volumes, names: pd.Series, tiers: pd.DataFrame) -> list[dict]
 def _tier_section(tiers: pd.DataFrame, names: pd.Series) -> dict:
     keys = key_accounts(tiers)
     changes = {}
-    for change in ("new", "promoted", "demoted", "lost"):
+    for change in ("new", "returning", "promoted", "demoted", "lost"):  # 回归: back within a year
         rows = tiers[tiers.change == change].assign(
             name=lambda t: t.customer_id.map(names).fillna(""),
             tier_label=lambda t: t.tier.map(TIER_LABELS),

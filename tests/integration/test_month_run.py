@@ -202,6 +202,9 @@ def test_bulletin_figures_agree_with_tiers_and_alerts_tables(published):
     assert f"州级大客户 {prefecture} 户,县级大客户 {county} 户" in text
     loss, decline = (alerts.kind == "loss").sum(), (alerts.kind == "decline").sum()
     assert f"流失预警 {loss} 户,下降预警 {decline} 户" in text
+    said = " ".join(text.split())  # the sentence may wrap
+    for change, label in (("new", "新增"), ("returning", "回归"), ("promoted", "升级"), ("lost", "流失")):
+        assert f"{label} {(tiers.change == change).sum()} 户" in said
     for heading in (
         "一、本月概况",
         "五、客户集中度",
