@@ -31,6 +31,15 @@ def format_yuan(fen: int | None, separators: bool = False) -> str:
     return f"{fen_to_yuan(fen):,.2f}" if separators else f"{fen_to_yuan(fen):.2f}"
 
 
+def format_wan(fen: int | None, sign: bool = False) -> str:
+    """Integer fen → 万元 with two decimals and separators, half-up like every amount ('+' before
+    a change with `sign`); '—' where there is no figure."""
+    if fen is None or fen != fen:
+        return "—"
+    wan = (Decimal(int(fen)) / 1_000_000).quantize(FEN, rounding=ROUND_HALF_UP)
+    return f"{wan:+,.2f}" if sign else f"{wan:,.2f}"
+
+
 def decimal_or_none(text: str) -> Decimal | None:
     try:
         value = Decimal(text)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.core.code import package_digest
 from pipeline.core.digest import content_hash
+from pipeline.core.money import format_wan
 from pipeline.ingest.guards import losses
 from pipeline.ingest.reference import FILE_LABELS
 from pipeline.publish.editions import DISPLAY_ONLY, read_manifest, stated
@@ -187,7 +188,7 @@ def _shown(value, kind: str) -> str:
     if value is None:
         return "—"
     if kind == MONEY:
-        return f"{value / 1e6:,.2f}"
+        return format_wan(value)
     if kind == PCT:
         return f"{value * 100:+.1f}%"
     return f"{int(value):,}" if kind == VOLUME else f"{value}"
@@ -198,7 +199,7 @@ def _change(old, new, kind: str) -> str:
     if old is None or new is None or kind == PCT:
         return ""
     if kind == MONEY:
-        return f"{(new - old) / 1e6:+,.2f}"
+        return format_wan(new - old, sign=True)
     return f"{int(new) - int(old):+,}"
 
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from pipeline.core.code import package_files
 from pipeline.core.digest import content_hash
-from pipeline.core.money import format_yuan
+from pipeline.core.money import format_wan, format_yuan
 from pipeline.core.tables import atomic_write
 from pipeline.render.fonts import cjk_family, print_font_css
 
@@ -37,7 +37,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         number=format_number,
-        yuan=format_wan,
+        wan=format_wan,
         yuan2=partial(format_yuan, separators=True),
         pct=format_pct,
         change=format_change,
@@ -72,11 +72,6 @@ def chart_img(svg: str, alt: str) -> Markup:
 
 def format_number(value: float | int | None) -> str:
     return "—" if value is None or value != value else f"{value:,.0f}"
-
-
-def format_wan(fen: int | None) -> str:
-    """Integer fen → 万元 with two decimals."""
-    return "—" if fen is None or fen != fen else f"{fen / 100 / 10000:,.2f}"
 
 
 def format_pct(value: float | None, digits: int = 1) -> str:
