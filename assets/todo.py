@@ -104,8 +104,14 @@ def todo_lists(
     )
     # the calendar of each year the greetings reach (the first days after next month, too)
     reached = [next_month(month), *([next_month(next_month(month))] if early else [])]
-    holidays_missing = not all(calendar.covers(year_of(m)) for m in reached)
-    made = write_todo_lists(layout.managers(month), month, managers, items, holidays_missing)
+    years_missing = sorted({year_of(m) for m in reached if not calendar.covers(year_of(m))})
+    if years_missing:
+        progress.warning(
+            "  节日日历:没有 %s 年的节日,工作清单不列该年的节日问候;请补充 %s 后重新运行本月",
+            "、".join(map(str, years_missing)),
+            "inputs/reference/holidays.csv",
+        )
+    made = write_todo_lists(layout.managers(month), month, managers, items, years_missing)
     planned = planned_by_manager(visits, month)
     write_table(planned, layout.tables(month), "planned_visits")  # counts only: no birthday
     sections = items.section.value_counts().to_dict()

@@ -259,8 +259,9 @@ def _cells(section: str, r: dict) -> list[str]:
     ]
 
 
-def list_content(month: str, manager: dict, items: pd.DataFrame, holidays_missing: bool) -> dict:
-    """What one manager's list states (the xlsx and the PDF are drawn from it)."""
+def list_content(month: str, manager: dict, items: pd.DataFrame, years_missing: list[int]) -> dict:
+    """What one manager's list states (the xlsx and the PDF are drawn from it); `years_missing`:
+    the years the greetings reach that the holiday calendar lacks, named in its note."""
     records = items.to_dict("records")
     sections = []
     for key, title in SECTIONS.items():
@@ -291,12 +292,12 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, holidays_missin
         "alerted": alerted,
         "unverified": unverified,
         "overdue": overdue,
-        "holidays_missing": holidays_missing,
+        "years_missing": "、".join(f"{y}年" for y in years_missing),
     }
 
 
 def write_todo_lists(
-    folder: Path, month: str, managers: pd.DataFrame, items: pd.DataFrame, holidays_missing: bool
+    folder: Path, month: str, managers: pd.DataFrame, items: pd.DataFrame, years_missing: list[int]
 ) -> dict:
     """Every manager's xlsx and PDF, and todo_items.csv. A list whose content is unchanged since
     the last run is not drawn again (index.json keeps each list's hash); files of managers no
@@ -314,7 +315,7 @@ def write_todo_lists(
     by_manager = dict(tuple(items.groupby("manager_id", sort=False)))
     for manager in managers.to_dict("records"):
         mine = by_manager.get(manager["manager_id"], items.iloc[0:0])
-        content = list_content(month, manager, mine, holidays_missing)
+        content = list_content(month, manager, mine, years_missing)
         digest = content_hash([content, rendering_digest()])  # a template changed: drawn again
         base = list_name(manager["manager_id"], manager["name"])
         xlsx, pdf = folder / f"{base}.xlsx", folder / f"{base}.pdf"

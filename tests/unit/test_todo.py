@@ -366,7 +366,7 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
         ["M009", "survey_followup", "C5134010003", "2026-07-25", "回访", "overdue"],
     ]
     folder = tmp_path / "managers" / month
-    made = write_todo_lists(folder, month, managers, items, holidays_missing=False)
+    made = write_todo_lists(folder, month, managers, items, years_missing=[])
     assert made == {"lists": 2, "written": 2, "unchanged": 0}
     assert check_csv(TODO_ITEMS, folder / "todo_items.csv") == []
     assert sorted(p.name for p in folder.glob("*_工作清单.*")) == [
@@ -411,8 +411,18 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
     ):
         assert expected in text, expected
     assert "凉山州安宁商贸有限公司" in text and "下降预警" in text
+    assert "节日日历中没有" not in text
     # a second run with the same content draws nothing again
-    assert write_todo_lists(folder, month, managers, items, holidays_missing=False)["written"] == 0
+    assert write_todo_lists(folder, month, managers, items, years_missing=[])["written"] == 0
+    # a calendar without the year the greetings reach: the list names that year
+    write_todo_lists(tmp_path / "lacking", month, managers, items, years_missing=[2027])
+    lacking = subprocess.run(
+        ["pdftotext", str(tmp_path / "lacking" / "M008_陆浩_工作清单.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "节日日历中没有2027年的节日" in "".join(lacking.split())
 
 
 def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manager_s_case_goes_on():
@@ -462,7 +472,7 @@ def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manage
         ["not_visited", SHOP, UNVERIFIED, "流失预警、本县(市)本月报表未被采用,走访情况未能核对"],
     ]
     assert rows[2][:3] == ["case", TAX, "overdue"]  # on M008's list
-    content = list_content("2026-07", managers.iloc[0].to_dict(), items, holidays_missing=False)
+    content = list_content("2026-07", managers.iloc[0].to_dict(), items, years_missing=[])
     assert (content["counts"]["not_visited"], content["unverified"]) == (1, 1)
 
 
