@@ -33,22 +33,44 @@ def volume_table(
         return frame.groupby(keys, sort=True)[MEASURES].sum()
 
     current = totals(month)
-    prev, last_year = totals(shift(month, -1)), totals(shift(month, -12))
     frame = usage_by_month.get(month)
     keyed = (
         frame[frame.customer_id.isin(key_accounts)].groupby(keys, sort=True)[MEASURES].sum()
         if key_accounts is not None and frame is not None and not frame.empty
         else None
     )
+    # the prefecture's and a business type's change over the counties with data in both months;
+    # a county's own rows compare only with themselves
+    compared = {
+        period: _like_for_like(usage_by_month, month, earlier, keys)
+        if "county" not in keys
+        else (current, totals(earlier))
+        for period, earlier in (("mom", shift(month, -1)), ("yoy", shift(month, -12)))
+    }
     out = current[MEASURES].copy()
     for measure, label in (("volume", "volume"), ("revenue_fen", "revenue")):
-        out[f"{label}_mom"] = change(current[measure], prev[measure])
-        out[f"{label}_yoy"] = change(current[measure], last_year[measure])
+        for period, (now, then) in compared.items():
+            out[f"{label}_{period}"] = change(now[measure].reindex(current.index), then[measure])
         if keyed is not None:  # 大客户占比: key accounts' share of the group's total
             out[f"key_{label}_share"] = keyed[measure].reindex(current.index).fillna(0) / current[
                 measure
             ].where(current[measure] > 0)
     return out.reset_index()
+
+
+def _like_for_like(
+    usage_by_month: dict[str, pd.DataFrame], month: str, earlier: str, keys: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Totals of `month` and of `earlier` over the counties with data in both: a county rejected
+    or missing in one of them is unknown there, not zero, and would make a total move by its
+    whole revenue (a county back after a rejected month read as +10 % for the prefecture)."""
+    frames = [usage_by_month.get(m) for m in (month, earlier)]
+    if any(f is None or f.empty for f in frames):
+        empty = pd.DataFrame(columns=keys + MEASURES).set_index(keys)
+        return empty, empty
+    both = set(frames[0].county) & set(frames[1].county)
+    now, then = (f[f.county.isin(both)].groupby(keys, sort=True)[MEASURES].sum() for f in frames)
+    return now, then
 
 
 def volume_tables(

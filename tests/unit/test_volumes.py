@@ -43,3 +43,23 @@ def test_first_month_has_no_change():
     tables = volume_tables({"2025-01": DATA["2025-03"]}, "2025-01")
     assert tables["business"].revenue_mom.isna().all() and tables["business"].revenue_yoy.isna().all()
     assert "key_revenue_share" not in tables["business"]
+
+
+def test_the_prefecture_s_change_compares_only_counties_with_data_in_both_months():
+    """会理市 was rejected in February (no rows) and is back in March: the prefecture's and the
+    business types' 环比 are 西昌市 against 西昌市, not March's two counties against one; a year
+    ago only 西昌市 reported, so the 同比 is 西昌市's too. 会理市's own rows have no change."""
+    data = {
+        "2025-03": DATA["2025-03"],
+        "2026-02": usage("2026-02", [("A", "西昌市", "特快", 20, 2000)]),
+        "2026-03": DATA["2026-03"],
+    }
+    tables = volume_tables(data, "2026-03")
+    total = tables["total"].iloc[0]
+    assert total.revenue_fen == 4080  # the month's total is every county's
+    assert total.revenue_mom == pytest.approx(4000 / 2000 - 1)
+    assert total.revenue_yoy == pytest.approx(4000 / 4000 - 1)
+    letters = tables["business"].set_index("business_type").loc["函件"]
+    assert pd.isna(letters.revenue_mom) and pd.isna(letters.revenue_yoy)
+    county = tables["county"].set_index("county").loc["会理市"]
+    assert pd.isna(county.revenue_mom)
