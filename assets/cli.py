@@ -72,8 +72,10 @@ def _reference(layout: Layout):
     except FileNotFoundError as exc:
         missing = Path(exc.filename).name
         raise UserError(f"参考数据缺少文件 {missing}:请补齐 {layout.reference}") from None
-    except (tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+    except (tomllib.TOMLDecodeError, KeyError) as exc:
         raise UserError(f"参考数据无法读取({type(exc).__name__}: {exc}):请检查 {layout.reference}") from None
+    except ValueError as exc:  # a reference file's own message: the file, the line, what to write
+        raise UserError(f"参考数据有误:{exc}(目录 {layout.reference})") from None
 
 
 def _month(text: str) -> str:

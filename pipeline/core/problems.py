@@ -171,6 +171,10 @@ CODES: dict[str, tuple[str, str]] = {
         "关键联系人生日只需填月日,所填(或被 Excel 自动转成日期后带上的)年份已忽略,月日照常采用;"
         "请把该列设为文本格式,按 03-15 或 3月15日 填写",
     ),
+    "holiday_unreadable": (
+        "warning",
+        "节日日历无法读取:{detail};工作清单本月不列节日问候,请改正后重新运行本月",
+    ),
     "holiday_invalid": ("row", "节日日历:{detail},本行未采用,请按“年份,日期,节日”填写(日期如 2026-08-06)"),
     "holiday_calendar_missing": (
         "warning",
@@ -263,6 +267,7 @@ LABELS: dict[str, str] = {
     "birthday_invalid": "生日无法识别",
     "birthday_year_ignored": "生日年份已忽略",
     "holiday_invalid": "节日日历行无效",
+    "holiday_unreadable": "节日日历无法读取",
     "holiday_calendar_missing": "缺少节日日历",
     "county_rejected": "整表退回",  # the quarantine's note for every row of a rejected county
     "project_lead_unknown": "牵头单位无法识别",

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
 
 _BRACKET_SUFFIX = re.compile(r"[(\[（【].*?[)\]）】]\s*$")
 _SPACES = re.compile(r"\s+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel may read as a formula (OWASP)
+
+
+ENCODING_UNKNOWN = "文字编码无法识别(应为 UTF-8 或 GBK)"
+
+
+def decode_text(raw: bytes) -> str | None:
+    """A text file as UTF-8 (with or without its mark) or, as Excel saves CSV on Chinese Windows,
+    GBK (GB18030); None when neither. Strict UTF-8 first: GB18030 would also "decode" UTF-8
+    bytes, into nonsense."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """A CSV of text cells (the reference files), UTF-8 or GBK; ValueError naming the file when
+    its encoding is neither."""
+    text = decode_text(path.read_bytes())
+    if text is None:
+        raise ValueError(f"{path.name}:{ENCODING_UNKNOWN},请用 Excel 另存为“CSV UTF-8”")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def formula_like(value: object) -> bool:

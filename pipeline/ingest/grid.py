@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from pipeline.core.money import decimal_or_none
-from pipeline.core.text import AliasIndex, normalise, split_unit
+from pipeline.core.text import ENCODING_UNKNOWN, AliasIndex, decode_text, normalise, split_unit
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 READABLE_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
@@ -92,16 +92,9 @@ def _why_unreadable(path: Path) -> str:
 
 
 def _read_csv(path: Path) -> list[list[object]]:
-    raw = path.read_bytes()
-    # strict UTF-8 first: GB18030 would also "decode" UTF-8 bytes, into nonsense
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnreadableFile("文字编码无法识别(应为 UTF-8 或 GBK)")
+    text = decode_text(path.read_bytes())
+    if text is None:
+        raise UnreadableFile(ENCODING_UNKNOWN)
     return [list(row) for row in csv.reader(io.StringIO(text))]
 
 

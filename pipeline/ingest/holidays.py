@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.problems import Problem, problem
-from pipeline.core.text import normalise
+from pipeline.core.text import normalise, read_text_table
 
 HOLIDAYS_FILE = "holidays.csv"
 HOLIDAY_HEADER = ["年份", "日期", "节日", "说明"]
@@ -55,9 +55,10 @@ def read_calendar(folder: Path) -> Calendar:
             empty, [problem("holiday_calendar_missing", file=HOLIDAYS_FILE, detail=HOLIDAYS_FILE)]
         )
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        bad = problem("holiday_invalid", file=HOLIDAYS_FILE, detail=f"文件无法读取({type(exc).__name__})")
+        table = read_text_table(path)
+    except (ValueError, pd.errors.ParserError) as exc:
+        why = str(exc).removeprefix(f"{HOLIDAYS_FILE}:") if "编码" in str(exc) else "文件格式无法读取"
+        bad = problem("holiday_unreadable", file=HOLIDAYS_FILE, detail=why)
         return Calendar(empty, [bad])
     table.columns = [normalise(c) for c in table.columns]
     missing = [c for c in REQUIRED_HEADER if c not in table.columns]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.rules import RuleBook
-from pipeline.core.text import AliasIndex, normalise
+from pipeline.core.text import AliasIndex, normalise, read_text_table
 
 PREFECTURE_OFFICE = "zhouju"  # managers of the 州局 centre itself
 PREFECTURE_OFFICE_NAME = "州局"
@@ -91,7 +91,7 @@ class Reference:
     @classmethod
     def load(cls, folder: Path) -> Reference:
         def csv(name: str) -> pd.DataFrame:
-            return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+            return read_text_table(folder / name)
 
         targets_path = folder / "targets.csv"
         targets = (
@@ -267,7 +267,7 @@ class Reference:
         without the code/contact/phone columns, gives none (the chase list says 未登记)."""
         path = self.folder / CONTACTS_FILE
         try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            table = read_text_table(path)
         except (OSError, ValueError, pd.errors.ParserError):
             return {}
         if not {"code", "contact", "phone"} <= set(table.columns):

@@ -133,3 +133,28 @@ def test_a_date_that_does_not_exist_is_refused_and_spaces_around_a_value_are_dro
     ref = Reference.load(folder)
     assert ref.managers.active_from.iloc[0] == "2024-01-01"
     assert (ref.targets.year[ref.targets.manager_id == "M003"] == "2025").any()  # the target is found
+
+
+def test_reference_files_saved_by_excel_in_gbk_are_read_as_in_utf8(tmp_path, reference):
+    """Excel on Chinese Windows saves CSV in GBK: the roster, the contacts and the holiday
+    calendar read the same; a file in neither encoding is named with what to do."""
+    import shutil
+
+    import pytest
+
+    from pipeline.ingest.holidays import read_calendar
+    from pipeline.ingest.reference import Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(reference.folder, folder)
+    for name in ("managers.csv", "county_contacts.csv", "holidays.csv"):
+        path = folder / name
+        path.write_bytes(path.read_text(encoding="utf-8-sig").encode("gbk"))
+    again = Reference.load(folder)
+    assert again.managers.equals(reference.managers)
+    assert again.county_contacts == reference.county_contacts and again.county_contacts
+    calendar = read_calendar(folder)
+    assert calendar.problems == [] and calendar.holidays.equals(read_calendar(reference.folder).holidays)
+    (folder / "managers.csv").write_bytes("工号".encode("utf-16"))
+    with pytest.raises(ValueError, match=r"managers\.csv:文字编码无法识别"):
+        Reference.load(folder)
