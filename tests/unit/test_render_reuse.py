@@ -23,7 +23,7 @@ WHEN = document_time("2026-10", 1)
 
 def _list(name: str) -> dict:
     manager = {"manager_id": "M001", "name": name, "county": "西昌市"}
-    return list_content("2026-10", manager, pd.DataFrame(columns=TODO_ITEMS.frame_columns), False)
+    return list_content("2026-10", manager, pd.DataFrame(columns=TODO_ITEMS.frame_columns), [])
 
 
 def _draw(tmp_path: Path, out: Path, content: dict, drawn: list[str]) -> bool:
