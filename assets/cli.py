@@ -12,6 +12,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.layout import REPO, Layout
 from pipeline.core.months import (
@@ -22,6 +23,9 @@ from pipeline.core.months import (
     shift,
     why_not_available,
 )
+
+if TYPE_CHECKING:  # pandas is imported late: `kac --help` stays quick
+    import pandas as pd
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -303,7 +307,6 @@ def _print_statements(layout: Layout, month: str) -> None:
 
 def _print_counties(layout: Layout, month: str) -> None:
     """Every county with a problem and why, then the files that were not read."""
-    import pandas as pd
 
     from pipeline.core.contract import read_csv
     from pipeline.core.tables import rows_not_used
@@ -343,10 +346,36 @@ def cmd_status(args: argparse.Namespace) -> int:
         *status_lines(table),
         *county_lines(table, month.problems, month.quarantine),
         *file_lines(month.problems, skipped_files(folder)),
+        *_found_by_the_run(layout, args.month, month.problems, set(table.county)),
         *_feedback_and_chase(layout, ref, args.month, table, month.problems),
     ]
     print("\n".join(lines))
     return 0
+
+
+def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: set[str]) -> list[str]:
+    """The counties' problems the last run of the month found besides those of the workbooks as
+    read here (新揽收 claims, 对账, cases against earlier months: found only when the month is
+    computed), so that `status` never shows fewer counties to contact than the run did."""
+    from pipeline.core.contract import read_csv
+
+    path = layout.tables(month) / "problems.csv"
+    if not path.exists():
+        return []
+    run = read_csv(path)
+    seen = set(zip(now.county, now.code, now.cell, strict=True)) if len(now) else set()
+    later = [
+        county
+        for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
+        if county in counties and (county, code, cell) not in seen
+    ]
+    if not later:
+        return []
+    named = "、".join(c for c in dict.fromkeys(later))
+    return [
+        f"上次运行本月另核出 {len(later)} 条问题(新揽收、对账等,本命令不重新核对):{named};"
+        f"见 {layout.problems(month) / '问题清单.xlsx'}"
+    ]
 
 
 def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=None) -> list[str]:

@@ -55,6 +55,7 @@ def month_content_data(
     market: dict,
     projects: dict,
     centre_scorecards: dict,
+    pay: dict,
 ) -> dict:
     month = from_partition_key(context.partition_key)
     content = month_content(
@@ -69,6 +70,7 @@ def month_content_data(
         customer_archive,
         cases,
         progress_reports,
+        pay["problems"],  # the month's problems, complete only once pay is computed (no amount)
     )
     rules = settings.reference().rules.for_month(month)
     content["alerts"]["short_history"] = len(

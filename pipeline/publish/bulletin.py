@@ -62,8 +62,10 @@ def month_content(
     archive: pd.DataFrame,
     cases: pd.DataFrame | None = None,
     progress: pd.DataFrame | None = None,
+    problems: pd.DataFrame | None = None,
 ) -> dict:
-    """Everything the month's bulletins state, as plain data (hashable for versions)."""
+    """Everything the month's bulletins state, as plain data (hashable for versions); `problems`:
+    the month's complete problems, counted per county in the submissions."""
     usage = usage_by_month.get(
         month, pd.DataFrame(columns=["customer_id", "county", "volume", "revenue_fen"])
     )
@@ -91,8 +93,24 @@ def month_content(
         "alerts": _alert_section(alerts, names),
         "cases": case_section(cases, month, names, ref),
         "progress": progress_section(progress, submissions, ref),
-        "submissions": records(labelled),
+        "submissions": records(_with_all_problems(labelled, problems)),
     }
+
+
+def _with_all_problems(submissions: pd.DataFrame, problems: pd.DataFrame | None) -> pd.DataFrame:
+    """Each county's errors and warnings counted over the month's complete problems (新揽收, 对账
+    and the others found after the workbooks were read), as the problems page counts them."""
+    if problems is None:
+        return submissions
+    counted = problems.groupby(["county", "severity"]).size()
+
+    def count(county: str, severity: str) -> int:
+        return int(counted.get((county, severity), 0))
+
+    return submissions.assign(
+        errors=[count(c, "error") for c in submissions.county],
+        warnings=[count(c, "warning") for c in submissions.county],
+    )
 
 
 def _total(volumes: dict[str, pd.DataFrame], usage: pd.DataFrame) -> dict:

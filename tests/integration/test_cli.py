@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from pipeline.core.layout import REPO
@@ -288,3 +289,27 @@ def test_confirm_asks_who_confirms(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "缺少必填参数:--by" in result.stderr
     assert not (tmp_path / "confirmations").exists()
+
+
+def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path):
+    """`kac status` reads the workbooks again, which cannot find a 新揽收 claim or an 对账
+    difference: those the last run found are named beside them, with the problems report."""
+    from assets.cli import _found_by_the_run
+    from pipeline.core.contract import PROBLEMS
+    from pipeline.core.layout import Layout
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    assert _found_by_the_run(layout, "2026-10", pd.DataFrame(columns=PROBLEMS.names), {"西昌市"}) == []
+    rows = [
+        ("error", "required_missing", "西昌市", "C5"),
+        ("warning", "new_collection_not_new", "西昌市", "G7"),
+        ("warning", "system_amount_differs", "会理市", ""),
+        ("warning", "assessment_missing", "州局", ""),
+    ]
+    frame = pd.DataFrame([{"severity": s, "code": c, "county": n, "cell": x} for s, c, n, x in rows])
+    frame = frame.reindex(columns=PROBLEMS.names, fill_value="")
+    layout.tables("2026-10").mkdir(parents=True)
+    frame.to_csv(layout.tables("2026-10") / "problems.csv", index=False)
+    now = frame.iloc[:1]  # the workbooks as read now: 西昌市's C5
+    (line,) = _found_by_the_run(layout, "2026-10", now, {"西昌市", "会理市"})
+    assert line.startswith("上次运行本月另核出 2 条问题") and "西昌市、会理市" in line and "州局" not in line

@@ -322,3 +322,18 @@ def test_a_rejected_county_shows_no_figures_rather_than_zeros(published):
     ganluo = next(r for r in content["by_county"] if r["county"] == "甘洛县")
     assert ganluo["status"] == "rejected"
     assert ganluo["revenue_fen"] is None and ganluo["coverage"] is None and ganluo["customers"] is None
+
+
+def test_each_county_s_problems_in_the_bulletin_are_those_of_the_problems_table(published):
+    """The 报送情况 counts every problem of the month, also those found after the workbooks were
+    read (新揽收, 对账), as problems.csv and the site's problems page do."""
+    import json
+
+    content = json.loads((published.bulletins(MONTH) / "v1" / "content.json").read_text(encoding="utf-8"))
+    problems = table(published, "problems")
+    for row in content["submissions"]:
+        mine = problems[problems.county == row["county"]]
+        assert (row["errors"], row["warnings"]) == (
+            int((mine.severity == "error").sum()),
+            int((mine.severity == "warning").sum()),
+        ), row["county"]
