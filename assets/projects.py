@@ -56,6 +56,11 @@ def cadence_rules(rules) -> dict[str, tuple[int, int]]:
     }
 
 
+def cadence_due_month(rules) -> int:
+    """The month of the year from which a unit short of its plans is 不足 (before it: 待报)."""
+    return int(rules.values.get("projects", {}).get("cadence_due_month", 1))
+
+
 @asset(
     group_name=MONTH_GROUP,
     partitions_def=months,
@@ -95,7 +100,14 @@ def projects(
     folder = settings.layout.tables(month)
     write_table(frame, folder, PROJECTS)
     write_table(rejected, folder, "project_rejected_rows", list(rejected.columns))
-    rows = cadence(register, year_of(month), ref.county_names, cadence_rules(ref.rules.for_month(month)))
+    rules = ref.rules.for_month(month)
+    rows = cadence(register, month, ref.county_names, cadence_rules(rules), cadence_due_month(rules))
+    if not register_files(settings.layout.inputs, {year_of(month)}):
+        progress.warning(
+            "  项目登记:未找到 %s 年的项目登记表(inputs/projects/项目登记_%s.xlsx),本年方案数按 0 计",
+            year_of(month),
+            year_of(month),
+        )
     section = project_section(frame, rows, year_of(month))
     if len(rejected):
         progress.warning("  项目登记:%d 行未采用(见问题清单)", len(rejected))

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analytics.trailing import stacked_usage
-from pipeline.core.months import shift, year_of
+from pipeline.core.months import number_of, shift, year_of
 from pipeline.core.problems import Problem, problem
 from pipeline.ingest.projects import ALL_BUSINESS, NOT_COUNTED, months_between
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
@@ -44,6 +44,7 @@ PHASES = {
     "draft": "草稿",
 }
 YES, NO = "是", "否"
+SHORT, PENDING = "不足", "待报"  # the cadence's verdicts below the range: from its due month, before it
 
 
 def cycle_months(start: str, end: str) -> list[str]:
@@ -347,12 +348,19 @@ RESULT_COLUMNS = [
 
 
 def cadence(
-    register: pd.DataFrame, year: int, county_names: dict[str, str], rules: dict[str, tuple[int, int]]
+    register: pd.DataFrame,
+    month: str,
+    county_names: dict[str, str],
+    rules: dict[str, tuple[int, int]],
+    due_month: int = 1,
 ) -> list[dict]:
-    """Plans per year against the plan's cadence (`rules`: "centre" and "county" → (low, high);
-    the plan: centre 2–4, each county 1–2): one row per lead unit, counting the projects that start
-    in the year (not 已取消 or 草稿). Below the range is 不足; above it 超出 (the plan asks for at
-    least the range: more is not a fault)."""
+    """Plans of `month`'s year against the plan's cadence (`rules`: "centre" and "county" → (low,
+    high); the plan: centre 2–4, each county 1–2): one row per lead unit, counting the projects
+    that start in the year (not 已取消 or 草稿). Below the range is 不足 from the `due_month` of
+    the year on, 待报 before it (in January every unit has none yet); above it 超出 (the plan asks
+    for at least the range: more is not a fault)."""
+    year = year_of(month)
+    short = SHORT if number_of(month) >= due_month else PENDING
     counted = register[(register.start.str[:4] == f"{year:04d}") & ~register.status.isin(NOT_COUNTED)]
     counts = counted.groupby("lead_name").project_id.nunique()
     units = [
@@ -362,6 +370,6 @@ def cadence(
     rows = []
     for unit, (low, high) in units:
         n = int(counts.get(unit, 0))
-        verdict = "不足" if n < low else "超出" if n > high else "符合"
+        verdict = short if n < low else "超出" if n > high else "符合"
         rows.append({"unit": unit, "plans": n, "low": low, "high": high, "verdict": verdict})
     return rows

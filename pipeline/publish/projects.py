@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from pipeline.analytics.projects import target_due
+from pipeline.analytics.projects import PENDING, SHORT, target_due
 from pipeline.core.months import chinese_month, next_month, shift
 from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
 from pipeline.core.tables import atomic_write
@@ -36,11 +36,18 @@ _CYCLE_SUFFIX = re.compile(r"^(.*)-C(\d+)$")
 
 def cadence_section(rows: list[dict], year: int) -> dict:
     """The 信息参考's small table: lead units in three columns, the short ones named."""
-    short = [r for r in rows if r["verdict"] == "不足"]
+    short = [r for r in rows if r["verdict"] == SHORT]
+    pending = [r["unit"] for r in rows if r["verdict"] == PENDING]
     third = -(-len(rows) // 3)
     columns = [rows[i * third : (i + 1) * third] for i in range(3)]
     lines = [[c[i] if i < len(c) else None for c in columns] for i in range(third)]
-    return {"year": year, "lines": lines, "short": [r["unit"] for r in short], "rows": rows}
+    return {
+        "year": year,
+        "lines": lines,
+        "short": [r["unit"] for r in short],
+        "pending": pending,
+        "rows": rows,
+    }
 
 
 def project_section(frame: pd.DataFrame, cadence_rows: list[dict], year: int) -> dict:

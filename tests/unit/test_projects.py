@@ -475,12 +475,18 @@ def test_a_cancelled_project_scores_nothing_and_the_cadence_counts_by_start_year
     ]
     register = _register(tmp_path, reference, rows)
     rules = {"centre": (2, 4), "county": (1, 2)}
-    by_unit = {r["unit"]: r for r in cadence(register, 2026, reference.county_names, rules)}
+    by_unit = {r["unit"]: r for r in cadence(register, "2026-06", reference.county_names, rules, 3)}
     assert (by_unit["州局"]["plans"], by_unit["州局"]["verdict"]) == (1, "不足")  # XM-2 cancelled
     assert (by_unit["西昌市"]["plans"], by_unit["西昌市"]["verdict"]) == (1, "符合")  # XM-4 a draft
     assert by_unit["会理市"]["plans"] == 0 and by_unit["会理市"]["verdict"] == "不足"
     assert len(by_unit) == 1 + len(reference.county_names)
-    assert cadence(register, 2025, reference.county_names, rules)[0]["plans"] == 0
+    assert cadence(register, "2025-12", reference.county_names, rules)[0]["plans"] == 0
+    # before the due month (rules `projects.cadence_due_month`) a unit short of its plans is 待报:
+    # in January no unit has any yet, and none is called short
+    january = {
+        r["unit"]: r["verdict"] for r in cadence(register, "2026-02", reference.county_names, rules, 3)
+    }
+    assert (january["州局"], january["会理市"], january["西昌市"]) == ("待报", "待报", "符合")
 
 
 def test_an_unreadable_register_or_one_without_the_header_is_reported_not_dropped(tmp_path, reference):
