@@ -23,7 +23,7 @@ from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import YUAN_UNITS, to_fen
 from pipeline.core.months import last_day, next_month
 from pipeline.core.problems import Problem, effect, problem
-from pipeline.core.text import normalise, split_unit
+from pipeline.core.text import AliasIndex, normalise, split_unit
 from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
 from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
 from pipeline.ingest.grid import (
@@ -989,43 +989,61 @@ class _CountyReader:
 
     def _read_progress(self, grid: Grid) -> None:
         """Free text, one item a row: the item's label (工作进展, 存在问题, 需协调事项 or an alias)
-        in the row's first filled cell and the text in the cells after it. The header row (项目 |
-        内容) and rows with a label but no text are skipped; a text under a label that is not an
-        item is a warning at the label's cell, since it would otherwise be lost. An item given
-        twice keeps both texts, one after the other. Text is kept as written (escaped where shown)."""
+        in the row's first filled cell, the text in the cells after it, in the same cell after a
+        colon or a space (工作进展:…), or in the rows below a label row. The items may also head
+        columns, the texts below them. The header row (项目 | 内容) is skipped. A text that belongs
+        to no item is a warning at its cell, never dropped unsaid. An item given twice keeps both
+        texts, one after the other. Text is kept as written (escaped where shown)."""
         items = self.ref.value_index("progress_item")
         headers = self.ref.column_index("progress")
         texts: dict[str, list[str]] = {}
         first_row: dict[str, int] = {}
-        columns: dict[int, str] = {}  # the three items as column headers, texts in the rows below
+        columns: dict[int, str | None] = {}  # the items as column headers, texts in the rows below
+        waiting: str | None = None  # a label given alone: its text is in the rows below
 
         def keep(item: str, text: str, i: int) -> None:
             texts.setdefault(item, []).append(text)
             first_row.setdefault(item, self._excel_row(grid, i))
 
+        def unread(i: int, j: int, value: object) -> None:
+            self.add("value_unrecognised", grid.name, self._a1(grid, i, j), clean_text(value), detail="项目")
+
         for i, row in enumerate(grid.cells):
             cells = [(j, c) for j, c in enumerate(row) if filled(c) and clean_text(c)]
             if not cells:
                 continue
-            if len(cells) >= 2 and all(items.match(c) for _, c in cells):
-                columns = {j: items.match(c) for j, c in cells}
+            labelled = [(j, _progress_item(c, items)) for j, c in cells]
+            if (
+                not columns
+                and len(cells) >= 2
+                and sum(1 for _, (item, text) in labelled if item and not text) >= 2
+            ):
+                columns = {j: item for j, (item, _) in labelled}  # 工作进展 | 存在问题 | 需协调事项 (| 其他)
+                for j, c in cells:
+                    if columns[j] is None:
+                        unread(i, j, c)
                 continue
             if columns:
                 for j, c in cells:
-                    if j in columns:
+                    if columns.get(j):
                         keep(columns[j], str(c).strip(), i)
+                    else:  # under a column that is no item, or outside the columns
+                        unread(i, j, c)
                 continue
-            (j, label), rest = cells[0], cells[1:]
             if all(headers.match(c) for _, c in cells):
                 continue  # the header row
-            text = "\n".join(str(c).strip() for _, c in rest)
-            item = items.match(label)
-            if item is None:
-                if text:
-                    self.add("value_unrecognised", grid.name, self._a1(grid, i, j), label, detail="项目")
-                continue
-            if text:
+            (j, first), rest = cells[0], cells[1:]
+            item, inline = labelled[0][1]
+            text = "\n".join([*([inline] if inline else []), *(str(c).strip() for _, c in rest)])
+            if item is None and waiting:  # the text of the label given alone above
+                keep(waiting, "\n".join(str(c).strip() for _, c in cells), i)
+            elif item is None:
+                unread(i, j, first)
+            elif text:
                 keep(item, text, i)
+                waiting = None
+            else:
+                waiting = item
         order = list(self.ref.aliases["values"]["progress_item"])
         self.progress = [
             {
@@ -1038,6 +1056,19 @@ class _CountyReader:
             for item in order
             if item in texts
         ]
+
+
+def _progress_item(cell: object, items: AliasIndex) -> tuple[str | None, str]:
+    """(the item a cell names, the text after its label in the same cell): 工作进展 → (工作进展, "");
+    存在问题: → (存在问题, ""); 工作进展:走访 12 户 → (工作进展, 走访 12 户); other text → (None, "")."""
+    text = str(cell).strip()
+    whole = items.match(re.sub(r"[::]+$", "", text))
+    if whole:
+        return whole, ""
+    split = re.search(r"[::\s]", text)
+    if split and (item := items.match(text[: split.start()])):
+        return item, re.sub(r"^[::\s]+", "", text[split.end() :])
+    return None, ""
 
 
 # -- cell values -------------------------------------------------------------------------

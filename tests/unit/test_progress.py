@@ -77,6 +77,47 @@ def test_three_columns_layout_and_an_unknown_label(tmp_path, reference) -> None:
     assert intake.progress == []
 
 
+def test_the_ways_clerks_write_the_items_are_read_and_no_text_vanishes(tmp_path, reference) -> None:
+    """The label and its text in one cell (工作进展:…, 需协调事项 请…), a label with a colon, a
+    label alone with its text below; item columns beside one that is no item (其他): its
+    texts are said at their cells, the header row is never read as a text."""
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    _with_progress(
+        path,
+        [
+            ["工作进展:与县医保局签订协议"],
+            ["存在问题:", "揽投人手不足"],
+            ["需协调事项 请州局协调车辆"],
+            ["工作进展"],
+            ["新揽收 2 户"],
+        ],
+    )
+    intake = _intake(tmp_path, reference)
+    assert intake.problems == []
+    assert [(r["item"], r["text"], r["source_row"]) for r in intake.progress] == [
+        ("工作进展", "与县医保局签订协议\n新揽收 2 户", 1),
+        ("存在问题", "揽投人手不足", 2),
+        ("需协调事项", "请州局协调车辆", 3),
+    ]
+    other = tmp_path / "other"
+    other.mkdir()
+    rows = [
+        ["工作进展", "存在问题", "需协调事项", "其他"],
+        ["完成季度走访", "人手不足", "请协调车辆", "另:下月培训"],
+    ]
+    _with_progress(county_workbook(other / "西昌市.xlsx"), rows)
+    intake = _intake(other, reference)
+    assert [(r["item"], r["text"]) for r in intake.progress] == [
+        ("工作进展", "完成季度走访"),
+        ("存在问题", "人手不足"),
+        ("需协调事项", "请协调车辆"),
+    ]
+    assert [(p.code, p.cell, p.value) for p in intake.problems] == [
+        ("value_unrecognised", "D1", "其他"),
+        ("value_unrecognised", "D2", "另:下月培训"),
+    ]
+
+
 def test_no_progress_sheet_is_no_problem(tmp_path, reference) -> None:
     county_workbook(tmp_path / "西昌市.xlsx")
     intake = _intake(tmp_path, reference)
