@@ -36,6 +36,10 @@ CODES: dict[str, tuple[str, str]] = {
     "sheet_missing": ("county", "缺少“{detail}”工作表,请使用中心下发的模板"),
     "column_missing": ("county", "“{detail}”工作表缺少必填列,请使用中心下发的模板"),
     "total_mismatch": ("county", "合计行与明细不符:合计 {detail},请县局核对后重新报送"),
+    "column_twins": (
+        "warning",
+        "有多列都是“{detail}”,本表按所标的一列读取,其余未读;请删去多余的一列后重新报送",
+    ),
     "business_unknown": ("row", "业务种类无法识别,请填写规定的业务种类(特快、快包、函件…)"),
     "formula_without_value": (
         "row",
@@ -218,6 +222,7 @@ LABELS: dict[str, str] = {
     "sheet_missing": "缺少工作表",
     "column_missing": "缺少必填列",
     "total_mismatch": "合计与明细不符",
+    "column_twins": "列名重复",
     "business_unknown": "业务种类无法识别",
     "manager_unknown": "客户经理不在名册",
     "amount_invalid": "数值无法识别",

@@ -34,6 +34,7 @@ from pipeline.ingest.grid import (
     customer_code,
     filled,
     find_header,
+    header_twins,
     max_amount,
     parse_number,
     uncached_formulas,
@@ -404,7 +405,22 @@ class _CountyReader:
     # -- header and title lines
 
     def _find_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
-        return find_header(grid, self.ref.column_index(kind))
+        """The header; a field two columns name (a second 收入(元) pasted beside the first) is said
+        at the column read, so that the other one's figures are not passed over unseen."""
+        columns = self.ref.column_index(kind)
+        found = find_header(grid, columns)
+        if found:
+            header_row, mapping = found
+            for key, twins in header_twins(grid, header_row, mapping, columns).items():
+                headers = [str(grid.cells[header_row][j]).strip() for j in sorted(twins)]
+                self.add(
+                    "column_twins",
+                    grid.name,
+                    self._a1(grid, header_row, mapping[key][0]),
+                    "、".join(headers),
+                    detail=self._column_label(kind, key),
+                )
+        return found
 
     def _read_title_lines(self, grid: Grid, header_row: int) -> None:
         for i, row in enumerate(grid.cells[:header_row]):

@@ -674,3 +674,14 @@ def test_large_amounts_with_half_a_fen_round_half_up_like_small_ones(tmp_path, r
     county_workbook(tmp_path / "西昌市.xlsx", rows=rows, total=False)
     intake, _ = intake_of(tmp_path, reference)
     assert list(intake.usage.revenue_fen) == [600000013, 1213, 20108]
+
+
+def test_a_column_pasted_twice_is_said_at_the_one_read(tmp_path, reference):
+    """A second 收入(元) beside the first, with other figures: read as before (the first), and said."""
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型", "收入(元)"]
+    rows = [[*r, 1.0] for r in ROWS]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and list(intake.usage.revenue_fen) == [216050, 96000, 36025]
+    assert codes(intake) == [("column_twins", "E3", "收入(元)、收入(元)")]
+    assert "有多列都是“收入”" in intake.problems[0].message
