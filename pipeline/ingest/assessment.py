@@ -66,10 +66,12 @@ def read_assessment(
     weights = ref.rules.for_month(month).get("scorecard.weights")
     problems: list[Problem] = []
     rows = []
+    read = None
     for grid in grids:
         found = find_header(grid, ref.column_index("assessment"))
         if not found:
             continue
+        read = grid
         header_row, columns = found
         for i in range(header_row + 1, len(grid.cells)):
             cells = grid.cells[i]
@@ -137,6 +139,10 @@ def read_assessment(
             row["sheet"] = grid.name
             rows.append(row)
         break
+    for grid in grids:  # the sheet read is the first with the header: any other with content is said
+        if read is not None and grid is not read and any(clean_text(c) for row in grid.cells for c in row):
+            why = f"已读取工作表“{read.name}”"
+            problems.append(problem("sheet_not_read", **where, sheet=grid.name, value=grid.name, detail=why))
     table = _one_row_per_manager(pd.DataFrame(rows), problems, where)
     table = table.reindex(columns=ASSESSMENT_COLUMNS)
     for column in ("conflict", "award_conflict"):

@@ -23,6 +23,7 @@ from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import AliasIndex, normalise
 from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
 from pipeline.ingest.reference import PREFECTURE_OFFICE, PREFECTURE_OFFICE_NAME, Reference
+from pipeline.ingest.sheets import LISTS_SHEET
 
 FOLDER = "projects"  # under inputs/
 FILE_PATTERN = "项目登记_*.xlsx"
@@ -166,10 +167,14 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
         problems.append(problem("file_unreadable", **where, detail=str(exc)))
         rejected.append(_rejected(path.name, "", None, "file_unreadable", ""))
         return
-    for grid in grids:
+    read, unread = False, []
+    for grid in grids:  # every sheet with the register's header (一年一表, or one sheet a half-year)
         found = find_header(grid, COLUMNS)
         if not found:
+            if grid.name != LISTS_SHEET and any(clean_text(c) for row in grid.cells for c in row):
+                unread.append(grid.name)
             continue
+        read = True
         header_row, columns = found
         absent = [k for k in REQUIRED if k not in columns]
         if absent:
@@ -178,7 +183,7 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
                 problem("column_missing", **where, sheet=grid.name, detail=f"{grid.name}:{labels}")
             )
             rejected.append(_rejected(path.name, grid.name, None, "column_missing", labels))
-            return
+            continue
         for i in range(header_row + 1, len(grid.cells)):
             raw = grid.cells[i]
             if not any(clean_text(c) for c in raw):
@@ -191,9 +196,14 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
                     unused.append({**row, "rejected": rejected[-1]})
             else:
                 rows.append(row)
+    if not read:
+        problems.append(problem("sheet_missing", **where, detail=SHEET))
+        rejected.append(_rejected(path.name, "", None, "sheet_missing", ""))
         return
-    problems.append(problem("sheet_missing", **where, detail=SHEET))
-    rejected.append(_rejected(path.name, "", None, "sheet_missing", ""))
+    for name in unread:  # beside the register's sheets, one with content and no header: said
+        problems.append(
+            problem("sheet_not_read", **where, sheet=name, value=name, detail="找不到项目登记表头")
+        )
 
 
 COLUMNS_ORDER = (

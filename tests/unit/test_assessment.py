@@ -207,3 +207,14 @@ def test_the_award_column_s_unit_is_read_and_an_unknown_one_refused(tmp_path, re
         assert [None if pd.isna(a) else a for a in awards[["M003", "M004"]]] == expected
         said = [(p.code, p.cell, p.value) for p in problems]
         assert said == ([] if unit == "万元" else [("amount_unit_unknown", "F3", "0.08")])
+
+
+def test_a_second_sheet_with_content_beside_the_scores_is_said(tmp_path, reference):
+    path = sheet(tmp_path / "考核评分.xlsx", [["M003", "", 8, 9, 4, 0, ""]])
+    wb = load_workbook(path)
+    wb.create_sheet("补报").append(["M004", "邓春燕", 7, 6, 5])
+    wb.save(path)
+    table, problems = read_assessment(path, reference, "2026-10")
+    assert list(table.manager_id) == ["M003"]
+    assert [(p.code, p.sheet, p.value) for p in problems] == [("sheet_not_read", "补报", "补报")]
+    assert "已读取工作表“考核评分”" in problems[0].message

@@ -528,3 +528,20 @@ def test_the_target_revenue_s_unit_is_read_and_an_unknown_one_refused(tmp_path, 
             assert register.empty and list(rejected.code) == ["amount_unit_unknown"]
         else:
             assert rejected.empty and list(register.target_revenue_fen) == [fen]
+
+
+def test_every_sheet_of_the_register_with_its_header_is_read_and_another_said(tmp_path, reference):
+    """A second sheet 下半年新增 with the register's header is read as the first; a 说明 sheet with
+    text and no header is said, not passed over."""
+    from openpyxl import load_workbook
+
+    path = write_register(tmp_path, [GOOD])
+    wb = load_workbook(path)
+    second = wb.create_sheet("下半年新增")
+    second.append(PROJECT_HEADER)
+    second.append(["XM-9", *GOOD[1:]])
+    wb.create_sheet("说明").append(["目标收入单位为元"])
+    wb.save(path)
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert sorted(register.project_id) == ["XM-1", "XM-9"] and rejected.empty
+    assert [(p.code, p.sheet) for p in problems] == [("sheet_not_read", "说明")]
