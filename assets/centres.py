@@ -10,7 +10,7 @@ from assets.month import MONTH_GROUP, by_month
 from assets.month import history as month_history
 from assets.partitions import months
 from assets.resources import KacSettings
-from assets.sources import ALL_TABLES
+from assets.sources import ALL_SURVEYS, ALL_TABLES
 from pipeline.analytics.cases import CASE_LATE_MONTHS, case_problems
 from pipeline.core.contract import COUNTY_SCORECARDS, HALF_YEAR_VISITS
 from pipeline.core.layout import Layout
@@ -36,7 +36,7 @@ TREND_MONTHS = 6  # the brief shows each county's score over this many months
         "cases_history": month_history("cases", 1),
         "submissions_history": month_history("submissions", CASE_LATE_MONTHS),
     },
-    deps=[ALL_TABLES],  # earlier months' county_scorecards for the trend; a survey wave's table
+    deps=[ALL_TABLES, *ALL_SURVEYS],  # earlier months' county_scorecards (the trend); the latest wave
     description="各级客户中心考核:半年走访完成率与各县(市)客户中心月度考核得分、排名",
 )
 def centre_scorecards(

@@ -195,7 +195,9 @@ def quarterly_report(
     group_name=PUBLICATIONS_GROUP,
     partitions_def=months,
     kinds={"html"},
-    deps=[ALL_TABLES, "feedback"],  # feedback: its problems page links the counties' feedback files
+    # feedback: its problems page links the counties' feedback files; project_evaluations: the
+    # project pages link the month's evaluation PDFs (the site is built after they are written)
+    deps=[ALL_TABLES, "feedback", "project_evaluations"],
     description="静态网站:首页、各月、各县(市)、各业务种类、各大客户页面,报表问题清单与检索"
     "(可从共享文件夹直接打开;新版本整体替换,只重写内容有变化的页面)",
 )

@@ -132,6 +132,12 @@ COUNTY_DEPS = [
 ASSESSMENT_DEPS = [AssetDep("reference_data"), AssetDep("month_workbooks")]
 # every month's tables (the site's pages, a wave's end month)
 ALL_TABLES = AssetDep("computed_tables", partition_mapping=AllPartitionMapping())
+# every survey wave, as read by a month (its latest wave ended): the workbooks, and the tables the
+# wave's own step wrote (outputs/tables/surveys/WAVE)
+ALL_SURVEYS = [
+    AssetDep("survey_workbooks", partition_mapping=AllPartitionMapping()),
+    AssetDep("survey_wave", partition_mapping=AllPartitionMapping()),
+]
 
 SOURCE_KEYS = [
     AssetKey("reference_data"),

@@ -159,7 +159,11 @@ def test_sources_and_what_reads_them(defs):
         name: {k.to_user_string() for k in node(name).parent_keys} for name in ("county_huili", "site")
     }
     assert {"reference_data", "month_workbooks", "computed_tables"} <= parents["county_huili"]
-    assert "computed_tables" in parents["site"]
+    assert {"computed_tables", "feedback", "project_evaluations"} <= parents["site"]  # what it links
+    # the county centres' scorecard reads the latest survey wave: its workbooks and its tables
+    assert {"survey_workbooks", "survey_wave", "computed_tables"} <= {
+        k.to_user_string() for k in node("centre_scorecards").parent_keys
+    }
     assert {"reference_data", "survey_workbooks", "computed_tables"} <= {
         k.to_user_string() for k in node("survey_wave").parent_keys
     }
