@@ -447,13 +447,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     paths = write_templates(ref, args.month, folder, previous, counties)
     print(f"已生成 {len(paths)} 个县(市)报表:{folder}")
     last = shift(args.month, -1)
-    if used:
+    last_run = usage_of(last).exists()  # a month not yet run is no rejection: its data is not in yet
+    if last in used.values():
         print(f"已预填{chinese_month(last)}已采用的客户(客户编号、客户名称、业务种类、客户经理)")
     for name in names:
         if name not in used:
             print(f"  {name}:近{PREFILL_MONTHS}个月没有已采用的用邮数据,报表未预填客户")
         elif used[name] != last:
-            print(f"  {name}:{chinese_month(last)}报表未被采用,已预填{chinese_month(used[name])}已采用的客户")
+            why = "报表未被采用" if last_run else "尚未运行(kac run)"
+            print(f"  {name}:{chinese_month(last)}{why},已预填{chinese_month(used[name])}已采用的客户")
     return 0
 
 

@@ -253,6 +253,10 @@ def test_template_of_one_county_prefilled_from_last_months_usage(tmp_path):
     assert path.name.startswith("西昌市_")
     rows = list(load_workbook(path)["用邮情况"].iter_rows(min_row=4, values_only=True))
     assert rows == [("C1", "甲", "特快", None, None, "陆浩", "存量")]
+    # a month not yet run is said so, not called rejected; nor is its prefill claimed
+    result = kac("template", "2025-04", "西昌", "--outputs", str(tmp_path))
+    assert "西昌市:2025年3月尚未运行(kac run),已预填2025年2月已采用的客户" in result.stdout
+    assert "已预填2025年3月" not in result.stdout and "未被采用" not in result.stdout
     unknown = kac("template", "2025-03", "火星", "--outputs", str(tmp_path))
     assert unknown.returncode != 0 and "无法识别的县(市):火星" in unknown.stderr
 
