@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import RECONCILIATION
 from pipeline.core.money import format_yuan
-from pipeline.core.problems import Problem, problem, to_frame
+from pipeline.core.problems import Problem, problem
 from pipeline.core.rules import Rules
 from pipeline.ingest.grid import UnreadableFile, cached_grids, find_header
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
@@ -446,7 +446,3 @@ def _note(by_county, county_status, tolerance: Tolerance, export: SystemExport, 
         "by_business": businesses,
         "table": "reconciliation.csv",
     }
-
-
-def problems_frame(result: Reconciliation) -> pd.DataFrame:
-    return to_frame(result.problems)

@@ -24,6 +24,7 @@ from pipeline.core.rules import Rules
 
 PREFECTURE, COUNTY, ORDINARY = "prefecture", "county", "ordinary"
 RANK = {ORDINARY: 0, COUNTY: 1, PREFECTURE: 2}
+KEY_TIERS = (PREFECTURE, COUNTY)  # the key accounts (大客户)
 TIER_LABELS = {PREFECTURE: "州级大客户", COUNTY: "县级大客户", ORDINARY: "一般客户"}
 CHANGE_LABELS = {
     "baseline": "基期",
@@ -225,4 +226,4 @@ def classify(
 
 
 def key_accounts(tiers: pd.DataFrame) -> pd.DataFrame:
-    return tiers[tiers.tier.isin([PREFECTURE, COUNTY])]
+    return tiers[tiers.tier.isin(KEY_TIERS)]

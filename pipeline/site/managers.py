@@ -12,7 +12,6 @@ the customer page a revenue chart and a month × business table.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from functools import cached_property
@@ -24,17 +23,16 @@ from pipeline.analytics.alerts import KIND_LABELS
 from pipeline.analytics.cases import OPEN
 from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
-from pipeline.analytics.tiers import TIER_LABELS
+from pipeline.analytics.tiers import KEY_TIERS, TIER_LABELS
 from pipeline.core.privacy import mask_phones_in
 from pipeline.site.downloads import Table, exact_yuan
 from pipeline.site.market_sections import opportunities_by_manager, opportunities_table
+from pipeline.site.paths import page_path
 from pipeline.site.svg import revenue_chart, sparkline
 
 if TYPE_CHECKING:
     from pipeline.site.pages import Page, SitePages
 
-KEY_TIERS = ("prefecture", "county")
-_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 ACCOUNT_HEADERS = [
@@ -49,13 +47,8 @@ ALERT_HEADERS = ["客户编号", "客户名称", "预警", "本月(元)", "参�
 
 
 def manager_page(manager_id: str) -> str:
-    """The page of a manager; an id that is not plain letters, digits, - and _ gets a derived name."""
-    stem = (
-        manager_id
-        if _SAFE_ID.fullmatch(manager_id)
-        else "id-" + hashlib.sha256(manager_id.encode()).hexdigest()[:16]
-    )
-    return f"managers/{stem}.html"
+    """The page of a manager (pipeline.site.paths)."""
+    return page_path("managers", manager_id)
 
 
 def _text(value: object) -> str:

@@ -6,8 +6,6 @@ is called. Expensive parts (charts) are added by `finish` only when the page mus
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +16,7 @@ import pandas as pd
 from pipeline.analytics.alerts import KIND_LABELS
 from pipeline.analytics.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from pipeline.analytics.cases import TYPE_LABELS as CASE_TYPE_LABELS
-from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS
+from pipeline.analytics.tiers import CHANGE_LABELS, KEY_TIERS, TIER_LABELS
 from pipeline.core.privacy import mask_phone, mask_phones_in
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
@@ -33,11 +31,10 @@ from pipeline.site.market_sections import (
     cross_sell_by_customer,
     cross_sell_table,
 )
+from pipeline.site.paths import page_path
 from pipeline.site.project_data import latest_projects, led_projects
 
 TOP_CUSTOMERS = 20
-KEY_TIERS = ("prefecture", "county")
-_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
 
 
 @dataclass
@@ -56,14 +53,8 @@ class Page:
 
 
 def customer_page(customer_id: str) -> str:
-    """The page of a key account. An id is text from a workbook: one that is not plain letters,
-    digits, - and _ gets a name derived from it, never a path of its own (../, /)."""
-    stem = (
-        customer_id
-        if _SAFE_ID.fullmatch(customer_id)
-        else "id-" + hashlib.sha256(customer_id.encode()).hexdigest()[:16]
-    )
-    return f"customers/{stem}.html"
+    """The page of a key account (pipeline.site.paths)."""
+    return page_path("customers", customer_id)
 
 
 def masked(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

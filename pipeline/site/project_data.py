@@ -9,8 +9,6 @@ month curve and the customers won with the analytics' own function (pipeline/ana
 
 from __future__ import annotations
 
-import hashlib
-import re
 from types import SimpleNamespace
 
 import pandas as pd
@@ -20,20 +18,14 @@ from pipeline.core.privacy import mask_phones_in
 from pipeline.ingest.projects import targets_of
 from pipeline.ingest.reference import Reference
 from pipeline.publish.projects import evaluation_name
+from pipeline.site.paths import page_path
 
 INDEX = "projects.html"
-_SAFE_ID = re.compile(r"[0-9A-Za-z_-]+")
 
 
 def project_page(project_id: str) -> str:
-    """The page of a project: its id when plain letters, digits, - and _, else a name derived from
-    it (an id is text typed into the register, never a path of its own)."""
-    stem = (
-        project_id
-        if _SAFE_ID.fullmatch(project_id)
-        else "p-" + hashlib.sha256(project_id.encode("utf-8")).hexdigest()[:16]
-    )
-    return f"projects/{stem}.html"
+    """The page of a project (pipeline.site.paths)."""
+    return page_path("projects", project_id, prefix="p-")
 
 
 def latest_projects(projects: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
