@@ -685,3 +685,19 @@ def test_a_column_pasted_twice_is_said_at_the_one_read(tmp_path, reference):
     assert intake.status == "on_time" and list(intake.usage.revenue_fen) == [216050, 96000, 36025]
     assert codes(intake) == [("column_twins", "E3", "收入(元)、收入(元)")]
     assert "有多列都是“收入”" in intake.problems[0].message
+
+
+def test_dates_shown_as_excel_day_numbers_are_read_as_the_dates(tmp_path, reference):
+    """A date cell formatted as a number, or pasted as text, shows Excel's day number: 46327 is
+    2026-11-01. The 填报日期, a 走访日期 and a case's 受理日期/办结日期 read as the dates they are."""
+    county_workbook(
+        tmp_path / "西昌市.xlsx",
+        report_date="46327",
+        visits=[[46300, "C5134010001", "陆浩", "上门", "", "", None]],
+        cases=[["46295", "C5134010001", "查询", "特快", "时限", "", None, 46297, "已答复", "陆浩"]],
+    )
+    intake, _ = intake_of(tmp_path, reference)
+    assert (intake.status, intake.report_date) == ("on_time", "2026-11-01")
+    assert [v["date"] for v in intake.visits] == ["2026-10-05"]
+    assert [(c["opened"], c["closed"]) for c in intake.cases] == [("2026-09-30", "2026-10-02")]
+    assert [p.code for p in intake.problems if p.code.startswith(("case_date", "visit_date"))] == []
