@@ -75,10 +75,30 @@ def read_grids(path: Path) -> list[Grid]:
             for name in workbook.sheet_names:
                 sheet = workbook.get_sheet_by_name(name)
                 row0, col0 = sheet.start or (0, 0)
-                grids.append(Grid(name, sheet.to_python(skip_empty_area=True), row0, col0))
+                cells = sheet.to_python(skip_empty_area=True)
+                _fill_down_merged(cells, sheet.merged_cell_ranges or [], row0, col0)
+                grids.append(Grid(name, cells, row0, col0))
         return grids
     except Exception as exc:  # calamine raises several private error types
         raise UnreadableFile(_why_unreadable(path)) from exc
+
+
+def _fill_down_merged(cells: list[list], merged: list, row0: int, col0: int) -> None:
+    """A cell merged down over several rows (one customer's id beside its business types) gives
+    its value to each of them, as the county sees it. Merges across columns (a title, a 合计
+    label) are left as read: spread, they would read as several labels."""
+    for (top, left), (bottom, right) in merged:
+        if left != right or bottom == top:
+            continue
+        r, c = top - row0, left - col0
+        if not (0 <= r < len(cells)) or c < 0 or c >= len(cells[r]) or cells[r][c] in ("", None):
+            continue
+        for below in range(r + 1, min(bottom - row0, len(cells) - 1) + 1):
+            row = cells[below]
+            if c >= len(row):
+                row.extend([""] * (c + 1 - len(row)))
+            if row[c] in ("", None):
+                row[c] = cells[r][c]
 
 
 def _why_unreadable(path: Path) -> str:

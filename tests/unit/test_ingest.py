@@ -701,3 +701,22 @@ def test_dates_shown_as_excel_day_numbers_are_read_as_the_dates(tmp_path, refere
     assert [v["date"] for v in intake.visits] == ["2026-10-05"]
     assert [(c["opened"], c["closed"]) for c in intake.cases] == [("2026-09-30", "2026-10-02")]
     assert [p.code for p in intake.problems if p.code.startswith(("case_date", "visit_date"))] == []
+
+
+def test_a_customer_merged_down_over_its_business_types_gives_each_row_its_id(tmp_path, reference):
+    """客户编号 and 客户名称 merged over the rows of one customer's business types, as clerks lay it
+    out: each row is the customer's, the same figures as the file without the merge."""
+    from openpyxl import load_workbook
+
+    rows = [list(r) for r in ROWS]
+    path = county_workbook(tmp_path / "西昌市.xlsx", rows=rows)
+    plain, _ = intake_of(tmp_path, reference)
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    for column in "AB":  # rows 4 and 5 are C5134010001's 特快 and 函件
+        usage[f"{column}5"] = None
+        usage.merge_cells(f"{column}4:{column}5")
+    wb.save(path)
+    merged, _ = intake_of(tmp_path, reference)
+    assert merged.problems == plain.problems == []
+    assert merged.usage.equals(plain.usage) and merged.status == "on_time"
