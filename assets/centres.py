@@ -125,9 +125,8 @@ def latest_csat(layout: Layout, ref: Reference, month: str, archive: pd.DataFram
             if not len(responses):
                 continue
             rules = ref.rules.for_month(max(end, FIRST_MONTH))
-            summary = summarise(
-                wave, responses, int(rules.get("survey.min_group")), list(ref.county_names.values())
-            )
+            counties, confidence = list(ref.county_names.values()), float(rules.get("survey.confidence"))
+            summary = summarise(wave, responses, int(rules.get("survey.min_group")), counties, confidence)
         elif not int(summary.n[summary.county == ALL_COUNTIES].max() or 0):
             continue
         overall = summary[(summary.dimension == DIMENSIONS["overall"]) & (summary.county != ALL_COUNTIES)]

@@ -113,7 +113,9 @@ def scorecards(
     county_held = county_held or {}
     weights = rules.get("scorecard.weights")
     keys = key_accounts(tiers)
-    recent = {month, shift(month, -1), shift(month, -2)}
+    # the archive kept up to date: changed in the refresh period (rules, as the 工作清单 lists it)
+    refresh = int(rules.values.get("archive", {}).get("refresh_months", 3))
+    recent = {shift(month, -k) for k in range(refresh)}
     updated = set(archive.customer_id[archive.changed_month.isin(recent)])
     visited = set(visits_in_month(visits, month).customer_id)
     revenue_alerts = alerts[alerts.kind.isin(REVENUE_ALERTS)] if "kind" in alerts else alerts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,6 @@ RESPONSE_COLUMNS = [
     "source_row",
 ]
 CHANGE_COLUMNS = ["csat_change", "change_is_real"]  # satisfaction.csv's last two: wave_change adds them
-Z95 = 1.959963984540054
 
 
 def wave_end_month(wave: str) -> str:
@@ -121,7 +121,15 @@ def fingerprint(sources: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+Z95 = 1.959963984540054  # 0.95 as published so far (the library's last digit differs: same bytes kept)
+
+
+def z_of(confidence: float) -> float:
+    """The normal quantile of a two-sided `confidence` (rules `survey.confidence`): 0.95 → 1.96."""
+    return Z95 if confidence == 0.95 else NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def wilson(successes: int, n: int, z: float = z_of(0.95)) -> tuple[float, float]:
     """Wilson score interval of a proportion; (nan, nan) when there is no response."""
     if n == 0:
         return math.nan, math.nan
@@ -238,22 +246,25 @@ def _cell(grid, columns, key: str, i: int) -> str:
 # -- summaries ---------------------------------------------------------------------------
 
 
-def summarise(wave: str, responses: pd.DataFrame, min_group: int, counties: list[str]) -> pd.DataFrame:
-    """Per dimension, for 全州 and each county: n, mean, 1–5 distribution, CSAT with its interval.
-    A county with no response is listed with n = 0 (suppressed), not left out."""
+def summarise(
+    wave: str, responses: pd.DataFrame, min_group: int, counties: list[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per dimension, for 全州 and each county: n, mean, 1–5 distribution, CSAT with its interval
+    at `confidence`. A county with no response is listed with n = 0 (suppressed), not left out."""
+    z = z_of(confidence)
     rows = []
     for county in [ALL_COUNTIES, *counties]:
         mine = responses if county == ALL_COUNTIES else responses[responses.county == county]
         for key, label in DIMENSIONS.items():
-            rows.append(_summary_row(wave, county, label, mine[key].dropna().astype(int), min_group))
+            rows.append(_summary_row(wave, county, label, mine[key].dropna().astype(int), min_group, z))
     return pd.DataFrame(rows, columns=[c for c in SATISFACTION.names if c not in CHANGE_COLUMNS])
 
 
-def _summary_row(wave: str, county: str, dimension: str, scores: pd.Series, min_group: int) -> dict:
+def _summary_row(wave: str, county: str, dimension: str, scores: pd.Series, min_group: int, z: float) -> dict:
     n = len(scores)
     suppressed = n < min_group
     happy = int((scores >= 4).sum())
-    low, high = wilson(happy, n)
+    low, high = wilson(happy, n, z)
     row = {
         "wave": wave,
         "county": county,
@@ -270,8 +281,11 @@ def _summary_row(wave: str, county: str, dimension: str, scores: pd.Series, min_
     return row
 
 
-def wave_change(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """CSAT change against the previous wave, and whether it exceeds the 95 % margin."""
+def wave_change(
+    current: pd.DataFrame, previous: pd.DataFrame | None, confidence: float = 0.95
+) -> pd.DataFrame:
+    """CSAT change against the previous wave, and whether it exceeds the margin at `confidence`."""
+    z = z_of(confidence)
     out = current.copy()
     out["csat_change"], out["change_is_real"] = math.nan, False
     if previous is None or previous.empty:
@@ -282,7 +296,7 @@ def wave_change(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Data
         if row.suppressed or key not in before.index or bool(before.loc[key, "suppressed"]):
             continue
         p1, n1, p0, n0 = row.csat, row.n, before.loc[key, "csat"], before.loc[key, "n"]
-        margin = Z95 * math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+        margin = z * math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
         out.at[i, "csat_change"] = p1 - p0
         out.at[i, "change_is_real"] = bool(abs(p1 - p0) > margin)
     return out

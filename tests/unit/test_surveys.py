@@ -119,3 +119,12 @@ def test_a_questionnaire_whose_header_cannot_be_read_is_said_and_the_others_coun
     ]
     assert "缺少“客户编号”列" in next(p.message for p in problems if p.county == "会理市")
     assert sorted(responses.customer_id) == [f"X{i}" for i in range(5)]
+
+
+def test_the_interval_s_confidence_is_the_rules_own():
+    from pipeline.surveys.survey import z_of
+
+    assert z_of(0.95) == pytest.approx(1.96, abs=1e-3)
+    assert z_of(0.90) == pytest.approx(1.645, abs=1e-3)
+    narrow, wide = wilson(40, 50, z_of(0.90)), wilson(40, 50, z_of(0.99))
+    assert wide[0] < narrow[0] < 0.8 < narrow[1] < wide[1]
