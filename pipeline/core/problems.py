@@ -133,7 +133,7 @@ CODES: dict[str, tuple[str, str]] = {
         "county",
         "未找到问卷表头{detail},本文件未计入统计,请使用中心下发的问卷模板(表头在前 20 行内)后重新报送",
     ),
-    "survey_score_invalid": ("row", "评分应为 1–5 的整数,该项不计入统计,请核对问卷"),
+    "survey_score_invalid": ("row", "评分应为 1–5 的整数,该份问卷不计入统计,请核对问卷后重新报送"),
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.core.money import YUAN_UNITS
 from pipeline.core.problems import Problem, problem
+from pipeline.core.text import normalise
 from pipeline.ingest.files import assessment_files
 from pipeline.ingest.grid import (
     UnreadableFile,
@@ -66,6 +67,7 @@ def read_assessment(
     weights = ref.rules.for_month(month).get("scorecard.weights")
     problems: list[Problem] = []
     rows = []
+    footers = tuple(ref.markers("footer"))
     read = None
     for grid in grids:
         found = find_header(grid, ref.column_index("assessment"))
@@ -80,7 +82,10 @@ def read_assessment(
                 clean_text(value("manager")), month=month
             )
             if manager_id is None:
-                if any(clean_text(c) for c in cells):
+                texts = [normalise(c) for c in cells if clean_text(c)]
+                if texts and texts[0].startswith(footers):  # 制表人:… / 审核人:… under the scores
+                    continue
+                if texts:
                     key = "manager" if "manager" in columns else "manager_id"
                     problems.append(
                         problem(

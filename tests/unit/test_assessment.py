@@ -218,3 +218,11 @@ def test_a_second_sheet_with_content_beside_the_scores_is_said(tmp_path, referen
     assert list(table.manager_id) == ["M003"]
     assert [(p.code, p.sheet, p.value) for p in problems] == [("sheet_not_read", "补报", "补报")]
     assert "已读取工作表“考核评分”" in problems[0].message
+
+
+def test_the_footer_under_the_scores_is_no_unknown_manager(tmp_path, reference):
+    path = sheet(
+        tmp_path / "考核评分.xlsx", [["M003", "", 8, 9, 4, 0, ""], [], ["制表人:王五", None, "审核人:李华"]]
+    )
+    table, problems = read_assessment(path, reference, "2026-10")
+    assert list(table.manager_id) == ["M003"] and problems == []
