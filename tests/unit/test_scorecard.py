@@ -546,20 +546,9 @@ def test_a_year_whose_targets_are_not_entered_yet_holds_the_target_items_and_the
             "revenue_target": ["120000.00", "120000.00", "120000.00"],
         }
     )
-    cards = scorecards(
-        "2027-01",
-        RULES,
-        managers,
-        tiers,
-        [tiers],
-        archive,
-        pd.DataFrame({"customer_id": []}),
-        visits,
-        usage,
-        assessment,
-        True,
-        targets,
-    ).set_index("manager_id")
+    no_alerts = pd.DataFrame({"customer_id": []})
+    data = (tiers, [tiers], archive, no_alerts, visits, usage, assessment, True, targets)
+    cards = scorecards("2027-01", RULES, managers, *data).set_index("manager_id")
     m1, m2 = cards.loc["M1"], cards.loc["M2"]
     why = "目标表(inputs/reference/targets.csv)中没有本人 2027 年的目标"
     assert m1.held == why and m2.held == ""
