@@ -58,6 +58,7 @@ DATA_ITEMS = ("archive", "contact", "retention", "new_accounts", "annual_target"
 MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 PAID_ROLE = "客户经理"  # 主任/副主任 are not paid by this scheme (plan: 除主任副主任外)
 POINT = Decimal("0.01")
+CHINESE_NUMBERS = dict(enumerate("零一二三四五六七八九十", start=0)) | {11: "十一", 12: "十二"}
 NO_TARGETS = "目标表(inputs/reference/targets.csv)中没有本人 {year} 年的目标"
 
 
@@ -155,7 +156,7 @@ def scorecards(
             "archive",
             f"{len(mine & updated)}/{n}",
             _share(len(mine & updated), n),
-            f"近三个月更新档案 {len(mine & updated)} 户 / 名下大客户 {n} 户 × {weights['archive']} 分"
+            f"近{CHINESE_NUMBERS[refresh]}个月更新档案 {len(mine & updated)} 户 / 名下大客户 {n} 户 × {weights['archive']} 分"
             if n
             else none,
         )
@@ -175,7 +176,7 @@ def scorecards(
         # no row for the manager this year (January, before the year's targets are entered) is
         # data not yet given, not a target of 0: the target items wait, as a missing sheet's do
         known = manager.manager_id in year_targets.index
-        no_targets = not known and not targets.empty
+        no_targets = not known  # an empty or absent targets.csv too: the scheme has targets
         target = year_targets.new_key_accounts[manager.manager_id] if known else "0"
         due = Decimal(str(target or 0)) * elapsed / 12
         got = int(new_by_manager.get(manager.manager_id, 0))

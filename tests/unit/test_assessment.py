@@ -12,6 +12,7 @@ from pipeline.ingest.files import assessment_files, county_files
 from pipeline.ingest.sheets import ASSESSMENT_HEADER
 from pipeline.pay.lines import pay_lines, pay_summary
 from pipeline.pay.scorecard import scorecards
+from tests.unit.test_scorecard import zero_targets
 from tests.workbooks import county_workbook
 
 
@@ -105,7 +106,7 @@ def test_a_blank_or_unreadable_score_holds_that_manager_and_is_never_taken_as_ze
         pd.DataFrame(columns=["manager_id", "revenue_fen"]),
         table,
         True,
-        pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"]),
+        zero_targets("M003", "M004", "M005", "M006"),
     ).set_index("manager_id")
     assert dict(card.held) == {
         "M003": "考核评分表第3行“市场调查”未填或无效",

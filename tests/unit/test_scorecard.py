@@ -31,6 +31,13 @@ RULES = RuleBook(
 ).for_month("2025-01")
 
 
+def zero_targets(*managers: str, year: str = "2026") -> pd.DataFrame:
+    """targets.csv rows that set no target (0): the target items are not scored, not held."""
+    return pd.DataFrame(
+        {"year": year, "manager_id": list(managers), "new_key_accounts": "0", "revenue_target": "0"}
+    )
+
+
 def test_items_points_and_a_missing_assessment_row():
     managers = pd.DataFrame(
         {"manager_id": ["M1", "M2"], "name": ["甲", "乙"], "county": ["xichang", "xichang"]}
@@ -356,7 +363,7 @@ def test_a_manager_keeping_key_accounts_in_a_county_not_accepted_waits_for_it_to
         pd.DataFrame(columns=["manager_id", "revenue_fen"]),
         pd.concat([manual().assign(manager_id=m) for m in ("M4", "M5")], ignore_index=True),
         True,
-        pd.DataFrame(columns=["year", "manager_id", "new_key_accounts", "revenue_target"]),
+        zero_targets("M4", "M5"),
         county_held={"huidong": "退回"},
         county_names={"huidong": "会东县", "xichang": "西昌市", "zhouju": "州局"},
     ).set_index("manager_id")
