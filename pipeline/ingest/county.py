@@ -392,6 +392,9 @@ class _CountyReader:
                 found[kind] = grid
         for grid in grids:  # then names with the month or a copy's number: 用邮情况(10月), 10月走访记录
             kind = index.match(_sheet_name_core(grid.name))
+            named = _sheet_month(grid.name)  # 9月用邮情况 in October's workbook is not October's
+            if named and named != int(self.month[5:]):
+                continue
             if kind and kind not in found and all(g is not grid for g in found.values()):
                 found[kind] = grid
         if "usage" not in found and len(grids) == 1:  # a CSV or a one-sheet workbook
@@ -409,7 +412,11 @@ class _CountyReader:
             if not any(filled(c) for row in grid.cells for c in row):
                 continue
             kind = index.match(grid.name) or index.match(_sheet_name_core(grid.name))  # "用邮情况 (2)"
-            why = f"已有同类工作表“{read[kind].name}”" if kind in read else "工作表名称无法识别"
+            named = _sheet_month(grid.name)
+            if kind and named and named != int(self.month[5:]):
+                why = f"名称中的月份({named}月)不是本月"
+            else:
+                why = f"已有同类工作表“{read[kind].name}”" if kind in read else "工作表名称无法识别"
             self.add("sheet_not_read", grid.name, "", grid.name, detail=why)
 
     # -- header and title lines
@@ -1197,6 +1204,15 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
         },
         columns=USAGE_COLUMNS,
     )
+
+
+_MONTH_NUMBER = re.compile(r"(?<!\d)(\d{1,2})月")
+
+
+def _sheet_month(name: str) -> int | None:
+    """The month a sheet's name gives (用邮情况(9月), 10月走访记录), None when it names none."""
+    found = _MONTH_NUMBER.search(normalise(name))
+    return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
 
 
 _SHEET_MONTH = re.compile(r"^(\d{4}年)?\d{1,2}月(份)?|(\d{4}年)?\d{1,2}月(份)?$")

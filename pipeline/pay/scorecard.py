@@ -156,7 +156,8 @@ def scorecards(
             "archive",
             f"{len(mine & updated)}/{n}",
             _share(len(mine & updated), n),
-            f"近{CHINESE_NUMBERS[refresh]}个月更新档案 {len(mine & updated)} 户 / 名下大客户 {n} 户 × {weights['archive']} 分"
+            f"近{CHINESE_NUMBERS[refresh]}个月更新档案 {len(mine & updated)} 户 / 名下大客户 {n} 户"
+            f" × {weights['archive']} 分"
             if n
             else none,
         )
