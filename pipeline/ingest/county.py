@@ -422,14 +422,16 @@ class _CountyReader:
     # -- header and title lines
 
     def _find_header(self, grid: Grid, kind: str) -> tuple[int, dict[str, tuple[int, str]]] | None:
-        """The header; a field two columns name (a second 收入(元) pasted beside the first) is said
-        at the column read, so that the other one's figures are not passed over unseen."""
+        """The header; a column named twice (a second 收入(元) pasted beside the first) is said at
+        the column read, so that the other one's figures are not passed over unseen."""
         columns = self.ref.column_index(kind)
         found = find_header(grid, columns)
         if found:
             header_row, mapping = found
             for key, twins in header_twins(grid, header_row, mapping, columns).items():
                 headers = [str(grid.cells[header_row][j]).strip() for j in sorted(twins)]
+                if len({split_unit(h)[0] for h in headers}) == len(headers):
+                    continue  # 客户名称 beside 企业全称: two names a template may both carry, not a paste
                 self.add(
                     "column_twins",
                     grid.name,

@@ -84,21 +84,25 @@ def read_grids(path: Path) -> list[Grid]:
 
 
 def _fill_down_merged(cells: list[list], merged: list, row0: int, col0: int) -> None:
-    """A cell merged down over several rows (one customer's id beside its business types) gives
-    its value to each of them, as the county sees it. Merges across columns (a title, a 合计
-    label) are left as read: spread, they would read as several labels."""
+    """A text cell merged down over several rows (one customer's id and name beside its business
+    types) gives its value to each of them, as the county sees it. A figure merged down is left
+    in its first row only: repeated, one amount would be counted once per row (the rows below
+    then lack it, and say so). Merges across columns (a title, a 合计 label) are left as read."""
     for (top, left), (bottom, right) in merged:
         if left != right or bottom == top:
             continue
         r, c = top - row0, left - col0
-        if not (0 <= r < len(cells)) or c < 0 or c >= len(cells[r]) or cells[r][c] in ("", None):
+        if not (0 <= r < len(cells)) or c < 0 or c >= len(cells[r]):
+            continue
+        value = cells[r][c]
+        if not isinstance(value, str) or not value.strip() or parse_number(value) is not None:
             continue
         for below in range(r + 1, min(bottom - row0, len(cells) - 1) + 1):
             row = cells[below]
             if c >= len(row):
                 row.extend([""] * (c + 1 - len(row)))
             if row[c] in ("", None):
-                row[c] = cells[r][c]
+                row[c] = value
 
 
 def _why_unreadable(path: Path) -> str:

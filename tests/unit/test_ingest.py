@@ -685,6 +685,10 @@ def test_a_column_pasted_twice_is_said_at_the_one_read(tmp_path, reference):
     assert intake.status == "on_time" and list(intake.usage.revenue_fen) == [216050, 96000, 36025]
     assert codes(intake) == [("column_twins", "E3", "收入(元)、收入(元)")]
     assert "有多列都是“收入”" in intake.problems[0].message
+    # two of the names a field may go by (客户名称, 企业全称) are no paste: nothing said
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理", "揽收类型", "企业全称"]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=[[*r, r[1]] for r in ROWS], total=False)
+    assert intake_of(tmp_path, reference)[0].problems == []
 
 
 def test_dates_shown_as_excel_day_numbers_are_read_as_the_dates(tmp_path, reference):
@@ -720,3 +724,21 @@ def test_a_customer_merged_down_over_its_business_types_gives_each_row_its_id(tm
     merged, _ = intake_of(tmp_path, reference)
     assert merged.problems == plain.problems == []
     assert merged.usage.equals(plain.usage) and merged.status == "on_time"
+
+
+def test_an_amount_merged_down_is_not_counted_once_per_row(tmp_path, reference):
+    """收入(元) merged over a customer's two business-type rows: one figure, not two; the second
+    row lacks its own and says so, as an unmerged blank would."""
+    from openpyxl import load_workbook
+
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    usage["E5"] = None
+    usage.merge_cells("E4:E5")
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert list(intake.usage.revenue_fen) == [216050, 36025]
+    assert [(p.code, p.cell) for p in intake.problems if p.severity == "error"] == [
+        ("required_missing", "E5")
+    ]
