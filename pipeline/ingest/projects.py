@@ -167,15 +167,20 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
         problems.append(problem("file_unreadable", **where, detail=str(exc)))
         rejected.append(_rejected(path.name, "", None, "file_unreadable", ""))
         return
-    read, unread = False, []
+    read, unread, seen = False, [], {}
     for grid in grids:  # every sheet with the register's header (一年一表, or one sheet a half-year)
         found = find_header(grid, COLUMNS)
         if not found:
             if grid.name != LISTS_SHEET and any(clean_text(c) for row in grid.cells for c in row):
-                unread.append(grid.name)
+                unread.append((grid.name, "找不到项目登记表头"))
             continue
         read = True
         header_row, columns = found
+        content = tuple(tuple(clean_text(c) for c in row) for row in grid.cells[header_row:])
+        if content in seen:  # Excel's copy of a sheet (项目登记 (2)): the same rows once, not twice
+            unread.append((grid.name, f"与工作表“{seen[content]}”内容相同"))
+            continue
+        seen[content] = grid.name
         absent = [k for k in REQUIRED if k not in columns]
         if absent:
             labels = "、".join(PROJECT_HEADER[list(COLUMNS_ORDER).index(k)] for k in absent)
@@ -200,10 +205,8 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
         problems.append(problem("sheet_missing", **where, detail=SHEET))
         rejected.append(_rejected(path.name, "", None, "sheet_missing", ""))
         return
-    for name in unread:  # beside the register's sheets, one with content and no header: said
-        problems.append(
-            problem("sheet_not_read", **where, sheet=name, value=name, detail="找不到项目登记表头")
-        )
+    for name, why in unread:  # beside the register's sheets, one with content not read: said
+        problems.append(problem("sheet_not_read", **where, sheet=name, value=name, detail=why))
 
 
 COLUMNS_ORDER = (
@@ -388,7 +391,7 @@ def _no_duplicates(
         every = pd.concat([every, pd.DataFrame(unused).reindex(columns=every.columns)], ignore_index=True)
     twice = every[every.project_id.duplicated(keep=False)]
     for project_id, group in twice.groupby("project_id", sort=False):
-        where = "、".join(f"{r.source_file} 第{r.source_row}行" for r in group.itertuples())
+        where = "、".join(f"{r.source_file}“{r.source_sheet}” 第{r.source_row}行" for r in group.itertuples())
         for r in group.itertuples():
             problems.append(
                 problem(

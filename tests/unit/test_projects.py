@@ -545,3 +545,11 @@ def test_every_sheet_of_the_register_with_its_header_is_read_and_another_said(tm
     register, rejected, problems = read_register(tmp_path, reference, "2026-05")
     assert sorted(register.project_id) == ["XM-1", "XM-9"] and rejected.empty
     assert [(p.code, p.sheet) for p in problems] == [("sheet_not_read", "说明")]
+    # Excel's copy of a sheet is the same rows, not every project registered twice
+    wb = load_workbook(path)
+    wb.copy_worksheet(wb["项目登记"]).title = "项目登记 (2)"
+    wb.save(path)
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert sorted(register.project_id) == ["XM-1", "XM-9"] and rejected.empty
+    copy = next(p for p in problems if p.sheet == "项目登记 (2)")
+    assert copy.code == "sheet_not_read" and "与工作表“项目登记”内容相同" in copy.message
