@@ -1025,16 +1025,19 @@ class _CountyReader:
     def _read_progress(self, grid: Grid) -> None:
         """Free text, one item a row: the item's label (工作进展, 存在问题, 需协调事项 or an alias)
         in the row's first filled cell, the text in the cells after it, in the same cell after a
-        colon or a space (工作进展:…), or in the rows below a label row. The items may also head
-        columns, the texts below them. The header row (项目 | 内容) is skipped. A text that belongs
-        to no item is a warning at its cell, never dropped unsaid. An item given twice keeps both
-        texts, one after the other. Text is kept as written (escaped where shown)."""
+        colon or a space (工作进展:…), or in the rows just below a label given alone (up to a blank
+        row). The items may also head columns, the texts below them. A title above, the header row
+        (项目 | 内容), 序号 and the 填表人 footer are not texts. A text that belongs to no item is a
+        warning at its cell, never dropped unsaid. An item given twice keeps both texts, one after
+        the other. Text is kept as written (escaped where shown)."""
         items = self.ref.value_index("progress_item")
         headers = self.ref.column_index("progress")
+        markers = tuple(self.ref.markers("footer") + self.ref.markers("total_row"))
         texts: dict[str, list[str]] = {}
         first_row: dict[str, int] = {}
         columns: dict[int, str | None] = {}  # the items as column headers, texts in the rows below
-        waiting: str | None = None  # a label given alone: its text is in the rows below
+        waiting: str | None = None  # a label given alone: its text is in the rows just below
+        started = False  # a label or a header seen: an unlabelled line above them is a title
 
         def keep(item: str, text: str, i: int) -> None:
             texts.setdefault(item, []).append(text)
@@ -1046,39 +1049,41 @@ class _CountyReader:
         for i, row in enumerate(grid.cells):
             cells = [(j, c) for j, c in enumerate(row) if filled(c) and clean_text(c)]
             if not cells:
+                waiting = None  # a blank row ends the text under a label
                 continue
+            if normalise(cells[0][1]).startswith(markers):
+                continue  # 填表人:… 联系电话:…
             labelled = [(j, _progress_item(c, items)) for j, c in cells]
-            if (
-                not columns
-                and len(cells) >= 2
-                and sum(1 for _, (item, text) in labelled if item and not text) >= 2
-            ):
+            if not columns and sum(1 for _, (item, text) in labelled if item and not text) >= 2:
                 columns = {j: item for j, (item, _) in labelled}  # 工作进展 | 存在问题 | 需协调事项 (| 其他)
                 for j, c in cells:
-                    if columns[j] is None:
+                    if columns[j] is None and not _is_serial_header(c):
                         unread(i, j, c)
                 continue
             if columns:
                 for j, c in cells:
                     if columns.get(j):
                         keep(columns[j], str(c).strip(), i)
-                    else:  # under a column that is no item, or outside the columns
+                    elif parse_number(c) is None:  # text under a column that is no item (序号 apart)
                         unread(i, j, c)
                 continue
             if all(headers.match(c) for _, c in cells):
+                started = True
                 continue  # the header row
             (j, first), rest = cells[0], cells[1:]
             item, inline = labelled[0][1]
             text = "\n".join([*([inline] if inline else []), *(str(c).strip() for _, c in rest)])
             if item is None and waiting:  # the text of the label given alone above
                 keep(waiting, "\n".join(str(c).strip() for _, c in cells), i)
-            elif item is None:
+            elif item is None and (started or rest):
                 unread(i, j, first)
+            elif item is None:
+                continue  # a title above the items
             elif text:
                 keep(item, text, i)
-                waiting = None
+                waiting, started = None, True
             else:
-                waiting = item
+                waiting, started = item, True
         order = list(self.ref.aliases["values"]["progress_item"])
         self.progress = [
             {
@@ -1091,6 +1096,10 @@ class _CountyReader:
             for item in order
             if item in texts
         ]
+
+
+def _is_serial_header(cell: object) -> bool:
+    return normalise(cell) in ("序号", "编号", "序")
 
 
 def _progress_item(cell: object, items: AliasIndex) -> tuple[str | None, str]:

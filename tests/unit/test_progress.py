@@ -118,6 +118,29 @@ def test_the_ways_clerks_write_the_items_are_read_and_no_text_vanishes(tmp_path,
     ]
 
 
+def test_a_title_a_serial_column_and_the_footer_are_no_texts(tmp_path, reference) -> None:
+    """A title above the items, a 需协调事项 left empty above the 填表人 footer, a 序号 column beside
+    the item columns: nothing of them is read as a text, nor said as one."""
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    rows = [
+        ["西昌市大客户中心2026年10月工作进展"],
+        ["工作进展", "走访 12 户"],
+        ["需协调事项"],
+        [],
+        ["填表人:张三 电话:13812345678"],
+    ]
+    _with_progress(path, rows)
+    intake = _intake(tmp_path, reference)
+    assert intake.problems == []
+    assert [(r["item"], r["text"]) for r in intake.progress] == [("工作进展", "走访 12 户")]
+    other = tmp_path / "other"
+    other.mkdir()
+    rows = [["序号", "工作进展", "存在问题", "需协调事项"], [1, "完成季度走访", "人手不足", "请协调车辆"]]
+    _with_progress(county_workbook(other / "西昌市.xlsx"), rows)
+    intake = _intake(other, reference)
+    assert intake.problems == [] and len(intake.progress) == 3
+
+
 def test_no_progress_sheet_is_no_problem(tmp_path, reference) -> None:
     county_workbook(tmp_path / "西昌市.xlsx")
     intake = _intake(tmp_path, reference)
