@@ -36,7 +36,12 @@ def read_text_table(path: Path) -> pd.DataFrame:
     text = decode_text(path.read_bytes())
     if text is None:
         raise ValueError(f"{path.name}:{ENCODING_UNKNOWN},请用 Excel 另存为“CSV UTF-8”")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:  # a row with more cells than the header (a stray comma)
+        line = re.search(r"line (\d+)", str(exc))
+        where = f"第 {line.group(1)} 行" if line else "有一行"
+        raise ValueError(f"{path.name}:{where}的列数多于表头(多了逗号?),请改正后重新运行") from None
 
 
 def formula_like(value: object) -> bool:

@@ -575,8 +575,10 @@ class _CountyReader:
         """Rows below `header_row` with a cell filled, 合计 and 填表人 lines apart: what a sheet that
         could not be read held (its county is rejected, and none of them vanishes unsaid)."""
         markers = tuple(self.ref.markers("total_row") + self.ref.markers("footer"))
-        lines = [[normalise(c) for c in row if filled(c)] for row in grid.cells[header_row + 1 :]]
-        return sum(bool(texts) and not texts[0].startswith(markers) for texts in lines)
+        rows = [[c for c in row if filled(c)] for row in grid.cells[header_row + 1 :]]
+        if header_row < 0:  # no header found: the lines with a figure, not the title lines above
+            rows = [row for row in rows if any(parse_number(c) is not None for c in row[1:])]
+        return sum(bool(row) and not normalise(row[0]).startswith(markers) for row in rows)
 
     def _parse_usage_rows(
         self, grid: Grid, rows: list[tuple[int, list]], columns, multiplier: int

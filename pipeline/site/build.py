@@ -82,7 +82,7 @@ def _build(layout: Layout, ref: Reference, releases: Path, search_index: bool) -
         [market_page(site_pages)],  # 市场研究: needs, breadth of use, competitors
     )
     current = _adopt_current(layout.site, releases)
-    sweeping = _sweep_superseded(releases, current)
+    sweeping = _sweep_superseded(releases, current, layout.site)
     staging = _fresh_staging(releases, current)
     old = _read_manifest(current)
     wanted, hashes, changed, search = set(), {}, [], []
@@ -242,12 +242,20 @@ def _adopt_current(site: Path, releases: Path) -> Path | None:
     return None
 
 
-def _sweep_superseded(releases: Path, current: Path | None) -> threading.Thread:
+def _sweep_superseded(releases: Path, current: Path | None, site: Path) -> threading.Thread:
     """Every release but the current one (the one before it, which readers may still be on, and
     any left by a run that was stopped) removed while the new one is built: unlinking thousands
-    of files waits on the disk's journal, which on a busy machine took seconds of a month's run."""
+    of files waits on the disk's journal, which on a busy machine took seconds of a month's run.
+    One the site points at again by then (a failed run's restore, pipeline.publish.snapshot) is
+    kept."""
     superseded = [p for p in releases.iterdir() if p.is_dir() and p != current]
-    sweeping = threading.Thread(target=lambda: [shutil.rmtree(p, ignore_errors=True) for p in superseded])
+
+    def sweep() -> None:
+        for old in superseded:
+            if not (site.exists() and site.resolve() == old):
+                shutil.rmtree(old, ignore_errors=True)
+
+    sweeping = threading.Thread(target=sweep)
     sweeping.start()
     return sweeping
 

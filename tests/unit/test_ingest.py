@@ -361,6 +361,11 @@ def test_missing_required_column_names_the_columns(tmp_path, reference):
     assert intake.status == "rejected"
     assert codes(intake) == [("column_missing", "A3", "揽收类型")]  # as the template names it
     assert intake.rows_read == len(ROWS)  # the rejected county's rows are counted, none vanishes
+    # no header at all (every column renamed): the rows with figures, not the title lines
+    header = ["编码", "名称", "种类", "件数", "钱", "人", "方式"]
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=ROWS, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert (intake.status, intake.rows_read) == ("rejected", len(ROWS))
 
 
 def test_sheets_named_with_their_month_are_read(tmp_path, reference):

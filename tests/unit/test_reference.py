@@ -158,3 +158,8 @@ def test_reference_files_saved_by_excel_in_gbk_are_read_as_in_utf8(tmp_path, ref
     (folder / "managers.csv").write_bytes("工号".encode("utf-16"))
     with pytest.raises(ValueError, match=r"managers\.csv:文字编码无法识别"):
         Reference.load(folder)
+    shutil.copy(reference.folder / "managers.csv", folder / "managers.csv")
+    counties = folder / "counties.csv"
+    counties.write_text(counties.read_text(encoding="utf-8") + "x,y,z,w,v,u,t,s\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"counties\.csv:第 \d+ 行的列数多于表头"):
+        Reference.load(folder)
