@@ -77,7 +77,8 @@ CODES: dict[str, tuple[str, str]] = {
     "sheet_optional_missing": ("warning", "缺少“{detail}”工作表,本月无相应数据"),
     "optional_column_missing": (
         "warning",
-        "“{detail}”工作表的表头中找不到“{columns}”列,本表本月未读取,请按中心下发的模板改正表头后重新报送",
+        "“{detail}”工作表的表头中找不到“{columns}”列,本表本月未读取(共 {rows} 行),"
+        "请按中心下发的模板改正表头后重新报送",
     ),
     "submission_missing": ("warning", "本月未收到该县(市)报表,请催报"),
     "score_out_of_range": (

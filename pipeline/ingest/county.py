@@ -168,7 +168,7 @@ class CountyIntake:
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(1 for r in self.quarantine if r["code"] != "county_rejected")
+        return sum(r.get("_rows", 1) for r in self.quarantine if r["code"] != "county_rejected")
 
     def row_counts(self) -> tuple[int, int, int]:
         """Rows (read, used, quarantined) of the sheets read row by row: usage, cases, archive, visits."""
@@ -571,12 +571,12 @@ class _CountyReader:
             rows.append((i, row))
         return rows, total, []
 
-    def _rows_with_content(self, grid: Grid, header_row: int) -> int:
+    def _rows_with_content(self, grid: Grid, header_row: int, figures_only: bool = True) -> int:
         """Rows below `header_row` with a cell filled, 合计 and 填表人 lines apart: what a sheet that
         could not be read held (its county is rejected, and none of them vanishes unsaid)."""
         markers = tuple(self.ref.markers("total_row") + self.ref.markers("footer"))
         rows = [[c for c in row if filled(c)] for row in grid.cells[header_row + 1 :]]
-        if header_row < 0:  # no header found: the lines with a figure, not the title lines above
+        if header_row < 0 and figures_only:  # no header found: the lines with a figure, not a title
             rows = [row for row in rows if any(parse_number(c) is not None for c in row[1:])]
         return sum(bool(row) and not normalise(row[0]).startswith(markers) for row in rows)
 
@@ -765,7 +765,27 @@ class _CountyReader:
         if found is not None or any(filled(c) for row in grid.cells for c in row):  # else: empty
             labels = "、".join(self._column_label(kind, k) for k in missing)
             cell = "" if found is None else self._a1(grid, found[0], 0)
-            self.add("optional_column_missing", grid.name, cell, labels, detail=grid.name, columns=labels)
+            # no header found: every line but the first (the header not recognised)
+            rows = self._rows_with_content(grid, 0 if found is None else found[0], figures_only=False)
+            self.add(
+                "optional_column_missing",
+                grid.name,
+                cell,
+                labels,
+                detail=grid.name,
+                columns=labels,
+                rows=rows,
+            )
+            if rows:  # its rows read and traced in the rejected rows, as a rejected county's are
+                if kind == "cases":
+                    self.case_rows_read += rows
+                else:
+                    self.record_rows_read += rows
+                note = {"county": self.county_name, "file": self.path.name, "sheet": grid.name, "row": ""}
+                note["_rows"] = rows  # counted as the rows it stands for (`rows_quarantined`)
+                self._quarantine.append(
+                    {**note, "code": "optional_column_missing", "values": f"整表未读取,共 {rows} 行未使用"}
+                )
         return None
 
     def _read_sheet_records(self, grid: Grid, kind: str) -> list[tuple[int, dict[str, str]]]:

@@ -4,6 +4,7 @@ aligned as a terminal shows Chinese (two columns a character)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from pipeline.ingest.grid import READABLE_SUFFIXES
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.ingest.system import SYSTEM_FOLDER
 from pipeline.publish.problem_report import reasons
+
+SHEET_NOT_READ = "optional_column_missing"  # its rejected row is a note for the whole sheet
 
 WORD_SUFFIXES = {".doc", ".docx", ".wps"}
 WPS_SHEET_SUFFIXES = {".et", ".ett"}  # WPS 表格's own format: not read, saved as .xlsx it is
@@ -101,7 +104,10 @@ def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
     if not len(rejected):
         return 0
     mine = rejected[(rejected.county == county) & (rejected.code != "county_rejected")]
-    return len(mine[["file", "sheet", "row"]].drop_duplicates())
+    # a sheet not read is one note standing for its rows (整表未读取,共 N 行未使用)
+    notes = mine[mine.code == SHEET_NOT_READ]
+    counted = sum(int(re.search(r"共 (\d+) 行", v).group(1)) for v in notes["values"])
+    return counted + len(mine[mine.code != SHEET_NOT_READ][["file", "sheet", "row"]].drop_duplicates())
 
 
 def pay_line(pay: pd.DataFrame, version: int, statements: Path) -> str:

@@ -451,9 +451,11 @@ def test_a_cases_sheet_without_its_type_column_says_the_column_is_missing(tmp_pa
         ("optional_column_missing", "投诉查询理赔", "A1", "类型")
     ]
     assert intake.problems[0].message == (
-        "“投诉查询理赔”工作表的表头中找不到“类型”列,本表本月未读取,请按中心下发的模板改正表头后重新报送"
+        "“投诉查询理赔”工作表的表头中找不到“类型”列,本表本月未读取(共 1 行),"
+        "请按中心下发的模板改正表头后重新报送"
     )
-    assert intake.status == "on_time" and intake.cases == [] and intake.case_rows_read == 0
+    assert intake.status == "on_time" and intake.cases == [] and intake.case_rows_read == 1
+    assert intake.rows_accounted()  # the row is read, and traced as not used
 
 
 def test_a_claim_amount_in_an_unknown_unit_is_rejected_at_its_cell(tmp_path, reference):

@@ -612,9 +612,16 @@ def test_an_optional_sheet_whose_header_cannot_be_read_is_reported_not_skipped(t
         ("optional_column_missing", "走访记录", "", "走访日期、客户编号", "warning"),
     ]
     assert intake.problems[1].message == (
-        "“走访记录”工作表的表头中找不到“走访日期、客户编号”列,本表本月未读取,请按中心下发的模板改正表头后重新报送"
+        "“走访记录”工作表的表头中找不到“走访日期、客户编号”列,本表本月未读取(共 1 行),"
+        "请按中心下发的模板改正表头后重新报送"
     )
     assert intake.archive == [] and intake.visits == []
+    # their rows are traced among the rejected rows, one note a sheet
+    notes = [(r["sheet"], r["code"], r["values"]) for r in intake.quarantine]
+    assert notes == [
+        ("客户档案", "optional_column_missing", "整表未读取,共 1 行未使用"),
+        ("走访记录", "optional_column_missing", "整表未读取,共 1 行未使用"),
+    ]
 
 
 def test_an_empty_optional_sheet_is_no_problem(tmp_path, reference):
