@@ -56,6 +56,10 @@ CODES: dict[str, tuple[str, str]] = {
         "row",
         "金额单位“{detail}”无法识别(应为元、千元或万元),本行未采用,请改正表头后重新报送",
     ),
+    "amount_unit_conflict": (
+        "row",
+        "{detail}一格写明“元”,而表头的单位不是元,无法确定金额,本行该金额未采用,请统一为表头的单位后重新报送",
+    ),
     "amount_too_large": (
         "row",
         "{detail}超出合理范围(每格不超过 {limit}),疑为误填的编号或号码,本行未采用,请核对后填写实际数值",
@@ -228,6 +232,7 @@ LABELS: dict[str, str] = {
     "manager_unknown": "客户经理不在名册",
     "amount_invalid": "数值无法识别",
     "amount_negative": "数值为负",
+    "amount_unit_conflict": "金额单位与表头不一致",
     "amount_too_large": "数值过大",
     "amount_unit_unknown": "金额单位无法识别",
     "required_missing": "必填项为空",

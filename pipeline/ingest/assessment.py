@@ -18,6 +18,7 @@ from pipeline.ingest.grid import (
     find_header,
     max_amount,
     parse_number,
+    says_yuan,
 )
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME, Reference
 
@@ -118,11 +119,13 @@ def read_assessment(
             award = parse_number(value("award")) if clean_text(value("award")) else Decimal(0)
             most = Decimal(max_amount(ref.rules.for_month(month)))
             unit = columns["award"][1] if "award" in columns else ""
-            refused = None
+            refused, detail = None, unit
             if award is None or not award.is_finite():
                 refused = "award_invalid"
             elif award and unit not in YUAN_UNITS:  # 突出贡献奖(美元): refused, never read as 元
                 refused = "amount_unit_unknown"
+            elif YUAN_UNITS.get(unit, 1) != 1 and says_yuan(value("award")):  # 1,000元 under (万元)
+                refused, detail = "amount_unit_conflict", "突出贡献奖"
             else:
                 award *= YUAN_UNITS.get(unit, 1)  # 突出贡献奖(万元)
                 refused = None if 0 <= award <= most else "award_invalid"
@@ -134,7 +137,7 @@ def read_assessment(
                         sheet=grid.name,
                         cell=cell("award"),
                         value=clean_text(value("award")),
-                        detail=unit,
+                        detail=detail,
                     )
                 )
                 award = None  # held on the statement (pipeline.pay.lines), not paid as 0

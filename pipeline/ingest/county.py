@@ -37,6 +37,7 @@ from pipeline.ingest.grid import (
     header_twins,
     max_amount,
     parse_number,
+    says_yuan,
     uncached_formulas,
 )
 from pipeline.ingest.holidays import parse_month_day
@@ -317,7 +318,7 @@ class _CountyReader:
         for kind, label in (("archive", "客户档案"), ("visits", "走访记录")):
             if kind in sheets:
                 getattr(self, f"_read_{kind}")(sheets[kind])
-            elif self.path.suffix.lower() != ".csv":
+            else:  # a CSV too (one sheet only): the month's visits and archive are not known
                 self.add("sheet_optional_missing", detail=label)
         self._check_names(usage)
         self._check_customers_known(usage)
@@ -1173,6 +1174,8 @@ def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
         nearest = round(scaled)
         if abs(scaled - nearest) <= 8 * math.ulp(scaled):  # within float error, never half a fen
             return "amount_negative" if raw < 0 else int(nearest)
+    if not integer and multiplier != 100 and says_yuan(raw):  # 1,000元 under 收入(万元)
+        return "amount_unit_conflict"
     value = parse_number(raw)
     if value is None or (integer and value != value.to_integral_value()):
         return "amount_invalid"

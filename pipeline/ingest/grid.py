@@ -222,6 +222,12 @@ def parse_number(value: object) -> Decimal | None:
     return decimal_or_none(text) if text else None
 
 
+def says_yuan(value: object) -> bool:
+    """A cell whose text ends in 元 (1,000元): under a header in 万元 or 千元, which of the two the
+    county meant is not known, and read by the header it would be ten thousand times too large."""
+    return isinstance(value, str) and normalise(value).endswith("元")
+
+
 # ingest.max_amount where a centre's rules file predates it (a rules file is the centre's own
 # copy, and a new key must not stop its months): beyond is an id or a phone number pasted by mistake
 MAX_AMOUNT = 1_000_000_000

@@ -21,7 +21,15 @@ import pandas as pd
 from pipeline.core.money import YUAN_UNITS, to_fen
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import AliasIndex, normalise
-from pipeline.ingest.grid import UnreadableFile, cached_grids, clean_text, find_header, parse_number
+from pipeline.ingest.grid import (
+    MAX_AMOUNT,
+    UnreadableFile,
+    cached_grids,
+    clean_text,
+    find_header,
+    parse_number,
+    says_yuan,
+)
 from pipeline.ingest.reference import PREFECTURE_OFFICE, PREFECTURE_OFFICE_NAME, Reference
 from pipeline.ingest.sheets import LISTS_SHEET
 
@@ -290,6 +298,7 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
     if bad:
         report("project_rule_invalid", "targets", detail=bad)
     amounts = {}
+    most = MAX_AMOUNT  # 元: the reader's bound on one cell (ingest.grid)
     for key in ("target_revenue", "target_new_accounts", "target_converted"):
         text = clean_text(value(key))
         number = parse_number(value(key)) if text else Decimal(0)
@@ -302,7 +311,15 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
         if unit not in YUAN_UNITS:  # 目标收入(美元): refused, never read as 元
             report("amount_unit_unknown", key, detail=unit)
             number = Decimal(0)
+        elif YUAN_UNITS[unit] != 1 and says_yuan(value(key)):  # 1,000元 under 目标收入(万元)
+            report("amount_unit_conflict", key, detail="目标收入")
+            number = Decimal(0)
         number *= YUAN_UNITS.get(unit, 1)
+        if number > most:  # an id or a phone number pasted, or a unit's ten thousand times
+            report(
+                "amount_too_large", key, detail=PROJECT_HEADER[COLUMNS_ORDER.index(key)], limit=f"{most:,}"
+            )
+            number = Decimal(0)
         amounts[key] = number
     status = clean_text(value("status"))
     if status and status not in STATUSES:

@@ -227,3 +227,19 @@ def test_the_footer_under_the_scores_is_no_unknown_manager(tmp_path, reference):
     )
     table, problems = read_assessment(path, reference, "2026-10")
     assert list(table.manager_id) == ["M003"] and problems == []
+
+
+def test_an_award_written_in_yuan_under_a_header_in_wan_is_held_not_multiplied(tmp_path, reference):
+    """1,000元 under 突出贡献奖(万元): read by the header it would be 10,000,000 元; which the
+    centre meant is not known, so the award is held at its cell."""
+    path = sheet(
+        tmp_path / "考核评分.xlsx", [["M003", "", 8, 9, 4, "1,000元", "x"], ["M004", "", 7, 6, 5, 0.05, "y"]]
+    )
+    wb = load_workbook(path)
+    wb.active["F2"] = "突出贡献奖(万元)"
+    wb.save(path)
+    table, problems = read_assessment(path, reference, "2026-10")
+    awards = table.set_index("manager_id").award
+    assert pd.isna(awards["M003"]) and awards["M004"] == Decimal("500.00")
+    assert [(p.code, p.cell, p.value) for p in problems] == [("amount_unit_conflict", "F3", "1,000元")]
+    assert problems[0].message.startswith("突出贡献奖一格写明“元”")

@@ -218,7 +218,11 @@ def test_gbk_csv_county_is_rebuilt_and_a_formula_like_value_stays_text(tmp_path,
     lines.append("C5134010002,凉山州安宁商贸有限公司,@SUM(1+1)*cmd|' /C calc'!A0,45,360.25,陆浩,新揽收")
     (folder / "西昌市_2026年10月.csv").write_bytes("\n".join(lines).encode("gb18030"))
     out, result = returned(folder, reference, tmp_path / "西昌市_问题反馈.xlsx")
-    assert [p.code for p in result.problems] == ["report_date_missing", "business_unknown"]
+    optional = "sheet_optional_missing"  # a CSV holds no 客户档案 or 走访记录 (said on the summary only)
+    assert [p.code for p in result.problems if p.code != optional] == [
+        "report_date_missing",
+        "business_unknown",
+    ]
     no_formula_anywhere(out)
     wb = load_workbook(out)
     assert wb.sheetnames == [SUMMARY_SHEET, "西昌市_2026年10月"]
@@ -230,7 +234,10 @@ def test_gbk_csv_county_is_rebuilt_and_a_formula_like_value_stays_text(tmp_path,
     assert hostile.quotePrefix and fill(hostile) == ERROR_FILL
     assert "读取的值:“@SUM(1+1)" in hostile.comment.text
     rows = summary_rows(wb)
-    assert [(r[2].value, r[4].value) for r in rows] == [("业务种类无法识别", "C4"), ("未填填报日期", "—")]
+    assert [(r[2].value, r[4].value) for r in rows if r[2].value != "缺少可选工作表"] == [
+        ("业务种类无法识别", "C4"),
+        ("未填填报日期", "—"),
+    ]
     assert rows[0][5].value.startswith("@SUM") and rows[0][5].data_type == "s"
     check_links(wb)
 

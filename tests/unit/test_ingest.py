@@ -236,7 +236,13 @@ def test_csv_in_utf8_or_gbk(tmp_path, reference, encoding):
     lines += [",".join(str(v) for v in row) for row in ROWS]
     (tmp_path / "西昌市_2026年10月.csv").write_bytes("\n".join(lines).encode(encoding))
     intake, _ = intake_of(tmp_path, reference)
-    assert codes(intake) == [("report_date_missing", "", "")]
+    # a CSV holds the usage sheet only: the month's 客户档案 and 走访记录 are said missing, as they
+    # are for a workbook without them (its managers' visits are otherwise zero unsaid)
+    assert codes(intake) == [
+        ("report_date_missing", "", ""),
+        ("sheet_optional_missing", "", ""),
+        ("sheet_optional_missing", "", ""),
+    ]
     assert list(intake.usage.revenue_fen) == [216050, 96000, 36025]
     assert intake.usage.customer_name.iloc[0] == "西昌市税务局"
 
@@ -754,3 +760,14 @@ def test_an_amount_merged_down_is_not_counted_once_per_row(tmp_path, reference):
     assert [(p.code, p.cell) for p in intake.problems if p.severity == "error"] == [
         ("required_missing", "E5")
     ]
+
+
+def test_revenue_written_in_yuan_under_a_header_in_wan_is_refused_at_its_cell(tmp_path, reference):
+    """1,200元 under 收入(万元): the row is refused at its cell, not read as 12,000,000 元."""
+    header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(万元)", "客户经理", "揽收类型"]
+    rows = [[*r[:4], r[4] / 10000, *r[5:]] for r in ROWS]
+    rows[1][4] = "1,200元"
+    county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=rows, total=False)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and list(intake.usage.revenue_fen) == [216050, 36025]
+    assert codes(intake) == [("amount_unit_conflict", "E5", "1,200元")]

@@ -553,3 +553,17 @@ def test_every_sheet_of_the_register_with_its_header_is_read_and_another_said(tm
     assert sorted(register.project_id) == ["XM-1", "XM-9"] and rejected.empty
     copy = next(p for p in problems if p.sheet == "项目登记 (2)")
     assert copy.code == "sheet_not_read" and "与工作表“项目登记”内容相同" in copy.message
+
+
+def test_a_target_in_yuan_under_a_header_in_wan_or_beyond_the_bound_is_refused(tmp_path, reference):
+    from openpyxl import load_workbook
+
+    column = PROJECT_HEADER.index("目标收入(元)") + 1
+    for value, code in (("1,000元", "amount_unit_conflict"), (1_899_000, "amount_too_large")):
+        folder = tmp_path / code
+        path = write_register(folder, [[*GOOD[:8], value, *GOOD[9:]]])
+        wb = load_workbook(path)
+        wb.active.cell(2, column).value = "目标收入(万元)"
+        wb.save(path)
+        register, rejected, _ = read_register(folder, reference, "2026-05")
+        assert register.empty and list(rejected.code) == [code]
