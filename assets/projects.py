@@ -58,7 +58,7 @@ def cadence_rules(rules) -> dict[str, tuple[int, int]]:
 
 def cadence_due_month(rules) -> int:
     """The month of the year from which a unit short of its plans is 不足 (before it: 待报)."""
-    return int(rules.values.get("projects", {}).get("cadence_due_month", 1))
+    return int(rules.values.get("projects", {}).get("cadence_due_month", 3))  # a rules file without it
 
 
 @asset(

@@ -110,6 +110,12 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     }
     if len(responses):
         progress.info("  满意度 %s:%d 份,总体满意率 %.1f%%", wave, len(responses), 100 * overall.csat)
+    if problems:  # the questionnaires' problems, said where the operator reads (one line a county)
+        by_county: dict[str, int] = {}
+        for p in problems:
+            by_county[p.county or p.file] = by_county.get(p.county or p.file, 0) + 1
+        said = "、".join(f"{c} {n} 条" for c, n in by_county.items())
+        progress.warning("  满意度 %s 问卷问题:%s(见 %s)", wave, said, out_folder / "problems.csv")
     context.add_output_metadata(
         {
             "responses": len(responses),

@@ -485,8 +485,9 @@ class _CountyReader:
 
     def _read_usage(self, grid: Grid) -> None:
         found = self._find_header(grid, "usage")
-        if found is None:
-            self.add("column_missing", grid.name, "", "", detail=grid.name)
+        if found is None:  # no header at all (an empty sheet, every column renamed): all are named
+            every = "、".join(self._column_label("usage", c) for c in REQUIRED_USAGE)
+            self.add("column_missing", grid.name, "", every, detail=grid.name)
             self.rows_read = self._rows_with_content(grid, -1)  # the county is rejected: none vanishes
             return
         header_row, columns = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 
@@ -12,6 +13,7 @@ from dagster import instance_for_test, materialize
 from assets.resources import KacSettings
 from assets.surveys import survey_wave
 from pipeline.core.layout import REPO, Layout
+from pipeline.core.progress import progress
 from pipeline.ingest.reference import Reference
 from pipeline.site.build import build_site
 
@@ -25,13 +27,22 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     book = inputs / "surveys" / "2026-H1" / "会理市_2026-H1_满意度测评.xlsx"
     wb = openpyxl.load_workbook(book)
     wb.active["K2"] = "希望时限更快,请回电TEL13712345678"  # row 2 scores 2 on 业务时限: followed up
+    wb.active["D3"] = "5分"  # a score with its unit: that questionnaire is left out, and said
     wb.save(book)
     settings = KacSettings(inputs_dir=str(inputs), outputs_dir=str(tmp_path / "outputs"))
-    with instance_for_test() as instance:
-        result = materialize(
-            [survey_wave], partition_key="2026-H1", resources={"settings": settings}, instance=instance
-        )
+    said = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    progress.addHandler(handler)
+    try:
+        with instance_for_test() as instance:
+            result = materialize(
+                [survey_wave], partition_key="2026-H1", resources={"settings": settings}, instance=instance
+            )
+    finally:
+        progress.removeHandler(handler)
     assert result.success
+    assert any(line.startswith("  满意度 2026-H1 问卷问题:会理市 1 条") for line in said), said
     headline = result.output_for_node("survey_wave")
     table = pd.read_csv(tmp_path / "outputs" / "tables" / "surveys" / "2026-H1" / "satisfaction.csv")
     assert list(table.columns[:9]) == [

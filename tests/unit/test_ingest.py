@@ -372,6 +372,7 @@ def test_missing_required_column_names_the_columns(tmp_path, reference):
     county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=ROWS, total=False)
     intake, _ = intake_of(tmp_path, reference)
     assert (intake.status, intake.rows_read) == ("rejected", len(ROWS))
+    assert codes(intake) == [("column_missing", "", "客户编号、业务种类、用邮量、收入、客户经理、揽收类型")]
 
 
 def test_sheets_named_with_their_month_are_read(tmp_path, reference):
