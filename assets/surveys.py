@@ -3,6 +3,7 @@ every monthly bulletin carries."""
 
 import json
 import math
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -111,9 +112,7 @@ def survey_wave(context: AssetExecutionContext, settings: KacSettings) -> dict:
     if len(responses):
         progress.info("  满意度 %s:%d 份,总体满意率 %.1f%%", wave, len(responses), 100 * overall.csat)
     if problems:  # the questionnaires' problems, said where the operator reads (one line a county)
-        by_county: dict[str, int] = {}
-        for p in problems:
-            by_county[p.county or p.file] = by_county.get(p.county or p.file, 0) + 1
+        by_county = Counter(p.county or p.file for p in problems)
         said = "、".join(f"{c} {n} 条" for c, n in by_county.items())
         progress.warning("  满意度 %s 问卷问题:%s(见 %s)", wave, said, out_folder / "problems.csv")
     context.add_output_metadata(

@@ -38,6 +38,8 @@ def read_text_table(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path.name}:{ENCODING_UNKNOWN},请用 Excel 另存为“CSV UTF-8”")
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path.name}:文件是空的,请按样例填写表头和内容") from None
     except pd.errors.ParserError as exc:  # a row with more cells than the header (a stray comma)
         line = re.search(r"line (\d+)", str(exc))
         where = f"第 {line.group(1)} 行" if line else "有一行"

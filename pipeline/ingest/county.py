@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import YUAN_UNITS, to_fen
-from pipeline.core.months import last_day, next_month
+from pipeline.core.months import last_day, next_month, number_of
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import AliasIndex, normalise, split_unit
 from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
@@ -394,7 +394,7 @@ class _CountyReader:
         for grid in grids:  # then names with the month or a copy's number: 用邮情况(10月), 10月走访记录
             kind = index.match(_sheet_name_core(grid.name))
             named = _sheet_month(grid.name)  # 9月用邮情况 in October's workbook is not October's
-            if named and named != int(self.month[5:]):
+            if named and named != number_of(self.month):
                 continue
             if kind and kind not in found and all(g is not grid for g in found.values()):
                 found[kind] = grid
@@ -414,7 +414,7 @@ class _CountyReader:
                 continue
             kind = index.match(grid.name) or index.match(_sheet_name_core(grid.name))  # "用邮情况 (2)"
             named = _sheet_month(grid.name)
-            if kind and named and named != int(self.month[5:]):
+            if kind and named and named != number_of(self.month):
                 why = f"名称中的月份({named}月)不是本月"
             else:
                 why = f"已有同类工作表“{read[kind].name}”" if kind in read else "工作表名称无法识别"
@@ -573,10 +573,15 @@ class _CountyReader:
             rows.append((i, row))
         return rows, total, []
 
+    @cached_property
+    def _line_markers(self) -> tuple[str, ...]:
+        """What a 合计 or a 填表人/审核人 line begins with: no data row, no text."""
+        return tuple(self.ref.markers("total_row") + self.ref.markers("footer"))
+
     def _rows_with_content(self, grid: Grid, header_row: int, figures_only: bool = True) -> int:
         """Rows below `header_row` with a cell filled, 合计 and 填表人 lines apart: what a sheet that
         could not be read held (its county is rejected, and none of them vanishes unsaid)."""
-        markers = tuple(self.ref.markers("total_row") + self.ref.markers("footer"))
+        markers = self._line_markers
         rows = [[c for c in row if filled(c)] for row in grid.cells[header_row + 1 :]]
         if header_row < 0 and figures_only:  # no header found: the lines with a figure, not a title
             rows = [row for row in rows if any(parse_number(c) is not None for c in row[1:])]
@@ -1056,7 +1061,7 @@ class _CountyReader:
         the other. Text is kept as written (escaped where shown)."""
         items = self.ref.value_index("progress_item")
         headers = self.ref.column_index("progress")
-        markers = tuple(self.ref.markers("footer") + self.ref.markers("total_row"))
+        markers = self._line_markers
         texts: dict[str, list[str]] = {}
         first_row: dict[str, int] = {}
         columns: dict[int, str | None] = {}  # the items as column headers, texts in the rows below

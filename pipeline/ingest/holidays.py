@@ -56,9 +56,10 @@ def read_calendar(folder: Path) -> Calendar:
         )
     try:
         table = read_text_table(path)
-    except (ValueError, pd.errors.ParserError) as exc:
-        why = str(exc).removeprefix(f"{HOLIDAYS_FILE}:") if "编码" in str(exc) else "文件格式无法读取"
-        bad = problem("holiday_unreadable", file=HOLIDAYS_FILE, detail=why)
+    except ValueError as exc:  # read_text_table's own message: the encoding, the line, an empty file
+        bad = problem(
+            "holiday_unreadable", file=HOLIDAYS_FILE, detail=str(exc).removeprefix(f"{HOLIDAYS_FILE}:")
+        )
         return Calendar(empty, [bad])
     table.columns = [normalise(c) for c in table.columns]
     missing = [c for c in REQUIRED_HEADER if c not in table.columns]

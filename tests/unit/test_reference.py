@@ -163,3 +163,14 @@ def test_reference_files_saved_by_excel_in_gbk_are_read_as_in_utf8(tmp_path, ref
     counties.write_text(counties.read_text(encoding="utf-8") + "x,y,z,w,v,u,t,s\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"counties\.csv:第 \d+ 行的列数多于表头"):
         Reference.load(folder)
+
+
+def test_an_empty_calendar_is_said_in_chinese(tmp_path):
+    from pipeline.ingest.holidays import read_calendar
+
+    (tmp_path / "holidays.csv").write_text("", encoding="utf-8")
+    (empty,) = read_calendar(tmp_path).problems
+    assert (empty.code, empty.message) == (
+        "holiday_unreadable",
+        "节日日历无法读取:文件是空的,请按样例填写表头和内容;工作清单本月不列节日问候,请改正后重新运行本月",
+    )
