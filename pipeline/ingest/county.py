@@ -9,7 +9,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +31,7 @@ from pipeline.ingest.grid import (
     cached_grids,
     clean_text,
     customer_code,
+    date_in,
     filled,
     find_header,
     header_twins,
@@ -95,31 +95,6 @@ CASE_COLUMNS = [
 # a county's 工作进展 sheet: one row per item (contract.PROGRESS)
 PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-
-
-_EXCEL_EPOCH = date(1899, 12, 30)
-_SERIALS = range(36526, 73051)  # the days 2000-01-01 … 2099-12-31 as Excel counts them
-_SERIAL = re.compile(r"(?:^|[::])\s*(\d{5})(?:\.0+)?$")
-
-
-def _date_in(cell: object) -> str:
-    """The date a cell gives (a date value, 2026年11月2日 / 2026-11-02 / 2026.11.2 in its text, or
-    the day number Excel shows when a date cell is formatted as a number or pasted as text), ISO;
-    "" when none."""
-    if isinstance(cell, datetime | date):
-        return (cell.date() if isinstance(cell, datetime) else cell).isoformat()
-    text = normalise(cell)
-    serial = _SERIAL.search(text)  # 46327, or 填报日期:46327
-    if serial and int(serial.group(1)) in _SERIALS:
-        return (_EXCEL_EPOCH + timedelta(days=int(serial.group(1)))).isoformat()
-    found = _DATE.search(text)
-    if not found:
-        return ""
-    try:
-        return date(*map(int, found.groups())).isoformat()
-    except ValueError:  # 2026年2月30日
-        return ""
 
 
 class ParsedRow(NamedTuple):
@@ -451,7 +426,7 @@ class _CountyReader:
                     continue
                 labelled, after_label = after_label, False
                 if "填报日期" in text or "报送日期" in text or labelled:
-                    found = _date_in(cell)
+                    found = date_in(cell)
                     if found:
                         self.report_date = found
                     elif not labelled:
@@ -842,7 +817,7 @@ class _CountyReader:
                     "manager_id": check("manager", self._manager, "客户经理"),
                     "partner": check("partner", yes_no.match, "行业合作伙伴") or "否",
                     "county_designated": check("county_designated", yes_no.match, "县级重点客户") or "否",
-                    "updated": check("updated", _date_in, "更新日期"),
+                    "updated": check("updated", date_in, "更新日期"),
                     "county": self.county_name,
                     "source_file": self.path.name,
                     "source_row": self._excel_row(grid, i),
@@ -890,8 +865,8 @@ class _CountyReader:
             if r["customer_id"] and r["customer_id"] not in known:  # a typo: the visit counts for no one
                 column = self._sheet_columns["visits"]["customer_id"][0]
                 self.add("visit_customer_unknown", grid.name, self._a1(grid, i, column), r["customer_id"])
-            day = check("date", _date_in, "走访日期")
-            planned = check("planned", _date_in, "计划日期")
+            day = check("date", date_in, "走访日期")
+            planned = check("planned", date_in, "计划日期")
             if not (planned and not r.get("date")):  # planned, not (yet) made: the 工作清单 lists it
                 self._check_visit_date(grid, i, r, day)
             if planned and not r.get("date") and not planned.startswith(self.month):  # no 工作清单 checks it
@@ -965,8 +940,8 @@ class _CountyReader:
             for key in ("date", "customer_id", "type"):
                 if not text.get(key):
                     errors.append(("required_missing", key, "", ""))
-            opened = _date_in(text.get("date", ""))
-            closed = _date_in(text.get("closed", ""))
+            opened = date_in(text.get("date", ""))
+            closed = date_in(text.get("closed", ""))
             for key, day, label in (("date", opened, "受理日期"), ("closed", closed, "办结日期")):
                 if text.get(key) and not day:
                     errors.append(("case_date_invalid", key, text[key], label))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -208,6 +210,31 @@ def customer_code(value: object) -> str:
     """A 客户编号 as the archive keys it: full-width and lower-case letters and stray spaces typed
     into it (" c5134300001 ") would otherwise make a second customer of one."""
     return "".join(unicodedata.normalize("NFKC", clean_text(value)).split()).upper()
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIALS = range(36526, 73051)  # the days 2000-01-01 … 2099-12-31 as Excel counts them
+_SERIAL = re.compile(r"(?:^|[::])\s*(\d{5})(?:\.0+)?$")
+_DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+def date_in(cell: object) -> str:
+    """The date a cell gives (a date value, 2026年11月2日 / 2026-11-02 / 2026.11.2 in its text, or
+    the day number Excel shows when a date cell is formatted as a number or pasted as text), ISO;
+    "" when none."""
+    if isinstance(cell, datetime | date):
+        return (cell.date() if isinstance(cell, datetime) else cell).isoformat()
+    text = normalise(cell)
+    serial = _SERIAL.search(text)  # 46327, or 填报日期:46327
+    if serial and int(serial.group(1)) in _SERIALS:
+        return (_EXCEL_EPOCH + timedelta(days=int(serial.group(1)))).isoformat()
+    found = _DATE.search(text)
+    if not found:
+        return ""
+    try:
+        return date(*map(int, found.groups())).isoformat()
+    except ValueError:  # 2026年2月30日
+        return ""
 
 
 def parse_number(value: object) -> Decimal | None:

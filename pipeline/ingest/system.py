@@ -31,6 +31,7 @@ from pipeline.ingest.grid import (
     cached_grids,
     clean_text,
     customer_code,
+    date_in,
     filled,
     find_header,
     header_twins,
@@ -324,6 +325,11 @@ def _number(raw: object, multiplier: int, integer: bool, limit: int) -> int | st
 
 @lru_cache(maxsize=256)  # the month column repeats one value on every row
 def _month_of(value: object) -> str:
+    """2026-11, 2026年11月, 202611, or a date (a date cell, or its day number 46327 as Excel shows
+    it when the cell is formatted as a number)."""
+    day = date_in(value)
+    if day:
+        return day[:7]
     found = _MONTH.search(normalise(value))
     if not found:
         return ""

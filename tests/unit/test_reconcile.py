@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -329,3 +330,14 @@ def test_a_row_of_zeros_the_system_does_not_have_is_no_difference(tmp_path, refe
     result, _ = _run(folder, reference)
     assert "C5134010006" not in set(result.table.customer_id)
     assert sorted(result.table.kind) == ["amount_differs", "county_only", "system_only"]
+
+
+def test_the_month_typed_as_a_date_or_an_excel_day_number_is_the_month(tmp_path, reference) -> None:
+    """统计月份 as a date cell (2026-10-01), as the day number Excel shows for it when the column is
+    formatted as a number (46296), or as 202610 is October; 46327 (2026-11-01) is not."""
+    typed = [datetime(2026, 10, 1), 46296, "202610", "2026年10月", 46327]
+    rows = [[month, *row[1:]] for month, row in zip(typed, EXPORT_ROWS, strict=False)]
+    result, export = _run(_month(tmp_path, export_rows=rows), reference)
+    refused = [p for p in result.problems if p.code == "system_value_invalid"]
+    assert [(p.cell, float(p.value)) for p in refused] == [("A6", 46327)]  # the number as read
+    assert "月份“46327”与文件夹月份 2026-10 不符" in refused[0].message and len(export.rejected) == 1
