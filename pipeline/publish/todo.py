@@ -292,8 +292,24 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, years_missing: 
         "alerted": alerted,
         "unverified": unverified,
         "overdue": overdue,
-        "years_missing": "、".join(f"{y}年" for y in years_missing),
+        "notes": _section_notes(unverified, years_missing),
     }
+
+
+def _section_notes(unverified: int, years_missing: list[int]) -> dict[str, str]:
+    """What a section of the list does not show, and why: under its heading in the PDF, on the
+    workbook's 汇总 sheet."""
+    notes = {}
+    if unverified:
+        notes["not_visited"] = (
+            f"其中 {unverified} 户所在县(市)本月报表未被采用,走访情况未能核对,未计入“未走访大客户”。"
+        )
+    if years_missing:
+        years = "、".join(f"{y}年" for y in years_missing)
+        notes["greeting"] = (
+            f"节日日历中没有{years}的节日,本节未列该年的节日问候;请中心补充 inputs/reference/holidays.csv。"
+        )
+    return notes
 
 
 def write_todo_lists(
@@ -323,7 +339,8 @@ def write_todo_lists(
         new_index[base] = digest
         if index.get(base) == digest and xlsx.exists() and pdf.exists():
             continue
-        sheets = {"汇总": (["事项", "条数"], [[s["title"], s["count"]] for s in content["sections"]])}
+        summary = [[s["title"], s["count"], content["notes"].get(s["key"], "")] for s in content["sections"]]
+        sheets = {"汇总": (["事项", "条数", "说明"], summary)}
         for s in content["sections"]:
             sheets[s["title"]] = (s["columns"], s["rows"])
         tmp = xlsx.with_name(f".{xlsx.name}.tmp")

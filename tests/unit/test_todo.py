@@ -26,7 +26,7 @@ from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.holidays import read_calendar
 from pipeline.ingest.month import combine
-from pipeline.publish.todo import month_todo_items, write_todo_lists
+from pipeline.publish.todo import SECTIONS, month_todo_items, write_todo_lists
 from pipeline.surveys.followup import followup_status
 from tests.workbooks import archive_row as workbook_archive_row
 from tests.workbooks import county_workbook
@@ -377,13 +377,13 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
     ]
     wb = load_workbook(folder / "M008_陆浩_工作清单.xlsx")
     assert [[c.value for c in row] for row in wb["汇总"].iter_rows()] == [
-        ["事项", "条数"],
-        ["本月未走访的大客户", 2],
-        ["计划走访未完成", 1],
-        ["未办结的投诉、查询、理赔", 1],
-        ["下月及次月初的节日与生日问候", 2],
-        ["待更新的客户档案", 1],
-        ["满意度测评待回访客户", 0],
+        ["事项", "条数", "说明"],
+        ["本月未走访的大客户", 2, None],  # nothing to say: blank
+        ["计划走访未完成", 1, None],
+        ["未办结的投诉、查询、理赔", 1, None],
+        ["下月及次月初的节日与生日问候", 2, None],
+        ["待更新的客户档案", 1, None],
+        ["满意度测评待回访客户", 0, None],
     ]
     greetings = [[c.value for c in row] for row in wb["下月及次月初的节日与生日问候"].iter_rows()]
     assert greetings == [
@@ -423,6 +423,11 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
         check=True,
     ).stdout
     assert "节日日历中没有2027年的节日" in "".join(lacking.split())
+    # and the workbook says it on its 汇总 sheet, beside the section it concerns
+    summary = load_workbook(tmp_path / "lacking" / "M008_陆浩_工作清单.xlsx")["汇总"]
+    notes = {row[0]: row[2] for row in summary.iter_rows(min_row=2, values_only=True)}
+    assert "节日日历中没有2027年的节日" in notes[SECTIONS["greeting"]]
+    assert not any(v for k, v in notes.items() if k != SECTIONS["greeting"])
 
 
 def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manager_s_case_goes_on():
@@ -474,6 +479,9 @@ def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manage
     assert rows[2][:3] == ["case", TAX, "overdue"]  # on M008's list
     content = list_content("2026-07", managers.iloc[0].to_dict(), items, years_missing=[])
     assert (content["counts"]["not_visited"], content["unverified"]) == (1, 1)
+    assert content["notes"] == {
+        "not_visited": "其中 1 户所在县(市)本月报表未被采用,走访情况未能核对,未计入“未走访大客户”。"
+    }
 
 
 def test_the_template_carries_the_two_optional_columns_and_reads_back(tmp_path, reference):
