@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MetadataValue, asset
 from assets.month import by_month, history
 from assets.partitions import months
 from assets.resources import KacSettings
-from assets.sources import ALL_TABLES
+from assets.sources import ALL_SURVEYS, ALL_TABLES
 from pipeline.analytics.alerts import short_history
 from pipeline.analytics.quarterly import is_quarter_end, render_quarterly
 from pipeline.core.months import from_partition_key
@@ -196,8 +196,9 @@ def quarterly_report(
     partitions_def=months,
     kinds={"html"},
     # feedback: its problems page links the counties' feedback files; project_evaluations: the
-    # project pages link the month's evaluation PDFs (the site is built after they are written)
-    deps=[ALL_TABLES, "feedback", "project_evaluations"],
+    # project pages link the month's evaluation PDFs (the site is built after they are written);
+    # the survey waves: their pages (report, results, the questionnaires' problems)
+    deps=[ALL_TABLES, *ALL_SURVEYS, "feedback", "project_evaluations"],
     description="静态网站:首页、各月、各县(市)、各业务种类、各大客户页面,报表问题清单与检索"
     "(可从共享文件夹直接打开;新版本整体替换,只重写内容有变化的页面)",
 )

@@ -203,8 +203,11 @@ def read_surveys(layout: Layout) -> dict[str, dict]:
     waves = {}
     for path in sorted(folder.glob("*/content.json")):
         survey = json.loads(path.read_text(encoding="utf-8"))
+        wave = path.parent.name
         if (path.parent / survey["report"]).exists():
-            waves[path.parent.name] = {**survey, "report_path": path.parent / survey["report"]}
+            # the questionnaires' problems, for the operator to take back to the counties
+            problems = _read(layout.survey_tables(wave) / "problems.parquet", None)
+            waves[wave] = {**survey, "report_path": path.parent / survey["report"], "problems": problems}
     return waves
 
 

@@ -607,8 +607,15 @@ class SitePages:
 
     def survey(self, wave: str, survey: dict) -> Page:
         report = survey["report_path"]
+        problems = survey["problems"]
+        problems = records(masked(labelled(problems), ("value", "message"))) if len(problems) else []
         context = {
-            "s": {**survey, "report_path": None, "report_href": f"../files/surveys/{wave}/{report.name}"}
+            "s": {
+                **survey,
+                "report_path": None,
+                "report_href": f"../files/surveys/{wave}/{report.name}",
+                "problems": problems,
+            }
         }
         return Page(
             f"surveys/{wave}.html",

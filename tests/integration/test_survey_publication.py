@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 
@@ -28,6 +29,7 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     wb = openpyxl.load_workbook(book)
     wb.active["K2"] = "希望时限更快,请回电TEL13712345678"  # row 2 scores 2 on 业务时限: followed up
     wb.active["D3"] = "5分"  # a score with its unit: that questionnaire is left out, and said
+    wb.active["E4"] = "13812345678"  # a phone number typed into a score: left out, masked on the page
     wb.save(book)
     settings = KacSettings(inputs_dir=str(inputs), outputs_dir=str(tmp_path / "outputs"))
     said = []
@@ -42,7 +44,7 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     finally:
         progress.removeHandler(handler)
     assert result.success
-    assert any(line.startswith("  满意度 2026-H1 问卷问题:会理市 1 条") for line in said), said
+    assert any(line.startswith("  满意度 2026-H1 问卷问题:会理市 2 条") for line in said), said
     headline = result.output_for_node("survey_wave")
     table = pd.read_csv(tmp_path / "outputs" / "tables" / "surveys" / "2026-H1" / "satisfaction.csv")
     assert list(table.columns[:9]) == [
@@ -70,3 +72,11 @@ def test_wave_2026_h1_summary_report_and_page(tmp_path):
     page = (tmp_path / "outputs" / "site" / "surveys" / "2026-H1.html").read_text(encoding="utf-8")
     assert "满意度测评" in page and "../files/surveys/2026-H1/满意度测评报告_2026年上半年.pdf" in page
     assert "请回电TEL137****5678" in page and "13712345678" not in page
+    # the questionnaires' problems on the wave's page, at their cells, for the operator
+    rows = [
+        re.sub(r"<[^>]+>", "|", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", page.split('id="problems"')[1], re.S)
+    ]
+    cells = [[c.strip() for c in row.split("|") if c.strip()] for row in rows[1:]]
+    assert [(c[2], c[5], c[6]) for c in cells] == [("会理市", "D3", "5分"), ("会理市", "E4", "138****5678")]
+    assert "13812345678" not in page
