@@ -323,7 +323,10 @@ def _print_counties(layout: Layout, month: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from pipeline.core.months import shift
+    from pipeline.feedback.month import made_from_current, read_index
     from pipeline.ingest.county import ingest_county
     from pipeline.ingest.files import county_files, unknown_file_problems
     from pipeline.ingest.fingerprint import archived_names
@@ -341,40 +344,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     intakes = [ingest_county(code, args.month, files.get(code, []), ref, names) for code in ref.counties.code]
     table = submissions_table(intakes, ref.county_names)
     month = combine(intakes, unknown_file_problems(unknown))
+    # what only the run finds (cases against earlier months, 新揽收, 对账) of a county whose files are
+    # those the run read stands as found now: it is contacted, and chased, for it
+    later = _found_by_the_run(layout, args.month, month.problems, set(table.county))
+    unchanged = later.county.isin(made_from_current(read_index(layout.feedback(args.month)), table))
+    problems = pd.concat([month.problems, later[unchanged]], ignore_index=True)
     print(f"{chinese_month(args.month)}报送情况({folder})")
     lines = [
         *status_lines(table),
-        *county_lines(table, month.problems, month.quarantine),
+        *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
         *file_lines(month.problems, skipped_files(folder)),
-        *_found_by_the_run(layout, args.month, month.problems, set(table.county)),
-        *_feedback_and_chase(layout, ref, args.month, table, month.problems),
+        *_changed_since_the_run(layout, args.month, later[~unchanged]),
+        *_feedback_and_chase(layout, ref, args.month, table, problems),
     ]
     print("\n".join(lines))
     return 0
 
 
-def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: set[str]) -> list[str]:
+def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: set[str]) -> pd.DataFrame:
     """The counties' problems the last run of the month found besides those of the workbooks as
     read here (新揽收 claims, 对账, cases against earlier months: found only when the month is
     computed), so that `status` never shows fewer counties to contact than the run did."""
-    from pipeline.core.contract import read_csv
+    import pandas as pd
+
+    from pipeline.core.contract import PROBLEMS, read_csv
 
     path = layout.tables(month) / "problems.csv"
     if not path.exists():
-        return []
+        return pd.DataFrame(columns=PROBLEMS.names)
     run = read_csv(path)
     seen = set(zip(now.county, now.code, now.cell, strict=True)) if len(now) else set()
-    later = [
-        county
+    found = [
+        county in counties and (county, code, cell) not in seen
         for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
-        if county in counties and (county, code, cell) not in seen
     ]
-    if not later:
+    return run[found].reset_index(drop=True)
+
+
+def _rows_refused(problems: pd.DataFrame) -> dict[str, int]:
+    """Rows a county's problems refused, per county (one per file, sheet and row)."""
+    from pipeline.feedback.chase import county_problems
+    from pipeline.feedback.workbook import rows_left_out
+
+    return {county: rows_left_out(county_problems(problems, county)) for county in set(problems.county)}
+
+
+def _changed_since_the_run(layout: Layout, month: str, later: pd.DataFrame) -> list[str]:
+    """The run's own problems of counties that sent files since: told, not taken as still true."""
+    if not len(later):
         return []
-    named = "、".join(c for c in dict.fromkeys(later))
+    named = "、".join(dict.fromkeys(later.county))
     return [
-        f"上次运行本月另核出 {len(later)} 条问题(新揽收、对账等,本命令不重新核对):{named};"
-        f"见 {layout.problems(month) / '问题清单.xlsx'}"
+        f"上次运行本月另核出 {len(later)} 条问题(新揽收、对账等,其后文件已更换,本命令不重新核对):"
+        f"{named};见 {layout.problems(month) / '问题清单.xlsx'}"
     ]
 
 

@@ -82,14 +82,21 @@ def file_lines(problems: pd.DataFrame, skipped: list[tuple[str, str]]) -> list[s
     return lines + [f"未读取的文件:{name}({why})" for name, why in skipped]
 
 
-def county_lines(submissions: pd.DataFrame, problems: pd.DataFrame, rejected: pd.DataFrame) -> list[str]:
-    """Every county with a problem, in reference order: its status, rows left out, and why."""
+def county_lines(
+    submissions: pd.DataFrame,
+    problems: pd.DataFrame,
+    rejected: pd.DataFrame,
+    more_rows: dict[str, int] | None = None,
+) -> list[str]:
+    """Every county with a problem, in reference order: its status, rows left out, and why;
+    `more_rows`: rows left out that `rejected` does not hold (refused by the last run)."""
     rows = []
     for r in submissions.itertuples():
         why = reasons(problems, r.county)
         if not why:
             continue
-        left_out = _rows_left_out(rejected, r.county) if r.status != "rejected" else 0
+        left_out = _rows_left_out(rejected, r.county) + (more_rows or {}).get(r.county, 0)
+        left_out = left_out if r.status != "rejected" else 0
         rows_said = f"未采用 {left_out} 行" if left_out else ""
         rows.append([r.county, STATUS_LABELS[r.status], rows_said, why])
     if not rows:

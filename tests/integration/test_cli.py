@@ -298,12 +298,12 @@ def test_confirm_asks_who_confirms(tmp_path):
 def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path):
     """`kac status` reads the workbooks again, which cannot find a 新揽收 claim or an 对账
     difference: those the last run found are named beside them, with the problems report."""
-    from assets.cli import _found_by_the_run
+    from assets.cli import _changed_since_the_run, _found_by_the_run
     from pipeline.core.contract import PROBLEMS
     from pipeline.core.layout import Layout
 
     layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
-    assert _found_by_the_run(layout, "2026-10", pd.DataFrame(columns=PROBLEMS.names), {"西昌市"}) == []
+    assert _found_by_the_run(layout, "2026-10", pd.DataFrame(columns=PROBLEMS.names), {"西昌市"}).empty
     rows = [
         ("error", "required_missing", "西昌市", "C5"),
         ("warning", "new_collection_not_new", "西昌市", "G7"),
@@ -315,5 +315,11 @@ def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path)
     layout.tables("2026-10").mkdir(parents=True)
     frame.to_csv(layout.tables("2026-10") / "problems.csv", index=False)
     now = frame.iloc[:1]  # the workbooks as read now: 西昌市's C5
-    (line,) = _found_by_the_run(layout, "2026-10", now, {"西昌市", "会理市"})
-    assert line.startswith("上次运行本月另核出 2 条问题") and "西昌市、会理市" in line and "州局" not in line
+    later = _found_by_the_run(layout, "2026-10", now, {"西昌市", "会理市"})
+    assert list(zip(later.county, later.code, strict=True)) == [
+        ("西昌市", "new_collection_not_new"),
+        ("会理市", "system_amount_differs"),
+    ]
+    # of counties that sent files since the run, they are told as the run's, not taken as true now
+    (line,) = _changed_since_the_run(layout, "2026-10", later)
+    assert line.startswith("上次运行本月另核出 2 条问题") and "西昌市、会理市" in line
