@@ -331,7 +331,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.ingest.files import county_files, unknown_file_problems
     from pipeline.ingest.fingerprint import archived_names
     from pipeline.ingest.month import combine
-    from pipeline.ingest.submissions import submissions_table
+    from pipeline.ingest.submissions import counted_over, submissions_table
     from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
 
     layout = _layout(args)
@@ -351,7 +351,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     problems = pd.concat([month.problems, later[unchanged]], ignore_index=True)
     print(f"{chinese_month(args.month)}报送情况({folder})")
     lines = [
-        *status_lines(table),
+        *status_lines(counted_over(table, problems)),
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
         *file_lines(month.problems, skipped_files(folder)),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),

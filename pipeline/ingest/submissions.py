@@ -40,6 +40,20 @@ def submissions_table(intakes: list[CountyIntake], county_names: dict[str, str])
     return pd.DataFrame(rows, columns=SUBMISSIONS.names)
 
 
+def counted_over(submissions: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    """Each county's errors and warnings counted over the month's complete problems (新揽收, 对账,
+    cases against earlier months: found after the workbooks were read), as every report counts them."""
+    counted = problems.groupby(["county", "severity"]).size()
+
+    def count(county: str, severity: str) -> int:
+        return int(counted.get((county, severity), 0))
+
+    return submissions.assign(
+        errors=[count(c, ERROR) for c in submissions.county],
+        warnings=[count(c, WARNING) for c in submissions.county],
+    )
+
+
 def with_labels(submissions: pd.DataFrame) -> pd.DataFrame:
     return submissions.assign(status_label=submissions.status.map(STATUS_LABELS))
 

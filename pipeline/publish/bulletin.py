@@ -21,7 +21,7 @@ from pipeline.core.months import chinese_month, month_range, number_of, shift, y
 from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
-from pipeline.ingest.submissions import with_labels
+from pipeline.ingest.submissions import counted_over, with_labels
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart
 from pipeline.render.market_charts import breadth_chart
 from pipeline.render.pdf import document_time, render_pdf_html, rendering_digest, write_pdf
@@ -93,24 +93,8 @@ def month_content(
         "alerts": _alert_section(alerts, names),
         "cases": case_section(cases, month, names, ref),
         "progress": progress_section(progress, submissions, ref),
-        "submissions": records(_with_all_problems(labelled, problems)),
+        "submissions": records(counted_over(labelled, problems) if problems is not None else labelled),
     }
-
-
-def _with_all_problems(submissions: pd.DataFrame, problems: pd.DataFrame | None) -> pd.DataFrame:
-    """Each county's errors and warnings counted over the month's complete problems (新揽收, 对账
-    and the others found after the workbooks were read), as the problems page counts them."""
-    if problems is None:
-        return submissions
-    counted = problems.groupby(["county", "severity"]).size()
-
-    def count(county: str, severity: str) -> int:
-        return int(counted.get((county, severity), 0))
-
-    return submissions.assign(
-        errors=[count(c, "error") for c in submissions.county],
-        warnings=[count(c, "warning") for c in submissions.county],
-    )
 
 
 def _total(volumes: dict[str, pd.DataFrame], usage: pd.DataFrame) -> dict:

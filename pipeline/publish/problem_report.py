@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.contract import PROBLEMS
+from pipeline.core.contract import PROBLEMS, SUBMISSIONS
 from pipeline.core.months import number_of, year_of
 from pipeline.core.problems import ERROR, SEVERITY_LABELS, WARNING, label
 from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
-from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.ingest.submissions import STATUS_LABELS, counted_over
 from pipeline.render.xlsx import Sheets, write_sheets
 
 WORKBOOK_NAME = "问题清单.xlsx"
@@ -92,9 +92,11 @@ def write_month_problems(
 ) -> pd.DataFrame:
     """problems.csv and 问题清单.xlsx of the month, complete: `parts` are the counties' problems
     (written first by the intake), the 考核评分 sheet's and the 新揽收 claims' (known only once
-    pay is computed). The sheet's own problems once more on their own (assessment_problems.csv).
-    Returns the month's problems, complete."""
+    pay is computed); submissions.csv counts them. The sheet's own problems once more on their
+    own (assessment_problems.csv). Returns the month's problems, complete."""
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    submissions = counted_over(submissions, frame)  # one count of each county's problems everywhere
+    write_table(submissions, tables, SUBMISSIONS)
     write_table(frame, tables, PROBLEMS)
     write_table(frame, problems_dir, PROBLEMS)
     write_table(parts[1], tables, "assessment_problems", PROBLEMS.names)

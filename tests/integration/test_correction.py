@@ -128,6 +128,12 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     # the unmatched case row, rejected after the intake, is one more error of the county's data
     problems = pd.read_csv(layout.tables(MONTH) / "problems.csv", dtype=str)
     assert list(problems.code[problems.county == "会东县"]).count("case_unmatched") == 1
+    # and submissions.csv counts it, as the problems list, the bulletin and `kac status` do
+    submissions = pd.read_csv(layout.tables(MONTH) / "submissions.csv", dtype=str).set_index("county")
+    counted = problems.groupby(["county", "severity"]).size()
+    for county, row in submissions.iterrows():
+        assert int(row.errors) == counted.get((county, "error"), 0), county
+        assert int(row.warnings) == counted.get((county, "warning"), 0), county
     scored = pd.read_csv(layout.tables(MONTH) / "county_scorecards.csv", dtype=str).set_index("county")
     assert scored.loc["会东县", "data_quality_value"] == f"{errors + 1}/{rows}"  # rows: 用邮情况
     # `kac status` reads the workbooks again, which cannot match a case against earlier months: the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.publish.bulletin import _with_all_problems
+from pipeline.ingest.submissions import counted_over
 
 
 def test_a_county_s_problems_are_counted_over_the_month_s_complete_problems():
@@ -30,6 +30,5 @@ def test_a_county_s_problems_are_counted_over_the_month_s_complete_problems():
             ],
         }
     )
-    counted = _with_all_problems(submissions, problems)
+    counted = counted_over(submissions, problems)
     assert counted[["county", "errors", "warnings"]].values.tolist() == [["西昌市", 0, 2], ["甘洛县", 1, 0]]
-    assert _with_all_problems(submissions, None).equals(submissions)
