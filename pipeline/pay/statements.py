@@ -260,6 +260,8 @@ def _link(source: Path, target: Path) -> None:
 
 
 DRAFT_TOTAL = "合计(草稿:主任确认前不得据此发放)"
+MONEY_FORMAT, SCORE_FORMAT = "#,##0.00", "0.00"
+HELD_SCORE_NOTE = "暂缓项按 0 计,非实际得分"
 
 
 def write_summary_workbook(
@@ -272,14 +274,23 @@ def write_summary_workbook(
     draft: bool = False,
 ) -> Path:
     """The centre's workbook: 汇总 (a row per manager and a total row), 明细 (every line), 考核.
-    A draft says so in its first sheet's name and on the total row finance reads."""
+    A draft says so in its first sheet's name and on the total row finance reads; a held item is
+    named beside the manager's figures (its 0.00 is not a figure), money is shown with its fen."""
     money = MONEY_COLUMNS
-    totals = [DRAFT_TOTAL if draft else "合计", "", "", *[float(sum(summary[c], Decimal(0))) for c in money]]
+    held = dict(zip(summary.manager_id, summary.held, strict=True))
+    totals = [
+        DRAFT_TOTAL if draft else "合计",
+        "",
+        "",
+        "",
+        *[float(sum(summary[c], Decimal(0))) for c in money],
+    ]
+    first = "汇总(草稿)" if draft else "汇总"
     sheets = {
-        "汇总(草稿)" if draft else "汇总": (
-            ["工号", "姓名", "县(市)", *[ITEM_COLUMN_LABELS[c] for c in money]],
+        first: (
+            ["工号", "姓名", "县(市)", "暂缓发放", *[ITEM_COLUMN_LABELS[c] for c in money]],
             [
-                [r.manager_id, r.name, r.county, *[float(getattr(r, c)) for c in money]]
+                [r.manager_id, r.name, r.county, r.held, *[float(getattr(r, c)) for c in money]]
                 for r in summary.itertuples()
             ]
             + [totals],
@@ -292,14 +303,25 @@ def write_summary_workbook(
             ],
         ),
         "考核": (
-            ["工号", "姓名", *[ITEM_LABELS[i] for i in ITEMS], "合计"],
+            ["工号", "姓名", *[ITEM_LABELS[i] for i in ITEMS], "合计", "说明"],
             [
-                [r["manager_id"], r["name"], *[float(r[i]) for i in ITEMS], float(r["total"])]
+                [
+                    r["manager_id"],
+                    r["name"],
+                    *[float(r[i]) for i in ITEMS],
+                    float(r["total"]),
+                    HELD_SCORE_NOTE if held.get(r["manager_id"]) else "",
+                ]
                 for r in scorecards.to_dict("records")
             ],
         ),
     }
-    return write_sheets(path, sheets, document_time(month, version).replace(tzinfo=None))
+    formats = {
+        first: {4 + i: MONEY_FORMAT for i in range(len(money))},
+        "明细": {4: MONEY_FORMAT},
+        "考核": {2 + i: SCORE_FORMAT for i in range(len(ITEMS) + 1)},
+    }
+    return write_sheets(path, sheets, document_time(month, version).replace(tzinfo=None), formats)
 
 
 def _scaling_note(card, weights: dict) -> str:

@@ -51,8 +51,11 @@ def reproducible_bytes(wb: Workbook, stamp: datetime) -> bytes:
     return out.getvalue()
 
 
-def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
-    """A workbook of plain tables (Chinese headers, bold header row); text never becomes a formula.
+def write_sheets(
+    path: Path, sheets: Sheets, stamp: datetime, number_formats: dict[str, dict[int, str]] | None = None
+) -> Path:
+    """A workbook of plain tables (Chinese headers, bold header row); text never becomes a formula;
+    `number_formats`: sheet title → column index → Excel number format (money as 1,234.50).
 
     Written with XlsxWriter (several times faster than openpyxl for plain tables, which matters
     for the site's downloads): strings stay strings, and with a fixed creation date and the
@@ -72,6 +75,8 @@ def write_sheets(path: Path, sheets: Sheets, stamp: datetime) -> Path:
     bold = wb.add_format({"bold": True})
     for name, (headers, rows) in sheets.items():
         ws = wb.add_worksheet(_sheet_title(name))
+        for column, number_format in (number_formats or {}).get(name, {}).items():
+            ws.set_column(column, column, None, wb.add_format({"num_format": number_format}))
         ws.write_row(0, 0, headers, bold)
         for r, row in enumerate(rows, start=1):
             ws.write_row(r, 0, ["" if v is None else v for v in row])

@@ -159,6 +159,14 @@ def test_the_summary_workbook_adds_up_to_the_statements(year_of_pay, tmp_path):
     assert Decimal(str(rows[-1][-1])) == sum(summary.total, Decimal(0)) == sum(lines.amount, Decimal(0))
     by_manager = {r[0]: Decimal(str(r[-1])).quantize(Decimal("0.01")) for r in rows[:-1]}
     assert by_manager == dict(zip(summary.manager_id, summary.total, strict=True))
+    # a held item's 0.00 is named, in the figures finance reads and beside the scores
+    held = dict(zip(summary.manager_id, summary.held, strict=True))
+    assert any(held.values()) and {r[0]: r[3] or "" for r in rows[:-1]} == held
+    book = openpyxl.load_workbook(path)
+    notes = {r[0]: r[-1] for r in book["考核"].iter_rows(min_row=2, values_only=True)}
+    assert {m for m, note in notes.items() if note} == {m for m, why in held.items() if why}
+    # money shown with its fen (632.00, not 632), as on the statements
+    assert {sheet["E2"].number_format, book["明细"]["E2"].number_format} == {"#,##0.00"}
 
 
 def test_every_statement_is_the_sum_of_its_lines_for_a_year(year_of_pay):
