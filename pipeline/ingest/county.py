@@ -95,6 +95,37 @@ CASE_COLUMNS = [
 # a county's 工作进展 sheet: one row per item (contract.PROGRESS)
 PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+# the other ways a title names its month; the last three only in the title itself (用邮…月报)
+_MONTHS_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})\s*月")  # 10-11月
+_CHINESE_MONTH = re.compile(r"(\d{4})\s*年\s*(十[一二]?|[一二三四五六七八九])\s*月")  # 2026年十月
+_DOTTED_MONTH = re.compile(r"(?<!\d)(\d{4})\s*[.\-/]\s*(\d{1,2})(?!\d)(?!\s*[.\-/]\s*\d)")  # 2026.10
+_MONTH_ONLY = re.compile(r"(?<![\d\-~—–至到年])(\d{1,2})\s*月份?(?![\d日号])")  # (10月)
+_CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九", start=1)} | {
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+
+
+def other_month_in_title(text: str, month: str) -> str:
+    """The month a title line names when it is not `month` (2026-09, 2026-10至11, 9月), else ""."""
+    if found := _MONTH_IN_TITLE.search(text):
+        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+        return "" if shown == month else shown
+    if found := _MONTHS_IN_TITLE.search(text):
+        year, first, last = map(int, found.groups())
+        return f"{year:04d}-{first:02d}至{last:02d}"  # two months in one workbook
+    if found := _CHINESE_MONTH.search(text):
+        shown = f"{int(found.group(1)):04d}-{_CHINESE_MONTHS[found.group(2)]:02d}"
+        return "" if shown == month else shown
+    if "月报" not in text and "用邮" not in text:
+        return ""
+    if found := _DOTTED_MONTH.search(text):
+        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+        return "" if shown == month else shown
+    if found := _MONTH_ONLY.search(text):
+        return "" if int(found.group(1)) == number_of(month) else f"{int(found.group(1))}月"
+    return ""
 
 
 class ParsedRow(NamedTuple):
@@ -436,11 +467,9 @@ class _CountyReader:
                 if "填报单位" in text or "报送单位" in text:
                     self._check_unit(grid, self._a1(grid, i, j), cell)
                     continue
-                found = _MONTH_IN_TITLE.search(text)
-                if found:
-                    shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
-                    if shown != self.month:
-                        self.add("month_mismatch", grid.name, self._a1(grid, i, j), cell, detail=shown)
+                shown = other_month_in_title(text, self.month)
+                if shown:
+                    self.add("month_mismatch", grid.name, self._a1(grid, i, j), cell, detail=shown)
 
     def _check_unit(self, grid: Grid, cell: str, text: object) -> None:
         """A 填报单位 naming another county: another county's workbook saved under this one's

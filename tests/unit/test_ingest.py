@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
@@ -128,6 +129,36 @@ def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "rejected"
     assert codes(intake) == [("month_mismatch", "A1", "凉山州邮政大客户用邮情况月报(2026年9月)")]
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("凉山州邮政大客户用邮情况月报(2026.9)", "2026-09"),
+        ("凉山州邮政大客户用邮情况月报(2026-09)", "2026-09"),
+        ("凉山州邮政大客户用邮情况月报(2026年九月)", "2026-09"),
+        ("凉山州邮政大客户用邮情况月报(9月)", "9月"),
+        ("凉山州邮政大客户用邮情况月报(2026年10-11月)", "2026-10至11"),  # two months in one
+        ("凉山州邮政大客户用邮情况月报(2026年10月)", None),
+        ("凉山州邮政大客户用邮情况月报(2026.10)", None),
+        ("凉山州邮政大客户用邮情况月报(2026年十月)", None),
+        ("凉山州邮政大客户用邮情况月报(10月份)", None),
+        ("大客户用邮情况月报 制表 2026-11-02", None),  # a date, not the month
+        ("1-10月累计大客户用邮情况", None),
+    ],
+)
+def test_the_month_a_title_names_in_other_ways_must_match_the_folder(tmp_path, reference, title, shown):
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    wb.active["A1"] = title
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    if shown is None:
+        assert intake.status != "rejected" and "month_mismatch" not in [c for c, *_ in codes(intake)]
+    else:
+        assert intake.status == "rejected"
+        assert codes(intake) == [("month_mismatch", "A1", title)]
+        assert f"表中月份为 {shown}," in intake.problems[0].message
 
 
 def test_another_county_s_workbook_saved_under_this_county_s_name_is_refused(tmp_path, reference):
