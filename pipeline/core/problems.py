@@ -71,6 +71,11 @@ CODES: dict[str, tuple[str, str]] = {
         "row",
         "本行在表尾(填表人、审核人)之下,未采用(合计行不含本行);请将本行移到合计行之前并重算合计后重新报送",
     ),
+    "block_after_footer": (
+        "warning",
+        "表尾之下另有一段{detail}的报表(共 {rows} 行),未读取;本月数据请移到合计行之前,"
+        "其他月份的数据请删除后重新报送",
+    ),
     "sheet_not_read": (
         "warning",
         "工作表未读取({detail}),其中的数据均未采用;如有本月数据,请并入相应工作表后重新报送",
@@ -240,6 +245,7 @@ LABELS: dict[str, str] = {
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",
     "row_after_footer": "表尾之下的数据行",
+    "block_after_footer": "表尾之下另一月份的报表",
     "sheet_not_read": "工作表未读取",
     "name_mismatch": "客户名称与档案不符",
     "report_late": "逾期报送",

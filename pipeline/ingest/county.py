@@ -270,6 +270,7 @@ class _CountyReader:
         self.county_name = ref.county_names[county]
         self.problems: list[Problem] = []
         self.rows_read = 0
+        self._block_rows = 0  # rows of another month's report pasted below the footer
         self.report_date = ""
         self.usage_rows: list[ParsedRow] = []
         self.usage_sheet = ""
@@ -529,7 +530,7 @@ class _CountyReader:
             cell = grid.a1(i, columns["customer_id"][0])
             self.add("row_after_footer", grid.name, cell, row[columns["customer_id"][0]])
             self._quarantine_usage_row(grid, i, row, "row_after_footer")
-        self.rows_read = len(rows) + len(below_footer)
+        self.rows_read = len(rows) + len(below_footer) + self._block_rows
         self._parsed = self._parse_usage_rows(grid, rows, columns, multiplier)
         self.collection_column = get_column_letter(grid.col0 + columns["collection"][0] + 1)
         self.manager_column = get_column_letter(grid.col0 + columns["manager"][0] + 1)
@@ -567,7 +568,8 @@ class _CountyReader:
             elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
                 texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
                 if any(t.startswith(footers) for t in texts[:2]):
-                    return rows, total, _rows_with_figures(grid.cells[i + 1 :], i + 1, columns)
+                    below = self._below_footer(grid, i + 1, columns)
+                    return rows, total, below
                 if any(t in totals for t in texts):
                     total = (i, row)
                     continue
@@ -576,6 +578,44 @@ class _CountyReader:
                 continue
             rows.append((i, row))
         return rows, total, []
+
+    def _below_footer(
+        self, grid: Grid, first: int, columns: dict[str, tuple[int, str]]
+    ) -> list[tuple[int, list]]:
+        """Rows with a customer id and a figure below the footer (a title, header, 合计 or 填表人
+        line of a block pasted there is none). From a title naming another month on, the block is
+        that month's report: said once, its rows counted and traced, not read row by row."""
+        rows = []
+        for i in range(first, len(grid.cells)):
+            row = grid.cells[i]
+            for j, cell in enumerate(row):
+                shown = other_month_in_title(normalise(cell), self.month) if isinstance(cell, str) else ""
+                if shown:
+                    block = [
+                        r for r in _rows_with_figures(grid.cells[i:], i, columns) if not self._is_line(r[1])
+                    ]
+                    self._block_after_footer(grid, i, j, shown, len(block))
+                    return rows
+            rows += [r for r in _rows_with_figures([row], i, columns) if not self._is_line(row)]
+        return rows
+
+    def _is_line(self, row: list) -> bool:
+        """A 合计, 填表人, 填报单位 or header line (of a report pasted below the footer): no data row."""
+        j = self._usage_columns["customer_id"][0]
+        text = normalise(row[j]) if j < len(row) else ""
+        if text.startswith((*self._line_markers, "填报单位", "报送单位", "填报日期")):
+            return True
+        return self.ref.column_index("usage").match(split_unit(text)[0]) == "customer_id"
+
+    def _block_after_footer(self, grid: Grid, i: int, j: int, shown: str, count: int) -> None:
+        self.add(
+            "block_after_footer", grid.name, self._a1(grid, i, j), grid.cells[i][j], detail=shown, rows=count
+        )
+        self._block_rows = count  # read, none used: counted in rows_read, traced in the rejected rows
+        if count:
+            note = {"county": self.county_name, "file": self.path.name, "sheet": grid.name}
+            note |= {"row": str(self._excel_row(grid, i)), "code": "block_after_footer", "_rows": count}
+            self._quarantine.append({**note, "values": f"{shown} 的报表,共 {count} 行未使用"})
 
     @cached_property
     def _line_markers(self) -> tuple[str, ...]:

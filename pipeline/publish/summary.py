@@ -16,6 +16,7 @@ from pipeline.ingest.system import SYSTEM_FOLDER
 from pipeline.publish.problem_report import reasons
 
 SHEET_NOT_READ = "optional_column_missing"  # its rejected row is a note for the whole sheet
+ROWS_NOTES = (SHEET_NOT_READ, "block_after_footer")  # a rejected row standing for 共 N 行
 
 WORD_SUFFIXES = {".doc", ".docx", ".wps"}
 WPS_SHEET_SUFFIXES = {".et", ".ett"}  # WPS 表格's own format: not read, saved as .xlsx it is
@@ -112,9 +113,9 @@ def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
         return 0
     mine = rejected[(rejected.county == county) & (rejected.code != "county_rejected")]
     # a sheet not read is one note standing for its rows (整表未读取,共 N 行未使用)
-    notes = mine[mine.code == SHEET_NOT_READ]
-    counted = sum(int(re.search(r"共 (\d+) 行", v).group(1)) for v in notes["values"])
-    return counted + len(mine[mine.code != SHEET_NOT_READ][["file", "sheet", "row"]].drop_duplicates())
+    notes = mine.code.isin(ROWS_NOTES)
+    counted = sum(int(re.search(r"共 (\d+) 行", v).group(1)) for v in mine["values"][notes])
+    return counted + len(mine[~notes][["file", "sheet", "row"]].drop_duplicates())
 
 
 def pay_line(pay: pd.DataFrame, version: int, statements: Path) -> str:

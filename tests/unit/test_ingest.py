@@ -391,6 +391,43 @@ def test_a_row_below_the_footer_and_a_second_usage_sheet_are_said_and_kept_not_d
     assert intake.rows_read == len(intake.usage) + len(intake.quarantine)
 
 
+def test_last_month_s_report_pasted_below_the_footer_is_said_once_and_counted(tmp_path, reference):
+    """September's sheet pasted under October's 填表人 line (rows 10–17): one warning at its title,
+    its two data rows counted and traced, not called October's rows to move, and its title,
+    header, 合计 and footer lines not taken for data."""
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    september = [list(row) for row in usage.iter_rows(values_only=True)]
+    september[0][0] = "凉山州邮政大客户用邮情况月报(2026年9月)"
+    for row in september:
+        usage.append(row)
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and list(intake.usage.source_row) == [4, 5, 6]
+    assert codes(intake) == [("block_after_footer", "A10", "凉山州邮政大客户用邮情况月报(2026年9月)")]
+    assert "表尾之下另有一段2026-09的报表(共 3 行)" in intake.problems[0].message
+    assert [(r["row"], r["code"], r["values"]) for r in intake.quarantine] == [
+        ("10", "block_after_footer", "2026-09 的报表,共 3 行未使用")
+    ]
+    assert intake.rows_read == len(intake.usage) + 3  # no row vanishes unsaid
+
+
+def test_a_copy_of_the_header_and_totals_below_the_footer_are_not_rows_to_move(tmp_path, reference):
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    for row in list(usage.iter_rows(min_row=3, values_only=True)):  # header, rows, 合计, footer again
+        usage.append(row)
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert [(c, cell) for c, cell, _ in codes(intake)] == [
+        ("row_after_footer", "A11"),
+        ("row_after_footer", "A12"),
+        ("row_after_footer", "A13"),
+    ]
+
+
 def test_missing_required_column_names_the_columns(tmp_path, reference):
     header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理"]  # no 揽收类型
     county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=[r[:6] for r in ROWS], total=False)
