@@ -9,6 +9,7 @@ Pay appears only as "statements updated": amounts stay in the restricted folder.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.core.code import package_digest
@@ -178,10 +179,35 @@ def _figures(old: dict, new: dict) -> list[dict]:
         for r in new[section]:
             label = f"{r[key]} 收入(万元)"
             _compare(figures, label, before_rows.get(r[key]), r.get("revenue_fen"), MONEY)
+    _case_figures(figures, old.get("cases") or {}, new.get("cases") or {})
+    _county_rows(figures, old.get("submissions", []), new.get("submissions", []), SUBMISSION_FIGURES)
+    centres = [(o.get("centres") or {}).get("rows", []) for o in (old, new)]
+    _county_rows(figures, *centres, CENTRE_FIGURES)
     return figures
 
 
-MONEY, PCT, VOLUME, COUNT = "money", "pct", "volume", "count"
+MONEY, PCT, VOLUME, COUNT, SCORE = "money", "pct", "volume", "count", "score"
+CASE_FIGURES = {"open": "未办结案件(件)", "overdue": "超时未办结案件(件)", "closed": "本月办结案件(件)"}
+SUBMISSION_FIGURES = {"errors": "报表错误(条)", "warnings": "报表提示(条)"}
+CENTRE_FIGURES = {"total": ("县级中心考核得分", SCORE), "rank": "县级中心考核名次"}
+
+
+def _case_figures(figures: list[dict], old: dict, new: dict) -> None:
+    """The cases of the prefecture, then of each county: a case closed by a correction shows."""
+    for key, label in CASE_FIGURES.items():
+        _compare(figures, f"全州{label}", old.get(key), new.get(key))
+    _county_rows(figures, old.get("by_county", []), new.get("by_county", []), CASE_FIGURES)
+
+
+def _county_rows(figures: list[dict], old: list[dict], new: list[dict], fields: dict) -> None:
+    """Each county's `fields` (key → label, or (label, kind)) that differ between two lists of
+    county rows."""
+    before = {r["county"]: r for r in old}
+    for r in new:
+        was = before.get(r["county"], {})
+        for key, field in fields.items():
+            label, kind = field if isinstance(field, tuple) else (field, COUNT)
+            _compare(figures, f"{r['county']} {label}", was.get(key), r.get(key), kind)
 
 
 def _shown(value, kind: str) -> str:
@@ -191,6 +217,8 @@ def _shown(value, kind: str) -> str:
         return format_wan(value)
     if kind == PCT:
         return f"{value * 100:+.1f}%"
+    if kind == SCORE:
+        return f"{value:.2f}"
     return f"{int(value):,}" if kind == VOLUME else f"{value}"
 
 
@@ -200,6 +228,8 @@ def _change(old, new, kind: str) -> str:
         return ""
     if kind == MONEY:
         return format_wan(new - old, sign=True)
+    if kind == SCORE:
+        return f"{Decimal(str(new)) - Decimal(str(old)):+.2f}"
     return f"{int(new) - int(old):+,}"
 
 

@@ -188,6 +188,7 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
     ).stdout
     assert "更正说明(第2版,相对第1版)" in notes
     assert workbook.name in notes and "会东县 收入(万元)" in notes
+    assert "会东县报表错误(条)" in "".join(notes.split())  # the unmatched case row: one error more
     assert "薪酬明细已同步出新版本" in notes and f"{reward:+.2f}" not in notes  # no pay amounts in a bulletin
     page = (layout.site / "months" / f"{MONTH}.html").read_text(encoding="utf-8")
     assert "更正说明" in page and "第2版" in page and f'href="{MONTH}-v1.html"' in page
