@@ -239,12 +239,7 @@ def pay_statements(
     # after the edition: a month refused by its guards (assets.publications) issues no pay
     issued = issue_pay(root, month, edition, pay, scorecards_table, pay_confirmation, rules)
     progress.info(
-        "  薪酬明细:第%d版(%s),本版新出 %d 份,共 %d 人:%s",
-        issued.version,
-        issued.state_label,
-        issued.issued_now,
-        issued.managers,
-        issued.folder,
+        "  薪酬明细:第%d版(%s),%s:%s", issued.version, issued.state_label, issued.said, issued.folder
     )
     if not issued.released:
         progress.warning("  薪酬明细为草稿:%s", issued.note)

@@ -42,6 +42,14 @@ class PayIssue:
     note: str  # why it is still a draft, or who confirmed it
     issued_now: int  # statements first issued in this version
     managers: int
+    written: bool = True  # False: this run left the version's files as they were
+
+    @property
+    def said(self) -> str:
+        """What the run did with the statements, for `kac run`."""
+        if not self.written:
+            return f"本次未重新出具,{self.managers} 人的明细均为已出具的版本"
+        return f"本版新出 {self.issued_now} 份,共 {self.managers} 人"
 
     @property
     def state_label(self) -> str:
@@ -67,7 +75,8 @@ def issue_pay(
     folder = root / f"v{version}"
     state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
     frozen = any(r["version"] == version for r in read_releases(root))
-    if not frozen and (new or _stale(folder, state)):
+    written = not frozen and (new or _stale(folder, state))
+    if written:
         _issue(root, month, version, pay, cards, (state, note), rules, stated)
     if state == RELEASED and not frozen:
         record_release(root, version, fingerprint, note)
@@ -79,7 +88,7 @@ def issue_pay(
         root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
     )
     changed = sum(v == version for v in versions.values())
-    return PayIssue(folder, version, released, note, changed, len(versions))
+    return PayIssue(folder, version, released, note, changed, len(versions), written)
 
 
 def pay_version(

@@ -158,7 +158,10 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     book = openpyxl.load_workbook(workbook)
     book["工作进展"]["B2"] = "开展报刊征订宣传 4 场(更正)"
     book.save(workbook)
+    caplog.set_level(logging.INFO, logger="kac.progress")
+    caplog.clear()
     run(layout)
+    assert "薪酬明细:第2版(草稿),本次未重新出具" in caplog.text  # not "issued anew"
     assert (layout.bulletins(MONTH) / "v3").is_dir()
     assert state(layout)["version"] == 2 and not (layout.restricted_pay(MONTH) / "v3").exists()
     assert confirm(layout) == 0
