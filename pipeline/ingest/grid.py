@@ -112,9 +112,23 @@ def _why_unreadable(path: Path) -> str:
     not a spreadsheet at all."""
     with path.open("rb") as f:
         start = f.read(8)
+    if start.startswith(b"\xd0\xcf\x11\xe0") and _has_password(path):
+        return "文件设有打开密码,请取消密码后重新报送"
     if start.startswith(b"PK") or start.startswith(b"\xd0\xcf\x11\xe0"):
         return "文件不完整或已损坏,可能尚未复制完成"
     return "不是 Excel 表格文件"
+
+
+def _has_password(path: Path) -> bool:
+    """An .xlsx saved with an opening password: Excel and WPS wrap it in an OLE file whose
+    streams are the encryption's, not a workbook's."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptedPackage")
+    except Exception:  # olefile raises several kinds for a damaged file: said as damaged
+        return False
 
 
 def _read_csv(path: Path) -> list[list[object]]:

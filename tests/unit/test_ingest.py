@@ -239,6 +239,25 @@ def test_corrupt_file_is_a_problem_not_a_crash(tmp_path, reference):
     assert "文件无法打开(不是 Excel 表格文件)" in intake.problems[0].message
 
 
+def test_a_workbook_with_an_opening_password_says_so(tmp_path, reference):
+    """Saved with a password to open (Excel: 用密码进行加密): not "broken, copy again", but
+    "remove the password"; an OLE file that is not a workbook is still damaged."""
+    import msoffcrypto
+
+    plain = county_workbook(tmp_path / "plain.xlsx")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with plain.open("rb") as source, (folder / "西昌市.xlsx").open("wb") as locked:
+        office = msoffcrypto.OfficeFile(source)
+        office.encrypt("1234", locked)
+    intake, _ = intake_of(folder, reference)
+    assert intake.status == "rejected" and [p.code for p in intake.problems] == ["file_unreadable"]
+    assert "文件无法打开(文件设有打开密码,请取消密码后重新报送)" in intake.problems[0].message
+    (folder / "西昌市.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    intake, _ = intake_of(folder, reference)
+    assert "文件无法打开(文件不完整或已损坏,可能尚未复制完成)" in intake.problems[0].message
+
+
 def test_a_customer_id_typed_in_lower_case_full_width_or_with_spaces_is_the_same_customer(
     tmp_path, reference
 ):
