@@ -65,6 +65,10 @@ CODES: dict[str, tuple[str, str]] = {
         "{detail}超出合理范围(每格不超过 {limit}),疑为误填的编号或号码,本行未采用,请核对后填写实际数值",
     ),
     "required_missing": ("row", "必填项为空,请补填"),
+    "figure_merged": (
+        "row",
+        "{detail}为合并单元格({merged}),一个数无法分到各行,本行未采用;请取消合并、逐行填写后重新报送",
+    ),
     "collection_unknown": ("row", "揽收类型应为“存量”或“新揽收”"),
     "duplicate_row": ("row", "同一客户、同一业务种类重复填报({detail}),请合并为一行"),
     "row_after_footer": (
@@ -245,6 +249,7 @@ LABELS: dict[str, str] = {
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",
     "row_after_footer": "表尾之下的数据行",
+    "figure_merged": "数字单元格合并",
     "block_after_footer": "表尾之下另一月份的报表",
     "sheet_not_read": "工作表未读取",
     "name_mismatch": "客户名称与档案不符",

@@ -647,6 +647,9 @@ class _CountyReader:
             raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False, limit=most * 100)
         )
         good = []
+        # a figure merged over rows (one amount for a customer's two business types) cannot be
+        # split between them: none of its rows is used, each said at its cell
+        merged = {key: grid.merged_down(columns[key][0]) for key in ("volume", "revenue")}
         for n, (i, row) in enumerate(rows):
             found = []
             for key in ("customer_id", "business_type", "manager", "collection"):
@@ -655,7 +658,9 @@ class _CountyReader:
             if text["business_type"][n] and business[n] is None:
                 found.append(("business_unknown", "business_type", raw["business_type"][n]))
             for key, value in (("volume", volume[n]), ("revenue", revenue[n])):
-                if isinstance(value, str):  # a problem code
+                if i in merged[key]:
+                    found.append(("figure_merged", key, raw[key][n]))
+                elif isinstance(value, str):  # a problem code
                     found.append((value, key, "" if value == "required_missing" else raw[key][n]))
             if text["manager"][n] and managers[n] is None:
                 found.append(("manager_unknown", "manager", raw["manager"][n]))
@@ -665,7 +670,8 @@ class _CountyReader:
                 for code, key, value in found:
                     cell = self._a1(grid, i, columns[key][0])
                     label, money = self._column_label("usage", key), key != "volume"
-                    self.add(code, grid.name, cell, value, detail=label, limit=self._limit_text(money))
+                    limit, within = self._limit_text(money), merged.get(key, {}).get(i, "")
+                    self.add(code, grid.name, cell, value, detail=label, limit=limit, merged=within)
                 self._quarantine_usage_row(grid, i, row, found[0][0])
                 continue
             good.append(n)

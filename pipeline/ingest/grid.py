@@ -38,10 +38,24 @@ class Grid:
     cells: list[list[object]]
     row0: int = 0
     col0: int = 0
+    merged: tuple = ()  # the sheet's merged ranges, ((top, left), (bottom, right)), 0-based
 
     def a1(self, i: int, j: int) -> str:
         """The sheet's A1 name of cell [i][j] of the grid (what a problem names)."""
         return f"{get_column_letter(self.col0 + j + 1)}{self.row0 + i + 1}"
+
+    def merged_down(self, j: int) -> dict[int, str]:
+        """Rows of column `j` in a range merged over several rows: grid row → the range (E4:E5)."""
+        out = {}
+        for (top, left), (bottom, right) in self.merged:
+            if bottom > top and left <= self.col0 + j <= right:
+                first, last = (
+                    self.a1(top - self.row0, left - self.col0),
+                    self.a1(bottom - self.row0, right - self.col0),
+                )
+                shown = f"{first}:{last}"
+                out |= dict.fromkeys(range(top - self.row0, bottom - self.row0 + 1), shown)
+        return out
 
 
 def size_problem(path: Path, max_file_mb: float, max_unpacked_mb: float, max_pack_ratio: float) -> str:
@@ -78,8 +92,9 @@ def read_grids(path: Path) -> list[Grid]:
                 sheet = workbook.get_sheet_by_name(name)
                 row0, col0 = sheet.start or (0, 0)
                 cells = sheet.to_python(skip_empty_area=True)
-                _fill_down_merged(cells, sheet.merged_cell_ranges or [], row0, col0)
-                grids.append(Grid(name, cells, row0, col0))
+                merged = tuple(sheet.merged_cell_ranges or ())
+                _fill_down_merged(cells, merged, row0, col0)
+                grids.append(Grid(name, cells, row0, col0, merged))
         return grids
     except Exception as exc:  # calamine raises several private error types
         raise UnreadableFile(_why_unreadable(path)) from exc
@@ -88,8 +103,8 @@ def read_grids(path: Path) -> list[Grid]:
 def _fill_down_merged(cells: list[list], merged: list, row0: int, col0: int) -> None:
     """A text cell merged down over several rows (one customer's id and name beside its business
     types) gives its value to each of them, as the county sees it. A figure merged down is left
-    in its first row only: repeated, one amount would be counted once per row (the rows below
-    then lack it, and say so). Merges across columns (a title, a 合计 label) are left as read."""
+    as read: one amount cannot be split between rows (the reader refuses them, `figure_merged`).
+    Merges across columns (a title, a 合计 label) are left as read."""
     for (top, left), (bottom, right) in merged:
         if left != right or bottom == top:
             continue

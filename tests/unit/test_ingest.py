@@ -447,6 +447,22 @@ def test_a_copy_of_the_header_and_totals_below_the_footer_are_not_rows_to_move(t
     ]
 
 
+def test_a_figure_merged_over_two_rows_is_not_split_nor_given_to_one(tmp_path, reference):
+    """收入 E4:E5 merged (one amount for 税务局's 特快 and 函件): read, the whole amount would go to
+    特快 and 函件 would say "blank, fill it in". Neither row is used, each said at its cell."""
+    path = county_workbook(tmp_path / "西昌市.xlsx", total=False)
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    usage["E4"] = 3120.50
+    usage.merge_cells("E4:E5")
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("figure_merged", "E4", "3120.5"), ("figure_merged", "E5", "")]
+    assert "收入为合并单元格(E4:E5)" in intake.problems[0].message
+    assert list(intake.usage.source_row) == [6]
+    assert [r["row"] for r in intake.quarantine] == ["4", "5"]
+
+
 def test_missing_required_column_names_the_columns(tmp_path, reference):
     header = ["客户编号", "客户名称", "业务种类", "用邮量", "收入(元)", "客户经理"]  # no 揽收类型
     county_workbook(tmp_path / "西昌市.xlsx", header=header, rows=[r[:6] for r in ROWS], total=False)
@@ -830,24 +846,6 @@ def test_a_customer_merged_down_over_its_business_types_gives_each_row_its_id(tm
     merged, _ = intake_of(tmp_path, reference)
     assert merged.problems == plain.problems == []
     assert merged.usage.equals(plain.usage) and merged.status == "on_time"
-
-
-def test_an_amount_merged_down_is_not_counted_once_per_row(tmp_path, reference):
-    """收入(元) merged over a customer's two business-type rows: one figure, not two; the second
-    row lacks its own and says so, as an unmerged blank would."""
-    from openpyxl import load_workbook
-
-    path = county_workbook(tmp_path / "西昌市.xlsx")
-    wb = load_workbook(path)
-    usage = wb["用邮情况"]
-    usage["E5"] = None
-    usage.merge_cells("E4:E5")
-    wb.save(path)
-    intake, _ = intake_of(tmp_path, reference)
-    assert list(intake.usage.revenue_fen) == [216050, 36025]
-    assert [(p.code, p.cell) for p in intake.problems if p.severity == "error"] == [
-        ("required_missing", "E5")
-    ]
 
 
 def test_revenue_written_in_yuan_under_a_header_in_wan_is_refused_at_its_cell(tmp_path, reference):
