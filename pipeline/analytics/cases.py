@@ -101,7 +101,8 @@ def case_problems(
     month: str,
     unaccepted: dict[str, set[str]] | None = None,
 ) -> list[Problem]:
-    """The unmatched rows, each at its 受理日期 cell."""
+    """The unmatched rows, each at its 受理日期 cell, naming the customer's nearest case reported
+    before (an open one first): most often the case the row meant, its key typed differently."""
     rows = updates[unmatched(previous, updates, month, unaccepted)]
     return [
         problem(
@@ -111,9 +112,23 @@ def case_problems(
             sheet=r.source_sheet,
             cell=r.opened_cell,
             value=r.opened,
+            nearest=_nearest_case(previous, r.customer_id, str(r.opened)),
         )
         for r in rows.itertuples()
     ]
+
+
+def _nearest_case(previous: pd.DataFrame, customer_id: str, opened: str) -> str:
+    mine = previous[previous.customer_id == customer_id]
+    if mine.empty:
+        return "该客户此前没有报送过案件"
+    day = pd.Timestamp(opened) if opened else pd.Timestamp.max
+    distance = (pd.to_datetime(mine.opened) - day).abs()
+    closest = mine.assign(_closed=~mine.status.isin(OPEN), _distance=distance)
+    r = closest.sort_values(["_closed", "_distance"], kind="mergesort").iloc[0]
+    mail = f"、邮件号码 {r.mail_no}" if isinstance(r.mail_no, str) and r.mail_no else ""
+    state = STATUS_LABELS.get(r.status, r.status)
+    return f"该客户此前最相近的案件为:受理日期 {r.opened}、{TYPE_LABELS.get(r.type, r.type)}{mail}({state})"
 
 
 # a rejected row's values in the order of the sheet's columns (受理日期 first)

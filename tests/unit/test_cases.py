@@ -524,11 +524,18 @@ def test_an_update_that_matches_no_earlier_case_is_rejected_at_its_date_not_take
     register = case_register(september, october, "2026-10", rules)
     assert list(register.type) == ["complaint", "claim"]  # September's complaint, October's claim
     assert register.set_index("type").status["complaint"] == "overdue"  # still waiting, not closed
-    found = [(p.code, p.sheet, p.cell, p.value) for p in case_problems(september, october, "2026-10")]
+    problems = case_problems(september, october, "2026-10")
+    found = [(p.code, p.sheet, p.cell, p.value) for p in problems]
     assert found == [
         ("case_unmatched", "投诉查询理赔", "A2", "2026-09-25"),
         ("case_unmatched", "投诉查询理赔", "A3", "2026-09-29"),
     ]
+    # the county is shown the case it most likely meant (as reported, with its 邮件号码), or none
+    mail_no = september.mail_no.iloc[0]
+    assert problems[0].message.endswith(
+        f"该客户此前最相近的案件为:受理日期 2026-09-25、投诉、邮件号码 {mail_no}(未办结)"
+    )
+    assert problems[1].message.endswith("该客户此前没有报送过案件")
     # kept as read, beside the intake's quarantine: no row vanishes
     kept = unmatched_rows(september, october, "2026-10")
     assert list(kept.columns) == REJECTED_ROWS.names
