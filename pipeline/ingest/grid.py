@@ -245,19 +245,20 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIALS = range(36526, 73051)  # the days 2000-01-01 … 2099-12-31 as Excel counts them
 _SERIAL = re.compile(r"(?:^|[::])\s*(\d{5})(?:\.0+)?$")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_DIGITS_DATE = re.compile(r"^(20\d{2})(\d{2})(\d{2})(?:\.0+)?$")  # 20261105, as typed or as a number
 
 
 def date_in(cell: object) -> str:
-    """The date a cell gives (a date value, 2026年11月2日 / 2026-11-02 / 2026.11.2 in its text, or
-    the day number Excel shows when a date cell is formatted as a number or pasted as text), ISO;
-    "" when none."""
+    """The date a cell gives (a date value, 2026年11月2日 / 2026-11-02 / 2026.11.2 / 20261102 in
+    its text, or the day number Excel shows when a date cell is formatted as a number or pasted as
+    text), ISO; "" when none."""
     if isinstance(cell, datetime | date):
         return (cell.date() if isinstance(cell, datetime) else cell).isoformat()
     text = normalise(cell)
     serial = _SERIAL.search(text)  # 46327, or 填报日期:46327
     if serial and int(serial.group(1)) in _SERIALS:
         return (_EXCEL_EPOCH + timedelta(days=int(serial.group(1)))).isoformat()
-    found = _DATE.search(text)
+    found = _DATE.search(text) or _DIGITS_DATE.search(text)
     if not found:
         return ""
     try:

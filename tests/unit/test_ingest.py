@@ -857,3 +857,24 @@ def test_revenue_written_in_yuan_under_a_header_in_wan_is_refused_at_its_cell(tm
     intake, _ = intake_of(tmp_path, reference)
     assert intake.status == "on_time" and list(intake.usage.revenue_fen) == [216050, 36025]
     assert codes(intake) == [("amount_unit_conflict", "E5", "1,200元")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("2026年11月5日", "2026-11-05"),
+        ("2026.11.5", "2026-11-05"),
+        ("2026/11/05", "2026-11-05"),
+        ("20261105", "2026-11-05"),
+        (20261105, "2026-11-05"),  # the same typed into a number cell
+        (46331, "2026-11-05"),  # a date cell formatted as a number
+        ("填报日期:46331", "2026-11-05"),
+        ("20261131", ""),  # no such day
+        ("2026113", ""),  # seven digits: not a date
+        ("11月5日", ""),  # no year: said at its cell, not guessed
+    ],
+)
+def test_the_date_forms_a_county_types(typed, read):
+    from pipeline.ingest.grid import date_in
+
+    assert date_in(typed) == read
