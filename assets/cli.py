@@ -368,17 +368,20 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
     import pandas as pd
 
     from pipeline.core.contract import PROBLEMS, read_csv
+    from pipeline.core.problems import found_when_computed
 
     path = layout.tables(month) / "problems.csv"
     if not path.exists():
         return pd.DataFrame(columns=PROBLEMS.names)
     run = read_csv(path)
     seen = set(zip(now.county, now.code, now.cell, strict=True)) if len(now) else set()
+    # a problem of a county's workbook that reading it again does not find was mended (reference
+    # data, the reader): only those found when the month is computed stand
     found = [
-        county in counties and (county, code, cell) not in seen
+        county in counties and (county, code, cell) not in seen and found_when_computed(code)
         for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
     ]
-    return run[found].reset_index(drop=True)
+    return run[pd.Series(found, index=run.index, dtype=bool)].reset_index(drop=True)
 
 
 def _rows_refused(problems: pd.DataFrame) -> dict[str, int]:
@@ -390,12 +393,13 @@ def _rows_refused(problems: pd.DataFrame) -> dict[str, int]:
 
 
 def _changed_since_the_run(layout: Layout, month: str, later: pd.DataFrame) -> list[str]:
-    """The run's own problems of counties that sent files since: told, not taken as still true."""
+    """The run's own problems of counties whose files are not those it read (or whose feedback
+    was not made): told, not taken as still true."""
     if not len(later):
         return []
     named = "、".join(dict.fromkeys(later.county))
     return [
-        f"上次运行本月另核出 {len(later)} 条问题(新揽收、对账等,其后文件已更换,本命令不重新核对):"
+        f"上次运行本月另核出 {len(later)} 条问题(新揽收、对账等,本命令不重新核对):"
         f"{named};见 {layout.problems(month) / '问题清单.xlsx'}"
     ]
 

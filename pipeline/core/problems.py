@@ -327,6 +327,15 @@ def effect(code: str) -> str:
     return CODES[code][0]
 
 
+# found in a county's workbook only when the month is computed, against earlier months, the
+# 量收系统 or the roster: `kac status`, which only reads the workbooks, cannot find them again
+COMPUTED = frozenset({"new_collection_not_new", "new_collection_claimed_twice", "claim_manager_not_in_post"})
+
+
+def found_when_computed(code: str) -> bool:
+    return code in COMPUTED or code == "case_unmatched" or code.startswith("reconcile_")
+
+
 def problem(
     code: str,
     *,

@@ -95,11 +95,14 @@ CASE_COLUMNS = [
 # a county's 工作进展 sheet: one row per item (contract.PROGRESS)
 PROGRESS_COLUMNS = ["county", "item", "text", "source_file", "source_row"]
 _MONTH_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-# the other ways a title names its month; the last three only in the title itself (用邮…月报)
-_MONTHS_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})\s*月")  # 10-11月
-_CHINESE_MONTH = re.compile(r"(\d{4})\s*年\s*(十[一二]?|[一二三四五六七八九])\s*月")  # 2026年十月
-_DOTTED_MONTH = re.compile(r"(?<!\d)(\d{4})\s*[.\-/]\s*(\d{1,2})(?!\d)(?!\s*[.\-/]\s*\d)")  # 2026.10
-_MONTH_ONLY = re.compile(r"(?<![\d\-~—–至到年])(\d{1,2})\s*月份?(?![\d日号])")  # (10月)
+# the other ways a title names its month: a range (2026年10-11月, 2026年10月-11月), a month in
+# Chinese numerals (2026年十月); and, only as the whole of the bracket after 月报, 2026.10, 2026-10
+# or 10月 (a note above the header, 说明:用邮量自6月起…, names no month of the report)
+_MONTHS_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月?\s*[-~—–至到]\s*(\d{1,2})\s*月")
+_CHINESE_MONTH = re.compile(r"(\d{4})\s*年\s*(十[一二]?|[一二三四五六七八九])\s*月")
+_REPORT_BRACKET = re.compile(r"月报\s*[((]([^))]*)[))]")
+_DOTTED_MONTH = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})")
+_MONTH_ONLY = re.compile(r"(\d{1,2})\s*月份?")
 _CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九", start=1)} | {
     "十": 10,
     "十一": 11,
@@ -108,18 +111,25 @@ _CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九", sta
 
 
 def other_month_in_title(text: str, month: str) -> str:
-    """The month a title line names when it is not `month` (2026-09, 2026-10至11, 9月), else ""."""
+    """The month a title line names when it is not `month` (2026-09, 2026-10至11, 9月), else "".
+    A range ending with the month (2026年1-10月, a year to date) is the month's report."""
+    if found := _MONTHS_IN_TITLE.search(text):
+        year, first, last = map(int, found.groups())
+        return "" if f"{year:04d}-{last:02d}" == month else f"{year:04d}-{first:02d}至{last:02d}"
     if found := _MONTH_IN_TITLE.search(text):
         shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
         return "" if shown == month else shown
-    if found := _MONTHS_IN_TITLE.search(text):
-        year, first, last = map(int, found.groups())
-        return f"{year:04d}-{first:02d}至{last:02d}"  # two months in one workbook
     if found := _CHINESE_MONTH.search(text):
         shown = f"{int(found.group(1)):04d}-{_CHINESE_MONTHS[found.group(2)]:02d}"
         return "" if shown == month else shown
-    if "月报" not in text and "用邮" not in text:
-        return ""
+    bracket = _REPORT_BRACKET.search(text)
+    inside = bracket.group(1).strip() if bracket else ""
+    if found := _DOTTED_MONTH.fullmatch(inside):
+        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+        return "" if shown == month else shown
+    if found := _MONTH_ONLY.fullmatch(inside):
+        return "" if int(found.group(1)) == number_of(month) else f"{int(found.group(1))}月"
+    return ""
     if found := _DOTTED_MONTH.search(text):
         shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
         return "" if shown == month else shown
@@ -589,7 +599,8 @@ class _CountyReader:
         for i in range(first, len(grid.cells)):
             row = grid.cells[i]
             for j, cell in enumerate(row):
-                shown = other_month_in_title(normalise(cell), self.month) if isinstance(cell, str) else ""
+                text = normalise(cell) if isinstance(cell, str) else ""
+                shown = other_month_in_title(text, self.month) if "月报" in text else ""  # a title
                 if shown:
                     block = [
                         r for r in _rows_with_figures(grid.cells[i:], i, columns) if not self._is_line(r[1])

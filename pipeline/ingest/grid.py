@@ -128,7 +128,7 @@ def _why_unreadable(path: Path) -> str:
     with path.open("rb") as f:
         start = f.read(8)
     if start.startswith(b"\xd0\xcf\x11\xe0") and _has_password(path):
-        return "文件设有打开密码,请取消密码后重新报送"
+        return "文件设有打开密码,请取消密码"
     if start.startswith(b"PK") or start.startswith(b"\xd0\xcf\x11\xe0"):
         return "文件不完整或已损坏,可能尚未复制完成"
     return "不是 Excel 表格文件"

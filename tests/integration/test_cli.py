@@ -304,21 +304,25 @@ def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path)
 
     layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
     assert _found_by_the_run(layout, "2026-10", pd.DataFrame(columns=PROBLEMS.names), {"西昌市"}).empty
+    layout.tables("2026-10").mkdir(parents=True)
+    # a run that found nothing: its problems.csv has the header alone
+    pd.DataFrame(columns=PROBLEMS.names).to_csv(layout.tables("2026-10") / "problems.csv", index=False)
+    assert _found_by_the_run(layout, "2026-10", pd.DataFrame(columns=PROBLEMS.names), {"西昌市"}).empty
     rows = [
         ("error", "required_missing", "西昌市", "C5"),
         ("warning", "new_collection_not_new", "西昌市", "G7"),
-        ("warning", "system_amount_differs", "会理市", ""),
+        ("warning", "reconcile_amount_differs", "会理市", "E9"),
         ("warning", "assessment_missing", "州局", ""),
+        ("error", "business_unknown", "会理市", "C7"),  # read again today: mended (an alias added)
     ]
     frame = pd.DataFrame([{"severity": s, "code": c, "county": n, "cell": x} for s, c, n, x in rows])
     frame = frame.reindex(columns=PROBLEMS.names, fill_value="")
-    layout.tables("2026-10").mkdir(parents=True)
     frame.to_csv(layout.tables("2026-10") / "problems.csv", index=False)
     now = frame.iloc[:1]  # the workbooks as read now: 西昌市's C5
     later = _found_by_the_run(layout, "2026-10", now, {"西昌市", "会理市"})
     assert list(zip(later.county, later.code, strict=True)) == [
         ("西昌市", "new_collection_not_new"),
-        ("会理市", "system_amount_differs"),
+        ("会理市", "reconcile_amount_differs"),
     ]
     # of counties that sent files since the run, they are told as the run's, not taken as true now
     (line,) = _changed_since_the_run(layout, "2026-10", later)

@@ -145,6 +145,10 @@ def test_month_in_the_workbook_must_match_the_folder(tmp_path, reference):
         ("凉山州邮政大客户用邮情况月报(10月份)", None),
         ("大客户用邮情况月报 制表 2026-11-02", None),  # a date, not the month
         ("1-10月累计大客户用邮情况", None),
+        ("凉山州邮政大客户用邮情况月报(2026年10月-11月)", "2026-10至11"),
+        ("凉山州邮政大客户用邮情况月报(2026年1-10月)", None),  # the year to date, ending this month
+        ("凉山州邮政大客户用邮情况月报(10月)(2025.3版)", None),  # the template's edition
+        ("2026年度大客户用邮情况月报(近3月)", None),
     ],
 )
 def test_the_month_a_title_names_in_other_ways_must_match_the_folder(tmp_path, reference, title, shown):
@@ -159,6 +163,16 @@ def test_the_month_a_title_names_in_other_ways_must_match_the_folder(tmp_path, r
         assert intake.status == "rejected"
         assert codes(intake) == [("month_mismatch", "A1", title)]
         assert f"表中月份为 {shown}," in intake.problems[0].message
+
+
+@pytest.mark.parametrize("note", ["说明:用邮量自6月起含退件", "注:用邮量单位为件;含2026.9补录"])
+def test_a_note_above_the_header_names_no_month_of_the_report(tmp_path, reference, note):
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    wb.active["C2"] = note
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert intake.status == "on_time" and codes(intake) == []
 
 
 def test_another_county_s_workbook_saved_under_this_county_s_name_is_refused(tmp_path, reference):
@@ -252,7 +266,7 @@ def test_a_workbook_with_an_opening_password_says_so(tmp_path, reference):
         office.encrypt("1234", locked)
     intake, _ = intake_of(folder, reference)
     assert intake.status == "rejected" and [p.code for p in intake.problems] == ["file_unreadable"]
-    assert "文件无法打开(文件设有打开密码,请取消密码后重新报送)" in intake.problems[0].message
+    assert "文件无法打开(文件设有打开密码,请取消密码)" in intake.problems[0].message
     (folder / "西昌市.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     intake, _ = intake_of(folder, reference)
     assert "文件无法打开(文件不完整或已损坏,可能尚未复制完成)" in intake.problems[0].message
@@ -430,6 +444,21 @@ def test_last_month_s_report_pasted_below_the_footer_is_said_once_and_counted(tm
         ("10", "block_after_footer", "2026-09 的报表,共 3 行未使用")
     ]
     assert intake.rows_read == len(intake.usage) + 3  # no row vanishes unsaid
+
+
+def test_a_date_below_the_footer_is_not_another_month_s_report(tmp_path, reference):
+    """The report date typed under 填表人 is no report; a row added under a dated line is still a
+    row to move, said at its customer id."""
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    wb = load_workbook(path)
+    usage = wb["用邮情况"]
+    usage.append(["填报日期:2026年11月3日"])
+    usage.append(["以下为2026年11月2日补报:"])
+    usage.append(["C5134010003", "西昌市人民医院", "国际", 7, 70, "陆浩", "存量"])
+    wb.save(path)
+    intake, _ = intake_of(tmp_path, reference)
+    assert codes(intake) == [("row_after_footer", "A12", "C5134010003")]
+    assert [r["customer_id"] for r in intake.quarantine] == ["C5134010003"]
 
 
 def test_a_copy_of_the_header_and_totals_below_the_footer_are_not_rows_to_move(tmp_path, reference):
