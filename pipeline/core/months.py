@@ -12,6 +12,8 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 FIRST_MONTH = "2025-01"  # the first month the system holds (Dagster's first partition)
 # The counties' and the centre's clock: a month closes at midnight Beijing time, not UTC.
 TIMEZONE = "Asia/Shanghai"
+# 0–12 in Chinese numerals (近三个月, 2026年十月)
+CHINESE_NUMBERS = dict(enumerate("零一二三四五六七八九十", start=0)) | {11: "十一", 12: "十二"}
 
 
 def year_of(month: str) -> int:

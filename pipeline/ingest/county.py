@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
 from pipeline.core.money import YUAN_UNITS, to_fen
-from pipeline.core.months import last_day, next_month, number_of
+from pipeline.core.months import CHINESE_NUMBERS, last_day, next_month, number_of
 from pipeline.core.problems import Problem, effect, problem
 from pipeline.core.text import AliasIndex, normalise, split_unit
 from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
@@ -103,11 +103,7 @@ _CHINESE_MONTH = re.compile(r"(\d{4})\s*年\s*(十[一二]?|[一二三四五六�
 _REPORT_BRACKET = re.compile(r"月报\s*[((]([^))]*)[))]")
 _DOTTED_MONTH = re.compile(r"(\d{4})\s*[.\-/]\s*(\d{1,2})")
 _MONTH_ONLY = re.compile(r"(\d{1,2})\s*月份?")
-_CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九", start=1)} | {
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
+_CHINESE_MONTHS = {name: n for n, name in CHINESE_NUMBERS.items() if n}
 
 
 def other_month_in_title(text: str, month: str) -> str:
@@ -116,26 +112,21 @@ def other_month_in_title(text: str, month: str) -> str:
     if found := _MONTHS_IN_TITLE.search(text):
         year, first, last = map(int, found.groups())
         return "" if f"{year:04d}-{last:02d}" == month else f"{year:04d}-{first:02d}至{last:02d}"
-    if found := _MONTH_IN_TITLE.search(text):
-        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
-        return "" if shown == month else shown
-    if found := _CHINESE_MONTH.search(text):
-        shown = f"{int(found.group(1)):04d}-{_CHINESE_MONTHS[found.group(2)]:02d}"
-        return "" if shown == month else shown
     bracket = _REPORT_BRACKET.search(text)
     inside = bracket.group(1).strip() if bracket else ""
-    if found := _DOTTED_MONTH.fullmatch(inside):
-        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
-        return "" if shown == month else shown
+    found = _MONTH_IN_TITLE.search(text) or _DOTTED_MONTH.fullmatch(inside)
+    if found:
+        return _other(month, found.group(1), int(found.group(2)))
+    if found := _CHINESE_MONTH.search(text):
+        return _other(month, found.group(1), _CHINESE_MONTHS[found.group(2)])
     if found := _MONTH_ONLY.fullmatch(inside):
         return "" if int(found.group(1)) == number_of(month) else f"{int(found.group(1))}月"
     return ""
-    if found := _DOTTED_MONTH.search(text):
-        shown = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
-        return "" if shown == month else shown
-    if found := _MONTH_ONLY.search(text):
-        return "" if int(found.group(1)) == number_of(month) else f"{int(found.group(1))}月"
-    return ""
+
+
+def _other(month: str, year: str, number: int) -> str:
+    shown = f"{int(year):04d}-{number:02d}"
+    return "" if shown == month else shown
 
 
 class ParsedRow(NamedTuple):
@@ -578,8 +569,7 @@ class _CountyReader:
             elif isinstance(lead[0], str) and lead[0].lstrip()[:1] in first_chars:
                 texts = [normalise(c) for c in lead[:3] if isinstance(c, str)]
                 if any(t.startswith(footers) for t in texts[:2]):
-                    below = self._below_footer(grid, i + 1, columns)
-                    return rows, total, below
+                    return rows, total, self._below_footer(grid, i + 1, columns)
                 if any(t in totals for t in texts):
                     total = (i, row)
                     continue

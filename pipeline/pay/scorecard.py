@@ -38,7 +38,7 @@ from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import SCORECARDS
 from pipeline.core.layout import Layout
-from pipeline.core.months import month_range, number_of, shift, year_of
+from pipeline.core.months import CHINESE_NUMBERS, month_range, number_of, shift, year_of
 from pipeline.core.rules import Rules
 from pipeline.ingest.projects import NOT_COUNTED
 from pipeline.pay.lines import days_employed
@@ -58,7 +58,6 @@ DATA_ITEMS = ("archive", "contact", "retention", "new_accounts", "annual_target"
 MANUAL_ITEMS = ("market_survey", "project_plan", "other")
 PAID_ROLE = "客户经理"  # 主任/副主任 are not paid by this scheme (plan: 除主任副主任外)
 POINT = Decimal("0.01")
-CHINESE_NUMBERS = dict(enumerate("零一二三四五六七八九十", start=0)) | {11: "十一", 12: "十二"}
 NO_TARGETS = "目标表(inputs/reference/targets.csv)中没有本人 {year} 年的目标"
 
 
