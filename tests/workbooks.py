@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -88,6 +89,30 @@ def legacy_xls(path: Path, rows: list[list], below: dict[tuple[int, int], object
     for (i, j), value in below.items():
         sheet.write(i, j, value)
     book.save(str(path))
+    return path
+
+
+def locked_xls(path: Path) -> Path:
+    """`path` (an .xls) as Excel saves it with a password to open: a FILEPASS record (RC4,
+    [MS-XLS] 2.4.117) right after the workbook's BOF. Nothing installed here writes an encrypted
+    .xls, so the record is put in place of the records that follow BOF, the stream's size kept."""
+    import olefile
+
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        stream = "Workbook" if ole.exists("Workbook") else "Book"
+        data = ole.openstream(stream).read()
+        records, at = [], 0
+        while at < len(data) and len(records) < 8:
+            kind, size = struct.unpack("<HH", data[at : at + 4])
+            records.append((kind, size, at))
+            at += 4 + size
+        after_bof = 4 + records[0][1]
+        write_access = next(r for r in records if r[0] == 0x5C)  # the 4th record, 112 bytes
+        span = write_access[2] + 4 + write_access[1] - after_bof
+        filepass = struct.pack("<HHHHH", 0x2F, 54, 1, 1, 1) + bytes(48)
+        filler = span - len(filepass) - 4
+        replaced = filepass + struct.pack("<HH", 0x5C, filler) + b" " * filler
+        ole.write_stream(stream, data[:after_bof] + replaced + data[after_bof + span :])
     return path
 
 

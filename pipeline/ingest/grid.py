@@ -24,6 +24,7 @@ from pipeline.core.text import ENCODING_UNKNOWN, AliasIndex, decode_text, normal
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 READABLE_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
 HEADER_SCAN_ROWS = 20  # a header further down is not looked for
+PASSWORD_SET = "文件设有打开密码,请取消密码"
 
 
 class UnreadableFile(Exception):
@@ -128,22 +129,44 @@ def _why_unreadable(path: Path) -> str:
     with path.open("rb") as f:
         start = f.read(8)
     if start.startswith(b"\xd0\xcf\x11\xe0") and _has_password(path):
-        return "文件设有打开密码,请取消密码"
+        return PASSWORD_SET
     if start.startswith(b"PK") or start.startswith(b"\xd0\xcf\x11\xe0"):
         return "文件不完整或已损坏,可能尚未复制完成"
     return "不是 Excel 表格文件"
 
 
 def _has_password(path: Path) -> bool:
-    """An .xlsx saved with an opening password: Excel and WPS wrap it in an OLE file whose
-    streams are the encryption's, not a workbook's."""
+    """Saved with a password to open. Excel and WPS wrap an .xlsx in an OLE file whose streams
+    are the encryption's, not a workbook's; an .xls keeps its workbook stream, with a FILEPASS
+    record right after its first record. calamine, reading the format from the bytes, tells
+    neither from a broken file."""
     import olefile
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptedPackage")
+            if ole.exists("EncryptedPackage"):
+                return True
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            return stream is not None and _biff_encrypted(ole.openstream(stream).read(1024))
     except Exception:  # olefile raises several kinds for a damaged file: said as damaged
         return False
+
+
+BIFF_FILEPASS, BIFF_BOUNDSHEET = 0x002F, 0x0085  # [MS-XLS] 2.4.117 and 2.4.28
+
+
+def _biff_encrypted(data: bytes) -> bool:
+    """A FILEPASS record among the workbook's first records (it precedes the sheets' list)."""
+    at = 0
+    while at + 4 <= len(data):
+        kind, size = (
+            int.from_bytes(data[at : at + 2], "little"),
+            int.from_bytes(data[at + 2 : at + 4], "little"),
+        )
+        if kind in (BIFF_FILEPASS, BIFF_BOUNDSHEET):
+            return kind == BIFF_FILEPASS
+        at += 4 + size
+    return False
 
 
 def _read_csv(path: Path) -> list[list[object]]:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
-from tests.workbooks import ROWS, archive_row, county_workbook, legacy_xls
+from tests.workbooks import ROWS, archive_row, county_workbook, legacy_xls, locked_xls
 
 MONTH = "2026-10"
 
@@ -254,8 +254,8 @@ def test_corrupt_file_is_a_problem_not_a_crash(tmp_path, reference):
 
 
 def test_a_workbook_with_an_opening_password_says_so(tmp_path, reference):
-    """Saved with a password to open (Excel: 用密码进行加密): not "broken, copy again", but
-    "remove the password"; an OLE file that is not a workbook is still damaged."""
+    """Saved with a password to open (Excel: 用密码进行加密), .xlsx or .xls: not "broken, copy
+    again", but "remove the password"; an OLE file that is not a workbook is still damaged."""
     import msoffcrypto
 
     plain = county_workbook(tmp_path / "plain.xlsx")
@@ -267,6 +267,12 @@ def test_a_workbook_with_an_opening_password_says_so(tmp_path, reference):
     intake, _ = intake_of(folder, reference)
     assert intake.status == "rejected" and [p.code for p in intake.problems] == ["file_unreadable"]
     assert "文件无法打开(文件设有打开密码,请取消密码)" in intake.problems[0].message
+    (folder / "西昌市.xlsx").unlink()
+    locked_xls(legacy_xls(folder / "西昌市.xls", ROWS, {}))  # old Excel or WPS, .xls
+    intake, _ = intake_of(folder, reference)
+    assert [p.code for p in intake.problems] == ["file_unreadable"]
+    assert "文件无法打开(文件设有打开密码,请取消密码)" in intake.problems[0].message
+    (folder / "西昌市.xls").unlink()
     (folder / "西昌市.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     intake, _ = intake_of(folder, reference)
     assert "文件无法打开(文件不完整或已损坏,可能尚未复制完成)" in intake.problems[0].message
