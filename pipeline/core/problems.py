@@ -217,7 +217,14 @@ CODES: dict[str, tuple[str, str]] = {
         "row",
         "状态应为 {detail} 之一;写错的状态(如“取消”)可能指已取消的项目,本行未采用,请改正后重新运行",
     ),
-    "project_duplicate": ("row", "项目编号重复({detail}),均未采用,请为每个项目使用不同编号"),
+    "project_duplicate": (
+        "row",
+        "项目编号与 {detail} 重复,本行未采用:如是新项目请改用新编号,如是更正请改在原行并删去本行",
+    ),
+    "project_target_blank": (
+        "warning",
+        "目标收入为空,本项目按未设收入目标计(不考核收入);如有收入目标请补填,无目标请填 0",
+    ),
     "agreed_band_unreadable": (
         "warning",
         "协议档次无法识别:{detail}(本行其余内容照常采用,浮动定价中标为“协议档次无法识别”)",
@@ -299,6 +306,7 @@ LABELS: dict[str, str] = {
     "project_customer_unknown": "目标客户不在档案",
     "project_status_unknown": "项目状态无法识别",
     "project_duplicate": "项目编号重复",
+    "project_target_blank": "目标收入为空",
     "agreed_band_unreadable": "协议档次无法识别",
 }
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}

@@ -29,6 +29,7 @@ from pipeline.ingest.grid import (
     find_header,
     parse_number,
     says_yuan,
+    uncached_formulas,
 )
 from pipeline.ingest.reference import PREFECTURE_OFFICE, PREFECTURE_OFFICE_NAME, Reference
 from pipeline.ingest.sheets import LISTS_SHEET
@@ -176,6 +177,7 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
         rejected.append(_rejected(path.name, "", None, "file_unreadable", ""))
         return
     read, unread, seen = False, [], {}
+    formulas = uncached_formulas(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     for grid in grids:  # every sheet with the register's header (一年一表, or one sheet a half-year)
         found = find_header(grid, COLUMNS)
         if not found:
@@ -201,7 +203,7 @@ def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems:
             raw = grid.cells[i]
             if not any(clean_text(c) for c in raw):
                 continue
-            row, codes = _row(grid, columns, i, ref, {**where, "sheet": grid.name}, problems)
+            row, codes = _row(grid, columns, i, ref, {**where, "sheet": grid.name}, problems, formulas)
             if codes:
                 values = " | ".join(clean_text(c) for c in raw)
                 rejected.append(_rejected(path.name, grid.name, grid.row0 + i + 1, ",".join(codes), values))
@@ -244,8 +246,11 @@ def _rejected(file: str, sheet: str, row: int | None, code: str, values: str) ->
     }
 
 
-def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple[dict, list[str]]:
-    """One register row: the project, and the codes of the problems that keep it from being used."""
+def _row(
+    grid, columns, i, ref: Reference, where: dict, problems: list, formulas: dict[tuple[str, str], str]
+) -> tuple[dict, list[str]]:
+    """One register row: the project, and the codes of the problems that keep it from being used.
+    `formulas`: the file's formula cells saved without a result, which read blank."""
     cells = grid.cells[i]
     codes: list[str] = []
 
@@ -268,8 +273,13 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
         "source_row": grid.row0 + i + 1,
         "id_cell": cell("project_id"),
     }
+    for key in COLUMNS_ORDER:  # blank because a program saved a formula without its result
+        formula = formulas.get((grid.name, cell(key))) if key in columns else None
+        if formula is not None and not clean_text(value(key)):
+            problems.append(problem("formula_without_value", **where, cell=cell(key), value=formula))
+            codes.append("formula_without_value")
     for key in REQUIRED:
-        if not clean_text(value(key)):
+        if not clean_text(value(key)) and (grid.name, cell(key)) not in formulas:
             report("required_missing", key)
     if codes:
         return where_row, codes
@@ -302,6 +312,8 @@ def _row(grid, columns, i, ref: Reference, where: dict, problems: list) -> tuple
     for key in ("target_revenue", "target_new_accounts", "target_converted"):
         text = clean_text(value(key))
         number = parse_number(value(key)) if text else Decimal(0)
+        if not text and key == "target_revenue" and key in columns:
+            report("project_target_blank", key)
         if number is None or (key != "target_revenue" and number != number.to_integral_value()):
             report("amount_invalid", key)
             number = Decimal(0)
@@ -367,9 +379,12 @@ def targets_of(text: str, ref: Reference) -> tuple[list[str], str, str]:
 
 
 def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
-    """(customer ids, normalised rule, what is wrong). A rule has `=`; anything else is ids."""
+    """(customer ids, normalised rule, what is wrong). A rule has `=`; anything else is ids, but
+    a condition's name before `:` (企业性质:事业单位) is a rule mistyped, not two customers."""
     if "=" not in text and "＝" not in text:
         ids = [p for p in _SPLIT.split(text) if p]
+        if any(p.partition(":")[0].strip() in RULE_KEYS for p in _RULE_SPLIT.split(text.replace("：", ":"))):
+            return [], "", "条件应写作“企业性质=党政军机关”(用“=”,不用“:”)"
         return list(dict.fromkeys(ids)), "", "" if ids else text
     natures = set(ref.aliases["values"]["natures"]["names"])
     parts = []
@@ -400,16 +415,25 @@ def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
 def _no_duplicates(
     register: pd.DataFrame, rejected: list, problems: list, unused: list[dict]
 ) -> tuple[pd.DataFrame, list]:
-    """A 项目编号 given twice (in one workbook or two, the other row used or not): every such row is
-    reported and none used, so that correcting one row never silently drops a project evaluated
-    before."""
-    every = register.assign(rejected=None)
+    """A 项目编号 given twice (in one workbook or two): the first row that can be used stays the
+    project (its evaluation and its manager's score stand), every other row with the id is
+    reported at its cell and not used. A row added under an id already taken, or a corrected copy
+    left beside the original, must not take a project away from the month."""
+    every = register.assign(rejected=None, position=range(len(register)))
     if unused:
         every = pd.concat([every, pd.DataFrame(unused).reindex(columns=every.columns)], ignore_index=True)
+    every = every.sort_values(["source_file", "source_sheet", "source_row"], kind="stable")
     twice = every[every.project_id.duplicated(keep=False)]
+    dropped = []
     for project_id, group in twice.groupby("project_id", sort=False):
-        where = "、".join(f"{r.source_file}“{r.source_sheet}” 第{r.source_row}行" for r in group.itertuples())
+        usable = group[group.rejected.isna()]
+        kept = usable.iloc[0] if len(usable) else None
         for r in group.itertuples():
+            if kept is not None and r.Index == kept.name:
+                continue
+            first = kept if kept is not None else group.iloc[0]
+            used = "已采用" if kept is not None else "也未采用"
+            detail = f"{first.source_file}“{first.source_sheet}”第{first.source_row}行({used})"
             problems.append(
                 problem(
                     "project_duplicate",
@@ -418,13 +442,14 @@ def _no_duplicates(
                     sheet=r.source_sheet,
                     cell=r.id_cell,
                     value=project_id,
-                    detail=where,
+                    detail=detail,
                 )
             )
             if isinstance(r.rejected, dict):  # already not used: its rejected row names both causes
                 r.rejected["code"] += ",project_duplicate"
             else:
+                dropped.append(int(r.position))
                 rejected.append(
                     _rejected(r.source_file, r.source_sheet, r.source_row, "project_duplicate", project_id)
                 )
-    return register[~register.project_id.isin(twice.project_id)], rejected
+    return register.drop(index=register.index[dropped]), rejected

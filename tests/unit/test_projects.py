@@ -86,15 +86,16 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
         ("project_rule_invalid", "E6", "行业=教育"),
         ("project_cycle_invalid", "H7", "2027-03"),
         ("project_status_unknown", "L13", "取消"),  # not counted: it may mean cancelled
-        ("project_duplicate", "A9", "XM-9"),
-        ("project_duplicate", "A10", "XM-9"),
+        ("project_duplicate", "A10", "XM-9"),  # the first XM-9 stays the project
+        ("project_target_blank", "I8", ""),  # no revenue target: said, the project kept
         ("business_unknown", "F11", "飞机"),
         ("amount_invalid", "I11", "一千"),
         ("required_missing", "B12", ""),
     }
     assert all(p.file == "项目登记_2026.xlsx" and p.sheet == "项目登记" for p in problems)
     assert all(p.message for p in problems)  # what to do, in Chinese
-    assert list(register.project_id) == ["XM-1", "XM-6"]
+    assert list(register.project_id) == ["XM-1", "XM-6", "XM-9"]
+    assert register.set_index("project_id").loc["XM-9", "name"] == "庚"
     one, six = register.iloc[0], register.iloc[1]
     assert (one.lead, one.manager_id, one.target_ids, one.end, one.target_revenue_fen) == (
         "zhouju",
@@ -106,30 +107,67 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
     assert (six.target_rule, six.business_types, six.status) == ("企业性质=党政军机关;县=西昌市", "全部", "")
     # nothing vanishes: every row read is used or kept with its raw values
     assert len(register) + len(rejected) == len(rows)
-    assert sorted(rejected.row) == [4, 5, 6, 7, 9, 10, 11, 12, 13]
+    assert sorted(rejected.row) == [4, 5, 6, 7, 10, 11, 12, 13]
+    assert "第9行(已采用)" in next(p.message for p in problems if p.code == "project_duplicate")
     assert "火星县" in rejected.set_index("row").loc[4, "values"]
 
 
-def test_a_project_id_given_again_on_a_rejected_row_is_still_a_duplicate(tmp_path, reference):
-    """Correcting the rejected row must not be what first reveals the duplicate: both rows are
-    reported now, and neither is used."""
+def test_a_project_id_given_again_leaves_the_first_usable_row_the_project(tmp_path, reference):
+    """A row added under an id already taken (used or not) is reported at its cell and not used;
+    the project registered first stays, with its evaluation and its manager's score. Correcting a
+    rejected copy later must not be what first reveals the duplicate."""
     again = ["XM-1", "重复", "州局", "梁阿呷", "A", "特快", "2026-1x", "2026-06", 1, 0, 0, ""]
     blank = ["XM-1", "", "州局", "梁阿呷", "A", "特快", "2026-04", "2026-06", 1, 0, 0, ""]
-    write_register(tmp_path, [GOOD, again, blank])
+    copy = [*GOOD[:1], "政务特快推广(改)", *GOOD[2:]]
+    write_register(tmp_path, [GOOD, again, blank, copy])
     register, rejected, problems = read_register(tmp_path, reference, "2026-05")
     assert {(p.code, p.cell) for p in problems} == {
         ("project_month_invalid", "G4"),
         ("required_missing", "B5"),
-        ("project_duplicate", "A3"),
         ("project_duplicate", "A4"),
         ("project_duplicate", "A5"),
+        ("project_duplicate", "A6"),
     }
-    assert register.empty
+    assert list(register.name) == ["政务特快推广"]
     assert sorted(zip(rejected.row, rejected.code, strict=True)) == [
-        (3, "project_duplicate"),
         (4, "project_month_invalid,project_duplicate"),
         (5, "required_missing,project_duplicate"),
+        (6, "project_duplicate"),
     ]
+    # the first row unusable, a later one usable: the usable one is the project
+    write_register(tmp_path, [again, GOOD])
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert list(register.name) == ["政务特快推广"] and list(rejected.row) == [3]
+    assert "第4行(已采用)" in next(p.message for p in problems if p.code == "project_duplicate")
+
+
+def test_a_formula_saved_without_its_result_is_said_at_its_cell_never_read_as_zero(tmp_path, reference):
+    """A register written by a program keeps formulas without results (every reader sees them
+    blank): 目标收入 must not become 0 and a required cell must not be called empty."""
+    target = [*GOOD[:8], "=3000*2", *GOOD[9:]]
+    end = ["XM-2", *GOOD[1:7], "=DATE(2026,12,1)", *GOOD[8:]]
+    path = write_register(tmp_path, [target, end, ["XM-3", *GOOD[1:]]])
+    assert load_workbook(path, data_only=True).active["I3"].value is None  # no result saved
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert {(p.code, p.cell, p.value) for p in problems} == {
+        ("formula_without_value", "I3", "=3000*2"),
+        ("formula_without_value", "H4", "=DATE(2026,12,1)"),
+    }
+    assert list(register.project_id) == ["XM-3"] and sorted(rejected.row) == [3, 4]
+
+
+def test_a_rule_typed_with_a_colon_is_a_rule_mistyped_not_customer_ids(tmp_path, reference):
+    rows = [
+        ["XM-1", *GOOD[1:4], "企业性质:事业单位;县:会理市", *GOOD[5:]],
+        ["XM-2", *GOOD[1:4], "县：西昌市", *GOOD[5:]],
+    ]
+    write_register(tmp_path, rows)
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert [(p.code, p.cell) for p in problems] == [
+        ("project_rule_invalid", "E3"),
+        ("project_rule_invalid", "E4"),
+    ]
+    assert "用“=”" in problems[0].message and register.empty and sorted(rejected.row) == [3, 4]
 
 
 def _usage(rows: list[tuple]) -> dict[str, pd.DataFrame]:
