@@ -72,7 +72,7 @@ MONTH_TABLES: dict[str, list[Table]] = {
     "pay_statements": [PAY],
     "reconciliation": [RECONCILIATION],
     "market": list(MARKET_TABLES),
-    "todo_lists": [TODO_ITEMS],  # outputs/managers/YYYY-MM/todo_items.csv
+    "todo_lists": [TODO_ITEMS],  # outputs/restricted/todo/YYYY-MM/todo_items.csv
     "projects": [PROJECTS],
     "centre_scorecards": [HALF_YEAR_VISITS, COUNTY_SCORECARDS],
 }

@@ -111,7 +111,9 @@ def todo_lists(
             "、".join(map(str, years_missing)),
             "inputs/reference/holidays.csv",
         )
-    made = write_todo_lists(layout.managers(month), month, managers, items, years_missing)
+    made = write_todo_lists(
+        layout.managers(month), month, managers, items, years_missing, layout.restricted_todo(month)
+    )
     planned = planned_by_manager(visits, month)
     write_table(planned, layout.tables(month), "planned_visits")  # counts only: no birthday
     sections = items.section.value_counts().to_dict()

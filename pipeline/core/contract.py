@@ -534,7 +534,7 @@ MARKET_TABLES = (
 )
 TODO_ITEMS = Table(
     "todo_items",
-    Layout.managers,  # restricted: the managers' own lists (birthdays), never under tables/
+    Layout.restricted_todo,  # every manager's items (birthdays): restricted, never under tables/
     _columns(
         [
             ("month", MONTH, REQUIRED),

@@ -51,6 +51,11 @@ class Layout:
         """Each manager's own to-do list (工作清单) of the month: restricted, never linked from the site."""
         return self.outputs / "managers" / month
 
+    def restricted_todo(self, month: str) -> Path:
+        """Every manager's to-do items of the month in one table: it holds key persons' birthdays,
+        which are shown only in each manager's own list, so it is kept with the pay."""
+        return self.outputs / "restricted" / "todo" / month
+
     @property
     def dagster_home(self) -> Path:
         return self.outputs / ".dagster"

@@ -34,6 +34,7 @@ def _folders(layout: Layout, month: str) -> dict[str, Path]:
         "bulletins": layout.bulletins(month),
         "pay": layout.restricted_pay(month),
         "managers": layout.managers(month),  # the managers' to-do lists (工作清单)
+        "todo": layout.restricted_todo(month),  # and their items in one table
         "projects": layout.outputs / "projects" / month,  # project evaluations (publish.projects)
     }
 

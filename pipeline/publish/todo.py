@@ -1,5 +1,5 @@
 """Each manager's to-do list (工作清单) for the month: one xlsx and one PDF per manager under
-`outputs/managers/YYYY-MM/<工号>_<姓名>_工作清单.{xlsx,pdf}`, and `todo_items.csv` beside them
+`outputs/managers/YYYY-MM/<工号>_<姓名>_工作清单.{xlsx,pdf}`, and `todo_items.csv` under restricted/
 (every item of every list, the contract table TODO_ITEMS).
 
 The folder is restricted like the pay statements: it holds key persons' birthdays, which appear
@@ -313,13 +313,21 @@ def _section_notes(unverified: int, years_missing: list[int]) -> dict[str, str]:
 
 
 def write_todo_lists(
-    folder: Path, month: str, managers: pd.DataFrame, items: pd.DataFrame, years_missing: list[int]
+    folder: Path,
+    month: str,
+    managers: pd.DataFrame,
+    items: pd.DataFrame,
+    years_missing: list[int],
+    items_folder: Path,
 ) -> dict:
-    """Every manager's xlsx and PDF, and todo_items.csv. A list whose content is unchanged since
-    the last run is not drawn again (index.json keeps each list's hash); files of managers no
-    longer listed are removed. Returns {"written": n, "unchanged": n, "lists": n}."""
+    """Every manager's xlsx and PDF in `folder`, and todo_items.csv (every manager's items, key
+    persons' birthdays among them) in the restricted `items_folder`. A list whose content is
+    unchanged since the last run is not drawn again (index.json keeps each list's hash); files of
+    managers no longer listed are removed. Returns {"written": n, "unchanged": n, "lists": n}."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_table(items, folder, TODO_ITEMS)
+    items_folder.mkdir(parents=True, exist_ok=True)
+    write_table(items, items_folder, TODO_ITEMS)
+    (folder / f"{TODO_ITEMS.name}.csv").unlink(missing_ok=True)  # where versions before wrote it
     index_path = folder / INDEX_FILE
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))

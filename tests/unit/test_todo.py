@@ -365,10 +365,11 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
         ["M009", "archive", "C5134010003", "", "档案更新", ""],
         ["M009", "survey_followup", "C5134010003", "2026-07-25", "回访", "overdue"],
     ]
-    folder = tmp_path / "managers" / month
-    made = write_todo_lists(folder, month, managers, items, years_missing=[])
+    folder, restricted = tmp_path / "managers" / month, tmp_path / "restricted" / "todo" / month
+    made = write_todo_lists(folder, month, managers, items, [], restricted)
     assert made == {"lists": 2, "written": 2, "unchanged": 0}
-    assert check_csv(TODO_ITEMS, folder / "todo_items.csv") == []
+    assert check_csv(TODO_ITEMS, restricted / "todo_items.csv") == []  # everyone's birthdays: restricted
+    assert not (folder / "todo_items.csv").exists()
     assert sorted(p.name for p in folder.glob("*_工作清单.*")) == [
         "M008_陆浩_工作清单.pdf",
         "M008_陆浩_工作清单.xlsx",
@@ -413,9 +414,9 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
     assert "凉山州安宁商贸有限公司" in text and "下降预警" in text
     assert "节日日历中没有" not in text
     # a second run with the same content draws nothing again
-    assert write_todo_lists(folder, month, managers, items, years_missing=[])["written"] == 0
+    assert write_todo_lists(folder, month, managers, items, [], restricted)["written"] == 0
     # a calendar without the year the greetings reach: the list names that year
-    write_todo_lists(tmp_path / "lacking", month, managers, items, years_missing=[2027])
+    write_todo_lists(tmp_path / "lacking", month, managers, items, [2027], tmp_path / "lacking-items")
     lacking = subprocess.run(
         ["pdftotext", str(tmp_path / "lacking" / "M008_陆浩_工作清单.pdf"), "-"],
         capture_output=True,
