@@ -14,6 +14,9 @@ them is a new case. Measures, in calendar days, as of the month's last day:
 - status: open, overdue (open and older than its limit), closed, closed_late (closed after
   its limit). The limit of a type is the rules' `cases.limit_days` in force in the month the
   case was received (受理), also when it is measured later.
+A closure is counted in the month whose workbook first gives its 办结日期 (`closed_month`): a
+case closed on 20 September and reported closed only in October's workbook is one of October's
+closures, not of no month's.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ _RECORD_FIELDS = [
     for c in CASE_COLUMNS
     if c not in ("case_id", "source_file", "source_row", "source_sheet", "opened_cell")
 ]
+_MEASURES = ("status", "limit_days", "age_days", "days_to_close")
 SUMMARY_COLUMNS = [
     "opened",
     "closed",
@@ -178,8 +182,9 @@ def case_register(
     rows, ingest.county.CASE_COLUMNS) laid over it, and each case's measures at the month's end.
     A case without a 客户经理 is given the customer's manager in `archive`."""
     columns = CASES.frame_columns
-    base = previous[columns] if previous is not None and len(previous) else pd.DataFrame(columns=columns)
-    base = base.assign(case_id=base.case_id.map(case_key)).set_index("case_id")
+    first = previous is None or previous.empty  # the first month: every case is listed anew
+    base = _with_closed_month(previous) if not first else pd.DataFrame(columns=columns)
+    base = base[columns].assign(case_id=base.case_id.map(case_key)).set_index("case_id")
     updates = updates[~unmatched(previous, updates, month, unaccepted)]
     rows = updates.sort_values("source_row", kind="mergesort").drop_duplicates("case_id", keep="last")
     rows = rows.set_index("case_id")
@@ -192,6 +197,9 @@ def case_register(
     merged["changed_month"] = month
     merged["source_file"] = rows.source_file
     merged["source_row"] = rows.source_row
+    reported = earlier.closed_month.fillna("").where(earlier.closed.fillna("") != "", "")
+    now = month if not first else merged.closed.astype(str).str[:7]  # before the data: its own month
+    merged["closed_month"] = reported.where(reported != "", now).where(merged.closed != "", "")
     out = pd.concat([base.drop(index=changed, errors="ignore"), merged]).reset_index(names="case_id")
     amounts = out.claim_amount_fen.replace("", None)
     out["claim_amount_fen"] = pd.array([None if pd.isna(v) else int(v) for v in amounts], dtype="Int64")
@@ -203,9 +211,16 @@ def case_register(
     return out[columns].sort_values(["county", "opened", "case_id"], kind="mergesort").reset_index(drop=True)
 
 
+def _with_closed_month(previous: pd.DataFrame) -> pd.DataFrame:
+    """A register written before `closed_month` existed: each closure in its 办结日期's month."""
+    if "closed_month" in previous:
+        return previous
+    return previous.assign(closed_month=previous.closed.fillna("").astype(str).str[:7])
+
+
 def _measured(cases: pd.DataFrame, month: str, rules: RuleBook) -> pd.DataFrame:
     if cases.empty:
-        for column in ("status", "limit_days", "age_days", "days_to_close"):
+        for column in _MEASURES:
             cases[column] = pd.Series(dtype=object)
         return cases
     end = date.fromisoformat(last_day(month))
@@ -227,16 +242,16 @@ def _measured(cases: pd.DataFrame, month: str, rules: RuleBook) -> pd.DataFrame:
 
 
 def case_summary(cases: pd.DataFrame, month: str, by: str) -> pd.DataFrame:
-    """Per `by` (county or manager_id): cases received and closed in the month, open and
-    overdue at its end, closed after the limit in the month, the mean days to close of those
-    closed in the month, and claim amounts (received in the month; still open), in fen."""
+    """Per `by` (county or manager_id): cases received and closed (reported closed) in the month,
+    open and overdue at its end, closed after the limit in the month, the mean days to close of
+    those closed in the month, and claim amounts (received in the month; still open), in fen."""
     if cases.empty:
         return pd.DataFrame(columns=[by, *SUMMARY_COLUMNS])
     flags = pd.DataFrame(
         {
             by: cases[by].astype(str),
             "opened": cases.opened.str.startswith(month),
-            "closed": cases.closed.astype(str).str.startswith(month),
+            "closed": cases.closed_month.astype(str) == month,
             "open": cases.status.isin(OPEN),
             "overdue": cases.status == "overdue",
         }

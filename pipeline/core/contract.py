@@ -312,6 +312,9 @@ CASES = Table(
             ("changed_month", MONTH, REQUIRED),
             ("source_file", TEXT, REQUIRED),
             ("source_row", INTEGER, REQUIRED),
+            # the month whose workbook first gave the 办结日期: the closure counts in that month,
+            # also when the date is earlier (a closure reported a month late); blank while open
+            ("closed_month", MONTH),
         ]
     ),
     key=("case_id",),

@@ -283,7 +283,7 @@ def _cases_due(cases: pd.DataFrame, month: str) -> pd.DataFrame:
     """The cases due in the month: closed in it (in time or late) or open past the limit at its end."""
     if cases is None or cases.empty:
         return pd.DataFrame(columns=["county", "status"])
-    closed_now = cases.closed.astype(str).str.startswith(month) & cases.status.isin(["closed", "closed_late"])
+    closed_now = (cases.closed_month.astype(str) == month) & cases.status.isin(["closed", "closed_late"])
     return cases[closed_now | (cases.status == "overdue")]
 
 

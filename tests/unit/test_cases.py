@@ -367,6 +367,33 @@ def test_the_summaries_per_county_and_manager(registers):
     ]
 
 
+def test_a_closure_reported_a_month_late_counts_once_in_the_month_that_reports_it(tmp_path, reference):
+    """Received 25 September, closed 28 September, but September's workbook said nothing more and
+    October's gives the 办结日期: one of October's closures (3 days to close), not of no month's.
+    November's workbook repeats the row (a copied sheet): not counted again."""
+    rules = reference.rules
+    closing = [*COMPLAINT, None, "2026-09-28", "已致歉", "陆浩"]
+    september = case_register(
+        None,
+        month_of(tmp_path, reference, "2026-09", [[*COMPLAINT, None, None, "", "陆浩"]]),
+        "2026-09",
+        rules,
+    )
+    october = case_register(september, month_of(tmp_path, reference, "2026-10", [closing]), "2026-10", rules)
+    (case,) = october.to_dict("records")
+    assert (case["status"], case["days_to_close"], case["closed_month"]) == ("closed", 3, "2026-10")
+    summary = case_summary(october, "2026-10", "county").iloc[0]
+    assert (summary.closed, summary.mean_days_to_close) == (1, 3.0)
+    november = case_register(october, month_of(tmp_path, reference, "2026-11", [closing]), "2026-11", rules)
+    assert november.closed_month.tolist() == ["2026-10"]
+    assert case_summary(november, "2026-11", "county").empty  # nothing received, closed or open
+    # a register kept before `closed_month` existed: each closure in its 办结日期's month
+    older = case_register(
+        october.drop(columns="closed_month"), month_of(tmp_path, reference, "2026-12", []), "2026-12", rules
+    )
+    assert older.closed_month.tolist() == ["2026-09"]
+
+
 def test_cases_csv_keeps_the_contract(registers, tmp_path):
     path = write_table(registers["2026-10"], tmp_path / "tables", CASES)
     assert check_csv(CASES, path) == []
