@@ -154,6 +154,10 @@ CODES: dict[str, tuple[str, str]] = {
     "case_type_unknown": ("row", "类型应为“投诉”“查询”或“理赔”,本行未采用,请按模板下拉选择后重新报送"),
     "case_date_invalid": ("row", "{detail}无法识别,本行未采用,请按 2026-10-08 的格式填写日期"),
     "case_date_future": ("row", "{detail} 晚于本月末,本行未采用,请填写已经发生的日期"),
+    "case_closed_future": (
+        "warning",
+        "办结日期 {detail} 晚于本月末,本案件按未办结登记;请在办结当月的报表中填写办结日期",
+    ),
     "case_closed_before_opened": (
         "row",
         "办结日期早于受理日期({detail}),本行未采用,请核对两个日期",
@@ -287,6 +291,7 @@ LABELS: dict[str, str] = {
     "case_type_unknown": "案件类型无法识别",
     "case_date_invalid": "案件日期无法识别",
     "case_date_future": "案件日期晚于本月",
+    "case_closed_future": "办结日期晚于本月",
     "case_closed_before_opened": "办结早于受理",
     "claim_amount_missing": "理赔未填金额",
     "case_customer_unknown": "案件客户编号不在档案",

@@ -1021,8 +1021,10 @@ class _CountyReader:
             for key, day, label in (("date", opened, "受理日期"), ("closed", closed, "办结日期")):
                 if text.get(key) and not day:
                     errors.append(("case_date_invalid", key, text[key], label))
-                elif day and day > month_end:
+                elif day and day > month_end and key == "date":
                     errors.append(("case_date_future", key, text[key], f"{label} {day}"))
+            # a closing after the month is not yet a fact: the case is kept, open, and the date said
+            closing_later = bool(closed and closed > month_end)
             if opened and closed and closed < opened:
                 errors.append(
                     ("case_closed_before_opened", "closed", text["closed"], f"受理 {opened},办结 {closed}")
@@ -1051,6 +1053,9 @@ class _CountyReader:
                     self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))
                 self._quarantine_row(grid, i, row, errors[0][0])
                 continue
+            if closing_later:
+                self.add("case_closed_future", grid.name, cell("closed"), text["closed"], detail=closed)
+                closed = ""
             check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
             case_type = CASE_TYPES[kind]
             mail_no = customer_code(raw.get("mail_no", ""))  # "ea 123456789 cn" is EA123456789CN

@@ -152,6 +152,7 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ["2026-10-14", TAX, "投诉", "", "b", "EMS1", None, None, "", "陆浩"],
         ["2026-10-16", TAX, "投诉", "特快", "", "", None, None, "", "王五"],  # row 13: kept, manager blank
         ["2026-10-17", SHOP, "投诉", "快包", "", "", "50", None, "", "陆浩"],  # row 14: kept, amount not
+        ["2026-10-19", SHOP, "查询", "快包", "", "", None, "2026-11-15", "", "陆浩"],  # row 15: kept, open
     ]
     intake = read(tmp_path, reference, "2026-10", cases)
     assert problems(intake) == [
@@ -165,6 +166,7 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ("amount_negative", "G9", "-5"),
         ("required_missing", "A10", ""),
         ("value_unrecognised", "J13", "王五"),
+        ("case_closed_future", "H15", "2026-11-15"),  # a warning: the case kept, still open
         ("case_duplicate", "B11", TAX),
         ("case_duplicate", "B12", TAX),
         ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
@@ -178,7 +180,9 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
     assert messages["A5"] == "受理日期无法识别,本行未采用,请按 2026-10-08 的格式填写日期"
     assert messages["H7"].startswith("办结日期无法识别")
     assert messages["A8"] == "受理日期 2026-11-02 晚于本月末,本行未采用,请填写已经发生的日期"
-    assert [c["source_row"] for c in intake.cases] == [13, 14]
+    assert messages["H15"].startswith("办结日期 2026-11-15 晚于本月末,本案件按未办结登记")
+    assert [c["source_row"] for c in intake.cases] == [13, 14, 15]
+    assert intake.cases[2]["closed"] == ""
     assert intake.cases[0]["manager_id"] == ""
     assert intake.cases[1]["claim_amount_fen"] is None
     cases_quarantined = [q for q in intake.quarantine if q["sheet"] == "投诉查询理赔"]
