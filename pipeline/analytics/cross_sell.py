@@ -115,7 +115,7 @@ def cross_sell(
                     "scope": scope,
                     "peers": peers,
                     "users": users,
-                    "uptake": round(users / peers, 4) if peers else None,
+                    "uptake": users / peers if peers else None,
                     "median_revenue_fen": half_up(median),
                     "users_revenue_fen": total,
                     "_order": business_order.index(business),
@@ -204,7 +204,8 @@ def breadth(
         )
     out = pd.DataFrame(rows, columns=BREADTH_COLUMNS)
     for share, count in zip(BREADTH_SHARES, ["one", "two", "three_plus"], strict=True):
-        out[share] = (out[count] / out.key_accounts.where(out.key_accounts > 0)).round(4)
+        # exact: a publication rounds once, when it shows the share (render.pdf.format_pct)
+        out[share] = out[count] / out.key_accounts.where(out.key_accounts > 0)
     return out
 
 

@@ -223,7 +223,7 @@ def competitor_table(
                     "matched": matched,
                     "key_accounts": len(set(ids)),
                     "revenue_fen": amount,
-                    "revenue_share": round(amount / total, 4) if total else None,
+                    "revenue_share": amount / total if total else None,
                     "written": _joined(texts),
                 }
             )

@@ -40,6 +40,12 @@ def format_wan(fen: int | None, sign: bool = False) -> str:
     return f"{wan:+,.2f}" if sign else f"{wan:,.2f}"
 
 
+def percent(share: float, digits: int = 1) -> Decimal:
+    """A share (0.5015) as percent points (50.2), half-up like money: from the float as written
+    (repr), so that 0.5015 is 50.15 and rounds up, where binary arithmetic would give 50.1."""
+    return (Decimal(repr(float(share))) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 def decimal_or_none(text: str) -> Decimal | None:
     try:
         value = Decimal(text)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.core.code import package_digest
 from pipeline.core.digest import content_hash
-from pipeline.core.money import format_wan
+from pipeline.core.money import format_wan, percent
 from pipeline.ingest.guards import losses
 from pipeline.ingest.reference import FILE_LABELS
 from pipeline.publish.editions import DISPLAY_ONLY, read_manifest, stated
@@ -216,7 +216,7 @@ def _shown(value, kind: str) -> str:
     if kind == MONEY:
         return format_wan(value)
     if kind == PCT:
-        return f"{value * 100:+.1f}%"
+        return f"{percent(value):+}%"
     if kind == SCORE:
         return f"{value:.2f}"
     return f"{int(value):,}" if kind == VOLUME else f"{value}"

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from pipeline.core.code import package_files
 from pipeline.core.digest import content_hash
-from pipeline.core.money import format_wan, format_yuan
+from pipeline.core.money import format_wan, format_yuan, percent
 from pipeline.core.tables import atomic_write
 from pipeline.render.fonts import cjk_family, print_font_css
 
@@ -77,14 +77,14 @@ def format_number(value: float | int | None) -> str:
 def format_pct(value: float | None, digits: int = 1) -> str:
     if value is None or value != value:
         return "—"
-    return f"{value * 100:.{digits}f}%"
+    return f"{percent(value, digits)}%"
 
 
 def format_change(value: float | None) -> str:
     """+12.3% / −4.0% / — for MoM and YoY."""
     if value is None or value != value:
         return "—"
-    shown = f"{abs(value) * 100:.1f}"
+    shown = f"{percent(abs(value))}"
     if shown == "0.0":
         return "0.0%"
     return f"{'+' if value > 0 else '−'}{shown}%"

@@ -4,7 +4,7 @@ cross_sell_by_manager.csv, formatted by hand."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -100,8 +100,11 @@ def test_the_market_page_lists_unserved_needs_first_and_the_breadth_of_use(publi
     assert last.nth(0).inner_text() == f"{MONTH}*"  # three months of data: a short window, marked
     assert "滚动窗口内数据不足" in page.locator("#breadth ~ p.note").first.inner_text()
     assert [last.nth(i).inner_text() for i in (2, 3, 4)] == [now.one, now.two, now.three_plus]
-    share = Decimal(now.share_three_plus) * 100
-    assert last.nth(7).inner_text() == f"{share.quantize(Decimal('0.1'))}%"
+    # rounded once, half-up, from the counts (not from a share already rounded)
+    share = (Decimal(now.three_plus) * 100 / Decimal(now.key_accounts)).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+    assert last.nth(7).inner_text() == f"{share}%"
 
     page.locator("#competitors + ul a").first.click()
     assert "/competitors/c-" in page.url

@@ -6,6 +6,7 @@ personal data."""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -48,7 +49,8 @@ def test_bulletin_states_the_breadth_of_use(published):
     (pdf,) = (published.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")
     text = flat("\n".join(page_texts(pdf)))
     row = table(published, "business_breadth").set_index("month").loc[MONTH]
-    share = f"{float(row.share_one) * 100:.1f}%"
+    exact = Decimal(row.one) * 100 / Decimal(row.key_accounts)  # rounded once, half-up, from the counts
+    share = f"{exact.quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
     assert "十三、叠加使用" in text
     assert f"近12个月使用1种业务的 {row.one} 户({share})" in text
     assert "cross_sell_by_manager.csv" in text

@@ -123,7 +123,7 @@ def test_one_key_accounts_cross_sell_list_by_hand(tmp_path):
     assert k.loc["快包", "users"] == 3 and k.loc["快包", "uptake"] == 1.0
     assert k.loc["快包", "median_revenue_fen"] == 30000 and k.loc["快包", "users_revenue_fen"] == 90000
     # 函件: P2 50, P3 70 → median 60 元; 集邮 (before the window) and 账单 (会理市) not proposed
-    assert k.loc["函件", "median_revenue_fen"] == 6000 and k.loc["函件", "uptake"] == round(2 / 3, 4)
+    assert k.loc["函件", "median_revenue_fen"] == 6000 and k.loc["函件", "uptake"] == 2 / 3
     # K2: no other 国有企业 in 会理市 → the prefecture's R1, R2; 账单 100 and 200.01 → 150.005 → 150.01 元
     k2 = out[out.customer_id == "K2"].set_index("business_type")
     assert list(k2.index) == ["账单"] and k2.loc["账单", "scope"] == "prefecture"
@@ -277,10 +277,10 @@ def test_competitor_aliases_merge_into_one(tmp_path, reference):
     comp = out["competitors"].set_index(["competitor", "county", "business_type"])
     sf = comp.loc[("顺丰", "全州", "全部")]
     # A, B, C name 顺丰 three ways; E is not a key account. Revenue 1,500 + 2,000 + 300 元 of 7,800
-    assert sf.key_accounts == 3 and sf.revenue_fen == 380000 and sf.revenue_share == round(3800 / 7800, 4)
+    assert sf.key_accounts == 3 and sf.revenue_fen == 380000 and sf.revenue_share == 3800 / 7800
     assert sf.written == "SF、顺丰快递、顺丰速运"
     assert comp.loc[("顺丰", "西昌市", "全部")].key_accounts == 2
-    assert comp.loc[("顺丰", "会理市", "全部")].revenue_share == round(300 / 4300, 4)
+    assert comp.loc[("顺丰", "会理市", "全部")].revenue_share == 300 / 4300
     # by business: 快包 users naming 顺丰 are A (500) and C (300) of 800 元
     assert (
         comp.loc[("顺丰", "全州", "快包")].revenue_fen == 80000
