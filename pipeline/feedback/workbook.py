@@ -282,18 +282,19 @@ def located(problem: Problem, titles: dict[str, str]) -> tuple[str, str] | None:
 
 
 def _mark_cells(wb: Workbook, titles: dict[str, str], problems: list[Problem]) -> int:
+    """Fill and comment every problem cell; the problems of a merged range go to its top-left
+    cell together (one comment holds them all and the county's own comment, once)."""
     at: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
-        where = located(p, titles)
-        if where:
-            at.setdefault(where, []).append(p)
+        if where := located(p, titles):
+            title, coordinate = where
+            at.setdefault((title, _anchor(wb[title], coordinate)), []).append(p)
     for (title, coordinate), here in at.items():
-        ws = wb[title]
-        cell = ws[_anchor(ws, coordinate)]
+        cell = wb[title][coordinate]
         severity = ERROR if any(p.severity == ERROR for p in here) else "warning"
         color = FILLS.get(severity, WARNING_FILL)
         cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color)
-        text = "\n\n".join(comment_text(p) for p in here)
+        text = "\n\n".join(comment_text(p, coordinate) for p in here)
         if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
             text += f"\n\n(原批注)\n{clean(cell.comment.text)}"
         cell.comment = _comment(text)
@@ -308,12 +309,15 @@ def _anchor(ws, coordinate: str) -> str:
     return coordinate
 
 
-def comment_text(p: Problem) -> str:
-    """What is wrong, the value read and what to do. Starts with 【, never with = + - @."""
+def comment_text(p: Problem, at: str = "") -> str:
+    """What is wrong, the value read and what to do. Starts with 【, never with = + - @. `at`: the
+    cell the comment is on; a problem of another cell of its merged range names its own."""
     value = p.value if len(p.value) <= _COMMENT_VALUE_CHARS else p.value[:_COMMENT_VALUE_CHARS] + "…"
     shown = f"“{value}”" if value else "(空白)"
     severity = SEVERITY_LABELS.get(p.severity, p.severity)
-    return clean(f"【{severity}】{label(p.code)}\n读取的值:{shown}\n处理意见:{p.message}")
+    own = p.cell.strip().upper()
+    where = f"({own} 单元格)" if at and own != at else ""
+    return clean(f"【{severity}】{label(p.code)}{where}\n读取的值:{shown}\n处理意见:{p.message}")
 
 
 def _comment(text: str) -> Comment:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 
 from pipeline.feedback.chase import Chase, chase_list, county_problems, notice_text
 from pipeline.feedback.month import INDEX, read_index, write_month_feedback
@@ -168,6 +169,33 @@ def test_rejected_file_is_marked_red_and_formula_like_text_stays_text(tmp_path, 
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate)
                 assert c.comment is None or c.comment.text.startswith("【")
+
+
+def test_a_merged_cell_carries_every_problem_of_its_range_and_the_county_comment_once(tmp_path, reference):
+    """快件 merged over C6:C7 is read in both rows: two problems, both at the merge's top-left
+    cell, where the county's own comment also stays."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    express = ["C5134010002", "凉山州安宁商贸有限公司", "快件", 45, 360.25, "陆浩", "新揽收"]
+    path = county_workbook(
+        folder / "西昌市.xlsx", rows=[*ROWS[:2], express, [*express[:3], 5, 60.0, *express[5:]]]
+    )
+    wb = load_workbook(path)
+    wb["用邮情况"].merge_cells("C6:C7")
+    wb["用邮情况"]["C6"].comment = Comment("县局原批注:请核对", "龙春燕")
+    wb.save(path)
+
+    out, result = returned(folder, reference, tmp_path / "西昌市_问题反馈.xlsx")
+    assert [(p.code, p.cell) for p in result.problems] == [
+        ("business_unknown", "C6"),
+        ("business_unknown", "C7"),
+    ]
+    merged = load_workbook(out)["用邮情况"]["C6"]
+    assert merged.value == "快件" and fill(merged) == ERROR_FILL
+    assert merged.comment.text.startswith("【错误】业务种类无法识别\n读取的值:“快件”")
+    assert merged.comment.text.count("【错误】业务种类无法识别") == 2
+    assert "\n\n【错误】业务种类无法识别(C7 单元格)\n" in merged.comment.text  # which row it is
+    assert merged.comment.text.count("(原批注)\n县局原批注:请核对") == 1
 
 
 def test_same_problems_give_the_same_bytes(tmp_path, reference):
