@@ -101,15 +101,7 @@ def write_month_feedback(
     out.chase = chase_list(submissions, problems, contacts)
     for chase in out.chase:
         name = notice_name(chase.county)
-        text = notice_text(
-            chase,
-            month,
-            county_problems(problems, chase.county),
-            deadline_day,
-            today,
-            out.workbooks.get(chase.county, ""),
-        )
-        out.written += _write(folder / name, notice_bytes(text))
+        out.written += write_notice(folder, chase, month, problems, deadline_day, today, out.workbooks)
         out.notices[chase.county] = name
         index[chase.county]["notice"] = name
     data = {"month": month, "counties": index}
@@ -120,6 +112,22 @@ def write_month_feedback(
             path.unlink()
             out.removed.append(path.name)
     return out
+
+
+def write_notice(
+    folder: Path,
+    chase: Chase,
+    month: str,
+    problems: pd.DataFrame,
+    deadline_day: int,
+    today: date,
+    workbooks: dict[str, str],
+) -> int:
+    """The county's notice as of `today` (its deadline wording depends on the day), for `kac run`
+    and for `kac status`, which rewrites the notices it lists; 1 when its bytes changed."""
+    mine = county_problems(problems, chase.county)
+    text = notice_text(chase, month, mine, deadline_day, today, workbooks.get(chase.county, ""))
+    return _write(folder / notice_name(chase.county), notice_bytes(text))
 
 
 def _made_from(month: str, status: str, sha256: str, source: Path | None, problems: list[Problem]) -> str:
