@@ -282,11 +282,10 @@ def _print_feedback(layout: Layout, month: str) -> None:
     from pipeline.feedback.month import read_index
 
     index = read_index(layout.feedback(month))
-    notices = [c for c, entry in index.items() if entry.get("notice")]
+    workbooks = sum(bool(entry.get("workbook")) for entry in index.values())  # none: sent nothing
+    notices = sum(bool(entry.get("notice")) for entry in index.values())
     if index:
-        print(
-            f"问题反馈:{layout.feedback(month)}({len(index)} 个县(市)的标注报表,催报通知 {len(notices)} 份)"
-        )
+        print(f"问题反馈:{layout.feedback(month)}({workbooks} 个县(市)的标注报表,催报通知 {notices} 份)")
 
 
 def _print_statements(layout: Layout, month: str) -> None:

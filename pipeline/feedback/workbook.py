@@ -4,8 +4,8 @@ A first sheet 问题汇总 lists every problem with a link to its cell; the coun
 each problem cell filled (red: error, amber: warning) with a comment in Chinese saying what is
 wrong, the value read and what to do. An .xlsx is copied (values and layout kept); an .xls, a
 CSV or a workbook that cannot be copied safely is rebuilt from the values the reader read. A
-problem without a cell (a missing sheet, a second file, a file that cannot be opened, a
-workbook not sent) is on the summary sheet only.
+problem without a cell (a missing sheet, a second file, a file that cannot be opened) is on the
+summary sheet only. A county that sent nothing gets no workbook (feedback.month), only its notice.
 
 No cell of the file is a formula: the county's own formulas are replaced by the values Excel
 saved for them (their text where none was saved), and text that a spreadsheet would take for
@@ -49,7 +49,7 @@ COPIED_SUFFIXES = {".xlsx", ".xlsm"}
 # openpyxl holds every cell of a workbook it copies: a bigger one is rebuilt from the values read
 MAX_COPY_UNPACKED_BYTES = 30 * 2**20
 # the file itself cannot be opened, or not told apart from another: nothing to mark in
-NO_SHEETS = {"file_unreadable", "file_too_large", "county_duplicate", "submission_missing"}
+NO_SHEETS = {"file_unreadable", "file_too_large", "county_duplicate"}
 SUMMARY_HEADERS = ["序号", "级别", "问题", "工作表", "位置", "读取的值", "处理意见"]
 SUMMARY_WIDTHS = [6, 6, 18, 16, 8, 26, 64]
 SUMMARY_HEADER_ROW = 7  # above it: title, file and status, what to do, how the sheets came, legend
@@ -158,7 +158,6 @@ def _sheets(
 
 def _why_no_sheets(refused: list[str]) -> str:
     reasons = {
-        "submission_missing": "本月未收到报表",
         "county_duplicate": "收到不止一个文件,无法确定以哪个为准",
         "file_unreadable": "报表文件无法打开",
         "file_too_large": "报表文件过大,未打开",
@@ -334,8 +333,6 @@ def _display_width(text: str) -> int:
 
 def conclusion(status: str, problems: list[Problem]) -> str:
     """What the county has to do, in one sentence."""
-    if status == "missing":
-        return "本月未收到你单位的报表:请按中心下发的模板填报后报送。"
     if status == "rejected":
         return "本月报表未采用(退回):请按下表中的“错误”逐项修改后,重新报送完整的报表。"
     rows = rows_left_out(problems)
