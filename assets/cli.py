@@ -282,11 +282,10 @@ def _print_feedback(layout: Layout, month: str) -> None:
     from pipeline.feedback.month import read_index
 
     index = read_index(layout.feedback(month))
-    notices = [c for c, entry in index.items() if entry.get("notice")]
+    workbooks = sum(bool(entry.get("workbook")) for entry in index.values())  # none: sent nothing
+    notices = sum(bool(entry.get("notice")) for entry in index.values())
     if index:
-        print(
-            f"问题反馈:{layout.feedback(month)}({len(index)} 个县(市)的标注报表,催报通知 {len(notices)} 份)"
-        )
+        print(f"问题反馈:{layout.feedback(month)}({workbooks} 个县(市)的标注报表,催报通知 {notices} 份)")
 
 
 def _print_statements(layout: Layout, month: str) -> None:
@@ -406,9 +405,9 @@ def _changed_since_the_run(layout: Layout, month: str, later: pd.DataFrame) -> l
 
 def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=None) -> list[str]:
     """Each county's feedback workbook (made by the last run), and after the counties' deadline
-    the chase list: who must send (again), whom to call, the notice to send."""
+    the chase list: who must send (again), whom to call, the notice to send (rewritten for today)."""
     from pipeline.feedback.chase import beijing_today, chase_lines, chase_list, deadline_text, past_deadline
-    from pipeline.feedback.month import feedback_lines, made_from_current, read_index
+    from pipeline.feedback.month import feedback_lines, made_from_current, read_index, write_notice
 
     folder = layout.feedback(month)
     index = read_index(folder)
@@ -427,6 +426,12 @@ def _feedback_and_chase(layout: Layout, ref, month: str, table, problems, today=
     chases = chase_list(table, problems, ref.county_contacts)
     notices = {c: index[c]["notice"] for c in current if index[c].get("notice")}
     where = [f"  通知在 {folder},可直接发给各县(市)"] if notices else []
+    try:  # the run may have written them before the deadline: they say 尽快 now
+        workbooks = {c: e.get("workbook", "") for c, e in index.items()}
+        for chase in (c for c in chases if c.county in notices):
+            write_notice(folder, chase, month, problems, deadline_day, today, workbooks)
+    except OSError as exc:
+        where = [f"  注意:通知未能按今天的日期更新({exc.strerror or exc}),发送前请核对报送时限"]
     return [*lines, *chase_lines(chases, notices), *where]
 
 

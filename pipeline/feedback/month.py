@@ -1,6 +1,6 @@
 """A month's feedback folder, `outputs/feedback/YYYY-MM/`: a 问题反馈 workbook for every county
-with a problem, a 通知 for every county that must send (again), and `index.json` (which county
-has which file, and the sha256 of the workbook it was made from).
+with a problem that sent something, a 通知 for every county that must send (again), and
+`index.json` (which county has which file, and the sha256 of the workbook it was made from).
 
 The folder is the month's as a whole: each run writes every file (each in one rename, and only
 when its bytes change; a workbook made from the same as last time is not made again) and then
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -82,34 +83,13 @@ def write_month_feedback(
         mine = county_problems(problems, r.county)
         if not mine:
             continue
-        source, name = source_file(month_dir, mine), workbook_name(r.county)
-        made_from = _made_from(month, r.status, r.sha256, source, mine)
-        last = before.get(r.county, {})
-        if last.get("made_from") == made_from and (folder / name).is_file():
-            rebuilt = bool(last.get("rebuilt"))  # made from the same: the same bytes, not made again
-        else:
-            made, data = feedback_file(r.county, month, r.status, mine, source, grids_of)
-            out.written += _write(folder / name, data)
-            rebuilt = made.source == "rebuilt"
-        out.workbooks[r.county] = name
-        if rebuilt:
-            out.rebuilt.append(r.county)
-        index[r.county] = {
-            **{"status": r.status, "sha256": r.sha256, "workbook": name, "notice": ""},
-            **{"made_from": made_from, "rebuilt": rebuilt},
-        }
+        index[r.county] = {"status": r.status, "sha256": r.sha256, "workbook": "", "notice": ""}
+        if r.status != "missing":  # one that sent nothing has nothing to mark: its notice says it
+            index[r.county] |= _county_workbook(out, before, month, month_dir, r, mine, grids_of)
     out.chase = chase_list(submissions, problems, contacts)
     for chase in out.chase:
         name = notice_name(chase.county)
-        text = notice_text(
-            chase,
-            month,
-            county_problems(problems, chase.county),
-            deadline_day,
-            today,
-            out.workbooks.get(chase.county, ""),
-        )
-        out.written += _write(folder / name, notice_bytes(text))
+        out.written += write_notice(folder, chase, month, problems, deadline_day, today, out.workbooks)
         out.notices[chase.county] = name
         index[chase.county]["notice"] = name
     data = {"month": month, "counties": index}
@@ -120,6 +100,48 @@ def write_month_feedback(
             path.unlink()
             out.removed.append(path.name)
     return out
+
+
+def _county_workbook(
+    out: MonthFeedback,
+    before: dict[str, dict],
+    month: str,
+    month_dir: Path,
+    r: Any,  # a row of submissions.itertuples()
+    mine: list[Problem],
+    grids_of: Callable[[Path], Iterable[Grid]],
+) -> dict:
+    """Write the county's (submission `r`) workbook unless made from the same as last time; its
+    index fields."""
+    source, name = source_file(month_dir, mine), workbook_name(r.county)
+    made_from = _made_from(month, r.status, r.sha256, source, mine)
+    last = before.get(r.county, {})
+    if last.get("made_from") == made_from and (out.folder / name).is_file():
+        rebuilt = bool(last.get("rebuilt"))  # made from the same: the same bytes, not made again
+    else:
+        made, data = feedback_file(r.county, month, r.status, mine, source, grids_of)
+        out.written += _write(out.folder / name, data)
+        rebuilt = made.source == "rebuilt"
+    out.workbooks[r.county] = name
+    if rebuilt:
+        out.rebuilt.append(r.county)
+    return {"workbook": name, "made_from": made_from, "rebuilt": rebuilt}
+
+
+def write_notice(
+    folder: Path,
+    chase: Chase,
+    month: str,
+    problems: pd.DataFrame,
+    deadline_day: int,
+    today: date,
+    workbooks: dict[str, str],
+) -> int:
+    """The county's notice as of `today` (its deadline wording depends on the day), for `kac run`
+    and for `kac status`, which rewrites the notices it lists; 1 when its bytes changed."""
+    mine = county_problems(problems, chase.county)
+    text = notice_text(chase, month, mine, deadline_day, today, workbooks.get(chase.county, ""))
+    return _write(folder / notice_name(chase.county), notice_bytes(text))
 
 
 def _made_from(month: str, status: str, sha256: str, source: Path | None, problems: list[Problem]) -> str:
@@ -169,7 +191,9 @@ def feedback_lines(
     rows = []
     for county in counties:
         entry = index.get(county)
-        if entry is None or not entry.get("workbook"):
+        if entry is not None and entry.get("status") == "missing" and county in current:
+            rows.append([county, "未报送,无报表可标注,发催报通知即可"])
+        elif entry is None or not entry.get("workbook"):
             rows.append([county, f"未生成(运行 kac run {month} 后生成)"])
         elif county not in current:
             rows.append([county, f"{entry['workbook']}(报表已更换,运行 kac run {month} 后更新)"])

@@ -4,8 +4,8 @@ A first sheet 问题汇总 lists every problem with a link to its cell; the coun
 each problem cell filled (red: error, amber: warning) with a comment in Chinese saying what is
 wrong, the value read and what to do. An .xlsx is copied (values and layout kept); an .xls, a
 CSV or a workbook that cannot be copied safely is rebuilt from the values the reader read. A
-problem without a cell (a missing sheet, a second file, a file that cannot be opened, a
-workbook not sent) is on the summary sheet only.
+problem without a cell (a missing sheet, a second file, a file that cannot be opened) is on the
+summary sheet only. A county that sent nothing gets no workbook (feedback.month), only its notice.
 
 No cell of the file is a formula: the county's own formulas are replaced by the values Excel
 saved for them (their text where none was saved), and text that a spreadsheet would take for
@@ -49,7 +49,7 @@ COPIED_SUFFIXES = {".xlsx", ".xlsm"}
 # openpyxl holds every cell of a workbook it copies: a bigger one is rebuilt from the values read
 MAX_COPY_UNPACKED_BYTES = 30 * 2**20
 # the file itself cannot be opened, or not told apart from another: nothing to mark in
-NO_SHEETS = {"file_unreadable", "file_too_large", "county_duplicate", "submission_missing"}
+NO_SHEETS = {"file_unreadable", "file_too_large", "county_duplicate"}
 SUMMARY_HEADERS = ["序号", "级别", "问题", "工作表", "位置", "读取的值", "处理意见"]
 SUMMARY_WIDTHS = [6, 6, 18, 16, 8, 26, 64]
 SUMMARY_HEADER_ROW = 7  # above it: title, file and status, what to do, how the sheets came, legend
@@ -158,7 +158,6 @@ def _sheets(
 
 def _why_no_sheets(refused: list[str]) -> str:
     reasons = {
-        "submission_missing": "本月未收到报表",
         "county_duplicate": "收到不止一个文件,无法确定以哪个为准",
         "file_unreadable": "报表文件无法打开",
         "file_too_large": "报表文件过大,未打开",
@@ -282,18 +281,19 @@ def located(problem: Problem, titles: dict[str, str]) -> tuple[str, str] | None:
 
 
 def _mark_cells(wb: Workbook, titles: dict[str, str], problems: list[Problem]) -> int:
+    """Fill and comment every problem cell; the problems of a merged range go to its top-left
+    cell together (one comment holds them all and the county's own comment, once)."""
     at: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
-        where = located(p, titles)
-        if where:
-            at.setdefault(where, []).append(p)
+        if where := located(p, titles):
+            title, coordinate = where
+            at.setdefault((title, _anchor(wb[title], coordinate)), []).append(p)
     for (title, coordinate), here in at.items():
-        ws = wb[title]
-        cell = ws[_anchor(ws, coordinate)]
+        cell = wb[title][coordinate]
         severity = ERROR if any(p.severity == ERROR for p in here) else "warning"
         color = FILLS.get(severity, WARNING_FILL)
         cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color)
-        text = "\n\n".join(comment_text(p) for p in here)
+        text = "\n\n".join(comment_text(p, coordinate) for p in here)
         if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
             text += f"\n\n(原批注)\n{clean(cell.comment.text)}"
         cell.comment = _comment(text)
@@ -308,12 +308,15 @@ def _anchor(ws, coordinate: str) -> str:
     return coordinate
 
 
-def comment_text(p: Problem) -> str:
-    """What is wrong, the value read and what to do. Starts with 【, never with = + - @."""
+def comment_text(p: Problem, at: str = "") -> str:
+    """What is wrong, the value read and what to do. Starts with 【, never with = + - @. `at`: the
+    cell the comment is on; a problem of another cell of its merged range names its own."""
     value = p.value if len(p.value) <= _COMMENT_VALUE_CHARS else p.value[:_COMMENT_VALUE_CHARS] + "…"
     shown = f"“{value}”" if value else "(空白)"
     severity = SEVERITY_LABELS.get(p.severity, p.severity)
-    return clean(f"【{severity}】{label(p.code)}\n读取的值:{shown}\n处理意见:{p.message}")
+    own = p.cell.strip().upper()
+    where = f"({own} 单元格)" if at and own != at else ""
+    return clean(f"【{severity}】{label(p.code)}{where}\n读取的值:{shown}\n处理意见:{p.message}")
 
 
 def _comment(text: str) -> Comment:
@@ -330,8 +333,6 @@ def _display_width(text: str) -> int:
 
 def conclusion(status: str, problems: list[Problem]) -> str:
     """What the county has to do, in one sentence."""
-    if status == "missing":
-        return "本月未收到你单位的报表:请按中心下发的模板填报后报送。"
     if status == "rejected":
         return "本月报表未采用(退回):请按下表中的“错误”逐项修改后,重新报送完整的报表。"
     rows = rows_left_out(problems)

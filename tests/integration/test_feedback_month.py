@@ -19,17 +19,21 @@ from openpyxl import load_workbook
 
 from assets.cli import _feedback_and_chase
 from assets.instance import instance_for
-from pipeline.feedback.month import INDEX, read_index
+from pipeline.core.layout import Layout
+from pipeline.feedback.month import INDEX, read_index, write_month_feedback
 from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET
 from pipeline.ingest.reference import Reference
+from tests.unit.test_feedback import MONTH as SAMPLE_MONTH
 from tests.unit.test_feedback import (
     _legacy_xls,
     check_links,
     fill,
+    month_of,
     no_formula_anywhere,
     returned,
     summary_rows,
 )
+from tests.workbooks import county_workbook
 
 MONTH = "2025-03"
 
@@ -132,6 +136,35 @@ def test_kac_status_links_the_feedback_and_lists_whom_to_chase(published):
     stale = "\n".join(_feedback_and_chase(published, ref, MONTH, changed, problems, today=date(2025, 4, 4)))
     assert "美姑县_问题反馈.xlsx(报表已更换" in stale
     assert not re.search(r"美姑县.*美姑县_通知\.txt", stale)
+
+
+def test_kac_status_after_the_deadline_points_to_notices_that_say_so(tmp_path, reference):
+    """Run on 11-02, status on 12-02: the notices status lists are rewritten for the day it is
+    run (尽快), not left saying a deadline that has passed; a second status writes nothing."""
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    inputs = layout.month_inputs(SAMPLE_MONTH)
+    inputs.mkdir(parents=True)
+    county_workbook(inputs / "甘洛县.xlsx", county="甘洛县", title_month="2026-09")
+    submissions, problems = month_of(inputs, reference)
+    folder = layout.feedback(SAMPLE_MONTH)
+    args = (SAMPLE_MONTH, inputs, submissions, problems, reference.county_contacts, 3)
+    write_month_feedback(folder, *args, date(2026, 11, 2))
+    notice = folder / "甘洛县_通知.txt"
+    assert "报送时限:2026年11月3日前。" in notice.read_text(encoding="utf-8-sig")
+
+    lines = _feedback_and_chase(layout, reference, SAMPLE_MONTH, submissions, problems, date(2026, 12, 2))
+    assert re.search(r"甘洛县\s+退回\s+月份不符.*甘洛县_通知\.txt", "\n".join(lines))
+    text = notice.read_text(encoding="utf-8-sig")
+    assert "报送时限:尽快(本月报表原定截止日期 2026年11月3日 已过)。" in text
+    assert "11月3日前" not in text and "未能采用(整表退回)" in text
+    assert "随本通知附《甘洛县_问题反馈.xlsx》" in text
+    # the same as the run would write that day, byte for byte
+    again = tmp_path / "again"
+    write_month_feedback(again, *args, date(2026, 12, 2))
+    assert notice.read_bytes() == (again / "甘洛县_通知.txt").read_bytes()
+    written = notice.stat().st_mtime_ns
+    _feedback_and_chase(layout, reference, SAMPLE_MONTH, submissions, problems, date(2026, 12, 3))
+    assert notice.stat().st_mtime_ns == written
 
 
 def test_the_site_links_each_feedback_file_without_copying_it(published):

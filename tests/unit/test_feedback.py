@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 
 from pipeline.feedback.chase import Chase, chase_list, county_problems, notice_text
-from pipeline.feedback.month import INDEX, read_index, write_month_feedback
+from pipeline.feedback.month import INDEX, feedback_lines, made_from_current, read_index, write_month_feedback
 from pipeline.feedback.workbook import (
     ERROR_FILL,
     SUMMARY_HEADER_ROW,
@@ -170,6 +171,33 @@ def test_rejected_file_is_marked_red_and_formula_like_text_stays_text(tmp_path, 
                 assert c.comment is None or c.comment.text.startswith("【")
 
 
+def test_a_merged_cell_carries_every_problem_of_its_range_and_the_county_comment_once(tmp_path, reference):
+    """快件 merged over C6:C7 is read in both rows: two problems, both at the merge's top-left
+    cell, where the county's own comment also stays."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    express = ["C5134010002", "凉山州安宁商贸有限公司", "快件", 45, 360.25, "陆浩", "新揽收"]
+    path = county_workbook(
+        folder / "西昌市.xlsx", rows=[*ROWS[:2], express, [*express[:3], 5, 60.0, *express[5:]]]
+    )
+    wb = load_workbook(path)
+    wb["用邮情况"].merge_cells("C6:C7")
+    wb["用邮情况"]["C6"].comment = Comment("县局原批注:请核对", "龙春燕")
+    wb.save(path)
+
+    out, result = returned(folder, reference, tmp_path / "西昌市_问题反馈.xlsx")
+    assert [(p.code, p.cell) for p in result.problems] == [
+        ("business_unknown", "C6"),
+        ("business_unknown", "C7"),
+    ]
+    merged = load_workbook(out)["用邮情况"]["C6"]
+    assert merged.value == "快件" and fill(merged) == ERROR_FILL
+    assert merged.comment.text.startswith("【错误】业务种类无法识别\n读取的值:“快件”")
+    assert merged.comment.text.count("【错误】业务种类无法识别") == 2
+    assert "\n\n【错误】业务种类无法识别(C7 单元格)\n" in merged.comment.text  # which row it is
+    assert merged.comment.text.count("(原批注)\n县局原批注:请核对") == 1
+
+
 def test_same_problems_give_the_same_bytes(tmp_path, reference):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -256,12 +284,6 @@ def test_problems_without_a_workbook_are_on_the_summary_only(tmp_path, reference
     assert [r[2].value for r in rows] == ["同一县(市)多个文件"] * 2
     assert all(r[4].hyperlink is None for r in rows)
 
-    missing, _ = returned(tmp_path / "in", reference, tmp_path / "会理市_问题反馈.xlsx", county="huili")
-    wb = load_workbook(missing)
-    assert wb.sheetnames == [SUMMARY_SHEET]
-    assert "本月未收到你单位的报表" in summary_text(wb)
-    assert [(r[1].value, r[2].value, r[4].value) for r in summary_rows(wb)] == [("提示", "未报送", "—")]
-
 
 def test_an_unreadable_file_is_on_the_summary_only(tmp_path, reference):
     folder = tmp_path / "in"
@@ -321,6 +343,42 @@ def test_month_folder_is_replaced_whole_and_stale_files_go(tmp_path, reference):
     assert fixed.workbooks == {} and fixed.chase == []
     assert set(fixed.removed) == {"西昌市_问题反馈.xlsx", "西昌市_通知.txt"}
     assert [p.name for p in out.iterdir()] == [INDEX] and read_index(out) == {}
+
+
+def test_a_county_that_sent_nothing_gets_its_notice_and_no_workbook(tmp_path, reference):
+    """Nothing of its own to mark: a workbook would only repeat, in the operator's words
+    (请催报) and in amber (已采用), what its notice tells it, with the day's deadline."""
+    inputs = tmp_path / MONTH
+    inputs.mkdir()
+    county_workbook(inputs / "西昌市.xlsx", title_month="2026-09")
+    for code, name in reference.county_names.items():
+        if code not in ("xichang", "huili"):
+            county_workbook(inputs / f"{name}.xlsx", county=name, rows=[], total=False)
+    out = tmp_path / "feedback"
+    submissions, problems = month_of(inputs, reference)
+    assert county_problems(problems, "会理市")[0].message == "本月未收到该县(市)报表,请催报"  # the operator's
+    made = write_month_feedback(
+        out, MONTH, inputs, submissions, problems, reference.county_contacts, 3, date(2026, 11, 2)
+    )
+    assert list(made.workbooks) == ["西昌市"] and list(made.notices) == ["西昌市", "会理市"]
+    assert {p.name for p in out.iterdir()} == {
+        INDEX,
+        "西昌市_问题反馈.xlsx",
+        "西昌市_通知.txt",
+        "会理市_通知.txt",
+    }
+    index = read_index(out)
+    assert index["会理市"] == {
+        **index["会理市"],
+        "status": "missing",
+        "workbook": "",
+        "notice": "会理市_通知.txt",
+    }
+    notice = (out / "会理市_通知.txt").read_text(encoding="utf-8-sig")
+    assert "尚未收到你单位2026年10月的大客户用邮情况月报" in notice and "请催报" not in notice
+    current = made_from_current(index, submissions)
+    lines = feedback_lines(out, MONTH, ["西昌市", "会理市"], index, current)
+    assert re.search(r"会理市\s+未报送,无报表可标注,发催报通知即可$", lines[-1])
 
 
 def _chase(situation: str, **kw) -> Chase:
