@@ -263,6 +263,7 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, years_missing: 
     """What one manager's list states (the xlsx and the PDF are drawn from it); `years_missing`:
     the years the greetings reach that the holiday calendar lacks, named in its note."""
     records = items.to_dict("records")
+    unverified = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == UNVERIFIED)
     sections = []
     for key, title in SECTIONS.items():
         mine = [r for r in records if r["section"] == key]
@@ -272,12 +273,11 @@ def list_content(month: str, manager: dict, items: pd.DataFrame, years_missing: 
                 "title": title,
                 "columns": SECTION_COLUMNS[key],
                 "rows": [_cells(key, r) for r in mine],
-                "count": len(mine),
+                # what is known not visited: the accounts not checked are listed, not counted
+                "count": len(mine) - (unverified if key == "not_visited" else 0),
             }
         )
     counts = {s["key"]: s["count"] for s in sections}
-    unverified = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == UNVERIFIED)
-    counts["not_visited"] -= unverified  # the headline counts only what is known not visited
     alerted = sum(1 for r in records if r["section"] == "not_visited" and r["status"] == "alerted")
     overdue = sum(1 for r in records if r["section"] == "case" and r["status"] == "overdue")
     return {
@@ -302,7 +302,7 @@ def _section_notes(unverified: int, years_missing: list[int]) -> dict[str, str]:
     notes = {}
     if unverified:
         notes["not_visited"] = (
-            f"其中 {unverified} 户所在县(市)本月报表未被采用,走访情况未能核对,未计入“未走访大客户”。"
+            f"另列 {unverified} 户:所在县(市)本月报表未被采用,走访情况未能核对,未计入本项条数。"
         )
     if years_missing:
         years = "、".join(f"{y}年" for y in years_missing)

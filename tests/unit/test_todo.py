@@ -480,8 +480,11 @@ def test_a_rejected_county_s_accounts_are_not_called_unvisited_and_a_left_manage
     assert rows[2][:3] == ["case", TAX, "overdue"]  # on M008's list
     content = list_content("2026-07", managers.iloc[0].to_dict(), items, years_missing=[])
     assert (content["counts"]["not_visited"], content["unverified"]) == (1, 1)
+    # the headline, the section's heading and the 汇总 sheet give one count; the note the rest
+    (section,) = [s for s in content["sections"] if s["key"] == "not_visited"]
+    assert (section["count"], len(section["rows"])) == (1, 2)
     assert content["notes"] == {
-        "not_visited": "其中 1 户所在县(市)本月报表未被采用,走访情况未能核对,未计入“未走访大客户”。"
+        "not_visited": "另列 1 户:所在县(市)本月报表未被采用,走访情况未能核对,未计入本项条数。"
     }
 
 
