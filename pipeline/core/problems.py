@@ -205,10 +205,7 @@ CODES: dict[str, tuple[str, str]] = {
     # the project register (项目登记, inputs/projects/): the centre's own workbook
     "project_lead_unknown": ("row", "牵头单位应为“州局”或县(市)名称,本项目未采用,请改正后重新运行本月"),
     "project_month_invalid": ("row", "月份无法识别,本项目未采用,请按 2026-03 的格式填写"),
-    "project_cycle_invalid": (
-        "row",
-        "项目周期 {detail} 无效(结束月份早于开始月份或超过 12 个月),本项目未采用,请分为多个周期登记",
-    ),
+    "project_cycle_invalid": ("row", "项目周期 {detail};本项目未采用"),
     "project_rule_invalid": (
         "row",
         "目标客户无法识别:{detail}。请填写客户编号(以“、”分隔)或条件,如 企业性质=党政军机关;县=会理市",

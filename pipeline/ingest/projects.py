@@ -300,7 +300,8 @@ def _row(
         if month is None:
             report("project_month_invalid", key)
     if start and end and not 1 <= months_between(start, end) <= MAX_CYCLE_MONTHS:
-        report("project_cycle_invalid", "end", detail=f"{start} 至 {end}")
+        why = "结束月份早于开始月份,请核对两个月份" if end < start else "超过 12 个月,请分为多个周期登记"
+        report("project_cycle_invalid", "end", detail=f"{start} 至 {end} {why}")
     business = _business(clean_text(value("business")), ref)
     if business is None:
         report("business_unknown", "business")

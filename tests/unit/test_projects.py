@@ -109,6 +109,8 @@ def test_the_register_reports_each_problem_at_its_cell_and_keeps_the_good_rows(t
     assert len(register) + len(rejected) == len(rows)
     assert sorted(rejected.row) == [4, 5, 6, 7, 10, 11, 12, 13]
     assert "第9行(已采用)" in next(p.message for p in problems if p.code == "project_duplicate")
+    cycle = next(p.message for p in problems if p.code == "project_cycle_invalid")
+    assert cycle == "项目周期 2026-01 至 2027-03 超过 12 个月,请分为多个周期登记;本项目未采用"
     assert "火星县" in rejected.set_index("row").loc[4, "values"]
 
 
@@ -605,3 +607,13 @@ def test_a_target_in_yuan_under_a_header_in_wan_or_beyond_the_bound_is_refused(t
         wb.save(path)
         register, rejected, _ = read_register(folder, reference, "2026-05")
         assert register.empty and list(rejected.code) == [code]
+
+
+def test_a_cycle_ending_before_it_starts_is_told_to_check_the_months(tmp_path, reference):
+    write_register(tmp_path, [["XM-1", *GOOD[1:6], "2026-06", "2026-04", *GOOD[8:]]])
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert [(p.code, p.cell, p.value) for p in problems] == [("project_cycle_invalid", "H3", "2026-04")]
+    assert (
+        problems[0].message == "项目周期 2026-06 至 2026-04 结束月份早于开始月份,请核对两个月份;本项目未采用"
+    )
+    assert register.empty and list(rejected.row) == [3]
