@@ -172,7 +172,7 @@ def reconcile(
         table.county_sheet != "", table.county.map(sheets)
     ).fillna("")
     cells = _county_cells(month_dir, set(zip(table.county_file, table.county_sheet, strict=True)), ref)
-    problems += [_problem(r, cells, files) for r in table.to_dict("records")]
+    problems += [_problem(r, cells, files, tolerance) for r in table.to_dict("records")]
     by_county = _by_county(pairs, system, usage, county_status, ref)
     note = _note(by_county, county_status, tolerance, export, ref)
     return Reconciliation(True, table, by_county, problems, rejected_frame(export), note, tolerance)
@@ -332,7 +332,7 @@ def _county_cells(
     return out
 
 
-def _problem(r: dict, cells: dict, files: dict[str, str]) -> Problem:
+def _problem(r: dict, cells: dict, files: dict[str, str], tolerance: Tolerance) -> Problem:
     kind = r["kind"]
     unit_name = r["business_type"]
     if kind == SYSTEM_ONLY:
@@ -355,15 +355,16 @@ def _problem(r: dict, cells: dict, files: dict[str, str]) -> Problem:
         cell = f"{letters['customer_id']}{row}" if "customer_id" in letters else ""
         detail = f"{unit_name}(用邮量 {r['county_volume']}、收入 {format_yuan(r['county_revenue_fen'])} 元)"
         return problem("reconcile_county_only", **where, cell=cell, value=r["customer_id"], detail=detail)
+    # the cell and the figures beyond the tolerance: a cent within it is nothing to correct
     parts = []
-    revenue_off = r["county_revenue_fen"] != r["system_revenue_fen"]
+    revenue_off = tolerance.revenue_differs(int(r["county_revenue_fen"]), int(r["system_revenue_fen"]))
     if revenue_off:
         parts.append(
             f"收入 县报 {format_yuan(r['county_revenue_fen'])} 元、"
             f"系统 {format_yuan(r['system_revenue_fen'])} 元,"
             f"差 {format_yuan(r['revenue_diff_fen'])} 元"
         )
-    if r["county_volume"] != r["system_volume"]:
+    if tolerance.volume_differs(int(r["county_volume"]), int(r["system_volume"])):
         parts.append(f"用邮量 县报 {r['county_volume']}、系统 {r['system_volume']}")
     key = "revenue" if revenue_off else "volume"
     cell = f"{letters[key]}{row}" if key in letters else ""

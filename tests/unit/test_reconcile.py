@@ -341,3 +341,20 @@ def test_the_month_typed_as_a_date_or_an_excel_day_number_is_the_month(tmp_path,
     refused = [p for p in result.problems if p.code == "system_value_invalid"]
     assert [(p.cell, float(p.value)) for p in refused] == [("A6", 46327)]  # the number as read
     assert "月份“46327”与文件夹月份 2026-10 不符" in refused[0].message and len(export.rejected) == 1
+
+
+def test_only_a_volume_beyond_the_tolerance_marks_the_volume_cell(tmp_path, reference) -> None:
+    """用邮量 55 against the system's 60 (beyond 0.5 %), 收入 apart by 0.01 元 (within 1.00 元): the
+    county is pointed at its 用邮量 cell (D8: title, 填报单位 line, header and 4 rows above it)."""
+    bureau = ["2026-10", "西昌市分公司", "C5134010006", "西昌市某局", "特快", 60, 990.01]
+    folder = _month(tmp_path, export_rows=[*EXPORT_ROWS[:5], bureau])
+    county_workbook(
+        folder / "西昌市_2026年10月.xlsx",
+        rows=[*XICHANG_ROWS, ["C5134010006", "西昌市某局", "特快", 55, 990.00, "陆浩", "存量"]],
+    )
+    result, _ = _run(folder, reference)
+    late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010006", "特快")]
+    assert (late.kind, late.volume_diff, late.revenue_diff_fen) == ("amount_differs", -5, -1)
+    differs = [p for p in result.problems if p.code == "reconcile_amount_differs"]
+    assert [(p.cell, p.value) for p in differs] == [("E5", "960.00"), ("D8", "55")]
+    assert "用邮量 县报 55、系统 60" in differs[1].message and "差 -0.01 元" not in differs[1].message
