@@ -381,7 +381,7 @@ CODES.update(
         "system_value_invalid": ("system", "{detail},该行未用于对账,请核对系统导出"),
         "system_county_unknown": (
             "system",
-            "无法确定客户所属县(市)(导出未注明机构,客户档案中也没有该客户),该行未用于对账",
+            "无法确定客户所属县(市)({detail},县(市)报表和客户档案中也没有该客户),该行未用于对账",
         ),
         "system_column_twins": (
             "warning",

@@ -358,3 +358,57 @@ def test_only_a_volume_beyond_the_tolerance_marks_the_volume_cell(tmp_path, refe
     differs = [p for p in result.problems if p.code == "reconcile_amount_differs"]
     assert [(p.cell, p.value) for p in differs] == [("E5", "960.00"), ("D8", "55")]
     assert "用邮量 县报 55、系统 60" in differs[1].message and "差 -0.01 元" not in differs[1].message
+
+
+def test_an_unknown_county_in_the_export_is_a_problem_only_where_the_customer_cannot_be_placed(
+    tmp_path, reference
+) -> None:
+    """机构 “凉山州分公司营业部” names no county: 安宁商贸 is placed by 西昌市's report (and agrees
+    within the tolerance), C5134020009 by the archive (会理市, not reported: 县报表漏报); C9999 is
+    in neither, so its row is the one problem, at the 机构 cell."""
+    office = "凉山州分公司营业部"
+    rows = [
+        *EXPORT_ROWS[:3],
+        ["2026-10", office, "C5134010002", "凉山州安宁商贸有限公司", "快包", 45, 360.00],
+        ["2026-10", office, "C5134020009", "会理市某医院", "快包", 4, 32.50],
+        ["2026-10", office, "C9999", "某商店", "特快", 1, 1.00],
+    ]
+    archive = pd.DataFrame({"customer_id": ["C5134020009"], "county": ["会理市"]})
+    result, export = _run(_month(tmp_path, export_rows=rows), reference, archive=archive)
+    found = result.table[["county", "customer_id", "business_type", "kind"]].values.tolist()
+    assert sorted(found) == [
+        ["会理市", "C5134020001", "特快", "county_only"],  # 会理市 compared now: the export has none
+        ["会理市", "C5134020009", "快包", "system_only"],
+        ["西昌市", "C5134010001", "函件", "amount_differs"],
+        ["西昌市", "C5134010004", "物流", "county_only"],  # in no export row: a true difference
+    ]
+    system = [p for p in result.problems if p.code.startswith("system_")]
+    assert [(p.code, p.cell, p.value) for p in system] == [("system_county_unknown", "B7", office)]
+    assert f"机构“{office}”无法识别" in system[0].message and len(export.rejected) == 1
+
+
+def test_an_export_row_that_cannot_be_read_is_not_called_missing_from_the_system(tmp_path, reference) -> None:
+    """安宁商贸's 快包 row has no 用邮量, 安宁物流's row an unknown 业务种类 (any of its pairs then):
+    the rows are problems of the export, not "系统中没有" for 西昌市. A row of another 月份 is read
+    and is not this month's: 税务局's 特快 stays 系统中没有."""
+    rows = [
+        ["2026-11", *EXPORT_ROWS[0][1:]],
+        *EXPORT_ROWS[1:3],
+        ["2026-10", "西昌市分公司", "C5134010002", "凉山州安宁商贸有限公司", "快包", None, 360.00],
+        ["2026-10", "西昌市分公司", "C5134010004", "西昌市安宁物流有限公司", "其他业务", 3, 195.00],
+        EXPORT_ROWS[4],
+    ]
+    result, export = _run(_month(tmp_path, export_rows=rows), reference)
+    found = result.table[["customer_id", "business_type", "kind"]].values.tolist()
+    assert sorted(found) == [
+        ["C5134010001", "函件", "amount_differs"],
+        ["C5134010001", "特快", "county_only"],
+        ["C5134010003", "特快", "system_only"],
+    ]
+    invalid = [(p.code, p.cell) for p in result.problems if p.code.startswith("system_")]
+    assert invalid == [
+        ("system_value_invalid", "A2"),
+        ("system_value_invalid", "F5"),
+        ("system_value_invalid", "E6"),
+    ]
+    assert len(export.rejected) == 3
