@@ -5,7 +5,9 @@ The integration contract with whoever extracts the data: CSV (UTF-8 or GBK) or a
 any file name, one or more files; a header row naming 客户编号 (or 协议号), 业务种类, 用邮量 and
 收入 (收入(万元) is ×10,000), optionally 县(市) (or 机构), 客户名称 and 月份 (aliases in
 inputs/reference/aliases.toml, [columns.system]). Rows of one customer × business type are
-added up (a system lists a bill a row). Read with the county files' toolkit (ingest.grid);
+added up (a system lists a bill a row; an export may be split into files), but not from a file
+whose rows repeat another's (a copy): a warning, `system_file_duplicate`, the file not used.
+Read with the county files' toolkit (ingest.grid);
 every problem names file, sheet, cell and the raw value, and a bad cell or file never stops
 the month: its row or file is left out of the comparison and kept in `rejected`. A 县(市) naming
 no known county is not a bad cell: the reports or the archive may place the customer.
@@ -65,6 +67,16 @@ ROW_COLUMNS = [
     "revenue_cell",  # the first row's 收入 cell
     "customer_cell",  # and its 客户编号 cell
 ]
+# what makes two files' rows the same rows: not where they stand (sheet, row; a CSV has no sheet)
+SAME_ROWS = (
+    "customer_id",
+    "customer_name",
+    "business_type",
+    "county",
+    "county_text",
+    "volume",
+    "revenue_fen",
+)
 _MONTH = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})")
 
 
@@ -101,11 +113,47 @@ def read_system_export(
     export naming two columns as 客户编号 (客户代码 and 协议号) is read by the one holding them."""
     paths = system_files(month_dir)
     out = SystemExport(found=bool(paths), files=[f"{SYSTEM_FOLDER}/{p.name}" for p in paths])
+    parts = {path: _read_part(path, ref, month, known_ids) for path in paths}
+    copies = _copies(parts)
     parsed: list[dict] = []
-    for path in paths:
-        parsed += _read_file(path, ref, month, out, known_ids)
+    for path, (part, rows) in parts.items():
+        if path in copies:
+            detail = {"copy": path.name, "kept": copies[path].name}
+            out.problems.append(problem("system_file_duplicate", **_where(path), **detail))
+            continue
+        out.rows_read += part.rows_read
+        out.problems += part.problems
+        out.rejected += part.rejected
+        out.unread |= part.unread
+        parsed += rows
     out.rows = _pairs(pd.DataFrame(parsed, columns=[*ROW_COLUMNS, "first_row"]))
     return out
+
+
+def _read_part(
+    path: Path, ref: Reference, month: str, known_ids: frozenset[str]
+) -> tuple[SystemExport, list[dict]]:
+    """One file read on its own, so that a copy of another leaves nothing behind."""
+    part = SystemExport(found=True)
+    return part, _read_file(path, ref, month, part, known_ids)
+
+
+def _copies(parts: dict[Path, tuple[SystemExport, list[dict]]]) -> dict[Path, Path]:
+    """File → the file whose rows it repeats (a copy beside the export, or its rows saved again
+    as .csv): added up, every system figure would double. Files with rows that differ are parts
+    of one export. The shortest name is kept, a copy's adding to it (" - 副本", "(1)")."""
+    kept: dict[tuple, Path] = {}
+    copies: dict[Path, Path] = {}
+    for path in sorted(parts, key=lambda p: (len(p.stem), p.name)):
+        part, rows = parts[path]
+        if not rows:
+            continue  # nothing read, nothing doubled
+        key = (part.rows_read, tuple(sorted(tuple(r[c] for c in SAME_ROWS) for r in rows)))
+        if key in kept:
+            copies[path] = kept[key]
+        else:
+            kept[key] = path
+    return copies
 
 
 def _where(path: Path) -> dict:

@@ -412,3 +412,56 @@ def test_an_export_row_that_cannot_be_read_is_not_called_missing_from_the_system
         ("system_value_invalid", "E6"),
     ]
     assert len(export.rejected) == 3
+
+
+def _figures(result) -> pd.DataFrame:
+    """The differences without the file, sheet and rows they were read from."""
+    return result.table.drop(columns=["system_file", "system_sheet", "system_rows", "system_cell"])
+
+
+def test_a_copy_of_the_export_beside_it_is_not_added_again(tmp_path, reference) -> None:
+    """“量收系统_2026年10月 - 副本.xlsx” (byte for byte) and the same rows saved as .csv, beside the
+    export: each is one warning naming both files; the figures are those of the export alone
+    (summed, every system figure would double). The shortest name is the one read."""
+    (tmp_path / "whole").mkdir()
+    whole, _ = _run(_month(tmp_path / "whole"), reference)
+    folder = _month(tmp_path)
+    export = folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx"
+    shutil.copyfile(export, export.with_name("量收系统_2026年10月 - 副本.xlsx"))
+    with (folder / SYSTEM_FOLDER / "量收系统_2026年10月_另存.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as f:
+        csv.writer(f).writerows([EXPORT_HEADER, *EXPORT_ROWS])
+    result, read = _run(folder, reference)
+    assert result.table.equals(whole.table)  # the file read is the export itself
+    assert (read.rows_read, len(read.rejected)) == (6, 1)
+    copies = [p for p in result.problems if p.code == "system_file_duplicate"]
+    assert [(p.severity, p.county, p.file) for p in copies] == [
+        ("warning", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月 - 副本.xlsx"),
+        ("warning", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月_另存.csv"),
+    ]
+    assert "“量收系统_2026年10月 - 副本.xlsx”与“量收系统_2026年10月.xlsx”的数据行相同" in copies[0].message
+    assert "请删除多余的副本" in copies[0].message
+    assert [p for p in result.problems if p not in copies] == whole.problems
+
+
+def test_an_export_split_into_two_files_is_added_up(tmp_path, reference) -> None:
+    """Files with different rows are parts of one export, however alike: read whole."""
+    (tmp_path / "whole").mkdir()
+    whole, _ = _run(_month(tmp_path / "whole"), reference)
+    folder = _month(tmp_path, export_rows=EXPORT_ROWS[:3])
+    part = [*EXPORT_ROWS[3:], EXPORT_ROWS[2]]  # the late 函件 bill booked again in the second part
+    split = [EXPORT_HEADER, *part]
+    with (folder / SYSTEM_FOLDER / "量收系统_2026年10月_2.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(split)
+    result, read = _run(folder, reference)
+    assert read.rows_read == 7 and not [p for p in result.problems if p.code == "system_file_duplicate"]
+    late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010001", "函件")]
+    assert (late.system_revenue_fen, late.system_file) == (
+        90000 + 9600 + 9600,
+        f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx、{SYSTEM_FOLDER}/量收系统_2026年10月_2.csv",
+    )
+    others = _figures(result).query("business_type != '函件'")
+    assert others.reset_index(drop=True).equals(
+        _figures(whole).query("business_type != '函件'").reset_index(drop=True)
+    )
