@@ -11,9 +11,11 @@ Only counties whose workbook was accepted and that the export covers (at least o
 to them) are compared: a missing or rejected county's usage is unknown, not zero, and an export
 without a county's rows says nothing about it. A system row's county is the reporting county's
 where the county reported the customer, else the export's 县(市) column, else the customer's
-county in the archive. The system figures never replace the county's: `revenue_source` names the
-source of record for revenue, and "system" is refused (a warning) until it is supported, so the
-month's figures stay the counties'.
+county in the archive; a row placed nowhere is `system_county_unknown`. A pair with an export row
+not read (`SystemExport.unread`) is not `county_only`: the system's figure is unknown, as the
+county's is for a rejected row of its report (`incomplete`). The system figures never replace
+the county's: `revenue_source` names the source of record for revenue, and "system" is refused
+(a warning) until it is supported, so the month's figures stay the counties'.
 """
 
 from __future__ import annotations
@@ -132,18 +134,8 @@ def reconcile(
         )
     status = dict(zip(submissions.county, submissions.status, strict=True))
     system = _assign_counties(export, usage, archive)
-    problems += [
-        problem(
-            "system_county_unknown",
-            county=PREFECTURE_OFFICE_NAME,
-            file=r["source_file"],
-            sheet=r["source_sheet"],
-            cell=r["customer_cell"],
-            value=r["customer_id"],
-        )
-        for r in system[system.county == ""].to_dict("records")
-    ]
     for r in system[system.county == ""].to_dict("records"):
+        problems.append(_unplaced(r))
         reject_row(export, r, "system_county_unknown")
     system = system[system.county != ""]
     covered = set(system.county)
@@ -165,6 +157,9 @@ def reconcile(
     ]
     reported_but_rejected = (pairs.kind == SYSTEM_ONLY) & pairs.customer_id.isin(incomplete)
     pairs.loc[reported_but_rejected, "kind"] = ""
+    # and the system-side equivalent: an export row not read is a problem of the export, named
+    # at its cell (system_value_invalid), not "系统中没有" for the county to chase
+    pairs.loc[(pairs.kind == COUNTY_ONLY) & _unread(pairs, export.unread), "kind"] = ""
     table = _table(month, pairs[pairs.kind != ""], tolerance)
     files = dict(zip(submissions.county, submissions.file.fillna(""), strict=True))
     sheets = usage.drop_duplicates("county").set_index("county").source_sheet
@@ -172,7 +167,7 @@ def reconcile(
         table.county_sheet != "", table.county.map(sheets)
     ).fillna("")
     cells = _county_cells(month_dir, set(zip(table.county_file, table.county_sheet, strict=True)), ref)
-    problems += [_problem(r, cells, files) for r in table.to_dict("records")]
+    problems += [_problem(r, cells, files, tolerance) for r in table.to_dict("records")]
     by_county = _by_county(pairs, system, usage, county_status, ref)
     note = _note(by_county, county_status, tolerance, export, ref)
     return Reconciliation(True, table, by_county, problems, rejected_frame(export), note, tolerance)
@@ -192,6 +187,26 @@ def _assign_counties(export: SystemExport, usage: pd.DataFrame, archive: pd.Data
     given = system.county.where(system.county != "")
     system["county"] = by_report.fillna(given).fillna(by_archive).fillna("")
     return system
+
+
+def _unplaced(r: dict) -> Problem:
+    """An export row no county can be given to: at its 县(市) cell where that names no county."""
+    where = {"county": PREFECTURE_OFFICE_NAME, "file": r["source_file"], "sheet": r["source_sheet"]}
+    if r["county_text"]:
+        detail = f"导出的机构“{r['county_text']}”无法识别"
+        return problem(
+            "system_county_unknown", **where, cell=r["county_cell"], value=r["county_text"], detail=detail
+        )
+    detail = "导出未注明机构"
+    return problem(
+        "system_county_unknown", **where, cell=r["customer_cell"], value=r["customer_id"], detail=detail
+    )
+
+
+def _unread(pairs: pd.DataFrame, unread: set[tuple[str, str]]) -> pd.Series:
+    """Pairs with an export row not read (SystemExport.unread; business type "" for any)."""
+    keys = zip(pairs.customer_id, pairs.business_type, strict=True)
+    return pd.Series([(c, b) in unread or (c, "") in unread for c, b in keys], index=pairs.index, dtype=bool)
 
 
 def _pairs(usage: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
@@ -332,7 +347,7 @@ def _county_cells(
     return out
 
 
-def _problem(r: dict, cells: dict, files: dict[str, str]) -> Problem:
+def _problem(r: dict, cells: dict, files: dict[str, str], tolerance: Tolerance) -> Problem:
     kind = r["kind"]
     unit_name = r["business_type"]
     if kind == SYSTEM_ONLY:
@@ -355,15 +370,16 @@ def _problem(r: dict, cells: dict, files: dict[str, str]) -> Problem:
         cell = f"{letters['customer_id']}{row}" if "customer_id" in letters else ""
         detail = f"{unit_name}(用邮量 {r['county_volume']}、收入 {format_yuan(r['county_revenue_fen'])} 元)"
         return problem("reconcile_county_only", **where, cell=cell, value=r["customer_id"], detail=detail)
+    # the cell and the figures beyond the tolerance: a cent within it is nothing to correct
     parts = []
-    revenue_off = r["county_revenue_fen"] != r["system_revenue_fen"]
+    revenue_off = tolerance.revenue_differs(int(r["county_revenue_fen"]), int(r["system_revenue_fen"]))
     if revenue_off:
         parts.append(
             f"收入 县报 {format_yuan(r['county_revenue_fen'])} 元、"
             f"系统 {format_yuan(r['system_revenue_fen'])} 元,"
             f"差 {format_yuan(r['revenue_diff_fen'])} 元"
         )
-    if r["county_volume"] != r["system_volume"]:
+    if tolerance.volume_differs(int(r["county_volume"]), int(r["system_volume"])):
         parts.append(f"用邮量 县报 {r['county_volume']}、系统 {r['system_volume']}")
     key = "revenue" if revenue_off else "volume"
     cell = f"{letters[key]}{row}" if key in letters else ""

@@ -384,6 +384,11 @@ CODES.update(
             "system",
             "量收系统导出缺少“{detail}”列,该文件未用于对账,请按接口约定导出(客户编号或协议号、业务种类、用邮量、收入)",
         ),
+        "system_file_duplicate": (
+            "warning",
+            "“{copy}”与“{kept}”的数据行相同,是同一份导出的副本,前者未用于对账(以免系统数字加倍);"
+            "请删除多余的副本",
+        ),
         "system_sheet_not_read": (
             "system",
             "该工作表有内容但找不到“{detail}”列,未用于对账(本文件其余工作表照常对账);如属导出的一部分,请按接口约定导出",
@@ -391,7 +396,7 @@ CODES.update(
         "system_value_invalid": ("system", "{detail},该行未用于对账,请核对系统导出"),
         "system_county_unknown": (
             "system",
-            "无法确定客户所属县(市)(导出未注明机构,客户档案中也没有该客户),该行未用于对账",
+            "无法确定客户所属县(市)({detail},县(市)报表和客户档案中也没有该客户),该行未用于对账",
         ),
         "system_column_twins": (
             "warning",
@@ -416,6 +421,7 @@ LABELS.update(
     {
         "system_file_unreadable": "系统数据无法打开",
         "system_column_missing": "系统数据缺列",
+        "system_file_duplicate": "系统数据文件重复",
         "system_sheet_not_read": "系统数据工作表未读",
         "system_value_invalid": "系统数据取值无效",
         "system_county_unknown": "系统数据县(市)不明",

@@ -5,9 +5,12 @@ The integration contract with whoever extracts the data: CSV (UTF-8 or GBK) or a
 any file name, one or more files; a header row naming 客户编号 (or 协议号), 业务种类, 用邮量 and
 收入 (收入(万元) is ×10,000), optionally 县(市) (or 机构), 客户名称 and 月份 (aliases in
 inputs/reference/aliases.toml, [columns.system]). Rows of one customer × business type are
-added up (a system lists a bill a row). Read with the county files' toolkit (ingest.grid);
+added up (a system lists a bill a row; an export may be split into files), but not from a file
+whose rows repeat another's (a copy): a warning, `system_file_duplicate`, the file not used.
+Read with the county files' toolkit (ingest.grid);
 every problem names file, sheet, cell and the raw value, and a bad cell or file never stops
-the month: its row or file is left out of the comparison and kept in `rejected`.
+the month: its row or file is left out of the comparison and kept in `rejected`. A 县(市) naming
+no known county is not a bad cell: the reports or the archive may place the customer.
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ ROW_COLUMNS = [
     "customer_id",
     "customer_name",
     "business_type",
-    "county",  # as the export names it (canonical), "" where it does not
+    "county",  # as the export names it (canonical), "" where it does not or names none known
+    "county_text",  # a 县(市) value naming no county, as written ("" otherwise)
+    "county_cell",  # and its cell
     "volume",
     "revenue_fen",
     "source_file",  # 系统数据/<file>
@@ -62,6 +67,16 @@ ROW_COLUMNS = [
     "revenue_cell",  # the first row's 收入 cell
     "customer_cell",  # and its 客户编号 cell
 ]
+# what makes two files' rows the same rows: not where they stand (sheet, row; a CSV has no sheet)
+SAME_ROWS = (
+    "customer_id",
+    "customer_name",
+    "business_type",
+    "county",
+    "county_text",
+    "volume",
+    "revenue_fen",
+)
 _MONTH = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})")
 
 
@@ -73,6 +88,9 @@ class SystemExport:
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)  # contract.REJECTED_ROWS columns
+    # (customer, business type) of rows rejected for a bad cell ("" where 业务种类 is the bad
+    # cell: any of the customer's): their system figures are unknown, not absent
+    unread: set[tuple[str, str]] = field(default_factory=set)
 
 
 def system_folder(month_dir: Path) -> Path:
@@ -95,11 +113,47 @@ def read_system_export(
     export naming two columns as 客户编号 (客户代码 and 协议号) is read by the one holding them."""
     paths = system_files(month_dir)
     out = SystemExport(found=bool(paths), files=[f"{SYSTEM_FOLDER}/{p.name}" for p in paths])
+    parts = {path: _read_part(path, ref, month, known_ids) for path in paths}
+    copies = _copies(parts)
     parsed: list[dict] = []
-    for path in paths:
-        parsed += _read_file(path, ref, month, out, known_ids)
+    for path, (part, rows) in parts.items():
+        if path in copies:
+            detail = {"copy": path.name, "kept": copies[path].name}
+            out.problems.append(problem("system_file_duplicate", **_where(path), **detail))
+            continue
+        out.rows_read += part.rows_read
+        out.problems += part.problems
+        out.rejected += part.rejected
+        out.unread |= part.unread
+        parsed += rows
     out.rows = _pairs(pd.DataFrame(parsed, columns=[*ROW_COLUMNS, "first_row"]))
     return out
+
+
+def _read_part(
+    path: Path, ref: Reference, month: str, known_ids: frozenset[str]
+) -> tuple[SystemExport, list[dict]]:
+    """One file read on its own, so that a copy of another leaves nothing behind."""
+    part = SystemExport(found=True)
+    return part, _read_file(path, ref, month, part, known_ids)
+
+
+def _copies(parts: dict[Path, tuple[SystemExport, list[dict]]]) -> dict[Path, Path]:
+    """File → the file whose rows it repeats (a copy beside the export, or its rows saved again
+    as .csv): added up, every system figure would double. Files with rows that differ are parts
+    of one export. The shortest name is kept, a copy's adding to it (" - 副本", "(1)")."""
+    kept: dict[tuple, Path] = {}
+    copies: dict[Path, Path] = {}
+    for path in sorted(parts, key=lambda p: (len(p.stem), p.name)):
+        part, rows = parts[path]
+        if not rows:
+            continue  # nothing read, nothing doubled
+        key = (part.rows_read, tuple(sorted(tuple(r[c] for c in SAME_ROWS) for r in rows)))
+        if key in kept:
+            copies[path] = kept[key]
+        else:
+            kept[key] = path
+    return copies
 
 
 def _where(path: Path) -> dict:
@@ -225,18 +279,15 @@ def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) ->
         revenue = _number(raw["revenue"], multiplier, integer=False, limit=most)
         if isinstance(revenue, str):
             bad(("revenue", f"收入{revenue}"))
-        county = ""
-        if "county" in mapping and clean_text(raw["county"]):
-            code = ref.county_of_text(clean_text(raw["county"]))
-            if code is None:
-                bad(("county", f"县(市)“{clean_text(raw['county'])}”无法识别"))
-            else:
-                county = ref.county_names[code]
+        county, county_text = _county(raw, ref)
         if "month" in mapping and clean_text(raw["month"]):
             shown = _month_of(raw["month"])
             if shown != month:
                 bad(("month", f"月份“{clean_text(raw['month'])}”与文件夹月份 {month} 不符"))
         if found:
+            # a row of another 月份 is read (and not this month's): its pair is not unknown
+            if customer and any(key != "month" for key, _ in found):
+                out.unread.add((customer, business or ""))
             for key, what in found:
                 cell = grid.a1(i, mapping[key][0])
                 out.problems.append(
@@ -257,6 +308,8 @@ def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) ->
                 "customer_name": clean_text(raw.get("customer_name", "")),
                 "business_type": business,
                 "county": county,
+                "county_text": county_text,
+                "county_cell": grid.a1(i, mapping["county"][0]) if county_text else "",
                 "volume": volume,
                 "revenue_fen": revenue,
                 "source_file": where["file"],
@@ -268,6 +321,14 @@ def _read_rows(grid, header_row, mapping, multiplier, ref, month, where, out) ->
             }
         )
     return rows
+
+
+def _county(raw: dict, ref: Reference) -> tuple[str, str]:
+    """The row's county, or the 县(市) text naming none known: not a bad row, as the reports or
+    the archive may place the customer (analytics.reconcile); only one placed nowhere is a problem."""
+    text = clean_text(raw.get("county", ""))
+    code = ref.county_of_text(text) if text else None
+    return (ref.county_names[code], "") if code else ("", text)
 
 
 def _reject(out: SystemExport, where: dict, grid: Grid, excel_row: int, row: list, code: str) -> None:
@@ -348,7 +409,9 @@ def _pairs(parsed: pd.DataFrame) -> pd.DataFrame:
     grouped = parsed[repeated].groupby(pair, sort=False)
     added = grouped.agg(
         customer_name=("customer_name", "first"),
-        county=("county", lambda c: next((x for x in c if x), "")),
+        county=("county", _first),
+        county_text=("county_text", _first),
+        county_cell=("county_cell", _first),
         volume=("volume", "sum"),
         revenue_fen=("revenue_fen", "sum"),
         source_file=("source_file", lambda f: "、".join(dict.fromkeys(f))),
@@ -360,3 +423,7 @@ def _pairs(parsed: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([parsed[~repeated][ROW_COLUMNS], added[ROW_COLUMNS]], ignore_index=True)
     out = out.sort_values(pair, kind="mergesort", ignore_index=True)
     return out.astype({"volume": "int64", "revenue_fen": "int64"})
+
+
+def _first(values: pd.Series) -> str:
+    return next((x for x in values if x), "")

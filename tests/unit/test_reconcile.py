@@ -341,3 +341,127 @@ def test_the_month_typed_as_a_date_or_an_excel_day_number_is_the_month(tmp_path,
     refused = [p for p in result.problems if p.code == "system_value_invalid"]
     assert [(p.cell, float(p.value)) for p in refused] == [("A6", 46327)]  # the number as read
     assert "月份“46327”与文件夹月份 2026-10 不符" in refused[0].message and len(export.rejected) == 1
+
+
+def test_only_a_volume_beyond_the_tolerance_marks_the_volume_cell(tmp_path, reference) -> None:
+    """用邮量 55 against the system's 60 (beyond 0.5 %), 收入 apart by 0.01 元 (within 1.00 元): the
+    county is pointed at its 用邮量 cell (D8: title, 填报单位 line, header and 4 rows above it)."""
+    bureau = ["2026-10", "西昌市分公司", "C5134010006", "西昌市某局", "特快", 60, 990.01]
+    folder = _month(tmp_path, export_rows=[*EXPORT_ROWS[:5], bureau])
+    county_workbook(
+        folder / "西昌市_2026年10月.xlsx",
+        rows=[*XICHANG_ROWS, ["C5134010006", "西昌市某局", "特快", 55, 990.00, "陆浩", "存量"]],
+    )
+    result, _ = _run(folder, reference)
+    late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010006", "特快")]
+    assert (late.kind, late.volume_diff, late.revenue_diff_fen) == ("amount_differs", -5, -1)
+    differs = [p for p in result.problems if p.code == "reconcile_amount_differs"]
+    assert [(p.cell, p.value) for p in differs] == [("E5", "960.00"), ("D8", "55")]
+    assert "用邮量 县报 55、系统 60" in differs[1].message and "差 -0.01 元" not in differs[1].message
+
+
+def test_an_unknown_county_in_the_export_is_a_problem_only_where_the_customer_cannot_be_placed(
+    tmp_path, reference
+) -> None:
+    """机构 “凉山州分公司营业部” names no county: 安宁商贸 is placed by 西昌市's report (and agrees
+    within the tolerance), C5134020009 by the archive (会理市, not reported: 县报表漏报); C9999 is
+    in neither, so its row is the one problem, at the 机构 cell."""
+    office = "凉山州分公司营业部"
+    rows = [
+        *EXPORT_ROWS[:3],
+        ["2026-10", office, "C5134010002", "凉山州安宁商贸有限公司", "快包", 45, 360.00],
+        ["2026-10", office, "C5134020009", "会理市某医院", "快包", 4, 32.50],
+        ["2026-10", office, "C9999", "某商店", "特快", 1, 1.00],
+    ]
+    archive = pd.DataFrame({"customer_id": ["C5134020009"], "county": ["会理市"]})
+    result, export = _run(_month(tmp_path, export_rows=rows), reference, archive=archive)
+    found = result.table[["county", "customer_id", "business_type", "kind"]].values.tolist()
+    assert sorted(found) == [
+        ["会理市", "C5134020001", "特快", "county_only"],  # 会理市 compared now: the export has none
+        ["会理市", "C5134020009", "快包", "system_only"],
+        ["西昌市", "C5134010001", "函件", "amount_differs"],
+        ["西昌市", "C5134010004", "物流", "county_only"],  # in no export row: a true difference
+    ]
+    system = [p for p in result.problems if p.code.startswith("system_")]
+    assert [(p.code, p.cell, p.value) for p in system] == [("system_county_unknown", "B7", office)]
+    assert f"机构“{office}”无法识别" in system[0].message and len(export.rejected) == 1
+
+
+def test_an_export_row_that_cannot_be_read_is_not_called_missing_from_the_system(tmp_path, reference) -> None:
+    """安宁商贸's 快包 row has no 用邮量, 安宁物流's row an unknown 业务种类 (any of its pairs then):
+    the rows are problems of the export, not "系统中没有" for 西昌市. A row of another 月份 is read
+    and is not this month's: 税务局's 特快 stays 系统中没有."""
+    rows = [
+        ["2026-11", *EXPORT_ROWS[0][1:]],
+        *EXPORT_ROWS[1:3],
+        ["2026-10", "西昌市分公司", "C5134010002", "凉山州安宁商贸有限公司", "快包", None, 360.00],
+        ["2026-10", "西昌市分公司", "C5134010004", "西昌市安宁物流有限公司", "其他业务", 3, 195.00],
+        EXPORT_ROWS[4],
+    ]
+    result, export = _run(_month(tmp_path, export_rows=rows), reference)
+    found = result.table[["customer_id", "business_type", "kind"]].values.tolist()
+    assert sorted(found) == [
+        ["C5134010001", "函件", "amount_differs"],
+        ["C5134010001", "特快", "county_only"],
+        ["C5134010003", "特快", "system_only"],
+    ]
+    invalid = [(p.code, p.cell) for p in result.problems if p.code.startswith("system_")]
+    assert invalid == [
+        ("system_value_invalid", "A2"),
+        ("system_value_invalid", "F5"),
+        ("system_value_invalid", "E6"),
+    ]
+    assert len(export.rejected) == 3
+
+
+def _figures(result) -> pd.DataFrame:
+    """The differences without the file, sheet and rows they were read from."""
+    return result.table.drop(columns=["system_file", "system_sheet", "system_rows", "system_cell"])
+
+
+def test_a_copy_of_the_export_beside_it_is_not_added_again(tmp_path, reference) -> None:
+    """“量收系统_2026年10月 - 副本.xlsx” (byte for byte) and the same rows saved as .csv, beside the
+    export: each is one warning naming both files; the figures are those of the export alone
+    (summed, every system figure would double). The shortest name is the one read."""
+    (tmp_path / "whole").mkdir()
+    whole, _ = _run(_month(tmp_path / "whole"), reference)
+    folder = _month(tmp_path)
+    export = folder / SYSTEM_FOLDER / "量收系统_2026年10月.xlsx"
+    shutil.copyfile(export, export.with_name("量收系统_2026年10月 - 副本.xlsx"))
+    with (folder / SYSTEM_FOLDER / "量收系统_2026年10月_另存.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as f:
+        csv.writer(f).writerows([EXPORT_HEADER, *EXPORT_ROWS])
+    result, read = _run(folder, reference)
+    assert result.table.equals(whole.table)  # the file read is the export itself
+    assert (read.rows_read, len(read.rejected)) == (6, 1)
+    copies = [p for p in result.problems if p.code == "system_file_duplicate"]
+    assert [(p.severity, p.county, p.file) for p in copies] == [
+        ("warning", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月 - 副本.xlsx"),
+        ("warning", "州局", f"{SYSTEM_FOLDER}/量收系统_2026年10月_另存.csv"),
+    ]
+    assert "“量收系统_2026年10月 - 副本.xlsx”与“量收系统_2026年10月.xlsx”的数据行相同" in copies[0].message
+    assert "请删除多余的副本" in copies[0].message
+    assert [p for p in result.problems if p not in copies] == whole.problems
+
+
+def test_an_export_split_into_two_files_is_added_up(tmp_path, reference) -> None:
+    """Files with different rows are parts of one export, however alike: read whole."""
+    (tmp_path / "whole").mkdir()
+    whole, _ = _run(_month(tmp_path / "whole"), reference)
+    folder = _month(tmp_path, export_rows=EXPORT_ROWS[:3])
+    part = [*EXPORT_ROWS[3:], EXPORT_ROWS[2]]  # the late 函件 bill booked again in the second part
+    split = [EXPORT_HEADER, *part]
+    with (folder / SYSTEM_FOLDER / "量收系统_2026年10月_2.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(split)
+    result, read = _run(folder, reference)
+    assert read.rows_read == 7 and not [p for p in result.problems if p.code == "system_file_duplicate"]
+    late = result.table.set_index(["customer_id", "business_type"]).loc[("C5134010001", "函件")]
+    assert (late.system_revenue_fen, late.system_file) == (
+        90000 + 9600 + 9600,
+        f"{SYSTEM_FOLDER}/量收系统_2026年10月.xlsx、{SYSTEM_FOLDER}/量收系统_2026年10月_2.csv",
+    )
+    others = _figures(result).query("business_type != '函件'")
+    assert others.reset_index(drop=True).equals(
+        _figures(whole).query("business_type != '函件'").reset_index(drop=True)
+    )
