@@ -42,6 +42,7 @@ from assets.todo import key_person_birthdays, todo_lists
 from pipeline.core.execution import CELERY, IN_PROCESS, choose_executor, max_processes
 from pipeline.core.layout import Layout
 from pipeline.ingest.reference import Reference
+from pipeline.publish.todo import move_old_items
 
 ANALYTICS = AssetSelection.groups(COUNTIES_GROUP, MONTH_GROUP)
 # Imported once by the forkserver, so that a step process starts with pandas, dagster and the
@@ -96,6 +97,7 @@ def build_defs(inputs: str | Path, outputs: str | Path, executor: str | None = N
     layout = Layout(Path(inputs), Path(outputs))
     ref = Reference.load(layout.reference)
     move_old_storage(layout)
+    move_old_items(layout)
     month_job = define_asset_job(
         "month",
         selection=AssetSelection.all() - AssetSelection.groups(SURVEYS_GROUP),

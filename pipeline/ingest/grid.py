@@ -224,12 +224,15 @@ def header_twins(grid: Grid, header_row: int, mapping: dict, columns: AliasIndex
 
 def uncached_formulas(path: Path) -> dict[tuple[str, str], str]:
     """(sheet, cell) → formula of each formula cell saved without its result (which every reader
-    sees blank): read twice with openpyxl, formulas and saved values; used only when a required
-    cell reads blank."""
+    sees blank): read twice with openpyxl, formulas and saved values; for a county workbook only
+    when a required cell reads blank, for the (small) project register always."""
     from openpyxl import load_workbook
 
-    formulas = load_workbook(path, read_only=True, data_only=False)
-    values = load_workbook(path, read_only=True, data_only=True)
+    try:
+        formulas = load_workbook(path, read_only=True, data_only=False)
+        values = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # an .xls under an .xlsx name (calamine reads it): no formula to look for
+        return {}
     found = {}
     try:
         for sheet in formulas.worksheets:

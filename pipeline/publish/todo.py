@@ -21,6 +21,7 @@ from pipeline.analytics.todo import greetings_due, missed_plans, not_visited, st
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import TODO_ITEMS
 from pipeline.core.digest import content_hash
+from pipeline.core.layout import Layout
 from pipeline.core.months import chinese_month, next_month
 from pipeline.core.tables import atomic_write, write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
@@ -312,6 +313,18 @@ def _section_notes(unverified: int, years_missing: list[int]) -> dict[str, str]:
     return notes
 
 
+def move_old_items(layout: Layout) -> None:
+    """The items tables that versions before wrote beside the managers' lists (they hold every
+    key person's birthday) moved once under restricted/, also for months never run again."""
+    for path in sorted((layout.outputs / "managers").glob(f"*/{TODO_ITEMS.name}.*")):
+        target = layout.restricted_todo(path.parent.name) / path.name
+        if target.exists():  # the month was run since: its table is there already
+            path.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+
+
 def write_todo_lists(
     folder: Path,
     month: str,
@@ -327,7 +340,8 @@ def write_todo_lists(
     folder.mkdir(parents=True, exist_ok=True)
     items_folder.mkdir(parents=True, exist_ok=True)
     write_table(items, items_folder, TODO_ITEMS)
-    (folder / f"{TODO_ITEMS.name}.csv").unlink(missing_ok=True)  # where versions before wrote it
+    for old in folder.glob(f"{TODO_ITEMS.name}.*"):  # where versions before wrote it (csv, parquet)
+        old.unlink()
     index_path = folder / INDEX_FILE
     try:
         index = json.loads(index_path.read_text(encoding="utf-8"))

@@ -366,10 +366,13 @@ def test_the_to_do_list_is_written_and_read_back(tmp_path):
         ["M009", "survey_followup", "C5134010003", "2026-07-25", "回访", "overdue"],
     ]
     folder, restricted = tmp_path / "managers" / month, tmp_path / "restricted" / "todo" / month
+    folder.mkdir(parents=True)
+    for old in ("todo_items.csv", "todo_items.parquet"):  # where versions before wrote the table
+        (folder / old).write_text("birthdays")
     made = write_todo_lists(folder, month, managers, items, [], restricted)
     assert made == {"lists": 2, "written": 2, "unchanged": 0}
     assert check_csv(TODO_ITEMS, restricted / "todo_items.csv") == []  # everyone's birthdays: restricted
-    assert not (folder / "todo_items.csv").exists()
+    assert not list(folder.glob("todo_items.*"))
     assert sorted(p.name for p in folder.glob("*_工作清单.*")) == [
         "M008_陆浩_工作清单.pdf",
         "M008_陆浩_工作清单.xlsx",
@@ -588,3 +591,26 @@ def test_the_key_accounts_of_a_manager_who_left_go_to_the_head_of_their_county_c
         ["M007", "not_visited", TAX, "原客户经理 M010 本月不在岗,请安排接管"],
         ["M007", "greeting", TAX, "吉克阿依、原客户经理 M010 本月不在岗,请安排接管"],
     ]
+
+
+def test_the_items_tables_of_months_written_before_move_under_restricted(tmp_path):
+    """A month computed by an earlier version and never run again keeps no table of everyone's
+    birthdays beside the lists: it is moved under restricted/ (once; a month run since keeps its
+    own table there)."""
+    from pipeline.core.layout import Layout
+    from pipeline.publish.todo import move_old_items
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    for month in ("2026-08", "2026-09"):
+        layout.managers(month).mkdir(parents=True)
+        for name in ("todo_items.csv", "todo_items.parquet"):
+            (layout.managers(month) / name).write_text(f"old {month}")
+    (layout.managers("2026-09") / "M008_陆浩_工作清单.pdf").write_text("own list")
+    layout.restricted_todo("2026-09").mkdir(parents=True)
+    (layout.restricted_todo("2026-09") / "todo_items.csv").write_text("new")
+    move_old_items(layout)
+    assert not list((layout.outputs / "managers").glob("*/todo_items.*"))
+    assert (layout.restricted_todo("2026-08") / "todo_items.parquet").read_text() == "old 2026-08"
+    assert (layout.restricted_todo("2026-09") / "todo_items.csv").read_text() == "new"
+    assert (layout.managers("2026-09") / "M008_陆浩_工作清单.pdf").exists()
+    move_old_items(layout)  # nothing left to move: nothing happens
