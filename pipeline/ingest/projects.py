@@ -157,15 +157,24 @@ def read_register(
     rejected: list[dict] = []
     problems: list[Problem] = []
     unused: list[dict] = []  # rejected rows that name a 项目编号: a duplicate of one is still one
+    sheets: dict[tuple[str, str], int] = {}  # (file, sheet) → its place in the reading order
     for path in register_files(inputs, years_read(month) if month else None):
         _read_file(path, ref, rows, rejected, problems, unused)
+        sheets |= {(path.name, name): len(sheets) + n for n, name in enumerate(_sheet_names(path))}
     register = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
-    register, rejected = _no_duplicates(register, rejected, problems, unused)
+    register, rejected = _no_duplicates(register, rejected, problems, unused, sheets)
     return (
         register.reset_index(drop=True),
         pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
         problems,
     )
+
+
+def _sheet_names(path: Path) -> list[str]:
+    try:
+        return [grid.name for grid in cached_grids(path)]
+    except UnreadableFile:
+        return []
 
 
 def _read_file(path: Path, ref: Reference, rows: list, rejected: list, problems: list, unused: list) -> None:
@@ -313,7 +322,8 @@ def _row(
     for key in ("target_revenue", "target_new_accounts", "target_converted"):
         text = clean_text(value(key))
         number = parse_number(value(key)) if text else Decimal(0)
-        if not text and key == "target_revenue" and key in columns:
+        counted = clean_text(value("status")) not in NOT_COUNTED  # a draft may lack its target yet
+        if not text and key == "target_revenue" and key in columns and counted:
             report("project_target_blank", key)
         if number is None or (key != "target_revenue" and number != number.to_integral_value()):
             report("amount_invalid", key)
@@ -384,7 +394,8 @@ def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
     a condition's name before `:` (企业性质:事业单位) is a rule mistyped, not two customers."""
     if "=" not in text and "＝" not in text:
         ids = [p for p in _SPLIT.split(text) if p]
-        if any(p.partition(":")[0].strip() in RULE_KEYS for p in _RULE_SPLIT.split(text.replace("：", ":"))):
+        clauses = _RULE_SPLIT.split(text.replace("：", ":"))
+        if any(":" in c and c.partition(":")[0].strip() in RULE_KEYS for c in clauses):
             return [], "", "条件应写作“企业性质=党政军机关”(用“=”,不用“:”)"
         return list(dict.fromkeys(ids)), "", "" if ids else text
     natures = set(ref.aliases["values"]["natures"]["names"])
@@ -414,7 +425,11 @@ def _targets(text: str, ref: Reference) -> tuple[list[str], str, str]:
 
 
 def _no_duplicates(
-    register: pd.DataFrame, rejected: list, problems: list, unused: list[dict]
+    register: pd.DataFrame,
+    rejected: list,
+    problems: list,
+    unused: list[dict],
+    sheets: dict[tuple[str, str], int],
 ) -> tuple[pd.DataFrame, list]:
     """A 项目编号 given twice (in one workbook or two): the first row that can be used stays the
     project (its evaluation and its manager's score stand), every other row with the id is
@@ -423,7 +438,8 @@ def _no_duplicates(
     every = register.assign(rejected=None, position=range(len(register)))
     if unused:
         every = pd.concat([every, pd.DataFrame(unused).reindex(columns=every.columns)], ignore_index=True)
-    every = every.sort_values(["source_file", "source_sheet", "source_row"], kind="stable")
+    sheet_place = [sheets.get(k, 0) for k in zip(every.source_file, every.source_sheet, strict=True)]
+    every = every.assign(sheet_place=sheet_place).sort_values(["sheet_place", "source_row"], kind="stable")
     twice = every[every.project_id.duplicated(keep=False)]
     dropped = []
     for project_id, group in twice.groupby("project_id", sort=False):
@@ -432,7 +448,8 @@ def _no_duplicates(
         for r in group.itertuples():
             if kept is not None and r.Index == kept.name:
                 continue
-            first = kept if kept is not None else group.iloc[0]
+            others = group[group.index != r.Index]
+            first = kept if kept is not None else others.iloc[0]  # never the row itself
             used = "已采用" if kept is not None else "也未采用"
             detail = f"{first.source_file}“{first.source_sheet}”第{first.source_row}行({used})"
             problems.append(

@@ -617,3 +617,35 @@ def test_a_cycle_ending_before_it_starts_is_told_to_check_the_months(tmp_path, r
         problems[0].message == "项目周期 2026-06 至 2026-04 结束月份早于开始月份,请核对两个月份;本项目未采用"
     )
     assert register.empty and list(rejected.row) == [3]
+
+
+def test_the_first_row_is_first_in_the_workbook_s_own_sheet_order(tmp_path, reference):
+    """A project registered on 项目登记 and its id reused on a sheet added after it (新增项目,
+    which sorts before it by name): the row of the first sheet stays the project."""
+    path = write_register(tmp_path, [GOOD])
+    wb = load_workbook(path)
+    later = wb.create_sheet("新增项目")
+    later.append(PROJECT_HEADER)
+    later.append([*GOOD[:1], "后加的项目", *GOOD[2:]])
+    wb.save(path)
+    register, rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert list(register.name) == ["政务特快推广"]
+    assert [(p.code, p.sheet, p.cell) for p in problems] == [("project_duplicate", "新增项目", "A2")]
+    assert list(zip(rejected.sheet, rejected.row, strict=True)) == [("新增项目", 2)]
+
+
+def test_two_rows_with_one_id_neither_usable_name_each_other(tmp_path, reference):
+    bad_month = [*GOOD[:6], "2026-1x", *GOOD[7:]]
+    write_register(tmp_path, [bad_month, bad_month])
+    _register, _rejected, problems = read_register(tmp_path, reference, "2026-05")
+    duplicates = {p.cell: p.message for p in problems if p.code == "project_duplicate"}
+    assert "第4行(也未采用)" in duplicates["A3"] and "第3行(也未采用)" in duplicates["A4"]
+
+
+def test_a_draft_without_a_target_is_not_warned_and_a_bare_word_is_not_a_rule(tmp_path, reference):
+    draft = ["XM-1", *GOOD[1:8], "", *GOOD[9:11], "草稿"]
+    word = ["XM-2", *GOOD[1:4], "县", *GOOD[5:]]  # an id that is not in the archive, not a rule
+    write_register(tmp_path, [draft, word])
+    register, _rejected, problems = read_register(tmp_path, reference, "2026-05")
+    assert list(register.project_id) == ["XM-1", "XM-2"] and register.target_ids.tolist()[1] == "县"
+    assert [p.code for p in problems] == []
