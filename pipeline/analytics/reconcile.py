@@ -158,8 +158,10 @@ def reconcile(
     reported_but_rejected = (pairs.kind == SYSTEM_ONLY) & pairs.customer_id.isin(incomplete)
     pairs.loc[reported_but_rejected, "kind"] = ""
     # and the system-side equivalent: an export row not read is a problem of the export, named
-    # at its cell (system_value_invalid), not "系统中没有" for the county to chase
-    pairs.loc[(pairs.kind == COUNTY_ONLY) & _unread(pairs, export.unread), "kind"] = ""
+    # at its cell (system_value_invalid); the pair's system figure is then unknown or partial,
+    # neither "系统中没有" nor a difference for the county to chase
+    partial = pairs.kind.isin([COUNTY_ONLY, AMOUNT_DIFFERS]) & _unread(pairs, export.unread)
+    pairs.loc[partial, "kind"] = ""
     table = _table(month, pairs[pairs.kind != ""], tolerance)
     files = dict(zip(submissions.county, submissions.file.fillna(""), strict=True))
     sheets = usage.drop_duplicates("county").set_index("county").source_sheet
