@@ -183,7 +183,7 @@ def case_register(
     A case without a 客户经理 is given the customer's manager in `archive`."""
     columns = CASES.frame_columns
     first = previous is None or previous.empty  # the first month: every case is listed anew
-    base = _with_closed_month(previous) if not first else pd.DataFrame(columns=columns)
+    base = with_closed_month(previous) if not first else pd.DataFrame(columns=columns)
     base = base[columns].assign(case_id=base.case_id.map(case_key)).set_index("case_id")
     updates = updates[~unmatched(previous, updates, month, unaccepted)]
     rows = updates.sort_values("source_row", kind="mergesort").drop_duplicates("case_id", keep="last")
@@ -211,7 +211,7 @@ def case_register(
     return out[columns].sort_values(["county", "opened", "case_id"], kind="mergesort").reset_index(drop=True)
 
 
-def _with_closed_month(previous: pd.DataFrame) -> pd.DataFrame:
+def with_closed_month(previous: pd.DataFrame) -> pd.DataFrame:
     """A register written before `closed_month` existed: each closure in its 办结日期's month."""
     if "closed_month" in previous:
         return previous
@@ -247,6 +247,7 @@ def case_summary(cases: pd.DataFrame, month: str, by: str) -> pd.DataFrame:
     those closed in the month, and claim amounts (received in the month; still open), in fen."""
     if cases.empty:
         return pd.DataFrame(columns=[by, *SUMMARY_COLUMNS])
+    cases = with_closed_month(cases)  # a register stored by a version before the column
     flags = pd.DataFrame(
         {
             by: cases[by].astype(str),

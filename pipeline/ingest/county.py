@@ -1053,9 +1053,12 @@ class _CountyReader:
                     self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))
                 self._quarantine_row(grid, i, row, errors[0][0])
                 continue
+            notes = []  # warnings said once the row is known to be used (no duplicate)
             if closing_later:
-                self.add("case_closed_future", grid.name, cell("closed"), text["closed"], detail=closed)
+                notes.append(("case_closed_future", cell("closed"), text["closed"], closed))
                 closed = ""
+            if not_a_claim:
+                notes.append(("claim_amount_not_claim", cell("amount"), text["amount"], kind))
             check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
             case_type = CASE_TYPES[kind]
             mail_no = customer_code(raw.get("mail_no", ""))  # "ea 123456789 cn" is EA123456789CN
@@ -1077,14 +1080,13 @@ class _CountyReader:
                 "source_sheet": grid.name,
                 "opened_cell": cell("date"),
             }
-            note = (cell("amount"), text["amount"], kind) if not_a_claim else None
-            kept.append((i, row, record, note))
+            kept.append((i, row, record, notes))
         rows_of = Counter(r["case_id"] for _, _, r, _ in kept)
-        for i, row, record, note in kept:
+        for i, row, record, notes in kept:
             if rows_of[record["case_id"]] == 1:
                 self.cases.append(record)
-                if note:
-                    self.add("claim_amount_not_claim", grid.name, note[0], note[1], detail=note[2])
+                for code, at, value, detail in notes:
+                    self.add(code, grid.name, at, value, detail=detail)
                 continue
             same = [r["source_row"] for _, _, r, _ in kept if r["case_id"] == record["case_id"]]
             detail = "、".join(f"第{n}行" for n in same)

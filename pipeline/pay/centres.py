@@ -35,11 +35,12 @@ possible (so an item no county could be measured on moves no one), then by total
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from pipeline.analytics.alerts import REVENUE_ALERTS
+from pipeline.analytics.cases import with_closed_month
 from pipeline.analytics.tiers import key_accounts
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import COUNTY_SCORECARD_ITEMS, COUNTY_SCORECARDS, HALF_YEAR_VISITS
@@ -122,7 +123,7 @@ def _share(part: int, whole: int) -> Decimal:
 
 
 def _pct(share: Decimal) -> str:
-    return f"{(share * 100).quantize(Decimal('0.1'))}%"
+    return f"{(share * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"  # as every share shown
 
 
 def county_scorecards(
@@ -283,6 +284,7 @@ def _cases_due(cases: pd.DataFrame, month: str) -> pd.DataFrame:
     """The cases due in the month: closed in it (in time or late) or open past the limit at its end."""
     if cases is None or cases.empty:
         return pd.DataFrame(columns=["county", "status"])
+    cases = with_closed_month(cases)  # a register stored by a version before the column
     closed_now = (cases.closed_month.astype(str) == month) & cases.status.isin(["closed", "closed_late"])
     return cases[closed_now | (cases.status == "overdue")]
 

@@ -81,7 +81,7 @@ def test_bulletin_and_brief_state_the_cases(published):
     (bulletin,) = (published.bulletins(MONTH) / "v1").glob("信息简报_*.pdf")
     text = re.sub(r"\s+", "", pdf_text(bulletin))
     opened = register.opened.str.startswith(MONTH).sum()
-    closed = register.closed.str.startswith(MONTH).sum()
+    closed = (register.closed_month == MONTH).sum()  # closures reported in the month
     still_open = register.status.isin(["open", "overdue"]).sum()
     overdue = (register.status == "overdue").sum()
     assert "九、投诉、查询、理赔" in text

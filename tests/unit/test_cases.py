@@ -166,10 +166,10 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ("amount_negative", "G9", "-5"),
         ("required_missing", "A10", ""),
         ("value_unrecognised", "J13", "王五"),
-        ("case_closed_future", "H15", "2026-11-15"),  # a warning: the case kept, still open
         ("case_duplicate", "B11", TAX),
         ("case_duplicate", "B12", TAX),
         ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
+        ("case_closed_future", "H15", "2026-11-15"),  # a warning: the case kept, still open
     ]
     messages = {p.cell: p.message for p in intake.problems}
     assert messages["G14"].startswith("理赔金额只用于理赔案件,本案类型为投诉,金额未采用")
@@ -396,6 +396,8 @@ def test_a_closure_reported_a_month_late_counts_once_in_the_month_that_reports_i
         october.drop(columns="closed_month"), month_of(tmp_path, reference, "2026-12", []), "2026-12", rules
     )
     assert older.closed_month.tolist() == ["2026-09"]
+    # and a summary of such a register (a bulletin re-run on stored tables) counts by the date
+    assert case_summary(october.drop(columns="closed_month"), "2026-09", "county").closed.tolist() == [1]
 
 
 def test_cases_csv_keeps_the_contract(registers, tmp_path):
