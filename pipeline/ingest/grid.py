@@ -84,19 +84,27 @@ def read_grids(path: Path) -> list[Grid]:
     """Every sheet of the file, in file order."""
     if path.suffix.lower() == ".csv":
         return [Grid(path.stem, _read_csv(path))]
+    grids = []
+    for name, cells, row0, col0, merged in _calamine_sheets(path):
+        _fill_down_merged(cells, merged, row0, col0)  # outside the reader's guard: a bug here is ours
+        grids.append(Grid(name, cells, row0, col0, merged))
+    return grids
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, list[list], int, int, tuple]]:
+    """Each sheet's name, cells, first row and column, and merged ranges, as calamine reads them;
+    UnreadableFile (with what the county can do) for a file it cannot read."""
     try:
         # the format told from the bytes, not the name: an .xls saved as .xlsx is read as .xls
         with path.open("rb") as f:
             workbook = CalamineWorkbook.from_filelike(f)
-            grids = []
+            sheets = []
             for name in workbook.sheet_names:
                 sheet = workbook.get_sheet_by_name(name)
                 row0, col0 = sheet.start or (0, 0)
                 cells = sheet.to_python(skip_empty_area=True)
-                merged = tuple(sheet.merged_cell_ranges or ())
-                _fill_down_merged(cells, merged, row0, col0)
-                grids.append(Grid(name, cells, row0, col0, merged))
-        return grids
+                sheets.append((name, cells, row0, col0, tuple(sheet.merged_cell_ranges or ())))
+        return sheets
     except Exception as exc:  # calamine raises several private error types
         raise UnreadableFile(_why_unreadable(path)) from exc
 
