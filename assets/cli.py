@@ -531,6 +531,15 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return _run(layout, args.month)
 
 
+def cmd_celery_config(args: argparse.Namespace) -> int:
+    """The Celery workers' file (`dagster-celery worker start -y FILE`): the broker and settings
+    the runs' executor uses, from KAC_CELERY_BROKER where set."""
+    from assets.workers import worker_config_yaml
+
+    sys.stdout.write(worker_config_yaml())
+    return 0
+
+
 def _sum_yuan(column) -> Decimal:
     return sum((Decimal(v) for v in column), Decimal("0.00"))
 
@@ -589,6 +598,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, metavar="数量", default=2000, help="客户数")
     p.add_argument("--counties", type=int, metavar="数量", default=17, help="县(市)数")
     p.set_defaults(func=cmd_sample)
+    p = sub.add_parser(
+        "celery-config", help="输出 Celery 工作进程的配置(kac celery-config > celery-worker.yaml)"
+    )
+    p.set_defaults(func=cmd_celery_config)
     return parser
 
 

@@ -16,6 +16,15 @@ from pipeline.ingest.reference import Reference
 BROKER = "pyamqp://kac@broker.internal//"
 
 
+def test_kac_writes_the_workers_file_with_the_broker_of_the_environment(monkeypatch, capsys) -> None:
+    from assets.cli import main
+
+    monkeypatch.setenv(BROKER_ENV, BROKER)
+    assert main(["celery-config"]) == 0
+    written = yaml.safe_load(capsys.readouterr().out)["execution"]["config"]
+    assert written["broker"] == BROKER and written["config_source"]["task_acks_late"] is True
+
+
 def test_definitions_load_with_the_celery_executor(tmp_path, monkeypatch) -> None:
     from dagster import validate_run_config
     from dagster._core.execution.api import create_execution_plan

@@ -168,9 +168,11 @@ def test_a_month_on_two_celery_workers_survives_a_killed_worker(tmp_path, monkey
         monkeypatch.setenv(POSTGRES_ENV, postgres)
         monkeypatch.setenv(BROKER_ENV, broker)
         instance = instance_for(distributed)  # dagster.yaml: storage in PostgreSQL
-        config = distributed.dagster_home / "celery-worker.yaml"
-        config.write_text(worker_config_yaml(), encoding="utf-8")
         env = {**os.environ, "DAGSTER_HOME": str(distributed.dagster_home)}
+        config = distributed.dagster_home / "celery-worker.yaml"  # as the README has it written
+        written, _ = _kac("celery-config", env=env).communicate(timeout=60)
+        assert written == worker_config_yaml()
+        config.write_text(written, encoding="utf-8")
         workers = stack.enter_context(_workers(WORKERS, config, env, logs))
 
         started = time.monotonic()
