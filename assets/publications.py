@@ -13,6 +13,7 @@ from pipeline.core.months import from_partition_key
 from pipeline.core.progress import progress
 from pipeline.ingest.guards import guard
 from pipeline.publish.bulletin import (
+    alert_wording,
     held_pay,
     month_content,
     records,
@@ -130,12 +131,15 @@ def bulletin(
     tables = settings.layout.tables(month)
     attachments = [tables / f"{name}.csv" for name in ATTACHED_TABLES]
     attachments += [tables / f"{n}.csv" for n in ATTACHED_IF_PRESENT if n in month_content_data]
+    wording = alert_wording(settings.reference().rules.for_month(month))
     files = render_once(
         settings.layout.bulletins(month),
         edition,
         "bulletin",
         lambda folder: [
-            render_bulletin(with_notes(month_content_data, edition), edition["version"], folder, attachments)
+            render_bulletin(
+                with_notes(month_content_data, edition), edition["version"], folder, attachments, wording
+            )
         ],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["bulletin"])})
@@ -152,11 +156,14 @@ def brief(
     context: AssetExecutionContext, settings: KacSettings, month_content_data: dict, edition: dict
 ) -> dict:
     month = from_partition_key(context.partition_key)
+    wording = alert_wording(settings.reference().rules.for_month(month))
     files = render_once(
         settings.layout.bulletins(month),
         edition,
         "brief",
-        lambda folder: [render_brief(with_notes(month_content_data, edition), edition["version"], folder)],
+        lambda folder: [
+            render_brief(with_notes(month_content_data, edition), edition["version"], folder, wording)
+        ],
     )
     context.add_output_metadata({"pdf": MetadataValue.path(files["brief"])})
     return files

@@ -17,8 +17,10 @@ from pipeline.analytics.alerts import KIND_LABELS, REVENUE_ALERTS
 from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
-from pipeline.core.months import chinese_month, month_range, number_of, shift, year_of
+from pipeline.core.money import percent
+from pipeline.core.months import CHINESE_NUMBERS, chinese_month, month_range, number_of, shift, year_of
 from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
+from pipeline.core.rules import Rules
 from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import counted_over, with_labels
@@ -407,19 +409,38 @@ def _draw_charts(content: dict) -> dict[str, str]:
     }
 
 
-def render_bulletin(content: dict, version: int, folder: Path, attachments: list[Path]) -> Path:
-    """信息简报 PDF of `version` in `folder` (PDF/A-3b with the month's tables attached)."""
+def alert_wording(rules: Rules) -> dict[str, str]:
+    """How the bulletins word the alert rules of the month (三个月, 80%): from the rules in force,
+    not the templates, so that a changed rule is never described by the old one. Not part of the
+    month's content: a new rule is a new `rules_version` there already."""
+
+    def months(key: str) -> str:
+        n = int(rules.get(key))
+        return CHINESE_NUMBERS.get(n, str(n))
+
+    return {
+        "loss_months": months("alerts.loss_months"),
+        "fallback_months": months("alerts.decline_fallback_months"),
+        "decline_pct": f"{percent(float(rules.get('alerts.decline_ratio')), 0)}%",
+    }
+
+
+def render_bulletin(
+    content: dict, version: int, folder: Path, attachments: list[Path], wording: dict[str, str]
+) -> Path:
+    """信息简报 PDF of `version` in `folder` (PDF/A-3b with the month's tables attached);
+    `wording`: alert_wording of the month's rules."""
     when = document_time(content["month"], version)
     b = {**content, "version": version, "document_time": when.isoformat(), "charts": charts(content, folder)}
-    html = render_pdf_html("bulletin.html", when, b=b)
+    html = render_pdf_html("bulletin.html", when, b=b, w=wording)
     out = folder / f"信息简报_{content['issue_label']}_第{version}版.pdf"
     return write_pdf(html, folder, out, when, attachments)
 
 
-def render_brief(content: dict, version: int, folder: Path) -> Path:
+def render_brief(content: dict, version: int, folder: Path, wording: dict[str, str]) -> Path:
     """信息参考 PDF for leadership: at most two pages of figures and risks."""
     when = document_time(content["month"], version)
     b = {**content, "version": version, "document_time": when.isoformat()}
-    html = render_pdf_html("brief.html", when, b=b)
+    html = render_pdf_html("brief.html", when, b=b, w=wording)
     out = folder / f"信息参考_{content['issue_label']}_第{version}版.pdf"
     return write_pdf(html, folder, out, when)

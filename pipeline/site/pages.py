@@ -20,7 +20,7 @@ from pipeline.analytics.tiers import CHANGE_LABELS, KEY_TIERS, TIER_LABELS
 from pipeline.core.privacy import mask_phone, mask_phones_in
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import STATUS_LABELS
-from pipeline.publish.bulletin import TREND_MONTHS, charts, records
+from pipeline.publish.bulletin import TREND_MONTHS, alert_wording, charts, records
 from pipeline.site.centres import centres_pages
 from pipeline.site.data import Edition, SiteData
 from pipeline.site.downloads import Table, download_label, exact_yuan, labelled, month_tables
@@ -214,6 +214,7 @@ class SitePages:
         links = {r["customer_id"]: self._link(r["customer_id"]) for r in _customers_named(edition.content)}
         context = {
             "b": content,
+            "w": alert_wording(self.ref.rules.for_month(month)),
             "versions": others,
             "superseded": superseded,
             "latest_version": editions[-1].version,

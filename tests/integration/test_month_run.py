@@ -301,7 +301,8 @@ def test_bulletin_ranks_managers_by_band_and_shows_no_score_or_pay(published):
 def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
     import pickle
 
-    from pipeline.publish.bulletin import render_brief, render_bulletin
+    from pipeline.ingest.reference import Reference
+    from pipeline.publish.bulletin import alert_wording, render_brief, render_bulletin
 
     content = pickle.loads((published.storage / "month_content_data" / f"{MONTH}-01").read_bytes())
     tables = published.tables(MONTH)
@@ -310,10 +311,11 @@ def test_a_rerender_of_the_same_content_is_byte_identical(published, tmp_path):
         for n in ("usage", "volumes", "tiers", "alerts", "cases", "submissions", "problems")
     ]
     attachments += [tables / "reconciliation.csv"] if "reconciliation" in content else []  # 对账差异
-    again = render_bulletin(content, 1, tmp_path, attachments)
+    wording = alert_wording(Reference.load(published.reference).rules.for_month(MONTH))
+    again = render_bulletin(content, 1, tmp_path, attachments, wording)
     assert again.read_bytes() == bulletin_pdf(published).read_bytes()
     (brief,) = (published.bulletins(MONTH) / "v1").glob("信息参考_*.pdf")
-    assert render_brief(content, 1, tmp_path).read_bytes() == brief.read_bytes()
+    assert render_brief(content, 1, tmp_path, wording).read_bytes() == brief.read_bytes()
 
 
 def test_a_rejected_county_shows_no_figures_rather_than_zeros(published):

@@ -14,7 +14,7 @@ from pipeline.ingest.county import ingest_county
 from pipeline.ingest.files import county_files
 from pipeline.ingest.month import combine
 from pipeline.ingest.reference import Reference
-from pipeline.publish.bulletin import progress_section, render_brief
+from pipeline.publish.bulletin import alert_wording, progress_section, render_brief
 from tests.pdf_pages import pages_before_annex
 from tests.workbooks import county_workbook
 
@@ -73,7 +73,7 @@ def test_brief_section_from_two_counties_sheets_with_one_missing(published, tmp_
     content = _content(published)
     submissions = pd.DataFrame(content["submissions"])
     content["progress"] = progress_section(progress, submissions, ref)
-    pdf = render_brief(content, 1, tmp_path / "out")
+    pdf = render_brief(content, 1, tmp_path / "out", alert_wording(ref.rules.for_month(MONTH)))
     text = " ".join(_pdf_text(pdf).split())
     assert "西昌市 进展:完成州级大客户季度走访;问题:<script>x</script>" in text  # shown as text
     assert "会东县 需协调:请州局协调揽投车辆请州局协调揽投车辆请州局协调揽投车辆请州" in text
@@ -95,7 +95,9 @@ def test_brief_stays_within_two_pages_when_every_county_writes_at_length(publish
     content["progress"] = progress_section(
         pd.DataFrame(rows, columns=["county", "item", "text"]), pd.DataFrame(content["submissions"]), ref
     )
-    assert pages_before_annex(render_brief(content, 1, tmp_path)) <= 2
+    assert (
+        pages_before_annex(render_brief(content, 1, tmp_path, alert_wording(ref.rules.for_month(MONTH)))) <= 2
+    )
 
 
 def test_phone_numbers_in_progress_texts_are_masked_in_the_brief_pdf(published, tmp_path) -> None:
@@ -111,6 +113,10 @@ def test_phone_numbers_in_progress_texts_are_masked_in_the_brief_pdf(published, 
     assert progress.text.tolist() == [typed]
     content = _content(published)
     content["progress"] = progress_section(progress, pd.DataFrame(content["submissions"]), ref)
-    text = " ".join(_pdf_text(render_brief(content, 1, tmp_path / "out")).split())
+    text = " ".join(
+        _pdf_text(
+            render_brief(content, 1, tmp_path / "out", alert_wording(ref.rules.for_month(MONTH)))
+        ).split()
+    )
     assert "西昌市 进展:联系人王主任 139****5678,已对接" in text
     assert "13912345678" not in text
