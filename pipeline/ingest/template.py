@@ -5,6 +5,7 @@ not names."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +51,12 @@ def _list_formula(ws, values: list[str]) -> str:
         if formula_like(value):
             lists[f"{column}{i}"].data_type = "s"
     return f"'{LISTS_SHEET}'!${column}$1:${column}${len(values)}"
+
+
+def column_of(header: list[str], title: str) -> str:
+    """The letter of `title`'s column in a sheet written with `header`: a column inserted into a
+    header moves its dropdowns and number checks with it."""
+    return get_column_letter(header.index(title) + 1)
 
 
 def _dropdown(ws, column: str, values: list[str], first_row: int, error: str = "请从下拉列表中选择") -> None:
@@ -193,41 +200,44 @@ def template_workbook(
     for row in prefilled_rows(previous, county, managers, ref.business_order):
         _append_text(ws, row)
     ws.freeze_panes = "A4"
-    _dropdown(ws, "C", ref.business_order, 4)
-    _number(ws, "D", 4, whole=True, label="用邮量")
-    _number(ws, "E", 4, whole=False, label="收入")
+    usage = partial(column_of, USAGE_HEADER)
+    _dropdown(ws, usage("业务种类"), ref.business_order, 4)
+    _number(ws, usage("用邮量"), 4, whole=True, label="用邮量")
+    _number(ws, usage("收入(元)"), 4, whole=False, label="收入")
     if managers:
         _dropdown(
             ws,
-            "F",
+            usage("客户经理"),
             list(managers.values()),
             4,
             error="请从下拉列表中选择本县客户经理;名单有误请联系州大客户中心",
         )
-    _dropdown(ws, "G", list(ref.aliases["values"]["collection"]), 4)
+    _dropdown(ws, usage("揽收类型"), list(ref.aliases["values"]["collection"]), 4)
     _widths(ws, USAGE_HEADER)
     archive = wb.create_sheet("客户档案")
     archive.append(ARCHIVE_HEADER)
-    _dropdown(archive, "F", ref.aliases["values"]["natures"]["names"], 2)
-    _dropdown(archive, "G", ["是", "否"], 2)
+    archived = partial(column_of, ARCHIVE_HEADER)
+    _dropdown(archive, archived("企业性质"), ref.aliases["values"]["natures"]["names"], 2)
+    _dropdown(archive, archived("行业合作伙伴"), ["是", "否"], 2)
     if managers:
-        _dropdown(archive, "L", list(managers.values()), 2)
-    _dropdown(archive, "M", ["是", "否"], 2)
+        _dropdown(archive, archived("客户经理"), list(managers.values()), 2)
+    _dropdown(archive, archived("县级重点客户"), ["是", "否"], 2)
     _as_text(archive, ARCHIVE_HEADER.index("关键联系人生日") + 1)
     _widths(archive, ARCHIVE_HEADER)
     visits = wb.create_sheet("走访记录")
     visits.append(VISIT_HEADER)
     if managers:
-        _dropdown(visits, "C", list(managers.values()), 2)
-    _dropdown(visits, "D", list(ref.aliases["values"]["visit_method"]), 2)
+        _dropdown(visits, column_of(VISIT_HEADER, "客户经理"), list(managers.values()), 2)
+    _dropdown(visits, column_of(VISIT_HEADER, "方式"), list(ref.aliases["values"]["visit_method"]), 2)
     _widths(visits, VISIT_HEADER)
     cases = wb.create_sheet("投诉查询理赔")  # optional: left empty in a month without cases
     cases.append(CASE_HEADER)
-    _dropdown(cases, "C", list(ref.aliases["values"]["case_type"]), 2)
-    _dropdown(cases, "D", ref.business_order, 2)
-    _number(cases, "G", 2, whole=False, label="理赔金额", none="非理赔案件留空")
+    case = partial(column_of, CASE_HEADER)
+    _dropdown(cases, case("类型"), list(ref.aliases["values"]["case_type"]), 2)
+    _dropdown(cases, case("业务种类"), ref.business_order, 2)
+    _number(cases, case("理赔金额(元)"), 2, whole=False, label="理赔金额", none="非理赔案件留空")
     if managers:
-        _dropdown(cases, "J", list(managers.values()), 2)
+        _dropdown(cases, case("客户经理"), list(managers.values()), 2)
     _widths(cases, CASE_HEADER)
     progress = wb.create_sheet("工作进展")  # optional: the month's progress report, free text
     progress.append(PROGRESS_HEADER)

@@ -309,3 +309,15 @@ def test_the_brief_section_carries_the_trend_and_the_change(reference):
     # held last month: no previous score to compare with
     assert (b["previous"], b["change"], b["trend"]) == (None, None, [66.0, None])
     assert section["items"][0] == {"key": "submission", "label": "报表报送", "weight": 15}
+
+
+def test_the_archive_fields_scored_pair_each_header_with_its_own_column(reference):
+    """档案完整率 counts the plan's fields by the archive table's columns, paired with the sheet's
+    headers by position: each pair must be the one the reader itself makes (aliases.toml, whose
+    first alias is the header), or a reordered list would score one field for another."""
+    from pipeline.pay.centres import ARCHIVE_FIELDS
+
+    aliases = reference.aliases["columns"]["archive"]
+    for header, column in ARCHIVE_FIELDS.items():
+        key = "manager" if column == "manager_id" else column
+        assert aliases[key][0] == header, (header, column)
