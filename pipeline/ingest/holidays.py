@@ -38,10 +38,6 @@ class Calendar:
     holidays: pd.DataFrame  # HOLIDAY_COLUMNS, date as YYYY-MM-DD, sorted by date
     problems: list[Problem] = field(default_factory=list)
 
-    def in_month(self, month: str) -> pd.DataFrame:
-        """The holidays dated in `month` (YYYY-MM)."""
-        return self.holidays[self.holidays.date.str.startswith(month)]
-
     def covers(self, year: int) -> bool:
         return bool((self.holidays.year == year).any())
 
