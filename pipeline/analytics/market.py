@@ -318,7 +318,8 @@ def market_section(tables: dict[str, pd.DataFrame], top: int = 8) -> dict:
                 "matched": r.matched,
                 "key_accounts": int(r.key_accounts),
                 "revenue_fen": int(r.revenue_fen),
-                "revenue_share": None if pd.isna(r.revenue_share) else float(r.revenue_share),
+                # four places, as the content has always held it (the edition's hash is over it)
+                "revenue_share": None if pd.isna(r.revenue_share) else round(float(r.revenue_share), 4),
                 "counties": [f"{c.county} {c.key_accounts}" for c in by_county.head(3).itertuples()],
             }
         )

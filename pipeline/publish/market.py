@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analytics.cross_sell import best_by_manager, breadth, cross_sell, partial_window
+from pipeline.analytics.cross_sell import BREADTH_SHARES, best_by_manager, breadth, cross_sell, partial_window
 from pipeline.analytics.market import MarketAliases, market_section, market_tables
 from pipeline.analytics.pricing import pricing_section
 from pipeline.core.privacy import mask_phones_in_column
@@ -47,6 +47,9 @@ def cross_sell_section(table: pd.DataFrame, trend: pd.DataFrame, window: int) ->
     """The bulletin's 叠加使用: the key accounts' breadth this month and its trend (each month
     `partial` when its `window`-month window holds fewer months of data), and the business types
     proposed most often (with the accounts they are proposed to)."""
+    # the shares as the content has always held them (four places: the edition's hash is over the
+    # content, and an upgrade must not make a new version); shown from the counts (pct_of)
+    trend = trend.assign(**{share: trend[share].astype(float).round(4) for share in BREADTH_SHARES})
     now = records(trend.tail(1))[0] if len(trend) else None
     top = table[table["rank"] <= 3]
     proposed = (

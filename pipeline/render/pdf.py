@@ -40,6 +40,7 @@ def environment() -> Environment:
         wan=format_wan,
         yuan2=partial(format_yuan, separators=True),
         pct=format_pct,
+        pct_of=format_pct_of,
         change=format_change,
         chart=chart_img,
     )
@@ -78,6 +79,13 @@ def format_pct(value: float | None, digits: int = 1) -> str:
     if value is None or value != value:
         return "—"
     return f"{percent(value, digits)}%"
+
+
+def format_pct_of(part: int | None, whole: int | None) -> str:
+    """`part` of `whole` as a percentage, from the counts themselves: rounded once."""
+    if part is None or not whole:
+        return "—"
+    return format_pct(part / whole)
 
 
 def format_change(value: float | None) -> str:

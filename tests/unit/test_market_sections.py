@@ -79,3 +79,32 @@ def test_cross_sell_lists_by_rank_and_a_managers_opportunities_by_their_rank():
     )
     assert [o["customer_id"] for o in opportunities_by_manager(top)["M1"]] == ["C1", "C2"]
     assert opportunities_by_manager(top.iloc[0:0]) == {}
+
+
+def test_the_bulletin_content_keeps_shares_to_four_places_as_before():
+    """The edition's version is a hash of the content: the breadth's shares stay as the content
+    has always held them (four places) though the table keeps them exact, so that an upgrade
+    makes no new version; what is shown is rounded from the counts."""
+    import pandas as pd
+
+    from pipeline.publish.market import cross_sell_section
+
+    trend = pd.DataFrame(
+        [
+            {
+                "month": "2026-10",
+                "key_accounts": 650,
+                "none": 0,
+                "one": 200,
+                "two": 124,
+                "three_plus": 326,
+                "window_months": 12,
+                "share_one": 200 / 650,
+                "share_two": 124 / 650,
+                "share_three_plus": 326 / 650,
+            }
+        ]
+    )
+    table = pd.DataFrame(columns=["customer_id", "business_type", "rank", "median_revenue_fen"])
+    now = cross_sell_section(table, trend, 12)["now"]
+    assert (now["share_one"], now["share_two"], now["share_three_plus"]) == (0.3077, 0.1908, 0.5015)

@@ -31,3 +31,11 @@ def test_shares_are_shown_rounded_once_half_up():
         "0.0%",
         "—",
     )
+
+
+def test_a_share_shown_from_its_counts_is_rounded_once():
+    from pipeline.render.pdf import format_pct_of
+
+    assert format_pct_of(326, 650) == "50.2%"  # 0.5015 kept in the content would say the same
+    assert format_pct_of(3329, 20000) == "16.6%"  # 16.645 %: 0.1665 first would have said 16.7 %
+    assert format_pct_of(0, 0) == "—" and format_pct_of(None, 5) == "—"
