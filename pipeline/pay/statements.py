@@ -142,6 +142,12 @@ def render_statements(
             }
         # each PDF ~0.2 s, nearly all of it WeasyPrint's layout
         write_pdfs([(html, folder, path, when) for html, path in to_write], helper)
+    # a draft's statement kept from an earlier draft and issued anew once released: the folder
+    # holds the statements in force only (nobody is handed a superseded draft beside its release)
+    in_force = {entry["file"] for entry in index.values()}
+    for stale in folder.glob("薪酬明细_*.pdf"):
+        if stale.name not in in_force:
+            stale.unlink()
     (folder / STATEMENTS_INDEX).write_text(
         json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
     )

@@ -16,6 +16,7 @@ import pytest
 
 from pipeline.core.layout import REPO
 from pipeline.pay import statements
+from pipeline.pay.release import DRAFT
 from pipeline.render import pdf as render_pdf
 from pipeline.render import pool
 from pipeline.render.pool import helper_process, share
@@ -322,3 +323,22 @@ def test_a_statement_lists_its_customers_rows_not_used_this_month(published, tmp
     assert "未采用的用邮数据(县局更正后补计)" in listed and "C9000000001" in listed
     assert "第88行" in listed and "业务种类无法识别" in listed and "快件" in listed
     assert "未采用的用邮数据" not in statement_text(tmp_path, other)
+
+
+def test_a_released_version_holds_only_the_statements_in_force(published, tmp_path) -> None:
+    """Version 2 is a draft that keeps version 1's draft statements (nothing changed for them);
+    released, its statements are issued anew as 第2版: the 第1版 drafts linked into its folder go."""
+    pay, cards = stored_pay(published)
+    summary = pay["summary"].head(2)
+    rules = published_rules(published)
+    draft = (DRAFT, "草稿")
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    args = (rules, summary, pay["lines"], cards, pd.DataFrame())
+    statements.render_statements(MONTH, 1, *args, first, release=draft)
+    statements.render_statements(MONTH, 2, *args, second, previous=first, release=draft)
+    assert sorted(p.name for p in second.glob("*.pdf")) == sorted(p.name for p in first.glob("*.pdf"))
+    versions = statements.render_statements(MONTH, 2, *args, second, previous=first)
+    assert set(versions.values()) == {2}
+    names = sorted(p.name for p in second.glob("*.pdf"))
+    assert len(names) == 2 and all(name.endswith("_第2版.pdf") for name in names)
+    assert all("草稿" not in statement_text(second, m) for m in summary.manager_id)
