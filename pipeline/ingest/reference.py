@@ -39,7 +39,12 @@ FILE_LABELS = {
 
 # what a cell of the roster and of the targets must look like, and how to write it
 _DATE = (r"\d{4}-\d{2}-\d{2}", "日期,如 2026-07-01")
-MANAGER_FIELDS = {"active_from": _DATE, "active_to": (_DATE[0] + "|", _DATE[1] + ",在岗者留空")}
+_MONTH = (r"(\d{4}-(0[1-9]|1[0-2]))?", "月份,如 2026-10(从该月起生效),一直有效留空")
+MANAGER_FIELDS = {
+    "active_from": _DATE,
+    "active_to": (_DATE[0] + "|", _DATE[1] + ",在岗者留空"),
+    "effective_from": _MONTH,  # compared as text with YYYY-MM: 2026-10-01 would apply a month late
+}
 TARGET_FIELDS = {
     "year": (r"\d{4}", "年份,如 2026"),
     "new_key_accounts": (r"\d+", "整数(户),如 4"),

@@ -174,3 +174,29 @@ def test_an_empty_calendar_is_said_in_chinese(tmp_path):
         "holiday_unreadable",
         "节日日历无法读取:文件是空的,请按样例填写表头和内容;工作清单本月不列节日问候,请改正后重新运行本月",
     )
+
+
+def test_a_roster_move_dated_other_than_by_its_month_is_refused(tmp_path):
+    """`effective_from` is compared with the month as text: 2026-10-01 would move the manager a
+    month late, 2026年10月 never. Both are refused with the cell and how to write it."""
+    import shutil
+
+    import pytest
+
+    from pipeline.core.layout import REPO
+    from pipeline.ingest.reference import Reference
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REPO / "inputs" / "reference", folder)
+    roster = (folder / "managers.csv").read_text(encoding="utf-8").splitlines()
+    for typed in ("2026-10-01", "2026年10月", "2026-13"):
+        lines = [roster[0] + ",effective_from", *(f"{line}," for line in roster[1:])]
+        lines.append(f"M019,田明,muli,客户经理,2024-01-01,,{typed}")
+        (folder / "managers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(ValueError) as raised:
+            Reference.load(folder)
+        assert f"effective_from 为“{typed}”,应为月份,如 2026-10" in str(raised.value)
+    lines[-1] = "M019,田明,muli,客户经理,2024-01-01,,2026-10"
+    (folder / "managers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ref = Reference.load(folder)
+    assert ref.managers_active_in("2026-10").set_index("manager_id").loc["M019", "county"] == "muli"
