@@ -243,6 +243,8 @@ def pay_statements(
     )
     if not issued.released:
         progress.warning("  薪酬明细为草稿:%s", issued.note)
+    if issued.warning:
+        progress.warning("  %s", issued.warning)
     context.add_output_metadata(
         {
             "folder": MetadataValue.path(str(issued.folder)),

@@ -43,6 +43,7 @@ class PayIssue:
     issued_now: int  # statements first issued in this version
     managers: int
     written: bool = True  # False: this run left the version's files as they were
+    warning: str = ""  # a released version whose confirmation file no longer matches it
 
     @property
     def said(self) -> str:
@@ -74,7 +75,9 @@ def issue_pay(
     version, new = pay_version(root, fingerprint, statements, edition["new"])
     folder = root / f"v{version}"
     state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
-    frozen = any(r["version"] == version for r in read_releases(root))
+    recorded = next((r for r in read_releases(root) if r["version"] == version), None)
+    frozen = recorded is not None
+    note, warning = released_note(version, recorded, state, note) if frozen else (note, "")
     written = not frozen and (new or _stale(folder, state))
     if written:
         _issue(root, month, version, pay, cards, (state, note), rules, stated)
@@ -88,7 +91,20 @@ def issue_pay(
         root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
     )
     changed = sum(v == version for v in versions.values())
-    return PayIssue(folder, version, released, note, changed, len(versions), written)
+    return PayIssue(folder, version, released, note, changed, len(versions), written, warning)
+
+
+def released_note(version: int, recorded: dict, state: str, note: str) -> tuple[str, str]:
+    """(the note, a warning) of a version released before: it stays released by whom it was, and
+    a confirmation file that no longer matches it (edited by hand) is said to be the file's
+    fault, not a reason to confirm again."""
+    if state == RELEASED:
+        return note, ""
+    warning = (
+        f"inputs/confirmations 中本月的确认文件与已发放的第{version}版不符,"
+        f"已发放的第{version}版不受影响;请核对确认文件是否被改动"
+    )
+    return recorded["note"], warning
 
 
 def pay_version(

@@ -44,3 +44,21 @@ def test_outputs_from_before_the_pay_state_are_read_by_their_last_version(tmp_pa
     assert pay_version(tmp_path, "fp", {**STATEMENTS, "M002": "c"}, edition_new=True) == (2, False)
     assert pay_version(tmp_path, "fp", STATEMENTS, edition_new=False) == (2, False)
     assert pay_version(tmp_path, "fp", STATEMENTS, edition_new=True) == (3, True)
+
+
+def test_a_released_version_keeps_its_note_and_a_confirmation_edited_since_is_warned():
+    from pipeline.pay.issue import released_note
+    from pipeline.pay.release import DRAFT, RELEASED
+
+    recorded = {"version": 2, "fingerprint": "fp", "note": "已由赵明于 2026-11-05 确认"}
+    assert released_note(2, recorded, RELEASED, "已由赵明于 2026-11-05 确认") == (recorded["note"], "")
+    from pipeline.pay.release import Confirmation, release_state
+
+    edited = Confirmation(
+        month="2026-10", fingerprint="edited", confirmed_by="赵明", confirmed_at="2026-11-05"
+    )
+    state, said = release_state("2026-10", "fp", edited)
+    assert state == DRAFT and "请主任重新确认" in said  # what a version not yet released is told
+    note, warning = released_note(2, recorded, state, said)
+    assert note == "已由赵明于 2026-11-05 确认" and "请主任重新确认" not in note + warning
+    assert "确认文件与已发放的第2版不符" in warning and "已发放的第2版不受影响" in warning
