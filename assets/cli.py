@@ -4,6 +4,7 @@ in a traceback but in one line saying what to do."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -331,7 +332,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.ingest.fingerprint import archived_names
     from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import counted_over, submissions_table
-    from pipeline.publish.summary import county_lines, file_lines, skipped_files, status_lines
+    from pipeline.publish.summary import (
+        county_lines,
+        file_lines,
+        pay_state_lines,
+        skipped_files,
+        status_lines,
+    )
 
     layout = _layout(args)
     ref = _reference(layout)
@@ -355,9 +362,20 @@ def cmd_status(args: argparse.Namespace) -> int:
         *file_lines(month.problems, skipped_files(folder)),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
+        *pay_state_lines(_pay_state(layout, args.month), args.month),
     ]
     print("\n".join(lines))
     return 0
+
+
+def _pay_state(layout: Layout, month: str) -> dict | None:
+    from pipeline.pay.release import PAY_STATE
+
+    path = layout.restricted_pay(month) / PAY_STATE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # not run yet, or a file not ours to explain: nothing said
+        return None
 
 
 def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: set[str]) -> pd.DataFrame:

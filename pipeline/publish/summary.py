@@ -118,6 +118,19 @@ def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
     return counted + len(mine[~notes][["file", "sheet", "row"]].drop_duplicates())
 
 
+def pay_state_lines(state: dict | None, month: str) -> list[str]:
+    """Where the month's pay stands (pay_state.json of its last run), for `kac status`: a draft
+    is not to be paid from; who confirmed a release. No amounts: the operator reads this."""
+    if not state:
+        return []
+    version = f"薪酬明细第{state['version']}版"
+    if state["state"] == "released":
+        return [f"{version}:已确认发放({state['note']})"]
+    if state.get("blocked"):
+        return [f"{version}:草稿,不能确认:{state['blocked']}"]
+    return [f"{version}:草稿,主任确认前不得据此发放(kac confirm {month} --by 姓名)"]
+
+
 def pay_line(pay: pd.DataFrame, version: int, statements: Path) -> str:
     """How many statements this version issued anew; the others stay as already issued."""
     new = int((pay.version.astype(int) == version).sum())

@@ -285,6 +285,8 @@ def test_status_checks_names_against_last_month_s_archive_as_the_run_does(publis
     calls = lines[lines.index("需要联系的县(市):") + 1 :]
     line = next(x for x in calls if x.startswith("  会东县"))
     assert line.split() == ["会东县", "按时", "未采用", "1", "行", "客户名称与档案不符"]
+    # and where the month's pay stands: a draft is not paid from
+    assert lines[-1] == "薪酬明细第1版:草稿,主任确认前不得据此发放(kac confirm 2025-03 --by 姓名)"
 
 
 def test_confirm_asks_who_confirms(tmp_path):

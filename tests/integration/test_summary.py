@@ -76,7 +76,8 @@ def test_status_names_every_county_to_call_and_every_file_not_read(small_inputs,
     (folder / "说明.docx").write_bytes(b"PK")
     shutil.copy(xichang, folder / f"~${xichang.name}")
 
-    result = kac("status", MONTH, "--inputs", str(inputs))
+    # its own outputs folder: the checkout's outputs/ (a demo run) holds another archive to check against
+    result = kac("status", MONTH, "--inputs", str(inputs), "--outputs", str(tmp_path / "outputs"))
     assert result.returncode == 0, result.stderr
     out = result.stdout.splitlines()
     call = out[out.index("需要联系的县(市):") + 1 :]

@@ -62,3 +62,17 @@ def test_a_released_version_keeps_its_note_and_a_confirmation_edited_since_is_wa
     note, warning = released_note(2, recorded, state, said)
     assert note == "已由赵明于 2026-11-05 确认" and "请主任重新确认" not in note + warning
     assert "确认文件与已发放的第2版不符" in warning and "已发放的第2版不受影响" in warning
+
+
+def test_status_says_where_the_months_pay_stands_without_amounts():
+    from pipeline.publish.summary import pay_state_lines
+
+    state = {"version": 2, "fingerprint": "fp", "state": "draft", "note": "待主任确认", "blocked": ""}
+    assert pay_state_lines(None, "2026-10") == []
+    assert pay_state_lines(state, "2026-10") == [
+        "薪酬明细第2版:草稿,主任确认前不得据此发放(kac confirm 2026-10 --by 姓名)"
+    ]
+    blocked = {**state, "blocked": "本月考核评分表缺失"}
+    assert pay_state_lines(blocked, "2026-10") == ["薪酬明细第2版:草稿,不能确认:本月考核评分表缺失"]
+    released = {**state, "state": "released", "note": "已由赵明于 2026-11-05 确认"}
+    assert pay_state_lines(released, "2026-10") == ["薪酬明细第2版:已确认发放(已由赵明于 2026-11-05 确认)"]
