@@ -144,37 +144,16 @@ def _why_unreadable(path: Path) -> str:
 
 
 def _has_password(path: Path) -> bool:
-    """Saved with a password to open. Excel and WPS wrap an .xlsx in an OLE file whose streams
-    are the encryption's, not a workbook's; an .xls keeps its workbook stream, with a FILEPASS
-    record right after its first record. calamine, reading the format from the bytes, tells
-    neither from a broken file."""
-    import olefile
+    """Saved with a password to open (an .xlsx wrapped in an encrypted OLE file, or an .xls with
+    its FILEPASS record): calamine, reading the format from the bytes, tells neither from a
+    broken file; msoffcrypto-tool does."""
+    import msoffcrypto
 
     try:
-        with olefile.OleFileIO(str(path)) as ole:
-            if ole.exists("EncryptedPackage"):
-                return True
-            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
-            return stream is not None and _biff_encrypted(ole.openstream(stream).read(1024))
-    except Exception:  # olefile raises several kinds for a damaged file: said as damaged
+        with path.open("rb") as f:
+            return msoffcrypto.OfficeFile(f).is_encrypted()
+    except Exception:  # a damaged file raises several kinds: said as damaged
         return False
-
-
-BIFF_FILEPASS, BIFF_BOUNDSHEET = 0x002F, 0x0085  # [MS-XLS] 2.4.117 and 2.4.28
-
-
-def _biff_encrypted(data: bytes) -> bool:
-    """A FILEPASS record among the workbook's first records (it precedes the sheets' list)."""
-    at = 0
-    while at + 4 <= len(data):
-        kind, size = (
-            int.from_bytes(data[at : at + 2], "little"),
-            int.from_bytes(data[at + 2 : at + 4], "little"),
-        )
-        if kind in (BIFF_FILEPASS, BIFF_BOUNDSHEET):
-            return kind == BIFF_FILEPASS
-        at += 4 + size
-    return False
 
 
 def _read_csv(path: Path) -> list[list[object]]:
