@@ -14,6 +14,7 @@ from assets.partitions import FIRST_MONTH
 from assets.resources import KacSettings
 from assets.sources import ALL_TABLES
 from pipeline.core.contract import SATISFACTION
+from pipeline.core.files import atomic_write
 from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
@@ -155,10 +156,8 @@ def _report(
     html = render_pdf_html("survey.html", when, s=s)
     pdf = write_pdf(html, folder, folder / f"满意度测评报告_{label}.pdf", when)
     # the site shows the wave from this content when it is next built
-    (folder / "content.json").write_text(
-        json.dumps({**s, "wave": wave, "report": pdf.name}, ensure_ascii=False, sort_keys=True),
-        encoding="utf-8",
-    )
+    content = json.dumps({**s, "wave": wave, "report": pdf.name}, ensure_ascii=False, sort_keys=True)
+    atomic_write(folder / "content.json", content.encode("utf-8"))
     return pdf
 
 

@@ -46,6 +46,11 @@ CODES: dict[str, tuple[str, str]] = {
         "单元格是公式,但文件中没有保存计算结果,读取为空白:"
         "请在 Excel 或 WPS 中打开、保存后重新报送,或改填数值",
     ),
+    "progress_formula_without_value": (
+        "warning",
+        "工作进展表中此单元格是公式,但文件中没有保存计算结果,读取为空白,这项内容未能收录:"
+        "请在 Excel 或 WPS 中打开、保存后重新报送,或直接填写文字",
+    ),
     "manager_unknown": (
         "row",
         "客户经理不在名册中,或名册中有同名的客户经理:请填写名册中的姓名,同名时填写工号",
@@ -254,6 +259,7 @@ LABELS: dict[str, str] = {
     "amount_unit_unknown": "金额单位无法识别",
     "required_missing": "必填项为空",
     "formula_without_value": "公式未保存结果",
+    "progress_formula_without_value": "工作进展公式未保存结果",
     "collection_unknown": "揽收类型无法识别",
     "duplicate_row": "重复填报",
     "row_after_footer": "表尾之下的数据行",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.contract import Table
+from pipeline.core.files import atomic_write, replacing
 from pipeline.core.money import format_yuan
 from pipeline.core.text import FORMULA_START, csv_text
 
@@ -43,6 +44,11 @@ def text_kept_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as the contract's CSV: UTF-8, "\\n" line ends, no index."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_table(
     frame: pd.DataFrame, folder: Path, table: Table | str, columns: list[str] | None = None
 ) -> Path:
@@ -56,19 +62,11 @@ def write_table(
     if columns:
         shown = shown[columns + [c for c in shown.columns if c not in columns]]
     path = folder / f"{name}.csv"
-    atomic_write(path, shown.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    atomic_write(path, csv_bytes(shown))
     parquet = folder / f"{name}.parquet"
-    tmp = parquet.with_name(f".{parquet.name}.tmp")
-    frame.reset_index(drop=True).to_parquet(tmp, index=False)
-    tmp.replace(parquet)  # a run stopped midway never leaves half a table for the site to read
+    with replacing(parquet) as tmp:  # a run stopped midway never leaves half a table to read
+        frame.reset_index(drop=True).to_parquet(tmp, index=False)
     return path
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """`data` into `path` in one rename: a reader sees the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 # rows not used in a month: the intake's quarantine, then the case rows rejected after it

@@ -21,8 +21,8 @@ import pandas as pd
 
 from pipeline.core.code import package_digest
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.problems import Problem
-from pipeline.core.tables import atomic_write
 from pipeline.feedback.chase import Chase, chase_list, county_problems, notice_bytes, notice_text
 from pipeline.feedback.workbook import feedback_file
 from pipeline.ingest.grid import Grid, cached_grids

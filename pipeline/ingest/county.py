@@ -283,6 +283,7 @@ class _CountyReader:
         self.case_rows_read = 0
         self.record_rows_read = 0
         self.progress: list[dict] = []
+        self._progress_sheet = ""  # set where an item of it was named with no text read
         self._quarantine: list[dict] = []
         self._usage_columns: dict[str, tuple[int, str]] = {}
         self._parsed: list[ParsedRow] = []
@@ -340,11 +341,15 @@ class _CountyReader:
     def _explain_blank_formulas(self) -> None:
         """A cell read as blank that holds a formula saved without its result (a workbook written
         by a program, not by Excel or WPS) is said to be one: "请补填" would send the county to a
-        cell that shows a formula. Looked for only when a required cell is blank."""
+        cell that shows a formula. Looked for only when a required cell is blank, or (in the
+        工作进展 sheet alone) when an item was named and no text read for it."""
         blank = any(p.code == "required_missing" and p.cell for p in self.problems)
-        if not blank or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if not (blank or self._progress_sheet) or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             return
-        formulas = uncached_formulas(self.path)
+        formulas = uncached_formulas(self.path, None if blank else {self._progress_sheet})
+        for (sheet, cell), formula in formulas.items():  # a text of 工作进展 would vanish unsaid
+            if sheet == self._progress_sheet:
+                self.add("progress_formula_without_value", sheet, cell, formula)
         for n, p in enumerate(self.problems):
             formula = formulas.get((p.sheet, p.cell)) if p.code == "required_missing" else None
             if formula is not None:
@@ -1121,6 +1126,7 @@ class _CountyReader:
         headers = self.ref.column_index("progress")
         markers = self._line_markers
         texts: dict[str, list[str]] = {}
+        named: set[str] = set()  # items whose label was read, with or without a text
         first_row: dict[str, int] = {}
         columns: dict[int, str | None] = {}  # the items as column headers, texts in the rows below
         waiting: str | None = None  # a label given alone: its text is in the rows just below
@@ -1141,6 +1147,7 @@ class _CountyReader:
             if normalise(cells[0][1]).startswith(markers):
                 continue  # 填表人:… 联系电话:…
             labelled = [(j, _progress_item(c, items)) for j, c in cells]
+            named.update(item for _, (item, _) in labelled if item)
             if not columns and sum(1 for _, (item, text) in labelled if item and not text) >= 2:
                 columns = {j: item for j, (item, _) in labelled}  # 工作进展 | 存在问题 | 需协调事项 (| 其他)
                 for j, c in cells:
@@ -1171,6 +1178,8 @@ class _CountyReader:
                 waiting, started = None, True
             else:
                 waiting, started = item, True
+        if named - texts.keys():
+            self._progress_sheet = grid.name
         order = list(self.ref.aliases["values"]["progress_item"])
         self.progress = [
             {

@@ -209,10 +209,11 @@ def header_twins(grid: Grid, header_row: int, mapping: dict, columns: AliasIndex
     return out
 
 
-def uncached_formulas(path: Path) -> dict[tuple[str, str], str]:
+def uncached_formulas(path: Path, sheets: set[str] | None = None) -> dict[tuple[str, str], str]:
     """(sheet, cell) → formula of each formula cell saved without its result (which every reader
-    sees blank): read twice with openpyxl, formulas and saved values; for a county workbook only
-    when a required cell reads blank, for the (small) project register always."""
+    sees blank), in every sheet or those named: read twice with openpyxl, formulas and saved
+    values; for a county workbook only when a cell that must hold something reads blank, for the
+    (small) project register always."""
     from openpyxl import load_workbook
 
     try:
@@ -222,7 +223,7 @@ def uncached_formulas(path: Path) -> dict[tuple[str, str], str]:
         return {}
     found = {}
     try:
-        for sheet in formulas.worksheets:
+        for sheet in (s for s in formulas.worksheets if sheets is None or s.title in sheets):
             saved = values[sheet.title].iter_rows(values_only=True)
             for row, results in zip(sheet.iter_rows(), saved, strict=False):
                 for cell, result in zip(row, results, strict=False):

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.files import atomic_write
 from pipeline.core.rules import Rules
-from pipeline.core.tables import atomic_write, text_kept_as_text
+from pipeline.core.tables import csv_bytes, text_kept_as_text
 from pipeline.pay.lines import pay_deltas
 from pipeline.pay.release import (
     DRAFT,
@@ -189,7 +190,7 @@ def _issue(
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)
     write_pay_tables(folder, pay["summary"], pay["lines"], versions)
     if not deltas.empty:
-        text_kept_as_text(deltas).to_csv(folder / "pay_deltas.csv", index=False, lineterminator="\n")
+        atomic_write(folder / "pay_deltas.csv", csv_bytes(text_kept_as_text(deltas)))
 
 
 def _write_state(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.digest import content_hash
-from pipeline.core.tables import atomic_write
+from pipeline.core.files import atomic_write
 from pipeline.pay.lines import MONEY_COLUMNS
 from pipeline.pay.scorecard import ITEMS
 

@@ -16,9 +16,10 @@ import pandas as pd
 
 from pipeline.core.contract import PAY, read_csv
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
-from pipeline.core.tables import text_kept_as_text
+from pipeline.core.tables import csv_bytes, text_kept_as_text
 from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
 from pipeline.pay.release import RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
@@ -51,10 +52,9 @@ def write_pay_tables(
     shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")
-    shown.to_csv(folder / "pay.csv", index=False, lineterminator="\n")
-    text_kept_as_text(lines).assign(amount=lines.amount.map(lambda v: f"{v:.2f}")).to_csv(
-        folder / "pay_lines.csv", index=False, lineterminator="\n"
-    )
+    atomic_write(folder / "pay.csv", csv_bytes(shown))
+    shown_lines = text_kept_as_text(lines).assign(amount=lines.amount.map(lambda v: f"{v:.2f}"))
+    atomic_write(folder / "pay_lines.csv", csv_bytes(shown_lines))
     return folder / "pay.csv"
 
 
@@ -148,8 +148,9 @@ def render_statements(
     for stale in folder.glob("薪酬明细_*.pdf"):
         if stale.name not in in_force:
             stale.unlink()
-    (folder / STATEMENTS_INDEX).write_text(
-        json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8"
+    atomic_write(
+        folder / STATEMENTS_INDEX,
+        json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"),
     )
     return {manager_id: entry["version"] for manager_id, entry in index.items()}
 

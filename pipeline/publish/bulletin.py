@@ -17,11 +17,11 @@ from pipeline.analytics.alerts import KIND_LABELS, REVENUE_ALERTS
 from pipeline.analytics.cases import OPEN, TYPE_LABELS, case_summary
 from pipeline.analytics.tiers import CHANGE_LABELS, TIER_LABELS, key_accounts
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.money import percent
 from pipeline.core.months import CHINESE_NUMBERS, chinese_month, month_range, number_of, shift, year_of
 from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
 from pipeline.core.rules import Rules
-from pipeline.core.tables import atomic_write
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import counted_over, with_labels
 from pipeline.render.charts import bar_chart, pareto_chart, trend_chart

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.core.code import package_digest
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.money import format_wan, percent
 from pipeline.ingest.guards import losses
 from pipeline.ingest.reference import FILE_LABELS
@@ -34,8 +35,8 @@ def write_content(
     folder.mkdir(parents=True, exist_ok=True)
     data = {**content, "pay_digest": pay_digest, "reference_files": reference_files or {}}
     data["code"] = package_digest(*CONTENT_PACKAGES)
-    (folder / CONTENT).write_text(
-        json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), encoding="utf-8"
+    atomic_write(
+        folder / CONTENT, json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.pay.lines import pay_digest_lines
 
 MANIFEST = "manifest.json"
@@ -76,12 +77,8 @@ def record_version(folder: Path, month: str, version: int, digest: str, files: d
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{MANIFEST}.tmp"
-    tmp.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    tmp.replace(folder / MANIFEST)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    atomic_write(folder / MANIFEST, text.encode("utf-8"))
 
 
 def add_files(folder: Path, version: int, files: dict[str, str]) -> None:

@@ -80,10 +80,8 @@ def write_problem_workbook(
 ) -> Path:
     """`folder`/问题清单.xlsx, replaced in one rename; the same problems give the same bytes."""
     path = folder / WORKBOOK_NAME
-    tmp = folder / f".{WORKBOOK_NAME}.tmp"
     stamp = datetime(year_of(month), number_of(month), 1)
-    write_sheets(tmp, problem_sheets(problems, submissions), stamp)
-    tmp.replace(path)
+    write_sheets(path, problem_sheets(problems, submissions), stamp)
     return path
 
 

@@ -19,9 +19,9 @@ import pandas as pd
 from openpyxl import Workbook
 
 from pipeline.analytics.projects import PENDING, SHORT, target_due
+from pipeline.core.files import atomic_write
 from pipeline.core.months import chinese_month, next_month, shift
 from pipeline.core.privacy import mask_phones_in, mask_phones_in_column
-from pipeline.core.tables import atomic_write
 from pipeline.ingest.projects import PROJECT_HEADER
 from pipeline.render.charts import baseline_chart
 from pipeline.render.pdf import document_time, render_pdf_html, write_pdf_if_changed

@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.core.files import point_link
 from pipeline.core.layout import Layout
 
 SNAPSHOTS = ".snapshots"
@@ -160,11 +161,7 @@ def _restore_site(layout: Layout, saved: Path, name: str) -> None:
     target = releases / name
     if not target.is_dir():
         saved.rename(target)
-    tmp = layout.site.with_name(f".{layout.site.name}.restore")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(target, layout.site.parent.resolve()))
-    tmp.replace(layout.site)
+    point_link(layout.site, target)
 
 
 def _link_or_copy(source: str, target: str) -> None:

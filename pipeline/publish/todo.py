@@ -21,9 +21,10 @@ from pipeline.analytics.todo import greetings_due, missed_plans, not_visited, st
 from pipeline.analytics.visits import visits_in_month
 from pipeline.core.contract import TODO_ITEMS
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.layout import Layout
 from pipeline.core.months import chinese_month, next_month
-from pipeline.core.tables import atomic_write, write_table
+from pipeline.core.tables import write_table
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.render.pdf import document_time, render_pdf_html, rendering_digest, write_pdfs
 from pipeline.render.xlsx import write_sheets
@@ -365,9 +366,7 @@ def write_todo_lists(
         sheets = {"汇总": (["事项", "条数", "说明"], summary)}
         for s in content["sections"]:
             sheets[s["title"]] = (s["columns"], s["rows"])
-        tmp = xlsx.with_name(f".{xlsx.name}.tmp")
-        write_sheets(tmp, sheets, stamp)
-        tmp.replace(xlsx)
+        write_sheets(xlsx, sheets, stamp)
         pdfs.append((render_pdf_html("todo.html", when, s=content), folder, pdf, when))
     write_pdfs(pdfs)
     written = len(pdfs)

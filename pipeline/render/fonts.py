@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write
 from pipeline.core.progress import progress
-from pipeline.core.tables import atomic_write
 
 # preferred first; the CSS and the charts name the family found
 CJK_FAMILIES = (

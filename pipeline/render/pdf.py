@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from pipeline.core.code import package_files
 from pipeline.core.digest import content_hash
+from pipeline.core.files import atomic_write, replacing
 from pipeline.core.money import format_wan, format_yuan, percent
-from pipeline.core.tables import atomic_write
 from pipeline.render.fonts import cjk_family, print_font_css
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -155,9 +155,8 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     files = [Attachment(filename=str(p), name=p.name, created=when, modified=when) for p in attachments]
-    tmp = out.with_name(f".{out.name}.tmp")
     css, fonts = _print_resources()
-    with _source_date(int(when.timestamp())):
+    with _source_date(int(when.timestamp())), replacing(out) as tmp:
         HTML(string=html, base_url=str(base_url)).write_pdf(
             tmp,
             stylesheets=[css],
@@ -166,7 +165,6 @@ def write_pdf(html: str, base_url: Path, out: Path, when: datetime, attachments:
             attachments=files,
             uncompressed_pdf=False,
         )
-    tmp.replace(out)
     return out
 
 

@@ -14,7 +14,11 @@ from openpyxl import Workbook
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
 
+from pipeline.core.files import atomic_write, replacing
+
 if TYPE_CHECKING:
+    import xlsxwriter
+
     from pipeline.render.pool import HelperOnDemand
 
 Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, rows)
@@ -22,8 +26,7 @@ Sheets = dict[str, tuple[list[str], list[list]]]  # sheet title -> (headers, row
 
 def save_reproducible(wb: Workbook, path: Path, stamp: datetime) -> None:
     """Save so that the same workbook content always gives the same bytes (`reproducible_bytes`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(reproducible_bytes(wb, stamp))
+    atomic_write(path, reproducible_bytes(wb, stamp))
 
 
 def reproducible_bytes(wb: Workbook, stamp: datetime) -> bytes:
@@ -63,14 +66,20 @@ def write_sheets(
     """
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     options = {
         "in_memory": True,
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,
     }
-    wb = xlsxwriter.Workbook(str(path), options)
+    with replacing(path) as tmp:
+        _write_workbook(xlsxwriter.Workbook(str(tmp), options), sheets, stamp, number_formats)
+    return path
+
+
+def _write_workbook(
+    wb: xlsxwriter.Workbook, sheets: Sheets, stamp: datetime, number_formats: dict[str, dict[int, str]] | None
+) -> None:
     wb.set_properties({"author": "凉山州邮政局大客户中心", "created": stamp})
     bold = wb.add_format({"bold": True})
     for name, (headers, rows) in sheets.items():
@@ -82,7 +91,6 @@ def write_sheets(
             ws.write_row(r, 0, ["" if v is None else v for v in row])
         ws.freeze_panes(1, 0)
     wb.close()
-    return path
 
 
 # Many workbooks (the site's downloads of a full build: ≈ 900, ≈ 10 ms each) are shared with a
@@ -117,8 +125,7 @@ def workbook_helper() -> HelperOnDemand:
 
 def _write_batch(books: list[tuple[Path, Sheets]], stamp: datetime) -> None:
     for path, sheets in books:
-        path.unlink(missing_ok=True)  # it may be a hard link to a file of the published site
-        write_sheets(path, sheets, stamp)
+        write_sheets(path, sheets, stamp)  # replaced, not written through: it may be a hard link
 
 
 def _load_writer() -> None:

@@ -26,6 +26,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.core.files import point_link, replacing
 from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
 from pipeline.core.text import csv_text
@@ -190,10 +191,8 @@ def _copy_files(staging: Path, files: dict[str, Path]) -> set[str]:
     for site_path, source in files.items():
         target = staging / site_path
         if not (target.exists() and filecmp.cmp(source, target, shallow=False)):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
-            shutil.copyfile(source, tmp)
-            tmp.replace(target)
+            with replacing(target) as tmp:
+                shutil.copyfile(source, tmp)
     return set(files)
 
 
@@ -237,7 +236,7 @@ def _adopt_current(site: Path, releases: Path) -> Path | None:
     if site.is_dir():
         adopted = releases / _next_name(releases)
         site.rename(adopted)
-        _point(site, adopted)
+        point_link(site, adopted)
         return adopted
     return None
 
@@ -286,20 +285,11 @@ def _promote(staging: Path, site: Path, releases: Path) -> Path:
     release = staging.with_name(staging.name.split(".")[0])
     staging.rename(release)
     previous = site.resolve() if site.exists() else None
-    _point(site, release)
+    point_link(site, release)
     for old in releases.iterdir():  # keep the one before, for readers still on its pages
         if old not in (release, previous) and old.is_dir():  # swept already, unless one was added
             shutil.rmtree(old)
     return release
-
-
-def _point(site: Path, release: Path) -> None:
-    """Replace the `site` link in one step (rename is atomic on the same file system)."""
-    tmp = site.with_name(f".{site.name}.link")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(release, site.parent.resolve()))
-    tmp.replace(site)
 
 
 def _read_manifest(release: Path | None) -> dict[str, str]:

@@ -54,6 +54,29 @@ def test_progress_rows_are_read_with_their_cells(tmp_path, reference) -> None:
     assert set(table.county) == {"西昌市"} and set(table.source_file) == {"西昌市.xlsx"}
 
 
+def test_a_progress_text_that_is_a_formula_without_its_result_is_a_warning_at_its_cell(
+    tmp_path, reference
+) -> None:
+    """A text that every reader sees blank (a formula a program saved without its result) would
+    leave the item out of the 信息参考 unsaid: it is a warning at its cell, with the formula."""
+    path = county_workbook(tmp_path / "西昌市.xlsx")
+    _with_progress(
+        path,
+        [
+            PROGRESS_HEADER,
+            ["工作进展", '=CONCATENATE("走访","12户")'],
+            ["存在问题", "人手不足"],
+            ["需协调事项", None],
+        ],
+    )
+    intake = _intake(tmp_path, reference)
+    assert [(p.code, p.sheet, p.cell, p.value, p.severity) for p in intake.problems] == [
+        ("progress_formula_without_value", "工作进展", "B2", '=CONCATENATE("走访","12户")', "warning")
+    ]
+    assert "未能收录" in intake.problems[0].message
+    assert [(r["item"], r["text"]) for r in intake.progress] == [("存在问题", "人手不足")]
+
+
 def test_three_columns_layout_and_an_unknown_label(tmp_path, reference) -> None:
     path = county_workbook(tmp_path / "西昌市.xlsx")
     _with_progress(
