@@ -273,6 +273,7 @@ class _CountyReader:
         self.rows_read = 0
         self._block_rows = 0  # rows of another month's report pasted below the footer
         self.report_date = ""
+        self.report_date_cell = ""  # where it was read: a late date is marked there
         self.usage_rows: list[ParsedRow] = []
         self.usage_sheet = ""
         self.collection_column = ""  # letter of 揽收类型, for problems found later at its cells
@@ -466,7 +467,7 @@ class _CountyReader:
                 if "填报日期" in text or "报送日期" in text or labelled:
                     found = date_in(cell)
                     if found:
-                        self.report_date = found
+                        self.report_date, self.report_date_cell = found, self._a1(grid, i, j)
                     elif not labelled:
                         after_label = True
                     if found or not labelled:
@@ -550,7 +551,7 @@ class _CountyReader:
             self.add(
                 "report_late",
                 grid.name,
-                "",
+                self.report_date_cell,
                 self.report_date,
                 detail=self.report_date,
                 deadline=deadline_day,

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import read_csv
 from pipeline.core.files import atomic_write
 from pipeline.core.rules import Rules
 from pipeline.core.tables import csv_bytes, text_kept_as_text
-from pipeline.pay.lines import pay_deltas
+from pipeline.pay.lines import line_changes, pay_deltas
 from pipeline.pay.release import (
     DRAFT,
     PAY_STATE,
@@ -163,6 +164,10 @@ def _issue(
     compared = last_released(root, version) or (version - 1 if version > 1 else None)
     previous_pay = read_pay_summary(root / f"v{compared}") if compared else None
     deltas = pay_deltas(pay["summary"], previous_pay) if previous_pay is not None else pd.DataFrame()
+    previous_lines = root / f"v{compared}" / "pay_lines.csv"
+    changes = (
+        line_changes(pay["lines"], read_csv(previous_lines)) if compared and previous_lines.exists() else None
+    )
     # each manager's statement in that version (第1版 for one unchanged since): what they were paid by
     statements_then = (
         dict(zip(previous_pay.manager_id, previous_pay.version.astype(int), strict=True))
@@ -178,6 +183,7 @@ def _issue(
         cards,
         deltas,
         folder / "statements",
+        changes=changes,
         previous=root / f"v{version - 1}" / "statements" if version > 1 else None,
         release=release,
         claims=pay.get("claims"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -228,6 +229,28 @@ def pay_deltas(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     both["delta"] = both.new - both.old
     both = both[both.delta != 0].reset_index()
     return both.rename(columns={"level_1": "item"})
+
+
+LINE_CHANGE_COLUMNS = ["manager_id", "change", "kind", "description", "amount"]
+WAS, NOW = "原", "现"
+
+
+def line_changes(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """The lines behind a correction's deltas: each manager's lines of the version compared with
+    that are not in the new one (原) and the new lines not in it (现), compared by kind, wording
+    and amount (元 with two decimals; not by source file or position: a renamed file is no
+    change). A line given twice counts twice."""
+
+    def keyed(lines: pd.DataFrame) -> Counter:
+        amounts = [f"{Decimal(str(a)):.2f}" for a in lines.amount]
+        return Counter(zip(lines.manager_id, lines.kind, lines.description, amounts, strict=True))
+
+    before, after = keyed(old), keyed(new)
+    rows = [(m, WAS, k, d, a) for (m, k, d, a), n in (before - after).items() for _ in range(n)]
+    rows += [(m, NOW, k, d, a) for (m, k, d, a), n in (after - before).items() for _ in range(n)]
+    kinds = list(KIND_LABELS)
+    rows.sort(key=lambda r: (r[0], kinds.index(r[2]) if r[2] in kinds else len(kinds), r[1] != WAS, r[3]))
+    return pd.DataFrame(rows, columns=LINE_CHANGE_COLUMNS)
 
 
 def pay_digest_lines(pay_lines: list[dict]) -> list[dict]:

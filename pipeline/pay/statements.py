@@ -87,6 +87,7 @@ def render_statements(
     unused: pd.DataFrame | None = None,
     compared_statements: dict[str, int] | None = None,
     stated: dict[str, dict] | None = None,
+    changes: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """One PDF per manager (fonts and templates are loaded once per process); manager → the
     version of the statement in force.
@@ -96,8 +97,9 @@ def render_statements(
     are issued anew (a renamed source file is not such a change). `release`: (draft or
     released, its note); a draft is marked 草稿 on every page and is issued again once released.
     A correction is stated against the pay version `compared_with`, named by the manager's own
-    statement in it (`compared_statements`: manager → its 第N版). `stated`: `statements_of`
-    the same pay, when the caller has it already.
+    statement in it (`compared_statements`: manager → its 第N版), with the lines that changed
+    (`changes`: `pipeline.pay.lines.line_changes`). `stated`: `statements_of` the same pay,
+    when the caller has it already.
     """
     when = document_time(month, version)
     folder.mkdir(parents=True, exist_ok=True)
@@ -125,6 +127,7 @@ def render_statements(
             shown = {
                 **s,
                 "deltas": _deltas_shown(deltas, manager.manager_id),
+                "line_changes": _changes_shown(changes, manager.manager_id),
                 "compared_with": (compared_statements or {}).get(manager.manager_id, compared_with),
                 "version": version,
                 "document_time": when.isoformat(),
@@ -170,7 +173,7 @@ def statements_of(month: str, rules: Rules, pay: dict, scorecards: pd.DataFrame)
 
 def statement_hash(statement: dict) -> str:
     """The amounts and lines a statement states: not its deltas, not the source files' names."""
-    stated = {k: v for k, v in statement.items() if k not in ("deltas", "lines")}
+    stated = {k: v for k, v in statement.items() if k not in ("deltas", "lines", "line_changes")}
     stated["lines"] = pay_digest_lines(statement["lines"])  # as the edition sees them: no file names
     stated["unused_rows"] = [
         {k: v for k, v in r.items() if k != "file"} for r in statement.get("unused_rows", [])
@@ -249,6 +252,21 @@ def _deltas_shown(deltas: pd.DataFrame, manager_id: str) -> list[dict]:
             "delta": f"{d.delta:+.2f}",
         }
         for d in mine.itertuples()
+    ]
+
+
+def _changes_shown(changes: pd.DataFrame | None, manager_id: str) -> list[dict]:
+    """The lines behind the manager's deltas: as they were (原) and as they are now (现)."""
+    if changes is None or changes.empty:
+        return []
+    mine = changes[changes.manager_id == manager_id]
+    return [
+        {
+            "change": c.change,
+            "description": c.description,
+            "amount": c.amount,
+        }
+        for c in mine.itertuples()
     ]
 
 

@@ -181,6 +181,11 @@ def test_correction_gives_version_2_with_pay_deltas_and_keeps_version_1(publishe
         ["pdftotext", "-layout", str(statement), "-"], capture_output=True, text=True
     ).stdout
     assert "更正说明(与第1版相比)" in text and f"{reward:+.2f}" in text
+    # and the lines behind it: the reward line on the corrected customer as it was and as it is
+    changed = text.split("变动的明细行")[1].split("本明细仅限本人")[0]
+    rows = [line.split() for line in changed.splitlines() if line.split()[:1] in (["原"], ["现"])]
+    assert [r[0] for r in rows] == ["原", "现"] and changed.count(customer) == 2, changed
+    assert Decimal(rows[1][-1]) - Decimal(rows[0][-1]) == reward  # 现 − 原: the line's delta
 
     bulletin_v2 = next((layout.bulletins(MONTH) / "v2").glob("信息简报_*第2版.pdf"))
     notes = subprocess.run(

@@ -122,11 +122,11 @@ def test_tolerated_file_with_warnings_is_returned_with_amber_cells(tmp_path, ref
     assert not [c for ws in wb.worksheets[1:] for row in ws.iter_rows() for c in row if fill(c) == ERROR_FILL]
     rows = summary_rows(wb)
     assert [(r[1].value, r[2].value, r[3].value, r[4].value) for r in rows] == [
-        ("提示", "逾期报送", "用邮情况", "—"),  # no cell: on the summary only, linked to its sheet
+        ("提示", "逾期报送", "用邮情况", "E2"),  # at the 填报日期 read
         ("提示", "取值无法识别", "客户档案", "F2"),
         ("提示", "走访日期未填", "走访记录", "A2"),
     ]
-    assert rows[0][4].hyperlink.location == "'用邮情况'!A1"
+    assert rows[0][4].hyperlink.location == "'用邮情况'!E2"
     assert rows[1][4].hyperlink.location == "'客户档案'!F2"
     assert rows[1][5].value == "外星企业" and "企业性质" in rows[1][6].value
     check_links(wb)

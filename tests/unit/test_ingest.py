@@ -237,7 +237,7 @@ def test_missing_county_and_late_report(tmp_path, reference):
     county_workbook(tmp_path / "西昌市.xlsx", report_date="2026年11月6日")
     late, _ = intake_of(tmp_path, reference)
     assert late.status == "late"
-    assert codes(late) == [("report_late", "", "2026-11-06")]
+    assert codes(late) == [("report_late", "E2", "2026-11-06")]  # marked where the date was read
     missing, _ = intake_of(tmp_path, reference, county="leibo")
     assert missing.status == "missing"
 

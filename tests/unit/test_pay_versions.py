@@ -5,10 +5,12 @@ pay_state.json existed are read by their last version."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
 from pipeline.pay.issue import pay_version
+from pipeline.pay.lines import line_changes
 from pipeline.pay.release import PAY_STATE
 
 pytestmark = pytest.mark.unit
@@ -76,3 +78,28 @@ def test_status_says_where_the_months_pay_stands_without_amounts():
     assert pay_state_lines(blocked, "2026-10") == ["薪酬明细第2版:草稿,不能确认:本月考核评分表缺失"]
     released = {**state, "state": "released", "note": "已由赵明于 2026-11-05 确认"}
     assert pay_state_lines(released, "2026-10") == ["薪酬明细第2版:已确认发放(已由赵明于 2026-11-05 确认)"]
+
+
+def test_the_lines_behind_a_correction_are_those_that_changed_not_their_source_file():
+    """A correction's statement lists each line as it was (原) and as it is (现); a line that
+    only moved to a renamed file, or to another row, is not a change."""
+    import pandas as pd
+
+    def lines(*rows):
+        return pd.DataFrame(rows, columns=["manager_id", "kind", "description", "amount", "source_file"])
+
+    old = lines(
+        ("M001", "performance", "业绩工资:考核得分 80.00", "640.00", "a.xlsx"),
+        ("M001", "marketing", "营销奖励:C1 特快 1,000.00 元 × 5%", "50.00", "a.xlsx"),
+        ("M002", "allowance", "外勤津贴 180.00 元", "180.00", "名册"),
+    )
+    new = lines(
+        ("M001", "performance", "业绩工资:考核得分 80.00", Decimal("640.00"), "b.xlsx"),
+        ("M001", "marketing", "营销奖励:C1 特快 2,000.00 元 × 5%", Decimal("100.00"), "b.xlsx"),
+        ("M002", "allowance", "外勤津贴 180.00 元", Decimal("180"), "名册"),
+    )
+    changes = line_changes(new, old)
+    assert changes.values.tolist() == [
+        ["M001", "原", "marketing", "营销奖励:C1 特快 1,000.00 元 × 5%", "50.00"],
+        ["M001", "现", "marketing", "营销奖励:C1 特快 2,000.00 元 × 5%", "100.00"],
+    ]
