@@ -49,7 +49,7 @@ def reconciliation(
     if export.found:
         progress.info(
             "  对账(系统数据 %d 个文件,%d 行):%s",
-            len(export.files),
+            len(export.files) - len(export.copies),
             export.rows_read,
             ",".join(f"{k} {v}" for k, v in counts.items()) or "无差异",
         )

@@ -84,6 +84,7 @@ _MONTH = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})")
 class SystemExport:
     found: bool  # the month has a 系统数据 folder with at least one file
     files: list[str] = field(default_factory=list)  # 系统数据/<name>, in name order
+    copies: list[str] = field(default_factory=list)  # those not read: a copy of another's rows
     rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_COLUMNS))
     rows_read: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -120,6 +121,7 @@ def read_system_export(
         if path in copies:
             detail = {"copy": path.name, "kept": copies[path].name}
             out.problems.append(problem("system_file_duplicate", **_where(path), **detail))
+            out.copies.append(f"{SYSTEM_FOLDER}/{path.name}")
             continue
         out.rows_read += part.rows_read
         out.problems += part.problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipeline.ingest.month import combine, rejected_customers
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import submissions_table
 from pipeline.ingest.system import SYSTEM_FOLDER, read_system_export, system_files
+from pipeline.render.pdf import render_html
 from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2026-10"
@@ -443,6 +445,11 @@ def test_a_copy_of_the_export_beside_it_is_not_added_again(tmp_path, reference) 
     assert "“量收系统_2026年10月 - 副本.xlsx”与“量收系统_2026年10月.xlsx”的数据行相同" in copies[0].message
     assert "请删除多余的副本" in copies[0].message
     assert [p for p in result.problems if p not in copies] == whole.problems
+    assert read.copies == [p.file for p in copies] and len(read.files) == 3
+    assert (result.note["files"], result.note["copies"]) == (1, 2)  # the bulletin: 1 read, 2 copies
+    assert "copies" not in whole.note
+    shown = re.sub(r"\s+", "", render_html("_reconciliation.html", b={"reconciliation": result.note}))
+    assert "本月收到量收系统数据1个文件、6行(另有2个文件与其数据行相同,是副本,未重复计入)" in shown
 
 
 def test_an_export_split_into_two_files_is_added_up(tmp_path, reference) -> None:
