@@ -4,26 +4,33 @@ about what is not, and precise about both: every problem names file, sheet, cell
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from pipeline.core.contract import ARCHIVE, REJECTED_ROWS, USAGE
-from pipeline.core.money import YUAN_UNITS, to_fen
+from pipeline.core.money import YUAN_UNITS
 from pipeline.core.months import CHINESE_NUMBERS, last_day, next_month, number_of
 from pipeline.core.problems import Problem, effect, problem
-from pipeline.core.text import AliasIndex, normalise, split_unit
+from pipeline.core.text import normalise, split_unit
 from pipeline.ingest.bands import agreed_parts, agreed_problem_detail, band_scheme
+from pipeline.ingest.cells import (
+    TEXT_KEYS,
+    amount,
+    lookup,
+    only_text_is_total,
+    rows_with_figures,
+    sheet_month,
+    sheet_name_core,
+)
 from pipeline.ingest.files import bytes_sha256, received_at, size_problem_of
 from pipeline.ingest.grid import (
     Grid,
@@ -37,10 +44,10 @@ from pipeline.ingest.grid import (
     header_twins,
     max_amount,
     parse_number,
-    says_yuan,
     uncached_formulas,
 )
 from pipeline.ingest.holidays import parse_month_day
+from pipeline.ingest.progress_sheet import read_progress
 from pipeline.ingest.reference import Reference
 from pipeline.ingest.sheets import LISTS_SHEET
 
@@ -406,8 +413,8 @@ class _CountyReader:
             if kind and kind not in found:
                 found[kind] = grid
         for grid in grids:  # then names with the month or a copy's number: 用邮情况(10月), 10月走访记录
-            kind = index.match(_sheet_name_core(grid.name))
-            named = _sheet_month(grid.name)  # 9月用邮情况 in October's workbook is not October's
+            kind = index.match(sheet_name_core(grid.name))
+            named = sheet_month(grid.name)  # 9月用邮情况 in October's workbook is not October's
             if named and named != number_of(self.month):
                 continue
             if kind and kind not in found and all(g is not grid for g in found.values()):
@@ -426,8 +433,8 @@ class _CountyReader:
                 continue
             if not any(filled(c) for row in grid.cells for c in row):
                 continue
-            kind = index.match(grid.name) or index.match(_sheet_name_core(grid.name))  # "用邮情况 (2)"
-            named = _sheet_month(grid.name)
+            kind = index.match(grid.name) or index.match(sheet_name_core(grid.name))  # "用邮情况 (2)"
+            named = sheet_month(grid.name)
             if kind and named and named != number_of(self.month):
                 why = f"名称中的月份({named}月)不是本月"
             else:
@@ -579,7 +586,7 @@ class _CountyReader:
                 if any(t in totals for t in texts):
                     total = (i, row)
                     continue
-            if _only_text_is_total(row, totals):
+            if only_text_is_total(row, totals):
                 total = (i, row)
                 continue
             rows.append((i, row))
@@ -599,11 +606,11 @@ class _CountyReader:
                 shown = other_month_in_title(text, self.month) if "月报" in text else ""  # a title
                 if shown:
                     block = [
-                        r for r in _rows_with_figures(grid.cells[i:], i, columns) if not self._is_line(r[1])
+                        r for r in rows_with_figures(grid.cells[i:], i, columns) if not self._is_line(r[1])
                     ]
                     self._block_after_footer(grid, i, j, shown, len(block))
                     return rows
-            rows += [r for r in _rows_with_figures([row], i, columns) if not self._is_line(row)]
+            rows += [r for r in rows_with_figures([row], i, columns) if not self._is_line(row)]
         return rows
 
     def _is_line(self, row: list) -> bool:
@@ -643,15 +650,15 @@ class _CountyReader:
     ) -> pd.DataFrame:
         """Validate every row column by column; each distinct raw value is interpreted once."""
         raw = {key: [row[j] if j < len(row) else "" for _, row in rows] for key, (j, _) in columns.items()}
-        text = {key: _lookup(raw[key], clean_text) for key in _TEXT_KEYS if key in raw}
-        text["customer_id"] = _lookup(raw["customer_id"], customer_code)
-        business = _lookup(text["business_type"], self.ref.business_index.match)
-        managers = _lookup(text["manager"], self._manager)
-        collection = _lookup(text["collection"], self.ref.value_index("collection").match)
+        text = {key: lookup(raw[key], clean_text) for key in TEXT_KEYS if key in raw}
+        text["customer_id"] = lookup(raw["customer_id"], customer_code)
+        business = lookup(text["business_type"], self.ref.business_index.match)
+        managers = lookup(text["manager"], self._manager)
+        collection = lookup(text["collection"], self.ref.value_index("collection").match)
         most = self._max_amount
-        volume = _lookup(raw["volume"], lambda v: _amount(v, 1, integer=True, limit=most))
-        revenue = _lookup(
-            raw["revenue"], lambda v: _amount(v, multiplier * 100, integer=False, limit=most * 100)
+        volume = lookup(raw["volume"], lambda v: amount(v, 1, integer=True, limit=most))
+        revenue = lookup(
+            raw["revenue"], lambda v: amount(v, multiplier * 100, integer=False, limit=most * 100)
         )
         good = []
         # a figure merged over rows (one amount for a customer's two business types) cannot be
@@ -989,6 +996,27 @@ class _CountyReader:
         else:
             self.add("visit_date_missing", grid.name, cell, "")
 
+    # -- the month's progress report (pipeline.ingest.progress_sheet)
+
+    def _read_progress(self, grid: Grid) -> None:
+        def report(code: str, cell: str, value: object) -> None:
+            self.add(code, grid.name, cell, value, detail="项目")
+
+        found = read_progress(grid, self.ref, self._line_markers, report)
+        if found.named_without_text:
+            self._progress_sheet = grid.name
+        self.progress = [
+            {
+                "county": self.county_name,
+                "item": item,
+                "text": "\n".join(found.texts[item]),
+                "source_file": self.path.name,
+                "source_row": found.first_row[item],
+            }
+            for item in self.ref.aliases["values"]["progress_item"]
+            if item in found.texts
+        ]
+
     # -- complaints, inquiries and claims (投诉查询理赔)
 
     def _read_cases(self, grid: Grid) -> None:
@@ -1110,186 +1138,8 @@ class _CountyReader:
         """A filled 理赔金额 in fen, or (problem code, detail)."""
         if multiplier is None:  # the header's unit is not 元, 千元 or 万元 (美元 …): not guessed
             return "amount_unit_unknown", unit
-        value = _amount(raw, multiplier * 100, integer=False, limit=self._max_amount * 100)
+        value = amount(raw, multiplier * 100, integer=False, limit=self._max_amount * 100)
         return (value, self._column_label("cases", "amount")) if isinstance(value, str) else value
-
-    # -- the month's progress report (工作进展、存在问题、需协调事项)
-
-    def _read_progress(self, grid: Grid) -> None:
-        """Free text, one item a row: the item's label (工作进展, 存在问题, 需协调事项 or an alias)
-        in the row's first filled cell, the text in the cells after it, in the same cell after a
-        colon or a space (工作进展:…), or in the rows just below a label given alone (up to a blank
-        row). The items may also head columns, the texts below them. A title above, the header row
-        (项目 | 内容), 序号 and the 填表人 footer are not texts. A text that belongs to no item is a
-        warning at its cell, never dropped unsaid. An item given twice keeps both texts, one after
-        the other. Text is kept as written (escaped where shown)."""
-        items = self.ref.value_index("progress_item")
-        headers = self.ref.column_index("progress")
-        markers = self._line_markers
-        texts: dict[str, list[str]] = {}
-        named: set[str] = set()  # items whose label was read, with or without a text
-        first_row: dict[str, int] = {}
-        columns: dict[int, str | None] = {}  # the items as column headers, texts in the rows below
-        waiting: str | None = None  # a label given alone: its text is in the rows just below
-        started = False  # a label or a header seen: an unlabelled line above them is a title
-
-        def keep(item: str, text: str, i: int) -> None:
-            texts.setdefault(item, []).append(text)
-            first_row.setdefault(item, self._excel_row(grid, i))
-
-        def unread(i: int, j: int, value: object) -> None:
-            self.add("value_unrecognised", grid.name, self._a1(grid, i, j), clean_text(value), detail="项目")
-
-        for i, row in enumerate(grid.cells):
-            cells = [(j, c) for j, c in enumerate(row) if filled(c) and clean_text(c)]
-            if not cells:
-                waiting = None  # a blank row ends the text under a label
-                continue
-            if normalise(cells[0][1]).startswith(markers):
-                continue  # 填表人:… 联系电话:…
-            labelled = [(j, _progress_item(c, items)) for j, c in cells]
-            named.update(item for _, (item, _) in labelled if item)
-            if not columns and sum(1 for _, (item, text) in labelled if item and not text) >= 2:
-                columns = {j: item for j, (item, _) in labelled}  # 工作进展 | 存在问题 | 需协调事项 (| 其他)
-                for j, c in cells:
-                    if columns[j] is None and not _is_serial_header(c):
-                        unread(i, j, c)
-                continue
-            if columns:
-                for j, c in cells:
-                    if columns.get(j):
-                        keep(columns[j], str(c).strip(), i)
-                    elif parse_number(c) is None:  # text under a column that is no item (序号 apart)
-                        unread(i, j, c)
-                continue
-            if all(headers.match(c) for _, c in cells):
-                started = True
-                continue  # the header row
-            (j, first), rest = cells[0], cells[1:]
-            item, inline = labelled[0][1]
-            text = "\n".join([*([inline] if inline else []), *(str(c).strip() for _, c in rest)])
-            if item is None and waiting:  # the text of the label given alone above
-                keep(waiting, "\n".join(str(c).strip() for _, c in cells), i)
-            elif item is None and (started or rest):
-                unread(i, j, first)
-            elif item is None:
-                continue  # a title above the items
-            elif text:
-                keep(item, text, i)
-                waiting, started = None, True
-            else:
-                waiting, started = item, True
-        if named - texts.keys():
-            self._progress_sheet = grid.name
-        order = list(self.ref.aliases["values"]["progress_item"])
-        self.progress = [
-            {
-                "county": self.county_name,
-                "item": item,
-                "text": "\n".join(texts[item]),
-                "source_file": self.path.name,
-                "source_row": first_row[item],
-            }
-            for item in order
-            if item in texts
-        ]
-
-
-def _is_serial_header(cell: object) -> bool:
-    return normalise(cell) in ("序号", "编号", "序")
-
-
-def _progress_item(cell: object, items: AliasIndex) -> tuple[str | None, str]:
-    """(the item a cell names, the text after its label in the same cell): 工作进展 → (工作进展, "");
-    存在问题: → (存在问题, ""); 工作进展:走访 12 户 → (工作进展, 走访 12 户); other text → (None, "")."""
-    text = str(cell).strip()
-    whole = items.match(re.sub(r"[::]+$", "", text))
-    if whole:
-        return whole, ""
-    split = re.search(r"[::\s]", text)
-    if split and (item := items.match(text[: split.start()])):
-        return item, re.sub(r"^[::\s]+", "", text[split.end() :])
-    return None, ""
-
-
-# -- cell values -------------------------------------------------------------------------
-
-
-T = TypeVar("T")
-_TEXT_KEYS = ("customer_id", "customer_name", "business_type", "manager", "collection")
-
-
-def _lookup(values: list, interpret: Callable[[object], T]) -> list[T]:
-    """`interpret` applied once per distinct value (county files repeat values a lot). Keyed by
-    type as well: True == 1 == 1.0 in Python, and a TRUE cell must not share the reading of 1."""
-    keys = [(type(v), v) for v in values]
-    cache = {k: interpret(k[1]) for k in set(keys)}
-    return [cache[k] for k in keys]
-
-
-def _amount(raw: object, multiplier: int, integer: bool, limit: int) -> int | str:
-    """raw × multiplier as an integer (units, or fen with multiplier 100 per 元), or the code of
-    the problem with it. Beyond `limit` (in the same units) is refused: such a value is an id or
-    a phone number pasted by mistake, and would not fit the month's int64 tables."""
-    value = _amount_read(raw, multiplier, integer)
-    return "amount_too_large" if isinstance(value, int) and value > limit else value
-
-
-def _amount_read(raw: object, multiplier: int, integer: bool) -> int | str:
-    """Money is rounded half-up to the fen by the one rule of pipeline.money."""
-    if not filled(raw):
-        return "required_missing"
-    if isinstance(raw, float) and not math.isfinite(raw):
-        return "amount_invalid"  # an .xlsx can hold 1E999, read as inf
-    if integer and isinstance(raw, float) and raw.is_integer():
-        return "amount_negative" if raw < 0 else int(raw)
-    if isinstance(raw, float) and not integer:
-        scaled = raw * multiplier  # fast path: a float that is a whole number of fen
-        nearest = round(scaled)
-        if abs(scaled - nearest) <= 8 * math.ulp(scaled):  # within float error, never half a fen
-            return "amount_negative" if raw < 0 else int(nearest)
-    if not integer and multiplier != 100 and says_yuan(raw):  # 1,000元 under 收入(万元)
-        return "amount_unit_conflict"
-    value = parse_number(raw)
-    if value is None or (integer and value != value.to_integral_value()):
-        return "amount_invalid"
-    if value < 0:
-        return "amount_negative"
-    return int(value * multiplier) if integer else to_fen(value * multiplier / 100)
-
-
-def _rows_with_figures(
-    cells: list[list], first: int, columns: dict[str, tuple[int, str]]
-) -> list[tuple[int, list]]:
-    """(index, row) of the rows that carry a customer id and a 用邮量 or 收入: data, not a
-    footer line."""
-
-    def at(row: list, key: str) -> object:
-        j = columns[key][0]
-        return row[j] if j < len(row) else ""
-
-    return [
-        (first + k, row)
-        for k, row in enumerate(cells)
-        if filled(at(row, "customer_id")) and (filled(at(row, "volume")) or filled(at(row, "revenue")))
-    ]
-
-
-def _only_text_is_total(row: list, totals: tuple[str, ...]) -> bool:
-    """A row whose one text is a 合计/总计 label, the rest numbers or blank: the total row
-    wherever the label sits (columns in another order put it outside the first columns)."""
-    starts = {m[0] for m in totals}
-    if not any(isinstance(c, str) and c.lstrip()[:1] in starts for c in row):
-        return False  # cheap test first: most rows hold no such label
-    labels = 0
-    for cell in row:
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        if normalise(cell) in totals:
-            labels += 1
-        elif parse_number(cell) is None:
-            return False
-    return labels == 1
 
 
 def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
@@ -1314,21 +1164,3 @@ def usage_frame(intakes: list[CountyIntake]) -> pd.DataFrame:
         },
         columns=USAGE_COLUMNS,
     )
-
-
-_MONTH_NUMBER = re.compile(r"(?<!\d)(\d{1,2})月")
-
-
-def _sheet_month(name: str) -> int | None:
-    """The month a sheet's name gives (用邮情况(9月), 10月走访记录), None when it names none."""
-    found = _MONTH_NUMBER.search(normalise(name))
-    return int(found.group(1)) if found and 1 <= int(found.group(1)) <= 12 else None
-
-
-_SHEET_MONTH = re.compile(r"^(\d{4}年)?\d{1,2}月(份)?|(\d{4}年)?\d{1,2}月(份)?$")
-
-
-def _sheet_name_core(name: str) -> str:
-    """A sheet's name without what clerks add to it: a bracketed suffix (用邮情况(10月), the copy
-    Excel names 用邮情况 (2)) and a month before or after (10月走访记录, 用邮情况2026年10月)."""
-    return _SHEET_MONTH.sub("", split_unit(name)[0]).strip()

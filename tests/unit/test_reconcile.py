@@ -450,6 +450,8 @@ def test_a_copy_of_the_export_beside_it_is_not_added_again(tmp_path, reference) 
     assert "copies" not in whole.note
     shown = re.sub(r"\s+", "", render_html("_reconciliation.html", b={"reconciliation": result.note}))
     assert "本月收到量收系统数据1个文件、6行(另有2个文件与其数据行相同,是副本,未重复计入)" in shown
+    alone = re.sub(r"\s+", "", render_html("_reconciliation.html", b={"reconciliation": whole.note}))
+    assert "本月收到量收系统数据1个文件、6行,其中" in alone and "副本" not in alone
 
 
 def test_an_export_split_into_two_files_is_added_up(tmp_path, reference) -> None:
