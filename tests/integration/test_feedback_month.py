@@ -21,7 +21,7 @@ from assets.cli import _feedback_and_chase
 from assets.instance import instance_for
 from pipeline.core.layout import Layout
 from pipeline.feedback.month import INDEX, read_index, write_month_feedback
-from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET
+from pipeline.feedback.workbook import ERROR_FILL, SUMMARY_HEADER_ROW, SUMMARY_SHEET, WARNING_FILL
 from pipeline.ingest.reference import Reference
 from tests.unit.test_feedback import MONTH as SAMPLE_MONTH
 from tests.unit.test_feedback import (
@@ -73,7 +73,10 @@ def test_every_county_with_a_problem_gets_its_workbook_back_with_every_problem(p
     assert fill(meigu["用邮情况"]["C10"]) == ERROR_FILL and meigu["用邮情况"]["C10"].value == "快件"
     leibo = load_workbook(folder / "雷波县_问题反馈.xlsx")
     late = next(r for r in summary_rows(leibo) if r[2].value == "逾期报送")
-    assert late[4].value == "—" and late[4].hyperlink.location == "'用邮情况'!A1"
+    assert late[4].value == "E2" and late[4].hyperlink.location == "'用邮情况'!E2"  # the 填报日期 read
+    assert (
+        fill(leibo["用邮情况"]["E2"]) == WARNING_FILL and "逾期报送" in leibo["用邮情况"]["E2"].comment.text
+    )
     assert leibo[SUMMARY_SHEET].cell(row=SUMMARY_HEADER_ROW, column=2).value == "级别"
 
 
