@@ -156,6 +156,11 @@ CODES: dict[str, tuple[str, str]] = {
     "survey_customer_unknown": ("row", "客户编号不在客户档案中,该问卷不计入统计,请核对客户编号"),
     "survey_duplicate": ("row", "同一客户在本轮测评中重复({detail}),均不计入统计,请确认保留哪一份"),
     "value_unrecognised": ("warning", "“{detail}”取值无法识别,已按空白处理,请按模板填写"),
+    "case_manager_unknown": (
+        "warning",
+        "客户经理不在名册中,或名册中有同名的客户经理:本案件记在客户档案中该客户的客户经理名下;"
+        "如应由他人跟进,请填写名册中的姓名(同名时填写工号)",
+    ),
     "case_type_unknown": ("row", "类型应为“投诉”“查询”或“理赔”,本行未采用,请按模板下拉选择后重新报送"),
     "case_date_invalid": ("row", "{detail}无法识别,本行未采用,请按 2026-10-08 的格式填写日期"),
     "case_date_future": ("row", "{detail} 晚于本月末,本行未采用,请填写已经发生的日期"),
@@ -291,6 +296,7 @@ LABELS: dict[str, str] = {
     "survey_customer_unknown": "问卷客户编号不在档案",
     "survey_duplicate": "问卷重复",
     "value_unrecognised": "取值无法识别",
+    "case_manager_unknown": "案件客户经理不在名册",
     "case_type_unknown": "案件类型无法识别",
     "case_date_invalid": "案件日期无法识别",
     "case_date_future": "案件日期晚于本月",

@@ -884,13 +884,23 @@ class _CountyReader:
             self._quarantine_row(grid, i, shown, "required_missing")
         return out
 
-    def _checked(self, grid: Grid, kind: str, i: int, record: dict, key: str, interpret, label: str) -> str:
-        """`interpret`(value), or "" with a warning naming the cell when it cannot be read."""
+    def _checked(
+        self,
+        grid: Grid,
+        kind: str,
+        i: int,
+        record: dict,
+        key: str,
+        interpret,
+        label: str,
+        code: str = "value_unrecognised",
+    ) -> str:
+        """`interpret`(value), or "" with a warning (`code`) naming the cell when it cannot be read."""
         raw = record.get(key, "")
         value = interpret(raw) if raw else ""
         if raw and not value:
             cell = self._a1(grid, i, self._sheet_columns[kind][key][0])
-            self.add("value_unrecognised", grid.name, cell, raw, detail=label)
+            self.add(code, grid.name, cell, raw, detail=label)
         return value or ""
 
     def _read_archive(self, grid: Grid) -> None:
@@ -1093,7 +1103,9 @@ class _CountyReader:
                 closed = ""
             if not_a_claim:
                 notes.append(("claim_amount_not_claim", cell("amount"), text["amount"], kind))
-            check = lambda key, fn, label, i=i, r=text: self._checked(grid, "cases", i, r, key, fn, label)  # noqa: E731
+            check = lambda key, fn, label, code="value_unrecognised", i=i, r=text: self._checked(  # noqa: E731
+                grid, "cases", i, r, key, fn, label, code
+            )
             case_type = CASE_TYPES[kind]
             mail_no = customer_code(raw.get("mail_no", ""))  # "ea 123456789 cn" is EA123456789CN
             record = {
@@ -1108,7 +1120,8 @@ class _CountyReader:
                 "opened": opened,
                 "closed": closed,
                 "result": text.get("result", ""),
-                "manager_id": check("manager", self._manager, "客户经理"),
+                # unknown: the case goes to the customer's manager in the archive (analytics.cases)
+                "manager_id": check("manager", self._manager, "客户经理", "case_manager_unknown"),
                 "source_file": self.path.name,
                 "source_row": self._excel_row(grid, i),
                 "source_sheet": grid.name,

@@ -165,13 +165,14 @@ def test_each_rejection_is_reported_at_its_cell_and_the_row_kept_with_its_values
         ("case_date_future", "A8", "2026-11-02"),
         ("amount_negative", "G9", "-5"),
         ("required_missing", "A10", ""),
-        ("value_unrecognised", "J13", "王五"),
+        ("case_manager_unknown", "J13", "王五"),  # a warning: the customer's manager follows it
         ("case_duplicate", "B11", TAX),
         ("case_duplicate", "B12", TAX),
         ("claim_amount_not_claim", "G14", "50"),  # a warning: a complaint has no 理赔金额
         ("case_closed_future", "H15", "2026-11-15"),  # a warning: the case kept, still open
     ]
     messages = {p.cell: p.message for p in intake.problems}
+    assert "记在客户档案中该客户的客户经理名下" in messages["J13"]
     assert messages["G14"].startswith("理赔金额只用于理赔案件,本案类型为投诉,金额未采用")
     assert messages["H2"] == (
         "办结日期早于受理日期(受理 2026-10-08,办结 2026-10-05),本行未采用,请核对两个日期"
