@@ -87,8 +87,9 @@ def issue_pay(
         record_release(root, version, fingerprint, note)
     issued = read_pay_summary(folder)  # each manager's statement in force in this version
     versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
-    write_pay_tables(root, pay["summary"], pay["lines"], versions)  # the latest version, as the contract says
     released = frozen or state == RELEASED
+    # the latest version, as the contract says, and whether it may be paid from
+    write_pay_tables(root, pay["summary"], pay["lines"], versions, RELEASED if released else DRAFT)
     _write_state(
         root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
     )
@@ -194,7 +195,7 @@ def _issue(
     )
     path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)
-    write_pay_tables(folder, pay["summary"], pay["lines"], versions)
+    write_pay_tables(folder, pay["summary"], pay["lines"], versions, release[0])
     if not deltas.empty:
         atomic_write(folder / "pay_deltas.csv", csv_bytes(text_kept_as_text(deltas)))
 

@@ -43,12 +43,13 @@ ITEM_COLUMN_LABELS = {
 
 
 def write_pay_tables(
-    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int]
+    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int], state: str
 ) -> Path:
     """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals;
-    `version` is that of each manager's statement in force."""
+    `version` is that of each manager's statement in force, `state` that of the pay version (draft:
+    not to be paid from until the director confirms it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    shown = text_kept_as_text(summary.assign(version=summary.manager_id.map(versions)))
+    shown = text_kept_as_text(summary.assign(version=summary.manager_id.map(versions), state=state))
     shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")

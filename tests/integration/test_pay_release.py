@@ -123,6 +123,7 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     alerts = pd.read_csv(layout.tables(MONTH) / "alerts.csv", dtype=str)
     assert "decline" not in set(alerts.kind)
     assert state(layout)["state"] == "draft"
+    assert set(pay_table(layout).state) == {"draft"}  # a tool reading pay.csv is told not to pay from it
     title, total = summary_sheet(layout, 1)  # the workbook finance totals from says draft too
     assert title == "汇总(草稿)" and total[0] == "合计(草稿:主任确认前不得据此发放)"
 
@@ -131,6 +132,7 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     assert layout.confirmation(MONTH).exists()
     assert summary_sheet(layout, 1)[0] == "汇总" and summary_sheet(layout, 1)[1][0] == "合计"
     assert state(layout)["state"] == "released" and "赵明" in state(layout)["note"]
+    assert set(pay_table(layout).state) == {"released"}
     released = pdf_pages(statement(layout, 1, "M003"))
     assert not any("草稿" in page for page in released) and "已确认" in released[0]
     frozen = digests(layout.restricted_pay(MONTH) / "v1")
@@ -143,6 +145,8 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     after = pay_table(layout)
     assert state(layout)["version"] == 2 and state(layout)["state"] == "draft"
     assert "不一致" in state(layout)["note"]  # reported, not applied
+    assert set(after.state) == {"draft"}  # the latest version; v1's pay.csv still says released
+    assert set(pd.read_csv(layout.restricted_pay(MONTH) / "v1" / "pay.csv", dtype=str).state) == {"released"}
     for manager_id in HUIDONG:
         assert after.loc[manager_id, "held"] == "" and after.loc[manager_id, "version"] == "2"
         assert Decimal(after.loc[manager_id, "performance_pay"]) > 0
