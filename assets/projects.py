@@ -29,7 +29,6 @@ from pipeline.ingest.submissions import unaccepted_counties
 from pipeline.publish.projects import project_section, write_evaluations
 
 PROJECTS_OUTPUT = "projects"  # outputs/projects/YYYY-MM/: evaluations and draft rows
-DEFAULT_CADENCE = {"centre": (2, 4), "county": (1, 2)}
 
 
 @observable_source_asset(
@@ -49,16 +48,12 @@ def project_register(settings: KacSettings) -> DataVersionsByPartition:
 
 
 def cadence_rules(rules) -> dict[str, tuple[int, int]]:
-    values = rules.values.get("projects", {})
-    return {
-        "centre": tuple(values.get("cadence_centre", DEFAULT_CADENCE["centre"])),
-        "county": tuple(values.get("cadence_county", DEFAULT_CADENCE["county"])),
-    }
+    return {unit: tuple(rules.get(f"projects.cadence_{unit}")) for unit in ("centre", "county")}
 
 
 def cadence_due_month(rules) -> int:
     """The month of the year from which a unit short of its plans is 不足 (before it: 待报)."""
-    return int(rules.values.get("projects", {}).get("cadence_due_month", 3))  # a rules file without it
+    return int(rules.get("projects.cadence_due_month"))
 
 
 @asset(

@@ -218,7 +218,7 @@ def classify(
     this_month = usage_by_month.get(month)
     active = this_month.customer_id.drop_duplicates() if this_month is not None else pd.Series(dtype=str)
     grace = int(rules.get("tier.demotion_grace_months"))
-    returning = int(rules.values.get("tier", {}).get("returning_months", 12))
+    returning = int(rules.get("tier.returning_months"))
     tiers = apply_grace(raw, previous, grace, active, month, returning)
     managers = archive.set_index("customer_id").manager_id.astype(object)
     tiers["manager_id"] = managers.reindex(tiers.customer_id).fillna("").to_numpy()

@@ -24,14 +24,14 @@ def choose_executor(counties: int, rules: Rules, override: str | None = None) ->
         if chosen not in EXECUTORS:
             raise ValueError(f"executor {chosen!r}: use one of {', '.join(EXECUTORS)}")
         return chosen
-    threshold = _execution(rules).get("multiprocess_from_counties")
+    threshold = rules.values["execution"].get("multiprocess_from_counties")
     # no threshold in an older rules file: in-process, the cheaper choice at prefecture scale
     return MULTIPROCESS if threshold is not None and counties >= int(threshold) else IN_PROCESS
 
 
 def max_processes(rules: Rules) -> int:
     """Step processes at once; 0 in the rules means one per core."""
-    configured = int(_execution(rules).get("max_processes", 0))
+    configured = int(rules.get("execution.max_processes"))
     return configured or usable_cores()
 
 
@@ -41,7 +41,3 @@ def usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def _execution(rules: Rules) -> dict:
-    return rules.values.get("execution", {})

@@ -9,6 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+# What a rules file written before these keys existed is read with: a rules file is the centre's
+# own copy, and an upgrade must not stop its months. The shipped rules.toml sets every one of them
+# (tests/unit/test_rules.py); any period of a file overrides them.
+DEFAULTS_FOR_OLDER_FILES: dict[str, Any] = {
+    "archive": {"refresh_months": 3},
+    "ingest": {"max_amount": 1_000_000_000},  # 元 or 件 in one cell: beyond is an id or a phone number
+    "tier": {"returning_months": 12},
+    "projects": {"cadence_centre": [2, 4], "cadence_county": [1, 2], "cadence_due_month": 3},
+    "execution": {"max_processes": 0},
+}
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -53,7 +64,7 @@ class RuleBook:
         return self.for_month(self.periods[-1]["from"])
 
     def _merge(self, month: str) -> Rules:
-        merged: dict[str, Any] = {}
+        merged: dict[str, Any] = copy.deepcopy(DEFAULTS_FOR_OLDER_FILES)
         version, title = "", ""
         for period in self.periods:
             if period["from"] > month:

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from pipeline.core.money import decimal_or_none
+from pipeline.core.rules import DEFAULTS_FOR_OLDER_FILES
 from pipeline.core.text import ENCODING_UNKNOWN, AliasIndex, decode_text, normalise, split_unit
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -299,11 +300,10 @@ def says_yuan(value: object) -> bool:
     return isinstance(value, str) and normalise(value).endswith("元")
 
 
-# ingest.max_amount where a centre's rules file predates it (a rules file is the centre's own
-# copy, and a new key must not stop its months): beyond is an id or a phone number pasted by mistake
-MAX_AMOUNT = 1_000_000_000
+# the bound on one cell of a register read without a month's rules (the project register)
+MAX_AMOUNT = DEFAULTS_FOR_OLDER_FILES["ingest"]["max_amount"]
 
 
 def max_amount(rules) -> int:
     """The largest 用邮量 (件) or amount (元) one cell may hold: rules, [ingest] max_amount."""
-    return int(rules.values.get("ingest", {}).get("max_amount", MAX_AMOUNT))
+    return int(rules.get("ingest.max_amount"))

@@ -114,7 +114,7 @@ def scorecards(
     weights = rules.get("scorecard.weights")
     keys = key_accounts(tiers)
     # the archive kept up to date: changed in the refresh period (rules, as the 工作清单 lists it)
-    refresh = int(rules.values.get("archive", {}).get("refresh_months", 3))
+    refresh = int(rules.get("archive.refresh_months"))
     recent = {shift(month, -k) for k in range(refresh)}
     updated = set(archive.customer_id[archive.changed_month.isin(recent)])
     visited = set(visits_in_month(visits, month).customer_id)

@@ -1,8 +1,12 @@
+import tomllib
 from decimal import Decimal
 
 import pytest
 
-from pipeline.core.rules import RuleBook
+from pipeline.core.execution import max_processes
+from pipeline.core.layout import REPO
+from pipeline.core.rules import DEFAULTS_FOR_OLDER_FILES, RuleBook
+from pipeline.ingest.grid import max_amount
 
 
 def test_month_uses_the_period_in_force(reference):
@@ -42,3 +46,28 @@ def test_every_threshold_of_the_plan_is_in_the_rules_file(reference):
     assert rules.get("alerts.decline_ratio") == 0.80
     assert rules.get("survey.min_group") == 5
     assert rules.get("submission.deadline_day") == 3
+
+
+def _keys(tree: dict, prefix: str = "") -> set[str]:
+    return {
+        k
+        for key, value in tree.items()
+        for k in (_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}"})
+    }
+
+
+def test_defaults_serve_only_older_rules_files(reference):
+    """The shipped rules file sets every key that has a default (the defaults are for a centre's
+    own copy written before the key existed), and such a copy is read with them."""
+    periods = tomllib.loads((REPO / "inputs" / "reference" / "rules.toml").read_text(encoding="utf-8"))[
+        "period"
+    ]
+    shipped = set().union(
+        *(_keys({k: v for k, v in p.items() if k not in ("from", "title")}) for p in periods)
+    )
+    assert _keys(DEFAULTS_FOR_OLDER_FILES) <= shipped
+    older = RuleBook([{"from": "2025-01", "archive": {"stale_after": 1}, "tier": {"window_months": 12}}])
+    rules = older.for_month("2026-10")
+    assert rules.get("archive.refresh_months") == 3 and rules.get("archive.stale_after") == 1
+    assert rules.get("tier.returning_months") == 12 and rules.get("tier.window_months") == 12
+    assert max_processes(rules) >= 1 and max_amount(rules) == 1_000_000_000
