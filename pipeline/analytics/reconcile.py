@@ -454,7 +454,7 @@ def _note(by_county, county_status, tolerance: Tolerance, export: SystemExport, 
         "source_supported": tolerance.source in SUPPORTED_SOURCES,
         "tolerance_yuan": format_yuan(int(tolerance.yuan * 100)),
         "tolerance_share": float(tolerance.share),
-        "files": len(export.files) - len(export.copies),  # those read
+        "files": len(export.files),  # every file received, a copy too
         **({"copies": len(export.copies)} if export.copies else {}),
         "rows_read": export.rows_read,
         "rows_rejected": len(export.rejected),

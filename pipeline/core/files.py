@@ -31,8 +31,12 @@ def atomic_write(path: Path, data: bytes) -> None:
 def point_link(link: Path, target: Path) -> None:
     """Make the symlink `link` point at `target` in one rename (a reader follows the old link or
     the new one); the link is relative, so the folder can move."""
-    tmp = link.with_name(f".{link.name}.link")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(target, link.parent.resolve()))
-    tmp.replace(link)
+    tmp = link.with_name(
+        f".{link.name}.{os.getpid()}.link"
+    )  # a run's own: a restore and a build never share it
+    tmp.unlink(missing_ok=True)
+    try:
+        tmp.symlink_to(os.path.relpath(target, link.parent.resolve()))
+        tmp.replace(link)
+    finally:
+        tmp.unlink(missing_ok=True)

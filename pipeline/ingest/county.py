@@ -1079,19 +1079,19 @@ class _CountyReader:
             customer = text.get("customer_id", "")
             if customer and customer not in known:
                 errors.append(("case_customer_unknown", "customer_id", customer, ""))
-            amount: int | None = None
+            claim_fen: int | None = None
             if filled(raw.get("amount", "")):
                 value = self._case_amount(raw["amount"], multiplier, unit)
                 if isinstance(value, tuple):
                     errors.append((value[0], "amount", text["amount"], value[1]))
                 else:
-                    amount = value
+                    claim_fen = value
             elif kind == "理赔" and (not opened or opened >= f"{self.month}-01"):
                 # a new claim needs its amount; a later row closing one keeps it when left blank
                 errors.append(("claim_amount_missing", "amount", "", ""))
-            not_a_claim = amount is not None and kind is not None and kind != "理赔"
+            not_a_claim = claim_fen is not None and kind is not None and kind != "理赔"
             if not_a_claim and not errors:  # said once the row is known to be used (no duplicate)
-                amount = None
+                claim_fen = None
             if errors:
                 for code, key, value, detail in errors:
                     self.add(code, grid.name, cell(key), value, detail=detail, limit=self._limit_text(True))
@@ -1116,7 +1116,7 @@ class _CountyReader:
                 "business_type": check("business_type", self.ref.business_index.match, "业务种类"),
                 "content": text.get("content", ""),
                 "mail_no": mail_no,
-                "claim_amount_fen": amount,
+                "claim_amount_fen": claim_fen,
                 "opened": opened,
                 "closed": closed,
                 "result": text.get("result", ""),

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.core.files import point_link
+from pipeline.core.files import atomic_write, point_link
 from pipeline.core.layout import Layout
 
 SNAPSHOTS = ".snapshots"
@@ -75,7 +75,9 @@ def take_snapshot(
         shutil.copytree(release, root / "site", copy_function=_link_or_copy)
     index = {"month": month, "present": present, "site": release.name if release else None}
     index["holds_run"] = holds_run
-    (root / INDEX).write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    atomic_write(
+        root / INDEX, json.dumps(index, ensure_ascii=False).encode("utf-8")
+    )  # its presence: complete
     return root
 
 

@@ -446,10 +446,10 @@ def test_a_copy_of_the_export_beside_it_is_not_added_again(tmp_path, reference) 
     assert "请删除多余的副本" in copies[0].message
     assert [p for p in result.problems if p not in copies] == whole.problems
     assert read.copies == [p.file for p in copies] and len(read.files) == 3
-    assert (result.note["files"], result.note["copies"]) == (1, 2)  # the bulletin: 1 read, 2 copies
+    assert (result.note["files"], result.note["copies"]) == (3, 2)  # the bulletin: 3 received, 2 copies
     assert "copies" not in whole.note
     shown = re.sub(r"\s+", "", render_html("_reconciliation.html", b={"reconciliation": result.note}))
-    assert "本月收到量收系统数据1个文件、6行(另有2个文件与其数据行相同,是副本,未重复计入)" in shown
+    assert "本月收到量收系统数据3个文件、6行(其中2个与另一文件的数据行相同,是副本,未重复计入)" in shown
     alone = re.sub(r"\s+", "", render_html("_reconciliation.html", b={"reconciliation": whole.note}))
     assert "本月收到量收系统数据1个文件、6行,其中" in alone and "副本" not in alone
 
