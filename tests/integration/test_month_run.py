@@ -253,7 +253,9 @@ def test_pay_statements_read_back_match_pay_csv_and_stay_restricted(published):
         "total",
         "version",
         "held",
+        "state",
     ]
+    assert set(pay.state) == {"draft"}  # not confirmed by the director: not to be paid from
     row = pay.sort_values("marketing_reward", key=lambda s: s.astype(float)).iloc[-1]
     (pdf,) = (root / "v1" / "statements").glob(f"薪酬明细_{row.manager_id}_*.pdf")
     text = pdf_text(pdf)

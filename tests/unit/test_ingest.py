@@ -804,7 +804,8 @@ def test_a_rules_file_from_before_max_amount_still_reads_the_month_with_its_defa
     rules = (folder / "rules.toml").read_text(encoding="utf-8")
     (folder / "rules.toml").write_text(rules.replace("max_amount = 1000000000", ""), encoding="utf-8")
     older = Reference.load(folder)
-    assert "max_amount" not in older.rules.for_month(MONTH).values["ingest"]
+    assert "max_amount" not in (folder / "rules.toml").read_text(encoding="utf-8")
+    assert older.rules.for_month(MONTH).get("ingest.max_amount") == 1_000_000_000  # core.rules defaults
     rows = [ROWS[0], ["C5134010001", "西昌市税务局", "函件", 800, 123456789012345678, "陆浩", "存量"]]
     (tmp_path / "month").mkdir()
     county_workbook(tmp_path / "month" / "西昌市.xlsx", rows=rows, total=False)
