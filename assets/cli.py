@@ -4,7 +4,6 @@ in a traceback but in one line saying what to do."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
@@ -291,16 +290,15 @@ def _print_feedback(layout: Layout, month: str) -> None:
 
 def _print_statements(layout: Layout, month: str) -> None:
     """The pay version in force (its own numbering: an edition that changes no pay keeps it)."""
-    import json
 
     import pandas as pd
 
-    from pipeline.pay.release import PAY_STATE
     from pipeline.publish.summary import pay_line
 
     root = layout.restricted_pay(month)
-    if (root / "pay.csv").exists() and (root / PAY_STATE).exists():
-        version = int(json.loads((root / PAY_STATE).read_text(encoding="utf-8"))["version"])
+    state = _pay_state(layout, month)
+    if (root / "pay.csv").exists() and state:
+        version = int(state["version"])
         pay = pd.read_csv(root / "pay.csv", dtype={"manager_id": str})
         print(pay_line(pay, version, root / f"v{version}" / "statements"))
 
@@ -369,12 +367,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _pay_state(layout: Layout, month: str) -> dict | None:
-    from pipeline.pay.release import PAY_STATE
+    from pipeline.pay.issue import read_pay_state
 
-    path = layout.restricted_pay(month) / PAY_STATE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # not run yet, or a file not ours to explain: nothing said
+        return read_pay_state(layout.restricted_pay(month))
+    except (OSError, ValueError):  # a file not ours to explain (edited, cut short): nothing said
         return None
 
 
@@ -520,18 +517,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_confirm(args: argparse.Namespace) -> int:
     """The director confirms the month's scorecards and pay: show the totals, write the
     confirmation file, run the month so that the statements are issued as released."""
-    import json
 
     import pandas as pd
 
-    from pipeline.pay.release import PAY_STATE, RELEASED, write_confirmation
+    from pipeline.pay.release import RELEASED, write_confirmation
     from pipeline.pay.statements import ITEM_COLUMN_LABELS
 
     layout = _layout(args)
     root = layout.restricted_pay(args.month)
-    if not (root / PAY_STATE).exists():
+    state = _pay_state(layout, args.month)
+    if state is None:
         raise UserError(f"{chinese_month(args.month)}尚未计算薪酬:请先运行 kac run {args.month}")
-    state = json.loads((root / PAY_STATE).read_text(encoding="utf-8"))
     pay = pd.read_csv(root / "pay.csv", dtype=str, keep_default_na=False)
     totals = {label: _sum_yuan(pay[column]) for column, label in ITEM_COLUMN_LABELS.items()}
     version, fingerprint = state["version"], state["fingerprint"][:12]

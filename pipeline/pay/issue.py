@@ -120,7 +120,7 @@ def pay_version(
     (`statements`: manager → `statement_hash`) as they were: the director never confirms, nor
     does a manager receive, a version that changes nothing. Otherwise the next version."""
     issued = sorted(int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit()) if root.is_dir() else []
-    state = _read_state(root)
+    state = read_pay_state(root)
     in_force = int(state["version"]) if state else (issued[-1] if issued else None)  # older: no state
     folder = root / f"v{in_force}"
     if in_force is not None and _issued(folder):
@@ -138,7 +138,8 @@ def _issued(folder: Path) -> bool:
     return (folder / "pay.csv").exists()
 
 
-def _read_state(root: Path) -> dict | None:
+def read_pay_state(root: Path) -> dict | None:
+    """The month's pay_state.json (`_write_state`), None before its first run."""
     path = root / PAY_STATE
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 

@@ -256,19 +256,16 @@ def _deltas_shown(deltas: pd.DataFrame, manager_id: str) -> list[dict]:
     ]
 
 
+def _manager_rows(frame: pd.DataFrame | None, manager_id: str, columns: list[str]) -> list[dict]:
+    """The manager's rows of `frame` (one with a manager_id column), those columns as records."""
+    if frame is None or frame.empty:
+        return []
+    return frame.loc[frame.manager_id == manager_id, columns].to_dict("records")
+
+
 def _changes_shown(changes: pd.DataFrame | None, manager_id: str) -> list[dict]:
     """The lines behind the manager's deltas: as they were (原) and as they are now (现)."""
-    if changes is None or changes.empty:
-        return []
-    mine = changes[changes.manager_id == manager_id]
-    return [
-        {
-            "change": c.change,
-            "description": c.description,
-            "amount": c.amount,
-        }
-        for c in mine.itertuples()
-    ]
+    return _manager_rows(changes, manager_id, ["change", "description", "amount"])
 
 
 def _read_index(folder: Path | None) -> dict[str, dict]:
@@ -363,16 +360,5 @@ def _scaling_note(card, weights: dict) -> str:
 
 def _unused_rows(unused: pd.DataFrame | None, manager_id: str) -> list[dict]:
     """The manager's customers' 用邮情况 rows not used this month (pipeline.pay.month.unused_rows)."""
-    if unused is None or unused.empty:
-        return []
-    mine = unused[unused.manager_id == manager_id]
-    return [
-        {
-            "customer_id": r.customer_id,
-            "file": r.file,
-            "row": str(r.row),
-            "reason": r.reason,
-            "values": r.values,
-        }
-        for r in mine.itertuples()
-    ]
+    rows = _manager_rows(unused, manager_id, ["customer_id", "file", "row", "reason", "values"])
+    return [{**r, "row": str(r["row"])} for r in rows]

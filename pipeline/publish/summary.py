@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.ingest.grid import READABLE_SUFFIXES
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.ingest.system import SYSTEM_FOLDER
+from pipeline.pay.release import RELEASED
 from pipeline.publish.problem_report import reasons
 
 SHEET_NOT_READ = "optional_column_missing"  # its rejected row is a note for the whole sheet
@@ -124,7 +125,7 @@ def pay_state_lines(state: dict | None, month: str) -> list[str]:
     if not state:
         return []
     version = f"薪酬明细第{state['version']}版"
-    if state["state"] == "released":
+    if state["state"] == RELEASED:
         return [f"{version}:已确认发放({state['note']})"]
     if state.get("blocked"):
         return [f"{version}:草稿,不能确认:{state['blocked']}"]
