@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.core.layout import Layout
 from pipeline.core.privacy import mask_phones_in_column
-from pipeline.core.tables import rows_not_used
+from pipeline.core.tables import read_table, rows_not_used
 from pipeline.feedback.month import read_index
 from pipeline.publish.corrections import correction_notes, read_content
 from pipeline.publish.editions import read_manifest
@@ -231,7 +231,7 @@ def _stacked(layout: Layout, months: list[str], name: str, columns: list[str]) -
 def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=columns or [])
-    frame = pd.read_parquet(path)
+    frame = read_table(path, columns)
     if columns is None:
         return frame
     for column in columns:
