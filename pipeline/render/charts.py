@@ -5,10 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline.render.fonts import cjk_family
@@ -17,7 +13,14 @@ PALETTE = ["#1f5f8b", "#2e8b57", "#c0392b", "#d68910", "#7d3c98", "#5d6d7e"]
 _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 
 
-def _setup() -> None:
+def _figure(size: tuple[float, float]):
+    """A new figure and its axes in the charts' style. matplotlib is imported here, not with the
+    module: ≈ 0.3 s that a run drawing no chart (a history month, `kac status`) does not pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     plt.rcParams.update(
         {
             "font.family": [cjk_family(), "DejaVu Sans"],
@@ -29,20 +32,22 @@ def _setup() -> None:
             "font.size": 9,
         }
     )
+    return plt.subplots(figsize=size)
 
 
 def _to_svg(fig) -> str:
     buffer = io.StringIO()
     fig.set_layout_engine("tight")  # laid out in the one draw (bbox_inches="tight" draws twice)
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
     return _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
 
 
 def trend_chart(totals: pd.DataFrame, title: str) -> str:
     """13-month trend of 收入 (万元) and 用邮量 (万件) for 全州."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    fig, ax = _figure((6.6, 2.6))
     labels = [f"{m[2:4]}/{m[5:]}" for m in totals.month]
     ax.bar(labels, totals.revenue_fen / 100 / 10000, color=PALETTE[0], label="收入(万元)")
     ax.set_ylabel("收入(万元)")
@@ -67,8 +72,7 @@ def trend_chart(totals: pd.DataFrame, title: str) -> str:
 
 def bar_chart(labels: list[str], values: list[float], title: str, unit: str) -> str:
     """Horizontal bars, largest on top."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 0.19 * len(labels) + 0.7))
+    fig, ax = _figure((6.6, 0.19 * len(labels) + 0.7))
     ax.barh(labels[::-1], values[::-1], color=PALETTE[0])
     ax.set_xlabel(unit)
     ax.set_title(title)
@@ -77,8 +81,7 @@ def bar_chart(labels: list[str], values: list[float], title: str, unit: str) -> 
 
 def pareto_chart(curve: list[dict], title: str) -> str:
     """Cumulative share of revenue against share of customers, with the 80 % line."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    fig, ax = _figure((6.6, 2.6))
     xs = [0.0] + [p["customers_share"] * 100 for p in curve]
     ys = [0.0] + [p["revenue_share"] * 100 for p in curve]
     ax.plot(xs, ys, color=PALETTE[0], linewidth=2)
@@ -93,8 +96,7 @@ def pareto_chart(curve: list[dict], title: str) -> str:
 
 def importance_performance_chart(drivers: list[dict], title: str) -> str:
     """Importance (correlation with overall) against performance (mean), four quadrants."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 3.4))
+    fig, ax = _figure((6.6, 3.4))
     xs = [d["performance"] for d in drivers]
     ys = [d["importance"] for d in drivers]
     ax.scatter(xs, ys, color=PALETTE[0], s=30)
@@ -113,8 +115,7 @@ def baseline_chart(
     labels: list[str], values: list[float], baseline: list[float], title: str, unit: str
 ) -> str:
     """A project's months: its values as bars against the baseline as a line (评估绩效项目效果)."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 2.6))
+    fig, ax = _figure((6.6, 2.6))
     ax.bar(labels, values, color=PALETTE[0], label="本周期")
     ax.plot(labels, baseline, color=PALETTE[2], marker="o", label="基线(周期前同长度)")
     ax.set_ylabel(unit)

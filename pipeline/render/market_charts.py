@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-
-from pipeline.render.charts import PALETTE, _setup, _to_svg
+from pipeline.render.charts import PALETTE, _figure, _to_svg
 
 BREADTH_SHARES = {"share_one": "1种", "share_two": "2种", "share_three_plus": "3种及以上"}
 
@@ -12,8 +10,7 @@ BREADTH_SHARES = {"share_one": "1种", "share_two": "2种", "share_three_plus": 
 def breadth_chart(trend: list[dict], title: str) -> str:
     """The shares of key accounts using 1, 2, 3+ business types, month by month (stacked %); a
     month whose window holds fewer months of data than it spans is marked * (`partial`)."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.6, 2.3))
+    fig, ax = _figure((6.6, 2.3))
     labels = [f"{r['month'][2:4]}/{r['month'][5:]}{'*' if r.get('partial') else ''}" for r in trend]
     bottom = [0.0] * len(trend)
     for share, color in zip(BREADTH_SHARES, PALETTE, strict=False):
