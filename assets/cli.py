@@ -520,7 +520,14 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from pipeline.pay.release import RELEASED, write_confirmation
+    from pipeline.ingest.reference import Reference
+    from pipeline.pay.release import (
+        RELEASED,
+        confirmer_named,
+        confirmers,
+        not_a_confirmer,
+        write_confirmation,
+    )
     from pipeline.pay.statements import ITEM_COLUMN_LABELS
 
     layout = _layout(args)
@@ -540,7 +547,13 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         return 0
     if state.get("blocked"):
         raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
-    write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], args.by, totals)
+    allowed = confirmers(Reference.load(layout.reference).managers_active_in(args.month))
+    if why := not_a_confirmer(args.by, allowed):
+        raise UserError(
+            f"{why}。请由中心主任或副主任确认(--by 姓名或工号);名册见 inputs/reference/managers.csv"
+        )
+    by = confirmer_named(args.by, allowed)  # a manager id given: the name is what the file records
+    write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], by, totals)
     print(f"已写入确认文件:{layout.confirmation(args.month)}")
     return _run(layout, args.month)
 
@@ -595,7 +608,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("confirm", help="主任确认本月客户经理考核结果(确认后薪酬明细由草稿转为正式)")
     p.add_argument("month", type=_month)
     # who released the pay is on record: no default name stands in for the director's own
-    p.add_argument("--by", required=True, metavar="姓名", help="确认人姓名(写入确认文件,必填)")
+    p.add_argument(
+        "--by",
+        required=True,
+        metavar="姓名",
+        help="确认人姓名或工号:本月名册中的中心主任或副主任(写入确认文件,必填)",
+    )
     folders(p)
     p.set_defaults(func=cmd_confirm)
     p = sub.add_parser("demo", help="用示例数据运行最新月份")

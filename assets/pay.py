@@ -30,6 +30,7 @@ from pipeline.pay.month import (
     unused_rows,
 )
 from pipeline.pay.release import (
+    confirmers,
     read_confirmation,
 )
 from pipeline.pay.scorecard import ITEMS, accepted_months, restrict_scorecards, scorecards
@@ -234,10 +235,13 @@ def pay_statements(
     pay_confirmation,
 ) -> str:
     month = from_partition_key(context.partition_key)
-    rules = settings.reference().rules.for_month(month)
+    ref = settings.reference()
     root = settings.layout.restricted_pay(month)
+    allowed = confirmers(ref.managers_active_in(month))
     # after the edition: a month refused by its guards (assets.publications) issues no pay
-    issued = issue_pay(root, month, edition, pay, scorecards_table, pay_confirmation, rules)
+    issued = issue_pay(
+        root, month, edition, pay, scorecards_table, pay_confirmation, ref.rules.for_month(month), allowed
+    )
     progress.info(
         "  薪酬明细:第%d版(%s),%s:%s", issued.version, issued.state_label, issued.said, issued.folder
     )

@@ -67,16 +67,18 @@ def issue_pay(
     cards: pd.DataFrame,
     confirmation: dict | None,
     rules: Rules,
+    allowed: pd.DataFrame | None = None,
 ) -> PayIssue:
     """The month's pay in `root` (outputs/restricted/pay/YYYY-MM) for the edition in force: the
-    pay version in force while its figures stand, else a new one (`pay_version`)."""
+    pay version in force while its figures stand, else a new one (`pay_version`). `allowed`: who
+    may confirm it (release.confirmers of the month's roster)."""
     fingerprint = pay_fingerprint(cards, pay["summary"])
     # what each statement states decides only with a new edition (pay_version)
     stated = statements_of(month, rules, pay, cards) if edition["new"] else None
     statements = {m: statement_hash(s) for m, s in (stated or {}).items()}
     version, new = pay_version(root, fingerprint, statements, edition["new"])
     folder = root / f"v{version}"
-    state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""))
+    state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""), allowed)
     recorded = next((r for r in read_releases(root) if r["version"] == version), None)
     frozen = recorded is not None
     note, warning = released_note(version, recorded, state, note) if frozen else (note, "")

@@ -21,10 +21,13 @@ import pandas as pd
 
 from pipeline.core.digest import content_hash
 from pipeline.core.files import atomic_write
+from pipeline.ingest.reference import PREFECTURE_OFFICE
 from pipeline.pay.lines import MONEY_COLUMNS
 from pipeline.pay.scorecard import ITEMS
 
 DRAFT, RELEASED = "draft", "released"
+# who may confirm: the centre's director, or a deputy director signing in the director's stead
+CONFIRMING_ROLES = ("主任", "副主任")
 RELEASES = "releases.json"
 PAY_STATE = "pay_state.json"
 
@@ -64,6 +67,26 @@ def read_confirmation(path: Path) -> Confirmation | str | None:
         return f"确认文件 {path.name} 无法读取({type(exc).__name__}),请用 kac confirm 重新生成"
 
 
+def confirmers(roster: pd.DataFrame) -> pd.DataFrame:
+    """The centre's (州局's) 主任 and 副主任 in `roster`: the managers active in the month, as the
+    roster stood then (a county centre's 主任 confirms nothing of the prefecture's pay)."""
+    return roster[(roster.county == PREFECTURE_OFFICE) & roster.role.isin(CONFIRMING_ROLES)]
+
+
+def confirmer_named(by: str, allowed: pd.DataFrame) -> str | None:
+    """The name of the confirmer `by` (a name or a manager id) among `allowed`, None if not one."""
+    found = allowed[(allowed.name == by.strip()) | (allowed.manager_id == by.strip())]
+    return str(found.name.iloc[0]) if len(found) else None
+
+
+def not_a_confirmer(by: str, allowed: pd.DataFrame) -> str:
+    """Why `by` may not confirm the month's pay, in Chinese; "" when they may."""
+    if confirmer_named(by, allowed) is not None:
+        return ""
+    named = "、".join(f"{r.name}({r.role})" for r in allowed.itertuples()) or "无"
+    return f"确认人“{by}”不是本月名册中的大客户中心主任或副主任(名册中为:{named})"
+
+
 def write_confirmation(path: Path, month: str, fingerprint: str, by: str, totals: dict[str, Decimal]) -> None:
     lines = [
         "# 大客户中心主任确认客户经理考核结果(kac confirm 生成;指纹与本月考核、薪酬一致时生效)",
@@ -81,10 +104,16 @@ def write_confirmation(path: Path, month: str, fingerprint: str, by: str, totals
 
 
 def release_state(
-    month: str, fingerprint: str, confirmation: Confirmation | str | None, blocked: str = ""
+    month: str,
+    fingerprint: str,
+    confirmation: Confirmation | str | None,
+    blocked: str = "",
+    allowed: pd.DataFrame | None = None,
 ) -> tuple[str, str]:
     """(draft or released, a note for the operator: why still a draft, or who confirmed).
-    `blocked`: why this month's pay cannot be released whatever is confirmed (no 考核评分)."""
+    `blocked`: why this month's pay cannot be released whatever is confirmed (no 考核评分).
+    `allowed`: who may confirm (`confirmers` of the month's roster); a confirmation file written
+    by hand in another name is reported, not applied."""
     if blocked:
         return DRAFT, blocked
     if confirmation is None:
@@ -98,6 +127,8 @@ def release_state(
             f"主任确认的考核结果(指纹 {confirmation.fingerprint[:12]})与现在的结果(指纹 {fingerprint[:12]})"
             "不一致:确认后数据有变,未予采用,请主任重新确认"
         )
+    if allowed is not None and (why := not_a_confirmer(confirmation.confirmed_by, allowed)):
+        return DRAFT, f"{why},确认未予采用"
     return RELEASED, f"已由{confirmation.confirmed_by or '主任'}于 {confirmation.confirmed_at} 确认"
 
 

@@ -297,6 +297,20 @@ def test_confirm_asks_who_confirms(tmp_path):
     assert not (tmp_path / "confirmations").exists()
 
 
+def test_confirm_refuses_anyone_but_the_centres_director_or_deputy(published, tmp_path):
+    """A county centre's 主任 (沈光荣, 西昌市) is not the centre's director: refused with the
+    roster's names, and no confirmation file is written."""
+    from tests.integration.test_correction import copy_of
+
+    layout = copy_of(published, tmp_path)
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+    result = kac("confirm", "2025-03", "--by", "沈光荣", *folders)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "确认人“沈光荣”不是本月名册中的大客户中心主任或副主任" in result.stderr
+    assert "赵明(主任)" in result.stderr and "胡勇(副主任)" in result.stderr
+    assert not layout.confirmation("2025-03").exists()
+
+
 def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path):
     """`kac status` reads the workbooks again, which cannot find a 新揽收 claim or an 对账
     difference: those the last run found are named beside them, with the problems report."""

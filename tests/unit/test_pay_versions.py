@@ -103,3 +103,27 @@ def test_the_lines_behind_a_correction_are_those_that_changed_not_their_source_f
         ["M001", "原", "marketing", "营销奖励:C1 特快 1,000.00 元 × 5%", "50.00"],
         ["M001", "现", "marketing", "营销奖励:C1 特快 2,000.00 元 × 5%", "100.00"],
     ]
+
+
+def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_pay(reference):
+    """The plan gives the confirmation to the centre's director (大客户中心主任): a confirmation
+    in another name, also a county centre's 主任 or a manager who left, stays a draft."""
+    from pipeline.pay.release import DRAFT, RELEASED, Confirmation, confirmer_named, confirmers, release_state
+
+    roster = reference.managers_active_in("2026-10")
+    allowed = confirmers(roster)
+    assert sorted(zip(allowed.name, allowed.role, strict=True)) == [("胡勇", "副主任"), ("赵明", "主任")]
+    county_director = roster[(roster.role == "主任") & (roster.county != "zhouju")].name.iloc[0]
+
+    def by(name: str) -> tuple[str, str]:
+        confirmation = Confirmation("2026-10", "fp", name, "2026-11-05T09:00:00")
+        return release_state("2026-10", "fp", confirmation, "", allowed)
+
+    assert by("赵明") == (RELEASED, "已由赵明于 2026-11-05T09:00:00 确认")
+    assert by("胡勇")[0] == RELEASED and by("M001")[0] == RELEASED
+    for name in (county_director, "张三", ""):
+        state, note = by(name)
+        assert state == DRAFT
+        assert f"确认人“{name}”不是本月名册中的大客户中心主任或副主任" in note
+        assert "赵明(主任)" in note and note.endswith("确认未予采用")
+    assert confirmer_named("M002", allowed) == "胡勇" and confirmer_named(county_director, allowed) is None
