@@ -308,13 +308,15 @@ def _print_counties(layout: Layout, month: str) -> None:
 
     from pipeline.core.contract import read_csv
     from pipeline.core.tables import rows_not_used
-    from pipeline.publish.summary import county_lines, file_lines, skipped_files
+    from pipeline.publish.summary import centre_lines, county_lines, file_lines, skipped_files
 
     def table(name: str) -> pd.DataFrame:
         return read_csv(layout.tables(month) / f"{name}.csv")
 
     problems = table("problems")
     for line in county_lines(table("submissions"), problems, rows_not_used(layout.tables(month))):
+        print(line)
+    for line in centre_lines(problems):
         print(line)
     for line in file_lines(problems, skipped_files(layout.month_inputs(month))):
         print(line)
@@ -331,6 +333,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import counted_over, submissions_table
     from pipeline.publish.summary import (
+        centre_lines,
         county_lines,
         file_lines,
         pay_state_lines,
@@ -357,6 +360,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     lines = [
         *status_lines(counted_over(table, problems)),
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
+        *centre_lines(_run_problems(layout, args.month)),  # its files are read by the run only
         *file_lines(month.problems, skipped_files(folder)),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
@@ -381,13 +385,9 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
     computed), so that `status` never shows fewer counties to contact than the run did."""
     import pandas as pd
 
-    from pipeline.core.contract import PROBLEMS, read_csv
     from pipeline.core.problems import found_when_computed
 
-    path = layout.tables(month) / "problems.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=PROBLEMS.names)
-    run = read_csv(path)
+    run = _run_problems(layout, month)
     seen = set(zip(now.county, now.code, now.cell, strict=True)) if len(now) else set()
     # a problem of a county's workbook that reading it again does not find was mended (reference
     # data, the reader): only those found when the month is computed stand
@@ -396,6 +396,16 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
         for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
     ]
     return run[pd.Series(found, index=run.index, dtype=bool)].reset_index(drop=True)
+
+
+def _run_problems(layout: Layout, month: str) -> pd.DataFrame:
+    """The problems the last run of the month found (none before a run)."""
+    import pandas as pd
+
+    from pipeline.core.contract import PROBLEMS, read_csv
+
+    path = layout.tables(month) / "problems.csv"
+    return read_csv(path) if path.exists() else pd.DataFrame(columns=PROBLEMS.names)
 
 
 def _rows_refused(problems: pd.DataFrame) -> dict[str, int]:

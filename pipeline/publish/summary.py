@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.ingest.grid import READABLE_SUFFIXES
+from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.ingest.system import SYSTEM_FOLDER
 from pipeline.pay.release import RELEASED
@@ -106,6 +107,22 @@ def county_lines(
     return [
         "需要联系的县(市):",
         *("  " + line for line in table_lines(["县(市)", "状态", "行", "问题"], rows)[1:]),
+    ]
+
+
+def centre_lines(problems: pd.DataFrame) -> list[str]:
+    """The centre's own files with a problem (考核评分, 项目登记, 系统数据 …), each with why: the
+    operator's to mend, no county to call; nothing when there is none."""
+    mine = problems[problems.county == PREFECTURE_OFFICE_NAME] if len(problems) else problems
+    if not len(mine):
+        return []
+    files = dict.fromkeys(mine.file.fillna(""))
+    rows = [
+        [name or "—", reasons(mine[mine.file.fillna("") == name], PREFECTURE_OFFICE_NAME)] for name in files
+    ]
+    return [
+        "本中心(州局)的文件有问题(由中心自行更正,详见问题清单):",
+        *("  " + line for line in table_lines(["文件", "问题"], rows)[1:]),
     ]
 
 

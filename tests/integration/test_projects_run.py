@@ -115,3 +115,30 @@ def test_a_changed_register_changes_the_version_of_the_months_that_read_it(publi
     # 2025 reads it, and so does 2026 (a cycle may cross the new year); 2027 would not
     changed = {k for k in after if after[k] != before[k]}
     assert changed == {k for k in after if k[:4] in ("2025", "2026")}
+
+
+def test_a_register_row_refused_is_told_by_kac_status_as_the_centres_own_file(published, tmp_path):
+    """The operator mends the centre's own files: `kac status` names the register and why after
+    the counties to call (the register is read by the run only; status says what it found)."""
+    from assets.runner import run_month
+    from tests.integration.test_cli import kac
+    from tests.integration.test_correction import copy_of
+
+    layout = copy_of(published, tmp_path)
+    (path,) = (layout.inputs / "projects").glob("项目登记_2025.xlsx")
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    last = sheet.max_row
+    for column in range(1, sheet.max_column + 1):  # the last project entered twice
+        sheet.cell(last + 1, column).value = sheet.cell(last, column).value
+    book.save(path)
+    assert run_month(layout, MONTH).success
+    problems = table(layout, "problems")
+    assert ((problems.code == "project_duplicate") & (problems.county == "州局")).sum() == 1
+    result = kac("status", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = lines.index("本中心(州局)的文件有问题(由中心自行更正,详见问题清单):")
+    file, why = lines[at + 1].split()
+    assert file == "项目登记_2025.xlsx" and "项目编号重复" in why.split("、")
+    assert not any(line.split()[:1] == ["州局"] for line in lines[:at])  # not a county to call
