@@ -311,8 +311,10 @@ def _ended_before(project, month: str, earlier: pd.DataFrame | None) -> dict | N
     )
     if not same:
         return None
-    phase = {"phase": "ended", "status": project.status}
-    return {**row, **phase, "source_file": project.source_file, "source_row": int(project.source_row)}
+    # what names it follows the register (a project renamed after its end shows its new name);
+    # its figures are those at its end
+    named = {"name": project.name, "lead": project.lead, "phase": "ended", "status": project.status}
+    return {**row, **named, "source_file": project.source_file, "source_row": int(project.source_row)}
 
 
 RESULT_COLUMNS = [

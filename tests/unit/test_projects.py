@@ -258,6 +258,10 @@ def test_an_ended_project_keeps_its_result_when_its_baseline_leaves_the_months_h
     moved = register.assign(target_revenue_fen=register.target_revenue_fen + 100)
     again = project_results(moved, "2026-07", later, TIERS, ARCHIVE, TYPES, earlier=june)[0].iloc[0]
     assert again.baseline_revenue_fen == 0  # a register row changed since: computed again
+    renamed = register.assign(name="报刊征订(第一期,已更名)")
+    kept = project_results(renamed, "2026-07", later, TIERS, ARCHIVE, TYPES, earlier=june)[0].iloc[0]
+    assert kept["name"] == "报刊征订(第一期,已更名)"  # the register's name, June's figures
+    assert kept.baseline_revenue_fen == june.iloc[0].baseline_revenue_fen > 0
 
 
 def test_a_month_the_target_customers_county_was_not_accepted_is_left_out_not_counted_as_nothing(
