@@ -293,7 +293,8 @@ def _print_statements(layout: Layout, month: str) -> None:
 
     import pandas as pd
 
-    from pipeline.publish.summary import pay_line
+    from pipeline.pay.release import AWAITING, DRAFT
+    from pipeline.publish.summary import pay_line, pay_state_lines
 
     root = layout.restricted_pay(month)
     state = _pay_state(layout, month)
@@ -301,6 +302,8 @@ def _print_statements(layout: Layout, month: str) -> None:
         version = int(state["version"])
         pay = pd.read_csv(root / "pay.csv", dtype={"manager_id": str})
         print(pay_line(pay, version, root / f"v{version}" / "statements"))
+        if state["state"] == DRAFT and state.get("note") not in ("", AWAITING):  # a confirmation not applied
+            print("\n".join(pay_state_lines(state, month)))
 
 
 def _print_counties(layout: Layout, month: str) -> None:
@@ -333,6 +336,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.ingest.month import combine
     from pipeline.ingest.submissions import counted_over, submissions_table
     from pipeline.publish.summary import (
+        CENTRE_FILES_STATUS,
         centre_lines,
         county_lines,
         file_lines,
@@ -360,7 +364,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     lines = [
         *status_lines(counted_over(table, problems)),
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
-        *centre_lines(_run_problems(layout, args.month)),  # its files are read by the run only
+        *centre_lines(*_centre_problems(layout, ref, args.month), CENTRE_FILES_STATUS),
         *file_lines(month.problems, skipped_files(folder)),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
@@ -396,6 +400,34 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
         for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
     ]
     return run[pd.Series(found, index=run.index, dtype=bool)].reset_index(drop=True)
+
+
+def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set[str]]:
+    """The centre's own files' problems for `kac status`: the 考核评分 read now; the project
+    register and the 系统数据 export as the last run found them (checked against the month's data),
+    and those of their files changed or removed since that run."""
+    import pandas as pd
+
+    from pipeline.core.problems import to_frame
+    from pipeline.ingest.assessment import read_assessment
+    from pipeline.ingest.files import assessment_files
+    from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
+
+    folder = layout.month_inputs(month)
+    found = assessment_files(folder, ref)
+    now = to_frame(read_assessment(found, ref, month)[1])
+    run = _run_problems(layout, month)
+    mine = run[run.county == PREFECTURE_OFFICE_NAME]
+    of_assessment = mine.code.str.startswith("assessment")
+    read_now = {p.name for p in found} | set(mine.file[of_assessment])
+    earlier = mine[~of_assessment & ~mine.file.isin(read_now)]
+    ran = (layout.tables(month) / "problems.csv").stat().st_mtime if len(run) else 0.0
+
+    def changed(name: str) -> bool:
+        where = [p for p in (folder / name, layout.inputs / "projects" / name) if p.is_file()]
+        return not where or where[0].stat().st_mtime > ran
+
+    return pd.concat([now, earlier], ignore_index=True), {f for f in set(earlier.file) if f and changed(f)}
 
 
 def _run_problems(layout: Layout, month: str) -> pd.DataFrame:
@@ -557,10 +589,11 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         return 0
     if state.get("blocked"):
         raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
-    allowed = confirmers(Reference.load(layout.reference).managers_active_in(args.month))
-    if why := not_a_confirmer(args.by, allowed):
+    ref = Reference.load(layout.reference)
+    allowed = confirmers(ref.managers_active_in(args.month))
+    if why := not_a_confirmer(args.by, allowed, ref.roster_in_force(args.month)):
         raise UserError(
-            f"{why}。请由中心主任或副主任确认(--by 姓名或工号);名册见 inputs/reference/managers.csv"
+            f"{why}。请由中心主任或副主任确认(--by 姓名或工号);名册:{layout.reference / 'managers.csv'}"
         )
     by = confirmer_named(args.by, allowed)  # a manager id given: the name is what the file records
     write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], by, totals)

@@ -28,6 +28,7 @@ from pipeline.pay.scorecard import ITEMS
 DRAFT, RELEASED = "draft", "released"
 # who may confirm: the centre's director, or a deputy director signing in the director's stead
 CONFIRMING_ROLES = ("主任", "副主任")
+AWAITING = "待主任确认(kac confirm)"  # a draft's note before anyone confirmed
 RELEASES = "releases.json"
 PAY_STATE = "pay_state.json"
 
@@ -73,18 +74,32 @@ def confirmers(roster: pd.DataFrame) -> pd.DataFrame:
     return roster[(roster.county == PREFECTURE_OFFICE) & roster.role.isin(CONFIRMING_ROLES)]
 
 
+def _named(by: str, roster: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `roster` that `by` names: a name, or a manager id in any case."""
+    by = by.strip()
+    return roster[(roster.name == by) | (roster.manager_id.str.upper() == by.upper())]
+
+
 def confirmer_named(by: str, allowed: pd.DataFrame) -> str | None:
     """The name of the confirmer `by` (a name or a manager id) among `allowed`, None if not one."""
-    found = allowed[(allowed.name == by.strip()) | (allowed.manager_id == by.strip())]
+    found = _named(by, allowed)
     return str(found.name.iloc[0]) if len(found) else None
 
 
-def not_a_confirmer(by: str, allowed: pd.DataFrame) -> str:
-    """Why `by` may not confirm the month's pay, in Chinese; "" when they may."""
+def not_a_confirmer(by: str, allowed: pd.DataFrame, roster: pd.DataFrame | None = None) -> str:
+    """Why `by` may not confirm the month's pay, in Chinese; "" when they may. `roster`: the whole
+    roster, to say that a director named there had left by the month."""
     if confirmer_named(by, allowed) is not None:
         return ""
-    named = "、".join(f"{r.name}({r.role})" for r in allowed.itertuples()) or "无"
-    return f"确认人“{by}”不是本月名册中的大客户中心主任或副主任(名册中为:{named})"
+    if allowed.empty:
+        return "本月名册中州局没有在职的主任或副主任,无人可以确认:请先在名册中补录中心主任"
+    named = "、".join(f"{r.name}({r.role})" for r in allowed.itertuples())
+    left = _named(by, confirmers(roster)) if roster is not None else roster
+    if left is not None and len(left):
+        r = left.iloc[-1]
+        served = f"任职 {r.active_from} 至 {r.active_to or '—'}"
+        return f"{r['name']}({r.role})本月已不在名册中任职({served}),本月可确认的为:{named}"
+    return f"确认人“{by.strip()}”不是本月名册中的大客户中心主任或副主任(名册中为:{named})"
 
 
 def write_confirmation(path: Path, month: str, fingerprint: str, by: str, totals: dict[str, Decimal]) -> None:
@@ -117,7 +132,7 @@ def release_state(
     if blocked:
         return DRAFT, blocked
     if confirmation is None:
-        return DRAFT, "待主任确认(kac confirm)"
+        return DRAFT, AWAITING
     if isinstance(confirmation, str):
         return DRAFT, confirmation
     if confirmation.month != month:

@@ -14,7 +14,7 @@ from pipeline.ingest.grid import READABLE_SUFFIXES
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
 from pipeline.ingest.submissions import STATUS_LABELS
 from pipeline.ingest.system import SYSTEM_FOLDER
-from pipeline.pay.release import RELEASED
+from pipeline.pay.release import AWAITING, RELEASED
 from pipeline.publish.problem_report import reasons
 
 SHEET_NOT_READ = "optional_column_missing"  # its rejected row is a note for the whole sheet
@@ -110,20 +110,32 @@ def county_lines(
     ]
 
 
-def centre_lines(problems: pd.DataFrame) -> list[str]:
+CENTRE_FILES = "本中心(州局)的文件有问题(由中心自行更正,详见问题清单):"
+# `kac status` reads the 考核评分 again; the register and the 系统数据 are checked against the
+# month's data by a run only
+CENTRE_FILES_STATUS = "本中心(州局)的文件有问题(考核评分为现在的内容,项目登记、系统数据为上次运行时的结果):"
+CHANGED_SINCE_RUN = "运行后文件已改动,重新运行后核对"
+
+
+def centre_lines(
+    problems: pd.DataFrame, changed: set[str] = frozenset(), header: str = CENTRE_FILES
+) -> list[str]:
     """The centre's own files with a problem (考核评分, 项目登记, 系统数据 …), each with why: the
-    operator's to mend, no county to call; nothing when there is none."""
+    operator's to mend, no county to call; nothing when there is none. `changed`: files changed
+    since the run that found their problems (said beside them)."""
     mine = problems[problems.county == PREFECTURE_OFFICE_NAME] if len(problems) else problems
     if not len(mine):
         return []
     files = dict.fromkeys(mine.file.fillna(""))
     rows = [
-        [name or "—", reasons(mine[mine.file.fillna("") == name], PREFECTURE_OFFICE_NAME)] for name in files
+        [
+            name or "—",
+            reasons(mine[mine.file.fillna("") == name], PREFECTURE_OFFICE_NAME)
+            + (f"({CHANGED_SINCE_RUN})" if name in changed else ""),
+        ]
+        for name in files
     ]
-    return [
-        "本中心(州局)的文件有问题(由中心自行更正,详见问题清单):",
-        *("  " + line for line in table_lines(["文件", "问题"], rows)[1:]),
-    ]
+    return [header, *("  " + line for line in table_lines(["文件", "问题"], rows)[1:])]
 
 
 def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
@@ -146,7 +158,9 @@ def pay_state_lines(state: dict | None, month: str) -> list[str]:
         return [f"{version}:已确认发放({state['note']})"]
     if state.get("blocked"):
         return [f"{version}:草稿,不能确认:{state['blocked']}"]
-    return [f"{version}:草稿,主任确认前不得据此发放(kac confirm {month} --by 姓名)"]
+    why = state.get("note", "")
+    why = f";{why}" if why and why != AWAITING else ""  # a confirmation not applied, and why
+    return [f"{version}:草稿,主任确认前不得据此发放(kac confirm {month} --by 姓名){why}"]
 
 
 def pay_line(pay: pd.DataFrame, version: int, statements: Path) -> str:

@@ -135,10 +135,27 @@ def test_a_register_row_refused_is_told_by_kac_status_as_the_centres_own_file(pu
     assert run_month(layout, MONTH).success
     problems = table(layout, "problems")
     assert ((problems.code == "project_duplicate") & (problems.county == "州局")).sum() == 1
-    result = kac("status", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs))
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    at = lines.index("本中心(州局)的文件有问题(由中心自行更正,详见问题清单):")
-    file, why = lines[at + 1].split()
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+    header = "本中心(州局)的文件有问题(考核评分为现在的内容,项目登记、系统数据为上次运行时的结果):"
+
+    def status() -> list[str]:
+        result = kac("status", MONTH, *folders)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert not any(line.split()[:1] == ["州局"] for line in lines)  # not a county to call
+        return lines[lines.index(header) + 1 :]
+
+    file, why = status()[0].split()
     assert file == "项目登记_2025.xlsx" and "项目编号重复" in why.split("、")
-    assert not any(line.split()[:1] == ["州局"] for line in lines[:at])  # not a county to call
+    # the operator mends the register and takes the 考核评分 away, not yet run again: the
+    # register's problem is said to be the run's, the missing 考核评分 is seen now
+    book = load_workbook(path)
+    book.worksheets[0].delete_rows(last + 1)
+    book.save(path)
+    (assessment,) = layout.month_inputs(MONTH).glob("考核评分*")
+    assessment.unlink()
+    missing, register = status()[:2]
+    assert missing.split() == ["—", "缺少考核评分表"]
+    assert register.split()[0] == "项目登记_2025.xlsx" and register.endswith(
+        "(运行后文件已改动,重新运行后核对)"
+    )

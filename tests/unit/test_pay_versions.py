@@ -69,10 +69,23 @@ def test_a_released_version_keeps_its_note_and_a_confirmation_edited_since_is_wa
 def test_status_says_where_the_months_pay_stands_without_amounts():
     from pipeline.publish.summary import pay_state_lines
 
-    state = {"version": 2, "fingerprint": "fp", "state": "draft", "note": "待主任确认", "blocked": ""}
+    state = {
+        "version": 2,
+        "fingerprint": "fp",
+        "state": "draft",
+        "note": "待主任确认(kac confirm)",
+        "blocked": "",
+    }
     assert pay_state_lines(None, "2026-10") == []
     assert pay_state_lines(state, "2026-10") == [
         "薪酬明细第2版:草稿,主任确认前不得据此发放(kac confirm 2026-10 --by 姓名)"
+    ]
+    refused = {
+        **state,
+        "note": "确认人“沈光荣”不是本月名册中的大客户中心主任或副主任(名册中为:赵明(主任)),确认未予采用",
+    }
+    assert pay_state_lines(refused, "2026-10") == [
+        "薪酬明细第2版:草稿,主任确认前不得据此发放(kac confirm 2026-10 --by 姓名);" + refused["note"]
     ]
     blocked = {**state, "blocked": "本月考核评分表缺失"}
     assert pay_state_lines(blocked, "2026-10") == ["薪酬明细第2版:草稿,不能确认:本月考核评分表缺失"]
@@ -108,7 +121,15 @@ def test_the_lines_behind_a_correction_are_those_that_changed_not_their_source_f
 def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_pay(reference):
     """The plan gives the confirmation to the centre's director (大客户中心主任): a confirmation
     in another name, also a county centre's 主任 or a manager who left, stays a draft."""
-    from pipeline.pay.release import DRAFT, RELEASED, Confirmation, confirmer_named, confirmers, release_state
+    from pipeline.pay.release import (
+        DRAFT,
+        RELEASED,
+        Confirmation,
+        confirmer_named,
+        confirmers,
+        not_a_confirmer,
+        release_state,
+    )
 
     roster = reference.managers_active_in("2026-10")
     allowed = confirmers(roster)
@@ -127,3 +148,13 @@ def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_p
         assert f"确认人“{name}”不是本月名册中的大客户中心主任或副主任" in note
         assert "赵明(主任)" in note and note.endswith("确认未予采用")
     assert confirmer_named("M002", allowed) == "胡勇" and confirmer_named(county_director, allowed) is None
+    assert confirmer_named(" m001 ", allowed) == "赵明"  # an id in any case, spaces around
+    # nobody left to confirm, or a director who had left by the month: said as such
+    assert not_a_confirmer("赵明", allowed.iloc[0:0]).startswith("本月名册中州局没有在职的主任或副主任")
+    gone = reference.roster_in_force("2026-10").assign(
+        active_to=lambda r: r.active_to.mask(r.manager_id == "M001", "2026-09-30")
+    )
+    why = not_a_confirmer("赵明", allowed[allowed.manager_id != "M001"], gone)
+    assert why.startswith("赵明(主任)本月已不在名册中任职(任职 2024-01-01 至 2026-09-30)") and why.endswith(
+        "胡勇(副主任)"
+    )

@@ -50,3 +50,12 @@ def test_the_centres_own_files_are_listed_apart_from_the_counties_to_call():
         ["—", "缺少考核评分表"],
     ]
     assert centre_lines(problems[problems.county == "美姑县"]) == []
+    # `kac status` after the register was edited: what the run found is said to be before it
+    changed = centre_lines(problems, {"项目登记_2026.xlsx"}, "X")
+    assert changed[0] == "X" and changed[2].split() == ["—", "缺少考核评分表"]
+    assert changed[1].split() == [
+        "项目登记_2026.xlsx",
+        "项目编号重复",
+        "2",
+        "处(运行后文件已改动,重新运行后核对)",
+    ]
