@@ -144,7 +144,10 @@ def release_state(
         )
     if allowed is not None and (why := not_a_confirmer(confirmation.confirmed_by, allowed)):
         return DRAFT, f"{why},确认未予采用"
-    return RELEASED, f"已由{confirmation.confirmed_by or '主任'}于 {confirmation.confirmed_at} 确认"
+    by = confirmation.confirmed_by or "主任"
+    if allowed is not None and "副主任" in set(_named(by, allowed).role):  # signing in the director's stead
+        by += "(副主任)"
+    return RELEASED, f"已由{by}于 {confirmation.confirmed_at} 确认"
 
 
 def read_releases(root: Path) -> list[dict]:

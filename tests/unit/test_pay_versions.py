@@ -141,7 +141,9 @@ def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_p
         return release_state("2026-10", "fp", confirmation, "", allowed)
 
     assert by("赵明") == (RELEASED, "已由赵明于 2026-11-05T09:00:00 确认")
-    assert by("胡勇")[0] == RELEASED and by("M001")[0] == RELEASED
+    assert (
+        by("胡勇") == (RELEASED, "已由胡勇(副主任)于 2026-11-05T09:00:00 确认") and by("M001")[0] == RELEASED
+    )
     for name in (county_director, "张三", ""):
         state, note = by(name)
         assert state == DRAFT
