@@ -302,7 +302,8 @@ def _print_statements(layout: Layout, month: str) -> None:
         version = int(state["version"])
         pay = pd.read_csv(root / "pay.csv", dtype={"manager_id": str})
         print(pay_line(pay, version, root / f"v{version}" / "statements"))
-        if state["state"] == DRAFT and state.get("note") not in ("", AWAITING):  # a confirmation not applied
+        refused = state.get("note") not in ("", AWAITING) and not state.get("blocked")
+        if state["state"] == DRAFT and refused:  # a confirmation not applied: said why
             print("\n".join(pay_state_lines(state, month)))
 
 
@@ -403,31 +404,43 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
 
 
 def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set[str]]:
-    """The centre's own files' problems for `kac status`: the 考核评分 read now; the project
-    register and the 系统数据 export as the last run found them (checked against the month's data),
-    and those of their files changed or removed since that run."""
+    """The centre's own files' problems for `kac status`: the 考核评分 read now; the others (the
+    project register and the 系统数据 export, checked against the month's data; the reference
+    data) as the last run found them, with the register and export files changed or removed since
+    that run (by modification time: a file copied in with an older time is not seen)."""
     import pandas as pd
 
     from pipeline.core.problems import to_frame
     from pipeline.ingest.assessment import read_assessment
     from pipeline.ingest.files import assessment_files
+    from pipeline.ingest.projects import register_files
     from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
+    from pipeline.ingest.system import SYSTEM_FOLDER
 
     folder = layout.month_inputs(month)
-    found = assessment_files(folder, ref)
-    now = to_frame(read_assessment(found, ref, month)[1])
+    now = to_frame(read_assessment(assessment_files(folder, ref), ref, month)[1])
     run = _run_problems(layout, month)
     mine = run[run.county == PREFECTURE_OFFICE_NAME]
-    of_assessment = mine.code.str.startswith("assessment")
-    read_now = {p.name for p in found} | set(mine.file[of_assessment])
-    earlier = mine[~of_assessment & ~mine.file.isin(read_now)]
-    ran = (layout.tables(month) / "problems.csv").stat().st_mtime if len(run) else 0.0
+    registers = {p.name: p for p in register_files(layout.inputs)}
+    references = {p.name for p in layout.reference.iterdir()} if layout.reference.is_dir() else set()
+
+    def inputs_of(name: str) -> list[Path]:  # a row repeated across exports names both: 、-joined
+        parts = [n for n in name.split("、") if n]
+        return [registers[n] if n in registers else folder / n for n in parts]
+
+    def not_assessment(name: str) -> bool:
+        return name in registers or name.startswith(f"{SYSTEM_FOLDER}/") or name in references
+
+    earlier = mine[mine.file.fillna("").map(not_assessment)]
+    path = layout.tables(month) / "problems.csv"
+    ran = path.stat().st_mtime if path.exists() else 0.0
 
     def changed(name: str) -> bool:
-        where = [p for p in (folder / name, layout.inputs / "projects" / name) if p.is_file()]
-        return not where or where[0].stat().st_mtime > ran
+        if name in references:
+            return False
+        return any(not p.is_file() or p.stat().st_mtime > ran for p in inputs_of(name))
 
-    return pd.concat([now, earlier], ignore_index=True), {f for f in set(earlier.file) if f and changed(f)}
+    return pd.concat([now, earlier], ignore_index=True), {f for f in set(earlier.file) if changed(f)}
 
 
 def _run_problems(layout: Layout, month: str) -> pd.DataFrame:
@@ -562,7 +575,6 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from pipeline.ingest.reference import Reference
     from pipeline.pay.release import (
         RELEASED,
         confirmer_named,
@@ -589,9 +601,9 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         return 0
     if state.get("blocked"):
         raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
-    ref = Reference.load(layout.reference)
+    ref = _reference(layout)
     allowed = confirmers(ref.managers_active_in(args.month))
-    if why := not_a_confirmer(args.by, allowed, ref.roster_in_force(args.month)):
+    if why := not_a_confirmer(args.by, allowed, ref.roster_in_force(args.month), args.month):
         raise UserError(
             f"{why}。请由中心主任或副主任确认(--by 姓名或工号);名册:{layout.reference / 'managers.csv'}"
         )

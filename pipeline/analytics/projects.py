@@ -313,7 +313,7 @@ def _ended_before(project, month: str, earlier: pd.DataFrame | None) -> dict | N
         return None
     # what names it follows the register (a project renamed after its end shows its new name);
     # its figures are those at its end
-    named = {"name": project.name, "lead": project.lead, "phase": "ended", "status": project.status}
+    named = {"name": project.name, "lead": project.lead_name, "phase": "ended", "status": project.status}
     return {**row, **named, "source_file": project.source_file, "source_row": int(project.source_row)}
 
 

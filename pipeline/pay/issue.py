@@ -78,9 +78,11 @@ def issue_pay(
     statements = {m: statement_hash(s) for m, s in (stated or {}).items()}
     version, new = pay_version(root, fingerprint, statements, edition["new"])
     folder = root / f"v{version}"
-    state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""), allowed)
     recorded = next((r for r in read_releases(root) if r["version"] == version), None)
     frozen = recorded is not None
+    # a version released stays so: the roster's word on who confirms applies to what is not yet
+    allowed = None if frozen else allowed
+    state, note = release_state(month, fingerprint, confirmation, pay.get("release_blocked", ""), allowed)
     note, warning = released_note(version, recorded, state, note) if frozen else (note, "")
     written = not frozen and (new or _stale(folder, state))
     if written:

@@ -86,19 +86,25 @@ def confirmer_named(by: str, allowed: pd.DataFrame) -> str | None:
     return str(found.name.iloc[0]) if len(found) else None
 
 
-def not_a_confirmer(by: str, allowed: pd.DataFrame, roster: pd.DataFrame | None = None) -> str:
-    """Why `by` may not confirm the month's pay, in Chinese; "" when they may. `roster`: the whole
-    roster, to say that a director named there had left by the month."""
+def not_a_confirmer(
+    by: str, allowed: pd.DataFrame, roster: pd.DataFrame | None = None, month: str = ""
+) -> str:
+    """Why `by` may not confirm the month's pay, in Chinese; "" when they may. `roster`: the
+    roster as it stood in `month`, to say that a director named there had left by then or had
+    not yet started."""
     if confirmer_named(by, allowed) is not None:
         return ""
+    if not by.strip():
+        return "确认文件未写确认人(confirmed_by)"
     if allowed.empty:
         return "本月名册中州局没有在职的主任或副主任,无人可以确认:请先在名册中补录中心主任"
     named = "、".join(f"{r.name}({r.role})" for r in allowed.itertuples())
-    left = _named(by, confirmers(roster)) if roster is not None else roster
-    if left is not None and len(left):
-        r = left.iloc[-1]
+    other = _named(by, confirmers(roster)) if roster is not None else roster
+    if other is not None and len(other):  # a director on the roster, but not in this month
+        r = other.iloc[-1]
         served = f"任职 {r.active_from} 至 {r.active_to or '—'}"
-        return f"{r['name']}({r.role})本月已不在名册中任职({served}),本月可确认的为:{named}"
+        when = "尚未到任" if r.active_from > f"{month}-31" else "已不在任"
+        return f"{r['name']}({r.role})本月{when}({served}),本月可确认的为:{named}"
     return f"确认人“{by.strip()}”不是本月名册中的大客户中心主任或副主任(名册中为:{named})"
 
 
@@ -144,9 +150,10 @@ def release_state(
         )
     if allowed is not None and (why := not_a_confirmer(confirmation.confirmed_by, allowed)):
         return DRAFT, f"{why},确认未予采用"
-    by = confirmation.confirmed_by or "主任"
-    if allowed is not None and "副主任" in set(_named(by, allowed).role):  # signing in the director's stead
-        by += "(副主任)"
+    by = confirmation.confirmed_by or "主任"  # blank only in a version released before the roster's word
+    if allowed is not None:  # a manager id written by hand: the name; a deputy signing says so
+        found = _named(by, allowed)
+        by = str(found.name.iloc[0]) + ("(副主任)" if found.role.iloc[0] == "副主任" else "")
     return RELEASED, f"已由{by}于 {confirmation.confirmed_at} 确认"
 
 

@@ -343,3 +343,55 @@ def test_status_names_the_counties_of_problems_only_the_last_run_found(tmp_path)
     # of counties that sent files since the run, they are told as the run's, not taken as true now
     (line,) = _changed_since_the_run(layout, "2026-10", later)
     assert line.startswith("上次运行本月另核出 2 条问题") and "西昌市、会理市" in line
+
+
+def test_status_reads_the_assessment_again_and_says_which_centre_files_changed_since_the_run(tmp_path):
+    """The 考核评分 is read as it is now (a problem of an earlier file is gone with it); the
+    register and the 系统数据 keep the run's findings, marked where their file changed or went
+    since the run (a row repeated across two exports names both); the rules file is never marked."""
+    import shutil
+
+    from assets.cli import _centre_problems
+    from pipeline.core.contract import PROBLEMS
+    from pipeline.core.layout import Layout
+    from pipeline.core.problems import problem, to_frame
+    from pipeline.core.tables import write_table
+    from pipeline.ingest.reference import Reference
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    shutil.copytree(REPO / "inputs" / "reference", layout.reference)
+    shutil.copytree(REPO / "inputs" / "projects", layout.inputs / "projects")
+    month = layout.month_inputs("2026-10")
+    (month / "系统数据").mkdir(parents=True)
+    for name in ("a.xlsx", "b.xlsx"):
+        (month / "系统数据" / name).write_bytes(b"x")
+    old, new = "项目登记_2025.xlsx", "项目登记_2026.xlsx"
+    found = [
+        problem("project_duplicate", county="州局", file=old, sheet="项目登记", cell="A9"),
+        problem("project_duplicate", county="州局", file=new, sheet="项目登记", cell="A12"),
+        problem(
+            "reconcile_amount_differs", county="州局", file="系统数据/a.xlsx、系统数据/b.xlsx", cell="G7"
+        ),
+        problem("reconcile_source_unsupported", county="州局", file="rules.toml", sheet="reconciliation"),
+        problem("score_out_of_range", county="州局", file="考核评分_旧.xlsx", sheet="考核评分", cell="C5"),
+        problem("business_unknown", county="美姑县", file="美姑县.xlsx", sheet="用邮情况", cell="E7"),
+    ]
+    write_table(to_frame(found), layout.tables("2026-10"), PROBLEMS)
+    ran = (layout.tables("2026-10") / "problems.csv").stat().st_mtime
+    for path in [*(month / "系统数据").iterdir(), layout.inputs / "projects" / old]:
+        os.utime(path, (ran - 60, ran - 60))  # as they were when the run read them
+    os.utime(layout.inputs / "projects" / new, (ran + 60, ran + 60))  # mended since
+    problems, changed = _centre_problems(layout, Reference.load(layout.reference), "2026-10")
+    assert list(zip(problems.code, problems.file, strict=True)) == [
+        ("assessment_missing", ""),  # read now: no 考核评分 in the folder, the old file's problem gone
+        ("project_duplicate", old),
+        ("project_duplicate", new),
+        ("reconcile_amount_differs", "系统数据/a.xlsx、系统数据/b.xlsx"),
+        ("reconcile_source_unsupported", "rules.toml"),
+    ]
+    assert changed == {new}
+    (month / "系统数据" / "b.xlsx").unlink()  # one of the two exports taken away
+    assert _centre_problems(layout, Reference.load(layout.reference), "2026-10")[1] == {
+        new,
+        "系统数据/a.xlsx、系统数据/b.xlsx",
+    }

@@ -127,6 +127,22 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     title, total = summary_sheet(layout, 1)  # the workbook finance totals from says draft too
     assert title == "汇总(草稿)" and total[0] == "合计(草稿:主任确认前不得据此发放)"
 
+    # 1b. a confirmation written by hand in a county centre's 主任's name: reported, not applied
+    fingerprint = state(layout)["fingerprint"]
+    layout.confirmation(MONTH).parent.mkdir(parents=True, exist_ok=True)
+    layout.confirmation(MONTH).write_text(
+        f'month = "{MONTH}"\nfingerprint = "{fingerprint}"\nconfirmed_by = "沈光荣"\n', encoding="utf-8"
+    )
+    run(layout)
+    assert state(layout)["state"] == "draft" and set(pay_table(layout).state) == {"draft"}
+    refused = (
+        "确认人“沈光荣”不是本月名册中的大客户中心主任或副主任(名册中为:赵明(主任)、胡勇(副主任)),确认未予采用"
+    )
+    assert state(layout)["note"] == refused
+    capsys.readouterr()
+    kac(["status", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])
+    assert capsys.readouterr().out.splitlines()[-1].endswith(f"(kac confirm {MONTH} --by 姓名);{refused}")
+
     # 2. the director confirms: the same version is issued again, released
     assert confirm(layout) == 0
     assert layout.confirmation(MONTH).exists()

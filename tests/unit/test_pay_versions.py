@@ -141,10 +141,12 @@ def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_p
         return release_state("2026-10", "fp", confirmation, "", allowed)
 
     assert by("赵明") == (RELEASED, "已由赵明于 2026-11-05T09:00:00 确认")
-    assert (
-        by("胡勇") == (RELEASED, "已由胡勇(副主任)于 2026-11-05T09:00:00 确认") and by("M001")[0] == RELEASED
+    assert by("胡勇") == (RELEASED, "已由胡勇(副主任)于 2026-11-05T09:00:00 确认") and by("m001") == (
+        RELEASED,
+        "已由赵明于 2026-11-05T09:00:00 确认",
     )
-    for name in (county_director, "张三", ""):
+    assert by("") == (DRAFT, "确认文件未写确认人(confirmed_by),确认未予采用")
+    for name in (county_director, "张三"):
         state, note = by(name)
         assert state == DRAFT
         assert f"确认人“{name}”不是本月名册中的大客户中心主任或副主任" in note
@@ -156,7 +158,11 @@ def test_only_the_centres_director_or_deputy_in_the_months_roster_releases_the_p
     gone = reference.roster_in_force("2026-10").assign(
         active_to=lambda r: r.active_to.mask(r.manager_id == "M001", "2026-09-30")
     )
-    why = not_a_confirmer("赵明", allowed[allowed.manager_id != "M001"], gone)
-    assert why.startswith("赵明(主任)本月已不在名册中任职(任职 2024-01-01 至 2026-09-30)") and why.endswith(
+    why = not_a_confirmer("赵明", allowed[allowed.manager_id != "M001"], gone, "2026-10")
+    assert why.startswith("赵明(主任)本月已不在任(任职 2024-01-01 至 2026-09-30)") and why.endswith(
         "胡勇(副主任)"
+    )
+    later = gone.assign(active_from=lambda r: r.active_from.mask(r.manager_id == "M001", "2026-11-01"))
+    assert "赵明(主任)本月尚未到任(任职 2026-11-01 至" in not_a_confirmer(
+        "赵明", allowed.iloc[1:], later, "2026-10"
     )

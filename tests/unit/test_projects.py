@@ -261,6 +261,7 @@ def test_an_ended_project_keeps_its_result_when_its_baseline_leaves_the_months_h
     renamed = register.assign(name="报刊征订(第一期,已更名)")
     kept = project_results(renamed, "2026-07", later, TIERS, ARCHIVE, TYPES, earlier=june)[0].iloc[0]
     assert kept["name"] == "报刊征订(第一期,已更名)"  # the register's name, June's figures
+    assert kept.lead == june.iloc[0].lead == "州局"  # the lead as June's row names it
     assert kept.baseline_revenue_fen == june.iloc[0].baseline_revenue_fen > 0
 
 
