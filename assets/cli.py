@@ -431,7 +431,7 @@ def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set
     def not_assessment(name: str) -> bool:
         return name in registers or name.startswith(f"{SYSTEM_FOLDER}/") or name in references
 
-    earlier = mine[mine.file.fillna("").map(not_assessment)]
+    earlier = mine[mine.file.fillna("").map(not_assessment).astype(bool)]  # bool also when empty
     path = layout.tables(month) / "problems.csv"
     ran = path.stat().st_mtime if path.exists() else 0.0
 

@@ -376,6 +376,8 @@ def test_status_reads_the_assessment_again_and_says_which_centre_files_changed_s
         problem("score_out_of_range", county="州局", file="考核评分_旧.xlsx", sheet="考核评分", cell="C5"),
         problem("business_unknown", county="美姑县", file="美姑县.xlsx", sheet="用邮情况", cell="E7"),
     ]
+    before = _centre_problems(layout, Reference.load(layout.reference), "2026-10")  # no run yet
+    assert list(before[0].code) == ["assessment_missing"] and before[1] == set()
     write_table(to_frame(found), layout.tables("2026-10"), PROBLEMS)
     ran = (layout.tables("2026-10") / "problems.csv").stat().st_mtime
     for path in [*(month / "系统数据").iterdir(), layout.inputs / "projects" / old]:
