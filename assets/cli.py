@@ -293,7 +293,7 @@ def _print_statements(layout: Layout, month: str) -> None:
 
     import pandas as pd
 
-    from pipeline.pay.release import AWAITING, DRAFT
+    from pipeline.pay.release import DRAFT
     from pipeline.publish.summary import pay_line, pay_state_lines
 
     root = layout.restricted_pay(month)
@@ -302,8 +302,7 @@ def _print_statements(layout: Layout, month: str) -> None:
         version = int(state["version"])
         pay = pd.read_csv(root / "pay.csv", dtype={"manager_id": str})
         print(pay_line(pay, version, root / f"v{version}" / "statements"))
-        refused = state.get("note") not in ("", AWAITING) and not state.get("blocked")
-        if state["state"] == DRAFT and refused:  # a confirmation not applied: said why
+        if state["state"] == DRAFT:  # not to be paid from: said last, with why (refused, blocked)
             print("\n".join(pay_state_lines(state, month)))
 
 
@@ -370,6 +369,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
         *pay_state_lines(_pay_state(layout, args.month), args.month),
+        *_not_yet_computed(layout, ref, args.month),
     ]
     print("\n".join(lines))
     return 0
@@ -401,6 +401,21 @@ def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: s
         for county, code, cell in zip(run.county, run.code, run.cell, strict=True)
     ]
     return run[pd.Series(found, index=run.index, dtype=bool)].reset_index(drop=True)
+
+
+def _not_yet_computed(layout: Layout, ref, month: str) -> list[str]:
+    """What `kac status` cannot say until the month is run again: all of the pay, the register and
+    the 系统数据 before its first run; the pay after its 考核评分 changed (by modification time)."""
+    from pipeline.ingest.files import assessment_files
+    from pipeline.pay.release import PAY_STATE
+
+    if not (layout.tables(month) / "problems.csv").exists():
+        return [f"本月尚未运行:薪酬、项目登记与系统数据在 kac run {month} 时计算与核对"]
+    state = layout.restricted_pay(month) / PAY_STATE
+    computed = state.stat().st_mtime if state.exists() else 0.0
+    if any(p.stat().st_mtime > computed for p in assessment_files(layout.month_inputs(month), ref)):
+        return [f"考核评分在上次计算薪酬后有改动:请先运行 kac run {month},再由主任确认"]
+    return []
 
 
 def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set[str]]:
@@ -592,6 +607,8 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     pay = pd.read_csv(root / "pay.csv", dtype=str, keep_default_na=False)
     totals = {label: _sum_yuan(pay[column]) for column, label in ITEM_COLUMN_LABELS.items()}
     version, fingerprint = state["version"], state["fingerprint"][:12]
+    if state.get("blocked"):  # said first: the totals of a month that cannot be confirmed are moot
+        raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
     print(f"{chinese_month(args.month)}客户经理考核与薪酬 第{version}版(指纹 {fingerprint})")
     print(f"人数 {len(pay)}," + ",".join(f"{k} {v:,.2f} 元" for k, v in totals.items()))
     for r in pay[pay.held != ""].itertuples():
@@ -599,8 +616,6 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     if state["state"] == RELEASED:
         print(f"该版本已确认发放,无需再次确认:{state['note']}")
         return 0
-    if state.get("blocked"):
-        raise UserError(f"{chinese_month(args.month)}不能确认:{state['blocked']}")
     ref = _reference(layout)
     allowed = confirmers(ref.managers_active_in(args.month))
     if why := not_a_confirmer(args.by, allowed, ref.roster_in_force(args.month), args.month):
@@ -610,7 +625,12 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     by = confirmer_named(args.by, allowed)  # a manager id given: the name is what the file records
     write_confirmation(layout.confirmation(args.month), args.month, state["fingerprint"], by, totals)
     print(f"已写入确认文件:{layout.confirmation(args.month)}")
-    return _run(layout, args.month)
+    code = _run(layout, args.month)
+    after = _pay_state(layout, args.month)
+    if code == 0 and (after is None or after["state"] != RELEASED):  # the inputs changed since the run
+        print(f"确认未生效:{(after or {}).get('note', '')}", file=sys.stderr)
+        return 1
+    return code
 
 
 def cmd_celery_config(args: argparse.Namespace) -> int:

@@ -356,7 +356,7 @@ PAY = Table(
             ("total", FEN, REQUIRED),
             ("version", INTEGER, REQUIRED),  # of the manager's statement in force
             ("held", TEXT),  # why a line is held (暂缓), blank where none is
-            ("state", TEXT),  # draft (草稿: not to be paid from) or released (已确认)
+            ("state", TEXT),  # of that statement: draft (草稿: not to be paid from) or released (已确认)
         ]
     ),
     key=("manager_id",),

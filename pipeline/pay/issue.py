@@ -93,7 +93,7 @@ def issue_pay(
     versions = dict(zip(issued.manager_id, issued.version.astype(int), strict=True))
     released = frozen or state == RELEASED
     # the latest version, as the contract says, and whether it may be paid from
-    write_pay_tables(root, pay["summary"], pay["lines"], versions, RELEASED if released else DRAFT)
+    write_pay_tables(root, pay["summary"], pay["lines"], versions, _released_versions(root))
     _write_state(
         root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
     )
@@ -200,7 +200,8 @@ def _issue(
     )
     path = folder / f"薪酬汇总_{month}_第{version}版.xlsx"
     write_summary_workbook(path, month, version, pay["summary"], pay["lines"], cards, release[0] == DRAFT)
-    write_pay_tables(folder, pay["summary"], pay["lines"], versions, release[0])
+    now = {version} if release[0] == RELEASED else set()
+    write_pay_tables(folder, pay["summary"], pay["lines"], versions, _released_versions(root) | now)
     if not deltas.empty:
         atomic_write(folder / "pay_deltas.csv", csv_bytes(text_kept_as_text(deltas)))
 
@@ -219,3 +220,8 @@ def _write_state(
         "blocked": blocked,
     }
     atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _released_versions(root: Path) -> set[int]:
+    """The pay versions of the month the director confirmed (releases.json)."""
+    return {int(r["version"]) for r in read_releases(root)}

@@ -145,7 +145,7 @@ def release_state(
         return DRAFT, f"确认文件所写月份 {confirmation.month} 与本月不符,未予采用"
     if confirmation.fingerprint != fingerprint:
         return DRAFT, (
-            f"主任确认的考核结果(指纹 {confirmation.fingerprint[:12]})与现在的结果(指纹 {fingerprint[:12]})"
+            f"此前确认的考核结果(指纹 {confirmation.fingerprint[:12]})与现在的结果(指纹 {fingerprint[:12]})"
             "不一致:确认后数据有变,未予采用,请主任重新确认"
         )
     if allowed is not None and (why := not_a_confirmer(confirmation.confirmed_by, allowed)):

@@ -43,13 +43,15 @@ ITEM_COLUMN_LABELS = {
 
 
 def write_pay_tables(
-    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int], state: str
+    folder: Path, summary: pd.DataFrame, lines: pd.DataFrame, versions: dict[str, int], released: set[int]
 ) -> Path:
     """pay.csv (the data contract) and pay_lines.csv of a version, amounts as 元 with two decimals;
-    `version` is that of each manager's statement in force, `state` that of the pay version (draft:
-    not to be paid from until the director confirms it)."""
+    `version` is that of each manager's statement in force, `state` that version's: released when
+    it is one of `released` (the director confirmed it), else draft (not to be paid from yet)."""
     folder.mkdir(parents=True, exist_ok=True)
-    shown = text_kept_as_text(summary.assign(version=summary.manager_id.map(versions), state=state))
+    version = summary.manager_id.map(versions)
+    state = version.map(lambda v: "released" if v in released else "draft")
+    shown = text_kept_as_text(summary.assign(version=version, state=state))
     shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
         shown[column] = shown[column].map(lambda v: f"{v:.2f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -397,3 +398,62 @@ def test_status_reads_the_assessment_again_and_says_which_centre_files_changed_s
         new,
         "系统数据/a.xlsx、系统数据/b.xlsx",
     }
+
+
+def test_status_says_what_waits_for_a_run_before_the_first_and_after_the_assessment_changed(tmp_path):
+    """Before a month's first run, status says the pay, the register and the 系统数据 are computed
+    and checked by the run; after it, a 考核评分 changed since the pay was computed asks for a run
+    before the director confirms (the figures shown would be the old ones)."""
+    import shutil
+
+    from assets.cli import _not_yet_computed
+    from pipeline.core.layout import Layout
+    from pipeline.ingest.reference import Reference
+    from pipeline.pay.release import PAY_STATE
+
+    layout = Layout(tmp_path / "inputs", tmp_path / "outputs")
+    shutil.copytree(REPO / "inputs" / "reference", layout.reference)
+    ref = Reference.load(layout.reference)
+    month = layout.month_inputs("2026-10")
+    month.mkdir(parents=True)
+    assessment = month / "考核评分.xlsx"
+    shutil.copy(REPO / "inputs" / "2026-10" / "考核评分.xlsx", assessment)
+    assert _not_yet_computed(layout, ref, "2026-10") == [
+        "本月尚未运行:薪酬、项目登记与系统数据在 kac run 2026-10 时计算与核对"
+    ]
+    layout.tables("2026-10").mkdir(parents=True)
+    (layout.tables("2026-10") / "problems.csv").write_text("severity,code\n", encoding="utf-8")
+    state = layout.restricted_pay("2026-10") / PAY_STATE
+    state.parent.mkdir(parents=True)
+    state.write_text("{}", encoding="utf-8")
+    computed = state.stat().st_mtime
+    os.utime(assessment, (computed - 60, computed - 60))  # read by that run
+    assert _not_yet_computed(layout, ref, "2026-10") == []
+    os.utime(assessment, (computed + 60, computed + 60))  # edited since
+    assert _not_yet_computed(layout, ref, "2026-10") == [
+        "考核评分在上次计算薪酬后有改动:请先运行 kac run 2026-10,再由主任确认"
+    ]
+
+
+def test_confirm_after_the_assessment_changed_says_the_confirmation_did_not_take(published, tmp_path):
+    """The director confirms the figures shown, those of the last run; the 考核评分 was edited
+    since, so the run that follows the confirmation computes other figures: not released, said
+    so, exit 1 (a script calling `kac confirm` is told too)."""
+    from openpyxl import load_workbook
+
+    from tests.integration.test_correction import copy_of
+
+    layout = copy_of(published, tmp_path)
+    (path,) = layout.month_inputs("2025-03").glob("考核评分*.xlsx")
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "M003")  # an account manager
+    row[2].value = 10 if row[2].value != 10 else 9  # their 市场调查 score changed
+    book.save(path)
+    folders = ["--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]
+    assert "考核评分在上次计算薪酬后有改动" in kac("status", "2025-03", *folders).stdout
+    result = kac("confirm", "2025-03", "--by", "赵明", *folders)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "确认未生效:此前确认的考核结果" in result.stderr and "请主任重新确认" in result.stderr
+    state = json.loads((layout.restricted_pay("2025-03") / "pay_state.json").read_text(encoding="utf-8"))
+    assert state["state"] == "draft" and state["version"] == 2

@@ -161,7 +161,10 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     after = pay_table(layout)
     assert state(layout)["version"] == 2 and state(layout)["state"] == "draft"
     assert "不一致" in state(layout)["note"]  # reported, not applied
-    assert set(after.state) == {"draft"}  # the latest version; v1's pay.csv still says released
+    # each row says the state of the statement it names: v2's (the corrected ones) a draft, the
+    # released v1 of those it leaves as they were paid; v1's own pay.csv still says released
+    assert (after.state == after.version.map({"1": "released", "2": "draft"})).all()
+    assert set(after.version) == {"1", "2"}
     assert set(pd.read_csv(layout.restricted_pay(MONTH) / "v1" / "pay.csv", dtype=str).state) == {"released"}
     for manager_id in HUIDONG:
         assert after.loc[manager_id, "held"] == "" and after.loc[manager_id, "version"] == "2"
