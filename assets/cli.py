@@ -357,14 +357,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     month = combine(intakes, unknown_file_problems(unknown))
     # what only the run finds (cases against earlier months, 新揽收, 对账) of a county whose files are
     # those the run read stands as found now: it is contacted, and chased, for it
-    later = _found_by_the_run(layout, args.month, month.problems, set(table.county))
+    run = _run_problems(layout, args.month)  # read once: the counties' and the centre's findings
+    later = _found_by_the_run(layout, args.month, month.problems, set(table.county), run)
     unchanged = later.county.isin(made_from_current(read_index(layout.feedback(args.month)), table))
     problems = pd.concat([month.problems, later[unchanged]], ignore_index=True)
     print(f"{chinese_month(args.month)}报送情况({folder})")
     lines = [
         *status_lines(counted_over(table, problems)),
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
-        *centre_lines(*_centre_problems(layout, ref, args.month), CENTRE_FILES_STATUS),
+        *centre_lines(*_centre_problems(layout, ref, args.month, run), CENTRE_FILES_STATUS),
         *file_lines(month.problems, skipped_files(folder)),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
@@ -384,15 +385,18 @@ def _pay_state(layout: Layout, month: str) -> dict | None:
         return None
 
 
-def _found_by_the_run(layout: Layout, month: str, now: pd.DataFrame, counties: set[str]) -> pd.DataFrame:
+def _found_by_the_run(
+    layout: Layout, month: str, now: pd.DataFrame, counties: set[str], run: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The counties' problems the last run of the month found besides those of the workbooks as
     read here (新揽收 claims, 对账, cases against earlier months: found only when the month is
-    computed), so that `status` never shows fewer counties to contact than the run did."""
+    computed), so that `status` never shows fewer counties to contact than the run did. `run`: its
+    problems.csv where already read (`_run_problems`)."""
     import pandas as pd
 
     from pipeline.core.problems import found_when_computed
 
-    run = _run_problems(layout, month)
+    run = _run_problems(layout, month) if run is None else run
     seen = set(zip(now.county, now.code, now.cell, strict=True)) if len(now) else set()
     # a problem of a county's workbook that reading it again does not find was mended (reference
     # data, the reader): only those found when the month is computed stand
@@ -418,11 +422,14 @@ def _not_yet_computed(layout: Layout, ref, month: str) -> list[str]:
     return []
 
 
-def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set[str]]:
+def _centre_problems(
+    layout: Layout, ref, month: str, run: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, set[str]]:
     """The centre's own files' problems for `kac status`: the 考核评分 read now; the others (the
     project register and the 系统数据 export, checked against the month's data; the reference
     data) as the last run found them, with the register and export files changed or removed since
-    that run (by modification time: a file copied in with an older time is not seen)."""
+    that run (by modification time: a file copied in with an older time is not seen). `run`: the
+    run's problems where already read (`_run_problems`)."""
     import pandas as pd
 
     from pipeline.core.problems import to_frame
@@ -434,7 +441,7 @@ def _centre_problems(layout: Layout, ref, month: str) -> tuple[pd.DataFrame, set
 
     folder = layout.month_inputs(month)
     now = to_frame(read_assessment(assessment_files(folder, ref), ref, month)[1])
-    run = _run_problems(layout, month)
+    run = _run_problems(layout, month) if run is None else run
     mine = run[run.county == PREFECTURE_OFFICE_NAME]
     registers = {p.name: p for p in register_files(layout.inputs)}
     references = {p.name for p in layout.reference.iterdir()} if layout.reference.is_dir() else set()

@@ -21,7 +21,7 @@ from pipeline.core.months import chinese_month
 from pipeline.core.rules import Rules
 from pipeline.core.tables import csv_bytes, text_kept_as_text
 from pipeline.pay.lines import KIND_LABELS, MONEY_COLUMNS, pay_digest_lines
-from pipeline.pay.release import RELEASED
+from pipeline.pay.release import DRAFT, RELEASED
 from pipeline.pay.scorecard import ITEM_LABELS, ITEMS
 from pipeline.render.pdf import (
     PDFS_APART_FROM,
@@ -50,7 +50,7 @@ def write_pay_tables(
     it is one of `released` (the director confirmed it), else draft (not to be paid from yet)."""
     folder.mkdir(parents=True, exist_ok=True)
     version = summary.manager_id.map(versions)
-    state = version.map(lambda v: "released" if v in released else "draft")
+    state = version.map(lambda v: RELEASED if v in released else DRAFT)
     shown = text_kept_as_text(summary.assign(version=version, state=state))
     shown = shown[PAY.names + [c for c in shown.columns if c not in PAY.names]]
     for column in MONEY_COLUMNS:
