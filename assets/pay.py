@@ -172,7 +172,9 @@ def pay(
     held = held_counties(ref, submissions)
     usage = by_month(usage_history, month)
     unaccepted = unaccepted_counties(sent)  # the claims' window, and a late case's month
-    paid = month_pay(month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted)
+    paid = month_pay(
+        month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted, assessment["found"]
+    )
     claims, lines, summary = paid.claims, paid.lines, paid.summary
     unpaid = claim_problems(claims, ref.manager_names)
     parts = [problems, assessment["problems"], to_frame(unpaid), projects["problems"]]

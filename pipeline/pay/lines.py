@@ -72,14 +72,17 @@ def pay_lines(
     customer_names: pd.Series,
     claims: pd.DataFrame | None = None,
     county_held: dict[str, str] | None = None,
+    award_unknown: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every statement line of every paid manager of the month (amounts are Decimal 元).
 
     `claims`: the 新揽收 verdicts (pipeline.claims); only rewarded claims are paid. None: every
     新揽收 row of `usage` is a verified claim. `county_held`: county code → why its workbook was
-    not accepted this month.
+    not accepted this month. `award_unknown`: manager id → why the 考核评分 sheet, which gives the
+    突出贡献奖, gives nothing for the manager (its award is held, not left out).
     """
     county_held = county_held or {}
+    award_unknown = award_unknown or {}
     version = f"规则版本 {rules.version}"
     scores = scorecards.set_index("manager_id")
     rewarded = usage[usage.collection == "新揽收"] if claims is None else claims[claims.rewarded]
@@ -101,7 +104,9 @@ def pay_lines(
             mine += _marketing_lines(
                 rules, rewarded[rewarded.manager_id == manager.manager_id], customer_names
             )
-        if manager.manager_id in awards.index:
+        if manager.manager_id in award_unknown:
+            mine.append(_held_line("award", award_unknown[manager.manager_id], "考核评分表"))
+        elif manager.manager_id in awards.index:
             mine += _award_lines(awards.loc[manager.manager_id])
         mine.append(_allowance_line(rules, manager.county_name, share, part, version))
         lines += [{"manager_id": manager.manager_id, "line": i + 1, **line} for i, line in enumerate(mine)]

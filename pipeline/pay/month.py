@@ -14,7 +14,7 @@ from pipeline.ingest.reference import Reference
 from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.pay.claims import new_business_claims
 from pipeline.pay.lines import pay_lines, pay_summary
-from pipeline.pay.scorecard import paid_managers
+from pipeline.pay.scorecard import entry_missing, paid_managers
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,12 @@ def month_pay(
     names: pd.Series,
     held: dict[str, str],
     unaccepted: dict[str, set[str]] | None = None,
+    assessment_found: bool = True,
 ) -> MonthPay:
     """`usage_by_month`: the month's usage and that of the months before it (the 新揽收 window);
     `names`: customer id → name; `held`: `held_counties`; `unaccepted`: `unaccepted_counties` of
-    the window's months."""
+    the window's months; `assessment_found`: whether the month's 考核评分 sheet came (without it,
+    or without a manager's row, that manager's 突出贡献奖 is held)."""
     rules = ref.rules.for_month(month)
     usage = usage_by_month[month]
     earlier = {m: u for m, u in usage_by_month.items() if m < month}
@@ -91,5 +93,7 @@ def month_pay(
     staff = paid_staff(ref, month)
     outside = set(active.manager_id) - set(staff.manager_id)
     claims = new_business_claims(month, usage, earlier, rules, set(active.manager_id), outside, unaccepted)
-    lines = pay_lines(month, rules, staff, scorecards, usage, assessment, names, claims, held)
+    on_sheet = set(assessment.manager_id)
+    unknown = {m: why for m in staff.manager_id if (why := entry_missing(m, on_sheet, assessment_found))}
+    lines = pay_lines(month, rules, staff, scorecards, usage, assessment, names, claims, held, unknown)
     return MonthPay(claims, lines, pay_summary(lines, staff))

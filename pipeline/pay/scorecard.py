@@ -305,17 +305,26 @@ def _hold(row: dict, key: str, note: str) -> None:
     row[key], row[f"{key}_value"], row[f"{key}_note"] = Decimal(0).quantize(POINT), "暂缓", note
 
 
+NO_ASSESSMENT_SHEET = "本月无考核评分表"
+NOT_ON_ASSESSMENT_SHEET = "考核评分表中无此人"
+
+
+def entry_missing(manager_id: str, on_sheet: pd.Index | set[str], found: bool) -> str:
+    """Why the 考核评分 sheet gives nothing for the manager ("" when it has the manager's row): its
+    manual items and its 突出贡献奖 are then held, not taken as 0."""
+    if not found:
+        return NO_ASSESSMENT_SHEET
+    return "" if manager_id in on_sheet else NOT_ON_ASSESSMENT_SHEET
+
+
 def _manual_items(
     row: dict, manual: pd.DataFrame, manager_id: str, weights: dict, found: bool, skip: set[str] = frozenset()
 ) -> str:
     """The 考核评分 items of a manager (but `skip`, scored from the register); the reason they are
     held when the sheet does not give them ("" when every item it should give is skipped)."""
     items = [k for k in MANUAL_ITEMS if k not in skip]
-    if not found:
-        reason = "本月无考核评分表"
-    elif manager_id not in manual.index:
-        reason = "考核评分表中无此人"
-    else:
+    reason = entry_missing(manager_id, manual.index, found)
+    if not reason:
         entry = manual.loc[manager_id]
         reason = str(entry.get("conflict", "") or "") or _unscored(entry, items)
     if reason:

@@ -202,6 +202,8 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     assert "本月未找到,全部客户经理的业绩工资暂缓发放" in caplog.text
     now = pay_table(layout)
     assert now.held.str.contains("业绩工资").all() and (now.performance_pay == "0.00").all()
+    # nor anyone's 突出贡献奖: the sheet that gives it is missing, so it is held, not left out
+    assert now.held.str.contains("突出贡献奖").all() and (now.award == "0.00").all()
     assert digests(layout.restricted_pay(MONTH) / "v1") == frozen
     bulletin = next(layout.bulletins(MONTH).glob("v4/信息简报*.pdf"))  # the month's 4th edition
     assert "本月无考核评分表" in "".join(pdf_pages(bulletin))
@@ -209,6 +211,7 @@ def test_held_pay_sign_off_frozen_release_and_the_correction(centre, caplog, cap
     assert state(layout)["version"] == 3 and pay_table(layout).loc[unchanged, "version"] == "3"
     assert "更正说明(与第1版相比)" in "".join(pdf_pages(statement(layout, 3, unchanged)))
     assert "更正说明(与第2版相比)" in "".join(pdf_pages(statement(layout, 3, "M022")))
+    assert "突出贡献奖:暂缓(本月无考核评分表)" in "".join(pdf_pages(statement(layout, 3, "M022")))
     # and it cannot be confirmed: the director is told why, nothing is written
     confirmation = layout.confirmation(MONTH).read_bytes()
     capsys.readouterr()

@@ -10,6 +10,7 @@ import pytest
 from pipeline.core.money import round_yuan
 from pipeline.core.rules import RuleBook
 from pipeline.pay.lines import days_employed, pay_deltas, pay_lines, pay_summary, quality_factor
+from pipeline.pay.scorecard import entry_missing
 
 BOOK = RuleBook(
     [
@@ -116,6 +117,27 @@ def test_award_with_its_reason_and_totals_are_sums_of_rounded_lines():
     assert summary.loc["M1", "marketing_reward"] == Decimal("0.51")  # not round(0.4995) = 0.50
     assert lines[lines.kind == "award"].description.iloc[0] == "突出贡献奖:揽收账单项目"
     assert summary.loc["M1", "total"] == sum(lines.amount)
+
+
+def test_award_of_a_manager_the_assessment_sheet_does_not_give_is_held_not_left_out():
+    staff = managers(("M1", "甲", "西昌市", "2024-01-01", ""), ("M2", "乙", "西昌市", "2024-01-01", ""))
+    awards = pd.DataFrame(
+        [{"manager_id": "M1", "award": Decimal("500"), "award_reason": "揽收账单项目", "source_row": 5}]
+    )
+    unknown = {"M2": "考核评分表中无此人"}
+    lines = pay_lines(
+        "2026-06", BOOK.for_month("2026-06"), staff, cards({"M1": "90", "M2": "90"}),
+        collected([]), awards, pd.Series(dtype=str), award_unknown=unknown,
+    )  # fmt: skip
+    summary = pay_summary(lines, staff).set_index("manager_id")
+    award = lines[lines.kind == "award"].set_index("manager_id")
+    assert award.loc["M1", "amount"] == Decimal("500.00")
+    assert award.loc["M2", "description"].startswith("突出贡献奖:暂缓(考核评分表中无此人)")
+    assert award.loc["M2", "amount"] == Decimal("0.00")
+    assert summary.loc["M2", "held"] == "突出贡献奖" and summary.loc["M1", "held"] == ""
+    assert entry_missing("M2", {"M1"}, found=True) == "考核评分表中无此人"
+    assert entry_missing("M1", {"M1"}, found=False) == "本月无考核评分表"
+    assert entry_missing("M1", {"M1"}, found=True) == ""
 
 
 def test_quality_factor_bands_from_the_rules():
