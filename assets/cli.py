@@ -343,6 +343,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         pay_state_lines,
         skipped_files,
         status_lines,
+        workbooks_changed_lines,
     )
 
     layout = _layout(args)
@@ -367,6 +368,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
         *centre_lines(*_centre_problems(layout, ref, args.month, run), CENTRE_FILES_STATUS),
         *file_lines(month.problems, skipped_files(folder)),
+        *workbooks_changed_lines(_published_submissions(layout, args.month), table, args.month),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
         *pay_state_lines(_pay_state(layout, args.month), args.month),
@@ -463,6 +465,14 @@ def _centre_problems(
         return any(not p.is_file() or p.stat().st_mtime > ran for p in inputs_of(name))
 
     return pd.concat([now, earlier], ignore_index=True), {f for f in set(earlier.file) if changed(f)}
+
+
+def _published_submissions(layout: Layout, month: str) -> pd.DataFrame | None:
+    """The counties' workbooks the published month was computed from (None before its first run)."""
+    from pipeline.core.contract import read_csv
+
+    path = layout.tables(month) / "submissions.csv"
+    return read_csv(path) if path.exists() else None
 
 
 def _run_problems(layout: Layout, month: str) -> pd.DataFrame:

@@ -138,6 +138,28 @@ def centre_lines(
     return [header, *("  " + line for line in table_lines(["文件", "问题"], rows)[1:])]
 
 
+def workbooks_changed_lines(published: pd.DataFrame | None, now: pd.DataFrame, month: str) -> list[str]:
+    """The counties whose workbook in the month folder is not the one the published month was
+    computed from (by the bytes: a file renamed is the same workbook), for `kac status`: what the
+    next `kac run` of the month would compute again. `published`: submissions.csv of the last
+    run that published (None before the first)."""
+    if published is None or not len(published):
+        return []
+    before = dict(zip(published.county, published.sha256.fillna(""), strict=True))
+    changed = []
+    for county, digest in zip(now.county, now.sha256.fillna(""), strict=True):
+        was = before.get(county, "")
+        if digest == was:
+            continue
+        changed.append(f"{county}({'新报送' if not was else '报表已移走' if not digest else '报表已更换'})")
+    if not changed:
+        return []
+    line = f"发布后报表有变动:{'、'.join(changed)};运行 kac run {month} 重新计算,数字有变化时发布更正版"
+    if any(c.endswith("(报表已移走)") for c in changed):  # the run's guard against losing a county
+        line += "(报表移走的县(市)本月将无数据:kac run 会停下,确需如此再加 --accept-loss)"
+    return [line]
+
+
 def _rows_left_out(rejected: pd.DataFrame, county: str) -> int:
     if not len(rejected):
         return 0

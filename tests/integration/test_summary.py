@@ -8,9 +8,10 @@ import shutil
 
 import pandas as pd
 
-from assets.cli import _print_published
+from assets.cli import _print_published, main
 from pipeline.publish.summary import display_width, pay_line, skipped_files, status_lines
 from tests.integration.test_cli import kac
+from tests.integration.test_correction import copy_of, raise_a_new_collection
 from tests.workbooks import ROWS, county_workbook
 
 MONTH = "2025-03"
@@ -107,3 +108,26 @@ def test_run_summary_says_why_for_every_county_and_the_version_once(published, c
 def published_order(layout) -> list[str]:
     submissions = pd.read_csv(layout.tables(MONTH) / "submissions.csv", dtype=str)
     return list(submissions.county)
+
+
+def test_status_names_the_workbooks_changed_since_the_month_was_published(published, tmp_path, capsys):
+    layout = copy_of(published, tmp_path)
+    folder = layout.month_inputs(MONTH)
+
+    def changed_line() -> list[str]:
+        capsys.readouterr()
+        assert main(["status", MONTH, "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)]) == 0
+        return [line for line in capsys.readouterr().out.splitlines() if line.startswith("发布后报表有变动")]
+
+    assert changed_line() == []
+    (huili,) = folder.glob("会理市_*.xlsx")
+    huili.rename(folder / "会理.xlsx")  # the same bytes under another name: the same workbook
+    assert changed_line() == []
+    (huidong,) = folder.glob("会东县_*.xlsx")
+    raise_a_new_collection(huidong, 1000.00)
+    next(folder.glob("西昌市_*.xlsx")).unlink()
+    (line,) = changed_line()
+    assert line.startswith(
+        f"发布后报表有变动:西昌市(报表已移走)、会东县(报表已更换);运行 kac run {MONTH} 重新计算"
+    )
+    assert "--accept-loss" in line  # the run will stop rather than drop 西昌市 in silence
