@@ -363,6 +363,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     unchanged = later.county.isin(made_from_current(read_index(layout.feedback(args.month)), table))
     problems = pd.concat([month.problems, later[unchanged]], ignore_index=True)
     print(f"{chinese_month(args.month)}报送情况({folder})")
+    pay_state = _pay_state(layout, args.month)
     lines = [
         *status_lines(counted_over(table, problems)),
         *county_lines(table, problems, month.quarantine, _rows_refused(later[unchanged])),
@@ -371,8 +372,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         *workbooks_changed_lines(_published_submissions(layout, args.month), table, args.month),
         *_changed_since_the_run(layout, args.month, later[~unchanged]),
         *_feedback_and_chase(layout, ref, args.month, table, problems),
-        *pay_state_lines(_pay_state(layout, args.month), args.month),
-        *_not_yet_computed(layout, ref, args.month),
+        *pay_state_lines(pay_state, args.month),
+        *_not_yet_computed(layout, ref, args.month, pay_state),
     ]
     print("\n".join(lines))
     return 0
@@ -409,17 +410,24 @@ def _found_by_the_run(
     return run[pd.Series(found, index=run.index, dtype=bool)].reset_index(drop=True)
 
 
-def _not_yet_computed(layout: Layout, ref, month: str) -> list[str]:
+def _not_yet_computed(layout: Layout, ref, month: str, state: dict | None) -> list[str]:
     """What `kac status` cannot say until the month is run again: all of the pay, the register and
-    the 系统数据 before its first run; the pay after its 考核评分 changed (by modification time)."""
-    from pipeline.ingest.files import assessment_files
+    the 系统数据 before its first run; the pay after its 考核评分 changed: by its bytes against
+    those the pay was computed from (`state`, pay_state.json), by modification time where the
+    state was written before it recorded them."""
+    from pipeline.ingest.files import assessment_files, bytes_sha256
     from pipeline.pay.release import PAY_STATE
 
     if not (layout.tables(month) / "problems.csv").exists():
         return [f"本月尚未运行:薪酬、项目登记与系统数据在 kac run {month} 时计算与核对"]
-    state = layout.restricted_pay(month) / PAY_STATE
-    computed = state.stat().st_mtime if state.exists() else 0.0
-    if any(p.stat().st_mtime > computed for p in assessment_files(layout.month_inputs(month), ref)):
+    sheets = assessment_files(layout.month_inputs(month), ref)
+    if state is not None and "assessment_sha256" in state:
+        changed = (bytes_sha256(sheets) if sheets else "") != state["assessment_sha256"]
+    else:
+        path = layout.restricted_pay(month) / PAY_STATE
+        computed = path.stat().st_mtime if path.exists() else 0.0
+        changed = any(p.stat().st_mtime > computed for p in sheets)
+    if changed:
         return [f"考核评分在上次计算薪酬后有改动:请先运行 kac run {month},再由主任确认"]
     return []
 

@@ -18,7 +18,7 @@ from pipeline.core.problems import to_frame
 from pipeline.core.progress import progress
 from pipeline.core.tables import write_table
 from pipeline.ingest.assessment import read_assessment
-from pipeline.ingest.files import assessment_files, file_sha256
+from pipeline.ingest.files import assessment_files, bytes_sha256, file_sha256
 from pipeline.ingest.submissions import ACCEPTED, unaccepted_counties
 from pipeline.pay.claims import claim_problems, window_months
 from pipeline.pay.issue import issue_pay
@@ -61,7 +61,12 @@ def assessment(context: AssetExecutionContext, settings: KacSettings):
             names,
         )
     yield Output(
-        {"table": table, "found": len(paths) == 1, "problems": to_frame(problems)},
+        {
+            "table": table,
+            "found": len(paths) == 1,
+            "problems": to_frame(problems),
+            "sha256": bytes_sha256(paths) if paths else "",
+        },
         data_version=_file_version(*paths),
         metadata={"file": names or "—", "managers": len(table), "problems": len(problems)},
     )
@@ -202,6 +207,8 @@ def pay(
         "unused_rows": unused_rows(rejected_rows, customer_archive),
         "problems": complete,
         "release_blocked": "" if not assessment["table"].empty else NO_ASSESSMENT,
+        # the 考核评分 the pay was computed from (`kac status`: changed since?)
+        "assessment_sha256": assessment.get("sha256"),
     }
 
 

@@ -94,9 +94,9 @@ def issue_pay(
     released = frozen or state == RELEASED
     # the latest version, as the contract says, and whether it may be paid from
     write_pay_tables(root, pay["summary"], pay["lines"], versions, _released_versions(root))
-    _write_state(
-        root, month, version, fingerprint, RELEASED if frozen else state, note, pay.get("release_blocked", "")
-    )
+    blocked = pay.get("release_blocked", "")
+    state = RELEASED if frozen else state
+    _write_state(root, month, version, fingerprint, state, note, blocked, pay.get("assessment_sha256"))
     changed = sum(v == version for v in versions.values())
     return PayIssue(folder, version, released, note, changed, len(versions), written, warning)
 
@@ -207,10 +207,18 @@ def _issue(
 
 
 def _write_state(
-    root: Path, month: str, version: int, fingerprint: str, state: str, note: str, blocked: str
+    root: Path,
+    month: str,
+    version: int,
+    fingerprint: str,
+    state: str,
+    note: str,
+    blocked: str,
+    assessment_sha256: str | None = None,
 ) -> None:
     """What `kac confirm` shows and confirms: the fingerprint of the version in force, and why it
-    cannot be confirmed yet (`blocked`)."""
+    cannot be confirmed yet (`blocked`); the bytes of the 考核评分 it was computed from ("" when
+    none came; `kac status` tells when the sheet changed since)."""
     data = {
         "month": month,
         "version": version,
@@ -219,6 +227,8 @@ def _write_state(
         "note": note,
         "blocked": blocked,
     }
+    if assessment_sha256 is not None:  # a value stored before the pay recorded it has none
+        data["assessment_sha256"] = assessment_sha256
     atomic_write(root / PAY_STATE, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -418,7 +419,8 @@ def test_status_says_what_waits_for_a_run_before_the_first_and_after_the_assessm
     month.mkdir(parents=True)
     assessment = month / "考核评分.xlsx"
     shutil.copy(REPO / "inputs" / "2026-10" / "考核评分.xlsx", assessment)
-    assert _not_yet_computed(layout, ref, "2026-10") == [
+    changed = ["考核评分在上次计算薪酬后有改动:请先运行 kac run 2026-10,再由主任确认"]
+    assert _not_yet_computed(layout, ref, "2026-10", None) == [
         "本月尚未运行:薪酬、项目登记与系统数据在 kac run 2026-10 时计算与核对"
     ]
     layout.tables("2026-10").mkdir(parents=True)
@@ -427,12 +429,23 @@ def test_status_says_what_waits_for_a_run_before_the_first_and_after_the_assessm
     state.parent.mkdir(parents=True)
     state.write_text("{}", encoding="utf-8")
     computed = state.stat().st_mtime
+    # the state tells the bytes the pay was computed from: an edit is seen whatever the file's time
+    # (a copy keeps the sender's), and a file saved again unchanged is not taken for an edit
+    read = {"assessment_sha256": hashlib.sha256(assessment.read_bytes()).hexdigest()}
+    os.utime(assessment, (computed + 60, computed + 60))
+    assert _not_yet_computed(layout, ref, "2026-10", read) == []
+    shutil.copy(REPO / "inputs" / "2025-03" / "考核评分.xlsx", assessment)  # another month's sheet
+    os.utime(assessment, (computed - 60, computed - 60))
+    assert _not_yet_computed(layout, ref, "2026-10", read) == changed
+    assessment.unlink()
+    assert _not_yet_computed(layout, ref, "2026-10", read) == changed
+    assert _not_yet_computed(layout, ref, "2026-10", {"assessment_sha256": ""}) == []  # none, as then
+    # a state written before it recorded the bytes: by modification time
+    shutil.copy(REPO / "inputs" / "2026-10" / "考核评分.xlsx", assessment)
     os.utime(assessment, (computed - 60, computed - 60))  # read by that run
-    assert _not_yet_computed(layout, ref, "2026-10") == []
+    assert _not_yet_computed(layout, ref, "2026-10", {}) == []
     os.utime(assessment, (computed + 60, computed + 60))  # edited since
-    assert _not_yet_computed(layout, ref, "2026-10") == [
-        "考核评分在上次计算薪酬后有改动:请先运行 kac run 2026-10,再由主任确认"
-    ]
+    assert _not_yet_computed(layout, ref, "2026-10", {}) == changed
 
 
 def test_confirm_after_the_assessment_changed_says_the_confirmation_did_not_take(published, tmp_path):
@@ -445,6 +458,8 @@ def test_confirm_after_the_assessment_changed_says_the_confirmation_did_not_take
 
     layout = copy_of(published, tmp_path)
     (path,) = layout.month_inputs("2025-03").glob("考核评分*.xlsx")
+    state = json.loads((layout.restricted_pay("2025-03") / "pay_state.json").read_text(encoding="utf-8"))
+    assert state["assessment_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()  # what was read
     book = load_workbook(path)
     sheet = book.worksheets[0]
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "M003")  # an account manager
