@@ -69,7 +69,7 @@ def bench_correction(inputs: Path, month: str, repeat: int) -> list[dict]:
         {"measure": label, "what": "full month run (baseline)", "median_s": full_s, "ratio": 1.0},
         {
             "measure": label,
-            "what": f"{CORRECTED_COUNTY} corrects one revenue cell: re-run → 第2版 (target ≤ ⅓ of full)",
+            "what": f"{CORRECTED_COUNTY} corrects one cell → 第2版 (target < 5 s and ≤ ⅓ of full)",
             "median_s": correction_s,
             "ratio": correction_s / full_s,
         },
