@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.ingest.grid import READABLE_SUFFIXES
 from pipeline.ingest.reference import PREFECTURE_OFFICE_NAME
-from pipeline.ingest.submissions import STATUS_LABELS
+from pipeline.ingest.submissions import ACCEPTED, STATUS_LABELS
 from pipeline.ingest.system import SYSTEM_FOLDER
 from pipeline.pay.release import AWAITING, RELEASED
 from pipeline.publish.problem_report import reasons
@@ -141,22 +141,25 @@ def centre_lines(
 def workbooks_changed_lines(published: pd.DataFrame | None, now: pd.DataFrame, month: str) -> list[str]:
     """The counties whose workbook in the month folder is not the one the published month was
     computed from (by the bytes: a file renamed is the same workbook), for `kac status`: what the
-    next `kac run` of the month would compute again. `published`: submissions.csv of the last
-    run that published (None before the first)."""
+    next `kac run` of the month would compute again, and the counties it would stop for (used by
+    the published month, not usable now: its guard against a folder mistake). `published`:
+    submissions.csv of the last run that published (None before the first)."""
     if published is None or not len(published):
         return []
-    before = dict(zip(published.county, published.sha256.fillna(""), strict=True))
-    changed = []
-    for county, digest in zip(now.county, now.sha256.fillna(""), strict=True):
-        was = before.get(county, "")
+    before = published.set_index("county")
+    changed, lost = [], []
+    for county, digest, status in zip(now.county, now.sha256.fillna(""), now.status, strict=True):
+        was = before.sha256.fillna("").get(county, "")
         if digest == was:
             continue
         changed.append(f"{county}({'新报送' if not was else '报表已移走' if not digest else '报表已更换'})")
+        if before.status.get(county) in ACCEPTED and status not in ACCEPTED:
+            lost.append(county)
     if not changed:
         return []
     line = f"发布后报表有变动:{'、'.join(changed)};运行 kac run {month} 重新计算,数字有变化时发布更正版"
-    if any(c.endswith("(报表已移走)") for c in changed):  # the run's guard against losing a county
-        line += "(报表移走的县(市)本月将无数据:kac run 会停下,确需如此再加 --accept-loss)"
+    if lost:
+        line += f"({'、'.join(lost)}已采用的报表现在不能采用:kac run 会停下并说明,确需舍弃再加 --accept-loss)"
     return [line]
 
 

@@ -125,9 +125,14 @@ def test_status_names_the_workbooks_changed_since_the_month_was_published(publis
     assert changed_line() == []
     (huidong,) = folder.glob("会东县_*.xlsx")
     raise_a_new_collection(huidong, 1000.00)
+    (line,) = changed_line()
+    assert line == f"发布后报表有变动:会东县(报表已更换);运行 kac run {MONTH} 重新计算,数字有变化时发布更正版"
     next(folder.glob("西昌市_*.xlsx")).unlink()
+    shutil.copy(huidong, folder / "会东县(更正).xlsx")  # beside the old one: two files, not usable
     (line,) = changed_line()
     assert line.startswith(
         f"发布后报表有变动:西昌市(报表已移走)、会东县(报表已更换);运行 kac run {MONTH} 重新计算"
+    )  # the run will stop rather than drop either in silence, and says so
+    assert line.endswith(
+        "(西昌市、会东县已采用的报表现在不能采用:kac run 会停下并说明,确需舍弃再加 --accept-loss)"
     )
-    assert "--accept-loss" in line  # the run will stop rather than drop 西昌市 in silence
