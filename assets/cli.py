@@ -422,7 +422,7 @@ def _not_yet_computed(layout: Layout, ref, month: str, state: dict | None) -> li
         return [f"本月尚未运行:薪酬、项目登记与系统数据在 kac run {month} 时计算与核对"]
     sheets = assessment_files(layout.month_inputs(month), ref)
     if state is not None and "assessment_sha256" in state:
-        changed = (bytes_sha256(sheets) if sheets else "") != state["assessment_sha256"]
+        changed = bytes_sha256(sheets) != state["assessment_sha256"]
     else:
         path = layout.restricted_pay(month) / PAY_STATE
         computed = path.stat().st_mtime if path.exists() else 0.0

@@ -65,7 +65,7 @@ def assessment(context: AssetExecutionContext, settings: KacSettings):
             "table": table,
             "found": len(paths) == 1,
             "problems": to_frame(problems),
-            "sha256": bytes_sha256(paths) if paths else "",
+            "sha256": bytes_sha256(paths),
         },
         data_version=_file_version(*paths),
         metadata={"file": names or "—", "managers": len(table), "problems": len(problems)},

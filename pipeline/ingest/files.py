@@ -100,7 +100,9 @@ def file_sha256(paths: list[Path]) -> str:
 
 def bytes_sha256(paths: list[Path]) -> str:
     """What identifies a submission: the sha256 of the file (of each file's, for several), not
-    its name, so that renaming a file changes nothing that is published."""
+    its name, so that renaming a file changes nothing that is published; "" for no file."""
+    if not paths:
+        return ""
     digests = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
     return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
 

@@ -147,9 +147,10 @@ def workbooks_changed_lines(published: pd.DataFrame | None, now: pd.DataFrame, m
     if published is None or not len(published):
         return []
     before = published.set_index("county")
+    digests_then = before.sha256.fillna("")
     changed, lost = [], []
     for county, digest, status in zip(now.county, now.sha256.fillna(""), now.status, strict=True):
-        was = before.sha256.fillna("").get(county, "")
+        was = digests_then.get(county, "")
         if digest == was:
             continue
         changed.append(f"{county}({'新报送' if not was else '报表已移走' if not digest else '报表已更换'})")
