@@ -3,10 +3,22 @@ process per step where the rules choose the multiprocess executor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter, execute_job
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    RunsFilter,
+    TimeWindowPartitionMapping,
+    execute_job,
+)
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from assets.counties import changed_counties, is_county, succeeded_runs
@@ -22,6 +34,7 @@ from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
 from pipeline.publish.snapshot import abandoned, discard_snapshot, restore_snapshot
+from pipeline.render.pool import helper_process, worth_a_helper
 from pipeline.surveys.survey import fingerprint, wave_sources, wave_workbooks
 
 # a run stopped by Ctrl-C or a signal (the CLI turns SIGHUP into Ctrl-C too): not a fault
@@ -39,6 +52,10 @@ defs = build_defs({inputs!r}, {outputs!r}, executor={executor!r})
 
 
 WAVE_SOURCES_TAG = "kac/wave_sources"  # fingerprint of what a survey wave's run read
+HISTORY_JOB = "month_analytics"
+# History months from which the second core takes a share (its process starts in ≈ 3 s; a
+# history month is ≈ 5 s of work, two thirds of it in the share)
+SHARED_HISTORY_FROM = 3
 
 
 class MonthNotAvailable(ValueError):
@@ -84,7 +101,9 @@ class Jobs:
         partition_key: str | None,
         asset_selection: list[AssetKey] | None = None,
         tags: dict[str, str] | None = None,
+        run_id: str | None = None,
     ):
+        """`run_id` (in-process only): the run's id chosen beforehand (a snapshot taken for it)."""
         tags = {**(tags or {}), BY_KAC_TAG: "true"}  # kac carries its months forward itself
         if self.location is None:
             return self.defs.resolve_job_def(job).execute_in_process(
@@ -94,6 +113,7 @@ class Jobs:
                 raise_on_error=False,
                 asset_selection=asset_selection,
                 tags=tags,
+                run_id=run_id,
             )
         repository = ReconstructableRepository.for_file(str(self.location), "defs", str(REPO))
         tags = {**tags, **({"dagster/partition": partition_key} if partition_key else {})}
@@ -144,19 +164,9 @@ def run_month(
     jobs = jobs_for(layout, instance, defs, executor)
     report = RunReport(month, success=False)
     report.recovered = recover_killed_runs(layout, instance)
-    # a history month lacks what the month needs of it: its usage, or (computed before the
-    # register existed) its key persons' birthdays, which the to-do lists carry month to month
-    done = instance.get_materialized_partitions(AssetKey("usage")) & instance.get_materialized_partitions(
-        AssetKey("key_person_birthdays")
-    )
-    for earlier in month_range(FIRST_MONTH, shift(month, -1)):
-        if to_partition_key(earlier) in done:
-            continue
-        progress.info("补齐历史月份 %s(同比、趋势需要)", earlier)
-        if not _execute(jobs, "month_analytics", earlier, report):
-            return report
-        report.history_months.append(earlier)
-    if not _surveys(layout, jobs, report):
+    shareable = defs is None and _instance_of(layout, instance)  # a helper process can rebuild both
+    surveys = partial(_surveys, layout, jobs, report)  # they read only what a later month reads too
+    if not compute_history(layout, jobs, missing_history(jobs, month), report, shareable, surveys):
         return report
     progress.info("处理 %s", month)
     tags = {ACCEPT_LOSS_TAG: "true"} if accept_loss else None
@@ -164,6 +174,119 @@ def run_month(
     if report.success:
         report.success = _later_months(layout, jobs, month, report)
     return report
+
+
+def missing_history(jobs: Jobs, month: str) -> list[str]:
+    """The months before `month` not wholly computed: an asset of the history job missing (a
+    month computed before the asset existed, or its run failed part way)."""
+    keys = jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
+    done = set.intersection(*(set(jobs.instance.get_materialized_partitions(k)) for k in keys))
+    return [m for m in month_range(FIRST_MONTH, shift(month, -1)) if to_partition_key(m) not in done]
+
+
+def carried_keys(defs: Definitions) -> frozenset[AssetKey]:
+    """The assets of the history job that a later month reads (usage, archive, cases, tiers…),
+    with what they are computed from in their own month: the part of a history month that the
+    next one waits for. The rest (market, reconciliation, scorecards…) nothing later reads."""
+    graph = defs.resolve_asset_graph()
+    in_job = set(defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys)
+    read_later = {
+        parent
+        for node in graph.asset_nodes
+        for parent in node.parent_keys
+        if parent in in_job and not _same_month(graph.get_partition_mapping(node.key, parent))
+    }
+    carried: set[AssetKey] = set()
+    todo = list(read_later)
+    while todo:
+        key = todo.pop()
+        if key in carried:
+            continue
+        carried.add(key)
+        together = graph.get_execution_set_asset_and_check_keys(key)  # outputs of one step
+        todo += [k for k in together if isinstance(k, AssetKey)]
+        todo += [p for p in graph.get(key).parent_keys if p in in_job]
+    return frozenset(carried)
+
+
+def _same_month(mapping) -> bool:
+    return isinstance(mapping, TimeWindowPartitionMapping) and mapping.start_offset >= 0
+
+
+def _instance_of(layout: Layout, instance: DagsterInstance) -> bool:
+    """`instance` is the layout's own (another process opening that folder finds the same)."""
+    return instance.is_persistent and Path(instance.root_directory).resolve() == layout.dagster_home.resolve()
+
+
+def compute_history(
+    layout: Layout,
+    jobs: Jobs,
+    history: list[str],
+    report: RunReport,
+    shareable: bool,
+    then: Callable[[], bool] = lambda: True,
+) -> bool:
+    """Compute the `history` months in order, then `then()` (work that reads only what a later
+    month reads); False at the first failure. Each month is one run of the history job; with
+    many months, a second core and this process running the steps, each month's part that the
+    next month reads is computed here and the rest one month behind in a helper process
+    (assets.history_helper), `then()` while the helper finishes."""
+    if not (shareable and jobs.location is None and worth_a_helper(len(history), SHARED_HISTORY_FROM)):
+        for earlier in history:
+            progress.info(HISTORY_LINE, earlier)
+            if not _execute(jobs, HISTORY_JOB, earlier, report):
+                return False
+            report.history_months.append(earlier)
+        return then()
+    from assets.history_helper import rest_of_month, start  # (it imports this module)
+
+    carried = carried_keys(jobs.defs)
+    keys = jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
+    rest = sorted(k.to_user_string() for k in keys if k not in carried)
+    with helper_process(partial(start, str(layout.inputs), str(layout.outputs))) as helper:
+        behind: list[tuple[str, Future]] = []
+        for earlier in history:
+            progress.info(HISTORY_LINE, earlier)
+            if not _execute(jobs, HISTORY_JOB, earlier, report, only=carried):
+                return False
+            report.history_months.append(earlier)
+            try:
+                behind.append((earlier, helper.submit(rest_of_month, earlier, rest)))
+            except BrokenProcessPool as error:  # found dead before its month was done
+                return _helper_died(report, error)
+            if not _finished(behind, report, wait=False):
+                return False
+        return then() and _finished(behind, report, wait=True)
+
+
+HISTORY_LINE = "补齐历史月份 %s(同比、趋势需要)"
+
+
+def _finished(behind: list[tuple[str, Future]], report: RunReport, wait: bool) -> bool:
+    """Take the helper's months done (all of them when `wait`), oldest first: their progress
+    lines said here, under their month; False at the first that failed, its failure reported."""
+    while behind and (wait or behind[0][1].done()):
+        month, future = behind.pop(0)
+        try:
+            success, theirs, lines = future.result()
+        except BrokenProcessPool as error:
+            return _helper_died(report, error)
+        for level, line in lines:
+            progress.log(level, "  %s %s", month, line.strip())
+        report.failed_checks += theirs.failed_checks
+        report.restored += theirs.restored
+        if not success:
+            report.failed_step, report.error = theirs.failed_step, theirs.error
+            report.refused, report.interrupted = theirs.refused, theirs.interrupted
+            return False
+    return True
+
+
+def _helper_died(report: RunReport, error: BaseException) -> bool:
+    """The helper process ended in the middle (killed, out of memory): the months it had not
+    finished stay missing, and the next run computes them."""
+    report.failed_step, report.error = HISTORY_JOB, f"辅助进程出错({type(error).__name__}),请重新运行"
+    return False
 
 
 IN_PROGRESS = {
@@ -211,7 +334,7 @@ def _later_months(layout: Layout, jobs: Jobs, month: str, report: RunReport) -> 
     for other in later:
         before = read_manifest(layout.bulletins(other))["versions"]
         progress.info("重算后续月份 %s(引用了 %s 的数据)", other, month)
-        if not _execute(jobs, "month" if before else "month_analytics", other, report):
+        if not _execute(jobs, "month" if before else HISTORY_JOB, other, report):
             report.later_failed = other
             return False
         if before:
@@ -264,14 +387,31 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 
-def _execute(jobs: Jobs, job: str, month: str, report: RunReport, tags: dict[str, str] | None = None) -> bool:
-    """Run `job` for `month`; a county whose inputs are as last read is not read again (its
-    stored result is used), everything downstream is recomputed."""
-    job_def = jobs.defs.resolve_job_def(job)
+def _execute(
+    jobs: Jobs,
+    job: str,
+    month: str,
+    report: RunReport,
+    tags: dict[str, str] | None = None,
+    only: Collection[AssetKey] | None = None,
+    run_id: str | None = None,
+) -> bool:
+    """Run `job` for `month` (`only` those of its assets, when given); a county whose inputs are
+    as last read is not read again (its stored result is used), everything downstream is
+    recomputed."""
+    keys = [
+        k
+        for k in jobs.defs.resolve_job_def(job).asset_layer.executable_asset_keys
+        if only is None or k in only
+    ]
     settings = jobs.defs.resources["settings"]
-    changed = changed_counties(settings, month, jobs.instance, succeeded_runs(jobs.instance))
-    selection = [k for k in job_def.asset_layer.executable_asset_keys if not is_county(k) or k in changed]
-    result = jobs.run(job, to_partition_key(month), selection, tags)
+    changed = (
+        changed_counties(settings, month, jobs.instance, succeeded_runs(jobs.instance))
+        if any(is_county(k) for k in keys)
+        else {}
+    )
+    selection = [k for k in keys if not is_county(k) or k in changed]
+    result = jobs.run(job, to_partition_key(month), selection, tags, run_id)
     report.counties_read[month] = sorted(k.path[0].removeprefix("county_") for k in changed)
     _failed_checks(result, report)
     layout = jobs.defs.resources["settings"].layout
