@@ -177,11 +177,25 @@ def run_month(
 
 
 def missing_history(jobs: Jobs, month: str) -> list[str]:
-    """The months before `month` not wholly computed: an asset of the history job missing (a
-    month computed before the asset existed, or its run failed part way)."""
-    keys = jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
-    done = set.intersection(*(set(jobs.instance.get_materialized_partitions(k)) for k in keys))
-    return [m for m in month_range(FIRST_MONTH, shift(month, -1)) if to_partition_key(m) not in done]
+    """The months before `month` to compute: without what the month needs of them (usage, and
+    the key persons' birthdays the to-do lists carry on), or, never published, with an asset of
+    the history job missing (its helper's part failed, or computed before the asset existed). A
+    published month is not computed again here: its tables move with its bulletins."""
+    keys = [
+        k
+        for k in jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
+        if not is_county(k)
+    ]
+    done = {k: set(jobs.instance.get_materialized_partitions(k)) for k in keys}
+    needed = done[AssetKey("usage")] & done[AssetKey("key_person_birthdays")]
+    whole = set.intersection(*done.values())
+    layout = jobs.defs.resources["settings"].layout
+
+    def missing(m: str) -> bool:
+        key = to_partition_key(m)
+        return key not in needed or (key not in whole and not read_manifest(layout.bulletins(m))["versions"])
+
+    return [m for m in month_range(FIRST_MONTH, shift(month, -1)) if missing(m)]
 
 
 def carried_keys(defs: Definitions) -> frozenset[AssetKey]:

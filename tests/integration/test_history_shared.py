@@ -18,6 +18,7 @@ from assets.checks import MONTH_TABLES
 from assets.runner import RunReport, carried_keys, compute_history, instance_for, jobs_for, missing_history
 from pipeline.core.layout import Layout
 from tests.integration.test_contract_checks import PAY_ASSETS, contract, expected
+from tests.integration.test_correction import copy_of
 
 HISTORY = ["2025-01", "2025-02"]
 
@@ -103,3 +104,14 @@ def test_a_helper_that_dies_fails_the_run_and_leaves_the_month_to_compute(
     assert report.failed_step == "month_analytics" and "辅助进程出错" in report.error
     assert missing_history(jobs, "2025-03") == HISTORY  # the rest of 2025-01 is missing: computed next time
     assert jobs.instance.get_materialized_partitions(AssetKey("usage")) >= {"2025-01-01"}
+
+
+def test_a_month_missing_an_asset_is_computed_again_unless_published(published, tmp_path):
+    layout = copy_of(published, tmp_path)
+    instance = instance_for(layout)
+    jobs = jobs_for(layout, instance)
+    assert missing_history(jobs, "2025-04") == []
+    instance.wipe_assets([AssetKey("market")])  # as if computed before the market existed
+    assert missing_history(jobs, "2025-04") == ["2025-01", "2025-02"]  # 2025-03 is published: kept
+    instance.wipe_assets([AssetKey("usage")])  # what a later month needs
+    assert missing_history(jobs, "2025-04") == ["2025-01", "2025-02", "2025-03"]
