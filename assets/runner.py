@@ -53,8 +53,9 @@ defs = build_defs({inputs!r}, {outputs!r}, executor={executor!r})
 
 WAVE_SOURCES_TAG = "kac/wave_sources"  # fingerprint of what a survey wave's run read
 HISTORY_JOB = "month_analytics"
+HISTORY_LINE = "补齐历史月份 %s(同比、趋势需要)"
 # History months from which the second core takes a share (its process starts in ≈ 3 s; a
-# history month is ≈ 5 s of work, two thirds of it in the share)
+# history month is ≈ 5 s of work, a little more than half of it in the share)
 SHARED_HISTORY_FROM = 3
 
 
@@ -271,9 +272,6 @@ def compute_history(
             if not _finished(behind, report, wait=False):
                 return False
         return then() and _finished(behind, report, wait=True)
-
-
-HISTORY_LINE = "补齐历史月份 %s(同比、趋势需要)"
 
 
 def _finished(behind: list[tuple[str, Future]], report: RunReport, wait: bool) -> bool:
