@@ -1,6 +1,6 @@
 """The helper process's side of the history months (assets.runner.compute_history): the rest of
-each month, one month behind the process that started it. Its first import keeps library notices
-off stderr, as `kac` does, before the definitions are imported."""
+each month, one month behind the process that started it. It imports `assets.quiet_steps`
+before the definitions, so that library notices stay off stderr, as in `kac`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dagster._core.utils import make_new_run_id
 import assets.quiet_steps  # noqa: F401  (before the definitions are imported)
 from assets.definitions import build_defs
 from assets.instance import instance_for
-from assets.runner import HISTORY_JOB, Jobs, RunReport, _execute
+from assets.runner import HISTORY_JOB, Jobs, RunReport, execute
 from pipeline.core.execution import IN_PROCESS
 from pipeline.core.layout import Layout
 from pipeline.core.progress import progress
@@ -45,7 +45,7 @@ def rest_of_month(month: str, keys: list[str]) -> tuple[bool, RunReport, list[tu
     report = RunReport(month, success=False)
     run_id = make_new_run_id()
     take_snapshot(jobs.defs.resources["settings"].layout, month, run_id, with_site=False, holds_run=True)
-    success = _execute(
+    success = execute(
         jobs, HISTORY_JOB, month, report, only={AssetKey.from_user_string(k) for k in keys}, run_id=run_id
     )
     return success, report, list(_lines)

@@ -171,7 +171,7 @@ def run_month(
         return report
     progress.info("处理 %s", month)
     tags = {ACCEPT_LOSS_TAG: "true"} if accept_loss else None
-    report.success = report.published = _execute(jobs, "month", month, report, tags)
+    report.success = report.published = execute(jobs, "month", month, report, tags)
     if report.success:
         report.success = _later_months(layout, jobs, month, report)
     return report
@@ -249,7 +249,7 @@ def compute_history(
     if not (shareable and jobs.location is None and worth_a_helper(len(history), SHARED_HISTORY_FROM)):
         for earlier in history:
             progress.info(HISTORY_LINE, earlier)
-            if not _execute(jobs, HISTORY_JOB, earlier, report):
+            if not execute(jobs, HISTORY_JOB, earlier, report):
                 return False
             report.history_months.append(earlier)
         return then()
@@ -262,7 +262,7 @@ def compute_history(
         behind: list[tuple[str, Future]] = []
         for earlier in history:
             progress.info(HISTORY_LINE, earlier)
-            if not _execute(jobs, HISTORY_JOB, earlier, report, only=carried):
+            if not execute(jobs, HISTORY_JOB, earlier, report, only=carried):
                 return False
             report.history_months.append(earlier)
             try:
@@ -346,7 +346,7 @@ def _later_months(layout: Layout, jobs: Jobs, month: str, report: RunReport) -> 
     for other in later:
         before = read_manifest(layout.bulletins(other))["versions"]
         progress.info("重算后续月份 %s(引用了 %s 的数据)", other, month)
-        if not _execute(jobs, "month" if before else HISTORY_JOB, other, report):
+        if not execute(jobs, "month" if before else HISTORY_JOB, other, report):
             report.later_failed = other
             return False
         if before:
@@ -399,7 +399,7 @@ def _wave_current(layout: Layout, instance: DagsterInstance, wave: str, sources:
     return written and bool(last) and last[0].tags.get(WAVE_SOURCES_TAG) == sources
 
 
-def _execute(
+def execute(
     jobs: Jobs,
     job: str,
     month: str,
