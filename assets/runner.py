@@ -182,11 +182,7 @@ def missing_history(jobs: Jobs, month: str) -> list[str]:
     the key persons' birthdays the to-do lists carry on), or, never published, with an asset of
     the history job missing (its helper's part failed, or computed before the asset existed). A
     published month is not computed again here: its tables move with its bulletins."""
-    keys = [
-        k
-        for k in jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
-        if not is_county(k)
-    ]
+    keys = [k for k in history_keys(jobs.defs) if not is_county(k)]
     done = {k: set(jobs.instance.get_materialized_partitions(k)) for k in keys}
     needed = done[AssetKey("usage")] & done[AssetKey("key_person_birthdays")]
     whole = set.intersection(*done.values())
@@ -199,12 +195,17 @@ def missing_history(jobs: Jobs, month: str) -> list[str]:
     return [m for m in month_range(FIRST_MONTH, shift(month, -1)) if missing(m)]
 
 
+def history_keys(defs: Definitions) -> frozenset[AssetKey]:
+    """The assets a history month computes (the history job's)."""
+    return frozenset(defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys)
+
+
 def carried_keys(defs: Definitions) -> frozenset[AssetKey]:
     """The assets of the history job that a later month reads (usage, archive, cases, tiers…),
     with what they are computed from in their own month: the part of a history month that the
     next one waits for. The rest (market, reconciliation, scorecards…) nothing later reads."""
     graph = defs.resolve_asset_graph()
-    in_job = set(defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys)
+    in_job = history_keys(defs)
     read_later = {
         parent
         for node in graph.asset_nodes
@@ -256,8 +257,7 @@ def compute_history(
     from assets.history_helper import rest_of_month, start  # (it imports this module)
 
     carried = carried_keys(jobs.defs)
-    keys = jobs.defs.resolve_job_def(HISTORY_JOB).asset_layer.executable_asset_keys
-    rest = sorted(k.to_user_string() for k in keys if k not in carried)
+    rest = sorted(k.to_user_string() for k in history_keys(jobs.defs) - carried)
     with helper_process(partial(start, str(layout.inputs), str(layout.outputs))) as helper:
         behind: list[tuple[str, Future]] = []
         for earlier in history:
@@ -283,6 +283,9 @@ def _finished(behind: list[tuple[str, Future]], report: RunReport, wait: bool) -
             success, theirs, lines = future.result()
         except BrokenProcessPool as error:
             return _helper_died(report, error)
+        except Exception as error:  # raised there outside the run (setting its snapshot aside)
+            report.failed_step, report.error = HISTORY_JOB, f"{month}:{type(error).__name__}: {error}"
+            return False
         for level, line in lines:
             progress.log(level, "  %s %s", month, line.strip())
         report.failed_checks += theirs.failed_checks

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -115,3 +116,12 @@ def test_a_month_missing_an_asset_is_computed_again_unless_published(published, 
     assert missing_history(jobs, "2025-04") == ["2025-01", "2025-02"]  # 2025-03 is published: kept
     instance.wipe_assets([AssetKey("usage")])  # what a later month needs
     assert missing_history(jobs, "2025-04") == ["2025-01", "2025-02", "2025-03"]
+
+
+def test_an_error_in_the_helper_outside_its_run_is_one_line_not_a_traceback():
+    failed = Future()
+    failed.set_exception(OSError(28, "No space left on device"))
+    report = RunReport("2025-03", success=False)
+    assert not runner._finished([("2025-01", failed)], report, wait=True)
+    assert report.failed_step == "month_analytics"
+    assert report.error == "2025-01:OSError: [Errno 28] No space left on device"
