@@ -12,7 +12,7 @@ from dagster import (
     asset,
 )
 
-from assets.month import MONTH_GROUP, by_month, history
+from assets.month import MONTH_GROUP, by_month, history, usage_months
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.alerts import (
@@ -135,7 +135,7 @@ def tiers(
     rules = settings.reference().rules.for_month(month)
     if int(rules.get("tier.window_months")) > TIER_HISTORY + 1:
         raise Failure(f"规则 tier.window_months 超过 {TIER_HISTORY + 1} 个月,无法计算")
-    out = classify(by_month(usage_history, month), month, customer_archive, previous_tiers, rules)
+    out = classify(usage_months(usage_history, month), month, customer_archive, previous_tiers, rules)
     write_table(out, settings.layout.tables(month), TIERS)
     counts = out.tier.map(TIER_LABELS).value_counts().to_dict()
     changes = out.change.map(CHANGE_LABELS).value_counts().to_dict()
@@ -168,7 +168,7 @@ def alerts(
     month = from_partition_key(context.partition_key)
     rules = settings.reference().rules.for_month(month)
     accepted = set(submissions.county[submissions.status.isin(ACCEPTED)])
-    usage_by_month = by_month(usage_history, month)
+    usage_by_month = usage_months(usage_history, month)
     out = find_alerts(usage_by_month, month, tiers, accepted, rules, rejected_customers(rejected_rows))
     out = with_complaints(out, complaint_alerts(cases, tiers, accepted))
     write_table(out, settings.layout.tables(month), ALERTS)
@@ -219,7 +219,7 @@ def quarterly_usage(
     customer_archive: pd.DataFrame,
 ) -> pd.DataFrame:
     month = from_partition_key(context.partition_key)
-    out = quarterly_table(by_month(usage_history, month), month, tiers, customer_archive)
+    out = quarterly_table(usage_months(usage_history, month), month, tiers, customer_archive)
     if is_quarter_end(month):
         write_table(out, settings.layout.tables(month), "quarterly")
     context.add_output_metadata({"quarter_end": is_quarter_end(month), "rows": len(out)})

@@ -4,7 +4,7 @@ research (竞争对手, 潜在需求) of a month."""
 import pandas as pd
 from dagster import AssetExecutionContext, asset
 
-from assets.month import MONTH_GROUP, by_month, history
+from assets.month import MONTH_GROUP, by_month, history, usage_months
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.market import MarketAliases
@@ -41,7 +41,7 @@ def market(
 ) -> dict:
     month = from_partition_key(context.partition_key)
     ref = settings.reference()
-    usage_by_month = by_month(usage_history, month)
+    usage_by_month = usage_months(usage_history, month)
     tiers_by_month = by_month(tiers_history, month)
     tables = month_tables(
         usage_by_month,

@@ -53,6 +53,14 @@ def by_month(partitions, month: str) -> dict[str, pd.DataFrame]:
     return {from_partition_key(k): v for k, v in partitions.items()}
 
 
+def usage_months(usage_history, month: str) -> dict[str, pd.DataFrame]:
+    """The usage window by YYYY-MM, holding the earlier months with data only: a month with no
+    usage accepted (before the centre's go-live, or every county refused) is not in the data,
+    so no trend, decline or window reads it as a month of zeros."""
+    usage = by_month(usage_history, month)
+    return {m: frame for m, frame in usage.items() if m == month or not frame.empty}
+
+
 def month_intake_asset(county_codes: list[str]):
     @multi_asset(
         outs={
@@ -159,7 +167,8 @@ def volumes(
     context: AssetExecutionContext, settings: KacSettings, usage_history, tiers: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     month = from_partition_key(context.partition_key)
-    tables = volume_tables(by_month(usage_history, month), month, pd.Index(key_accounts(tiers).customer_id))
+    key = pd.Index(key_accounts(tiers).customer_id)
+    tables = volume_tables(usage_months(usage_history, month), month, key)
     folder = settings.layout.tables(month)
     write_table(tables["county_business"], folder, VOLUMES)
     write_table(tables["business"], folder, "volumes_by_business")

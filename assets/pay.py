@@ -7,7 +7,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, DataVersion, Failure, MetadataValue, Output, asset
 
 from assets.analytics import previous
-from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history
+from assets.month import HISTORY_MONTHS, MONTH_GROUP, by_month, history, usage_months
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ASSESSMENT_DEPS
@@ -108,7 +108,7 @@ def scorecards_table(
     ref = settings.reference()
     this_year = {m: f for m, f in by_month(tiers_history, month).items() if same_year(m, month)}
     tiers = this_year[month]
-    usage_year = [f for m, f in by_month(usage_history, month).items() if same_year(m, month)]
+    usage_year = [f for m, f in usage_months(usage_history, month).items() if same_year(m, month)]
     submissions_year = {m: f for m, f in by_month(submissions_history, month).items() if same_year(m, month)}
     submissions = submissions_year[month]
     out = scorecards(
@@ -175,7 +175,7 @@ def pay(
     sent = by_month(submissions_history, month)
     submissions = sent[month]
     held = held_counties(ref, submissions)
-    usage = by_month(usage_history, month)
+    usage = usage_months(usage_history, month)
     unaccepted = unaccepted_counties(sent)  # the claims' window, and a late case's month
     paid = month_pay(
         month, ref, scorecards_table, usage, assessment["table"], names, held, unaccepted, assessment["found"]

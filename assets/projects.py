@@ -13,7 +13,7 @@ from dagster import (
 )
 
 from assets.analytics import TIER_HISTORY, previous
-from assets.month import MONTH_GROUP, by_month, history
+from assets.month import MONTH_GROUP, by_month, history, usage_months
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import SOURCES_GROUP
@@ -84,7 +84,7 @@ def projects(
     frame, details, warnings = project_results(
         register,
         month,
-        by_month(usage_history, month),
+        usage_months(usage_history, month),
         by_month(tiers_history, month),
         customer_archive,
         ref.business_order,

@@ -3,7 +3,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from assets.month import by_month, history
+from assets.month import history, usage_months
 from assets.partitions import months
 from assets.resources import KacSettings
 from assets.sources import ALL_SURVEYS, ALL_TABLES
@@ -64,7 +64,7 @@ def month_content_data(
         settings.reference(),
         volumes,
         submissions,
-        by_month(usage_history, month),
+        usage_months(usage_history, month),
         tiers,
         alerts,
         visit_coverage["by_county"],
@@ -75,7 +75,7 @@ def month_content_data(
     )
     rules = settings.reference().rules.for_month(month)
     content["alerts"]["short_history"] = len(
-        short_history(by_month(usage_history, month), month, tiers, rules)
+        short_history(usage_months(usage_history, month), month, tiers, rules)
     )
     ended = [h for wave, h in sorted(survey_headlines.items()) if wave_end_month(wave) <= month]
     content["survey"] = {k: v for k, v in ended[-1].items() if k != "report"} if ended else None

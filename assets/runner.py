@@ -28,8 +28,15 @@ from assets.partitions import FIRST_MONTH, months
 from pipeline.core.contract import SATISFACTION
 from pipeline.core.execution import IN_PROCESS, choose_executor
 from pipeline.core.layout import REPO, Layout
-from pipeline.core.months import from_partition_key, month_range, shift, to_partition_key, why_not_available
-from pipeline.core.progress import progress
+from pipeline.core.months import (
+    chinese_month,
+    from_partition_key,
+    month_range,
+    shift,
+    to_partition_key,
+    why_not_available,
+)
+from pipeline.core.progress import progress, silenced
 from pipeline.ingest.guards import ACCEPT_LOSS_TAG, REFUSALS
 from pipeline.publish.carry_forward import BY_KAC_TAG
 from pipeline.publish.editions import read_manifest
@@ -54,6 +61,7 @@ defs = build_defs({inputs!r}, {outputs!r}, executor={executor!r})
 WAVE_SOURCES_TAG = "kac/wave_sources"  # fingerprint of what a survey wave's run read
 HISTORY_JOB = "month_analytics"
 HISTORY_LINE = "补齐历史月份 %s(同比、趋势需要)"
+BEFORE_GO_LIVE_LINE = "补齐历史月份 %s(本中心的报表自%s起,此前的月份按无数据计,不催报)"
 # History months from which the second core takes a share (its process starts in ≈ 3 s; a
 # history month is ≈ 5 s of work, a little more than half of it in the share)
 SHARED_HISTORY_FROM = 3
@@ -246,7 +254,11 @@ def compute_history(
     month reads); False at the first failure. Each month is one run of the history job; with
     many months, a second core and this process running the steps, each month's part that the
     next month reads is computed here and the rest one month behind in a helper process
-    (assets.history_helper), `then()` while the helper finishes."""
+    (assets.history_helper), `then()` while the helper finishes. Months before the centre's
+    first month of inputs are computed first as months without data, in one line."""
+    history, history_before = _from_go_live(layout, history)
+    if history_before and not _before_go_live(jobs, history_before, layout, report):
+        return False
     if not (shareable and jobs.location is None and worth_a_helper(len(history), SHARED_HISTORY_FROM)):
         for earlier in history:
             progress.info(HISTORY_LINE, earlier)
@@ -272,6 +284,27 @@ def compute_history(
             if not _finished(behind, report, wait=False):
                 return False
         return then() and _finished(behind, report, wait=True)
+
+
+def _from_go_live(layout: Layout, history: list[str]) -> tuple[list[str], list[str]]:
+    """(`history` from the first month of inputs on, the months before it)."""
+    first = layout.first_month_received()
+    before = [m for m in history if first is None or m < first]
+    return [m for m in history if m not in before], before
+
+
+def _before_go_live(jobs: Jobs, before: list[str], layout: Layout, report: RunReport) -> bool:
+    """Months before the centre's go-live: no county reported, nothing to chase; computed so
+    that later months' windows hold them (empty), without a line for each county."""
+    first = layout.first_month_received()
+    span = before[0] if len(before) == 1 else f"{before[0]} 至 {before[-1]}"
+    progress.info(BEFORE_GO_LIVE_LINE, span, chinese_month(first) if first else "本月")
+    for earlier in before:
+        with silenced():
+            if not execute(jobs, HISTORY_JOB, earlier, report):
+                return False
+        report.history_months.append(earlier)
+    return True
 
 
 def _finished(behind: list[tuple[str, Future]], report: RunReport, wait: bool) -> bool:

@@ -59,8 +59,11 @@ def window_totals(
     """customer_id, county, business_type, value: the measure summed over the trailing window."""
     months = month_range(shift(month, -(window - 1)), month)
     frames = [usage_by_month[m] for m in months if m in usage_by_month and not usage_by_month[m].empty]
-    if not frames:
-        return pd.DataFrame(columns=["customer_id", "county", "business_type", "value"])
+    if not frames:  # no usage in the window (months before a centre's go-live): typed, as totals are
+        text = pd.Series(dtype="string")
+        return pd.DataFrame(
+            {"customer_id": text, "county": text, "business_type": text, "value": pd.Series(dtype="int64")}
+        )
     usage = pd.concat(frames, ignore_index=True)
     column = MEASURE_COLUMNS[measure]
     # a customer belongs to the county of its latest row in the window

@@ -20,6 +20,14 @@ class Layout:
     def month_inputs(self, month: str) -> Path:
         return self.inputs / month
 
+    def first_month_received(self) -> str | None:
+        """The first month whose folder under inputs/ holds a file: the centre's go-live."""
+        from pipeline.core.months import is_month
+
+        folders = self.inputs.iterdir() if self.inputs.is_dir() else ()
+        received = [p.name for p in folders if is_month(p.name) and p.is_dir() and any(p.iterdir())]
+        return min(received, default=None)
+
     def tables(self, month: str) -> Path:
         return self.outputs / "tables" / month
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
@@ -88,9 +90,16 @@ def _write_workbook(
             ws.set_column(column, column, None, wb.add_format({"num_format": number_format}))
         ws.write_row(0, 0, headers, bold)
         for r, row in enumerate(rows, start=1):
-            ws.write_row(r, 0, ["" if v is None else v for v in row])
+            ws.write_row(r, 0, [_cell(v) for v in row])
         ws.freeze_panes(1, 0)
     wb.close()
+
+
+def _cell(value: object) -> object:
+    """A value as its cell: nothing (None, NaN: a share of a month with no revenue) is blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return value
 
 
 # Many workbooks (the site's downloads of a full build: ≈ 900, ≈ 10 ms each) are shared with a

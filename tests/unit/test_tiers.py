@@ -217,3 +217,14 @@ def test_a_key_account_back_after_more_than_the_return_window_is_new_again():
     months["2025-04"] = usage("2025-04", [("A", "西昌市", "特快", 100)])
     back = classify(months, "2025-04", archive(), gone, rules.for_month("2025-04")).set_index("customer_id")
     assert back.loc["A", "change"] == "new"  # last a key account in January: older than 2 months
+
+
+def test_a_month_without_data_has_no_key_accounts_and_the_next_with_data_is_the_baseline():
+    """Before a centre's go-live (or with every county refused) a month has no usage at all."""
+    empty = usage("2025-01", [])
+    months = {"2025-01": empty}
+    before = classify(months, "2025-01", archive(), None, RULES)
+    assert before.empty
+    months["2025-02"] = usage("2025-02", [("A", "西昌市", "特快", 100), ("B", "西昌市", "特快", 100)])
+    first = classify(months, "2025-02", archive(), before, RULES)
+    assert set(first.change) == {"baseline"}

@@ -41,3 +41,10 @@ def test_a_reproducible_workbook_reads_back_with_its_stamp_whichever_xml_writer_
     back = load_workbook(paths[0])
     assert (back.properties.created, back.properties.modified) == (stamp, stamp)
     assert back.active["A1"].value == "会东县"
+
+
+def test_a_share_without_a_total_is_a_blank_cell(tmp_path):
+    """A share of a month with no revenue is NaN in the tables: blank in a workbook, not an error."""
+    stamp = datetime(2026, 11, 4, 8, 0)
+    path = write_sheets(tmp_path / "a.xlsx", {"月份": (["月份", "占比"], [["2025-01", float("nan")]])}, stamp)
+    assert [c.value for c in load_workbook(path)["月份"][2]] == ["2025-01", None]
