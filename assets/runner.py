@@ -256,9 +256,11 @@ def compute_history(
     next month reads is computed here and the rest one month behind in a helper process
     (assets.history_helper), `then()` while the helper finishes. Months before the centre's
     first month of inputs are computed first as months without data, in one line."""
-    history, history_before = _from_go_live(layout, history)
-    if history_before and not _before_go_live(jobs, history_before, layout, report):
+    first = layout.first_month_received()
+    before = [m for m in history if first is None or m < first]
+    if before and not _before_go_live(jobs, before, first, report):
         return False
+    history = history[len(before) :]
     if not (shareable and jobs.location is None and worth_a_helper(len(history), SHARED_HISTORY_FROM)):
         for earlier in history:
             progress.info(HISTORY_LINE, earlier)
@@ -286,17 +288,10 @@ def compute_history(
         return then() and _finished(behind, report, wait=True)
 
 
-def _from_go_live(layout: Layout, history: list[str]) -> tuple[list[str], list[str]]:
-    """(`history` from the first month of inputs on, the months before it)."""
-    first = layout.first_month_received()
-    before = [m for m in history if first is None or m < first]
-    return [m for m in history if m not in before], before
-
-
-def _before_go_live(jobs: Jobs, before: list[str], layout: Layout, report: RunReport) -> bool:
-    """Months before the centre's go-live: no county reported, nothing to chase; computed so
-    that later months' windows hold them (empty), without a line for each county."""
-    first = layout.first_month_received()
+def _before_go_live(jobs: Jobs, before: list[str], first: str | None, report: RunReport) -> bool:
+    """Months before the centre's go-live (`first`, its first month of inputs): no county
+    reported, nothing to chase; computed so that later months' windows hold them (empty),
+    without a line for each county."""
     span = before[0] if len(before) == 1 else f"{before[0]} 至 {before[-1]}"
     progress.info(BEFORE_GO_LIVE_LINE, span, chinese_month(first) if first else "本月")
     for earlier in before:
