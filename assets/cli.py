@@ -325,6 +325,9 @@ def _print_counties(layout: Layout, month: str) -> None:
         print(line)
 
 
+BEFORE_GO_LIVE_STATUS = "{month}在本中心的第一个报表月份({first})之前:没有该月的报表,也不需要催报"
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -350,6 +353,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     ref = _reference(layout)
     _status_month_note(layout, args.month)
     folder = layout.month_inputs(args.month)
+    first = layout.first_month_received()
+    if first and args.month < first and not folder.exists():
+        print(BEFORE_GO_LIVE_STATUS.format(month=chinese_month(args.month), first=chinese_month(first)))
+        return 0
     files, unknown = county_files(folder, ref)
     # names checked as `kac run` checks them: against last month's archive too
     names = archived_names(layout.tables(shift(args.month, -1)) / "archive.parquet")

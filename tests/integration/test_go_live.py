@@ -60,3 +60,13 @@ def test_no_decline_is_judged_on_months_before_go_live(after_go_live):
     assert set(short.customer_id) == key and set(short.months_of_data) == {"2"}
     for month in ("2025-03", MONTH):
         assert "decline" not in set(table(layout, "alerts", month).kind)
+
+
+def test_status_of_a_month_before_go_live_asks_for_no_county(after_go_live):
+    layout, _ = after_go_live
+    with redirect_stdout(StringIO()) as out:
+        code = kac(["status", "2025-01", "--inputs", str(layout.inputs), "--outputs", str(layout.outputs)])
+    assert code == 0
+    said = out.getvalue().splitlines()
+    assert said[-1] == "2025年1月在本中心的第一个报表月份(2025年2月)之前:没有该月的报表,也不需要催报"
+    assert not any("未报送" in line for line in said)
