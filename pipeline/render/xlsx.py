@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
@@ -97,7 +96,7 @@ def _write_workbook(
 
 def _cell(value: object) -> object:
     """A value as its cell: nothing (None, NaN: a share of a month with no revenue) is blank."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return value
 
