@@ -16,6 +16,7 @@ from assets.counties import county_key
 from assets.partitions import months
 from assets.resources import KacSettings
 from pipeline.analytics.tiers import key_accounts
+from pipeline.analytics.trailing import months_with_data
 from pipeline.analytics.volumes import volume_tables
 from pipeline.core.contract import PROBLEMS, PROGRESS, REJECTED_ROWS, SUBMISSIONS, USAGE, VOLUMES
 from pipeline.core.months import from_partition_key
@@ -54,11 +55,8 @@ def by_month(partitions, month: str) -> dict[str, pd.DataFrame]:
 
 
 def usage_months(usage_history, month: str) -> dict[str, pd.DataFrame]:
-    """The usage window by YYYY-MM, holding the earlier months with data only: a month with no
-    usage accepted (before the centre's go-live, or every county refused) is not in the data,
-    so no trend, decline or window reads it as a month of zeros."""
-    usage = by_month(usage_history, month)
-    return {m: frame for m, frame in usage.items() if m == month or not frame.empty}
+    """The usage window by YYYY-MM, the earlier months without data left out (months_with_data)."""
+    return months_with_data(by_month(usage_history, month), month)
 
 
 def month_intake_asset(county_codes: list[str]):

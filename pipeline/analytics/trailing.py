@@ -9,6 +9,13 @@ from pipeline.core.months import month_range, shift
 TRAILING_COLUMNS = ["customer_id", "county", "business_type", "volume", "revenue_fen"]
 
 
+def months_with_data(usage_by_month: dict[str, pd.DataFrame], month: str) -> dict[str, pd.DataFrame]:
+    """`month` and the earlier months that hold usage: a month with none accepted (before the
+    centre's go-live, or every county refused) is not in the data, so no trend, decline or
+    window reads it as a month of zeros."""
+    return {m: frame for m, frame in usage_by_month.items() if m == month or not frame.empty}
+
+
 def trailing_usage(usage_by_month: dict[str, pd.DataFrame], month: str, window: int) -> pd.DataFrame:
     """Per customer × business type: 用邮量 and revenue (fen) summed over the `window` months
     ending at `month` (the months held; a month before the data begins counts as nothing).

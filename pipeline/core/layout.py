@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.months import is_month
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -22,8 +24,6 @@ class Layout:
 
     def first_month_received(self) -> str | None:
         """The first month whose folder under inputs/ holds a file: the centre's go-live."""
-        from pipeline.core.months import is_month
-
         folders = self.inputs.iterdir() if self.inputs.is_dir() else ()
         received = [p.name for p in folders if is_month(p.name) and p.is_dir() and any(p.iterdir())]
         return min(received, default=None)

@@ -138,3 +138,22 @@ def test_no_decline_from_too_little_history_and_the_account_is_listed_as_such():
     assert list(alerts_for(history, "2025-04", tiers_of("A", "B")).index) == ["A"]
     usage = {m: month_of(m, r) for m, r in history.items()}
     assert short_history(usage, "2025-04", tiers_of("A", "B"), RULES).empty
+
+
+def test_a_month_without_usage_before_go_live_is_not_a_month_of_the_window():
+    """A month computed with no usage (before go-live) is left out, not read as zeros: two months
+    of data before 2025-04 are too few for a decline against the trailing mean."""
+    from pipeline.analytics.alerts import short_history
+    from pipeline.analytics.trailing import months_with_data
+
+    history = {
+        "2025-02": {"A": 900, "B": 300},
+        "2025-03": {"A": 900, "B": 300},
+        "2025-04": {"A": 500, "B": 300},
+    }
+    usage = {"2025-01": month_of("2025-01", {}), **{m: month_of(m, r) for m, r in history.items()}}
+    window = months_with_data(usage, "2025-04")
+    assert list(window) == ["2025-02", "2025-03", "2025-04"]
+    assert find_alerts(window, "2025-04", tiers_of("A", "B"), {"西昌市"}, RULES).empty
+    listed = short_history(window, "2025-04", tiers_of("A", "B"), RULES)
+    assert list(listed.customer_id) == ["A", "B"] and set(listed.months_of_data) == {2}
